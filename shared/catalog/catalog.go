@@ -1,0 +1,128 @@
+// Package catalog is the single list of Lambda functions, their HTTP routes,
+// schedules and event subscriptions. The CDK stack (infra/) and the local
+// gateway both read it, so a route cannot exist in one and not the other.
+//
+// It is plain data and imports nothing from the capability packages.
+package catalog
+
+// Kind says how a function is invoked.
+type Kind string
+
+const (
+	// HTTP functions serve API Gateway HTTP API routes.
+	HTTP Kind = "http"
+	// Schedule functions run on an EventBridge schedule.
+	Schedule Kind = "schedule"
+	// Event functions consume EventBridge events from the platform's bus.
+	Event Kind = "event"
+	// Queue functions consume an SQS queue fed by another function.
+	Queue Kind = "queue"
+	// Storage functions consume S3 object-created notifications.
+	Storage Kind = "storage"
+)
+
+// Needs lists the external capabilities a function's code uses; the stack
+// grants exactly these and nothing else.
+type Needs struct {
+	// Table access: "read" or "write" (write implies read). Empty: none.
+	Table string
+	// Indexes the function queries (names from store.Indexes).
+	Indexes []string
+	Email   bool // ses:SendEmail on the sender identity
+	SMS     bool // sns:Publish for SMS (no topic)
+	Secrets bool // decrypt the 2FA data key
+	Uploads bool // read/write the avatar bucket
+	Queue   string
+	Events  bool // events:PutEvents on the bus (unused today)
+}
+
+// Function is one Lambda.
+type Function struct {
+	Name        string   // folder under functions/, also the Lambda's logical name
+	Description string   // one line
+	Kind        Kind     // how it is invoked
+	Routes      []string // "METHOD /path" in net/http ServeMux pattern syntax
+	// Schedule is an EventBridge rate or cron expression (Kind == Schedule).
+	// The stack lets a context value override it (see infra).
+	Schedule string
+	// Detail types of EventBridge events consumed (Kind == Event).
+	EventSource string
+	DetailTypes []string
+	// QueueName the function consumes (Kind == Queue).
+	MemoryMB   int // 0: default 256
+	TimeoutSec int // 0: default 10
+	Needs      Needs
+}
+
+// EventSource is the EventBridge source the platform uses for events this
+// stack consumes.
+const (
+	ActivitySource = "platform.activities"
+	BillingSource  = "platform.billing"
+)
+
+// Functions is the whole list. Keep it sorted by name.
+var functions = []Function{
+	{
+		Name:        "auth",
+		Description: "Sign-up, sign-in (with the second factor), sign-out",
+		Kind:        HTTP,
+		Routes: []string{
+			"POST /v1/auth/signup",
+			"POST /v1/auth/login",
+			"POST /v1/auth/logout",
+		},
+		MemoryMB: 1024, // argon2id with 19 MiB: more memory = more CPU = a hash well under 100 ms
+		Needs:    Needs{Table: "write"},
+	},
+	{
+		Name:        "profile",
+		Description: "The signed-in user's profile and preferences",
+		Kind:        HTTP,
+		Routes: []string{
+			"GET /v1/me",
+			"PATCH /v1/me",
+		},
+		MemoryMB: 1024,
+		Needs:    Needs{Table: "write"},
+	},
+	{
+		Name:        "sessions",
+		Description: "List and revoke the signed-in user's sessions",
+		Kind:        HTTP,
+		Routes: []string{
+			"GET /v1/me/sessions",
+			"DELETE /v1/me/sessions/{id}",
+			"POST /v1/me/sessions/revoke",
+		},
+		Needs: Needs{Table: "write"},
+	},
+}
+
+// All returns a copy of every function, sorted by name.
+func All() []Function {
+	out := make([]Function, len(functions))
+	copy(out, functions)
+	return out
+}
+
+// Lookup returns the function with the given name.
+func Lookup(name string) (Function, bool) {
+	for _, f := range functions {
+		if f.Name == name {
+			return f, true
+		}
+	}
+	return Function{}, false
+}
+
+// Routes returns every "METHOD /path" with the function that serves it.
+func Routes() map[string]string {
+	out := map[string]string{}
+	for _, f := range functions {
+		for _, r := range f.Routes {
+			out[r] = f.Name
+		}
+	}
+	return out
+}
