@@ -1,0 +1,155 @@
+// Package app wires configuration, AWS clients and the capability packages
+// into the handlers of each function in the catalog. Every Lambda main, the
+// local gateway and the end-to-end tests build their handlers here, so they
+// all serve the same code.
+package app
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+	_ "time/tzdata" // Lambda's provided.al2023 has no zoneinfo; time zones must load anyway
+
+	"github.com/aws/aws-lambda-go/lambda"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+
+	"github.com/example/myprofile/shared/auth"
+	"github.com/example/myprofile/shared/catalog"
+	"github.com/example/myprofile/shared/config"
+	"github.com/example/myprofile/shared/httpapi"
+	"github.com/example/myprofile/shared/password"
+	"github.com/example/myprofile/shared/profile"
+	"github.com/example/myprofile/shared/ratelimit"
+	"github.com/example/myprofile/shared/session"
+	"github.com/example/myprofile/shared/store"
+)
+
+// Deps is what every function is built from. Building it makes no network
+// call: AWS clients connect on first use.
+type Deps struct {
+	Config config.Config
+	Log    *slog.Logger
+	Now    func() time.Time
+	DB     store.DB
+	SES    *sesv2.Client
+	SNS    *sns.Client
+	// Hasher is the password hasher (tests may lower its cost).
+	Hasher *password.Hasher
+}
+
+// Load reads the configuration from the environment and builds the clients.
+// Endpoints for local emulators come from the SDK's standard variables
+// (AWS_ENDPOINT_URL_DYNAMODB, ...), so production code has no special path.
+func Load(ctx context.Context) (*Deps, error) {
+	cfg, err := config.Load(os.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	awsCfg, err := awsconfig.LoadDefaultConfig(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("aws config: %w", err)
+	}
+	return &Deps{
+		Config: cfg,
+		Log:    NewLogger(os.Stdout, cfg.LogLevel),
+		Now:    time.Now,
+		DB:     dynamodb.NewFromConfig(awsCfg),
+		SES:    sesv2.NewFromConfig(awsCfg),
+		SNS:    sns.NewFromConfig(awsCfg),
+		Hasher: password.NewHasher(password.DefaultParams),
+	}, nil
+}
+
+// NewLogger returns the JSON logger every function uses.
+func NewLogger(w *os.File, level string) *slog.Logger {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(level)); err != nil {
+		lv = slog.LevelInfo
+	}
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: lv}))
+}
+
+// Store returns the DynamoDB store.
+func (d *Deps) Store() *store.Store { return store.New(d.DB, d.Config.TableName) }
+
+// Sessions returns the session service.
+func (d *Deps) Sessions() *session.Service {
+	return &session.Service{Store: d.Store(), Now: d.Now, IdleTTL: d.Config.SessionIdleTTL, AbsoluteTTL: d.Config.SessionAbsoluteTTL}
+}
+
+func (d *Deps) limiter(window time.Duration, max int) ratelimit.Limiter {
+	return ratelimit.Limiter{Store: d.Store(), Now: d.Now, Window: window, Max: max}
+}
+
+// routes returns the routes of an HTTP function.
+func (d *Deps) routes(name string) (httpapi.Routes, error) {
+	st := d.Store()
+	sessions := d.Sessions()
+	switch name {
+	case "auth":
+		a := &auth.Service{
+			Store: st, Sessions: sessions, Hasher: d.Hasher,
+			Policy:        password.DefaultPolicy(d.Config.PasswordComposition),
+			Failures:      d.limiter(d.Config.LoginWindow, d.Config.LoginMaxFailures),
+			Signups:       d.limiter(time.Hour, 20),
+			SignupEnabled: d.Config.SignupEnabled, Now: d.Now, Log: d.Log,
+		}
+		return a.Routes(), nil
+	case "profile":
+		p := &profile.Service{Store: st, Sessions: sessions, Now: d.Now}
+		return p.Routes(), nil
+	case "sessions":
+		return sessions.Routes(), nil
+	}
+	return nil, fmt.Errorf("app: no HTTP function %q", name)
+}
+
+// HTTPHandler returns the named HTTP function's handler with the shared
+// middleware. It fails if the handler's routes and the catalog's differ.
+func (d *Deps) HTTPHandler(name string) (http.Handler, error) {
+	fn, ok := catalog.Lookup(name)
+	if !ok || fn.Kind != catalog.HTTP {
+		return nil, fmt.Errorf("app: %q is not an HTTP function in the catalog", name)
+	}
+	rs, err := d.routes(name)
+	if err != nil {
+		return nil, err
+	}
+	var served []string
+	for k := range rs {
+		served = append(served, k)
+	}
+	want := slices.Clone(fn.Routes)
+	sort.Strings(served)
+	sort.Strings(want)
+	if !slices.Equal(served, want) {
+		return nil, fmt.Errorf("app: function %s serves [%s] but the catalog lists [%s]", name, strings.Join(served, ", "), strings.Join(want, ", "))
+	}
+	return httpapi.Middleware(d.Log, rs.Mux()), nil
+}
+
+// Lambda returns the named function as a Lambda handler.
+func (d *Deps) Lambda(name string) (lambda.Handler, error) {
+	fn, ok := catalog.Lookup(name)
+	if !ok {
+		return nil, fmt.Errorf("app: no function %q in the catalog", name)
+	}
+	switch fn.Kind {
+	case catalog.HTTP:
+		h, err := d.HTTPHandler(name)
+		if err != nil {
+			return nil, err
+		}
+		return lambda.NewHandler(httpapi.LambdaAdapter{Handler: h}.Invoke), nil
+	}
+	return nil, fmt.Errorf("app: function %q of kind %s is not wired", name, fn.Kind)
+}

@@ -1,0 +1,336 @@
+// Package auth is sign-up, sign-in and sign-out (function `auth`).
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/mail"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/example/myprofile/shared/account"
+	"github.com/example/myprofile/shared/httpapi"
+	"github.com/example/myprofile/shared/password"
+	"github.com/example/myprofile/shared/profile"
+	"github.com/example/myprofile/shared/ratelimit"
+	"github.com/example/myprofile/shared/session"
+)
+
+// NewAccount is everything sign-up writes in one transaction.
+type NewAccount struct {
+	User         account.User
+	PasswordHash string
+	Org          account.Organization
+	Session      session.Session
+}
+
+// Store is the storage sign-in needs.
+type Store interface {
+	// CreateAccount writes the account atomically; account.ErrEmailTaken if
+	// the email is held by another account.
+	CreateAccount(ctx context.Context, a NewAccount) error
+	// LookupEmail returns the id of the user holding email; account.ErrNotFound if none.
+	LookupEmail(ctx context.Context, email string) (string, error)
+	// GetPasswordHash returns the user's hash; account.ErrNotFound if none.
+	GetPasswordHash(ctx context.Context, userID string) (string, error)
+	// SetPasswordHash replaces the user's hash.
+	SetPasswordHash(ctx context.Context, userID, hash string) error
+	// GetUser reads a user; account.ErrNotFound if absent.
+	GetUser(ctx context.Context, userID string) (account.User, error)
+}
+
+// Service serves the auth routes.
+type Service struct {
+	Store         Store
+	Sessions      *session.Service
+	Hasher        *password.Hasher
+	Policy        password.Policy
+	Failures      ratelimit.Limiter // failed sign-ins, per account and per client IP
+	Signups       ratelimit.Limiter // sign-ups per client IP
+	SignupEnabled bool
+	Now           func() time.Time
+	Log           *slog.Logger
+	// SecondFactor, when set, decides whether a sign-in needs a second step
+	// and starts it (the twofactor capability provides it).
+	SecondFactor SecondFactor
+	// ExtraRoutes are further routes of the auth function (the second step).
+	ExtraRoutes httpapi.Routes
+}
+
+// SecondFactor is the hook for 2FA at sign-in.
+type SecondFactor interface {
+	// Begin is called after a correct password. It returns nil when the user
+	// has no second factor, or the JSON body to answer instead of a session.
+	Begin(ctx context.Context, u account.User, src httpapi.Source) (any, error)
+}
+
+// Routes are the auth function's routes.
+func (s *Service) Routes() httpapi.Routes {
+	rs := httpapi.Routes{
+		"POST /v1/auth/signup": httpapi.Handle(s.signup),
+		"POST /v1/auth/login":  httpapi.Handle(s.login),
+		"POST /v1/auth/logout": s.Sessions.Require(httpapi.Handle(s.logout)),
+	}
+	for k, v := range s.ExtraRoutes {
+		rs[k] = v
+	}
+	return rs
+}
+
+// CleanEmail normalises and validates an email address used as a sign-in
+// identifier: a bare address (no display name), at most 254 characters.
+func CleanEmail(s string) (string, string) {
+	e := account.NormalizeEmail(s)
+	if e == "" {
+		return "", "must not be empty"
+	}
+	if len(e) > 254 {
+		return "", "must be at most 254 characters"
+	}
+	a, err := mail.ParseAddress(e)
+	if err != nil || a.Name != "" || a.Address != e {
+		return "", "must be an email address like name@example.com"
+	}
+	local, domain, _ := strings.Cut(e, "@")
+	if len(local) > 64 || !strings.Contains(domain, ".") || strings.HasSuffix(domain, ".") {
+		return "", "must be an email address like name@example.com"
+	}
+	return e, ""
+}
+
+type signupRequest struct {
+	Email     string `json:"email"`
+	Password  string `json:"password"`
+	FirstName string `json:"firstName"`
+	LastName  string `json:"lastName"`
+	Language  string `json:"language"`
+	Timezone  string `json:"timezone"`
+	OrgName   string `json:"orgName"`
+}
+
+func (s *Service) signup(w http.ResponseWriter, r *http.Request) error {
+	if !s.SignupEnabled {
+		return httpapi.Errorf(httpapi.CodeForbidden, "Sign-up is closed; ask an administrator for an invitation.")
+	}
+	var req signupRequest
+	if err := httpapi.Decode(r, &req); err != nil {
+		return err
+	}
+	src := httpapi.ClientSource(r)
+	if err := limited(s.Signups.Hit(r.Context(), "signup-ip#"+src.IP)); err != nil {
+		return err
+	}
+	var v httpapi.Validation
+	email, msg := CleanEmail(req.Email)
+	if msg != "" {
+		v.Add("email", msg)
+	}
+	for _, p := range s.Policy.Check(req.Password, email) {
+		v.Add("password", p)
+	}
+	first, msg := profile.CleanName(req.FirstName)
+	if msg != "" {
+		v.Add("firstName", msg)
+	}
+	last, msg := profile.CleanName(req.LastName)
+	if msg != "" {
+		v.Add("lastName", msg)
+	}
+	lang, tz := "en", "UTC"
+	if req.Language != "" {
+		if lang, msg = profile.CleanLanguage(req.Language); msg != "" {
+			v.Add("language", msg)
+		}
+	}
+	if req.Timezone != "" {
+		if tz, msg = profile.CleanTimezone(req.Timezone); msg != "" {
+			v.Add("timezone", msg)
+		}
+	}
+	orgName := first + "'s organization"
+	if strings.TrimSpace(req.OrgName) != "" {
+		if orgName, msg = profile.CleanName(req.OrgName); msg != "" {
+			v.Add("orgName", msg)
+		}
+	}
+	if err := v.Err(); err != nil {
+		return err
+	}
+	hash, err := s.Hasher.Hash(req.Password)
+	if err != nil {
+		return httpapi.Internal(err)
+	}
+	now := s.Now().UTC()
+	orgID := uuid.NewString()
+	u := account.User{
+		ID: uuid.NewString(), Email: email, FirstName: first, LastName: last,
+		Language: lang, Timezone: tz, CreatedAt: now, UpdatedAt: now, Version: 1,
+		Orgs: map[string]account.Membership{orgID: {Role: account.RoleOwner, JoinedAt: now}},
+	}
+	u.Defaults()
+	sess, token, err := s.Sessions.New(u.ID, src.UserAgent, src.IP)
+	if err != nil {
+		return httpapi.Internal(err)
+	}
+	err = s.Store.CreateAccount(r.Context(), NewAccount{
+		User: u, PasswordHash: hash, Session: sess,
+		Org: account.Organization{ID: orgID, Name: orgName, CreatedAt: now},
+	})
+	if errors.Is(err, account.ErrEmailTaken) {
+		return &httpapi.Error{Code: httpapi.CodeEmailTaken, Detail: "An account with this email already exists.",
+			Fields: []httpapi.FieldError{{Field: "email", Message: "is already in use"}}}
+	}
+	if err != nil {
+		return httpapi.Internal(err)
+	}
+	httpapi.SetUserID(r.Context(), u.ID)
+	s.Log.InfoContext(r.Context(), "signup", "requestId", httpapi.RequestID(r.Context()), "userId", u.ID, "orgId", orgID)
+	httpapi.WriteJSON(w, http.StatusCreated, map[string]any{
+		"user":    profile.View(u, orgID),
+		"session": session.Issued{ID: sess.ID, Token: token, ExpiresAt: sess.ExpiresAt},
+	})
+	return nil
+}
+
+type loginRequest struct {
+	Email    string `json:"email"`
+	Password string `json:"password"`
+}
+
+func (s *Service) login(w http.ResponseWriter, r *http.Request) error {
+	var req loginRequest
+	if err := httpapi.Decode(r, &req); err != nil {
+		return err
+	}
+	var v httpapi.Validation
+	if strings.TrimSpace(req.Email) == "" {
+		v.Add("email", "must not be empty")
+	}
+	if req.Password == "" {
+		v.Add("password", "must not be empty")
+	}
+	if len(req.Password) > 4096 || len(req.Email) > 320 {
+		v.Add("password", "is too long")
+	}
+	if err := v.Err(); err != nil {
+		return err
+	}
+	email := account.NormalizeEmail(req.Email)
+	src := httpapi.ClientSource(r)
+	ipKey, acctKey := "login-ip#"+src.IP, "login-acct#"+email
+	for _, k := range []string{ipKey, acctKey} {
+		if err := limited(s.Failures.Check(r.Context(), k)); err != nil {
+			return err
+		}
+	}
+	u, err := s.verify(r.Context(), email, req.Password)
+	if errors.Is(err, errBadCredentials) {
+		for _, k := range []string{ipKey, acctKey} {
+			if herr := s.Failures.Hit(r.Context(), k); herr != nil && !isLimited(herr) {
+				return httpapi.Internal(herr)
+			}
+		}
+		s.Log.InfoContext(r.Context(), "login failed", "requestId", httpapi.RequestID(r.Context()), "metric", "SignInFailed")
+		return httpapi.Errorf(httpapi.CodeInvalidCreds, "The email or password is not correct.")
+	}
+	if err != nil {
+		return httpapi.Internal(err)
+	}
+	httpapi.SetUserID(r.Context(), u.ID)
+	if s.SecondFactor != nil {
+		body, err := s.SecondFactor.Begin(r.Context(), u, src)
+		if err != nil {
+			return httpapi.AsError(err)
+		}
+		if body != nil {
+			httpapi.WriteJSON(w, http.StatusOK, body)
+			return nil
+		}
+	}
+	return s.IssueSession(w, r, u.ID)
+}
+
+// IssueSession creates a session for the user and answers 200 {session}.
+func (s *Service) IssueSession(w http.ResponseWriter, r *http.Request, userID string) error {
+	src := httpapi.ClientSource(r)
+	sess, token, err := s.Sessions.Create(r.Context(), userID, src.UserAgent, src.IP)
+	if err != nil {
+		return httpapi.Internal(err)
+	}
+	s.Log.InfoContext(r.Context(), "signed in", "requestId", httpapi.RequestID(r.Context()), "userId", userID, "metric", "SignIn")
+	httpapi.WriteJSON(w, http.StatusOK, map[string]any{
+		"session": session.Issued{ID: sess.ID, Token: token, ExpiresAt: sess.ExpiresAt},
+	})
+	return nil
+}
+
+var errBadCredentials = errors.New("bad credentials")
+
+// verify checks email and password. Unknown emails and SSO-managed accounts
+// still cost one hash, so timing does not tell them apart.
+func (s *Service) verify(ctx context.Context, email, pw string) (account.User, error) {
+	uid, err := s.Store.LookupEmail(ctx, email)
+	if errors.Is(err, account.ErrNotFound) {
+		s.Hasher.VerifyDummy(pw)
+		return account.User{}, errBadCredentials
+	}
+	if err != nil {
+		return account.User{}, err
+	}
+	hash, err := s.Store.GetPasswordHash(ctx, uid)
+	if errors.Is(err, account.ErrNotFound) {
+		s.Hasher.VerifyDummy(pw)
+		return account.User{}, errBadCredentials
+	}
+	if err != nil {
+		return account.User{}, err
+	}
+	if err := s.Hasher.Verify(pw, hash); err != nil {
+		if errors.Is(err, password.ErrMismatch) {
+			return account.User{}, errBadCredentials
+		}
+		return account.User{}, fmt.Errorf("verify password: %w", err)
+	}
+	if s.Hasher.NeedsRehash(hash) {
+		if nh, err := s.Hasher.Hash(pw); err == nil {
+			_ = s.Store.SetPasswordHash(ctx, uid, nh) // best effort: the old hash still works
+		}
+	}
+	u, err := s.Store.GetUser(ctx, uid)
+	if errors.Is(err, account.ErrNotFound) {
+		return account.User{}, errBadCredentials
+	}
+	return u, err
+}
+
+func (s *Service) logout(w http.ResponseWriter, r *http.Request) error {
+	p, _ := session.FromContext(r.Context())
+	err := s.Sessions.Store.DeleteSession(r.Context(), p.User.ID, p.Session.ID)
+	if err != nil && !errors.Is(err, account.ErrNotFound) {
+		return httpapi.Internal(err)
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func isLimited(err error) bool {
+	var l *ratelimit.Limited
+	return errors.As(err, &l)
+}
+
+// limited turns a limiter result into the API's 429 (or a 500).
+func limited(err error) error {
+	if err == nil {
+		return nil
+	}
+	var l *ratelimit.Limited
+	if errors.As(err, &l) {
+		return &httpapi.Error{Code: httpapi.CodeRateLimited, Detail: "Too many attempts; try again later.", RetryAfter: l.RetryAfter}
+	}
+	return httpapi.Internal(err)
+}

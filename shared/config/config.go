@@ -1,0 +1,117 @@
+// Package config reads the functions' configuration from the environment.
+// Loading it makes no network call; a bad value fails fast with a message
+// naming the variable.
+package config
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is every setting a function may need. Secrets are not here: they
+// are fetched from their store by the code that needs them.
+type Config struct {
+	Stage     string // STAGE: dev, prod, ...
+	TableName string // TABLE_NAME
+	// Email
+	SenderEmail         string // SENDER_EMAIL: the verified SES identity mail comes from
+	SESConfigurationSet string // SES_CONFIGURATION_SET (optional)
+	// SMS
+	SMSSenderID string // SMS_SENDER_ID (optional, where the country allows one)
+	// Product
+	AppName       string // APP_NAME: shown in emails and as the TOTP issuer
+	SignupEnabled bool   // SIGNUP_ENABLED (default true)
+	// Sessions
+	SessionIdleTTL     time.Duration // SESSION_IDLE_TTL (default 720h = 30 days)
+	SessionAbsoluteTTL time.Duration // SESSION_ABSOLUTE_TTL (default 2160h = 90 days)
+	// Password policy
+	PasswordComposition bool // PASSWORD_COMPOSITION (default true): lower, upper, digit and symbol
+	// Sign-in throttling: failures allowed per account and per IP in the window.
+	LoginMaxFailures int           // LOGIN_MAX_FAILURES (default 10)
+	LoginWindow      time.Duration // LOGIN_WINDOW (default 15m)
+	LogLevel         string        // LOG_LEVEL: debug, info, warn, error
+}
+
+// Load reads the configuration through getenv (os.Getenv in production,
+// a map in tests).
+func Load(getenv func(string) string) (Config, error) {
+	r := reader{getenv: getenv}
+	c := Config{
+		Stage:               r.str("STAGE", "dev"),
+		TableName:           r.str("TABLE_NAME", ""),
+		SenderEmail:         r.str("SENDER_EMAIL", "no-reply@example.com"),
+		SESConfigurationSet: r.str("SES_CONFIGURATION_SET", ""),
+		SMSSenderID:         r.str("SMS_SENDER_ID", ""),
+		AppName:             r.str("APP_NAME", "MyProfile"),
+		SignupEnabled:       r.bool("SIGNUP_ENABLED", true),
+		SessionIdleTTL:      r.duration("SESSION_IDLE_TTL", 30*24*time.Hour),
+		SessionAbsoluteTTL:  r.duration("SESSION_ABSOLUTE_TTL", 90*24*time.Hour),
+		PasswordComposition: r.bool("PASSWORD_COMPOSITION", true),
+		LoginMaxFailures:    r.int("LOGIN_MAX_FAILURES", 10),
+		LoginWindow:         r.duration("LOGIN_WINDOW", 15*time.Minute),
+		LogLevel:            r.str("LOG_LEVEL", "info"),
+	}
+	if c.TableName == "" {
+		r.errs = append(r.errs, "TABLE_NAME is required")
+	}
+	if c.SessionIdleTTL <= 0 || c.SessionAbsoluteTTL < c.SessionIdleTTL {
+		r.errs = append(r.errs, "SESSION_IDLE_TTL must be positive and not longer than SESSION_ABSOLUTE_TTL")
+	}
+	if c.LoginMaxFailures < 1 {
+		r.errs = append(r.errs, "LOGIN_MAX_FAILURES must be at least 1")
+	}
+	if len(r.errs) > 0 {
+		return Config{}, fmt.Errorf("configuration: %s", strings.Join(r.errs, "; "))
+	}
+	return c, nil
+}
+
+type reader struct {
+	getenv func(string) string
+	errs   []string
+}
+
+func (r *reader) str(key, def string) string {
+	if v := strings.TrimSpace(r.getenv(key)); v != "" {
+		return v
+	}
+	return def
+}
+
+func (r *reader) bool(key string, def bool) bool {
+	v := strings.TrimSpace(r.getenv(key))
+	if v == "" {
+		return def
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		r.errs = append(r.errs, fmt.Sprintf("%s must be true or false, got %q", key, v))
+	}
+	return b
+}
+
+func (r *reader) int(key string, def int) int {
+	v := strings.TrimSpace(r.getenv(key))
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		r.errs = append(r.errs, fmt.Sprintf("%s must be an integer, got %q", key, v))
+	}
+	return n
+}
+
+func (r *reader) duration(key string, def time.Duration) time.Duration {
+	v := strings.TrimSpace(r.getenv(key))
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		r.errs = append(r.errs, fmt.Sprintf("%s must be a duration like 720h, got %q", key, v))
+	}
+	return d
+}

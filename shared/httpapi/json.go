@@ -1,0 +1,130 @@
+package httpapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+	"unicode/utf8"
+)
+
+// MaxBodyBytes is the largest request body accepted (API.md: 64 KiB).
+const MaxBodyBytes = 64 << 10
+
+// WriteJSON writes v as a JSON response.
+func WriteJSON(w http.ResponseWriter, status int, v any) {
+	writeJSON(w, status, "application/json", v)
+}
+
+func writeJSON(w http.ResponseWriter, status int, contentType string, v any) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		status = http.StatusInternalServerError
+		buf.Reset()
+		buf.WriteString(`{"type":"about:blank","title":"Internal error","status":500,"code":"internal"}` + "\n")
+		contentType = "application/problem+json"
+	}
+	w.Header().Set("Content-Type", contentType)
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+// Decode reads a JSON object from the request body into dst, strictly:
+// the Content-Type must be application/json (415), the body at most 64 KiB
+// (413), valid UTF-8 JSON holding one object (400), with no unknown fields
+// (400 naming the field) and values of the right types (400 naming the field).
+func Decode(r *http.Request, dst any) error {
+	raw, err := ReadBody(r)
+	if err != nil {
+		return err
+	}
+	return DecodeBytes(raw, dst)
+}
+
+// ReadBody checks the content type and size and returns the raw body.
+func ReadBody(r *http.Request) ([]byte, error) {
+	ct := r.Header.Get("Content-Type")
+	mt, _, err := mime.ParseMediaType(ct)
+	if ct == "" || err != nil || (mt != "application/json" && mt != "application/merge-patch+json") {
+		return nil, Errorf(CodeUnsupportedMedia, "Send the body as application/json.")
+	}
+	raw, err := io.ReadAll(io.LimitReader(r.Body, MaxBodyBytes+1))
+	if err != nil {
+		return nil, Errorf(CodeValidation, "The request body could not be read.")
+	}
+	if len(raw) > MaxBodyBytes {
+		return nil, Errorf(CodeTooLarge, "The request body is larger than %d bytes.", MaxBodyBytes)
+	}
+	return raw, nil
+}
+
+// DecodeBytes is Decode's strict JSON check on an already read body.
+func DecodeBytes(raw []byte, dst any) error {
+	if len(bytes.TrimSpace(raw)) == 0 {
+		return Errorf(CodeValidation, "The request body is empty; send a JSON object.")
+	}
+	if !utf8.Valid(raw) {
+		return Errorf(CodeValidation, "The request body is not valid UTF-8.")
+	}
+	trimmed := bytes.TrimSpace(raw)
+	if trimmed[0] != '{' {
+		return Errorf(CodeValidation, "The request body must be a JSON object.")
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		return decodeError(err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return Errorf(CodeValidation, "The request body has data after the JSON object.")
+	}
+	return nil
+}
+
+func decodeError(err error) error {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		return Errorf(CodeValidation, "The request body is not valid JSON (at byte %d).", syn.Offset)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return Errorf(CodeValidation, "The request body is not valid JSON (it ends too early).")
+	case errors.As(err, &typ):
+		field := typ.Field
+		if field == "" {
+			return Errorf(CodeValidation, "The request body has a value of the wrong type.")
+		}
+		return &Error{Code: CodeValidation, Detail: "The request has invalid fields.",
+			Fields: []FieldError{{Field: field, Message: fmt.Sprintf("must be %s", jsonKind(typ.Type.Kind().String()))}}}
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return &Error{Code: CodeValidation, Detail: "The request has unknown fields.",
+			Fields: []FieldError{{Field: name, Message: "unknown field"}}}
+	}
+	return Errorf(CodeValidation, "The request body is not valid JSON.")
+}
+
+func jsonKind(goKind string) string {
+	switch goKind {
+	case "string":
+		return "a string"
+	case "bool":
+		return "a boolean"
+	case "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64":
+		return "an integer"
+	case "float32", "float64":
+		return "a number"
+	case "slice", "array":
+		return "an array"
+	case "map", "struct", "ptr":
+		return "an object"
+	}
+	return "of another type"
+}

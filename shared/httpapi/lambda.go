@@ -1,0 +1,106 @@
+package httpapi
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/aws/aws-lambda-go/events"
+)
+
+// LambdaAdapter turns API Gateway v2 (HTTP API, payload format 2.0) events
+// into net/http requests, so the same handler serves Lambda, the local
+// gateway and httptest.
+type LambdaAdapter struct {
+	Handler http.Handler
+}
+
+// Invoke serves one API Gateway event.
+func (a LambdaAdapter) Invoke(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	req, err := RequestFromEvent(ctx, ev)
+	if err != nil {
+		// A malformed event is the caller's fault: answer 400, never crash.
+		rec := httptest.NewRecorder()
+		WriteError(rec, nil, Errorf(CodeValidation, "The request could not be read."))
+		return responseFromRecorder(rec), nil
+	}
+	rec := httptest.NewRecorder()
+	a.Handler.ServeHTTP(rec, req)
+	return responseFromRecorder(rec), nil
+}
+
+// RequestFromEvent builds the *http.Request an API Gateway v2 event describes.
+// The client IP and user agent come from the event's request context; the
+// API Gateway request id becomes the request id.
+func RequestFromEvent(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (*http.Request, error) {
+	method := ev.RequestContext.HTTP.Method
+	if method == "" {
+		return nil, fmt.Errorf("event has no HTTP method")
+	}
+	path := ev.RawPath
+	if path == "" {
+		path = ev.RequestContext.HTTP.Path
+	}
+	if path == "" || path[0] != '/' {
+		return nil, fmt.Errorf("event has no valid path")
+	}
+	u := &url.URL{Path: path, RawQuery: ev.RawQueryString}
+	if p, err := url.PathUnescape(path); err == nil {
+		u.Path, u.RawPath = p, path
+	}
+	body := []byte(ev.Body)
+	if ev.IsBase64Encoded {
+		b, err := base64.StdEncoding.DecodeString(ev.Body)
+		if err != nil {
+			return nil, fmt.Errorf("decode base64 body: %w", err)
+		}
+		body = b
+	}
+	if id := ev.RequestContext.RequestID; id != "" {
+		ctx = WithRequestID(ctx, id)
+	}
+	ctx = WithSource(ctx, Source{IP: ev.RequestContext.HTTP.SourceIP, UserAgent: ev.RequestContext.HTTP.UserAgent})
+	req, err := http.NewRequestWithContext(ctx, method, u.String(), bytes.NewReader(body))
+	if err != nil {
+		return nil, fmt.Errorf("build request: %w", err)
+	}
+	for k, v := range ev.Headers {
+		// HTTP API joins repeated headers with commas already.
+		req.Header.Set(k, v)
+	}
+	if len(ev.Cookies) > 0 {
+		req.Header.Set("Cookie", strings.Join(ev.Cookies, "; "))
+	}
+	req.Host = ev.RequestContext.DomainName
+	if ev.RequestContext.HTTP.SourceIP != "" {
+		req.RemoteAddr = ev.RequestContext.HTTP.SourceIP
+	}
+	req.RequestURI = u.RequestURI()
+	return req, nil
+}
+
+func responseFromRecorder(rec *httptest.ResponseRecorder) events.APIGatewayV2HTTPResponse {
+	res := events.APIGatewayV2HTTPResponse{StatusCode: rec.Code, Headers: map[string]string{}}
+	for k, vs := range rec.Header() {
+		if http.CanonicalHeaderKey(k) == "Set-Cookie" {
+			res.Cookies = append(res.Cookies, vs...)
+			continue
+		}
+		res.Headers[k] = strings.Join(vs, ", ")
+	}
+	body := rec.Body.Bytes()
+	ct := rec.Header().Get("Content-Type")
+	if utf8.Valid(body) && (ct == "" || strings.Contains(ct, "json") || strings.HasPrefix(ct, "text/") || strings.Contains(ct, "yaml")) {
+		res.Body = string(body)
+	} else {
+		res.Body = base64.StdEncoding.EncodeToString(body)
+		res.IsBase64Encoded = true
+	}
+	return res
+}

@@ -1,0 +1,102 @@
+package profile
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/example/myprofile/shared/account"
+	"github.com/example/myprofile/shared/httpapi"
+	"github.com/example/myprofile/shared/session"
+)
+
+// OrgHeader chooses the organization a request acts in.
+const OrgHeader = "X-Organization-Id"
+
+// Service serves the profile routes.
+type Service struct {
+	Store    Store
+	Sessions *session.Service
+	Now      func() time.Time
+}
+
+// Routes are the profile function's routes.
+func (s *Service) Routes() httpapi.Routes {
+	auth := s.Sessions.Require
+	return httpapi.Routes{
+		"GET /v1/me":   auth(httpapi.Handle(s.get)),
+		"PATCH /v1/me": auth(httpapi.Handle(s.patch)),
+	}
+}
+
+// CurrentOrg resolves the organization of the request from the
+// X-Organization-Id header (default: the first joined). A header naming an
+// organization the user is not in is answered 404, as if it did not exist.
+func CurrentOrg(r *http.Request, u account.User) (string, account.Membership, error) {
+	want := strings.TrimSpace(r.Header.Get(OrgHeader))
+	id, m, ok := u.CurrentOrg(want)
+	if !ok && want != "" {
+		return "", account.Membership{}, httpapi.Errorf(httpapi.CodeNotFound, "No such organization.")
+	}
+	return id, m, nil
+}
+
+// WriteProfile answers with the profile and its ETag.
+func WriteProfile(w http.ResponseWriter, r *http.Request, status int, u account.User) error {
+	orgID, _, err := CurrentOrg(r, u)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("ETag", ETag(u))
+	httpapi.WriteJSON(w, status, View(u, orgID))
+	return nil
+}
+
+func (s *Service) get(w http.ResponseWriter, r *http.Request) error {
+	p, _ := session.FromContext(r.Context())
+	if inm := r.Header.Get("If-None-Match"); inm != "" && inm == ETag(p.User) {
+		w.Header().Set("ETag", ETag(p.User))
+		w.WriteHeader(http.StatusNotModified)
+		return nil
+	}
+	return WriteProfile(w, r, http.StatusOK, p.User)
+}
+
+// maxPatchRetries bounds the re-reads of a PATCH without If-Match that lost
+// a race: the patch is applied again on the fresh record.
+const maxPatchRetries = 3
+
+func (s *Service) patch(w http.ResponseWriter, r *http.Request) error {
+	p, _ := session.FromContext(r.Context())
+	body, err := httpapi.ReadBody(r)
+	if err != nil {
+		return err
+	}
+	ifMatch := strings.TrimSpace(r.Header.Get("If-Match"))
+	u := p.User
+	for attempt := 0; ; attempt++ {
+		if ifMatch != "" && ifMatch != "*" && ifMatch != ETag(u) {
+			return httpapi.Errorf(httpapi.CodePrecondition, "The profile changed since you read it; read it again and retry.")
+		}
+		next, err := ApplyPatch(u, body)
+		if err != nil {
+			return err
+		}
+		next.Version = u.Version + 1
+		next.UpdatedAt = s.Now().UTC()
+		err = s.Store.SaveUser(r.Context(), next, u.Version)
+		switch {
+		case err == nil:
+			return WriteProfile(w, r, http.StatusOK, next)
+		case errors.Is(err, account.ErrConflict) && attempt < maxPatchRetries:
+			if u, err = s.Store.GetUser(r.Context(), u.ID); err != nil {
+				return httpapi.Internal(err)
+			}
+		case errors.Is(err, account.ErrConflict):
+			return httpapi.Errorf(httpapi.CodeConflict, "The profile is being changed by another request; retry.")
+		default:
+			return httpapi.Internal(err)
+		}
+	}
+}

@@ -1,0 +1,56 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/example/myprofile/shared/ratelimit"
+)
+
+var _ ratelimit.Store = (*Store)(nil)
+
+func rateKey(k string, start time.Time) Item {
+	return key(prefixRate+k, "W#"+strconv.FormatInt(start.Unix(), 10))
+}
+
+// HitCount reads a counter.
+func (s *Store) HitCount(ctx context.Context, k string, start time.Time) (int, error) {
+	out, err := s.DB.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.Table, Key: rateKey(k, start), ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return 0, fmt.Errorf("get counter: %w", err)
+	}
+	if n, ok := out.Item["hits"].(*ddbtypes.AttributeValueMemberN); ok {
+		v, err := strconv.Atoi(n.Value)
+		if err != nil {
+			return 0, fmt.Errorf("counter value: %w", err)
+		}
+		return v, nil
+	}
+	return 0, nil
+}
+
+// AddHit increments a counter atomically.
+func (s *Store) AddHit(ctx context.Context, k string, start, expires time.Time) (int, error) {
+	out, err := s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 &s.Table,
+		Key:                       rateKey(k, start),
+		UpdateExpression:          aws.String("ADD hits :one SET #ttl = :ttl"),
+		ExpressionAttributeNames:  map[string]string{"#ttl": AttrTTL},
+		ExpressionAttributeValues: Item{":one": N(1), ":ttl": TTL(expires)},
+		ReturnValues:              ddbtypes.ReturnValueUpdatedNew,
+	})
+	if err != nil {
+		return 0, fmt.Errorf("add hit: %w", err)
+	}
+	n, _ := out.Attributes["hits"].(*ddbtypes.AttributeValueMemberN)
+	if n == nil {
+		return 0, fmt.Errorf("add hit: no count returned")
+	}
+	return strconv.Atoi(n.Value)
+}
