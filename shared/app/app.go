@@ -26,6 +26,7 @@ import (
 	"github.com/example/myprofile/shared/catalog"
 	"github.com/example/myprofile/shared/config"
 	"github.com/example/myprofile/shared/httpapi"
+	"github.com/example/myprofile/shared/notify"
 	"github.com/example/myprofile/shared/password"
 	"github.com/example/myprofile/shared/profile"
 	"github.com/example/myprofile/shared/ratelimit"
@@ -76,6 +77,38 @@ func NewLogger(w *os.File, level string) *slog.Logger {
 		lv = slog.LevelInfo
 	}
 	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: lv}))
+}
+
+// Mailer returns the SES sender.
+func (d *Deps) Mailer() notify.Mailer {
+	return &notify.SES{Client: d.SES, From: d.Config.SenderEmail, ConfigurationSet: d.Config.SESConfigurationSet}
+}
+
+// Texter returns the SNS SMS sender.
+func (d *Deps) Texter() notify.Texter {
+	return &notify.SNS{Client: d.SNS, SenderID: d.Config.SMSSenderID}
+}
+
+// Gateway mounts every HTTP route of the catalog on one handler, each
+// served by its function's handler: the local gateway and the end-to-end
+// tests serve exactly what the Lambdas serve.
+func (d *Deps) Gateway() (http.Handler, error) {
+	mux := http.NewServeMux()
+	for _, fn := range catalog.All() {
+		if fn.Kind != catalog.HTTP {
+			continue
+		}
+		h, err := d.HTTPHandler(fn.Name)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range fn.Routes {
+			mux.Handle(r, h)
+		}
+	}
+	notFound := httpapi.Middleware(d.Log, httpapi.Routes{}.Mux())
+	mux.Handle("/", notFound)
+	return mux, nil
 }
 
 // Store returns the DynamoDB store.

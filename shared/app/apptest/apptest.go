@@ -1,0 +1,294 @@
+// Package apptest runs the whole API for end-to-end tests: every HTTP
+// function of the catalog mounted together (app.Gateway, as the local
+// gateway does) on an httptest server bound to 127.0.0.1, against DynamoDB
+// Local, the SES emulator and an SNS recorder through the real SDK.
+package apptest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/example/myprofile/shared/app"
+	"github.com/example/myprofile/shared/config"
+	"github.com/example/myprofile/shared/localcloud"
+	"github.com/example/myprofile/shared/localcloud/testenv"
+	"github.com/example/myprofile/shared/password"
+)
+
+// Clock is a settable clock for expiry and schedule tests.
+type Clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+// Now returns the clock's time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+// Advance moves the clock forward.
+func (c *Clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// Set sets the clock.
+func (c *Clock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = t
+}
+
+// Env is one running API.
+type Env struct {
+	T           testing.TB
+	Deps        *app.Deps
+	Server      *httptest.Server
+	Clock       *Clock
+	SESEndpoint string
+	SNSEndpoint string
+	Table       string
+}
+
+// Options change the environment (nil: defaults).
+type Options struct {
+	// Env overrides configuration variables (as the Lambda environment would).
+	Env map[string]string
+	// Start is the clock's starting time (default: now).
+	Start time.Time
+}
+
+// New starts the API for one test, on a fresh table.
+func New(t testing.TB, opts *Options) *Env {
+	t.Helper()
+	if opts == nil {
+		opts = &Options{}
+	}
+	db, table := testenv.DynamoDB(t)
+	sesClient, sesEndpoint := testenv.SES(t)
+	snsClient, snsEndpoint := testenv.SNS(t)
+	vars := map[string]string{"TABLE_NAME": table, "SENDER_EMAIL": "no-reply@example.com", "STAGE": "test"}
+	for k, v := range opts.Env {
+		vars[k] = v
+	}
+	cfg, err := config.Load(func(k string) string { return vars[k] })
+	if err != nil {
+		t.Fatalf("config: %v", err)
+	}
+	start := opts.Start
+	if start.IsZero() {
+		start = time.Now().UTC()
+	}
+	clock := &Clock{now: start}
+	var logOut io.Writer = io.Discard
+	if os.Getenv("TEST_LOG") != "" {
+		logOut = os.Stderr
+	}
+	deps := &app.Deps{
+		Config: cfg,
+		Log:    slog.New(slog.NewJSONHandler(logOut, nil)),
+		Now:    clock.Now,
+		DB:     db,
+		SES:    sesClient,
+		SNS:    snsClient,
+		// Production cost is m=19 MiB, t=2; tests keep the algorithm but
+		// lower the memory so hundreds of hashes stay fast.
+		Hasher: password.NewHasher(password.Params{MemoryKiB: 1024, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}),
+	}
+	gw, err := deps.Gateway()
+	if err != nil {
+		t.Fatalf("gateway: %v", err)
+	}
+	srv := httptest.NewServer(gw)
+	t.Cleanup(srv.Close)
+	return &Env{T: t, Deps: deps, Server: srv, Clock: clock, SESEndpoint: sesEndpoint, SNSEndpoint: snsEndpoint, Table: table}
+}
+
+// Response is a decoded answer.
+type Response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+// JSON decodes the body into a map.
+func (r *Response) JSON() map[string]any {
+	var m map[string]any
+	_ = json.Unmarshal(r.Body, &m)
+	return m
+}
+
+// Decode decodes the body into v.
+func (r *Response) Decode(t testing.TB, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.Body, v); err != nil {
+		t.Fatalf("decode %s: %v", r.Body, err)
+	}
+}
+
+// Code returns the problem code of an error body.
+func (r *Response) Code() string {
+	c, _ := r.JSON()["code"].(string)
+	return c
+}
+
+// Req is one request.
+type Req struct {
+	Method  string
+	Path    string
+	Token   string
+	Body    any // marshalled as JSON unless []byte or string
+	Header  map[string]string
+	NoCType bool // send no Content-Type
+}
+
+// Do sends a request and reads the answer.
+func (e *Env) Do(r Req) *Response {
+	e.T.Helper()
+	var body io.Reader
+	switch b := r.Body.(type) {
+	case nil:
+	case []byte:
+		body = bytes.NewReader(b)
+	case string:
+		body = strings.NewReader(b)
+	default:
+		raw, err := json.Marshal(b)
+		if err != nil {
+			e.T.Fatalf("marshal body: %v", err)
+		}
+		body = bytes.NewReader(raw)
+	}
+	req, err := http.NewRequestWithContext(context.Background(), r.Method, e.Server.URL+r.Path, body)
+	if err != nil {
+		e.T.Fatalf("new request: %v", err)
+	}
+	if body != nil && !r.NoCType {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if r.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+r.Token)
+	}
+	for k, v := range r.Header {
+		req.Header.Set(k, v)
+	}
+	res, err := e.Server.Client().Do(req)
+	if err != nil {
+		e.T.Fatalf("%s %s: %v", r.Method, r.Path, err)
+	}
+	defer res.Body.Close()
+	raw, err := io.ReadAll(res.Body)
+	if err != nil {
+		e.T.Fatalf("read body: %v", err)
+	}
+	return &Response{Status: res.StatusCode, Header: res.Header, Body: raw}
+}
+
+// Must sends a request and fails the test unless the status is want.
+func (e *Env) Must(want int, r Req) *Response {
+	e.T.Helper()
+	res := e.Do(r)
+	if res.Status != want {
+		e.T.Fatalf("%s %s: status %d, want %d; body %s", r.Method, r.Path, res.Status, want, res.Body)
+	}
+	return res
+}
+
+// DefaultPassword passes the password policy.
+const DefaultPassword = "Correct-Horse-42-battery"
+
+// User is a signed-up test user.
+type User struct {
+	ID       string
+	Email    string
+	Password string
+	Token    string
+	OrgID    string
+}
+
+// SignUp creates a user with a unique email and returns it signed in.
+func (e *Env) SignUp(extra map[string]any) User {
+	e.T.Helper()
+	email := testenv.Email(e.T)
+	body := map[string]any{"email": email, "password": DefaultPassword, "firstName": "Ada", "lastName": "Lovelace"}
+	for k, v := range extra {
+		body[k] = v
+	}
+	res := e.Must(http.StatusCreated, Req{Method: "POST", Path: "/v1/auth/signup", Body: body})
+	var out struct {
+		User struct {
+			ID             string `json:"id"`
+			Email          string `json:"email"`
+			OrganizationID string `json:"organizationId"`
+		} `json:"user"`
+		Session struct {
+			Token string `json:"token"`
+		} `json:"session"`
+	}
+	res.Decode(e.T, &out)
+	pw, _ := body["password"].(string)
+	return User{ID: out.User.ID, Email: out.User.Email, Password: pw, Token: out.Session.Token, OrgID: out.User.OrganizationID}
+}
+
+// Login signs in and returns the session token.
+func (e *Env) Login(email, pw string) string {
+	e.T.Helper()
+	res := e.Must(http.StatusOK, Req{Method: "POST", Path: "/v1/auth/login", Body: map[string]any{"email": email, "password": pw}})
+	var out struct {
+		Session struct {
+			Token string `json:"token"`
+		} `json:"session"`
+	}
+	res.Decode(e.T, &out)
+	if out.Session.Token == "" {
+		e.T.Fatalf("login: no session in %s", res.Body)
+	}
+	return out.Session.Token
+}
+
+// Emails returns the emails the SES emulator holds for one recipient, oldest first.
+func (e *Env) Emails(to string) []localcloud.Email {
+	e.T.Helper()
+	all, err := localcloud.SESMessages(context.Background(), e.SESEndpoint)
+	if err != nil {
+		e.T.Fatalf("read SES store: %v", err)
+	}
+	var out []localcloud.Email
+	for _, m := range all {
+		for _, r := range m.To {
+			if strings.EqualFold(r, to) {
+				out = append(out, m)
+			}
+		}
+	}
+	return out
+}
+
+// SMS returns the SMS the recorder holds for one number, oldest first.
+func (e *Env) SMS(phone string) []localcloud.SMS {
+	e.T.Helper()
+	all, err := localcloud.SMSMessages(context.Background(), e.SNSEndpoint)
+	if err != nil {
+		e.T.Fatalf("read SMS store: %v", err)
+	}
+	var out []localcloud.SMS
+	for _, m := range all {
+		if m.PhoneNumber == phone {
+			out = append(out, m)
+		}
+	}
+	return out
+}
