@@ -1,0 +1,621 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/example/myprofile/shared/catalog"
+	"github.com/example/myprofile/shared/store"
+)
+
+// The synth takes seconds, so TestMain synthesizes one app holding two
+// stacks and every test reads the shared templates:
+//   - real: the stack built from the real catalog with cdk.json's context,
+//     as `cdk synth` builds it for stage dev;
+//   - fixture: a made-up catalog with a function of every kind and need the
+//     real catalog may not have yet, deployed as stage "prod" with every
+//     optional setting given.
+var (
+	real, fixture         assertions.Template
+	realJSON, fixtureJSON map[string]any
+)
+
+var fixtureFunctions = []catalog.Function{
+	{Name: "api-fix", Kind: catalog.HTTP, Routes: []string{"GET /v1/fix/{id}", "POST /v1/fix/{path...}"},
+		Needs: catalog.Needs{Table: "read", Indexes: []string{"gsi1"}}},
+	{Name: "nightly", Kind: catalog.Schedule, Schedule: "rate(1 hour)", MemoryMB: 512, TimeoutSec: 60,
+		Needs: catalog.Needs{Table: "write", Indexes: []string{"gsi2"}, Email: true}},
+	{Name: "on-billing", Kind: catalog.Event, EventSource: catalog.BillingSource,
+		DetailTypes: []string{"CreditLow", "CreditChanged"},
+		Needs:       catalog.Needs{Table: "read", SMS: true, Email: true, Events: true}},
+}
+
+const fixtureSchedule = "cron(0/15 * * * ? *)" // context schedule.nightly
+
+func TestMain(m *testing.M) {
+	os.Exit(runTests(m))
+}
+
+func runTests(m *testing.M) int {
+	// The jsii runtime starts when the CDK packages initialize, before this
+	// runs: its Node end-of-life banner can only be silenced by the caller's
+	// environment (JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20).
+	defer jsii.Close()
+	assets, err := os.MkdirTemp("", "infra-assets-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(assets)
+	for _, f := range append(catalog.All(), fixtureFunctions...) {
+		if err := writeDummyBootstrap(assets, f.Name); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+	}
+	if err := synth(assets); err != nil {
+		fmt.Fprintln(os.Stderr, "synth:", err)
+		return 1
+	}
+	return m.Run()
+}
+
+func writeDummyBootstrap(dir, name string) error {
+	p := filepath.Join(dir, name, "bootstrap")
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(p, []byte("#!/bin/sh\n# "+name+"\n"), 0o755)
+}
+
+// cdkContext is cdk.json's context, so the test builds what `cdk synth` builds.
+func cdkContext() (map[string]any, error) {
+	b, err := os.ReadFile("../cdk.json")
+	if err != nil {
+		return nil, fmt.Errorf("read cdk.json: %w", err)
+	}
+	var c struct {
+		App     string         `json:"app"`
+		Context map[string]any `json:"context"`
+	}
+	if err := json.Unmarshal(b, &c); err != nil {
+		return nil, fmt.Errorf("parse cdk.json: %w", err)
+	}
+	if c.App != "go run ./infra" {
+		return nil, fmt.Errorf("cdk.json app is %q", c.App)
+	}
+	return c.Context, nil
+}
+
+func synth(assets string) error {
+	ctx, err := cdkContext()
+	if err != nil {
+		return err
+	}
+	ctx[CtxSchedulePrefix+"nightly"] = fixtureSchedule
+	outdir, err := os.MkdirTemp("", "infra-cdkout-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(outdir)
+	app := awscdk.NewApp(&awscdk.AppProps{Context: &ctx, Outdir: jsii.String(outdir)})
+	realStack, err := NewMyProfileStack(app, "Real", &MyProfileStackProps{AssetDir: assets})
+	if err != nil {
+		return err
+	}
+	fixtureStack, err := NewMyProfileStack(app, "Fixture", &MyProfileStackProps{
+		AssetDir:            assets,
+		Functions:           fixtureFunctions,
+		Stage:               "prod",
+		SenderEmail:         "Alerts <alerts@mail.example.org>",
+		SESConfigurationSet: "main",
+		LogRetentionDays:    90,
+		EventBusName:        "platform",
+	})
+	if err != nil {
+		return err
+	}
+	real = assertions.Template_FromStack(realStack, nil)
+	fixture = assertions.Template_FromStack(fixtureStack, nil)
+	realJSON = *real.ToJSON()
+	fixtureJSON = *fixture.ToJSON()
+	return nil
+}
+
+// check runs one assertions call; they panic on a mismatch.
+func check(t *testing.T, what string, assert func()) {
+	t.Helper()
+	defer func() {
+		if r := recover(); r != nil {
+			t.Errorf("%s: %v", what, r)
+		}
+	}()
+	assert()
+}
+
+func resources(tmpl map[string]any, typ string) map[string]map[string]any {
+	out := map[string]map[string]any{}
+	for id, r := range tmpl["Resources"].(map[string]any) {
+		r := r.(map[string]any)
+		if r["Type"] == typ {
+			out[id] = r
+		}
+	}
+	return out
+}
+
+func props(r map[string]any) map[string]any {
+	p, _ := r["Properties"].(map[string]any)
+	return p
+}
+
+// functionID finds the logical ID of a catalog function's Lambda.
+func functionID(t *testing.T, tmpl map[string]any, name string) string {
+	t.Helper()
+	prefix := constructID(name) + "Function"
+	for id := range resources(tmpl, "AWS::Lambda::Function") {
+		if rest, ok := strings.CutPrefix(id, prefix); ok && len(rest) == 8 {
+			return id
+		}
+	}
+	t.Fatalf("no AWS::Lambda::Function for %q (logical ID %s........)", name, prefix)
+	return ""
+}
+
+// ref resolves {"Ref": id} or {"Fn::GetAtt": [id, ...]} to id.
+func ref(v any) string {
+	m, _ := v.(map[string]any)
+	if s, ok := m["Ref"].(string); ok {
+		return s
+	}
+	if a, ok := m["Fn::GetAtt"].([]any); ok && len(a) > 0 {
+		s, _ := a[0].(string)
+		return s
+	}
+	return ""
+}
+
+func strs(v any) []string {
+	switch x := v.(type) {
+	case string:
+		return []string{x}
+	case []any:
+		var out []string
+		for _, e := range x {
+			if s, ok := e.(string); ok {
+				out = append(out, s)
+			} else {
+				b, _ := json.Marshal(e)
+				out = append(out, string(b))
+			}
+		}
+		return out
+	case nil:
+		return nil
+	default:
+		b, _ := json.Marshal(x)
+		return []string{string(b)}
+	}
+}
+
+func TestEveryCatalogRouteIsAnAPIRouteToItsFunction(t *testing.T) {
+	for name, tmpl := range map[string]struct {
+		fns  []catalog.Function
+		json map[string]any
+		t    assertions.Template
+	}{"real": {catalog.All(), realJSON, real}, "fixture": {fixtureFunctions, fixtureJSON, fixture}} {
+		t.Run(name, func(t *testing.T) {
+			// GIVEN every route key in the template, with the function its integration calls
+			integrations := resources(tmpl.json, "AWS::ApiGatewayV2::Integration")
+			target := map[string]string{} // route key -> function logical ID
+			for _, r := range resources(tmpl.json, "AWS::ApiGatewayV2::Route") {
+				p := props(r)
+				key, _ := p["RouteKey"].(string)
+				// Target is {"Fn::Join": ["", ["integrations/", {"Ref": integration}]]}
+				join := p["Target"].(map[string]any)["Fn::Join"].([]any)[1].([]any)
+				in := integrations[ref(join[1])]
+				target[key] = ref(props(in)["IntegrationUri"])
+			}
+			want := 0
+			for _, f := range tmpl.fns {
+				if f.Kind != catalog.HTTP {
+					continue
+				}
+				fnID := functionID(t, tmpl.json, f.Name)
+				for _, pattern := range f.Routes {
+					want++
+					r, err := ParseRoute(pattern)
+					if err != nil {
+						t.Fatalf("%s: %v", f.Name, err)
+					}
+					// THEN the route exists and reaches the function that serves it
+					check(t, pattern, func() {
+						tmpl.t.HasResourceProperties(jsii.String("AWS::ApiGatewayV2::Route"), map[string]any{
+							"RouteKey": r.Key(), "AuthorizationType": "NONE",
+						})
+					})
+					if got, ok := target[r.Key()]; !ok {
+						t.Errorf("route %q of %s: missing", r.Key(), f.Name)
+					} else if got != fnID {
+						t.Errorf("route %q of %s: integration calls %s, want %s", r.Key(), f.Name, got, fnID)
+					}
+				}
+			}
+			// AND there is no route the catalog does not list
+			if len(target) != want {
+				t.Errorf("template has %d routes, catalog %d: %v", len(target), want, slices.Sorted(func(yield func(string) bool) {
+					for k := range target {
+						if !yield(k) {
+							return
+						}
+					}
+				}))
+			}
+			check(t, "one API", func() { tmpl.t.ResourceCountIs(jsii.String("AWS::ApiGatewayV2::Api"), jsii.Number(1)) })
+		})
+	}
+	// The greedy ServeMux wildcard becomes API Gateway's {name+}.
+	check(t, "greedy route", func() {
+		fixture.HasResourceProperties(jsii.String("AWS::ApiGatewayV2::Route"), map[string]any{"RouteKey": "POST /v1/fix/{path+}"})
+	})
+}
+
+func TestOneLambdaPerCatalogFunction(t *testing.T) {
+	check(t, "count", func() {
+		real.ResourceCountIs(jsii.String("AWS::Lambda::Function"), jsii.Number(float64(len(catalog.All()))))
+	})
+	check(t, "fixture count", func() {
+		fixture.ResourceCountIs(jsii.String("AWS::Lambda::Function"), jsii.Number(float64(len(fixtureFunctions))))
+	})
+	tableID := ""
+	for id := range resources(realJSON, "AWS::DynamoDB::Table") {
+		tableID = id
+	}
+	for _, f := range catalog.All() {
+		t.Run(f.Name, func(t *testing.T) {
+			p := props(resources(realJSON, "AWS::Lambda::Function")[functionID(t, realJSON, f.Name)])
+			mem, timeout := f.MemoryMB, f.TimeoutSec
+			if mem == 0 {
+				mem = DefaultMemoryMB
+			}
+			if timeout == 0 {
+				timeout = DefaultTimeoutSec
+			}
+			want := map[string]any{
+				"Runtime": "provided.al2023", "Architectures": []any{"arm64"}, "Handler": "bootstrap",
+				"MemorySize": float64(mem), "Timeout": float64(timeout),
+			}
+			for k, v := range want {
+				if got, _ := json.Marshal(p[k]); string(got) != mustJSON(v) {
+					t.Errorf("%s = %s, want %s", k, got, mustJSON(v))
+				}
+			}
+			if _, named := p["FunctionName"]; named {
+				t.Error("FunctionName is hard-coded")
+			}
+			env := p["Environment"].(map[string]any)["Variables"].(map[string]any)
+			if ref(env["TABLE_NAME"]) != tableID {
+				t.Errorf("TABLE_NAME = %v, want a Ref to the table %s", env["TABLE_NAME"], tableID)
+			}
+			for k, v := range map[string]string{"STAGE": "dev", "SENDER_EMAIL": DefaultSenderEmail, "LOG_LEVEL": DefaultLogLevel} {
+				if env[k] != v {
+					t.Errorf("%s = %v, want %q", k, env[k], v)
+				}
+			}
+			lg := resources(realJSON, "AWS::Logs::LogGroup")[ref(p["LoggingConfig"].(map[string]any)["LogGroup"])]
+			if lg == nil || props(lg)["RetentionInDays"] != float64(DefaultLogRetentionDays) {
+				t.Errorf("log group %v: want retention %d days", lg, DefaultLogRetentionDays)
+			}
+		})
+	}
+	check(t, "fixture memory, timeout, retention", func() {
+		fixture.HasResourceProperties(jsii.String("AWS::Lambda::Function"), map[string]any{
+			"MemorySize": 512, "Timeout": 60, "Runtime": "provided.al2023", "Architectures": []any{"arm64"},
+		})
+		fixture.AllResourcesProperties(jsii.String("AWS::Logs::LogGroup"), map[string]any{"RetentionInDays": 90})
+	})
+}
+
+func mustJSON(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}
+
+func TestTableFollowsStoreDefinition(t *testing.T) {
+	def := store.Definition()
+	var gsis []any
+	for _, ix := range def.Indexes {
+		gsis = append(gsis, map[string]any{
+			"IndexName": ix.Name,
+			"KeySchema": []any{
+				map[string]any{"AttributeName": ix.PK, "KeyType": "HASH"},
+				map[string]any{"AttributeName": ix.SK, "KeyType": "RANGE"},
+			},
+			"Projection": map[string]any{"ProjectionType": "ALL"},
+		})
+	}
+	for _, tc := range []struct {
+		name       string
+		tmpl       assertions.Template
+		protection bool
+	}{{"dev", real, false}, {"prod", fixture, true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			check(t, "one table", func() { tc.tmpl.ResourceCountIs(jsii.String("AWS::DynamoDB::Table"), jsii.Number(1)) })
+			// THEN keys, indexes, TTL, PITR, on-demand and AWS-managed encryption come from the definition
+			check(t, "table properties", func() {
+				tc.tmpl.HasResourceProperties(jsii.String("AWS::DynamoDB::Table"), map[string]any{
+					"KeySchema": []any{
+						map[string]any{"AttributeName": def.PK, "KeyType": "HASH"},
+						map[string]any{"AttributeName": def.SK, "KeyType": "RANGE"},
+					},
+					"GlobalSecondaryIndexes":           gsis,
+					"BillingMode":                      "PAY_PER_REQUEST",
+					"TimeToLiveSpecification":          map[string]any{"AttributeName": def.TTL, "Enabled": true},
+					"PointInTimeRecoverySpecification": map[string]any{"PointInTimeRecoveryEnabled": true},
+					"SSESpecification":                 map[string]any{"SSEEnabled": true},
+					"DeletionProtectionEnabled":        tc.protection,
+					"TableName":                        assertions.Match_Absent(),
+				})
+			})
+			check(t, "retained", func() {
+				tc.tmpl.HasResource(jsii.String("AWS::DynamoDB::Table"), map[string]any{
+					"DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain",
+				})
+			})
+		})
+	}
+}
+
+// statements yields every statement of every identity policy in tmpl.
+func statements(tmpl map[string]any) (out []map[string]any) {
+	for _, r := range resources(tmpl, "AWS::IAM::Policy") {
+		doc := props(r)["PolicyDocument"].(map[string]any)
+		for _, s := range doc["Statement"].([]any) {
+			out = append(out, s.(map[string]any))
+		}
+	}
+	return out
+}
+
+func TestIAMIsLeastPrivilege(t *testing.T) {
+	for name, tmpl := range map[string]map[string]any{"real": realJSON, "fixture": fixtureJSON} {
+		t.Run(name, func(t *testing.T) {
+			sts := statements(tmpl)
+			if len(sts) == 0 {
+				t.Fatal("no policy statements: the test would prove nothing")
+			}
+			for _, st := range sts {
+				actions, res := strs(st["Action"]), strs(st["Resource"])
+				for _, a := range actions {
+					if a == "*" || strings.HasSuffix(a, ":*") {
+						t.Errorf("wildcard action %q in %v", a, st)
+					}
+					if strings.HasPrefix(a, "dynamodb:") && slices.Contains(res, "*") {
+						t.Errorf("%s on resource * in %v", a, st)
+					}
+				}
+				// Only SMS publishing may use "*", and only as sns:Publish.
+				if st["Effect"] == "Allow" && slices.Contains(res, "*") && !slices.Equal(actions, []string{"sns:Publish"}) {
+					t.Errorf("resource * for %v", actions)
+				}
+			}
+			for _, r := range resources(tmpl, "AWS::IAM::Role") {
+				for _, arn := range strs(props(r)["ManagedPolicyArns"]) {
+					if strings.Contains(arn, "FullAccess") {
+						t.Errorf("managed policy %s", arn)
+					}
+				}
+			}
+		})
+	}
+}
+
+// policyOf returns the statements of the function's role policy.
+func policyOf(t *testing.T, tmpl map[string]any, name string) []map[string]any {
+	t.Helper()
+	fn := resources(tmpl, "AWS::Lambda::Function")[functionID(t, tmpl, name)]
+	role := ref(props(fn)["Role"])
+	var out []map[string]any
+	for _, p := range resources(tmpl, "AWS::IAM::Policy") {
+		for _, r := range props(p)["Roles"].([]any) {
+			if ref(r) == role {
+				for _, s := range props(p)["PolicyDocument"].(map[string]any)["Statement"].([]any) {
+					out = append(out, s.(map[string]any))
+				}
+			}
+		}
+	}
+	return out
+}
+
+func TestGrantsFollowNeeds(t *testing.T) {
+	read := []string{"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"}
+	write := append(slices.Clone(read), "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
+		"dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem")
+	dynamo := func(sts []map[string]any) (actions, resources []string) {
+		for _, st := range sts {
+			for _, a := range strs(st["Action"]) {
+				if strings.HasPrefix(a, "dynamodb:") {
+					actions = append(actions, a)
+					resources = append(resources, strs(st["Resource"])...)
+				}
+			}
+		}
+		slices.Sort(actions)
+		return slices.Compact(actions), resources
+	}
+	sorted := func(s []string) []string { return slices.Sorted(slices.Values(s)) }
+
+	for _, f := range catalog.All() {
+		t.Run(f.Name, func(t *testing.T) {
+			actions, _ := dynamo(policyOf(t, realJSON, f.Name))
+			want := map[string][]string{"": nil, "read": read, "write": write}[f.Needs.Table]
+			if !slices.Equal(actions, sorted(want)) {
+				t.Errorf("Needs.Table %q: dynamodb actions %v, want %v", f.Needs.Table, actions, sorted(want))
+			}
+		})
+	}
+
+	t.Run("read with an index", func(t *testing.T) {
+		actions, res := dynamo(policyOf(t, fixtureJSON, "api-fix"))
+		if !slices.Equal(actions, sorted(read)) {
+			t.Errorf("actions %v, want %v", actions, sorted(read))
+		}
+		joined := strings.Join(res, " ")
+		if !strings.Contains(joined, "/index/gsi1") || strings.Contains(joined, "gsi2") {
+			t.Errorf("resources %v: want the table and index gsi1 only", res)
+		}
+	})
+	t.Run("email with configuration set", func(t *testing.T) {
+		var ses []string
+		for _, st := range policyOf(t, fixtureJSON, "nightly") {
+			if slices.Contains(strs(st["Action"]), "ses:SendEmail") {
+				ses = append(ses, strs(st["Resource"])...)
+			}
+		}
+		joined := strings.Join(ses, " ")
+		for _, want := range []string{":identity/alerts@mail.example.org", ":identity/mail.example.org", ":configuration-set/main"} {
+			if !strings.Contains(joined, want) {
+				t.Errorf("ses:SendEmail resources %v lack %s", ses, want)
+			}
+		}
+		if len(ses) != 3 {
+			t.Errorf("ses:SendEmail on %d resources, want 3: %v", len(ses), ses)
+		}
+	})
+	t.Run("sms only to phone numbers", func(t *testing.T) {
+		var allow, deny bool
+		for _, st := range policyOf(t, fixtureJSON, "on-billing") {
+			if !slices.Equal(strs(st["Action"]), []string{"sns:Publish"}) {
+				continue
+			}
+			res := strs(st["Resource"])
+			allow = allow || st["Effect"] == "Allow" && slices.Equal(res, []string{"*"})
+			deny = deny || st["Effect"] == "Deny" && slices.Equal(res, []string{"arn:aws:sns:*:*:*"})
+		}
+		if !allow || !deny {
+			t.Errorf("sns:Publish allow on * = %v, deny on topics = %v; want both", allow, deny)
+		}
+		for _, name := range []string{"api-fix", "nightly"} {
+			for _, st := range policyOf(t, fixtureJSON, name) {
+				if slices.Contains(strs(st["Action"]), "sns:Publish") {
+					t.Errorf("%s has sns:Publish without Needs.SMS", name)
+				}
+			}
+		}
+	})
+	t.Run("put events on the configured bus", func(t *testing.T) {
+		found := false
+		for _, st := range policyOf(t, fixtureJSON, "on-billing") {
+			if slices.Contains(strs(st["Action"]), "events:PutEvents") {
+				found = strings.Contains(mustJSON(st["Resource"]), "event-bus/platform")
+			}
+		}
+		if !found {
+			t.Error("no events:PutEvents on event-bus/platform")
+		}
+	})
+}
+
+func TestSchedulesAndEvents(t *testing.T) {
+	// GIVEN every schedule function of the real catalog and the fixture
+	for name, tc := range map[string]struct {
+		fns  []catalog.Function
+		json map[string]any
+		t    assertions.Template
+	}{"real": {catalog.All(), realJSON, real}, "fixture": {fixtureFunctions, fixtureJSON, fixture}} {
+		t.Run(name, func(t *testing.T) {
+			rules := resources(tc.json, "AWS::Events::Rule")
+			n := 0
+			for _, f := range tc.fns {
+				if f.Kind != catalog.Schedule && f.Kind != catalog.Event {
+					continue
+				}
+				n++
+				fnID := functionID(t, tc.json, f.Name)
+				var rule map[string]any
+				for _, r := range rules {
+					for _, tg := range props(r)["Targets"].([]any) {
+						if ref(tg.(map[string]any)["Arn"]) == fnID {
+							rule = props(r)
+						}
+					}
+				}
+				if rule == nil {
+					t.Errorf("%s: no rule targets it", f.Name)
+					continue
+				}
+				// THEN the schedule or pattern comes from the catalog (or its context override)
+				if f.Kind == catalog.Schedule {
+					want := f.Schedule
+					if name == "fixture" && f.Name == "nightly" {
+						want = fixtureSchedule
+					}
+					if rule["ScheduleExpression"] != want {
+						t.Errorf("%s: schedule %v, want %q", f.Name, rule["ScheduleExpression"], want)
+					}
+				} else {
+					pat := rule["EventPattern"].(map[string]any)
+					if !slices.Equal(strs(pat["source"]), []string{f.EventSource}) || !slices.Equal(strs(pat["detail-type"]), f.DetailTypes) {
+						t.Errorf("%s: pattern %v", f.Name, pat)
+					}
+				}
+				// AND failed deliveries and failed runs land in an encrypted queue
+				tg := rule["Targets"].([]any)[0].(map[string]any)
+				if tg["DeadLetterConfig"] == nil || tg["RetryPolicy"] == nil {
+					t.Errorf("%s: target without DeadLetterConfig or RetryPolicy: %v", f.Name, tg)
+				}
+				found := false
+				for _, c := range resources(tc.json, "AWS::Lambda::EventInvokeConfig") {
+					if props(c)["FunctionName"] != nil && ref(props(c)["FunctionName"]) == fnID {
+						found = props(c)["DestinationConfig"] != nil
+					}
+				}
+				if !found {
+					t.Errorf("%s: no async on-failure destination", f.Name)
+				}
+			}
+			check(t, "rule count", func() {
+				tc.t.ResourceCountIs(jsii.String("AWS::Events::Rule"), jsii.Number(float64(n)))
+			})
+			if n > 0 {
+				check(t, "queues encrypted", func() {
+					tc.t.AllResourcesProperties(jsii.String("AWS::SQS::Queue"), map[string]any{"SqsManagedSseEnabled": true})
+				})
+			}
+		})
+	}
+	check(t, "event rule on the configured bus", func() {
+		fixture.HasResourceProperties(jsii.String("AWS::Events::Rule"), map[string]any{
+			"EventBusName": "platform",
+			"EventPattern": map[string]any{"source": []any{catalog.BillingSource}},
+		})
+	})
+}
+
+func TestOutputs(t *testing.T) {
+	api := assertions.NewCapture(nil)
+	check(t, "ApiUrl", func() {
+		real.HasOutput(jsii.String("ApiUrl"), map[string]any{"Value": map[string]any{"Fn::Join": []any{"", api}}})
+	})
+	check(t, "ApiUrl is the execute-api URL", func() {
+		if !strings.Contains(mustJSON(api.AsArray()), "execute-api") {
+			t.Errorf("ApiUrl %v", mustJSON(api.AsArray()))
+		}
+	})
+	check(t, "TableName", func() {
+		real.HasOutput(jsii.String("TableName"), map[string]any{"Value": map[string]any{"Ref": assertions.Match_AnyValue()}})
+	})
+}
