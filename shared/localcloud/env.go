@@ -203,3 +203,34 @@ func AWSConfig(ctx context.Context) (aws.Config, error) {
 	}
 	return cfg, nil
 }
+
+// EnvOptionsFromEnv reads the ports DYNAMODB_PORT (default 8000), SES_PORT
+// (8005) and SNS_PORT (8006) and the optional DYNAMODB_DATA_DIR through
+// getenv. With freePorts the port variables are ignored and free ports are
+// picked (tests, so they never clash with a running `make run`).
+func EnvOptionsFromEnv(getenv func(string) string, freePorts bool) (EnvOptions, error) {
+	o := EnvOptions{DynamoDBDataDir: getenv("DYNAMODB_DATA_DIR"), Getenv: getenv}
+	if freePorts {
+		return o, nil
+	}
+	ports := []struct {
+		name string
+		def  int
+		dst  *int
+	}{
+		{"DYNAMODB_PORT", DefaultDynamoDBPort, &o.DynamoDBPort},
+		{"SES_PORT", DefaultSESPort, &o.SESPort},
+		{"SNS_PORT", DefaultSNSPort, &o.SNSPort},
+	}
+	for _, p := range ports {
+		*p.dst = p.def
+		if v := getenv(p.name); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 || n > 65535 {
+				return o, fmt.Errorf("%s=%q: want a port number 1-65535", p.name, v)
+			}
+			*p.dst = n
+		}
+	}
+	return o, nil
+}

@@ -112,7 +112,7 @@ func (r *SNSRecorder) serveAction(w http.ResponseWriter, req *http.Request) {
 		writeSNSError(w, http.StatusBadRequest, "InvalidParameter", "Invalid parameter: PhoneNumber Reason: "+msg.PhoneNumber+" is not valid to publish to")
 		return
 	}
-	msg.MessageID = newID()
+	msg.MessageID = NewID()
 	msg.At = r.now()
 	r.mu.Lock()
 	r.messages = append(r.messages, msg)
@@ -132,7 +132,7 @@ func (r *SNSRecorder) serveAction(w http.ResponseWriter, req *http.Request) {
 		XMLNS    string   `xml:"xmlns,attr"`
 		Result   result   `xml:"PublishResult"`
 		Metadata metadata `xml:"ResponseMetadata"`
-	}{XMLNS: snsXMLNS, Result: result{msg.MessageID}, Metadata: metadata{newID()}})
+	}{XMLNS: snsXMLNS, Result: result{msg.MessageID}, Metadata: metadata{NewID()}})
 }
 
 const snsXMLNS = "http://sns.amazonaws.com/doc/2010-03-31/"
@@ -163,7 +163,7 @@ func writeSNSError(w http.ResponseWriter, status int, code, message string) {
 		XMLNS     string   `xml:"xmlns,attr"`
 		Error     errBody  `xml:"Error"`
 		RequestID string   `xml:"RequestId"`
-	}{XMLNS: snsXMLNS, Error: errBody{"Sender", code, message}, RequestID: newID()})
+	}{XMLNS: snsXMLNS, Error: errBody{"Sender", code, message}, RequestID: NewID()})
 }
 
 func writeXML(w http.ResponseWriter, status int, v any) {
@@ -184,8 +184,8 @@ func firstNonEmpty(s ...string) string {
 	return ""
 }
 
-// newID returns a random UUID-shaped identifier.
-func newID() string {
+// NewID returns a random UUID-shaped identifier.
+func NewID() string {
 	var b [16]byte
 	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails on Linux
 	b[6] = b[6]&0x0f | 0x40

@@ -1,0 +1,101 @@
+// Command invoke runs one function's Lambda handler on a sample event and
+// prints the response, against whatever the AWS_ENDPOINT_URL_* variables
+// point at (`make invoke` runs it under infra/devenv):
+//
+//	go run ./infra/invoke -fn profile -event events/get-me.json
+//
+// It creates the table TABLE_NAME (default myprofile-local) first.
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/example/myprofile/shared/app"
+	"github.com/example/myprofile/shared/localcloud"
+	"github.com/example/myprofile/shared/store"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "invoke:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("invoke", flag.ContinueOnError)
+	fn := fs.String("fn", "", "function name (a folder under functions/)")
+	event := fs.String("event", "", "JSON event file; - reads standard input")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *fn == "" || *event == "" {
+		return errors.New("usage: invoke -fn NAME -event FILE.json")
+	}
+	payload, err := readEvent(*event)
+	if err != nil {
+		return err
+	}
+
+	if os.Getenv("TABLE_NAME") == "" {
+		if err := os.Setenv("TABLE_NAME", "myprofile-local"); err != nil {
+			return fmt.Errorf("set TABLE_NAME: %w", err)
+		}
+	}
+	awsCfg, err := localcloud.AWSConfig(ctx)
+	if err != nil {
+		return err
+	}
+	if err := store.CreateTable(ctx, dynamodb.NewFromConfig(awsCfg), os.Getenv("TABLE_NAME")); err != nil {
+		return err
+	}
+	deps, err := app.Load(ctx)
+	if err != nil {
+		return fmt.Errorf("build the app: %w", err)
+	}
+	h, err := deps.Lambda(*fn)
+	if err != nil {
+		return err
+	}
+	resp, err := h.Invoke(ctx, payload)
+	if err != nil {
+		return fmt.Errorf("function %s: %w", *fn, err)
+	}
+	var pretty bytes.Buffer
+	if json.Indent(&pretty, resp, "", "  ") == nil {
+		resp = pretty.Bytes()
+	}
+	if _, err := fmt.Fprintf(out, "%s\n", resp); err != nil {
+		return fmt.Errorf("write response: %w", err)
+	}
+	return nil
+}
+
+func readEvent(path string) ([]byte, error) {
+	var b []byte
+	var err error
+	if path == "-" {
+		b, err = io.ReadAll(os.Stdin)
+	} else {
+		b, err = os.ReadFile(path)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read event: %w", err)
+	}
+	if !json.Valid(b) {
+		return nil, fmt.Errorf("event %s is not valid JSON", path)
+	}
+	return b, nil
+}

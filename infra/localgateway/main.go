@@ -1,0 +1,185 @@
+// Command localgateway is `make run`: the whole backend on this machine.
+//
+// It starts the local AWS stand-ins (DynamoDB Local on 8000, the SES v2
+// emulator on 8005, the SNS recorder on 8006; see package localcloud),
+// creates the table, builds every function of the catalog with shared/app,
+// mounts each HTTP function's routes on one server on 127.0.0.1:PORT (8080)
+// as API Gateway would, and runs each scheduled function every
+// SCHEDULE_EVERY (1m) with a sample EventBridge scheduled event.
+//
+// Environment: PORT, TABLE_NAME (myprofile-local), SCHEDULE_EVERY,
+// DYNAMODB_PORT, SES_PORT, SNS_PORT, DYNAMODB_DATA_DIR (keep the data between
+// runs; default in memory), and any AWS_ENDPOINT_URL_* to use a service that
+// already runs instead of starting one. Ctrl-C stops everything.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/example/myprofile/shared/app"
+	"github.com/example/myprofile/shared/catalog"
+	"github.com/example/myprofile/shared/localcloud"
+	"github.com/example/myprofile/shared/store"
+)
+
+const (
+	defaultPort          = 8080
+	defaultTableName     = "myprofile-local"
+	defaultScheduleEvery = time.Minute
+)
+
+func main() {
+	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	slog.SetDefault(log)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, log); err != nil {
+		log.Error("local gateway failed", "err", err)
+		os.Exit(1)
+	}
+}
+
+type settings struct {
+	port      int
+	tableName string
+	every     time.Duration
+}
+
+func readSettings(getenv func(string) string) (settings, error) {
+	s := settings{port: defaultPort, tableName: defaultTableName, every: defaultScheduleEvery}
+	if v := getenv("PORT"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 65535 {
+			return s, fmt.Errorf("PORT=%q: want a port number 1-65535", v)
+		}
+		s.port = n
+	}
+	if v := getenv("TABLE_NAME"); v != "" {
+		s.tableName = v
+	}
+	if v := getenv("SCHEDULE_EVERY"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Second {
+			return s, fmt.Errorf("SCHEDULE_EVERY=%q: want a duration of at least 1s, like 30s or 5m", v)
+		}
+		s.every = d
+	}
+	return s, nil
+}
+
+func run(ctx context.Context, log *slog.Logger) error {
+	s, err := readSettings(os.Getenv)
+	if err != nil {
+		return err
+	}
+	// Check the API port first: failing after the services started is slow.
+	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(s.port)))
+	if err != nil {
+		return fmt.Errorf("listen on 127.0.0.1:%d (set PORT to use another): %w", s.port, err)
+	}
+	defer ln.Close()
+
+	opts, err := localcloud.EnvOptionsFromEnv(os.Getenv, false)
+	if err != nil {
+		return err
+	}
+	log.Info("starting local services")
+	env, err := localcloud.StartEnv(ctx, opts)
+	if err != nil {
+		return err
+	}
+	defer env.Stop()
+	// TODO(avatars): the S3 emulator for the avatar bucket starts inside
+	// localcloud.StartEnv (env.S3); nothing else here needs to change.
+	if err := env.Setenv(); err != nil {
+		return err
+	}
+	if err := os.Setenv("TABLE_NAME", s.tableName); err != nil {
+		return fmt.Errorf("set TABLE_NAME: %w", err)
+	}
+
+	awsCfg, err := localcloud.AWSConfig(ctx)
+	if err != nil {
+		return err
+	}
+	if err := store.CreateTable(ctx, dynamodb.NewFromConfig(awsCfg), s.tableName); err != nil {
+		return err
+	}
+
+	deps, err := app.Load(ctx)
+	if err != nil {
+		return fmt.Errorf("build the app: %w", err)
+	}
+	fns := catalog.All()
+	root, err := localcloud.RepoRoot()
+	if err != nil {
+		return err
+	}
+	handler, err := newGateway(deps, fns, filepath.Join(root, "api", "openapi.yaml"))
+	if err != nil {
+		return err
+	}
+	jobs, err := scheduledJobs(deps, fns)
+	if err != nil {
+		return err
+	}
+	for _, f := range fns {
+		if f.Kind != catalog.HTTP && f.Kind != catalog.Schedule {
+			log.Info("not run by the local gateway; try `make invoke`", "function", f.Name, "kind", f.Kind)
+		}
+	}
+
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+
+	var wg sync.WaitGroup
+	for _, j := range jobs {
+		wg.Go(func() { j.every(ctx, log, s.every, time.Now) })
+	}
+
+	api := "http://" + ln.Addr().String()
+	openapi := "no api/openapi.yaml yet"
+	if _, err := os.Stat(filepath.Join(root, "api", "openapi.yaml")); err == nil {
+		openapi = "OpenAPI: " + api + "/openapi.yaml"
+	}
+	fmt.Fprintf(os.Stderr, `
+  API           %s   (%s)
+  Mail (SES)    %s   (JSON: %s/store)
+  SMS (SNS)     %s/store
+  DynamoDB      %s   table %s
+  Schedules     every %s: %d function(s)
+  Ctrl-C stops everything.
+
+`, api, openapi, env.SES, env.SES, env.SNS, env.DynamoDB, s.tableName, s.every, len(jobs))
+
+	select {
+	case <-ctx.Done():
+		log.Info("stopping")
+	case err := <-serveErr:
+		if !errors.Is(err, http.ErrServerClosed) {
+			return fmt.Errorf("serve: %w", err)
+		}
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		log.Warn("shutdown", "err", err)
+	}
+	wg.Wait()
+	return nil
+}
