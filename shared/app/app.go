@@ -30,6 +30,7 @@ import (
 	"github.com/example/myprofile/shared/password"
 	"github.com/example/myprofile/shared/profile"
 	"github.com/example/myprofile/shared/ratelimit"
+	"github.com/example/myprofile/shared/reauth"
 	"github.com/example/myprofile/shared/session"
 	"github.com/example/myprofile/shared/store"
 )
@@ -121,6 +122,11 @@ func (d *Deps) Sessions() *session.Service {
 
 func (d *Deps) limiter(window time.Duration, max int) ratelimit.Limiter {
 	return ratelimit.Limiter{Store: d.Store(), Now: d.Now, Window: window, Max: max}
+}
+
+// Reauth returns the current-password checker every credential change uses.
+func (d *Deps) Reauth() reauth.Checker {
+	return reauth.Checker{Store: d.Store(), Hasher: d.Hasher, Failures: d.limiter(d.Config.LoginWindow, d.Config.LoginMaxFailures)}
 }
 
 // routes returns the routes of an HTTP function.

@@ -1,6 +1,7 @@
 package profile
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strings"
@@ -19,6 +20,11 @@ type Service struct {
 	Store    Store
 	Sessions *session.Service
 	Now      func() time.Time
+	// AfterSave hooks run after a profile change was stored (e.g. the daily
+	// summary's due index, billing alert re-evaluation). They must be
+	// idempotent; an error is logged by the caller's middleware as a 500
+	// but the change itself stays stored.
+	AfterSave []func(ctx context.Context, before, after account.User) error
 }
 
 // Routes are the profile function's routes.
@@ -88,6 +94,11 @@ func (s *Service) patch(w http.ResponseWriter, r *http.Request) error {
 		err = s.Store.SaveUser(r.Context(), next, u.Version)
 		switch {
 		case err == nil:
+			for _, hook := range s.AfterSave {
+				if err := hook(r.Context(), u, next); err != nil {
+					return httpapi.Internal(err)
+				}
+			}
 			return WriteProfile(w, r, http.StatusOK, next)
 		case errors.Is(err, account.ErrConflict) && attempt < maxPatchRetries:
 			if u, err = s.Store.GetUser(r.Context(), u.ID); err != nil {

@@ -1,0 +1,86 @@
+// Package reauth re-checks the current password before a credential change
+// (password, email, phone, 2FA, account deletion): every such route calls
+// Checker.Check first. Failures are counted per user and limited like
+// sign-in; SSO-managed users are sent to their identity provider.
+package reauth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/example/myprofile/shared/account"
+	"github.com/example/myprofile/shared/httpapi"
+	"github.com/example/myprofile/shared/password"
+	"github.com/example/myprofile/shared/ratelimit"
+)
+
+// Store reads password hashes.
+type Store interface {
+	// GetPasswordHash returns the user's hash; account.ErrNotFound if none.
+	GetPasswordHash(ctx context.Context, userID string) (string, error)
+}
+
+// Checker verifies the current password.
+type Checker struct {
+	Store    Store
+	Hasher   *password.Hasher
+	Failures ratelimit.Limiter
+}
+
+// SSOManaged is the 409 for users whose credentials live at their identity
+// provider.
+func SSOManaged(u account.User) error {
+	e := httpapi.Errorf(httpapi.CodeSSOManaged, "Your sign-in is managed by your organization's identity provider; change it there.")
+	e.Extra = map[string]any{"idpUrl": u.IdPURL}
+	return e
+}
+
+// Check returns nil when pw is the user's current password. Otherwise it
+// returns the API error to answer: 409 sso_managed, 429 rate_limited after
+// too many failures, 400 when pw is empty, 401 invalid_credentials.
+// field names the request member holding the password, for 400s.
+func (c Checker) Check(ctx context.Context, u account.User, pw, field string) error {
+	if u.SSOManaged {
+		return SSOManaged(u)
+	}
+	if pw == "" {
+		return httpapi.Invalid(field, "must not be empty")
+	}
+	key := "reauth#" + u.ID
+	if err := asAPI(c.Failures.Check(ctx, key)); err != nil {
+		return err
+	}
+	hash, err := c.Store.GetPasswordHash(ctx, u.ID)
+	if errors.Is(err, account.ErrNotFound) {
+		c.Hasher.VerifyDummy(pw)
+		return httpapi.Errorf(httpapi.CodeInvalidCreds, "The password is not correct.")
+	}
+	if err != nil {
+		return httpapi.Internal(fmt.Errorf("reauth: %w", err))
+	}
+	err = c.Hasher.Verify(pw, hash)
+	if errors.Is(err, password.ErrMismatch) {
+		if herr := c.Failures.Hit(ctx, key); herr != nil {
+			if api := asAPI(herr); api != nil {
+				return api
+			}
+		}
+		return httpapi.Errorf(httpapi.CodeInvalidCreds, "The password is not correct.")
+	}
+	if err != nil {
+		return httpapi.Internal(fmt.Errorf("reauth: %w", err))
+	}
+	return nil
+}
+
+func asAPI(err error) error {
+	if err == nil {
+		return nil
+	}
+	var l *ratelimit.Limited
+	if errors.As(err, &l) {
+		return &httpapi.Error{Code: httpapi.CodeRateLimited, Detail: "Too many wrong passwords; try again later.", RetryAfter: l.RetryAfter}
+	}
+	return httpapi.Internal(err)
+}
