@@ -18,10 +18,6 @@ func patchAvailability(u *account.User, raw json.RawMessage, v *httpapi.Validati
 	v.Add("availability", "cannot be changed yet")
 }
 
-func patchDailySummary(u *account.User, raw json.RawMessage, v *httpapi.Validation) {
-	v.Add("dailySummary", "cannot be changed yet")
-}
-
 func patchCalendar(u *account.User, raw json.RawMessage, v *httpapi.Validation) {
 	v.Add("calendar", "cannot be changed yet")
 }
