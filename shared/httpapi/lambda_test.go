@@ -1,0 +1,116 @@
+package httpapi
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/aws/aws-lambda-go/events"
+)
+
+func echoHandler() http.Handler {
+	return Middleware(slog.New(slog.NewJSONHandler(io.Discard, nil)), Routes{
+		"POST /v1/echo/{id}": Handle(func(w http.ResponseWriter, r *http.Request) error {
+			var body map[string]any
+			if err := Decode(r, &body); err != nil {
+				return err
+			}
+			src := ClientSource(r)
+			http.SetCookie(w, &http.Cookie{Name: "a", Value: "1"})
+			WriteJSON(w, 200, map[string]any{"id": r.PathValue("id"), "q": r.URL.Query().Get("q"), "ip": src.IP, "ua": src.UserAgent,
+				"body": body, "requestId": RequestID(r.Context())})
+			return nil
+		}),
+	}.Mux())
+}
+
+func TestLambdaAdapter(t *testing.T) {
+	a := LambdaAdapter{Handler: echoHandler()}
+	ev := events.APIGatewayV2HTTPRequest{
+		RawPath: "/v1/echo/42", RawQueryString: "q=hello%20world",
+		Headers: map[string]string{"content-type": "application/json"},
+		Body:    base64.StdEncoding.EncodeToString([]byte(`{"x":1}`)), IsBase64Encoded: true,
+		RequestContext: events.APIGatewayV2HTTPRequestContext{
+			RequestID: "gw-req-1",
+			HTTP:      events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: "POST", Path: "/v1/echo/42", SourceIP: "203.0.113.9", UserAgent: "phone/1.0"},
+		},
+	}
+	res, err := a.Invoke(context.Background(), ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.StatusCode != 200 || res.Headers["X-Request-Id"] != "gw-req-1" || len(res.Cookies) != 1 {
+		t.Fatalf("got %+v", res)
+	}
+	var out map[string]any
+	if err := json.Unmarshal([]byte(res.Body), &out); err != nil {
+		t.Fatalf("body %q: %v", res.Body, err)
+	}
+	want := map[string]any{"id": "42", "q": "hello world", "ip": "203.0.113.9", "ua": "phone/1.0", "requestId": "gw-req-1"}
+	for k, v := range want {
+		if out[k] != v {
+			t.Errorf("%s = %v, want %v", k, out[k], v)
+		}
+	}
+
+	t.Run("malformed events are answered 400, never a crash", func(t *testing.T) {
+		for _, bad := range []events.APIGatewayV2HTTPRequest{
+			{},
+			{RawPath: "no-slash", RequestContext: events.APIGatewayV2HTTPRequestContext{HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: "GET"}}},
+			{RawPath: "/x", Body: "!!!", IsBase64Encoded: true, RequestContext: events.APIGatewayV2HTTPRequestContext{HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: "POST"}}},
+		} {
+			res, err := a.Invoke(context.Background(), bad)
+			if err != nil || res.StatusCode != 400 {
+				t.Errorf("got %d %v", res.StatusCode, err)
+			}
+		}
+	})
+}
+
+// The sample events in events/ must decode and be served.
+func TestSampleEventsDecode(t *testing.T) {
+	files, _ := filepath.Glob("../../events/apigw-*.json")
+	if len(files) == 0 {
+		t.Fatal("no API Gateway sample events found in events/")
+	}
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ev events.APIGatewayV2HTTPRequest
+		if err := json.Unmarshal(raw, &ev); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		if _, err := RequestFromEvent(context.Background(), ev); err != nil {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
+}
+
+func FuzzLambdaAdapter(f *testing.F) {
+	f.Add("POST", "/v1/echo/1", "q=1", `{"x":1}`, false, "application/json")
+	f.Add("GET", "/%zz", "", "", false, "")
+	f.Add("POST", "/v1/echo/1", "", "e30=", true, "application/json")
+	a := LambdaAdapter{Handler: echoHandler()}
+	f.Fuzz(func(t *testing.T, method, path, query, body string, b64 bool, ctype string) {
+		ev := events.APIGatewayV2HTTPRequest{
+			RawPath: path, RawQueryString: query, Body: body, IsBase64Encoded: b64,
+			Headers:        map[string]string{"content-type": ctype},
+			RequestContext: events.APIGatewayV2HTTPRequestContext{HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: method}},
+		}
+		res, err := a.Invoke(context.Background(), ev)
+		if err != nil {
+			t.Fatalf("adapter returned an error: %v", err)
+		}
+		if res.StatusCode >= 500 {
+			t.Fatalf("status %d for %q %q: %s", res.StatusCode, method, path, res.Body)
+		}
+	})
+}
