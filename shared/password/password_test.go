@@ -1,0 +1,100 @@
+package password
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+var fast = Params{MemoryKiB: 1024, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
+
+func TestHashVerify(t *testing.T) {
+	h := NewHasher(fast)
+	long := strings.Repeat("Ab1!", 40) // 160 bytes: nothing may be truncated
+	enc, err := h.Hash(long)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(enc, "$argon2id$v=19$m=1024,t=1,p=1$") {
+		t.Fatalf("not PHC argon2id: %s", enc)
+	}
+	if err := h.Verify(long, enc); err != nil {
+		t.Errorf("right password refused: %v", err)
+	}
+	if err := h.Verify(long[:len(long)-1]+"?", enc); !errors.Is(err, ErrMismatch) {
+		t.Errorf("changed last character accepted: %v", err)
+	}
+	enc2, _ := h.Hash(long)
+	if enc == enc2 {
+		t.Error("two hashes of one password are equal: salt missing")
+	}
+	for _, bad := range []string{"", "$argon2i$v=19$m=1,t=1,p=1$AA$AA", "$argon2id$v=19$m=0,t=1,p=1$AAAA$AAAAAAAAAAAAAAAAAAAAAAAA", "$argon2id$v=19$m=1024,t=1,p=1$!!$AA"} {
+		if err := h.Verify("x", bad); err == nil || errors.Is(err, ErrMismatch) {
+			t.Errorf("malformed hash %q: got %v, want a format error", bad, err)
+		}
+	}
+	if !NewHasher(DefaultParams).NeedsRehash(enc) {
+		t.Error("a weaker hash should need a rehash")
+	}
+}
+
+func TestDefaultParamsMeetOWASP(t *testing.T) {
+	if DefaultParams.MemoryKiB < 19*1024 || DefaultParams.Time < 2 || DefaultParams.Threads < 1 {
+		t.Errorf("got %+v, want at least m=19MiB t=2 p=1", DefaultParams)
+	}
+}
+
+func TestPolicy(t *testing.T) {
+	p := DefaultPolicy(true)
+	tests := []struct {
+		name, pw, email string
+		ok              bool
+	}{
+		{"strong", "Correct-Horse-42-battery", "ada@example.com", true},
+		{"too short", "Ab1!short", "", false},
+		{"too long", strings.Repeat("Ab1!", 33), "", false},
+		{"exactly 128 characters", strings.Repeat("Ab1!", 32), "", true},
+		{"length counts characters not bytes", "Ñandú-Árbol-1ñ", "", true},
+		{"no symbol", "CorrectHorse42battery", "", false},
+		{"no upper case", "correct-horse-42-battery", "", false},
+		{"no digit", "Correct-Horse-battery", "", false},
+		{"contains the email local part", "Ada.lovelace-42!X", "ada.lovelace@example.com", false},
+		{"common password (case-insensitive)", "Password1234", "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			probs := p.Check(tt.pw, tt.email)
+			if (len(probs) == 0) != tt.ok {
+				t.Errorf("Check(%q) = %v, want ok=%v", tt.pw, probs, tt.ok)
+			}
+		})
+	}
+	t.Run("composition can be switched off", func(t *testing.T) {
+		if probs := DefaultPolicy(false).Check("correct horse battery staple", ""); len(probs) != 0 {
+			t.Errorf("got %v", probs)
+		}
+	})
+}
+
+func TestBlocklist(t *testing.T) {
+	if n := len(blocklist()); n != BlocklistSize {
+		t.Fatalf("blocklist has %d entries, want %d", n, BlocklistSize)
+	}
+	for _, pw := range []string{"password", "123456", "QWERTY"} {
+		if !isCommon(pw) {
+			t.Errorf("%q should be common", pw)
+		}
+	}
+	if isCommon("Correct-Horse-42-battery") {
+		t.Error("a strong password is not common")
+	}
+}
+
+func BenchmarkHashDefault(b *testing.B) {
+	h := NewHasher(DefaultParams)
+	for b.Loop() {
+		if _, err := h.Hash("Correct-Horse-42-battery"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
