@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
 	"os"
 	"slices"
@@ -16,23 +17,27 @@ import (
 	"time"
 	_ "time/tzdata" // Lambda's provided.al2023 has no zoneinfo; time zones must load anyway
 
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 
+	"github.com/example/myprofile/shared/audit"
 	"github.com/example/myprofile/shared/auth"
 	"github.com/example/myprofile/shared/catalog"
 	"github.com/example/myprofile/shared/config"
 	"github.com/example/myprofile/shared/httpapi"
 	"github.com/example/myprofile/shared/notify"
 	"github.com/example/myprofile/shared/password"
+	"github.com/example/myprofile/shared/prefs"
 	"github.com/example/myprofile/shared/profile"
 	"github.com/example/myprofile/shared/ratelimit"
 	"github.com/example/myprofile/shared/reauth"
 	"github.com/example/myprofile/shared/session"
 	"github.com/example/myprofile/shared/store"
+	"github.com/example/myprofile/shared/verify"
 )
 
 // Deps is what every function is built from. Building it makes no network
@@ -117,7 +122,13 @@ func (d *Deps) Store() *store.Store { return store.New(d.DB, d.Config.TableName)
 
 // Sessions returns the session service.
 func (d *Deps) Sessions() *session.Service {
-	return &session.Service{Store: d.Store(), Now: d.Now, IdleTTL: d.Config.SessionIdleTTL, AbsoluteTTL: d.Config.SessionAbsoluteTTL}
+	return &session.Service{Store: d.Store(), Now: d.Now, IdleTTL: d.Config.SessionIdleTTL, AbsoluteTTL: d.Config.SessionAbsoluteTTL, Audit: d.Audit()}
+}
+
+// Audit returns the audit log recorder every security-relevant change goes
+// through.
+func (d *Deps) Audit() audit.Recorder {
+	return audit.Recorder{Store: d.Store(), Now: d.Now}
 }
 
 func (d *Deps) limiter(window time.Duration, max int) ratelimit.Limiter {
@@ -141,13 +152,30 @@ func (d *Deps) routes(name string) (httpapi.Routes, error) {
 			Failures:      d.limiter(d.Config.LoginWindow, d.Config.LoginMaxFailures),
 			Signups:       d.limiter(time.Hour, 20),
 			SignupEnabled: d.Config.SignupEnabled, Now: d.Now, Log: d.Log,
+			Audit: d.Audit(),
 		}
 		return a.Routes(), nil
 	case "profile":
 		p := &profile.Service{Store: st, Sessions: sessions, Now: d.Now}
-		return p.Routes(), nil
+		rs := p.Routes()
+		pw := &profile.PasswordService{
+			Reauth: d.Reauth(), Hasher: d.Hasher, Policy: password.DefaultPolicy(d.Config.PasswordComposition),
+			Store: st, Sessions: sessions, Mailer: d.Mailer(), AppName: d.Config.AppName, Now: d.Now, Log: d.Log,
+		}
+		maps.Copy(rs, pw.Routes())
+		maps.Copy(rs, (&prefs.Service{Store: st, Sessions: sessions}).Routes())
+		maps.Copy(rs, d.Billing().Routes(sessions.Require))
+		return rs, nil
 	case "sessions":
 		return sessions.Routes(), nil
+	case "verification":
+		v := &verify.Service{
+			Store: st, Sessions: sessions, Reauth: d.Reauth(),
+			Requests: d.limiter(time.Hour, 5),
+			Mailer:   d.Mailer(), Texter: d.Texter(),
+			Now: d.Now, Log: d.Log, AppName: d.Config.AppName,
+		}
+		return v.Routes(), nil
 	}
 	return nil, fmt.Errorf("app: no HTTP function %q", name)
 }
@@ -189,6 +217,31 @@ func (d *Deps) Lambda(name string) (lambda.Handler, error) {
 			return nil, err
 		}
 		return lambda.NewHandler(httpapi.LambdaAdapter{Handler: h}.Invoke), nil
+	case catalog.Schedule, catalog.Event:
+		if job, ok := d.jobs()[name]; ok {
+			return lambda.NewHandler(job), nil
+		}
 	}
 	return nil, fmt.Errorf("app: function %q of kind %s is not wired", name, fn.Kind)
+}
+
+// Job is a schedule or event function: one EventBridge event in, an error
+// to have it retried.
+type Job func(ctx context.Context, ev events.EventBridgeEvent) error
+
+// jobs are the schedule and event functions by catalog name.
+func (d *Deps) jobs() map[string]Job {
+	return map[string]Job{
+		"balances":   d.balancesJob,
+		"low-credit": d.lowCreditJob,
+	}
+}
+
+// Job returns a schedule or event function's handler, for the local
+// gateway's timer and tests.
+func (d *Deps) Job(name string) (Job, error) {
+	if j, ok := d.jobs()[name]; ok {
+		return j, nil
+	}
+	return nil, fmt.Errorf("app: no schedule or event function %q", name)
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/example/myprofile/shared/account"
+	"github.com/example/myprofile/shared/audit"
 	"github.com/example/myprofile/shared/httpapi"
 	"github.com/example/myprofile/shared/password"
 	"github.com/example/myprofile/shared/profile"
@@ -60,6 +61,8 @@ type Service struct {
 	SecondFactor SecondFactor
 	// ExtraRoutes are further routes of the auth function (the second step).
 	ExtraRoutes httpapi.Routes
+	// Audit records sign-ups (nil: not recorded).
+	Audit audit.Sink
 }
 
 // SecondFactor is the hook for 2FA at sign-in.
@@ -189,6 +192,13 @@ func (s *Service) signup(w http.ResponseWriter, r *http.Request) error {
 		return httpapi.Internal(err)
 	}
 	httpapi.SetUserID(r.Context(), u.ID)
+	if s.Audit != nil {
+		if err := s.Audit.Record(r.Context(), audit.FromRequest(r, u.ID, u.ID, orgID, audit.ActionSignedUp, nil)); err != nil {
+			// The account exists: answering 500 would make the client retry
+			// into email_taken. Log and go on.
+			s.Log.ErrorContext(r.Context(), "audit signup", "requestId", httpapi.RequestID(r.Context()), "error", err.Error())
+		}
+	}
 	s.Log.InfoContext(r.Context(), "signup", "requestId", httpapi.RequestID(r.Context()), "userId", u.ID, "orgId", orgID)
 	httpapi.WriteJSON(w, http.StatusCreated, map[string]any{
 		"user":    profile.View(u, orgID),

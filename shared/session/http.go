@@ -5,10 +5,12 @@ import (
 	"errors"
 	"net/http"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/example/myprofile/shared/account"
+	"github.com/example/myprofile/shared/audit"
 	"github.com/example/myprofile/shared/httpapi"
 )
 
@@ -118,7 +120,22 @@ func (s *Service) deleteOne(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return httpapi.Internal(err)
 	}
+	if err := s.record(r, p.User.ID, audit.ActionSessionRevoked, map[string]string{"sessionId": id}); err != nil {
+		return err
+	}
 	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// record appends an audit entry about the caller's sessions (when an audit
+// recorder is wired).
+func (s *Service) record(r *http.Request, userID, action string, details map[string]string) error {
+	if s.Audit == nil {
+		return nil
+	}
+	if err := s.Audit.Record(r.Context(), audit.FromRequest(r, userID, userID, "", action, details)); err != nil {
+		return httpapi.Internal(err)
+	}
 	return nil
 }
 
@@ -138,8 +155,12 @@ func (s *Service) revoke(w http.ResponseWriter, r *http.Request) error {
 	default:
 		return httpapi.Invalid("scope", `must be "others" or "all"`)
 	}
-	if _, err := s.Store.DeleteSessions(r.Context(), p.User.ID, keep); err != nil {
+	n, err := s.Store.DeleteSessions(r.Context(), p.User.ID, keep)
+	if err != nil {
 		return httpapi.Internal(err)
+	}
+	if err := s.record(r, p.User.ID, audit.ActionSessionsRevoked, map[string]string{"scope": body.Scope, "count": strconv.Itoa(n)}); err != nil {
+		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/example/myprofile/shared/account"
+	"github.com/example/myprofile/shared/audit"
 )
 
 // Session is one signed-in device.
@@ -70,6 +71,8 @@ type Service struct {
 	AbsoluteTTL time.Duration
 	// TouchEvery limits lastSeenAt writes (default one minute).
 	TouchEvery time.Duration
+	// Audit records revocations (nil: not recorded).
+	Audit audit.Sink
 }
 
 // Principal is who a request acts for.

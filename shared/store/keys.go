@@ -12,6 +12,17 @@ package store
 // organization            | ORG#<oid>             | ORG                     |                      | auth
 // membership              | ORG#<oid>             | MEMBER#<uid>            |                      | auth (mirrors User.Orgs)
 // rate-limit counter      | RATE#<scope>#<key>    | W#<window start unix>   | ttl = window end     | auth, profile, verification
+// org balance             | ORG#<oid>             | BALANCE                 | gsi1: LOW#<shard> / <oid> while low (*) | balances, low-credit, profile
+// billing alert           | ORG#<oid>             | ALERT#<uid>             | gsi2: ALERTORG#<oid>#ARMED|FIRED / <CUR>#<19-digit threshold>#<uid> while enabled | profile, balances, low-credit
+//
+// (*) "low" = the balance is below the highest enabled billing-alert threshold
+// (same currency) of the organization; <shard> = fnv32a(oid) % LowShards.
+// The balance item is written only if its computedAtNs is newer than the
+// stored one (order-safe, idempotent). A billing alert's gsi2 partition
+// says its state, so each query reads only alerts that have work to do.
+// pending email/phone chg| USER#<uid>            | VERIFY#EMAIL, VERIFY#PHONE | ttl = code expiry | verification (one per kind; a new request replaces it)
+// audit entry             | USER#<subject>        | AUDIT#<at>#<id>         | gsi1 AUDITORG#<oid> / <at>#<id> (when orgId); gsi2 AUDITACTOR#<actor> / <at>#<id> | audit (every capability)
+// anonymized audit entry  | AUDITANON#<pseudonym> | AUDIT#<at>#<id>         | same gsi1; gsi2 AUDITACTOR#<pseudonym> | org (account deletion)
 //
 // Access patterns:
 // Pattern                              | Key / index                                  | Operation
@@ -24,6 +35,20 @@ package store
 // update profile without lost updates  | USER#<uid>/PROFILE, version = :read           | UpdateItem/PutItem, conditional
 // list an organization's members       | pk = ORG#<oid>, sk begins_with MEMBER#        | Query
 // count failures in a window           | RATE#…/W#…                                    | UpdateItem ADD, GetItem
+// store a balance (newer wins)         | ORG#<oid>/BALANCE, computedAtNs < :new        | PutItem, conditional
+// organizations to evaluate (schedule) | gsi1 gsi1pk = LOW#<shard>, every shard         | Query (sparse: low orgs only)
+// alerts to send at balance B          | gsi2 ALERTORG#<oid>#ARMED, sk > <CUR>#pad(B)   | Query
+// alerts to re-arm at balance B        | gsi2 ALERTORG#<oid>#FIRED, sk <= <CUR>#pad(B)  | Query
+// is the org low at B (max threshold)  | both of the above partitions, sk > pad(B)     | Query Limit 1 (x2)
+// send an alert exactly once           | ORG#<oid>/ALERT#<uid>: claim lease (armed, rule, no live lease), disarm on lease | UpdateItem, conditional
+// request an email/phone change       | USER#<uid>/VERIFY#<KIND>                      | PutItem (replaces)
+// count a confirmation attempt         | USER#<uid>/VERIFY#<KIND>, id = :id AND attempts < :max | UpdateItem, conditional
+// confirm email change                 | EMAIL#<new> not exists + EMAIL#<old> userId = :uid + PROFILE version + VERIFY#EMAIL id, ttl | TransactWriteItems
+// confirm phone change                 | PROFILE version + VERIFY#PHONE id, ttl        | TransactWriteItems
+// record an audit entry                | USER#<subject>/AUDIT#<at>#<id> not exists     | PutItem, conditional (append-only)
+// list a user's audit entries          | pk = USER#<uid>, sk begins_with AUDIT#, desc  | Query, consistent, paged
+// list an organization's audit entries | gsi1 AUDITORG#<oid>, desc                     | Query gsi1, paged
+// find entries a user authored         | gsi2 AUDITACTOR#<uid>                         | Query gsi2 (account deletion)
 
 const (
 	prefixUser    = "USER#"
@@ -32,6 +57,15 @@ const (
 	prefixSession = "SESSION#"
 	prefixMember  = "MEMBER#"
 	prefixRate    = "RATE#"
+	prefixAlert   = "ALERT#"
+	prefixLow     = "LOW#"
+	// prefixAlertOrg is the gsi2 partition of an organization's billing alerts.
+	prefixAlertOrg = "ALERTORG#"
+
+	prefixAudit      = "AUDIT#"
+	prefixAuditOrg   = "AUDITORG#"
+	prefixAuditActor = "AUDITACTOR#"
+	prefixAuditAnon  = "AUDITANON#"
 
 	skProfile  = "PROFILE"
 	skPassword = "PASSWORD"

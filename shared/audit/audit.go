@@ -1,0 +1,146 @@
+// Package audit is the append-only log of security-relevant changes:
+// password, email, phone and 2FA changes, sessions revoked, roles changed,
+// profiles edited by an administrator, accounts deleted. Every capability
+// records through Recorder; no API edits or deletes an entry. When an
+// account is deleted its entries are kept for compliance with the user's id
+// replaced by a stable pseudonym (see Pseudonym).
+package audit
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/example/myprofile/shared/httpapi"
+)
+
+// Actions recorded. Keep the names stable: clients filter on them.
+const (
+	ActionSignedUp          = "account.signed_up"
+	ActionAccountDeleted    = "account.deleted"
+	ActionPasswordChanged   = "password.changed"
+	ActionEmailChanged      = "email.changed"
+	ActionPhoneChanged      = "phone.changed"
+	ActionTwoFactorEnabled  = "two_factor.enabled"
+	ActionTwoFactorDisabled = "two_factor.disabled"
+	ActionSessionRevoked    = "session.revoked"
+	ActionSessionsRevoked   = "sessions.revoked"
+	ActionRoleChanged       = "member.role_changed"
+	ActionMemberInvited     = "member.invited"
+	ActionInviteAccepted    = "member.invite_accepted"
+	ActionProfileEdited     = "profile.edited_by_admin"
+)
+
+// Entry is one audit record.
+type Entry struct {
+	ID        string            `json:"id"`
+	Actor     string            `json:"actor"`   // user id of who did it (a pseudonym once that user is deleted)
+	Subject   string            `json:"subject"` // user id of whose account changed
+	OrgID     string            `json:"organizationId,omitempty"`
+	Action    string            `json:"action"`
+	At        time.Time         `json:"at"`
+	RequestID string            `json:"requestId,omitempty"`
+	IP        string            `json:"ipAddress,omitempty"`
+	Details   map[string]string `json:"details,omitempty"`
+}
+
+// Validate checks the fields every entry needs.
+func (e Entry) Validate() error {
+	switch {
+	case e.Actor == "":
+		return errors.New("audit: entry without actor")
+	case e.Subject == "":
+		return errors.New("audit: entry without subject")
+	case e.Action == "":
+		return errors.New("audit: entry without action")
+	case e.ID == "" || e.At.IsZero():
+		return errors.New("audit: entry without id or time")
+	}
+	return nil
+}
+
+// Page is one page of a listing.
+type Page struct {
+	Entries []Entry
+	// Next is the opaque cursor of the following page ("" at the end).
+	Next string
+}
+
+// ErrBadCursor is returned for a cursor the store did not issue.
+var ErrBadCursor = errors.New("audit: invalid cursor")
+
+// Store keeps entries. Entries are only ever appended; the one rewrite is
+// the anonymization that account deletion performs.
+type Store interface {
+	// AppendAudit stores a new entry (it fails rather than overwrite one).
+	AppendAudit(ctx context.Context, e Entry) error
+	// ListUserAudit lists the entries whose subject is userID, newest first.
+	// ErrBadCursor for a cursor it did not issue.
+	ListUserAudit(ctx context.Context, userID, cursor string, limit int) (Page, error)
+	// ListOrgAudit lists the entries recorded in an organization, newest first.
+	ListOrgAudit(ctx context.Context, orgID, cursor string, limit int) (Page, error)
+}
+
+// Sink is what capabilities hold to record entries (Recorder implements it).
+type Sink interface {
+	Record(ctx context.Context, e Entry) error
+}
+
+var _ Sink = Recorder{}
+
+// Recorder appends entries, filling their id and time.
+type Recorder struct {
+	Store Store
+	Now   func() time.Time
+}
+
+// Record appends e. ID and At are filled when empty.
+func (r Recorder) Record(ctx context.Context, e Entry) error {
+	if e.ID == "" {
+		var b [8]byte
+		if _, err := rand.Read(b[:]); err != nil {
+			return fmt.Errorf("audit id: %w", err)
+		}
+		e.ID = hex.EncodeToString(b[:])
+	}
+	if e.At.IsZero() {
+		e.At = r.Now().UTC()
+	}
+	if e.RequestID == "" {
+		e.RequestID = httpapi.RequestID(ctx)
+	}
+	if err := e.Validate(); err != nil {
+		return err
+	}
+	if err := r.Store.AppendAudit(ctx, e); err != nil {
+		return fmt.Errorf("record %s: %w", e.Action, err)
+	}
+	return nil
+}
+
+// FromRequest builds an entry for a change made by a request: the request
+// id and the client's IP come from the request. orgID may be "" for
+// changes that are not about one organization.
+func FromRequest(r *http.Request, actor, subject, orgID, action string, details map[string]string) Entry {
+	return Entry{
+		Actor: actor, Subject: subject, OrgID: orgID, Action: action,
+		RequestID: httpapi.RequestID(r.Context()), IP: httpapi.ClientSource(r).IP,
+		Details: details,
+	}
+}
+
+// Pseudonym is the stable stand-in for a deleted user's id in the entries
+// kept after deletion: the same id always gives the same pseudonym (entries
+// stay linkable to each other) but the id cannot be read back from it
+// without the key.
+func Pseudonym(key []byte, userID string) string {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(userID))
+	return "deleted-" + hex.EncodeToString(m.Sum(nil))[:24]
+}
