@@ -3,6 +3,7 @@ package profile
 import (
 	"context"
 	"errors"
+	"math/rand/v2"
 	"net/http"
 	"strings"
 	"time"
@@ -71,7 +72,7 @@ func (s *Service) get(w http.ResponseWriter, r *http.Request) error {
 
 // maxPatchRetries bounds the re-reads of a PATCH without If-Match that lost
 // a race: the patch is applied again on the fresh record.
-const maxPatchRetries = 3
+const maxPatchRetries = 8
 
 func (s *Service) patch(w http.ResponseWriter, r *http.Request) error {
 	p, _ := session.FromContext(r.Context())
@@ -101,6 +102,7 @@ func (s *Service) patch(w http.ResponseWriter, r *http.Request) error {
 			}
 			return WriteProfile(w, r, http.StatusOK, next)
 		case errors.Is(err, account.ErrConflict) && attempt < maxPatchRetries:
+			backoff(r.Context(), attempt)
 			if u, err = s.Store.GetUser(r.Context(), u.ID); err != nil {
 				return httpapi.Internal(err)
 			}
@@ -109,5 +111,16 @@ func (s *Service) patch(w http.ResponseWriter, r *http.Request) error {
 		default:
 			return httpapi.Internal(err)
 		}
+	}
+}
+
+// backoff waits a little, with jitter, before retrying a lost race.
+func backoff(ctx context.Context, attempt int) {
+	d := time.Duration(5*(attempt+1)+rand.IntN(10*(attempt+1))) * time.Millisecond
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
 	}
 }

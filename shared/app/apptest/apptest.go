@@ -61,6 +61,8 @@ type Env struct {
 	SESEndpoint string
 	SNSEndpoint string
 	Table       string
+	// validator checks every response against api/openapi.yaml.
+	validator *validator
 }
 
 // Options change the environment (nil: defaults).
@@ -114,7 +116,11 @@ func New(t testing.TB, opts *Options) *Env {
 	}
 	srv := httptest.NewServer(gw)
 	t.Cleanup(srv.Close)
-	return &Env{T: t, Deps: deps, Server: srv, Clock: clock, SESEndpoint: sesEndpoint, SNSEndpoint: snsEndpoint, Table: table}
+	v, err := newValidator()
+	if err != nil {
+		t.Fatalf("openapi: %v", err)
+	}
+	return &Env{T: t, Deps: deps, Server: srv, Clock: clock, SESEndpoint: sesEndpoint, SNSEndpoint: snsEndpoint, Table: table, validator: v}
 }
 
 // Response is a decoded answer.
@@ -193,6 +199,9 @@ func (e *Env) Do(r Req) *Response {
 	raw, err := io.ReadAll(res.Body)
 	if err != nil {
 		e.T.Fatalf("read body: %v", err)
+	}
+	if err := e.validator.check(req, res.StatusCode, res.Header, raw); err != nil {
+		e.T.Errorf("%s %s: response does not match api/openapi.yaml: %v", r.Method, r.Path, err)
 	}
 	return &Response{Status: res.StatusCode, Header: res.Header, Body: raw}
 }

@@ -1,0 +1,42 @@
+package api
+
+import (
+	"context"
+	"sort"
+	"testing"
+
+	"github.com/example/myprofile/shared/catalog"
+)
+
+// The function catalog (what the stack and the gateway serve) and the
+// OpenAPI document must name exactly the same routes.
+func TestDocumentMatchesCatalog(t *testing.T) {
+	doc, err := Load(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	documented := map[string]bool{}
+	for _, r := range Routes(doc) {
+		documented[r] = true
+	}
+	served := catalog.Routes()
+	var missing, extra []string
+	for r := range served {
+		if !documented[r] {
+			missing = append(missing, r)
+		}
+	}
+	for r := range documented {
+		if _, ok := served[r]; !ok {
+			extra = append(extra, r)
+		}
+	}
+	sort.Strings(missing)
+	sort.Strings(extra)
+	if len(missing) > 0 {
+		t.Errorf("served but not documented in api/openapi.yaml: %v", missing)
+	}
+	if len(extra) > 0 {
+		t.Errorf("documented but not served by any function in the catalog: %v", extra)
+	}
+}
