@@ -290,7 +290,7 @@ func NewMyProfileStack(scope constructs.Construct, id string, props *MyProfileSt
 		env := map[string]*string{
 			"TABLE_NAME":   table.TableName(),
 			"STAGE":        jsii.String(s.stage),
-			"SENDER_EMAIL": jsii.String(senderAddr),
+			"SENDER_EMAIL": jsii.String(s.senderEmail), // as configured, display name included
 			"LOG_LEVEL":    jsii.String(s.logLevel),
 		}
 		if s.sesConfigSet != "" {

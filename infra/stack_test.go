@@ -494,6 +494,13 @@ func TestGrantsFollowNeeds(t *testing.T) {
 		if len(ses) != 3 {
 			t.Errorf("ses:SendEmail on %d resources, want 3: %v", len(ses), ses)
 		}
+		check(t, "sender and configuration set reach the function", func() {
+			fixture.HasResourceProperties(jsii.String("AWS::Lambda::Function"), map[string]any{
+				"Environment": map[string]any{"Variables": map[string]any{
+					"SENDER_EMAIL": "Alerts <alerts@mail.example.org>", "SES_CONFIGURATION_SET": "main",
+				}},
+			})
+		})
 	})
 	t.Run("sms only to phone numbers", func(t *testing.T) {
 		var allow, deny bool
