@@ -1,0 +1,26 @@
+// Command verification is the `verification` Lambda: see shared/catalog for its routes.
+package main
+
+import (
+	"context"
+	"log/slog"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/example/myprofile/shared/app"
+)
+
+func main() {
+	deps, err := app.Load(context.Background())
+	if err != nil {
+		slog.Error("cannot start", "function", "verification", "error", err)
+		os.Exit(1)
+	}
+	h, err := deps.Lambda("verification")
+	if err != nil {
+		slog.Error("cannot start", "function", "verification", "error", err)
+		os.Exit(1)
+	}
+	lambda.Start(h)
+}
