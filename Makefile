@@ -19,7 +19,7 @@ LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags "-s -w"
 
 # Fuzz targets run briefly after the tests: space-separated pkg:FuzzName,
 # e.g. ./shared/httpapi:FuzzDecode ./shared/profile:FuzzSanitizeSignature
-FUZZ_TARGETS ?=
+FUZZ_TARGETS ?= ./shared/httpapi:FuzzDecode ./shared/httpapi:FuzzLambdaAdapter
 FUZZ_TIME    ?= 10s
 
 STATICCHECK_VERSION := v0.8.2

@@ -23,6 +23,7 @@ import (
 	"github.com/example/myprofile/shared/localcloud"
 	"github.com/example/myprofile/shared/localcloud/testenv"
 	"github.com/example/myprofile/shared/password"
+	"github.com/example/myprofile/shared/store"
 )
 
 // Clock is a settable clock for expiry and schedule tests.
@@ -71,6 +72,8 @@ type Options struct {
 	Env map[string]string
 	// Start is the clock's starting time (default: now).
 	Start time.Time
+	// WrapDB wraps the DynamoDB client (e.g. to count round trips).
+	WrapDB func(store.DB) store.DB
 }
 
 // New starts the API for one test, on a fresh table.
@@ -99,11 +102,15 @@ func New(t testing.TB, opts *Options) *Env {
 	if os.Getenv("TEST_LOG") != "" {
 		logOut = os.Stderr
 	}
+	var ddb store.DB = db
+	if opts.WrapDB != nil {
+		ddb = opts.WrapDB(ddb)
+	}
 	deps := &app.Deps{
 		Config: cfg,
 		Log:    slog.New(slog.NewJSONHandler(logOut, nil)),
 		Now:    clock.Now,
-		DB:     db,
+		DB:     ddb,
 		SES:    sesClient,
 		SNS:    snsClient,
 		// Production cost is m=19 MiB, t=2; tests keep the algorithm but
