@@ -1,0 +1,26 @@
+// Command balances is the `balances` Lambda: see shared/catalog for its trigger.
+package main
+
+import (
+	"context"
+	"log/slog"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/example/myprofile/shared/app"
+)
+
+func main() {
+	deps, err := app.Load(context.Background())
+	if err != nil {
+		slog.Error("cannot start", "function", "balances", "error", err)
+		os.Exit(1)
+	}
+	h, err := deps.Lambda("balances")
+	if err != nil {
+		slog.Error("cannot start", "function", "balances", "error", err)
+		os.Exit(1)
+	}
+	lambda.Start(h)
+}

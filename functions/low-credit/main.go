@@ -1,0 +1,26 @@
+// Command low-credit is the `low-credit` Lambda: see shared/catalog for its trigger.
+package main
+
+import (
+	"context"
+	"log/slog"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/example/myprofile/shared/app"
+)
+
+func main() {
+	deps, err := app.Load(context.Background())
+	if err != nil {
+		slog.Error("cannot start", "function", "low-credit", "error", err)
+		os.Exit(1)
+	}
+	h, err := deps.Lambda("low-credit")
+	if err != nil {
+		slog.Error("cannot start", "function", "low-credit", "error", err)
+		os.Exit(1)
+	}
+	lambda.Start(h)
+}

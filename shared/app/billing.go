@@ -1,0 +1,60 @@
+package app
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/example/myprofile/shared/account"
+	"github.com/example/myprofile/shared/billing"
+	"github.com/example/myprofile/shared/catalog"
+	"github.com/example/myprofile/shared/prefs"
+)
+
+// Billing returns the low-credit alert service.
+func (d *Deps) Billing() *billing.Service {
+	st := d.Store()
+	return &billing.Service{
+		Store: st, Users: st, Mailer: d.Mailer(), Texter: d.Texter(),
+		Now: d.Now, Log: d.Log, AppName: d.Config.AppName,
+		Allowed: func(ctx context.Context, u account.User, channel string) (bool, error) {
+			p, err := st.GetNotificationPrefs(ctx, u.ID)
+			if err != nil {
+				return false, err
+			}
+			return prefs.AllowedAnywhere(p, "billing", channel), nil
+		},
+	}
+}
+
+// balancesJob consumes "Balance Changed" events: it keeps the
+// organization's balance current and alerts at once on a crossing. An
+// error makes EventBridge retry the event (then the DLQ); a retried event
+// is idempotent.
+func (d *Deps) balancesJob(ctx context.Context, ev events.EventBridgeEvent) error {
+	if ev.Source != catalog.BillingSource || ev.DetailType != billing.DetailType {
+		d.Log.WarnContext(ctx, "balances: unexpected event ignored", "source", ev.Source, "detailType", ev.DetailType, "eventId", ev.ID)
+		return nil
+	}
+	be, err := billing.ParseBalanceEvent(ev.Detail)
+	if err != nil {
+		// A malformed event never becomes valid on retry: log and drop.
+		d.Log.ErrorContext(ctx, "balances: invalid event dropped", "eventId", ev.ID, "error", err)
+		return nil
+	}
+	st, err := d.Billing().BalanceChanged(ctx, be)
+	d.Log.InfoContext(ctx, "balance event", "eventId", ev.ID, "orgId", be.OrganizationID, "alerts", st.Alerts, "failed", st.Failed, "rearmed", st.Rearmed)
+	if err != nil {
+		return fmt.Errorf("balances: event %s: %w", ev.ID, err)
+	}
+	return nil
+}
+
+// lowCreditJob is the scheduled safety net of the low-credit alerts.
+func (d *Deps) lowCreditJob(ctx context.Context, _ events.EventBridgeEvent) error {
+	if _, err := d.Billing().Run(ctx); err != nil {
+		return fmt.Errorf("low-credit: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,153 @@
+// Package billing is the low-credit alert capability: each organization's
+// latest balance (kept current from the billing system's "Balance Changed"
+// events), each member's alert subscription (GET/PUT /v1/me/billing-alert),
+// and the alert rule that tells a member once per crossing of their
+// threshold, by email and/or SMS.
+//
+// The rule, per subscription:
+//
+//	armed  and balance <  threshold  -> alert by each channel, then disarm
+//	!armed and balance >= threshold  -> re-arm
+//
+// Exactly once per crossing is decided by conditional writes, never by a
+// read: a sender first claims the armed subscription with a short lease
+// (armed = true AND no live lease), sends, and only on success disarms
+// (conditioned on still holding the lease). A failed send releases the
+// lease and leaves the subscription armed for the next run; channels that
+// did go out are remembered so a retry sends only the missing ones.
+package billing
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/example/myprofile/shared/account"
+)
+
+// Channels an alert can go out by.
+const (
+	ChannelEmail = "email"
+	ChannelSMS   = "sms"
+)
+
+// ErrStale is returned by Store.PutBalance when a balance computed at the
+// same instant or later is already stored (a duplicate or out-of-order
+// event); Balance then holds the stored one.
+var ErrStale = errors.New("billing: stale balance")
+
+// Money is an amount in minor units of an ISO 4217 currency.
+type Money struct {
+	Amount   int64  `json:"amount" dynamodbav:"amount"`
+	Currency string `json:"currency" dynamodbav:"currency"`
+}
+
+// Balance is an organization's latest known balance.
+type Balance struct {
+	OrgID      string
+	Money      Money
+	ComputedAt time.Time
+	// Low is true when the balance is below the highest enabled threshold
+	// (same currency) of the organization's subscriptions: the scheduled
+	// run evaluates exactly the organizations marked low.
+	Low bool
+}
+
+// Settings is what a member chooses (the API body of /v1/me/billing-alert).
+type Settings struct {
+	Enabled   bool     `json:"enabled"`
+	Threshold Money    `json:"threshold"`
+	Channels  []string `json:"channels"`
+}
+
+// Subscription is one member's alert in one organization with its state.
+type Subscription struct {
+	OrgID    string
+	UserID   string
+	Settings Settings
+	// Version advances on every settings change (optimistic concurrency of
+	// PUT /v1/me/billing-alert).
+	Version int64
+	// Rule advances when the rule changes (enabled, threshold): a new rule
+	// is a new crossing, armed afresh. Claims are conditioned on it so a
+	// sender never acts on a rule that changed meanwhile.
+	Rule int64
+	// Armed: the next crossing below the threshold alerts.
+	Armed bool
+	// Sent lists channels already delivered for the current crossing (a
+	// partial failure is retried only on the missing channels).
+	Sent []string
+	// LeaseID and LeaseUntil mark a sender at work (see Store.ClaimAlert).
+	LeaseID    string
+	LeaseUntil time.Time
+}
+
+// Store is the storage the alert capability needs.
+type Store interface {
+	// PutBalance stores b if no balance computed at the same instant or
+	// later is stored (order-safe, idempotent); otherwise it returns
+	// ErrStale and the stored balance.
+	PutBalance(ctx context.Context, b Balance) (Balance, error)
+	// GetBalance reads an organization's balance (strongly consistent);
+	// account.ErrNotFound if none was ever received.
+	GetBalance(ctx context.Context, orgID string) (Balance, error)
+	// MarkBalanceLow sets or clears the low marker of the balance computed at
+	// computedAt; it does nothing if a newer balance replaced it.
+	MarkBalanceLow(ctx context.Context, orgID string, computedAt time.Time, low bool) error
+	// LowBalanceOrgs returns the ids of the organizations marked low.
+	LowBalanceOrgs(ctx context.Context) ([]string, error)
+
+	// GetSubscription reads one subscription (strongly consistent);
+	// account.ErrNotFound if the member never set one.
+	GetSubscription(ctx context.Context, orgID, userID string) (Subscription, error)
+	// SaveSubscription writes the settings if the stored version is still
+	// expectVersion (0: none stored); s.Version must be expectVersion+1.
+	// With newRule the subscription is armed afresh (s.Rule, any lease and
+	// sent channels dropped); without it only the channels change and the
+	// alert state is kept. account.ErrConflict if it changed meanwhile.
+	SaveSubscription(ctx context.Context, s Subscription, expectVersion int64, newRule bool) error
+	// ArmedAlerts returns the enabled, armed subscriptions of an organization
+	// whose threshold, in the balance's currency, is above amount.
+	ArmedAlerts(ctx context.Context, orgID string, m Money) ([]Subscription, error)
+	// FiredAlerts returns the enabled, disarmed subscriptions of an organization
+	// whose threshold, in the balance's currency, is at or below amount.
+	FiredAlerts(ctx context.Context, orgID string, m Money) ([]Subscription, error)
+	// AnyAlertAbove reports whether an enabled subscription (armed or not) has a
+	// threshold in m's currency above m's amount.
+	AnyAlertAbove(ctx context.Context, orgID string, m Money) (bool, error)
+	// ClaimAlert takes the lease of an armed subscription at rule until
+	// leaseUntil, if no other live lease holds it. false if it is not armed,
+	// changed, or leased by another sender.
+	ClaimAlert(ctx context.Context, orgID, userID string, rule int64, leaseID string, now, leaseUntil time.Time) (bool, error)
+	// DisarmAlert ends the crossing: armed = false, lease released, conditioned
+	// on holding the lease. false if the lease was lost.
+	DisarmAlert(ctx context.Context, orgID, userID, leaseID string) (bool, error)
+	// ReleaseAlert gives the lease back and records the channels already sent,
+	// leaving the subscription armed. false if the lease was lost.
+	ReleaseAlert(ctx context.Context, orgID, userID, leaseID string, sent []string) (bool, error)
+	// RearmAlert sets armed = true on an enabled, disarmed subscription at rule.
+	RearmAlert(ctx context.Context, orgID, userID string, rule int64) (bool, error)
+	// DisableAlert turns a subscription off (the member lost the permission).
+	DisableAlert(ctx context.Context, orgID, userID string) error
+}
+
+// Users reads the current user record (role, language, verified phone).
+type Users interface {
+	// GetUser reads a user (strongly consistent); account.ErrNotFound if absent.
+	GetUser(ctx context.Context, userID string) (account.User, error)
+}
+
+// CanManage reports whether a role carries the billing permission.
+func CanManage(role string) bool { return role == account.RoleOwner || role == account.RoleAdmin }
+
+// Below reports whether balance is under the threshold; different
+// currencies never compare (the alert cannot judge them).
+func Below(balance, threshold Money) bool {
+	return balance.Currency == threshold.Currency && balance.Amount < threshold.Amount
+}
+
+// MaxThreshold is the largest threshold accepted, in minor units.
+const MaxThreshold = 1_000_000_000_000_000 / 1000 // 10^15 minor units; fits the 19-digit index key
+
+func (m Money) String() string { return fmt.Sprintf("%d %s", m.Amount, m.Currency) }

@@ -1,0 +1,54 @@
+package billing_test
+
+import (
+	"testing"
+
+	"github.com/example/myprofile/shared/billing"
+)
+
+func TestFormatMoney(t *testing.T) {
+	cases := []struct {
+		name, lang, region string
+		m                  billing.Money
+		want               string
+	}{
+		{"dollars in English", "en", "", billing.Money{Amount: 4000, Currency: "USD"}, "$40.00"},
+		{"thousands in English", "en-US", "", billing.Money{Amount: 1234567, Currency: "USD"}, "$12,345.67"},
+		{"euros in Spain", "es", "ES", billing.Money{Amount: 1234567, Currency: "EUR"}, "12.345,67\u00a0€"},
+		{"dollars in Spain", "es-ES", "", billing.Money{Amount: 4000, Currency: "USD"}, "40,00\u00a0US$"},
+		{"pesos in Mexico", "es", "MX", billing.Money{Amount: 4000, Currency: "MXN"}, "$40.00"},
+		{"yen has no decimals", "en", "", billing.Money{Amount: 500, Currency: "JPY"}, "¥500"},
+		{"negative balance", "en", "", billing.Money{Amount: -250, Currency: "USD"}, "-$2.50"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := billing.FormatMoney(c.m, billing.Locale(c.lang, c.region)); got != c.want {
+				t.Errorf("got %q, want %q", got, c.want)
+			}
+		})
+	}
+}
+
+func TestParseBalanceEvent(t *testing.T) {
+	cases := []struct {
+		name   string
+		detail string
+		ok     bool
+	}{
+		{"valid", `{"organizationId":"o1","balance":{"amount":4000,"currency":"USD"},"computedAt":"2026-11-24T12:00:00Z"}`, true},
+		{"negative balance is valid", `{"organizationId":"o1","balance":{"amount":-1,"currency":"EUR"},"computedAt":"2026-11-24T12:00:00Z"}`, true},
+		{"missing organization", `{"balance":{"amount":4000,"currency":"USD"},"computedAt":"2026-11-24T12:00:00Z"}`, false},
+		{"unknown currency", `{"organizationId":"o1","balance":{"amount":4000,"currency":"ZZZ"},"computedAt":"2026-11-24T12:00:00Z"}`, false},
+		{"missing computedAt", `{"organizationId":"o1","balance":{"amount":4000,"currency":"USD"}}`, false},
+		{"fractional amount", `{"organizationId":"o1","balance":{"amount":40.5,"currency":"USD"},"computedAt":"2026-11-24T12:00:00Z"}`, false},
+		{"not an object", `[1]`, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := billing.ParseBalanceEvent([]byte(c.detail))
+			if (err == nil) != c.ok {
+				t.Errorf("err = %v, want ok=%v", err, c.ok)
+			}
+		})
+	}
+}
