@@ -21,6 +21,7 @@ const (
 	CtxLogLevel            = "logLevel"            // LOG_LEVEL of every function
 	CtxEventBusName        = "eventBusName"        // bus the event rules listen on; "" or "default": the account's default bus
 	CtxSchedulePrefix      = "schedule."           // schedule.<function name> overrides the catalog schedule
+	CtxMFADataKeySecret    = "mfaDataKeySecret"    // Secrets Manager name or ARN of MFA_DATA_KEY; "none": not supplied
 )
 
 // Defaults for unset props and context.

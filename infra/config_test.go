@@ -75,6 +75,7 @@ func TestBadCatalogIsAnError(t *testing.T) {
 		{"bad table access", MyProfileStackProps{Functions: []catalog.Function{{Name: "ok", Kind: catalog.HTTP, Routes: []string{"GET /ok"}, Needs: catalog.Needs{Table: "all"}}}}, "Needs.Table"},
 		{"unwired kind", MyProfileStackProps{Functions: []catalog.Function{{Name: "ok", Kind: catalog.Queue}}}, "not wired"},
 		{"unwired need", MyProfileStackProps{Functions: []catalog.Function{{Name: "ok", Kind: catalog.HTTP, Routes: []string{"GET /ok"}, Needs: catalog.Needs{Uploads: true}}}}, "not wired"},
+		{"unwired queue", MyProfileStackProps{Functions: []catalog.Function{{Name: "ok", Kind: catalog.HTTP, Routes: []string{"GET /ok"}, Needs: catalog.Needs{Queue: "q"}}}}, "not wired"},
 		{"bad schedule", MyProfileStackProps{Functions: []catalog.Function{{Name: "ok", Kind: catalog.Schedule, Schedule: "daily"}}}, "rate(...)"},
 		{"event without pattern", MyProfileStackProps{Functions: []catalog.Function{{Name: "ok", Kind: catalog.Event}}}, "EventSource"},
 		{"bad stage", MyProfileStackProps{Stage: "Prod!", Functions: []catalog.Function{ok}}, "stage"},

@@ -50,14 +50,20 @@ type MyProfileStackProps struct {
 	EventBusName string
 	// Schedules overrides catalog schedules by function name.
 	Schedules map[string]string
+	// MFADataKeySecret is the Secrets Manager secret (name or ARN) holding
+	// MFA_DATA_KEY (base64 of 32 random bytes) for functions with
+	// Needs.Secrets. Default: myprofile/<stage>/mfa-data-key, except in the
+	// dev and test stages, where it is not supplied and shared/config derives
+	// a development key. "none": never supplied.
+	MFADataKeySecret string
 }
 
 // settings is MyProfileStackProps with every fallback applied.
 type settings struct {
-	stage, assetDir, senderEmail, sesConfigSet, logLevel, eventBusName string
-	logRetention                                                       awslogs.RetentionDays
-	functions                                                          []catalog.Function
-	schedules                                                          map[string]string
+	stage, assetDir, senderEmail, sesConfigSet, logLevel, eventBusName, mfaSecret string
+	logRetention                                                                  awslogs.RetentionDays
+	functions                                                                     []catalog.Function
+	schedules                                                                     map[string]string
 }
 
 // resolveSettings applies context values and defaults to props.
@@ -89,6 +95,13 @@ func resolveSettings(scope constructs.Construct, props *MyProfileStackProps) (se
 		eventBusName: str(props.EventBusName, CtxEventBusName, ""),
 		functions:    props.Functions,
 		schedules:    map[string]string{},
+	}
+	s.mfaSecret = str(props.MFADataKeySecret, CtxMFADataKeySecret, "")
+	switch {
+	case s.mfaSecret == "none":
+		s.mfaSecret = ""
+	case s.mfaSecret == "" && s.stage != "dev" && s.stage != "test":
+		s.mfaSecret = "myprofile/" + s.stage + "/mfa-data-key"
 	}
 	if s.functions == nil {
 		s.functions = catalog.All()
@@ -223,8 +236,8 @@ func plan(s settings, def store.TableDefinition) ([]planned, error) {
 			}
 		}
 		p.indexes = n.Indexes
-		if n.Secrets || n.Uploads || n.Queue != "" {
-			bad("Needs.Secrets, Needs.Uploads and Needs.Queue are not wired by infra/ yet")
+		if n.Uploads || n.Queue != "" {
+			bad("Needs.Uploads and Needs.Queue are not wired by infra/ yet")
 		}
 		out = append(out, p)
 	}
@@ -362,6 +375,13 @@ func NewMyProfileStack(scope constructs.Construct, id string, props *MyProfileSt
 				Actions:   jsii.Strings("sns:Publish"),
 				Resources: jsii.Strings("arn:aws:sns:*:*:*"),
 			}))
+		}
+		if f.Needs.Secrets && s.mfaSecret != "" {
+			// shared/config reads the key from MFA_DATA_KEY: CloudFormation
+			// resolves the secret at deploy time, so the value sits in the
+			// function's (KMS-encrypted) configuration, never in the template.
+			fn.AddEnvironment(jsii.String("MFA_DATA_KEY"),
+				awscdk.SecretValue_SecretsManager(jsii.String(s.mfaSecret), nil).UnsafeUnwrap(), nil)
 		}
 		if f.Needs.Events {
 			target := bus

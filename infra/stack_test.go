@@ -31,7 +31,7 @@ var (
 
 var fixtureFunctions = []catalog.Function{
 	{Name: "api-fix", Kind: catalog.HTTP, Routes: []string{"GET /v1/fix/{id}", "POST /v1/fix/{path...}"},
-		Needs: catalog.Needs{Table: "read", Indexes: []string{"gsi1"}}},
+		Needs: catalog.Needs{Table: "read", Indexes: []string{"gsi1"}, Secrets: true}},
 	{Name: "nightly", Kind: catalog.Schedule, Schedule: "rate(1 hour)", MemoryMB: 512, TimeoutSec: 60,
 		Needs: catalog.Needs{Table: "write", Indexes: []string{"gsi2"}, Email: true}},
 	{Name: "on-billing", Kind: catalog.Event, EventSource: catalog.BillingSource,
@@ -610,6 +610,31 @@ func TestSchedulesAndEvents(t *testing.T) {
 			"EventPattern": map[string]any{"source": []any{catalog.BillingSource}},
 		})
 	})
+}
+
+// Functions with Needs.Secrets get MFA_DATA_KEY from Secrets Manager through
+// a deploy-time reference, never as a value in the template; in dev they get
+// none and shared/config derives a development key.
+func TestMFADataKey(t *testing.T) {
+	envOf := func(tmpl map[string]any, name string) map[string]any {
+		p := props(resources(tmpl, "AWS::Lambda::Function")[functionID(t, tmpl, name)])
+		return p["Environment"].(map[string]any)["Variables"].(map[string]any)
+	}
+	want := "{{resolve:secretsmanager:myprofile/prod/mfa-data-key:SecretString:::}}"
+	for _, f := range fixtureFunctions {
+		got, has := envOf(fixtureJSON, f.Name)["MFA_DATA_KEY"]
+		if f.Needs.Secrets && got != want {
+			t.Errorf("%s: MFA_DATA_KEY = %v, want %s", f.Name, got, want)
+		}
+		if !f.Needs.Secrets && has {
+			t.Errorf("%s: MFA_DATA_KEY without Needs.Secrets", f.Name)
+		}
+	}
+	for _, f := range catalog.All() {
+		if v, has := envOf(realJSON, f.Name)["MFA_DATA_KEY"]; has {
+			t.Errorf("%s: MFA_DATA_KEY = %v in stage dev", f.Name, v)
+		}
+	}
 }
 
 func TestOutputs(t *testing.T) {
