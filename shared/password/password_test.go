@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/trustelem/zxcvbn/frequency"
 )
 
 var fast = Params{MemoryKiB: 1024, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
@@ -95,6 +97,19 @@ func BenchmarkHashDefault(b *testing.B) {
 	for b.Loop() {
 		if _, err := h.Hash("Correct-Horse-42-battery"); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+func TestBlocklistMatchesSource(t *testing.T) {
+	want := frequency.FrequencyLists["passwords"][:BlocklistSize]
+	got := strings.Split(strings.TrimSpace(blocklistText), "\n")
+	if len(got) != len(want) {
+		t.Fatalf("blocklist.txt has %d lines, want %d: run go generate ./shared/password", len(got), len(want))
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("line %d is %q, want %q: run go generate ./shared/password", i+1, got[i], want[i])
 		}
 	}
 }
