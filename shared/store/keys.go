@@ -23,6 +23,13 @@ package store
 // pending email/phone chg| USER#<uid>            | VERIFY#EMAIL, VERIFY#PHONE | ttl = code expiry | verification (one per kind; a new request replaces it)
 // audit entry             | USER#<subject>        | AUDIT#<at>#<id>         | gsi1 AUDITORG#<oid> / <at>#<id> (when orgId); gsi2 AUDITACTOR#<actor> / <at>#<id> | audit (every capability)
 // anonymized audit entry  | AUDITANON#<pseudonym> | AUDIT#<at>#<id>         | same gsi1; gsi2 AUDITACTOR#<pseudonym> | org (account deletion)
+// daily summary entry    | USER#<uid>            | DIGEST                  | gsi1: DUE#<shard> / <12-digit due unix>#<uid> while enabled (**) | profile (AfterSave hook), daily-summary
+// activity (user's copy)  | USER#<uid>            | ACTIVITY#<activityId>   | gsi2: ACTS#<uid> / <12-digit start unix>#<activityId> unless cancelled; ttl = latest of start/end/updatedAt + 90 d | activities
+//
+// (**) <shard> = fnv32a(uid) % digest.Shards (16). The entry also holds due,
+// day (local date of due), timezone, time, sentThrough (last local day sent)
+// and sourceVersion (the user version it was computed from). A cancelled
+// activity stays as a tombstone with its version, out of gsi2.
 //
 // Access patterns:
 // Pattern                              | Key / index                                  | Operation
@@ -49,6 +56,11 @@ package store
 // list a user's audit entries          | pk = USER#<uid>, sk begins_with AUDIT#, desc  | Query, consistent, paged
 // list an organization's audit entries | gsi1 AUDITORG#<oid>, desc                     | Query gsi1, paged
 // find entries a user authored         | gsi2 AUDITACTOR#<uid>                         | Query gsi2 (account deletion)
+// schedule a user's daily summary      | USER#<uid>/DIGEST, not exists OR sourceVersion < :v | UpdateItem, conditional (SET or REMOVE gsi1 attrs)
+// daily summaries due now              | gsi1 gsi1pk = DUE#<shard>, gsi1sk < pad(now+1s), every shard | Query, paged (sparse: enabled users only)
+// claim a user's day (send once)       | USER#<uid>/DIGEST, gsi1sk = :read AND sentThrough < :day | UpdateItem, conditional (release: gsi1sk = :claimed)
+// one user's activities of a local day | gsi2 ACTS#<uid>, gsi2sk BETWEEN pad(dayStart) AND pad(dayEnd-1s)+"$" | Query
+// apply an activity event (newer wins) | USER#<uid>/ACTIVITY#<aid>, not exists OR version < :v | PutItem, conditional
 
 const (
 	prefixUser    = "USER#"

@@ -1,0 +1,325 @@
+package digest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"time"
+
+	"github.com/example/myprofile/shared/account"
+	"github.com/example/myprofile/shared/notify"
+)
+
+// Runner is the scheduled run: it sends every due summary once.
+type Runner struct {
+	Store  Store
+	Mailer notify.Mailer
+	Now    func() time.Time
+	Log    *slog.Logger
+	// AppName is shown in the emails.
+	AppName string
+	// PageSize is the number of index entries read per Query (default 100).
+	PageSize int
+	// SendRate caps emails per second (the SES account's send rate); 0: no cap.
+	SendRate float64
+	// Reserve is the time left before the invocation's deadline at which the
+	// run stops starting new sends (default 15 s); the rest is still due and
+	// the next run (5 minutes later) continues with it.
+	Reserve time.Duration
+	// EmailPrefs returns whether the user accepts email about a
+	// notification category ("tasks", "appointments"), from their
+	// notification preferences; nil allows everything.
+	EmailPrefs func(ctx context.Context, userID string) (allowed func(category string) bool, err error)
+	// sleep waits (real time, for the send rate); tests may replace it.
+	sleep func(context.Context, time.Duration) error
+}
+
+// Stats is what one run did; it is logged and returned as the result.
+type Stats struct {
+	Due            int  `json:"due"`            // entries found due
+	Sent           int  `json:"sent"`           // summaries sent
+	Failed         int  `json:"failed"`         // sends that failed (released for the next run)
+	Skipped        int  `json:"skipped"`        // entries moved without sending (day already sent, off, nothing allowed)
+	Lost           int  `json:"lost"`           // entries another run or a profile change got first
+	IndexItemsRead int  `json:"indexItemsRead"` // items read from the due index
+	Queries        int  `json:"queries"`        // index queries
+	Incomplete     bool `json:"incomplete"`     // stopped for the time budget; the rest is still due
+}
+
+func (r *Runner) pageSize() int {
+	if r.PageSize <= 0 {
+		return 100
+	}
+	return r.PageSize
+}
+
+// errBudget stops a run that is out of time.
+var errBudget = errors.New("digest: time budget exhausted")
+
+// Run sends every summary due at the run's start. It returns an error only
+// when the index cannot be read; per-user failures are counted, logged and
+// left due for the next run.
+func (r *Runner) Run(ctx context.Context) (Stats, error) {
+	start, began := r.Now(), time.Now()
+	var st Stats
+	p := pacer{rate: r.SendRate, sleep: r.sleep}
+	// Start at a different shard each run, so a backlog larger than one
+	// run can send never starves the same shards.
+	first := int(start.Unix()/300) % Shards
+	var runErr error
+	for i := range Shards {
+		shard := (first + i) % Shards
+		if err := r.runShard(ctx, shard, start, &st, &p); err != nil {
+			if errors.Is(err, errBudget) {
+				st.Incomplete = true
+				break
+			}
+			runErr = errors.Join(runErr, err)
+		}
+	}
+	r.report(st, start, time.Since(began))
+	return st, runErr
+}
+
+func (r *Runner) runShard(ctx context.Context, shard int, now time.Time, st *Stats, p *pacer) error {
+	cursor := ""
+	for {
+		if r.outOfTime(ctx) {
+			return errBudget
+		}
+		// Entries due at or before now sort below DueKey(now + 1s).
+		entries, next, read, err := r.Store.DueDigests(ctx, shard, now.Add(time.Second), cursor, r.pageSize())
+		st.Queries++
+		st.IndexItemsRead += read
+		if err != nil {
+			return fmt.Errorf("digest: due entries of shard %d: %w", shard, err)
+		}
+		for _, e := range entries {
+			if r.outOfTime(ctx) {
+				return errBudget
+			}
+			st.Due++
+			r.process(ctx, e, now, st, p)
+		}
+		if next == "" {
+			return nil
+		}
+		cursor = next
+	}
+}
+
+func (r *Runner) outOfTime(ctx context.Context) bool {
+	if ctx.Err() != nil {
+		return true
+	}
+	dl, ok := ctx.Deadline()
+	if !ok {
+		return false
+	}
+	reserve := r.Reserve
+	if reserve <= 0 {
+		reserve = 15 * time.Second
+	}
+	return time.Until(dl) < reserve
+}
+
+// process handles one due entry. Nothing here logs an address or content.
+func (r *Runner) process(ctx context.Context, e Entry, now time.Time, st *Stats, p *pacer) {
+	log := r.Log.With("user", e.UserID, "day", string(e.Day))
+	u, err := r.Store.GetUser(ctx, e.UserID)
+	if errors.Is(err, account.ErrNotFound) {
+		// The account is gone: take it out of the index.
+		if err := r.Store.UnscheduleDigest(ctx, e.UserID, math.MaxInt64); err != nil {
+			log.Error("daily summary: unschedule deleted user", "err", err)
+		}
+		st.Skipped++
+		return
+	}
+	if err != nil {
+		log.Error("daily summary: read user", "err", err)
+		st.Failed++
+		return
+	}
+	u.Defaults()
+	// The profile hook keeps the entry in step; if it did not run (or ran
+	// for an older version), repair the entry from the record now.
+	if u.Version > e.SourceVersion && (!u.DailySummary.Enabled || u.Timezone != e.Timezone || u.DailySummary.Time != e.Time) {
+		if err := (&Scheduler{Store: r.Store, Now: r.Now}).Sync(ctx, u); err != nil {
+			log.Error("daily summary: repair entry", "err", err)
+			st.Failed++
+			return
+		}
+		st.Skipped++
+		return
+	}
+	loc, err := time.LoadLocation(e.Timezone)
+	if err != nil {
+		log.Error("daily summary: entry time zone", "err", err)
+		st.Failed++
+		return
+	}
+	c, err := ParseClock(e.Time)
+	if err != nil {
+		log.Error("daily summary: entry time", "err", err)
+		st.Failed++
+		return
+	}
+	// The next due day: after this one, and at or after now (a run that
+	// comes late sends once, not once per missed day).
+	dueNext, dayNext, err := NextDue(now, c, loc, e.Day)
+	if err != nil {
+		log.Error("daily summary: next due", "err", err)
+		st.Failed++
+		return
+	}
+	to := e
+	to.Due, to.Day = dueNext, dayNext
+	if e.SentThrough != "" && e.Day <= e.SentThrough {
+		// Already sent for that day (the time was moved later the same day).
+		dueNext, dayNext, err = NextDue(now, c, loc, e.SentThrough)
+		if err == nil {
+			to.Due, to.Day = dueNext, dayNext
+			err = r.Store.SkipDigest(ctx, e, to)
+		}
+		if err != nil && !errors.Is(err, ErrLost) {
+			log.Error("daily summary: skip a day already sent", "err", err)
+		}
+		st.Skipped++
+		return
+	}
+	if err := r.Store.ClaimDigest(ctx, e, to); err != nil {
+		if errors.Is(err, ErrLost) {
+			st.Lost++
+			return
+		}
+		log.Error("daily summary: claim", "err", err)
+		st.Failed++
+		return
+	}
+	email, ok, err := r.compose(ctx, u, e.Day, loc)
+	if err == nil && !ok {
+		st.Skipped++ // email off for every category it would list
+		return
+	}
+	if err == nil {
+		if err = p.wait(ctx); err == nil {
+			email.To = u.Email
+			err = r.Mailer.SendEmail(ctx, email)
+		}
+	}
+	if err != nil {
+		st.Failed++
+		// Give the day back, so the next run sends it.
+		if rerr := r.Store.ReleaseDigest(context.WithoutCancel(ctx), e, to); rerr != nil {
+			log.Error("daily summary: send failed and the claim could not be released; this day's summary is lost", "err", err, "releaseErr", rerr)
+			return
+		}
+		log.Error("daily summary: send failed; released for the next run", "err", err)
+		return
+	}
+	st.Sent++
+}
+
+// compose builds the user's summary of day d. ok is false when the user
+// turned off email for every category the summary covers.
+func (r *Runner) compose(ctx context.Context, u account.User, d Day, loc *time.Location) (notify.Email, bool, error) {
+	allow := func(string) bool { return true }
+	if r.EmailPrefs != nil {
+		a, err := r.EmailPrefs(ctx, u.ID)
+		if err != nil {
+			return notify.Email{}, false, fmt.Errorf("digest: notification preferences: %w", err)
+		}
+		allow = a
+	}
+	tasks, appts := allow("tasks"), allow("appointments")
+	if !tasks && !appts {
+		return notify.Email{}, false, nil
+	}
+	from, to, err := dayBounds(d, loc)
+	if err != nil {
+		return notify.Email{}, false, err
+	}
+	acts, err := r.Store.ActivitiesBetween(ctx, u.ID, from, to)
+	if err != nil {
+		return notify.Email{}, false, fmt.Errorf("digest: activities: %w", err)
+	}
+	kept := acts[:0]
+	for _, a := range acts {
+		if (a.Kind == KindTask && tasks) || (a.Kind == KindAppointment && appts) {
+			kept = append(kept, a)
+		}
+	}
+	name := u.DisplayName
+	if name == "" {
+		name = u.FirstName
+	}
+	email, err := Summary{Name: name, Language: u.Language, Day: d, Location: loc, AppName: r.AppName, Activities: kept}.Render()
+	if err != nil {
+		return notify.Email{}, false, err
+	}
+	return email, true, nil
+}
+
+// report logs the run with its counts as CloudWatch embedded metrics
+// (namespace MyProfile), so failures show up in a metric and an alarm can
+// watch them.
+func (r *Runner) report(st Stats, start time.Time, took time.Duration) {
+	names := []string{"DailySummaryDue", "DailySummarySent", "DailySummaryFailed", "DailySummaryIndexItemsRead"}
+	metrics := make([]map[string]string, len(names))
+	for i, n := range names {
+		metrics[i] = map[string]string{"Name": n, "Unit": "Count"}
+	}
+	emf := map[string]any{
+		"Timestamp":         start.UnixMilli(),
+		"CloudWatchMetrics": []map[string]any{{"Namespace": "MyProfile", "Dimensions": [][]string{{"Function"}}, "Metrics": metrics}},
+	}
+	level := slog.LevelInfo
+	if st.Failed > 0 || st.Incomplete {
+		level = slog.LevelWarn
+	}
+	r.Log.Log(context.Background(), level, "daily summary run",
+		"_aws", emf, "Function", "daily-summary",
+		"DailySummaryDue", st.Due, "DailySummarySent", st.Sent, "DailySummaryFailed", st.Failed,
+		"DailySummaryIndexItemsRead", st.IndexItemsRead,
+		"skipped", st.Skipped, "lost", st.Lost, "queries", st.Queries, "incomplete", st.Incomplete,
+		"took", took.String())
+}
+
+// pacer spaces sends to at most rate per second (real time).
+type pacer struct {
+	rate  float64
+	next  time.Time
+	sleep func(context.Context, time.Duration) error
+}
+
+func (p *pacer) wait(ctx context.Context) error {
+	if p.rate <= 0 {
+		return nil
+	}
+	now := time.Now()
+	if p.next.After(now) {
+		sleep := p.sleep
+		if sleep == nil {
+			sleep = sleepCtx
+		}
+		if err := sleep(ctx, p.next.Sub(now)); err != nil {
+			return err
+		}
+		now = p.next
+	}
+	p.next = now.Add(time.Duration(float64(time.Second) / p.rate))
+	return nil
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

@@ -1,0 +1,307 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/example/myprofile/shared/account"
+	"github.com/example/myprofile/shared/digest"
+)
+
+var _ digest.Store = (*Store)(nil)
+
+const (
+	skDigest         = "DIGEST"
+	prefixDue        = "DUE#"
+	prefixActivity   = "ACTIVITY#"
+	prefixActivities = "ACTS#"
+	// activityRetention keeps an activity (and a cancellation's tombstone,
+	// which makes late older events harmless) this long after it ends.
+	activityRetention = 90 * 24 * time.Hour
+)
+
+// DueShardPK is the gsi1 partition of one shard of the daily summary index.
+func DueShardPK(shard int) string { return prefixDue + strconv.Itoa(shard) }
+
+// ActivitySK is an activity's sort key under its user.
+func ActivitySK(activityID string) string { return prefixActivity + activityID }
+
+// ActivitiesPK is the gsi2 partition of a user's live activities.
+func ActivitiesPK(uid string) string { return prefixActivities + uid }
+
+func startKey(t time.Time) string { return digest.DueKey(t) }
+
+type digestItem struct {
+	UserID        string `dynamodbav:"userId"`
+	Due           int64  `dynamodbav:"due"`
+	Day           string `dynamodbav:"day"`
+	Timezone      string `dynamodbav:"timezone"`
+	Time          string `dynamodbav:"time"`
+	SentThrough   string `dynamodbav:"sentThrough"`
+	SourceVersion int64  `dynamodbav:"sourceVersion"`
+	GSI1PK        string `dynamodbav:"gsi1pk"`
+}
+
+func (it digestItem) entry() digest.Entry {
+	e := digest.Entry{
+		UserID: it.UserID, Day: digest.Day(it.Day), Timezone: it.Timezone, Time: it.Time,
+		SentThrough: digest.Day(it.SentThrough), SourceVersion: it.SourceVersion,
+	}
+	if it.GSI1PK != "" {
+		e.Due = time.Unix(it.Due, 0).UTC()
+	}
+	return e
+}
+
+// ScheduleDigest implements digest.Store.
+func (s *Store) ScheduleDigest(ctx context.Context, e digest.Entry) error {
+	_, err := s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: &s.Table,
+		Key:       key(UserPK(e.UserID), skDigest),
+		UpdateExpression: aws.String("SET gsi1pk = :pk, gsi1sk = :sk, userId = :uid, due = :due, #day = :day, " +
+			"timezone = :tz, #time = :time, sourceVersion = :v, enabled = :on"),
+		ConditionExpression:      aws.String("attribute_not_exists(pk) OR sourceVersion < :v"),
+		ExpressionAttributeNames: map[string]string{"#day": "day", "#time": "time"},
+		ExpressionAttributeValues: Item{
+			":pk": S(DueShardPK(digest.ShardOf(e.UserID))), ":sk": S(e.SortKey()), ":uid": S(e.UserID),
+			":due": N(e.Due.Unix()), ":day": S(string(e.Day)), ":tz": S(e.Timezone), ":time": S(e.Time),
+			":v": N(e.SourceVersion), ":on": &ddbtypes.AttributeValueMemberBOOL{Value: true},
+		},
+	})
+	if err != nil && !isConditionFailed(err) {
+		return fmt.Errorf("put digest schedule: %w", err)
+	}
+	return nil
+}
+
+// UnscheduleDigest implements digest.Store.
+func (s *Store) UnscheduleDigest(ctx context.Context, userID string, sourceVersion int64) error {
+	_, err := s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:           &s.Table,
+		Key:                 key(UserPK(userID), skDigest),
+		UpdateExpression:    aws.String("REMOVE gsi1pk, gsi1sk SET userId = :uid, sourceVersion = :v, enabled = :off"),
+		ConditionExpression: aws.String("attribute_not_exists(pk) OR sourceVersion < :v"),
+		ExpressionAttributeValues: Item{
+			":uid": S(userID), ":v": N(sourceVersion), ":off": &ddbtypes.AttributeValueMemberBOOL{Value: false},
+		},
+	})
+	if err != nil && !isConditionFailed(err) {
+		return fmt.Errorf("remove digest schedule: %w", err)
+	}
+	return nil
+}
+
+// DigestSchedule implements digest.Store.
+func (s *Store) DigestSchedule(ctx context.Context, userID string) (digest.Entry, error) {
+	out, err := s.DB.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName: &s.Table, Key: key(UserPK(userID), skDigest), ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		return digest.Entry{}, fmt.Errorf("get digest schedule: %w", err)
+	}
+	if out.Item == nil {
+		return digest.Entry{}, account.ErrNotFound
+	}
+	var it digestItem
+	if err := unmarshal(out.Item, &it); err != nil {
+		return digest.Entry{}, err
+	}
+	return it.entry(), nil
+}
+
+// DueDigests implements digest.Store: one Query page of a shard of gsi1.
+func (s *Store) DueDigests(ctx context.Context, shard int, before time.Time, cursor string, limit int) ([]digest.Entry, string, int, error) {
+	in := &dynamodb.QueryInput{
+		TableName:              &s.Table,
+		IndexName:              aws.String(GSI1.Name),
+		KeyConditionExpression: aws.String("gsi1pk = :pk AND gsi1sk < :before"),
+		ExpressionAttributeValues: Item{
+			":pk": S(DueShardPK(shard)), ":before": S(digest.DueKey(before)),
+		},
+		Limit: aws.Int32(int32(limit)),
+	}
+	if cursor != "" {
+		var k map[string]string
+		if err := json.Unmarshal([]byte(cursor), &k); err != nil {
+			return nil, "", 0, fmt.Errorf("due page cursor: %w", err)
+		}
+		in.ExclusiveStartKey = Item{}
+		for name, v := range k {
+			in.ExclusiveStartKey[name] = S(v)
+		}
+	}
+	out, err := s.DB.Query(ctx, in)
+	if err != nil {
+		return nil, "", 0, fmt.Errorf("query due shard %d: %w", shard, err)
+	}
+	entries := make([]digest.Entry, 0, len(out.Items))
+	for _, it := range out.Items {
+		var d digestItem
+		if err := unmarshal(it, &d); err != nil {
+			return nil, "", int(out.ScannedCount), err
+		}
+		entries = append(entries, d.entry())
+	}
+	next := ""
+	if len(out.LastEvaluatedKey) > 0 {
+		k := map[string]string{}
+		for name, v := range out.LastEvaluatedKey {
+			sv, ok := v.(*ddbtypes.AttributeValueMemberS)
+			if !ok {
+				return nil, "", int(out.ScannedCount), errors.New("due page: non-string key attribute")
+			}
+			k[name] = sv.Value
+		}
+		b, err := json.Marshal(k)
+		if err != nil {
+			return nil, "", int(out.ScannedCount), fmt.Errorf("due page cursor: %w", err)
+		}
+		next = string(b)
+	}
+	return entries, next, int(out.ScannedCount), nil
+}
+
+// ClaimDigest implements digest.Store.
+func (s *Store) ClaimDigest(ctx context.Context, from, to digest.Entry) error {
+	_, err := s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                &s.Table,
+		Key:                      key(UserPK(from.UserID), skDigest),
+		UpdateExpression:         aws.String("SET gsi1sk = :to, due = :due, #day = :nday, sentThrough = :day"),
+		ConditionExpression:      aws.String("gsi1sk = :from AND (attribute_not_exists(sentThrough) OR sentThrough < :day)"),
+		ExpressionAttributeNames: map[string]string{"#day": "day"},
+		ExpressionAttributeValues: Item{
+			":from": S(from.SortKey()), ":to": S(to.SortKey()), ":due": N(to.Due.Unix()),
+			":nday": S(string(to.Day)), ":day": S(string(from.Day)),
+		},
+	})
+	if isConditionFailed(err) {
+		return digest.ErrLost
+	}
+	if err != nil {
+		return fmt.Errorf("claim digest day: %w", err)
+	}
+	return nil
+}
+
+// ReleaseDigest implements digest.Store.
+func (s *Store) ReleaseDigest(ctx context.Context, from, to digest.Entry) error {
+	update := "SET gsi1sk = :from, due = :due, #day = :day REMOVE sentThrough"
+	vals := Item{
+		":from": S(from.SortKey()), ":to": S(to.SortKey()), ":due": N(from.Due.Unix()), ":day": S(string(from.Day)),
+	}
+	if from.SentThrough != "" {
+		update = "SET gsi1sk = :from, due = :due, #day = :day, sentThrough = :prev"
+		vals[":prev"] = S(string(from.SentThrough))
+	}
+	_, err := s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 &s.Table,
+		Key:                       key(UserPK(from.UserID), skDigest),
+		UpdateExpression:          aws.String(update),
+		ConditionExpression:       aws.String("gsi1sk = :to AND sentThrough = :day"),
+		ExpressionAttributeNames:  map[string]string{"#day": "day"},
+		ExpressionAttributeValues: vals,
+	})
+	if isConditionFailed(err) {
+		return digest.ErrLost
+	}
+	if err != nil {
+		return fmt.Errorf("release digest day: %w", err)
+	}
+	return nil
+}
+
+// SkipDigest implements digest.Store.
+func (s *Store) SkipDigest(ctx context.Context, from, to digest.Entry) error {
+	_, err := s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                &s.Table,
+		Key:                      key(UserPK(from.UserID), skDigest),
+		UpdateExpression:         aws.String("SET gsi1sk = :to, due = :due, #day = :nday"),
+		ConditionExpression:      aws.String("gsi1sk = :from"),
+		ExpressionAttributeNames: map[string]string{"#day": "day"},
+		ExpressionAttributeValues: Item{
+			":from": S(from.SortKey()), ":to": S(to.SortKey()), ":due": N(to.Due.Unix()), ":nday": S(string(to.Day)),
+		},
+	})
+	if isConditionFailed(err) {
+		return digest.ErrLost
+	}
+	if err != nil {
+		return fmt.Errorf("skip digest day: %w", err)
+	}
+	return nil
+}
+
+// ActivitiesBetween implements digest.Store: one user's live activities starting
+// in [from, to), from gsi2 in start order.
+func (s *Store) ActivitiesBetween(ctx context.Context, userID string, from, to time.Time) ([]digest.Activity, error) {
+	if !to.After(from) {
+		return nil, nil
+	}
+	items, err := s.queryAll(ctx, &dynamodb.QueryInput{
+		TableName:              &s.Table,
+		IndexName:              aws.String(GSI2.Name),
+		KeyConditionExpression: aws.String("gsi2pk = :pk AND gsi2sk BETWEEN :from AND :to"),
+		ExpressionAttributeValues: Item{
+			":pk": S(ActivitiesPK(userID)), ":from": S(startKey(from)),
+			// '$' sorts after '#': every key of the last second is included.
+			":to": S(startKey(to.Add(-time.Second)) + "$"),
+		},
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]digest.Activity, 0, len(items))
+	for _, it := range items {
+		var a digest.Activity
+		if err := unmarshal(it, &a); err != nil {
+			return nil, err
+		}
+		if a.Cancelled || a.Start.Before(from) || !a.Start.Before(to) {
+			continue
+		}
+		out = append(out, a)
+	}
+	return out, nil
+}
+
+// PutActivity implements digest.Store: a conditional put on the version, so
+// redelivered or out-of-order events never overwrite a newer version. A
+// cancellation is a tombstone (kept, with its version, out of gsi2).
+func (s *Store) PutActivity(ctx context.Context, a digest.Activity) (bool, error) {
+	it, err := marshal(UserPK(a.UserID), ActivitySK(a.ID), a)
+	if err != nil {
+		return false, err
+	}
+	last := a.UpdatedAt
+	for _, t := range []time.Time{a.Start, a.End} {
+		if t.After(last) {
+			last = t
+		}
+	}
+	it[AttrTTL] = TTL(last.Add(activityRetention))
+	if !a.Cancelled {
+		it[AttrGSI2PK] = S(ActivitiesPK(a.UserID))
+		it[AttrGSI2SK] = S(startKey(a.Start) + "#" + a.ID)
+	}
+	_, err = s.DB.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName:                 &s.Table,
+		Item:                      it,
+		ConditionExpression:       aws.String("attribute_not_exists(pk) OR version < :v"),
+		ExpressionAttributeValues: Item{":v": N(a.Version)},
+	})
+	if isConditionFailed(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("put activity: %w", err)
+	}
+	return true, nil
+}
