@@ -173,7 +173,7 @@ func (d *Deps) routes(name string) (httpapi.Routes, error) {
 			Store: st, Sessions: sessions, Reauth: d.Reauth(),
 			Requests: d.limiter(time.Hour, 5),
 			Mailer:   d.Mailer(), Texter: d.Texter(),
-			Now: d.Now, Log: d.Log, AppName: d.Config.AppName,
+			Now: d.Now, Log: d.Log, AppName: d.Config.AppName, Audit: d.Audit(),
 		}
 		return v.Routes(), nil
 	}

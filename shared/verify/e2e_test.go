@@ -131,6 +131,34 @@ func TestEmailChange(t *testing.T) {
 	t.Run("the codes work once", func(t *testing.T) {
 		wantProblem(t, confirmEmail(e, u, newCode, curCode), http.StatusBadRequest, "code_invalid")
 	})
+	t.Run("the change is in the audit log without the addresses in clear", func(t *testing.T) {
+		mustAudit(t, e, u.ID, "email.changed", newEmail)
+	})
+}
+
+// mustAudit checks the user's audit log has one entry of action that does
+// not spell out secret (an address or number).
+func mustAudit(t *testing.T, e *apptest.Env, uid, action, secret string) {
+	t.Helper()
+	page, err := e.Deps.Store().ListUserAudit(context.Background(), uid, "", 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, en := range page.Entries {
+		if en.Action != action {
+			continue
+		}
+		n++
+		for k, v := range en.Details {
+			if strings.Contains(v, secret) {
+				t.Errorf("audit detail %s = %q spells out %q", k, v, secret)
+			}
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d %s entries in the audit log, want 1", n, action)
+	}
 }
 
 func TestEmailChangeWrongCodesVoidTheChange(t *testing.T) {
@@ -280,6 +308,7 @@ func TestConcurrentConfirmationsHaveOneWinner(t *testing.T) {
 	if ok != 1 {
 		t.Fatalf("statuses %v: %d successes, want exactly 1", statuses, ok)
 	}
+	t.Logf("statuses of the %d confirmations: %v", n, statuses)
 	mustEmailItems(t, e, u.ID, newEmail, u.Email)
 }
 
@@ -371,6 +400,7 @@ func TestPhoneChange(t *testing.T) {
 	}
 	wantProblem(t, e.Do(apptest.Req{Method: "POST", Path: "/v1/me/phone-change/confirm", Token: u.Token,
 		Body: map[string]any{"code": code}}), http.StatusBadRequest, "code_invalid")
+	mustAudit(t, e, u.ID, "phone.changed", e164)
 }
 
 func TestPhoneChangeNationalNumberUsesTheRegion(t *testing.T) {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/example/myprofile/shared/account"
+	"github.com/example/myprofile/shared/audit"
 	"github.com/example/myprofile/shared/auth"
 	"github.com/example/myprofile/shared/httpapi"
 	"github.com/example/myprofile/shared/notify"
@@ -37,6 +38,8 @@ type Service struct {
 	Now      func() time.Time
 	Log      *slog.Logger
 	AppName  string
+	// Audit records confirmed changes (optional).
+	Audit audit.Sink
 }
 
 // Routes are the verification function's routes.
@@ -186,6 +189,7 @@ func (s *Service) confirmEmail(w http.ResponseWriter, r *http.Request) error {
 		switch {
 		case err == nil:
 			s.noticeOldAddress(ctx, u, c)
+			s.record(r, u, audit.ActionEmailChanged, map[string]string{"from": notify.MaskEmail(u.Email), "to": notify.MaskEmail(c.Target)})
 			return profile.WriteProfile(w, r, http.StatusOK, next)
 		case errors.Is(err, ErrNoPending):
 			return noPending()
@@ -305,6 +309,7 @@ func (s *Service) confirmPhone(w http.ResponseWriter, r *http.Request) error {
 		err := s.Store.ConfirmPhone(ctx, next, u.Version, c, s.Now())
 		switch {
 		case err == nil:
+			s.record(r, u, audit.ActionPhoneChanged, map[string]string{"to": notify.MaskPhone(c.Target)})
 			return profile.WriteProfile(w, r, http.StatusOK, next)
 		case errors.Is(err, ErrNoPending):
 			return noPending()
@@ -440,5 +445,18 @@ func (s *Service) noticeOldAddress(ctx context.Context, u account.User, c Change
 	}
 	if err != nil && s.Log != nil {
 		s.Log.ErrorContext(ctx, "email change notice not sent", "requestId", httpapi.RequestID(ctx), "userId", u.ID, "error", err)
+	}
+}
+
+// record appends an audit entry for a confirmed change. The change is
+// already stored, so a failure is logged rather than answered: a retry
+// would only meet code_invalid.
+func (s *Service) record(r *http.Request, u account.User, action string, details map[string]string) {
+	if s.Audit == nil {
+		return
+	}
+	orgID, _, _ := u.CurrentOrg("")
+	if err := s.Audit.Record(r.Context(), audit.FromRequest(r, u.ID, u.ID, orgID, action, details)); err != nil && s.Log != nil {
+		s.Log.ErrorContext(r.Context(), "audit "+action, "requestId", httpapi.RequestID(r.Context()), "userId", u.ID, "error", err.Error())
 	}
 }
