@@ -23,7 +23,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/example/myprofile/shared/catalog"
-	"github.com/example/myprofile/shared/store"
+	"github.com/example/myprofile/shared/store/schema"
 )
 
 // MyProfileStackProps configures the stack. Every field is optional: an
@@ -157,7 +157,7 @@ var nameRE = regexp.MustCompile(`^[a-z][a-z0-9-]*$`)
 // plan checks every function against the catalog rules, the table
 // definition and the assets, so that a bad catalog entry fails the synth
 // with a message instead of deploying a half-wired function.
-func plan(s settings, def store.TableDefinition) ([]planned, error) {
+func plan(s settings, def schema.TableDefinition) ([]planned, error) {
 	var errs []error
 	seenID := map[string]string{}
 	seenRoute := map[string]string{}
@@ -232,7 +232,7 @@ func plan(s settings, def store.TableDefinition) ([]planned, error) {
 		}
 		for _, ix := range n.Indexes {
 			if !indexNames[ix] {
-				bad("Needs.Indexes: no index %q in store.Definition()", ix)
+				bad("Needs.Indexes: no index %q in schema.Definition()", ix)
 			}
 		}
 		p.indexes = n.Indexes
@@ -263,7 +263,7 @@ func NewMyProfileStack(scope constructs.Construct, id string, props *MyProfileSt
 	if err != nil {
 		return nil, fmt.Errorf("stack %s: %w", id, err)
 	}
-	def := store.Definition()
+	def := schema.Definition()
 	fns, err := plan(s, def)
 	if err != nil {
 		return nil, fmt.Errorf("stack %s: %w", id, err)
@@ -433,7 +433,7 @@ func NewMyProfileStack(scope constructs.Construct, id string, props *MyProfileSt
 }
 
 // newTable builds the single table from the shared definition.
-func newTable(stack awscdk.Stack, def store.TableDefinition, dev bool) awsdynamodb.Table {
+func newTable(stack awscdk.Stack, def schema.TableDefinition, dev bool) awsdynamodb.Table {
 	str := func(name string) *awsdynamodb.Attribute {
 		return &awsdynamodb.Attribute{Name: jsii.String(name), Type: awsdynamodb.AttributeType_STRING}
 	}

@@ -14,7 +14,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/example/myprofile/shared/catalog"
-	"github.com/example/myprofile/shared/store"
+	"github.com/example/myprofile/shared/store/schema"
 )
 
 // The synth takes seconds, so TestMain synthesizes one app holding two
@@ -334,7 +334,7 @@ func mustJSON(v any) string {
 }
 
 func TestTableFollowsStoreDefinition(t *testing.T) {
-	def := store.Definition()
+	def := schema.Definition()
 	var gsis []any
 	for _, ix := range def.Indexes {
 		gsis = append(gsis, map[string]any{

@@ -10,52 +10,40 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/example/myprofile/shared/store/schema"
 )
 
-// Attribute names of the single table. Keys are generic strings; what they
-// hold is listed in keys.go.
+// Attribute names, indexes and the definition live in package schema (no
+// imports, so infra can use them); these aliases keep store's code short.
 const (
-	AttrPK     = "pk"
-	AttrSK     = "sk"
-	AttrGSI1PK = "gsi1pk"
-	AttrGSI1SK = "gsi1sk"
-	AttrGSI2PK = "gsi2pk"
-	AttrGSI2SK = "gsi2sk"
-	// AttrTTL holds an epoch-seconds expiry. DynamoDB deletes such items some
-	// time after the instant; code must also treat an expired item as absent.
-	AttrTTL = "ttl"
+	AttrPK     = schema.AttrPK
+	AttrSK     = schema.AttrSK
+	AttrGSI1PK = schema.AttrGSI1PK
+	AttrGSI1SK = schema.AttrGSI1SK
+	AttrGSI2PK = schema.AttrGSI2PK
+	AttrGSI2SK = schema.AttrGSI2SK
+	AttrTTL    = schema.AttrTTL
 )
 
-// Index describes a global secondary index. All indexes are sparse: an item
-// appears in one only when it carries that index's partition key attribute.
-type Index struct {
-	Name string
-	PK   string
-	SK   string
-}
+// Index and TableDefinition are schema's.
+type (
+	Index           = schema.Index
+	TableDefinition = schema.TableDefinition
+)
 
-// The table's indexes. See keys.go for what each holds.
+// The table's indexes.
 var (
-	GSI1 = Index{Name: "gsi1", PK: AttrGSI1PK, SK: AttrGSI1SK}
-	GSI2 = Index{Name: "gsi2", PK: AttrGSI2PK, SK: AttrGSI2SK}
+	GSI1 = schema.GSI1
+	GSI2 = schema.GSI2
 )
-
-// TableDefinition is the one definition of the table: the CDK stack, the
-// local gateway and the tests all build the table from it.
-type TableDefinition struct {
-	PK, SK  string
-	Indexes []Index
-	TTL     string
-}
 
 // Definition returns the table's definition.
-func Definition() TableDefinition {
-	return TableDefinition{PK: AttrPK, SK: AttrSK, Indexes: []Index{GSI1, GSI2}, TTL: AttrTTL}
-}
+func Definition() TableDefinition { return schema.Definition() }
 
 // CreateTableInput is the definition as a DynamoDB CreateTable request
 // (on-demand billing, every index projecting all attributes).
-func (d TableDefinition) CreateTableInput(name string) *dynamodb.CreateTableInput {
+func CreateTableInput(d TableDefinition, name string) *dynamodb.CreateTableInput {
 	attrs := []ddbtypes.AttributeDefinition{
 		{AttributeName: aws.String(d.PK), AttributeType: ddbtypes.ScalarAttributeTypeS},
 		{AttributeName: aws.String(d.SK), AttributeType: ddbtypes.ScalarAttributeTypeS},
@@ -92,7 +80,7 @@ func (d TableDefinition) CreateTableInput(name string) *dynamodb.CreateTableInpu
 // the CDK stack owns the table.
 func CreateTable(ctx context.Context, db *dynamodb.Client, name string) error {
 	d := Definition()
-	_, err := db.CreateTable(ctx, d.CreateTableInput(name))
+	_, err := db.CreateTable(ctx, CreateTableInput(d, name))
 	var inUse *ddbtypes.ResourceInUseException
 	if err != nil && !errors.As(err, &inUse) {
 		return fmt.Errorf("create table %s: %w", name, err)
