@@ -1,9 +1,14 @@
 package billing_test
 
 import (
+	"encoding/json"
+	"os"
 	"testing"
 
+	"github.com/aws/aws-lambda-go/events"
+
 	"github.com/example/myprofile/shared/billing"
+	"github.com/example/myprofile/shared/catalog"
 )
 
 func TestFormatMoney(t *testing.T) {
@@ -51,4 +56,40 @@ func TestParseBalanceEvent(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestSampleEvents(t *testing.T) {
+	t.Run("balance-changed.json is a valid Balance Changed event", func(t *testing.T) {
+		raw, err := os.ReadFile("../../events/balance-changed.json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ev events.EventBridgeEvent
+		if err := json.Unmarshal(raw, &ev); err != nil {
+			t.Fatal(err)
+		}
+		if ev.Source != catalog.BillingSource || ev.DetailType != billing.DetailType {
+			t.Errorf("source %q detail-type %q, want %q %q", ev.Source, ev.DetailType, catalog.BillingSource, billing.DetailType)
+		}
+		be, err := billing.ParseBalanceEvent(ev.Detail)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if be.Balance != (billing.Money{Amount: 4000, Currency: "USD"}) || be.ComputedAt.IsZero() {
+			t.Errorf("parsed %+v", be)
+		}
+	})
+	t.Run("scheduled-low-credit.json is a scheduled event", func(t *testing.T) {
+		raw, err := os.ReadFile("../../events/scheduled-low-credit.json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ev events.EventBridgeEvent
+		if err := json.Unmarshal(raw, &ev); err != nil {
+			t.Fatal(err)
+		}
+		if ev.Source != "aws.events" || ev.DetailType != "Scheduled Event" {
+			t.Errorf("got %q %q", ev.Source, ev.DetailType)
+		}
+	})
 }
