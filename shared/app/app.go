@@ -29,6 +29,7 @@ import (
 	"github.com/example/myprofile/shared/catalog"
 	"github.com/example/myprofile/shared/config"
 	"github.com/example/myprofile/shared/httpapi"
+	"github.com/example/myprofile/shared/mfa"
 	"github.com/example/myprofile/shared/notify"
 	"github.com/example/myprofile/shared/password"
 	"github.com/example/myprofile/shared/prefs"
@@ -140,6 +141,21 @@ func (d *Deps) Reauth() reauth.Checker {
 	return reauth.Checker{Store: d.Store(), Hasher: d.Hasher, Failures: d.limiter(d.Config.LoginWindow, d.Config.LoginMaxFailures)}
 }
 
+// mfa returns the two-factor service (function twofactor, and the second
+// step of sign-in in auth). It needs the data key that seals TOTP secrets.
+func (d *Deps) mfa() (*mfa.Service, error) {
+	if len(d.Config.MFADataKey) != 32 {
+		return nil, fmt.Errorf("app: MFA_DATA_KEY is required in stage %q (32 random bytes, base64)", d.Config.Stage)
+	}
+	st := d.Store()
+	return &mfa.Service{
+		Store: st, Users: st, Sessions: d.Sessions(), Reauth: d.Reauth(), Hasher: d.Hasher,
+		Mailer: d.Mailer(), Texter: d.Texter(), Sealer: mfa.Sealer{Key: d.Config.MFADataKey},
+		Failures: d.limiter(d.Config.LoginWindow, d.Config.LoginMaxFailures),
+		Issuer:   d.Config.AppName, Now: d.Now, Log: d.Log,
+	}, nil
+}
+
 // routes returns the routes of an HTTP function.
 func (d *Deps) routes(name string) (httpapi.Routes, error) {
 	st := d.Store()
@@ -154,6 +170,12 @@ func (d *Deps) routes(name string) (httpapi.Routes, error) {
 			SignupEnabled: d.Config.SignupEnabled, Now: d.Now, Log: d.Log,
 			Audit: d.Audit(),
 		}
+		m, err := d.mfa()
+		if err != nil {
+			return nil, err
+		}
+		a.SecondFactor = m
+		a.ExtraRoutes = m.LoginRoutes(a.IssueSession)
 		return a.Routes(), nil
 	case "profile":
 		p := &profile.Service{Store: st, Sessions: sessions, Now: d.Now}
@@ -168,6 +190,12 @@ func (d *Deps) routes(name string) (httpapi.Routes, error) {
 		return rs, nil
 	case "sessions":
 		return sessions.Routes(), nil
+	case "twofactor":
+		m, err := d.mfa()
+		if err != nil {
+			return nil, err
+		}
+		return m.Routes(), nil
 	case "verification":
 		v := &verify.Service{
 			Store: st, Sessions: sessions, Reauth: d.Reauth(),

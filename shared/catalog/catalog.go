@@ -70,10 +70,13 @@ var functions = []Function{
 		Routes: []string{
 			"POST /v1/auth/signup",
 			"POST /v1/auth/login",
+			"POST /v1/auth/login/mfa",
+			"POST /v1/auth/login/mfa/sms",
 			"POST /v1/auth/logout",
 		},
 		MemoryMB: 1024, // argon2id with 19 MiB: more memory = more CPU = a hash well under 100 ms
-		Needs:    Needs{Table: "write"},
+		// The 2FA step sends SMS codes and replay notices and opens TOTP secrets.
+		Needs: Needs{Table: "write", Email: true, SMS: true, Secrets: true},
 	},
 	{
 		Name:        "balances",
@@ -115,6 +118,22 @@ var functions = []Function{
 			"POST /v1/me/sessions/revoke",
 		},
 		Needs: Needs{Table: "write"},
+	},
+	{
+		Name:        "twofactor",
+		Description: "Two-factor authentication: authenticator app, SMS codes, backup codes",
+		Kind:        HTTP,
+		Routes: []string{
+			"GET /v1/me/2fa",
+			"POST /v1/me/2fa/totp",
+			"POST /v1/me/2fa/totp/confirm",
+			"DELETE /v1/me/2fa/totp",
+			"POST /v1/me/2fa/sms",
+			"DELETE /v1/me/2fa/sms",
+			"POST /v1/me/2fa/backup-codes",
+		},
+		MemoryMB: 1024, // argon2id: password checks and backup-code hashes
+		Needs:    Needs{Table: "write", Email: true, SMS: true, Secrets: true},
 	},
 }
 

@@ -4,6 +4,8 @@
 package config
 
 import (
+	"crypto/sha256"
+	"encoding/base64"
 	"fmt"
 	"strconv"
 	"strings"
@@ -32,6 +34,13 @@ type Config struct {
 	LoginMaxFailures int           // LOGIN_MAX_FAILURES (default 10)
 	LoginWindow      time.Duration // LOGIN_WINDOW (default 15m)
 	LogLevel         string        // LOG_LEVEL: debug, info, warn, error
+	// MFADataKey is the 32-byte AES-256-GCM key that encrypts TOTP secrets
+	// at rest (MFA_DATA_KEY, standard base64). In AWS the stack supplies it
+	// from Secrets Manager to the functions with Needs.Secrets. Only when
+	// STAGE is dev or test and the variable is unset, a fixed development
+	// key is derived; in any other stage it stays nil and the functions that
+	// need it refuse to start.
+	MFADataKey []byte
 }
 
 // Load reads the configuration through getenv (os.Getenv in production,
@@ -53,6 +62,7 @@ func Load(getenv func(string) string) (Config, error) {
 		LoginWindow:         r.duration("LOGIN_WINDOW", 15*time.Minute),
 		LogLevel:            r.str("LOG_LEVEL", "info"),
 	}
+	c.MFADataKey = r.dataKey("MFA_DATA_KEY", c.Stage)
 	if c.TableName == "" {
 		r.errs = append(r.errs, "TABLE_NAME is required")
 	}
@@ -78,6 +88,29 @@ func (r *reader) str(key, def string) string {
 		return v
 	}
 	return def
+}
+
+// dataKey reads a base64 32-byte key. Unset: a derived development key in
+// the dev and test stages only, nil elsewhere.
+func (r *reader) dataKey(key, stage string) []byte {
+	v := strings.TrimSpace(r.getenv(key))
+	if v == "" {
+		if stage == "dev" || stage == "test" {
+			sum := sha256.Sum256([]byte("myprofile development data key, never used in " + "production: " + key + "/" + stage))
+			return sum[:]
+		}
+		return nil
+	}
+	b, err := base64.StdEncoding.DecodeString(v)
+	if err != nil {
+		r.errs = append(r.errs, fmt.Sprintf("%s must be standard base64 of 32 random bytes (e.g. `openssl rand -base64 32`)", key))
+		return nil
+	}
+	if len(b) != 32 {
+		r.errs = append(r.errs, fmt.Sprintf("%s must decode to 32 bytes for AES-256, got %d", key, len(b)))
+		return nil
+	}
+	return b
 }
 
 func (r *reader) bool(key string, def bool) bool {

@@ -30,6 +30,10 @@ package store
 // day (local date of due), timezone, time, sentThrough (last local day sent)
 // and sourceVersion (the user version it was computed from). A cancelled
 // activity stays as a tombstone with its version, out of gsi2.
+// 2FA authenticator      | USER#<uid>            | MFA#TOTP                |                      | twofactor (sealed secret, lastStep), auth (advances lastStep)
+// 2FA pending authent.   | USER#<uid>            | MFA#TOTP#PENDING        | ttl = 15 min         | twofactor
+// 2FA backup code        | USER#<uid>            | MFA#BACKUP#<2-char id>  |                      | twofactor, auth (conditional delete on use)
+// 2FA sign-in challenge  | MFACHAL#<cid>         | CHALLENGE               | ttl = 5 min          | auth
 //
 // Access patterns:
 // Pattern                              | Key / index                                  | Operation
@@ -61,6 +65,11 @@ package store
 // claim a user's day (send once)       | USER#<uid>/DIGEST, gsi1sk = :read AND sentThrough < :day | UpdateItem, conditional (release: gsi1sk = :claimed)
 // one user's activities of a local day | gsi2 ACTS#<uid>, gsi2sk BETWEEN pad(dayStart) AND pad(dayEnd-1s)+"$" | Query
 // apply an activity event (newer wins) | USER#<uid>/ACTIVITY#<aid>, not exists OR version < :v | PutItem, conditional
+// 2FA factor change (user + factor items) | USER#<uid>/PROFILE version + MFA#* items | TransactWriteItems
+// TOTP replay guard                    | USER#<uid>/MFA#TOTP, lastStep < :step         | UpdateItem, conditional
+// check one backup code                | USER#<uid>/MFA#BACKUP#<id>, then hash = :h    | GetItem, DeleteItem conditional
+// count backup codes                   | pk = USER#<uid>, sk begins_with MFA#BACKUP#   | Query, consistent
+// 2FA attempt / redeem a challenge     | MFACHAL#<cid>/CHALLENGE, attempts < 5, used = false, ttl > now | UpdateItem, conditional
 
 const (
 	prefixUser    = "USER#"

@@ -1,0 +1,26 @@
+// Command twofactor is the `twofactor` Lambda: see shared/catalog for its routes.
+package main
+
+import (
+	"context"
+	"log/slog"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/example/myprofile/shared/app"
+)
+
+func main() {
+	deps, err := app.Load(context.Background())
+	if err != nil {
+		slog.Error("cannot start", "function", "twofactor", "error", err)
+		os.Exit(1)
+	}
+	h, err := deps.Lambda("twofactor")
+	if err != nil {
+		slog.Error("cannot start", "function", "twofactor", "error", err)
+		os.Exit(1)
+	}
+	lambda.Start(h)
+}

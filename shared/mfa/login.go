@@ -1,0 +1,358 @@
+package mfa
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"math/big"
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/example/myprofile/shared/account"
+	"github.com/example/myprofile/shared/httpapi"
+	"github.com/example/myprofile/shared/password"
+	"github.com/example/myprofile/shared/ratelimit"
+)
+
+// IssueFunc issues the session of a completed sign-in and answers 200
+// {session} (auth.Service.IssueSession).
+type IssueFunc func(w http.ResponseWriter, r *http.Request, userID string) error
+
+// Begin starts the second step of a sign-in whose password was right: nil
+// when the user has no second factor, else the mfaRequired body. It
+// implements auth.SecondFactor.
+func (s *Service) Begin(ctx context.Context, u account.User, src httpapi.Source) (any, error) {
+	if !u.TwoFactor.Enabled || len(u.TwoFactor.Methods) == 0 {
+		return nil, nil
+	}
+	if err := limitedMFA(s.Failures.Check(ctx, failKey(u.ID))); err != nil {
+		return nil, err
+	}
+	methods := slices.Clone(u.TwoFactor.Methods)
+	n, err := s.Store.CountBackupCodes(ctx, u.ID)
+	if err != nil {
+		return nil, httpapi.Internal(err)
+	}
+	if n > 0 {
+		methods = append(methods, MethodBackupCode)
+	}
+	id, err := randomHex(16)
+	if err != nil {
+		return nil, httpapi.Internal(err)
+	}
+	now := s.Now().UTC()
+	c := Challenge{ID: id, UserID: u.ID, IP: src.IP, UserAgent: src.UserAgent, Methods: methods, ExpiresAt: now.Add(ChallengeTTL)}
+	if err := s.Store.PutChallenge(ctx, c); err != nil {
+		return nil, httpapi.Internal(err)
+	}
+	s.Log.InfoContext(ctx, "second factor required", "requestId", httpapi.RequestID(ctx), "userId", u.ID)
+	return map[string]any{"mfaRequired": true, "challengeId": id, "methods": methods, "expiresAt": c.ExpiresAt}, nil
+}
+
+// LoginRoutes are the auth function's routes of the second step.
+func (s *Service) LoginRoutes(issue IssueFunc) httpapi.Routes {
+	return httpapi.Routes{
+		"POST /v1/auth/login/mfa": httpapi.Handle(func(w http.ResponseWriter, r *http.Request) error {
+			return s.verify(w, r, issue)
+		}),
+		"POST /v1/auth/login/mfa/sms": httpapi.Handle(s.sendSMS),
+	}
+}
+
+type verifyRequest struct {
+	ChallengeID string `json:"challengeId"`
+	Method      string `json:"method"`
+	Code        string `json:"code"`
+}
+
+func failKey(uid string) string { return "mfa#" + uid }
+
+// errMFA is every refusal of the second step: one answer whatever failed,
+// so a caller learns nothing but "no".
+func errMFA() error {
+	return httpapi.Errorf(httpapi.CodeMFAInvalid, "The code is not correct, or this sign-in expired; after 5 wrong codes sign in again.")
+}
+
+func validChallengeID(id string) bool {
+	if len(id) != 32 {
+		return false
+	}
+	_, err := hex.DecodeString(id)
+	return err == nil
+}
+
+func (s *Service) verify(w http.ResponseWriter, r *http.Request, issue IssueFunc) error {
+	ctx := r.Context()
+	var req verifyRequest
+	if err := httpapi.Decode(r, &req); err != nil {
+		return err
+	}
+	var v httpapi.Validation
+	if !validChallengeID(req.ChallengeID) {
+		v.Add("challengeId", "must be the challengeId returned by POST /v1/auth/login")
+	}
+	switch req.Method {
+	case MethodTOTP, MethodBackupCode, MethodSMS:
+	default:
+		v.Add("method", `must be "totp", "backup_code" or "sms"`)
+	}
+	if req.Code == "" || len(req.Code) > 32 {
+		v.Add("code", "must be the code")
+	}
+	if err := v.Err(); err != nil {
+		return err
+	}
+	now := s.Now().UTC()
+	// The attempt is counted before anything is checked.
+	c, err := s.Store.AttemptChallenge(ctx, req.ChallengeID, now, ChallengeMaxAttempts)
+	if errors.Is(err, ErrVoid) {
+		return errMFA()
+	}
+	if err != nil {
+		return httpapi.Internal(err)
+	}
+	httpapi.SetUserID(ctx, c.UserID)
+	src := httpapi.ClientSource(r)
+	if c.IP != src.IP || c.UserAgent != src.UserAgent || !slices.Contains(c.Methods, req.Method) {
+		return s.refuse(ctx, c.UserID, "challenge bound elsewhere or method not offered")
+	}
+	if err := limitedMFA(s.Failures.Check(ctx, failKey(c.UserID))); err != nil {
+		return err
+	}
+	u, err := s.Users.GetUser(ctx, c.UserID)
+	if errors.Is(err, account.ErrNotFound) {
+		return errMFA()
+	}
+	if err != nil {
+		return httpapi.Internal(err)
+	}
+	smsHash := ""
+	switch req.Method {
+	case MethodTOTP:
+		if !hasMethod(u, MethodTOTP) {
+			return s.refuse(ctx, u.ID, "totp no longer enabled")
+		}
+		if err := s.checkTOTP(ctx, u, req.Code, now); err != nil {
+			return err
+		}
+	case MethodBackupCode:
+		if err := s.checkBackupCode(ctx, u, req.Code); err != nil {
+			return err
+		}
+	case MethodSMS:
+		if !hasMethod(u, MethodSMS) || c.SMSHash == "" || !now.Before(c.SMSExpiresAt) {
+			return s.refuse(ctx, u.ID, "no live sms code")
+		}
+		smsHash = s.smsHash(c.ID, req.Code)
+		if subtle.ConstantTimeCompare([]byte(smsHash), []byte(c.SMSHash)) != 1 {
+			return s.refuse(ctx, u.ID, "wrong sms code")
+		}
+	}
+	// Single use: of concurrent redemptions of one challenge, one wins.
+	err = s.Store.RedeemChallenge(ctx, c.ID, now, smsHash)
+	if errors.Is(err, ErrVoid) {
+		return s.refuse(ctx, u.ID, "challenge redeemed already")
+	}
+	if err != nil {
+		return httpapi.Internal(err)
+	}
+	s.Log.InfoContext(ctx, "second factor accepted", "requestId", httpapi.RequestID(ctx), "userId", u.ID, "method", req.Method)
+	return issue(w, r, u.ID)
+}
+
+// checkTOTP accepts a code of a time step later than the last accepted
+// one, recording it with a conditional write. A replay is refused and the
+// user is told by email.
+func (s *Service) checkTOTP(ctx context.Context, u account.User, code string, now time.Time) error {
+	t, err := s.Store.GetTOTP(ctx, u.ID)
+	if errors.Is(err, account.ErrNotFound) {
+		return s.refuse(ctx, u.ID, "no totp")
+	}
+	if err != nil {
+		return httpapi.Internal(err)
+	}
+	secret, err := s.Sealer.Open(u.ID, t.SecretEnc)
+	if err != nil {
+		return httpapi.Internal(err)
+	}
+	step, ok, replay, err := Standard.Match(secret, code, now, t.LastStep)
+	if err != nil {
+		return httpapi.Internal(err)
+	}
+	if ok {
+		err = s.Store.AdvanceTOTPStep(ctx, u.ID, step)
+		if err == nil {
+			return nil
+		}
+		if !errors.Is(err, ErrReplay) {
+			return httpapi.Internal(err)
+		}
+		replay = true
+	}
+	if replay {
+		s.notice(ctx, u, noticeReplay, MethodTOTP)
+		return s.refuse(ctx, u.ID, "totp replay")
+	}
+	return s.refuse(ctx, u.ID, "wrong totp")
+}
+
+// checkBackupCode reads the one code the id names, verifies one argon2id
+// hash and consumes the code with a conditional delete.
+func (s *Service) checkBackupCode(ctx context.Context, u account.User, raw string) error {
+	code, ok := normalizeBackupCode(raw)
+	if !ok {
+		return s.refuse(ctx, u.ID, "malformed backup code")
+	}
+	bc, err := s.Store.GetBackupCode(ctx, u.ID, code[:backupIDLen])
+	if errors.Is(err, account.ErrNotFound) {
+		s.Hasher.VerifyDummy(code) // same cost as a wrong code
+		return s.refuse(ctx, u.ID, "unknown backup code")
+	}
+	if err != nil {
+		return httpapi.Internal(err)
+	}
+	err = s.Hasher.Verify(code, bc.Hash)
+	if errors.Is(err, password.ErrMismatch) {
+		return s.refuse(ctx, u.ID, "wrong backup code")
+	}
+	if err != nil {
+		return httpapi.Internal(err)
+	}
+	err = s.Store.ConsumeBackupCode(ctx, u.ID, bc)
+	if errors.Is(err, account.ErrNotFound) {
+		return s.refuse(ctx, u.ID, "backup code used concurrently")
+	}
+	if err != nil {
+		return httpapi.Internal(err)
+	}
+	return nil
+}
+
+// refuse counts a failure against the user and answers mfa_invalid.
+func (s *Service) refuse(ctx context.Context, uid, why string) error {
+	s.Log.InfoContext(ctx, "second factor refused", "requestId", httpapi.RequestID(ctx), "userId", uid, "reason", why, "metric", "MFAFailed")
+	if err := s.Failures.Hit(ctx, failKey(uid)); err != nil {
+		var l *ratelimit.Limited
+		if !errors.As(err, &l) {
+			return httpapi.Internal(err)
+		}
+		// Over the limit: this answer is still mfa_invalid; the next
+		// challenge or attempt gets 429.
+	}
+	return errMFA()
+}
+
+type smsRequest struct {
+	ChallengeID string `json:"challengeId"`
+}
+
+func (s *Service) sendSMS(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	var req smsRequest
+	if err := httpapi.Decode(r, &req); err != nil {
+		return err
+	}
+	if !validChallengeID(req.ChallengeID) {
+		return httpapi.Invalid("challengeId", "must be the challengeId returned by POST /v1/auth/login")
+	}
+	now := s.Now().UTC()
+	c, err := s.Store.GetChallenge(ctx, req.ChallengeID)
+	if errors.Is(err, account.ErrNotFound) {
+		return errMFA()
+	}
+	if err != nil {
+		return httpapi.Internal(err)
+	}
+	src := httpapi.ClientSource(r)
+	if c.Used || !now.Before(c.ExpiresAt) || c.Attempts >= ChallengeMaxAttempts ||
+		c.IP != src.IP || c.UserAgent != src.UserAgent || !slices.Contains(c.Methods, MethodSMS) {
+		return errMFA()
+	}
+	if c.SMSSends >= SMSMaxSends {
+		return httpapi.Errorf(httpapi.CodeTooManyAttempts, "Too many codes sent for this sign-in; sign in again.")
+	}
+	u, err := s.Users.GetUser(ctx, c.UserID)
+	if err != nil {
+		return httpapi.Internal(err)
+	}
+	if !hasMethod(u, MethodSMS) || u.Phone == "" || !u.PhoneVerified {
+		return errMFA()
+	}
+	code, err := randomDigits(6)
+	if err != nil {
+		return httpapi.Internal(err)
+	}
+	exp := now.Add(SMSCodeTTL)
+	err = s.Store.SetChallengeSMS(ctx, c.ID, s.smsHash(c.ID, code), exp, now, SMSMaxSends)
+	if errors.Is(err, ErrVoid) {
+		return httpapi.Errorf(httpapi.CodeTooManyAttempts, "Too many codes sent for this sign-in; sign in again.")
+	}
+	if err != nil {
+		return httpapi.Internal(err)
+	}
+	d := s.data(u, MethodSMS)
+	d.Code = code
+	msg, err := smsSignIn.Render(u.Language, d)
+	if err != nil {
+		return httpapi.Internal(err)
+	}
+	if err := s.Texter.SendSMS(ctx, u.Phone, msg.Text); err != nil {
+		return &httpapi.Error{Code: httpapi.CodeUnavailable, Detail: "The text message could not be sent; try again shortly.", Cause: err, RetryAfter: 5 * time.Second}
+	}
+	s.Log.InfoContext(ctx, "sign-in sms sent", "requestId", httpapi.RequestID(ctx), "userId", u.ID)
+	httpapi.WriteJSON(w, http.StatusAccepted, map[string]any{"expiresAt": exp})
+	return nil
+}
+
+// smsHash is HMAC-SHA256 under the data key over the challenge and the
+// code: a 6-digit code is never stored, and its hash is useless without
+// the key.
+func (s *Service) smsHash(challengeID, code string) string {
+	m := hmac.New(sha256.New, s.Sealer.Key)
+	m.Write([]byte("sms-code\x00" + challengeID + "\x00" + code))
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+func randomHex(n int) (string, error) {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("random: %w", err)
+	}
+	return hex.EncodeToString(b), nil
+}
+
+func randomDigits(n int) (string, error) {
+	max := big.NewInt(1)
+	for i := 0; i < n; i++ {
+		max.Mul(max, big.NewInt(10))
+	}
+	x, err := rand.Int(rand.Reader, max)
+	if err != nil {
+		return "", fmt.Errorf("random: %w", err)
+	}
+	return fmt.Sprintf("%0*d", n, x), nil
+}
+
+// limitedMFA turns the per-user failure limiter into 429 rate_limited.
+func limitedMFA(err error) error {
+	if err == nil {
+		return nil
+	}
+	return tooManyCode(err, httpapi.CodeRateLimited)
+}
+
+func tooManyCode(err error, code string) error {
+	e := tooMany(err)
+	var api *httpapi.Error
+	if errors.As(e, &api) && api.Code == httpapi.CodeTooManyAttempts {
+		api.Code = code
+		api.Detail = "Too many wrong second-factor codes; try again later."
+	}
+	return e
+}

@@ -1,0 +1,346 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/example/myprofile/shared/account"
+	"github.com/example/myprofile/shared/mfa"
+)
+
+var _ mfa.Store = (*Store)(nil)
+
+const (
+	skTOTP        = "MFA#TOTP"
+	skTOTPPending = "MFA#TOTP#PENDING"
+	prefixBackup  = "MFA#BACKUP#"
+	prefixMFAChal = "MFACHAL#"
+	skChallenge   = "CHALLENGE"
+)
+
+type totpItem struct {
+	SecretEnc string    `dynamodbav:"secretEnc"`
+	LastStep  int64     `dynamodbav:"lastStep"`
+	CreatedAt time.Time `dynamodbav:"createdAt"`
+}
+
+type pendingTOTPItem struct {
+	SecretEnc string    `dynamodbav:"secretEnc"`
+	ExpiresAt time.Time `dynamodbav:"expiresAt"`
+}
+
+type backupItem struct {
+	ID   string `dynamodbav:"id"`
+	Hash string `dynamodbav:"hash"`
+}
+
+type challengeItem struct {
+	ID           string    `dynamodbav:"id"`
+	UserID       string    `dynamodbav:"userId"`
+	IP           string    `dynamodbav:"ip"`
+	UserAgent    string    `dynamodbav:"userAgent"`
+	Methods      []string  `dynamodbav:"methods"`
+	Attempts     int       `dynamodbav:"attempts"`
+	ExpiresAt    time.Time `dynamodbav:"expiresAt"`
+	Used         bool      `dynamodbav:"used"`
+	SMSHash      string    `dynamodbav:"smsHash"`
+	SMSExpiresAt time.Time `dynamodbav:"smsExpiresAt"`
+	SMSExpUnix   int64     `dynamodbav:"smsExpUnix"`
+	SMSSends     int       `dynamodbav:"smsSends"`
+}
+
+func challengeKey(id string) Item { return key(prefixMFAChal+id, skChallenge) }
+
+// ApplyChange writes a factor change and the user record in one
+// transaction, the user conditioned on its version.
+func (s *Store) ApplyChange(ctx context.Context, c mfa.Change) error {
+	uid := c.User.ID
+	userPut, err := s.UserPut(c.User, c.ExpectVersion)
+	if err != nil {
+		return err
+	}
+	items := []ddbtypes.TransactWriteItem{{Put: userPut}}
+	if c.PutTOTP != nil {
+		it, err := marshal(UserPK(uid), skTOTP, totpItem(*c.PutTOTP))
+		if err != nil {
+			return err
+		}
+		items = append(items, ddbtypes.TransactWriteItem{Put: &ddbtypes.Put{TableName: &s.Table, Item: it, ConditionExpression: aws.String("attribute_not_exists(pk)")}})
+	}
+	del := func(sk string) {
+		items = append(items, ddbtypes.TransactWriteItem{Delete: &ddbtypes.Delete{TableName: &s.Table, Key: key(UserPK(uid), sk)}})
+	}
+	if c.DeleteTOTP {
+		del(skTOTP)
+	}
+	if c.DeletePendingTOTP {
+		del(skTOTPPending)
+	}
+	if c.ReplaceBackupCodes != nil || c.DeleteBackupCodes {
+		existing, err := s.backupIDs(ctx, uid)
+		if err != nil {
+			return err
+		}
+		var keep []string
+		if !c.DeleteBackupCodes {
+			for _, bc := range c.ReplaceBackupCodes {
+				it, err := marshal(UserPK(uid), prefixBackup+bc.ID, backupItem(bc))
+				if err != nil {
+					return err
+				}
+				items = append(items, ddbtypes.TransactWriteItem{Put: &ddbtypes.Put{TableName: &s.Table, Item: it}})
+				keep = append(keep, bc.ID)
+			}
+		}
+		for _, id := range existing {
+			if !slices.Contains(keep, id) { // a put of the same id replaces it already
+				del(prefixBackup + id)
+			}
+		}
+	}
+	_, err = s.DB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+	if err != nil {
+		if slices.Contains(cancelReasons(err), "ConditionalCheckFailed") || slices.Contains(cancelReasons(err), "TransactionConflict") {
+			return account.ErrConflict
+		}
+		return fmt.Errorf("apply 2fa change: %w", err)
+	}
+	return nil
+}
+
+func (s *Store) backupIDs(ctx context.Context, uid string) ([]string, error) {
+	items, err := s.queryAll(ctx, &dynamodb.QueryInput{
+		TableName:                 &s.Table,
+		KeyConditionExpression:    aws.String("pk = :pk AND begins_with(sk, :sk)"),
+		ExpressionAttributeValues: Item{":pk": S(UserPK(uid)), ":sk": S(prefixBackup)},
+		ProjectionExpression:      aws.String("id"),
+		ConsistentRead:            aws.Bool(true),
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, 0, len(items))
+	for _, it := range items {
+		var b backupItem
+		if err := unmarshal(it, &b); err != nil {
+			return nil, err
+		}
+		out = append(out, b.ID)
+	}
+	return out, nil
+}
+
+// PutPendingTOTP stores the unconfirmed secret (replacing any).
+func (s *Store) PutPendingTOTP(ctx context.Context, userID string, p mfa.PendingTOTP) error {
+	it, err := marshal(UserPK(userID), skTOTPPending, pendingTOTPItem(p))
+	if err != nil {
+		return err
+	}
+	it[AttrTTL] = TTL(p.ExpiresAt)
+	if _, err := s.DB.PutItem(ctx, &dynamodb.PutItemInput{TableName: &s.Table, Item: it}); err != nil {
+		return fmt.Errorf("put pending totp: %w", err)
+	}
+	return nil
+}
+
+func (s *Store) get(ctx context.Context, k Item, v any) error {
+	out, err := s.DB.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.Table, Key: k, ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return fmt.Errorf("get item: %w", err)
+	}
+	if out.Item == nil {
+		return account.ErrNotFound
+	}
+	return unmarshal(out.Item, v)
+}
+
+// GetPendingTOTP returns the unconfirmed secret; the caller checks its expiry.
+func (s *Store) GetPendingTOTP(ctx context.Context, userID string) (mfa.PendingTOTP, error) {
+	var p pendingTOTPItem
+	if err := s.get(ctx, key(UserPK(userID), skTOTPPending), &p); err != nil {
+		return mfa.PendingTOTP{}, err
+	}
+	return mfa.PendingTOTP(p), nil
+}
+
+// GetTOTP returns the user's authenticator.
+func (s *Store) GetTOTP(ctx context.Context, userID string) (mfa.TOTP, error) {
+	var t totpItem
+	if err := s.get(ctx, key(UserPK(userID), skTOTP), &t); err != nil {
+		return mfa.TOTP{}, err
+	}
+	return mfa.TOTP(t), nil
+}
+
+// AdvanceTOTPStep records step as the last accepted one if it is later.
+func (s *Store) AdvanceTOTPStep(ctx context.Context, userID string, step int64) error {
+	_, err := s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                           &s.Table,
+		Key:                                 key(UserPK(userID), skTOTP),
+		UpdateExpression:                    aws.String("SET lastStep = :s"),
+		ConditionExpression:                 aws.String("attribute_exists(pk) AND lastStep < :s"),
+		ExpressionAttributeValues:           Item{":s": N(step)},
+		ReturnValuesOnConditionCheckFailure: ddbtypes.ReturnValuesOnConditionCheckFailureAllOld,
+	})
+	if isConditionFailed(err) {
+		var ccf *ddbtypes.ConditionalCheckFailedException
+		if errors.As(err, &ccf) && ccf.Item == nil {
+			return account.ErrNotFound
+		}
+		return mfa.ErrReplay
+	}
+	if err != nil {
+		return fmt.Errorf("advance totp step: %w", err)
+	}
+	return nil
+}
+
+// GetBackupCode reads one backup code by id.
+func (s *Store) GetBackupCode(ctx context.Context, userID, id string) (mfa.BackupCode, error) {
+	var b backupItem
+	if err := s.get(ctx, key(UserPK(userID), prefixBackup+id), &b); err != nil {
+		return mfa.BackupCode{}, err
+	}
+	return mfa.BackupCode(b), nil
+}
+
+// ConsumeBackupCode deletes the code if it still holds this hash.
+func (s *Store) ConsumeBackupCode(ctx context.Context, userID string, c mfa.BackupCode) error {
+	_, err := s.DB.DeleteItem(ctx, &dynamodb.DeleteItemInput{
+		TableName:                 &s.Table,
+		Key:                       key(UserPK(userID), prefixBackup+c.ID),
+		ConditionExpression:       aws.String("#h = :h"),
+		ExpressionAttributeNames:  map[string]string{"#h": "hash"},
+		ExpressionAttributeValues: Item{":h": S(c.Hash)},
+	})
+	if isConditionFailed(err) {
+		return account.ErrNotFound
+	}
+	if err != nil {
+		return fmt.Errorf("consume backup code: %w", err)
+	}
+	return nil
+}
+
+// CountBackupCodes counts the user's remaining backup codes.
+func (s *Store) CountBackupCodes(ctx context.Context, userID string) (int, error) {
+	ids, err := s.backupIDs(ctx, userID)
+	return len(ids), err
+}
+
+// PutChallenge stores a new sign-in challenge with its TTL.
+func (s *Store) PutChallenge(ctx context.Context, c mfa.Challenge) error {
+	it, err := marshal(prefixMFAChal+c.ID, skChallenge, challengeItem{
+		ID: c.ID, UserID: c.UserID, IP: c.IP, UserAgent: c.UserAgent, Methods: c.Methods,
+		ExpiresAt: c.ExpiresAt, Attempts: 0, Used: false,
+	})
+	if err != nil {
+		return err
+	}
+	it[AttrTTL] = TTL(c.ExpiresAt)
+	_, err = s.DB.PutItem(ctx, &dynamodb.PutItemInput{TableName: &s.Table, Item: it, ConditionExpression: aws.String("attribute_not_exists(pk)")})
+	if err != nil {
+		return fmt.Errorf("put challenge: %w", err)
+	}
+	return nil
+}
+
+func challengeFrom(it Item) (mfa.Challenge, error) {
+	var c challengeItem
+	if err := unmarshal(it, &c); err != nil {
+		return mfa.Challenge{}, err
+	}
+	return mfa.Challenge{ID: c.ID, UserID: c.UserID, IP: c.IP, UserAgent: c.UserAgent, Methods: c.Methods,
+		Attempts: c.Attempts, ExpiresAt: c.ExpiresAt, Used: c.Used, SMSHash: c.SMSHash, SMSExpiresAt: c.SMSExpiresAt, SMSSends: c.SMSSends}, nil
+}
+
+// GetChallenge reads a challenge.
+func (s *Store) GetChallenge(ctx context.Context, id string) (mfa.Challenge, error) {
+	out, err := s.DB.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.Table, Key: challengeKey(id), ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return mfa.Challenge{}, fmt.Errorf("get challenge: %w", err)
+	}
+	if out.Item == nil {
+		return mfa.Challenge{}, account.ErrNotFound
+	}
+	return challengeFrom(out.Item)
+}
+
+// liveChallenge is the condition of a challenge that can still be used:
+// it exists, is not redeemed and has not expired (TTL may lag, so the
+// expiry is checked here too).
+const liveChallenge = "attribute_exists(pk) AND used = :f AND #ttl > :now"
+
+// AttemptChallenge counts one attempt on a live challenge with attempts left.
+func (s *Store) AttemptChallenge(ctx context.Context, id string, now time.Time, max int) (mfa.Challenge, error) {
+	out, err := s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 &s.Table,
+		Key:                       challengeKey(id),
+		UpdateExpression:          aws.String("ADD attempts :one"),
+		ConditionExpression:       aws.String(liveChallenge + " AND attempts < :max"),
+		ExpressionAttributeNames:  map[string]string{"#ttl": AttrTTL},
+		ExpressionAttributeValues: Item{":one": N(1), ":f": &ddbtypes.AttributeValueMemberBOOL{Value: false}, ":now": N(now.Unix()), ":max": N(int64(max))},
+		ReturnValues:              ddbtypes.ReturnValueAllNew,
+	})
+	if isConditionFailed(err) {
+		return mfa.Challenge{}, mfa.ErrVoid
+	}
+	if err != nil {
+		return mfa.Challenge{}, fmt.Errorf("attempt challenge: %w", err)
+	}
+	return challengeFrom(out.Attributes)
+}
+
+// SetChallengeSMS stores a new SMS code hash on a live challenge.
+func (s *Store) SetChallengeSMS(ctx context.Context, id, hash string, expires, now time.Time, maxSends int) error {
+	_, err := s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                &s.Table,
+		Key:                      challengeKey(id),
+		UpdateExpression:         aws.String("SET smsHash = :h, smsExpiresAt = :e, smsExpUnix = :eu ADD smsSends :one"),
+		ConditionExpression:      aws.String(liveChallenge + " AND smsSends < :max"),
+		ExpressionAttributeNames: map[string]string{"#ttl": AttrTTL},
+		ExpressionAttributeValues: Item{
+			":h": S(hash), ":e": S(expires.UTC().Format(time.RFC3339Nano)), ":eu": N(expires.Unix()), ":one": N(1),
+			":f": &ddbtypes.AttributeValueMemberBOOL{Value: false}, ":now": N(now.Unix()), ":max": N(int64(maxSends)),
+		},
+	})
+	if isConditionFailed(err) {
+		return mfa.ErrVoid
+	}
+	if err != nil {
+		return fmt.Errorf("set challenge sms: %w", err)
+	}
+	return nil
+}
+
+// RedeemChallenge marks a live challenge used, once.
+func (s *Store) RedeemChallenge(ctx context.Context, id string, now time.Time, smsHash string) error {
+	cond := liveChallenge
+	vals := Item{":t": &ddbtypes.AttributeValueMemberBOOL{Value: true}, ":f": &ddbtypes.AttributeValueMemberBOOL{Value: false}, ":now": N(now.Unix())}
+	if smsHash != "" {
+		cond += " AND smsHash = :h AND smsExpUnix > :now"
+		vals[":h"] = S(smsHash)
+	}
+	_, err := s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 &s.Table,
+		Key:                       challengeKey(id),
+		UpdateExpression:          aws.String("SET used = :t"),
+		ConditionExpression:       aws.String(cond),
+		ExpressionAttributeNames:  map[string]string{"#ttl": AttrTTL},
+		ExpressionAttributeValues: vals,
+	})
+	if isConditionFailed(err) {
+		return mfa.ErrVoid
+	}
+	if err != nil {
+		return fmt.Errorf("redeem challenge: %w", err)
+	}
+	return nil
+}
