@@ -28,6 +28,7 @@ import (
 	"github.com/example/myprofile/shared/auth"
 	"github.com/example/myprofile/shared/catalog"
 	"github.com/example/myprofile/shared/config"
+	"github.com/example/myprofile/shared/digest"
 	"github.com/example/myprofile/shared/httpapi"
 	"github.com/example/myprofile/shared/mfa"
 	"github.com/example/myprofile/shared/notify"
@@ -179,6 +180,7 @@ func (d *Deps) routes(name string) (httpapi.Routes, error) {
 		return a.Routes(), nil
 	case "profile":
 		p := &profile.Service{Store: st, Sessions: sessions, Now: d.Now}
+		p.AfterSave = append(p.AfterSave, (&digest.Scheduler{Store: st, Now: d.Now}).AfterSave)
 		rs := p.Routes()
 		pw := &profile.PasswordService{
 			Reauth: d.Reauth(), Hasher: d.Hasher, Policy: password.DefaultPolicy(d.Config.PasswordComposition),
@@ -260,8 +262,10 @@ type Job func(ctx context.Context, ev events.EventBridgeEvent) error
 // jobs are the schedule and event functions by catalog name.
 func (d *Deps) jobs() map[string]Job {
 	return map[string]Job{
-		"balances":   d.balancesJob,
-		"low-credit": d.lowCreditJob,
+		"activities":    d.activitiesJob,
+		"balances":      d.balancesJob,
+		"daily-summary": d.dailySummaryJob,
+		"low-credit":    d.lowCreditJob,
 	}
 }
 
@@ -272,4 +276,33 @@ func (d *Deps) Job(name string) (Job, error) {
 		return j, nil
 	}
 	return nil, fmt.Errorf("app: no schedule or event function %q", name)
+}
+
+// DailySummary returns the daily summary run.
+func (d *Deps) DailySummary() *digest.Runner {
+	st := d.Store()
+	return &digest.Runner{
+		Store: st, Mailer: d.Mailer(), Now: d.Now, Log: d.Log.With("function", "daily-summary"),
+		AppName: d.Config.AppName, SendRate: d.Config.DailySummarySendRate,
+		EmailPrefs: func(ctx context.Context, userID string) (func(string) bool, error) {
+			p, err := st.GetNotificationPrefs(ctx, userID)
+			if err != nil {
+				return nil, err
+			}
+			return func(category string) bool { return prefs.AllowedAnywhere(p, category, "email") }, nil
+		},
+	}
+}
+
+// dailySummaryJob sends the due daily summaries (its counts go to the log
+// as metrics); an error means the index could not be read.
+func (d *Deps) dailySummaryJob(ctx context.Context, _ events.EventBridgeEvent) error {
+	_, err := d.DailySummary().Run(ctx)
+	return err
+}
+
+// activitiesJob applies one activity event to the table's copy.
+func (d *Deps) activitiesJob(ctx context.Context, ev events.EventBridgeEvent) error {
+	a := &digest.Activities{Store: d.Store(), Log: d.Log.With("function", "activities")}
+	return a.Handle(ctx, ev.DetailType, ev.Detail)
 }

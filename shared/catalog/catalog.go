@@ -64,6 +64,14 @@ const (
 // Functions is the whole list. Keep it sorted by name.
 var functions = []Function{
 	{
+		Name:        "activities",
+		Description: "Keeps the table's copy of users' tasks and appointments current from platform events",
+		Kind:        Event,
+		EventSource: ActivitySource,
+		DetailTypes: []string{"Activity Scheduled", "Activity Updated", "Activity Cancelled"},
+		Needs:       Needs{Table: "write"},
+	},
+	{
 		Name:        "auth",
 		Description: "Sign-up, sign-in (with the second factor), sign-out",
 		Kind:        HTTP,
@@ -86,6 +94,16 @@ var functions = []Function{
 		DetailTypes: []string{"Balance Changed"},
 		TimeoutSec:  30,
 		Needs:       Needs{Table: "write", Indexes: []string{"gsi2"}, Email: true, SMS: true},
+	},
+	{
+		Name:        "daily-summary",
+		Description: "Sends each user's daily summary email at their local time",
+		Kind:        Schedule,
+		Schedule:    "rate(5 minutes)",
+		// A run stops starting sends 15 s before its deadline; what is left
+		// stays due for the next run.
+		TimeoutSec: 280,
+		Needs:      Needs{Table: "write", Indexes: []string{"gsi1", "gsi2"}, Email: true},
 	},
 	{
 		Name:        "low-credit",

@@ -34,6 +34,8 @@ type Config struct {
 	LoginMaxFailures int           // LOGIN_MAX_FAILURES (default 10)
 	LoginWindow      time.Duration // LOGIN_WINDOW (default 15m)
 	LogLevel         string        // LOG_LEVEL: debug, info, warn, error
+	// Daily summary: emails per second at most (the SES account's send rate).
+	DailySummarySendRate float64 // DAILY_SUMMARY_SEND_RATE (default 14)
 	// MFADataKey is the 32-byte AES-256-GCM key that encrypts TOTP secrets
 	// at rest (MFA_DATA_KEY, standard base64). In AWS the stack supplies it
 	// from Secrets Manager to the functions with Needs.Secrets. Only when
@@ -48,19 +50,20 @@ type Config struct {
 func Load(getenv func(string) string) (Config, error) {
 	r := reader{getenv: getenv}
 	c := Config{
-		Stage:               r.str("STAGE", "dev"),
-		TableName:           r.str("TABLE_NAME", ""),
-		SenderEmail:         r.str("SENDER_EMAIL", "no-reply@example.com"),
-		SESConfigurationSet: r.str("SES_CONFIGURATION_SET", ""),
-		SMSSenderID:         r.str("SMS_SENDER_ID", ""),
-		AppName:             r.str("APP_NAME", "MyProfile"),
-		SignupEnabled:       r.bool("SIGNUP_ENABLED", true),
-		SessionIdleTTL:      r.duration("SESSION_IDLE_TTL", 30*24*time.Hour),
-		SessionAbsoluteTTL:  r.duration("SESSION_ABSOLUTE_TTL", 90*24*time.Hour),
-		PasswordComposition: r.bool("PASSWORD_COMPOSITION", true),
-		LoginMaxFailures:    r.int("LOGIN_MAX_FAILURES", 10),
-		LoginWindow:         r.duration("LOGIN_WINDOW", 15*time.Minute),
-		LogLevel:            r.str("LOG_LEVEL", "info"),
+		Stage:                r.str("STAGE", "dev"),
+		TableName:            r.str("TABLE_NAME", ""),
+		SenderEmail:          r.str("SENDER_EMAIL", "no-reply@example.com"),
+		SESConfigurationSet:  r.str("SES_CONFIGURATION_SET", ""),
+		SMSSenderID:          r.str("SMS_SENDER_ID", ""),
+		AppName:              r.str("APP_NAME", "MyProfile"),
+		SignupEnabled:        r.bool("SIGNUP_ENABLED", true),
+		SessionIdleTTL:       r.duration("SESSION_IDLE_TTL", 30*24*time.Hour),
+		SessionAbsoluteTTL:   r.duration("SESSION_ABSOLUTE_TTL", 90*24*time.Hour),
+		PasswordComposition:  r.bool("PASSWORD_COMPOSITION", true),
+		LoginMaxFailures:     r.int("LOGIN_MAX_FAILURES", 10),
+		LoginWindow:          r.duration("LOGIN_WINDOW", 15*time.Minute),
+		LogLevel:             r.str("LOG_LEVEL", "info"),
+		DailySummarySendRate: r.float("DAILY_SUMMARY_SEND_RATE", 14),
 	}
 	c.MFADataKey = r.dataKey("MFA_DATA_KEY", c.Stage)
 	if c.TableName == "" {
@@ -147,4 +150,16 @@ func (r *reader) duration(key string, def time.Duration) time.Duration {
 		r.errs = append(r.errs, fmt.Sprintf("%s must be a duration like 720h, got %q", key, v))
 	}
 	return d
+}
+
+func (r *reader) float(key string, def float64) float64 {
+	v := strings.TrimSpace(r.getenv(key))
+	if v == "" {
+		return def
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil || f < 0 {
+		r.errs = append(r.errs, fmt.Sprintf("%s must be a number of at least 0, got %q", key, v))
+	}
+	return f
 }

@@ -34,6 +34,8 @@ func (s *Service) Routes() httpapi.Routes {
 	return httpapi.Routes{
 		"GET /v1/me":   auth(httpapi.Handle(s.get)),
 		"PATCH /v1/me": auth(httpapi.Handle(s.patch)),
+
+		"POST /v1/me/signature/render": auth(httpapi.Handle(s.renderSignature)),
 	}
 }
 

@@ -1,0 +1,72 @@
+package prefs
+
+import (
+	"testing"
+)
+
+func TestAllowed(t *testing.T) {
+	p := Defaults()
+	c := p["web"]["billing"]
+	c.Email = false
+	p["web"]["billing"] = c
+	tests := []struct {
+		name                        string
+		prefs                       Preferences
+		platform, category, channel string
+		want                        bool
+	}{
+		{"default in-app is on", nil, "web", "messages", InApp, true},
+		{"default SMS for messages is off", nil, "mobile", "messages", SMS, false},
+		{"default mobile push for mentions is on", nil, "mobile", "mentions", Push, true},
+		{"a cell turned off is refused", p, "web", "billing", Email, false},
+		{"the other platform keeps its value", p, "mobile", "billing", Email, true},
+		{"unknown category is refused", p, "web", "gossip", Email, false},
+		{"unknown channel is refused", p, "web", "billing", "fax", false},
+		{"unknown platform is refused", p, "watch", "billing", Email, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := Allowed(tc.prefs, tc.platform, tc.category, tc.channel); got != tc.want {
+				t.Errorf("got %v, want %v", got, tc.want)
+			}
+		})
+	}
+	if !AllowedAnywhere(p, "billing", Email) || AllowedAnywhere(nil, "messages", SMS) {
+		t.Error("AllowedAnywhere disagrees with the cells")
+	}
+}
+
+func TestDefaultsCoverEveryCell(t *testing.T) {
+	d := Defaults()
+	if len(d) != len(Platforms) {
+		t.Fatalf("%d platforms, want %d", len(d), len(Platforms))
+	}
+	for _, pl := range Platforms {
+		if len(d[pl]) != len(Categories) {
+			t.Errorf("%s has %d categories, want %d", pl, len(d[pl]), len(Categories))
+		}
+	}
+}
+
+func TestParse(t *testing.T) {
+	t.Run("partial merges over defaults", func(t *testing.T) {
+		p, err := Parse([]byte(`{"web":{"tasks":{"email":true}}}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := Defaults()
+		c := want["web"]["tasks"]
+		c.Email = true
+		want["web"]["tasks"] = c
+		if p["web"]["tasks"] != want["web"]["tasks"] || p["mobile"]["tasks"] != want["mobile"]["tasks"] {
+			t.Errorf("got %+v", p["web"]["tasks"])
+		}
+	})
+	for _, in := range []string{`{"web":[]}`, `{"web":{"tasks":{"email":null}}}`, `{"web":{"tasks":1}}`, `[]`, `{"web":{"tasks":{"email":true}},"x":1}`} {
+		t.Run("refuses "+in, func(t *testing.T) {
+			if _, err := Parse([]byte(in)); err == nil {
+				t.Error("accepted")
+			}
+		})
+	}
+}

@@ -1,0 +1,127 @@
+package profile
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/example/myprofile/shared/account"
+	"github.com/example/myprofile/shared/httpapi"
+	"github.com/example/myprofile/shared/notify"
+	"github.com/example/myprofile/shared/password"
+	"github.com/example/myprofile/shared/session"
+)
+
+// PasswordStore replaces password hashes.
+type PasswordStore interface {
+	// SetPasswordHash replaces the user's password hash.
+	SetPasswordHash(ctx context.Context, userID, hash string) error
+}
+
+// Reauthenticator checks the current password (reauth.Checker).
+type Reauthenticator interface {
+	// Check returns nil when pw is u's current password, otherwise the API
+	// error to answer (409 sso_managed, 429, 400, 401 invalid_credentials).
+	Check(ctx context.Context, u account.User, pw, field string) error
+}
+
+// PasswordService serves PUT /v1/me/password.
+type PasswordService struct {
+	Reauth   Reauthenticator
+	Hasher   *password.Hasher
+	Policy   password.Policy
+	Store    PasswordStore
+	Sessions *session.Service
+	Mailer   notify.Mailer
+	AppName  string
+	Now      func() time.Time
+	Log      *slog.Logger
+}
+
+// Routes are the password route.
+func (s *PasswordService) Routes() httpapi.Routes {
+	return httpapi.Routes{"PUT /v1/me/password": s.Sessions.Require(httpapi.Handle(s.change))}
+}
+
+// PasswordChanged is the notice sent after a password change.
+var PasswordChanged = notify.Template{Name: "password-changed", Texts: map[string]notify.Text{
+	"en": {Subject: "Your {{.App}} password was changed", Paragraphs: []string{
+		"Hello {{.Name}},",
+		"The password of your {{.App}} account was changed on {{.When}} (UTC). Every other device was signed out.",
+		"If you did not do this, reset your password right away and contact your administrator.",
+	}},
+	"es": {Subject: "Se ha cambiado tu contraseña de {{.App}}", Paragraphs: []string{
+		"Hola, {{.Name}}:",
+		"La contraseña de tu cuenta de {{.App}} se cambió el {{.When}} (UTC). Se ha cerrado la sesión en todos los demás dispositivos.",
+		"Si no has sido tú, restablece tu contraseña de inmediato y ponte en contacto con tu administrador.",
+	}},
+}}
+
+func (s *PasswordService) change(w http.ResponseWriter, r *http.Request) error {
+	p, _ := session.FromContext(r.Context())
+	var req struct {
+		CurrentPassword string `json:"currentPassword"`
+		NewPassword     string `json:"newPassword"`
+	}
+	if err := httpapi.Decode(r, &req); err != nil {
+		return err
+	}
+	if p.User.SSOManaged {
+		return s.Reauth.Check(r.Context(), p.User, req.CurrentPassword, "currentPassword")
+	}
+	if req.NewPassword == "" {
+		var v httpapi.Validation
+		v.Add("newPassword", "must not be empty")
+		if req.CurrentPassword == "" {
+			v.Add("currentPassword", "must not be empty")
+		}
+		return v.Err()
+	}
+	if err := s.Reauth.Check(r.Context(), p.User, req.CurrentPassword, "currentPassword"); err != nil {
+		return err
+	}
+	var v httpapi.Validation
+	for _, msg := range s.Policy.Check(req.NewPassword, p.User.Email) {
+		v.Add("newPassword", msg)
+	}
+	if req.NewPassword == req.CurrentPassword {
+		v.Add("newPassword", "must differ from the current password")
+	}
+	if err := v.Err(); err != nil {
+		return err
+	}
+	hash, err := s.Hasher.Hash(req.NewPassword)
+	if err != nil {
+		return httpapi.Internal(fmt.Errorf("change password: %w", err))
+	}
+	if err := s.Store.SetPasswordHash(r.Context(), p.User.ID, hash); err != nil {
+		return httpapi.Internal(fmt.Errorf("change password: %w", err))
+	}
+	if _, err := s.Sessions.Store.DeleteSessions(r.Context(), p.User.ID, p.Session.ID); err != nil {
+		return httpapi.Internal(fmt.Errorf("change password: revoke sessions: %w", err))
+	}
+	s.notice(r.Context(), p.User)
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// notice emails the user; the change stands even if the mail fails, so a
+// failure is logged, not answered.
+func (s *PasswordService) notice(ctx context.Context, u account.User) {
+	name := u.DisplayName
+	if name == "" {
+		name = u.FirstName
+	}
+	mail, err := PasswordChanged.Render(u.Language, map[string]string{
+		"App": s.AppName, "Name": name, "When": s.Now().UTC().Format("2006-01-02 15:04"),
+	})
+	if err == nil {
+		mail.To = u.Email
+		err = s.Mailer.SendEmail(ctx, mail)
+	}
+	if err != nil && s.Log != nil {
+		s.Log.ErrorContext(ctx, "password change notice not sent", "err", err, "requestId", httpapi.RequestID(ctx), "userId", u.ID)
+	}
+}
