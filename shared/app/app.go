@@ -32,6 +32,7 @@ import (
 	"github.com/example/myprofile/shared/httpapi"
 	"github.com/example/myprofile/shared/mfa"
 	"github.com/example/myprofile/shared/notify"
+	"github.com/example/myprofile/shared/org"
 	"github.com/example/myprofile/shared/password"
 	"github.com/example/myprofile/shared/prefs"
 	"github.com/example/myprofile/shared/profile"
@@ -133,6 +134,20 @@ func (d *Deps) Audit() audit.Recorder {
 	return audit.Recorder{Store: d.Store(), Now: d.Now}
 }
 
+// Org returns the organizations service (staff, invitations, roles, audit
+// listings, account deletion).
+func (d *Deps) Org() *org.Service {
+	st := d.Store()
+	return &org.Service{
+		Store: st, Users: st, AuditLog: st, Audit: d.Audit(), Sessions: d.Sessions(), Reauth: d.Reauth(),
+		Hasher: d.Hasher, Policy: password.DefaultPolicy(d.Config.PasswordComposition), Mailer: d.Mailer(),
+		AppName: d.Config.AppName, Now: d.Now, Log: d.Log,
+		// The pseudonym only has to be stable per deployment and not
+		// computable from the id alone by outsiders of it.
+		PseudonymKey: []byte("audit-pseudonym:" + d.Config.Stage + ":" + d.Config.TableName),
+	}
+}
+
 func (d *Deps) limiter(window time.Duration, max int) ratelimit.Limiter {
 	return ratelimit.Limiter{Store: d.Store(), Now: d.Now, Window: window, Max: max}
 }
@@ -177,6 +192,10 @@ func (d *Deps) routes(name string) (httpapi.Routes, error) {
 		}
 		a.SecondFactor = m
 		a.ExtraRoutes = m.LoginRoutes(a.IssueSession)
+		if a.ExtraRoutes == nil {
+			a.ExtraRoutes = httpapi.Routes{}
+		}
+		maps.Copy(a.ExtraRoutes, d.Org().AuthRoutes()) // POST /v1/auth/accept-invite
 		return a.Routes(), nil
 	case "profile":
 		p := &profile.Service{Store: st, Sessions: sessions, Now: d.Now}
@@ -189,6 +208,7 @@ func (d *Deps) routes(name string) (httpapi.Routes, error) {
 		maps.Copy(rs, pw.Routes())
 		maps.Copy(rs, (&prefs.Service{Store: st, Sessions: sessions}).Routes())
 		maps.Copy(rs, d.Billing().Routes(sessions.Require))
+		maps.Copy(rs, d.Org().Routes()) // /v1/users*, DELETE /v1/me, audit listings
 		return rs, nil
 	case "sessions":
 		return sessions.Routes(), nil

@@ -81,6 +81,7 @@ var functions = []Function{
 			"POST /v1/auth/login/mfa",
 			"POST /v1/auth/login/mfa/sms",
 			"POST /v1/auth/logout",
+			"POST /v1/auth/accept-invite",
 		},
 		MemoryMB: 1024, // argon2id with 19 MiB: more memory = more CPU = a hash well under 100 ms
 		// The 2FA step sends SMS codes and replay notices and opens TOTP secrets.
@@ -122,9 +123,20 @@ var functions = []Function{
 			"PATCH /v1/me",
 			"GET /v1/me/billing-alert",
 			"PUT /v1/me/billing-alert",
+			"DELETE /v1/me",
+			"GET /v1/me/audit",
+			"GET /v1/users",
+			"POST /v1/users",
+			"GET /v1/users/{id}",
+			"PATCH /v1/users/{id}",
+			"PUT /v1/users/{id}/role",
+			"GET /v1/organizations/{id}/audit",
 		},
 		MemoryMB: 1024,
-		Needs:    Needs{Table: "write"},
+		// SMS: a billing-alert change can alert at once. gsi1/gsi2: the
+		// organization audit listing and the anonymization of a deleted
+		// user's audit entries.
+		Needs: Needs{Table: "write", Indexes: []string{"gsi1", "gsi2"}, Email: true, SMS: true},
 	},
 	{
 		Name:        "sessions",

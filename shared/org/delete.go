@@ -1,0 +1,167 @@
+package org
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"sort"
+
+	"github.com/example/myprofile/shared/account"
+	"github.com/example/myprofile/shared/audit"
+	"github.com/example/myprofile/shared/httpapi"
+	"github.com/example/myprofile/shared/session"
+)
+
+type deleteRequest struct {
+	Password string `json:"password"`
+	Confirm  string `json:"confirm"`
+}
+
+// deleteMe deletes the caller's account (DELETE /v1/me).
+//
+// Order matters for a deletion that stops half-way (a timeout, a throttled
+// batch): memberships go first, each in its own transaction with the user
+// record; then the audit entries are anonymized; then the user's items are
+// deleted in batches, keeping the user record, the password and the email
+// until one last transaction. Until that transaction the user can still
+// sign in and send DELETE /v1/me again, which resumes: every step skips
+// what is already done.
+func (s *Service) deleteMe(w http.ResponseWriter, r *http.Request) error {
+	p, _ := session.FromContext(r.Context())
+	var req deleteRequest
+	if err := httpapi.Decode(r, &req); err != nil {
+		return err
+	}
+	if req.Confirm != "DELETE" {
+		return httpapi.Invalid("confirm", `must be "DELETE"`)
+	}
+	u := p.User
+	if err := s.Reauth.Check(r.Context(), u, req.Password, "password"); err != nil {
+		return err
+	}
+	if err := s.checkSoleOwner(r.Context(), u); err != nil {
+		return err
+	}
+	if err := s.record(r, u.ID, u.ID, "", audit.ActionAccountDeleted, nil); err != nil {
+		return err
+	}
+	if err := s.leaveAll(r.Context(), u.ID); err != nil {
+		return err
+	}
+	u, err := s.Store.GetUser(r.Context(), u.ID)
+	if err != nil && !errors.Is(err, account.ErrNotFound) {
+		return httpapi.Internal(err)
+	}
+	pseudonym := audit.Pseudonym(s.PseudonymKey, p.User.ID)
+	if err := s.Store.AnonymizeAudit(r.Context(), p.User.ID, pseudonym); err != nil {
+		return httpapi.Internal(err)
+	}
+	if err == nil {
+		if err := s.Store.DeleteUserData(r.Context(), u); err != nil {
+			return httpapi.Internal(err)
+		}
+	}
+	// Entries recorded while the deletion ran.
+	if err := s.Store.AnonymizeAudit(r.Context(), p.User.ID, pseudonym); err != nil {
+		return httpapi.Internal(err)
+	}
+	s.Log.InfoContext(r.Context(), "account deleted", "requestId", httpapi.RequestID(r.Context()), "pseudonym", pseudonym)
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// checkSoleOwner answers 409 sole_owner, listing the organizations, when the
+// user is the only owner of an organization that has other members.
+func (s *Service) checkSoleOwner(ctx context.Context, u account.User) error {
+	var blocked []account.Organization
+	for _, oid := range sortedOrgs(u) {
+		if u.Orgs[oid].Role != account.RoleOwner {
+			continue
+		}
+		roster, err := s.Store.GetRoster(ctx, oid)
+		if errors.Is(err, account.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return httpapi.Internal(err)
+		}
+		if soleOwnerWithOthers(roster, u.ID) {
+			blocked = append(blocked, roster.Org)
+		}
+	}
+	if len(blocked) > 0 {
+		return soleOwner(blocked, "You are the only owner of organizations with other members: make someone else owner first.")
+	}
+	return nil
+}
+
+func soleOwnerWithOthers(r Roster, uid string) bool {
+	others := 0
+	for _, m := range r.Members {
+		if m.UserID != uid {
+			others++
+		}
+	}
+	return others > 0 && r.Owners() <= 1
+}
+
+func sortedOrgs(u account.User) []string {
+	ids := make([]string, 0, len(u.Orgs))
+	for id := range u.Orgs {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+// leaveAll removes every membership of the user, one organization per
+// transaction (user record + member item + roster revision), re-reading on
+// a race. An organization left empty is deleted.
+func (s *Service) leaveAll(ctx context.Context, uid string) error {
+	for attempt := 0; ; attempt++ {
+		u, err := s.Store.GetUser(ctx, uid)
+		if errors.Is(err, account.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return httpapi.Internal(err)
+		}
+		ids := sortedOrgs(u)
+		if len(ids) == 0 {
+			return nil
+		}
+		oid := ids[0]
+		roster, err := s.Store.GetRoster(ctx, oid)
+		last := false
+		switch {
+		case errors.Is(err, account.ErrNotFound):
+			// The organization is gone; only the user's side is left.
+			roster = Roster{Org: account.Organization{ID: oid}}
+		case err != nil:
+			return httpapi.Internal(err)
+		default:
+			if soleOwnerWithOthers(roster, uid) && u.Orgs[oid].Role == account.RoleOwner {
+				// Someone joined since the check.
+				return soleOwner([]account.Organization{roster.Org}, "You are the only owner of organizations with other members: make someone else owner first.")
+			}
+			last = len(roster.Members) == 0 || (len(roster.Members) == 1 && roster.Members[0].UserID == uid)
+		}
+		next := u
+		next.Orgs = copyOrgs(u.Orgs)
+		delete(next.Orgs, oid)
+		next.Version = u.Version + 1
+		next.UpdatedAt = s.Now().UTC()
+		if errors.Is(err, account.ErrNotFound) {
+			err = s.Users.SaveUser(ctx, next, u.Version)
+		} else {
+			err = s.Store.RemoveMembership(ctx, next, u.Version, oid, roster.Rev, last)
+		}
+		if errors.Is(err, account.ErrConflict) && attempt < 10 {
+			continue
+		}
+		if err != nil {
+			return httpapi.Internal(fmt.Errorf("leave %s: %w", oid, err))
+		}
+	}
+}

@@ -1,0 +1,648 @@
+// Package org is organizations and their staff: invitations, staff
+// profiles (GET/PATCH /v1/users/{id}), roles, the audit log listings and
+// account deletion. Its routes are served by the profile function (API.md
+// lists them under Profile), except POST /v1/auth/accept-invite, which the
+// auth function serves. Who may do what is decided by package authz only.
+package org
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/example/myprofile/shared/account"
+	"github.com/example/myprofile/shared/audit"
+	"github.com/example/myprofile/shared/auth"
+	"github.com/example/myprofile/shared/authz"
+	"github.com/example/myprofile/shared/httpapi"
+	"github.com/example/myprofile/shared/notify"
+	"github.com/example/myprofile/shared/password"
+	"github.com/example/myprofile/shared/profile"
+	"github.com/example/myprofile/shared/session"
+)
+
+// InviteTTL is how long an invitation stays valid.
+const InviteTTL = 7 * 24 * time.Hour
+
+// Reauth checks the current password (reauth.Checker).
+type Reauth interface {
+	Check(ctx context.Context, u account.User, pw, field string) error
+}
+
+// UserSaver writes a user record conditioned on its version (store.SaveUser).
+type UserSaver interface {
+	SaveUser(ctx context.Context, u account.User, expectVersion int64) error
+}
+
+// Service serves the organization routes.
+type Service struct {
+	Store    Store
+	Users    UserSaver
+	AuditLog audit.Store
+	Audit    audit.Sink
+	Sessions *session.Service
+	Reauth   Reauth
+	Hasher   *password.Hasher
+	Policy   password.Policy
+	Mailer   notify.Mailer
+	AppName  string
+	Now      func() time.Time
+	Log      *slog.Logger
+	// PseudonymKey keys the HMAC that replaces a deleted user's id in the
+	// audit entries kept after deletion.
+	PseudonymKey []byte
+}
+
+// Routes are the routes the profile function serves.
+func (s *Service) Routes() httpapi.Routes {
+	req := s.Sessions.Require
+	return httpapi.Routes{
+		"GET /v1/users":                    req(httpapi.Handle(s.listUsers)),
+		"POST /v1/users":                   req(httpapi.Handle(s.invite)),
+		"GET /v1/users/{id}":               req(httpapi.Handle(s.getUser)),
+		"PATCH /v1/users/{id}":             req(httpapi.Handle(s.patchUser)),
+		"PUT /v1/users/{id}/role":          req(httpapi.Handle(s.setRole)),
+		"DELETE /v1/me":                    req(httpapi.Handle(s.deleteMe)),
+		"GET /v1/me/audit":                 req(httpapi.Handle(s.myAudit)),
+		"GET /v1/organizations/{id}/audit": req(httpapi.Handle(s.orgAudit)),
+	}
+}
+
+// AuthRoutes are the routes the auth function serves (merge them into
+// auth.Service.ExtraRoutes).
+func (s *Service) AuthRoutes() httpapi.Routes {
+	return httpapi.Routes{"POST /v1/auth/accept-invite": httpapi.Handle(s.acceptInvite)}
+}
+
+func (s *Service) record(r *http.Request, actor, subject, orgID, action string, details map[string]string) error {
+	if s.Audit == nil {
+		return nil
+	}
+	if err := s.Audit.Record(r.Context(), audit.FromRequest(r, actor, subject, orgID, action, details)); err != nil {
+		return httpapi.Internal(err)
+	}
+	return nil
+}
+
+// paging reads ?limit= (1..100, default 50) and ?cursor=.
+func paging(r *http.Request) (int, string, error) {
+	q := r.URL.Query()
+	limit := 50
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 100 {
+			return 0, "", httpapi.Invalid("limit", "must be an integer from 1 to 100")
+		}
+		limit = n
+	}
+	return limit, q.Get("cursor"), nil
+}
+
+var errCursor = httpapi.Invalid("cursor", "is not a cursor this listing returned")
+
+func notFoundUser() error { return httpapi.Errorf(httpapi.CodeNotFound, "No such user.") }
+
+// resolve finds the subject of a /v1/users/{id} request and the
+// organization the action happens in: the X-Organization-Id one if given,
+// otherwise the first shared organization where authz allows it. A subject
+// who shares no organization with the actor is answered 404 (their
+// existence is not revealed); a shared one without permission 403.
+func (s *Service) resolve(r *http.Request, actor account.User, action authz.Action) (account.User, string, error) {
+	id := r.PathValue("id")
+	var subject account.User
+	if id == actor.ID {
+		subject = actor
+	} else {
+		if _, err := uuid.Parse(id); err != nil {
+			return account.User{}, "", notFoundUser()
+		}
+		u, err := s.Store.GetUser(r.Context(), id)
+		if errors.Is(err, account.ErrNotFound) {
+			return account.User{}, "", notFoundUser()
+		}
+		if err != nil {
+			return account.User{}, "", httpapi.Internal(err)
+		}
+		subject = u
+	}
+	var candidates []string
+	if strings.TrimSpace(r.Header.Get(profile.OrgHeader)) != "" {
+		oid, _, err := profile.CurrentOrg(r, actor)
+		if err != nil {
+			return account.User{}, "", err
+		}
+		candidates = []string{oid}
+	} else {
+		if def, _, ok := actor.CurrentOrg(""); ok {
+			candidates = append(candidates, def)
+		}
+		var rest []string
+		for oid := range actor.Orgs {
+			if len(candidates) == 0 || oid != candidates[0] {
+				rest = append(rest, oid)
+			}
+		}
+		sort.Strings(rest)
+		candidates = append(candidates, rest...)
+	}
+	shared := false
+	for _, oid := range candidates {
+		if _, ok := subject.Orgs[oid]; !ok {
+			continue
+		}
+		shared = true
+		if authz.Can(actor, action, subject, oid) {
+			return subject, oid, nil
+		}
+	}
+	if !shared {
+		return account.User{}, "", notFoundUser()
+	}
+	return account.User{}, "", httpapi.Errorf(httpapi.CodeForbidden, "You may not do this to this user.")
+}
+
+func (s *Service) listUsers(w http.ResponseWriter, r *http.Request) error {
+	p, _ := session.FromContext(r.Context())
+	limit, cursor, err := paging(r)
+	if err != nil {
+		return err
+	}
+	orgID, _, err := profile.CurrentOrg(r, p.User)
+	if err != nil {
+		return err
+	}
+	if !authz.Can(p.User, authz.ListMembers, account.User{}, orgID) {
+		return httpapi.Errorf(httpapi.CodeForbidden, "Only administrators and owners can list the staff.")
+	}
+	members, next, err := s.Store.ListMembers(r.Context(), orgID, cursor, limit)
+	if errors.Is(err, ErrBadCursor) {
+		return errCursor
+	}
+	if err != nil {
+		return httpapi.Internal(err)
+	}
+	ids := make([]string, 0, len(members))
+	for _, m := range members {
+		ids = append(ids, m.UserID)
+	}
+	users, err := s.Store.GetUsers(r.Context(), ids)
+	if err != nil {
+		return httpapi.Internal(err)
+	}
+	out := make([]profile.Profile, 0, len(ids))
+	for _, id := range ids {
+		if u, ok := users[id]; ok {
+			out = append(out, profile.View(u, orgID))
+		}
+	}
+	body := map[string]any{"users": out}
+	if next != "" {
+		body["nextCursor"] = next
+	}
+	httpapi.WriteJSON(w, http.StatusOK, body)
+	return nil
+}
+
+func writeUser(w http.ResponseWriter, status int, u account.User, orgID string) {
+	w.Header().Set("ETag", profile.ETag(u))
+	httpapi.WriteJSON(w, status, profile.View(u, orgID))
+}
+
+func (s *Service) getUser(w http.ResponseWriter, r *http.Request) error {
+	p, _ := session.FromContext(r.Context())
+	u, orgID, err := s.resolve(r, p.User, authz.ViewProfile)
+	if err != nil {
+		return err
+	}
+	writeUser(w, http.StatusOK, u, orgID)
+	return nil
+}
+
+// staffEditable are the personal fields an administrator may change on
+// another user's profile. Email, phone, password and 2FA have their own
+// flows that only the user can go through; preferences stay the user's.
+var staffEditable = map[string]bool{"firstName": true, "lastName": true, "displayName": true}
+
+func (s *Service) patchUser(w http.ResponseWriter, r *http.Request) error {
+	p, _ := session.FromContext(r.Context())
+	subject, orgID, err := s.resolve(r, p.User, authz.EditProfile)
+	if err != nil {
+		return err
+	}
+	body, err := httpapi.ReadBody(r)
+	if err != nil {
+		return err
+	}
+	var members map[string]json.RawMessage
+	if err := httpapi.DecodeBytes(body, &members); err != nil {
+		return err
+	}
+	var v httpapi.Validation
+	fields := make([]string, 0, len(members))
+	for k := range members {
+		fields = append(fields, k)
+	}
+	sort.Strings(fields)
+	for _, k := range fields {
+		if !staffEditable[k] {
+			v.Add(k, "cannot be changed here; only firstName, lastName and displayName can")
+		}
+	}
+	if err := v.Err(); err != nil {
+		return err
+	}
+	ifMatch := strings.TrimSpace(r.Header.Get("If-Match"))
+	for attempt := 0; ; attempt++ {
+		if ifMatch != "" && ifMatch != "*" && ifMatch != profile.ETag(subject) {
+			return httpapi.Errorf(httpapi.CodePrecondition, "The profile changed since you read it; read it again and retry.")
+		}
+		next, err := profile.ApplyPatch(subject, body)
+		if err != nil {
+			return err
+		}
+		next.Version = subject.Version + 1
+		next.UpdatedAt = s.Now().UTC()
+		err = s.Users.SaveUser(r.Context(), next, subject.Version)
+		switch {
+		case err == nil:
+			if p.User.ID != subject.ID {
+				if err := s.record(r, p.User.ID, subject.ID, orgID, audit.ActionProfileEdited, map[string]string{"fields": strings.Join(fields, ",")}); err != nil {
+					return err
+				}
+			}
+			writeUser(w, http.StatusOK, next, orgID)
+			return nil
+		case errors.Is(err, account.ErrConflict) && attempt < 3:
+			if subject, err = s.Store.GetUser(r.Context(), subject.ID); err != nil {
+				return httpapi.Internal(err)
+			}
+		case errors.Is(err, account.ErrConflict):
+			return httpapi.Errorf(httpapi.CodeConflict, "The profile is being changed by another request; retry.")
+		case errors.Is(err, account.ErrNotFound):
+			return notFoundUser()
+		default:
+			return httpapi.Internal(err)
+		}
+	}
+}
+
+func (s *Service) setRole(w http.ResponseWriter, r *http.Request) error {
+	p, _ := session.FromContext(r.Context())
+	subject, orgID, err := s.resolve(r, p.User, authz.ChangeRole)
+	if err != nil {
+		return err
+	}
+	var body struct {
+		Role string `json:"role"`
+	}
+	if err := httpapi.Decode(r, &body); err != nil {
+		return err
+	}
+	if !account.ValidRole(body.Role) {
+		return httpapi.Invalid("role", `must be "user", "admin" or "owner"`)
+	}
+	for attempt := 0; ; attempt++ {
+		roster, err := s.Store.GetRoster(r.Context(), orgID)
+		if err != nil {
+			return httpapi.Internal(err)
+		}
+		cur, ok := subject.Orgs[orgID]
+		if !ok {
+			return notFoundUser()
+		}
+		if cur.Role == body.Role {
+			writeUser(w, http.StatusOK, subject, orgID)
+			return nil
+		}
+		if cur.Role == account.RoleOwner && roster.Owners() <= 1 {
+			return soleOwner([]account.Organization{roster.Org}, "An organization needs an owner: make someone else owner first.")
+		}
+		next := subject
+		next.Orgs = copyOrgs(subject.Orgs)
+		next.Orgs[orgID] = account.Membership{Role: body.Role, JoinedAt: cur.JoinedAt}
+		next.Version = subject.Version + 1
+		next.UpdatedAt = s.Now().UTC()
+		err = s.Store.PutMembership(r.Context(), next, subject.Version, orgID, roster.Rev)
+		if err == nil {
+			if err := s.record(r, p.User.ID, subject.ID, orgID, audit.ActionRoleChanged, map[string]string{"from": cur.Role, "to": body.Role}); err != nil {
+				return err
+			}
+			writeUser(w, http.StatusOK, next, orgID)
+			return nil
+		}
+		if !errors.Is(err, account.ErrConflict) || attempt >= 3 {
+			if errors.Is(err, account.ErrConflict) {
+				return httpapi.Errorf(httpapi.CodeConflict, "The organization is being changed by another request; retry.")
+			}
+			return httpapi.Internal(err)
+		}
+		if subject, err = s.Store.GetUser(r.Context(), subject.ID); err != nil {
+			return httpapi.Internal(err)
+		}
+	}
+}
+
+func copyOrgs(m map[string]account.Membership) map[string]account.Membership {
+	out := make(map[string]account.Membership, len(m)+1)
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+// soleOwner is the 409 naming the organizations that would lose their
+// last owner.
+func soleOwner(orgs []account.Organization, detail string) error {
+	list := make([]map[string]string, 0, len(orgs))
+	for _, o := range orgs {
+		list = append(list, map[string]string{"id": o.ID, "name": o.Name})
+	}
+	e := httpapi.Errorf(httpapi.CodeSoleOwner, "%s", detail)
+	e.Extra = map[string]any{"organizations": list}
+	return e
+}
+
+func (s *Service) myAudit(w http.ResponseWriter, r *http.Request) error {
+	p, _ := session.FromContext(r.Context())
+	limit, cursor, err := paging(r)
+	if err != nil {
+		return err
+	}
+	page, err := s.AuditLog.ListUserAudit(r.Context(), p.User.ID, cursor, limit)
+	return writeAudit(w, page, err)
+}
+
+func (s *Service) orgAudit(w http.ResponseWriter, r *http.Request) error {
+	p, _ := session.FromContext(r.Context())
+	orgID := r.PathValue("id")
+	if _, ok := p.User.Orgs[orgID]; !ok {
+		return httpapi.Errorf(httpapi.CodeNotFound, "No such organization.")
+	}
+	if !authz.Can(p.User, authz.ViewOrgAudit, account.User{}, orgID) {
+		return httpapi.Errorf(httpapi.CodeForbidden, "Only owners can read the organization's audit log.")
+	}
+	limit, cursor, err := paging(r)
+	if err != nil {
+		return err
+	}
+	page, err := s.AuditLog.ListOrgAudit(r.Context(), orgID, cursor, limit)
+	return writeAudit(w, page, err)
+}
+
+func writeAudit(w http.ResponseWriter, page audit.Page, err error) error {
+	if errors.Is(err, audit.ErrBadCursor) {
+		return errCursor
+	}
+	if err != nil {
+		return httpapi.Internal(err)
+	}
+	body := map[string]any{"entries": page.Entries}
+	if page.Next != "" {
+		body["nextCursor"] = page.Next
+	}
+	httpapi.WriteJSON(w, http.StatusOK, body)
+	return nil
+}
+
+// newInviteToken returns "<userId>.<secret>" and the stored hash of the
+// secret (256 random bits: a fast hash is right, as for session tokens).
+func newInviteToken(userID string) (token, hash string, err error) {
+	var b [32]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", "", fmt.Errorf("invite token: %w", err)
+	}
+	secret := base64.RawURLEncoding.EncodeToString(b[:])
+	return userID + "." + secret, hashSecret(secret), nil
+}
+
+func hashSecret(secret string) string {
+	sum := sha256.Sum256([]byte(secret))
+	return hex.EncodeToString(sum[:])
+}
+
+func parseInviteToken(tok string) (userID, secret string, ok bool) {
+	if len(tok) > 128 {
+		return "", "", false
+	}
+	userID, secret, ok = strings.Cut(strings.TrimSpace(tok), ".")
+	if !ok || len(secret) != 43 {
+		return "", "", false
+	}
+	if _, err := uuid.Parse(userID); err != nil {
+		return "", "", false
+	}
+	if _, err := base64.RawURLEncoding.DecodeString(secret); err != nil {
+		return "", "", false
+	}
+	return userID, secret, true
+}
+
+type inviteRequest struct {
+	Email     string `json:"email"`
+	FirstName string `json:"firstName"`
+	LastName  string `json:"lastName"`
+	Role      string `json:"role"`
+}
+
+func (s *Service) invite(w http.ResponseWriter, r *http.Request) error {
+	p, _ := session.FromContext(r.Context())
+	var req inviteRequest
+	if err := httpapi.Decode(r, &req); err != nil {
+		return err
+	}
+	orgID, _, err := profile.CurrentOrg(r, p.User)
+	if err != nil {
+		return err
+	}
+	var v httpapi.Validation
+	email, msg := auth.CleanEmail(req.Email)
+	if msg != "" {
+		v.Add("email", msg)
+	}
+	first, msg := profile.CleanName(req.FirstName)
+	if msg != "" {
+		v.Add("firstName", msg)
+	}
+	last, msg := profile.CleanName(req.LastName)
+	if msg != "" {
+		v.Add("lastName", msg)
+	}
+	if !account.ValidRole(req.Role) {
+		v.Add("role", `must be "user", "admin" or "owner"`)
+	}
+	if err := v.Err(); err != nil {
+		return err
+	}
+	offered := account.User{Orgs: map[string]account.Membership{orgID: {Role: req.Role}}}
+	if !authz.Can(p.User, authz.Invite, offered, orgID) {
+		return httpapi.Errorf(httpapi.CodeForbidden, "You may not invite someone with this role.")
+	}
+	roster, err := s.Store.GetRoster(r.Context(), orgID)
+	if err != nil {
+		return httpapi.Internal(err)
+	}
+	now := s.Now().UTC()
+	existing, err := s.Store.LookupEmail(r.Context(), email)
+	switch {
+	case err == nil:
+		return s.addExisting(w, r, p.User, existing, roster, req.Role, now)
+	case !errors.Is(err, account.ErrNotFound):
+		return httpapi.Internal(err)
+	}
+	u := account.User{
+		ID: uuid.NewString(), Email: email, FirstName: first, LastName: last,
+		Language: p.User.Language, Timezone: "UTC", CreatedAt: now, UpdatedAt: now, Version: 1,
+		Orgs: map[string]account.Membership{orgID: {Role: req.Role, JoinedAt: now}},
+	}
+	u.Defaults()
+	token, hash, err := newInviteToken(u.ID)
+	if err != nil {
+		return httpapi.Internal(err)
+	}
+	inv := Invitation{UserID: u.ID, OrgID: orgID, InvitedBy: p.User.ID, TokenHash: hash, ExpiresAt: now.Add(InviteTTL)}
+	err = s.Store.CreateInvitedUser(r.Context(), u, orgID, roster.Rev, inv)
+	if errors.Is(err, account.ErrEmailTaken) || errors.Is(err, account.ErrConflict) {
+		return httpapi.Errorf(httpapi.CodeConflict, "The organization changed meanwhile; retry.")
+	}
+	if err != nil {
+		return httpapi.Internal(err)
+	}
+	if err := s.record(r, p.User.ID, u.ID, orgID, audit.ActionMemberInvited, map[string]string{"role": req.Role}); err != nil {
+		return err
+	}
+	msgData := map[string]any{
+		"App": s.AppName, "Name": u.FirstName, "Inviter": p.User.DisplayName, "Org": roster.Org.Name,
+		"Token": token, "Expires": inv.ExpiresAt.Format("2006-01-02 15:04"),
+	}
+	if err := s.send(r.Context(), InvitationEmail, u.Language, email, msgData); err != nil {
+		return httpapi.Internal(err)
+	}
+	writeUser(w, http.StatusCreated, u, orgID)
+	return nil
+}
+
+// addExisting makes an existing account a member (no new credentials: they
+// sign in as before) and tells them by email.
+func (s *Service) addExisting(w http.ResponseWriter, r *http.Request, actor account.User, userID string, roster Roster, role string, now time.Time) error {
+	u, err := s.Store.GetUser(r.Context(), userID)
+	if err != nil {
+		return httpapi.Internal(err)
+	}
+	if _, ok := u.Orgs[roster.Org.ID]; ok {
+		return &httpapi.Error{Code: httpapi.CodeConflict, Detail: "This person is already a member of the organization.",
+			Fields: []httpapi.FieldError{{Field: "email", Message: "is already a member"}}}
+	}
+	next := u
+	next.Orgs = copyOrgs(u.Orgs)
+	next.Orgs[roster.Org.ID] = account.Membership{Role: role, JoinedAt: now}
+	next.Version = u.Version + 1
+	next.UpdatedAt = now
+	err = s.Store.PutMembership(r.Context(), next, u.Version, roster.Org.ID, roster.Rev)
+	if errors.Is(err, account.ErrConflict) {
+		return httpapi.Errorf(httpapi.CodeConflict, "The organization changed meanwhile; retry.")
+	}
+	if err != nil {
+		return httpapi.Internal(err)
+	}
+	if err := s.record(r, actor.ID, u.ID, roster.Org.ID, audit.ActionMemberInvited, map[string]string{"role": role, "existingAccount": "true"}); err != nil {
+		return err
+	}
+	data := map[string]any{"App": s.AppName, "Name": u.FirstName, "Inviter": actor.DisplayName, "Org": roster.Org.Name}
+	if err := s.send(r.Context(), AddedEmail, u.Language, u.Email, data); err != nil {
+		return httpapi.Internal(err)
+	}
+	writeUser(w, http.StatusCreated, next, roster.Org.ID)
+	return nil
+}
+
+func (s *Service) send(ctx context.Context, t notify.Template, lang, to string, data any) error {
+	msg, err := t.Render(lang, data)
+	if err != nil {
+		return err
+	}
+	msg.To = to
+	return s.Mailer.SendEmail(ctx, msg)
+}
+
+type acceptRequest struct {
+	Token    string `json:"token"`
+	Password string `json:"password"`
+}
+
+func (s *Service) acceptInvite(w http.ResponseWriter, r *http.Request) error {
+	var req acceptRequest
+	if err := httpapi.Decode(r, &req); err != nil {
+		return err
+	}
+	invalid := httpapi.Errorf(httpapi.CodeCodeInvalid, "The invitation is not valid; ask for a new one.")
+	uid, secret, ok := parseInviteToken(req.Token)
+	if !ok {
+		return invalid
+	}
+	inv, err := s.Store.GetInvitation(r.Context(), uid)
+	if errors.Is(err, account.ErrNotFound) {
+		return invalid
+	}
+	if err != nil {
+		return httpapi.Internal(err)
+	}
+	if subtle.ConstantTimeCompare([]byte(hashSecret(secret)), []byte(inv.TokenHash)) != 1 {
+		return invalid
+	}
+	now := s.Now().UTC()
+	if !now.Before(inv.ExpiresAt) {
+		return httpapi.Errorf(httpapi.CodeCodeExpired, "The invitation has expired; ask for a new one.")
+	}
+	u, err := s.Store.GetUser(r.Context(), uid)
+	if errors.Is(err, account.ErrNotFound) {
+		return invalid
+	}
+	if err != nil {
+		return httpapi.Internal(err)
+	}
+	var v httpapi.Validation
+	for _, p := range s.Policy.Check(req.Password, u.Email) {
+		v.Add("password", p)
+	}
+	if err := v.Err(); err != nil {
+		return err
+	}
+	hash, err := s.Hasher.Hash(req.Password)
+	if err != nil {
+		return httpapi.Internal(err)
+	}
+	src := httpapi.ClientSource(r)
+	sess, token, err := s.Sessions.New(uid, src.UserAgent, src.IP)
+	if err != nil {
+		return httpapi.Internal(err)
+	}
+	err = s.Store.AcceptInvitation(r.Context(), uid, inv.TokenHash, now, hash, sess)
+	if errors.Is(err, account.ErrConflict) {
+		return invalid
+	}
+	if err != nil {
+		return httpapi.Internal(err)
+	}
+	httpapi.SetUserID(r.Context(), uid)
+	if err := s.record(r, uid, uid, inv.OrgID, audit.ActionInviteAccepted, nil); err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusOK, map[string]any{
+		"session": session.Issued{ID: sess.ID, Token: token, ExpiresAt: sess.ExpiresAt},
+	})
+	return nil
+}

@@ -1,0 +1,406 @@
+package org_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/example/myprofile/shared/app/apptest"
+	"github.com/example/myprofile/shared/audit"
+	"github.com/example/myprofile/shared/localcloud/testenv"
+	"github.com/example/myprofile/shared/session"
+	"github.com/example/myprofile/shared/store"
+)
+
+func TestMain(m *testing.M) { testenv.Main(m) }
+
+var tokenRE = regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.[A-Za-z0-9_-]{43}`)
+
+type member struct {
+	ID, Email, Token string
+}
+
+// invite invites someone as caller and accepts with the token from the
+// invitation email, as the invitee would.
+func invite(t *testing.T, e *apptest.Env, callerToken, role string) member {
+	t.Helper()
+	email := testenv.Email(t)
+	res := e.Must(http.StatusCreated, apptest.Req{Method: "POST", Path: "/v1/users", Token: callerToken,
+		Body: map[string]any{"email": email, "firstName": "Ann", "lastName": strings.ToUpper(role[:1]) + role[1:], "role": role}})
+	if got := res.JSON()["role"]; got != role {
+		t.Fatalf("invited role = %v, want %s", got, role)
+	}
+	id, _ := res.JSON()["id"].(string)
+	mails := e.Emails(email)
+	if len(mails) != 1 {
+		t.Fatalf("invitation emails to %s = %d, want 1", email, len(mails))
+	}
+	tok := tokenRE.FindString(mails[0].Text)
+	if tok == "" || !strings.Contains(mails[0].HTML, tok) {
+		t.Fatalf("no invitation token in the email %q", mails[0].Text)
+	}
+	acc := e.Must(http.StatusOK, apptest.Req{Method: "POST", Path: "/v1/auth/accept-invite", Body: map[string]any{"token": tok, "password": apptest.DefaultPassword}})
+	var out struct {
+		Session struct {
+			Token string `json:"token"`
+		} `json:"session"`
+	}
+	acc.Decode(t, &out)
+	if out.Session.Token == "" {
+		t.Fatalf("accept-invite gave no session: %s", acc.Body)
+	}
+	again := e.Do(apptest.Req{Method: "POST", Path: "/v1/auth/accept-invite", Body: map[string]any{"token": tok, "password": apptest.DefaultPassword}})
+	if again.Status != http.StatusBadRequest || again.Code() != "code_invalid" {
+		t.Fatalf("second use of an invitation: %d %s, want 400 code_invalid", again.Status, again.Body)
+	}
+	return member{ID: id, Email: email, Token: out.Session.Token}
+}
+
+// itemsWith scans the whole table (tests only) for items whose keys or
+// attributes mention s anywhere.
+func itemsWith(t *testing.T, e *apptest.Env, s string) []string {
+	t.Helper()
+	db := e.Deps.DB.(*dynamodb.Client)
+	var found []string
+	p := dynamodb.NewScanPaginator(db, &dynamodb.ScanInput{TableName: aws.String(e.Table)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(context.Background())
+		if err != nil {
+			t.Fatalf("scan: %v", err)
+		}
+		for _, it := range page.Items {
+			if mentions(&ddbtypes.AttributeValueMemberM{Value: it}, s) {
+				found = append(found, describe(it))
+			}
+		}
+	}
+	return found
+}
+
+func mentions(v ddbtypes.AttributeValue, s string) bool {
+	switch x := v.(type) {
+	case *ddbtypes.AttributeValueMemberS:
+		return strings.Contains(x.Value, s)
+	case *ddbtypes.AttributeValueMemberM:
+		for k, vv := range x.Value {
+			if strings.Contains(k, s) || mentions(vv, s) {
+				return true
+			}
+		}
+	case *ddbtypes.AttributeValueMemberL:
+		for _, vv := range x.Value {
+			if mentions(vv, s) {
+				return true
+			}
+		}
+	case *ddbtypes.AttributeValueMemberSS:
+		for _, vv := range x.Value {
+			if strings.Contains(vv, s) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func describe(it map[string]ddbtypes.AttributeValue) string {
+	pk, _ := it["pk"].(*ddbtypes.AttributeValueMemberS)
+	sk, _ := it["sk"].(*ddbtypes.AttributeValueMemberS)
+	if pk == nil || sk == nil {
+		return fmt.Sprint(it)
+	}
+	return pk.Value + " / " + sk.Value
+}
+
+func getItem(t *testing.T, e *apptest.Env, pk, sk string) bool {
+	t.Helper()
+	out, err := e.Deps.DB.GetItem(context.Background(), &dynamodb.GetItemInput{TableName: aws.String(e.Table),
+		Key: map[string]ddbtypes.AttributeValue{"pk": store.S(pk), "sk": store.S(sk)}, ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		t.Fatalf("get %s/%s: %v", pk, sk, err)
+	}
+	return out.Item != nil
+}
+
+func auditActions(t *testing.T, res *apptest.Response) []map[string]any {
+	t.Helper()
+	var out struct {
+		Entries []map[string]any `json:"entries"`
+	}
+	res.Decode(t, &out)
+	return out.Entries
+}
+
+func findEntry(entries []map[string]any, action string) map[string]any {
+	for _, x := range entries {
+		if x["action"] == action {
+			return x
+		}
+	}
+	return nil
+}
+
+func TestStaffRolesAuditAndDeletion(t *testing.T) {
+	e := apptest.New(t, nil)
+	owner := e.SignUp(map[string]any{"orgName": "Acme"})
+	admin := invite(t, e, owner.Token, "admin")
+	user := invite(t, e, admin.Token, "user")
+	outsider := e.SignUp(nil)
+
+	t.Run("an admin cannot invite an owner", func(t *testing.T) {
+		res := e.Do(apptest.Req{Method: "POST", Path: "/v1/users", Token: admin.Token,
+			Body: map[string]any{"email": testenv.Email(t), "firstName": "X", "lastName": "Y", "role": "owner"}})
+		if res.Status != http.StatusForbidden {
+			t.Fatalf("status %d, want 403: %s", res.Status, res.Body)
+		}
+	})
+	t.Run("a plain user cannot invite", func(t *testing.T) {
+		res := e.Do(apptest.Req{Method: "POST", Path: "/v1/users", Token: user.Token,
+			Body: map[string]any{"email": testenv.Email(t), "firstName": "X", "lastName": "Y", "role": "user"}})
+		if res.Status != http.StatusForbidden {
+			t.Fatalf("status %d, want 403", res.Status)
+		}
+	})
+	t.Run("invited members sign in with the password they chose", func(t *testing.T) {
+		e.Login(user.Email, apptest.DefaultPassword)
+		me := e.Must(http.StatusOK, apptest.Req{Method: "GET", Path: "/v1/me", Token: user.Token}).JSON()
+		if me["organizationId"] != owner.OrgID || me["role"] != "user" {
+			t.Fatalf("invited user's profile = %v", me)
+		}
+	})
+	t.Run("an admin edits a user's name", func(t *testing.T) {
+		res := e.Must(http.StatusOK, apptest.Req{Method: "PATCH", Path: "/v1/users/" + user.ID, Token: admin.Token,
+			Body: map[string]any{"firstName": "Renamed"}})
+		if res.JSON()["firstName"] != "Renamed" {
+			t.Fatalf("firstName = %v", res.JSON()["firstName"])
+		}
+		me := e.Must(http.StatusOK, apptest.Req{Method: "GET", Path: "/v1/me", Token: user.Token}).JSON()
+		if me["firstName"] != "Renamed" {
+			t.Fatalf("the user sees firstName %v", me["firstName"])
+		}
+	})
+	t.Run("an admin cannot change email or phone of others", func(t *testing.T) {
+		for _, field := range []string{"email", "phone", "twoFactor", "timezone"} {
+			res := e.Do(apptest.Req{Method: "PATCH", Path: "/v1/users/" + user.ID, Token: admin.Token, Body: map[string]any{field: "x"}})
+			if res.Status != http.StatusBadRequest || res.Code() != "validation_failed" {
+				t.Errorf("PATCH %s: %d %s, want 400 validation_failed", field, res.Status, res.Body)
+			}
+		}
+	})
+	t.Run("a stale If-Match is refused", func(t *testing.T) {
+		res := e.Do(apptest.Req{Method: "PATCH", Path: "/v1/users/" + user.ID, Token: admin.Token,
+			Header: map[string]string{"If-Match": `"v1"`}, Body: map[string]any{"lastName": "Z"}})
+		if res.Status != http.StatusPreconditionFailed {
+			t.Fatalf("status %d, want 412", res.Status)
+		}
+	})
+	t.Run("a user cannot edit or read the admin", func(t *testing.T) {
+		res := e.Do(apptest.Req{Method: "PATCH", Path: "/v1/users/" + admin.ID, Token: user.Token, Body: map[string]any{"firstName": "Hacked"}})
+		if res.Status != http.StatusForbidden || res.Code() != "forbidden" {
+			t.Fatalf("PATCH: %d %s, want 403 forbidden", res.Status, res.Body)
+		}
+		if res := e.Do(apptest.Req{Method: "GET", Path: "/v1/users/" + admin.ID, Token: user.Token}); res.Status != http.StatusForbidden {
+			t.Fatalf("GET: %d, want 403", res.Status)
+		}
+		if res := e.Do(apptest.Req{Method: "GET", Path: "/v1/users", Token: user.Token}); res.Status != http.StatusForbidden {
+			t.Fatalf("list: %d, want 403", res.Status)
+		}
+	})
+	t.Run("a user can read and edit themselves here", func(t *testing.T) {
+		e.Must(http.StatusOK, apptest.Req{Method: "GET", Path: "/v1/users/" + user.ID, Token: user.Token})
+		e.Must(http.StatusOK, apptest.Req{Method: "PATCH", Path: "/v1/users/" + user.ID, Token: user.Token, Body: map[string]any{"displayName": "Me"}})
+	})
+	t.Run("another organization's members are not found", func(t *testing.T) {
+		for _, tok := range []string{user.Token, admin.Token, owner.Token} {
+			if res := e.Do(apptest.Req{Method: "GET", Path: "/v1/users/" + outsider.ID, Token: tok}); res.Status != http.StatusNotFound {
+				t.Errorf("GET outsider: %d, want 404", res.Status)
+			}
+			if res := e.Do(apptest.Req{Method: "GET", Path: "/v1/users", Token: tok, Header: map[string]string{"X-Organization-Id": outsider.OrgID}}); res.Status != http.StatusNotFound {
+				t.Errorf("list another organization: %d, want 404", res.Status)
+			}
+		}
+		if res := e.Do(apptest.Req{Method: "PATCH", Path: "/v1/users/" + user.ID, Token: outsider.Token, Body: map[string]any{"firstName": "X"}}); res.Status != http.StatusNotFound {
+			t.Errorf("outsider PATCH: %d, want 404", res.Status)
+		}
+	})
+	t.Run("staff listing is paginated", func(t *testing.T) {
+		first := e.Must(http.StatusOK, apptest.Req{Method: "GET", Path: "/v1/users?limit=2", Token: admin.Token}).JSON()
+		users, _ := first["users"].([]any)
+		next, _ := first["nextCursor"].(string)
+		if len(users) != 2 || next == "" {
+			t.Fatalf("first page: %d users, cursor %q", len(users), next)
+		}
+		second := e.Must(http.StatusOK, apptest.Req{Method: "GET", Path: "/v1/users?limit=2&cursor=" + next, Token: admin.Token}).JSON()
+		more, _ := second["users"].([]any)
+		seen := map[string]bool{}
+		for _, u := range append(users, more...) {
+			seen[u.(map[string]any)["id"].(string)] = true
+		}
+		if !seen[owner.ID] || !seen[admin.ID] || !seen[user.ID] || len(seen) != 3 {
+			t.Fatalf("members seen: %v", seen)
+		}
+		if res := e.Do(apptest.Req{Method: "GET", Path: "/v1/users?cursor=bogus", Token: admin.Token}); res.Status != http.StatusBadRequest {
+			t.Fatalf("bogus cursor: %d, want 400", res.Status)
+		}
+	})
+	t.Run("roles change only by owners", func(t *testing.T) {
+		if res := e.Do(apptest.Req{Method: "PUT", Path: "/v1/users/" + user.ID + "/role", Token: admin.Token, Body: map[string]any{"role": "admin"}}); res.Status != http.StatusForbidden {
+			t.Fatalf("admin changes a role: %d, want 403", res.Status)
+		}
+		res := e.Do(apptest.Req{Method: "PUT", Path: "/v1/users/" + owner.ID + "/role", Token: owner.Token, Body: map[string]any{"role": "admin"}})
+		if res.Status != http.StatusConflict || res.Code() != "sole_owner" {
+			t.Fatalf("sole owner demotes themselves: %d %s, want 409 sole_owner", res.Status, res.Body)
+		}
+		if res := e.Do(apptest.Req{Method: "PUT", Path: "/v1/users/" + user.ID + "/role", Token: owner.Token, Body: map[string]any{"role": "boss"}}); res.Status != http.StatusBadRequest {
+			t.Fatalf("unknown role: %d, want 400", res.Status)
+		}
+	})
+	t.Run("the user's audit log shows the admin's edit", func(t *testing.T) {
+		entries := auditActions(t, e.Must(http.StatusOK, apptest.Req{Method: "GET", Path: "/v1/me/audit", Token: user.Token}))
+		x := findEntry(entries, audit.ActionProfileEdited)
+		if x == nil || x["actor"] != admin.ID || x["subject"] != user.ID || x["requestId"] == "" || x["ipAddress"] == "" {
+			t.Fatalf("no profile edit by the admin in %v", entries)
+		}
+	})
+	t.Run("only owners read the organization's audit log", func(t *testing.T) {
+		entries := auditActions(t, e.Must(http.StatusOK, apptest.Req{Method: "GET", Path: "/v1/organizations/" + owner.OrgID + "/audit", Token: owner.Token}))
+		if findEntry(entries, audit.ActionMemberInvited) == nil || findEntry(entries, audit.ActionProfileEdited) == nil {
+			t.Fatalf("organization log lacks invitations or edits: %v", entries)
+		}
+		if res := e.Do(apptest.Req{Method: "GET", Path: "/v1/organizations/" + owner.OrgID + "/audit", Token: admin.Token}); res.Status != http.StatusForbidden {
+			t.Fatalf("admin: %d, want 403", res.Status)
+		}
+		if res := e.Do(apptest.Req{Method: "GET", Path: "/v1/organizations/" + owner.OrgID + "/audit", Token: outsider.Token}); res.Status != http.StatusNotFound {
+			t.Fatalf("outsider: %d, want 404", res.Status)
+		}
+	})
+
+	t.Run("deletion needs the password and the confirmation", func(t *testing.T) {
+		if res := e.Do(apptest.Req{Method: "DELETE", Path: "/v1/me", Token: owner.Token, Body: map[string]any{"password": owner.Password, "confirm": "yes"}}); res.Status != http.StatusBadRequest {
+			t.Fatalf("bad confirm: %d, want 400", res.Status)
+		}
+		if res := e.Do(apptest.Req{Method: "DELETE", Path: "/v1/me", Token: owner.Token, Body: map[string]any{"password": "Wrong-password-1", "confirm": "DELETE"}}); res.Status != http.StatusUnauthorized {
+			t.Fatalf("wrong password: %d, want 401", res.Status)
+		}
+	})
+	t.Run("the sole owner cannot delete their account", func(t *testing.T) {
+		res := e.Do(apptest.Req{Method: "DELETE", Path: "/v1/me", Token: owner.Token, Body: map[string]any{"password": owner.Password, "confirm": "DELETE"}})
+		if res.Status != http.StatusConflict || res.Code() != "sole_owner" {
+			t.Fatalf("%d %s, want 409 sole_owner", res.Status, res.Body)
+		}
+		orgs, _ := res.JSON()["organizations"].([]any)
+		if len(orgs) != 1 || orgs[0].(map[string]any)["id"] != owner.OrgID || orgs[0].(map[string]any)["name"] != "Acme" {
+			t.Fatalf("organizations = %v, want Acme", orgs)
+		}
+	})
+
+	// Ownership moves to the admin; then the old owner may leave.
+	e.Must(http.StatusOK, apptest.Req{Method: "PUT", Path: "/v1/users/" + admin.ID + "/role", Token: owner.Token, Body: map[string]any{"role": "owner"}})
+	before := itemsWith(t, e, owner.ID)
+	if len(before) < 5 {
+		t.Fatalf("items with the owner's id before deletion: %v", before)
+	}
+	e.Must(http.StatusNoContent, apptest.Req{Method: "DELETE", Path: "/v1/me", Token: owner.Token, Body: map[string]any{"password": owner.Password, "confirm": "DELETE"}})
+
+	t.Run("no item with the old id remains", func(t *testing.T) {
+		if after := itemsWith(t, e, owner.ID); len(after) != 0 {
+			t.Fatalf("items still naming the deleted user: %v (before: %v)", after, before)
+		}
+		if getItem(t, e, store.EmailPK(owner.Email), "EMAIL") {
+			t.Error("the email uniqueness item remains")
+		}
+		if getItem(t, e, store.OrgPK(owner.OrgID), store.MemberSK(owner.ID)) {
+			t.Error("the membership item remains")
+		}
+	})
+	t.Run("the session of the deleted account is gone", func(t *testing.T) {
+		if res := e.Do(apptest.Req{Method: "GET", Path: "/v1/me", Token: owner.Token}); res.Status != http.StatusUnauthorized {
+			t.Fatalf("GET /v1/me: %d, want 401", res.Status)
+		}
+	})
+	t.Run("audit entries remain with the actor anonymized", func(t *testing.T) {
+		pseudonym := audit.Pseudonym(e.Deps.Org().PseudonymKey, owner.ID)
+		entries := auditActions(t, e.Must(http.StatusOK, apptest.Req{Method: "GET", Path: "/v1/organizations/" + owner.OrgID + "/audit?limit=100", Token: admin.Token}))
+		invited := 0
+		for _, x := range entries {
+			if x["actor"] == owner.ID || x["subject"] == owner.ID {
+				t.Errorf("entry still names the deleted user: %v", x)
+			}
+			if x["action"] == audit.ActionMemberInvited && x["actor"] == pseudonym {
+				if _, ok := x["ipAddress"]; ok {
+					t.Errorf("anonymized entry keeps the IP: %v", x)
+				}
+				invited++
+			}
+		}
+		if invited != 1 {
+			t.Errorf("invitations by the pseudonymized owner = %d, want 1 in %v", invited, entries)
+		}
+		adminLog := auditActions(t, e.Must(http.StatusOK, apptest.Req{Method: "GET", Path: "/v1/me/audit", Token: admin.Token}))
+		if x := findEntry(adminLog, audit.ActionRoleChanged); x == nil || x["actor"] != pseudonym {
+			t.Errorf("the admin's promotion lost its (pseudonymized) actor: %v", adminLog)
+		}
+		own, err := e.Deps.Store().ListOrgAudit(context.Background(), owner.OrgID, "", 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		deleted := 0
+		for _, x := range own.Entries {
+			if x.Action == audit.ActionSignedUp && x.Subject == pseudonym {
+				deleted++
+			}
+		}
+		if deleted != 1 {
+			t.Errorf("the deleted user's own sign-up entry was not kept anonymized: %+v", own.Entries)
+		}
+	})
+	t.Run("the email can sign up again", func(t *testing.T) {
+		e.Must(http.StatusCreated, apptest.Req{Method: "POST", Path: "/v1/auth/signup", Body: map[string]any{
+			"email": owner.Email, "password": apptest.DefaultPassword, "firstName": "New", "lastName": "Person"}})
+	})
+	t.Run("the organization lives on with its new owner", func(t *testing.T) {
+		res := e.Must(http.StatusOK, apptest.Req{Method: "GET", Path: "/v1/users", Token: admin.Token}).JSON()
+		if users, _ := res["users"].([]any); len(users) != 2 {
+			t.Fatalf("members after the owner left: %v", users)
+		}
+	})
+}
+
+// A user alone in their organization takes it with them, and an account
+// with many items is deleted in batches.
+func TestDeletingALargeSoloAccount(t *testing.T) {
+	e := apptest.New(t, nil)
+	u := e.SignUp(nil)
+	now := e.Clock.Now()
+	st := e.Deps.Store()
+	for i := 0; i < 60; i++ {
+		sess := session.Session{ID: fmt.Sprintf("%032x", i+1), UserID: u.ID, TokenHash: "x", CreatedAt: now, LastSeenAt: now,
+			AbsoluteExpiry: now.Add(time.Hour), ExpiresAt: now.Add(time.Hour)}
+		if err := st.PutSession(context.Background(), sess); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := len(itemsWith(t, e, u.ID)); n < 60 {
+		t.Fatalf("items before: %d", n)
+	}
+	e.Must(http.StatusNoContent, apptest.Req{Method: "DELETE", Path: "/v1/me", Token: u.Token, Body: map[string]any{"password": u.Password, "confirm": "DELETE"}})
+	if after := itemsWith(t, e, u.ID); len(after) != 0 {
+		t.Fatalf("items left: %v", after)
+	}
+	if left := itemsWith(t, e, u.OrgID); len(left) != 0 {
+		// Audit entries keep the organization id; nothing else may.
+		for _, it := range left {
+			if !strings.HasPrefix(it, "AUDITANON#") {
+				t.Errorf("organization item left: %s", it)
+			}
+		}
+	}
+}

@@ -1,0 +1,86 @@
+package org
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/example/myprofile/shared/account"
+	"github.com/example/myprofile/shared/session"
+)
+
+// Roster is an organization with every member, read in one query, and the
+// revision every membership change is conditioned on: two concurrent
+// changes (say, the last two owners demoting each other) cannot both win.
+type Roster struct {
+	Org     account.Organization
+	Members []account.Member
+	Rev     int64
+}
+
+// Owners counts the owners on the roster.
+func (r Roster) Owners() int {
+	n := 0
+	for _, m := range r.Members {
+		if m.Role == account.RoleOwner {
+			n++
+		}
+	}
+	return n
+}
+
+// Invitation is a pending invitation: single use, expiring. Only the
+// SHA-256 of the token's secret is stored.
+type Invitation struct {
+	UserID    string
+	OrgID     string
+	InvitedBy string
+	TokenHash string
+	ExpiresAt time.Time
+}
+
+// Store is the storage of organizations, memberships, invitations and
+// account deletion. Every membership change writes the user record
+// (conditioned on its version, with User.Orgs already changed), the
+// organization's member item and the roster revision in one transaction.
+type Store interface {
+	// GetUser reads a user (strongly consistent); account.ErrNotFound if absent.
+	GetUser(ctx context.Context, userID string) (account.User, error)
+	// GetUsers reads up to 100 users; absent ones are missing from the map.
+	GetUsers(ctx context.Context, ids []string) (map[string]account.User, error)
+	// LookupEmail returns the id holding an email; account.ErrNotFound if none.
+	LookupEmail(ctx context.Context, email string) (string, error)
+	// GetRoster reads an organization and its members; account.ErrNotFound
+	// if the organization does not exist.
+	GetRoster(ctx context.Context, orgID string) (Roster, error)
+	// ListMembers lists one page of members; next is "" on the last page.
+	// ErrBadCursor for a cursor it did not issue.
+	ListMembers(ctx context.Context, orgID, cursor string, limit int) (members []account.Member, next string, err error)
+	// PutMembership stores u (whose Orgs[orgID] is the new membership) and
+	// the member item. account.ErrConflict if the user or the roster changed.
+	PutMembership(ctx context.Context, u account.User, expectVersion int64, orgID string, orgRev int64) error
+	// RemoveMembership stores u (without orgID) and deletes the member item
+	// and the user's other items in the organization. With last, the
+	// organization itself is deleted too. account.ErrConflict on a race.
+	RemoveMembership(ctx context.Context, u account.User, expectVersion int64, orgID string, orgRev int64, last bool) error
+	// CreateInvitedUser creates a user without a password, member of orgID,
+	// with a pending invitation. account.ErrEmailTaken if the email is held;
+	// account.ErrConflict if the roster changed.
+	CreateInvitedUser(ctx context.Context, u account.User, orgID string, orgRev int64, inv Invitation) error
+	// GetInvitation reads a user's pending invitation; account.ErrNotFound if none.
+	GetInvitation(ctx context.Context, userID string) (Invitation, error)
+	// AcceptInvitation consumes the invitation (only if its hash is still
+	// tokenHash and it has not expired at now), sets the password and stores
+	// the session, atomically. account.ErrConflict if it was used meanwhile.
+	AcceptInvitation(ctx context.Context, userID, tokenHash string, now time.Time, passwordHash string, sess session.Session) error
+	// AnonymizeAudit replaces the user's id by pseudonym in every audit entry
+	// naming them and drops personal fields. Idempotent.
+	AnonymizeAudit(ctx context.Context, userID, pseudonym string) error
+	// DeleteUserData deletes every item of the user outside the audit log
+	// (sessions, credentials, 2FA, pending codes, counters, the email
+	// uniqueness item), the user record last. Idempotent and resumable.
+	DeleteUserData(ctx context.Context, u account.User) error
+}
+
+// ErrBadCursor is returned for a page cursor the store did not issue.
+var ErrBadCursor = errors.New("org: invalid cursor")

@@ -1,0 +1,403 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/example/myprofile/shared/account"
+	"github.com/example/myprofile/shared/org"
+	"github.com/example/myprofile/shared/session"
+)
+
+var _ org.Store = (*Store)(nil)
+
+const (
+	skInvite = "INVITE"
+	attrRev  = "rev"
+)
+
+type inviteItem struct {
+	UserID    string    `dynamodbav:"userId"`
+	OrgID     string    `dynamodbav:"orgId"`
+	InvitedBy string    `dynamodbav:"invitedBy"`
+	TokenHash string    `dynamodbav:"tokenHash"`
+	ExpiresAt time.Time `dynamodbav:"expiresAt"`
+}
+
+// orgRevUpdate bumps the roster revision of an organization if it is still
+// rev (absent counts as 0) and the organization exists.
+func (s *Store) orgRevUpdate(orgID string, rev int64) *ddbtypes.Update {
+	cond := "attribute_exists(pk) AND #rev = :rev"
+	if rev == 0 {
+		cond = "attribute_exists(pk) AND (attribute_not_exists(#rev) OR #rev = :rev)"
+	}
+	return &ddbtypes.Update{
+		TableName:                 &s.Table,
+		Key:                       key(OrgPK(orgID), skOrg),
+		UpdateExpression:          aws.String("SET #rev = :next"),
+		ConditionExpression:       aws.String(cond),
+		ExpressionAttributeNames:  map[string]string{"#rev": attrRev},
+		ExpressionAttributeValues: Item{":rev": N(rev), ":next": N(rev + 1)},
+	}
+}
+
+// GetRoster reads the organization item and its members in one query.
+func (s *Store) GetRoster(ctx context.Context, orgID string) (org.Roster, error) {
+	items, err := s.queryAll(ctx, &dynamodb.QueryInput{
+		TableName:                 &s.Table,
+		KeyConditionExpression:    aws.String("pk = :pk"),
+		ExpressionAttributeValues: Item{":pk": S(OrgPK(orgID))},
+		ConsistentRead:            aws.Bool(true),
+	})
+	if err != nil {
+		return org.Roster{}, err
+	}
+	var r org.Roster
+	found := false
+	for _, it := range items {
+		sk := it[AttrSK].(*ddbtypes.AttributeValueMemberS).Value
+		switch {
+		case sk == skOrg:
+			found = true
+			if err := unmarshal(it, &r.Org); err != nil {
+				return org.Roster{}, err
+			}
+			if n, ok := it[attrRev].(*ddbtypes.AttributeValueMemberN); ok {
+				r.Rev, _ = strconv.ParseInt(n.Value, 10, 64)
+			}
+		case strings.HasPrefix(sk, prefixMember):
+			var m account.Member
+			if err := unmarshal(it, &m); err != nil {
+				return org.Roster{}, err
+			}
+			r.Members = append(r.Members, m)
+		}
+	}
+	if !found {
+		return org.Roster{}, account.ErrNotFound
+	}
+	return r, nil
+}
+
+// ListMembers lists one page of an organization's members.
+func (s *Store) ListMembers(ctx context.Context, orgID, cursor string, limit int) ([]account.Member, string, error) {
+	start, err := decodeCursor(cursor, map[string]string{AttrPK: OrgPK(orgID)})
+	if err == nil && start != nil && !strings.HasPrefix(start[AttrSK].(*ddbtypes.AttributeValueMemberS).Value, prefixMember) {
+		err = errors.New("cursor: other sort key")
+	}
+	if err != nil {
+		return nil, "", org.ErrBadCursor
+	}
+	out, err := s.DB.Query(ctx, &dynamodb.QueryInput{
+		TableName:                 &s.Table,
+		KeyConditionExpression:    aws.String("pk = :pk AND begins_with(sk, :sk)"),
+		ExpressionAttributeValues: Item{":pk": S(OrgPK(orgID)), ":sk": S(prefixMember)},
+		ConsistentRead:            aws.Bool(true),
+		ExclusiveStartKey:         start,
+		Limit:                     aws.Int32(int32(limit)),
+	})
+	if err != nil {
+		return nil, "", fmt.Errorf("list members: %w", err)
+	}
+	ms := make([]account.Member, 0, len(out.Items))
+	for _, it := range out.Items {
+		var m account.Member
+		if err := unmarshal(it, &m); err != nil {
+			return nil, "", err
+		}
+		ms = append(ms, m)
+	}
+	next := ""
+	if len(out.LastEvaluatedKey) > 0 {
+		next = encodeCursor(out.LastEvaluatedKey)
+	}
+	return ms, next, nil
+}
+
+// GetUsers reads up to 100 user records (strongly consistent).
+func (s *Store) GetUsers(ctx context.Context, ids []string) (map[string]account.User, error) {
+	out := map[string]account.User{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	if len(ids) > 100 {
+		return nil, errors.New("get users: at most 100 at a time")
+	}
+	seen := map[string]bool{}
+	var keys []Item
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			keys = append(keys, key(UserPK(id), skProfile))
+		}
+	}
+	req := map[string]ddbtypes.KeysAndAttributes{s.Table: {Keys: keys, ConsistentRead: aws.Bool(true)}}
+	for attempt := 0; len(req) > 0; attempt++ {
+		if attempt > 8 {
+			return nil, errors.New("get users: unprocessed keys remain")
+		}
+		if attempt > 0 {
+			time.Sleep(time.Duration(attempt*attempt) * 10 * time.Millisecond)
+		}
+		res, err := s.DB.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: req})
+		if err != nil {
+			return nil, fmt.Errorf("get users: %w", err)
+		}
+		for _, it := range res.Responses[s.Table] {
+			var u account.User
+			if err := unmarshal(it, &u); err != nil {
+				return nil, err
+			}
+			out[u.ID] = u
+		}
+		req = res.UnprocessedKeys
+	}
+	return out, nil
+}
+
+func memberItem(u account.User, orgID string) (Item, error) {
+	m := u.Orgs[orgID]
+	return marshal(OrgPK(orgID), MemberSK(u.ID), account.Member{OrgID: orgID, UserID: u.ID, Role: m.Role, JoinedAt: m.JoinedAt})
+}
+
+// membershipErr maps a cancelled membership transaction to the domain error.
+func membershipErr(op string, err error) error {
+	if r := cancelReasons(err); len(r) > 0 {
+		for _, c := range r {
+			if c == "ConditionalCheckFailed" {
+				return account.ErrConflict
+			}
+		}
+	}
+	return fmt.Errorf("%s: %w", op, err)
+}
+
+// PutMembership writes the user and their member item, bumping the roster.
+func (s *Store) PutMembership(ctx context.Context, u account.User, expectVersion int64, orgID string, orgRev int64) error {
+	if _, ok := u.Orgs[orgID]; !ok {
+		return fmt.Errorf("put membership: user has no membership in %s", orgID)
+	}
+	userPut, err := s.UserPut(u, expectVersion)
+	if err != nil {
+		return err
+	}
+	mi, err := memberItem(u, orgID)
+	if err != nil {
+		return err
+	}
+	_, err = s.DB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []ddbtypes.TransactWriteItem{
+		{Put: userPut},
+		{Put: &ddbtypes.Put{TableName: &s.Table, Item: mi}},
+		{Update: s.orgRevUpdate(orgID, orgRev)},
+	}})
+	if err != nil {
+		return membershipErr("put membership", err)
+	}
+	return nil
+}
+
+// RemoveMembership writes the user without the membership and deletes the
+// member item and the user's billing alert in the organization.
+func (s *Store) RemoveMembership(ctx context.Context, u account.User, expectVersion int64, orgID string, orgRev int64, last bool) error {
+	if _, ok := u.Orgs[orgID]; ok {
+		return fmt.Errorf("remove membership: user still has a membership in %s", orgID)
+	}
+	userPut, err := s.UserPut(u, expectVersion)
+	if err != nil {
+		return err
+	}
+	_, err = s.DB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []ddbtypes.TransactWriteItem{
+		{Put: userPut},
+		{Delete: &ddbtypes.Delete{TableName: &s.Table, Key: key(OrgPK(orgID), MemberSK(u.ID))}},
+		{Delete: &ddbtypes.Delete{TableName: &s.Table, Key: key(OrgPK(orgID), prefixAlert+u.ID)}},
+		{Update: s.orgRevUpdate(orgID, orgRev)},
+	}})
+	if err != nil {
+		return membershipErr("remove membership", err)
+	}
+	if !last {
+		return nil
+	}
+	// Nobody is left: the organization's own items go too.
+	items, err := s.queryAll(ctx, &dynamodb.QueryInput{
+		TableName:                 &s.Table,
+		KeyConditionExpression:    aws.String("pk = :pk"),
+		ExpressionAttributeValues: Item{":pk": S(OrgPK(orgID))},
+		ProjectionExpression:      aws.String("pk, sk"),
+		ConsistentRead:            aws.Bool(true),
+	})
+	if err != nil {
+		return err
+	}
+	keys := make([]Item, 0, len(items))
+	for _, it := range items {
+		keys = append(keys, Item{AttrPK: it[AttrPK], AttrSK: it[AttrSK]})
+	}
+	return s.batchDelete(ctx, keys)
+}
+
+// CreateInvitedUser writes a new passwordless user, their email's
+// uniqueness item, the member item and the invitation in one transaction.
+func (s *Store) CreateInvitedUser(ctx context.Context, u account.User, orgID string, orgRev int64, inv org.Invitation) error {
+	userIt, err := marshal(UserPK(u.ID), skProfile, u)
+	if err != nil {
+		return err
+	}
+	emailIt, err := marshal(EmailPK(u.Email), skEmail, emailItem{UserID: u.ID})
+	if err != nil {
+		return err
+	}
+	mi, err := memberItem(u, orgID)
+	if err != nil {
+		return err
+	}
+	invIt, err := marshal(UserPK(u.ID), skInvite, inviteItem(inv))
+	if err != nil {
+		return err
+	}
+	invIt[AttrTTL] = TTL(inv.ExpiresAt)
+	notExists := aws.String("attribute_not_exists(pk)")
+	_, err = s.DB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []ddbtypes.TransactWriteItem{
+		{Put: &ddbtypes.Put{TableName: &s.Table, Item: emailIt, ConditionExpression: notExists}}, // index 0: email unique
+		{Put: &ddbtypes.Put{TableName: &s.Table, Item: userIt, ConditionExpression: notExists}},
+		{Put: &ddbtypes.Put{TableName: &s.Table, Item: mi, ConditionExpression: notExists}},
+		{Put: &ddbtypes.Put{TableName: &s.Table, Item: invIt}},
+		{Update: s.orgRevUpdate(orgID, orgRev)},
+	}})
+	if err != nil {
+		if r := cancelReasons(err); len(r) > 0 && r[0] == "ConditionalCheckFailed" {
+			return account.ErrEmailTaken
+		}
+		return membershipErr("create invited user", err)
+	}
+	return nil
+}
+
+// GetInvitation reads a user's pending invitation.
+func (s *Store) GetInvitation(ctx context.Context, userID string) (org.Invitation, error) {
+	out, err := s.DB.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.Table, Key: key(UserPK(userID), skInvite), ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return org.Invitation{}, fmt.Errorf("get invitation: %w", err)
+	}
+	if out.Item == nil {
+		return org.Invitation{}, account.ErrNotFound
+	}
+	var it inviteItem
+	if err := unmarshal(out.Item, &it); err != nil {
+		return org.Invitation{}, err
+	}
+	return org.Invitation(it), nil
+}
+
+// AcceptInvitation consumes the invitation, sets the password and stores
+// the first session in one transaction.
+func (s *Store) AcceptInvitation(ctx context.Context, userID, tokenHash string, now time.Time, passwordHash string, sess session.Session) error {
+	credIt, err := marshal(UserPK(userID), skPassword, credentialItem{UserID: userID, Hash: passwordHash})
+	if err != nil {
+		return err
+	}
+	sessIt, err := sessionItem(sess)
+	if err != nil {
+		return err
+	}
+	_, err = s.DB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []ddbtypes.TransactWriteItem{
+		{Delete: &ddbtypes.Delete{
+			TableName:                 &s.Table,
+			Key:                       key(UserPK(userID), skInvite),
+			ConditionExpression:       aws.String("tokenHash = :h AND #ttl > :now"),
+			ExpressionAttributeNames:  map[string]string{"#ttl": AttrTTL},
+			ExpressionAttributeValues: Item{":h": S(tokenHash), ":now": N(now.Unix())},
+		}},
+		{Put: &ddbtypes.Put{TableName: &s.Table, Item: credIt, ConditionExpression: aws.String("attribute_not_exists(pk)")}},
+		{Put: &ddbtypes.Put{TableName: &s.Table, Item: sessIt, ConditionExpression: aws.String("attribute_not_exists(pk)")}},
+		{ConditionCheck: &ddbtypes.ConditionCheck{TableName: &s.Table, Key: key(UserPK(userID), skProfile), ConditionExpression: aws.String("attribute_exists(pk)")}},
+	}})
+	if err != nil {
+		return membershipErr("accept invitation", err)
+	}
+	return nil
+}
+
+// DeleteUserData deletes every item of the user except the audit entries
+// (which AnonymizeAudit moves out first): the items of the USER#<uid>
+// partition in batches, the rate-limit counters keyed by the user, then the
+// email uniqueness item and the user record together. Each step is
+// idempotent, so a run that failed half-way is finished by the next one; the
+// user record goes last, so until then the account can still sign in and
+// retry.
+func (s *Store) DeleteUserData(ctx context.Context, u account.User) error {
+	sweep := func() error {
+		items, err := s.queryAll(ctx, &dynamodb.QueryInput{
+			TableName:                 &s.Table,
+			KeyConditionExpression:    aws.String("pk = :pk"),
+			ExpressionAttributeValues: Item{":pk": S(UserPK(u.ID))},
+			ProjectionExpression:      aws.String("pk, sk"),
+			ConsistentRead:            aws.Bool(true),
+		})
+		if err != nil {
+			return err
+		}
+		var keys []Item
+		for _, it := range items {
+			sk := it[AttrSK].(*ddbtypes.AttributeValueMemberS).Value
+			if sk == skProfile || strings.HasPrefix(sk, prefixAudit) {
+				continue
+			}
+			keys = append(keys, Item{AttrPK: it[AttrPK], AttrSK: it[AttrSK]})
+		}
+		return s.batchDelete(ctx, keys)
+	}
+	if err := sweep(); err != nil {
+		return fmt.Errorf("delete user data: %w", err)
+	}
+	for _, k := range []string{"reauth#" + u.ID, "login-acct#" + u.Email} {
+		items, err := s.queryAll(ctx, &dynamodb.QueryInput{
+			TableName:                 &s.Table,
+			KeyConditionExpression:    aws.String("pk = :pk"),
+			ExpressionAttributeValues: Item{":pk": S(prefixRate + k)},
+			ProjectionExpression:      aws.String("pk, sk"),
+		})
+		if err != nil {
+			return err
+		}
+		keys := make([]Item, 0, len(items))
+		for _, it := range items {
+			keys = append(keys, Item{AttrPK: it[AttrPK], AttrSK: it[AttrSK]})
+		}
+		if err := s.batchDelete(ctx, keys); err != nil {
+			return fmt.Errorf("delete counters: %w", err)
+		}
+	}
+	_, err := s.DB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []ddbtypes.TransactWriteItem{
+		{Delete: &ddbtypes.Delete{
+			TableName: &s.Table, Key: key(EmailPK(u.Email), skEmail),
+			// Never free an address another account holds now.
+			ConditionExpression:       aws.String("attribute_not_exists(pk) OR userId = :uid"),
+			ExpressionAttributeValues: Item{":uid": S(u.ID)},
+		}},
+		{Delete: &ddbtypes.Delete{TableName: &s.Table, Key: key(UserPK(u.ID), skProfile)}},
+	}})
+	if err != nil {
+		if r := cancelReasons(err); len(r) > 0 && r[0] == "ConditionalCheckFailed" {
+			// The address now belongs to someone else: delete the record alone.
+			if _, err := s.DB.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: &s.Table, Key: key(UserPK(u.ID), skProfile)}); err != nil {
+				return fmt.Errorf("delete user: %w", err)
+			}
+		} else {
+			return fmt.Errorf("delete user: %w", err)
+		}
+	}
+	// Items written while the deletion ran (a session signed in meanwhile).
+	if err := sweep(); err != nil {
+		return fmt.Errorf("delete user data: %w", err)
+	}
+	return nil
+}
