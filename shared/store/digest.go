@@ -66,10 +66,10 @@ func (s *Store) ScheduleDigest(ctx context.Context, e digest.Entry) error {
 	_, err := s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName: &s.Table,
 		Key:       key(UserPK(e.UserID), skDigest),
-		UpdateExpression: aws.String("SET gsi1pk = :pk, gsi1sk = :sk, userId = :uid, due = :due, #day = :day, " +
-			"timezone = :tz, #time = :time, sourceVersion = :v, enabled = :on"),
+		UpdateExpression: aws.String("SET gsi1pk = :pk, gsi1sk = :sk, userId = :uid, #due = :due, #day = :day, " +
+			"#tz = :tz, #time = :time, sourceVersion = :v, #enabled = :on"),
 		ConditionExpression:      aws.String("attribute_not_exists(pk) OR sourceVersion < :v"),
-		ExpressionAttributeNames: map[string]string{"#day": "day", "#time": "time"},
+		ExpressionAttributeNames: map[string]string{"#day": "day", "#time": "time", "#tz": "timezone", "#due": "due", "#enabled": "enabled"},
 		ExpressionAttributeValues: Item{
 			":pk": S(DueShardPK(digest.ShardOf(e.UserID))), ":sk": S(e.SortKey()), ":uid": S(e.UserID),
 			":due": N(e.Due.Unix()), ":day": S(string(e.Day)), ":tz": S(e.Timezone), ":time": S(e.Time),
@@ -85,10 +85,11 @@ func (s *Store) ScheduleDigest(ctx context.Context, e digest.Entry) error {
 // UnscheduleDigest implements digest.Store.
 func (s *Store) UnscheduleDigest(ctx context.Context, userID string, sourceVersion int64) error {
 	_, err := s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:           &s.Table,
-		Key:                 key(UserPK(userID), skDigest),
-		UpdateExpression:    aws.String("REMOVE gsi1pk, gsi1sk SET userId = :uid, sourceVersion = :v, enabled = :off"),
-		ConditionExpression: aws.String("attribute_not_exists(pk) OR sourceVersion < :v"),
+		TableName:                &s.Table,
+		Key:                      key(UserPK(userID), skDigest),
+		UpdateExpression:         aws.String("REMOVE gsi1pk, gsi1sk SET userId = :uid, sourceVersion = :v, #enabled = :off"),
+		ConditionExpression:      aws.String("attribute_not_exists(pk) OR sourceVersion < :v"),
+		ExpressionAttributeNames: map[string]string{"#enabled": "enabled"},
 		ExpressionAttributeValues: Item{
 			":uid": S(userID), ":v": N(sourceVersion), ":off": &ddbtypes.AttributeValueMemberBOOL{Value: false},
 		},
@@ -174,9 +175,9 @@ func (s *Store) ClaimDigest(ctx context.Context, from, to digest.Entry) error {
 	_, err := s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                &s.Table,
 		Key:                      key(UserPK(from.UserID), skDigest),
-		UpdateExpression:         aws.String("SET gsi1sk = :to, due = :due, #day = :nday, sentThrough = :day"),
+		UpdateExpression:         aws.String("SET gsi1sk = :to, #due = :due, #day = :nday, sentThrough = :day"),
 		ConditionExpression:      aws.String("gsi1sk = :from AND (attribute_not_exists(sentThrough) OR sentThrough < :day)"),
-		ExpressionAttributeNames: map[string]string{"#day": "day"},
+		ExpressionAttributeNames: map[string]string{"#day": "day", "#due": "due"},
 		ExpressionAttributeValues: Item{
 			":from": S(from.SortKey()), ":to": S(to.SortKey()), ":due": N(to.Due.Unix()),
 			":nday": S(string(to.Day)), ":day": S(string(from.Day)),
@@ -193,12 +194,12 @@ func (s *Store) ClaimDigest(ctx context.Context, from, to digest.Entry) error {
 
 // ReleaseDigest implements digest.Store.
 func (s *Store) ReleaseDigest(ctx context.Context, from, to digest.Entry) error {
-	update := "SET gsi1sk = :from, due = :due, #day = :day REMOVE sentThrough"
+	update := "SET gsi1sk = :from, #due = :due, #day = :day REMOVE sentThrough"
 	vals := Item{
 		":from": S(from.SortKey()), ":to": S(to.SortKey()), ":due": N(from.Due.Unix()), ":day": S(string(from.Day)),
 	}
 	if from.SentThrough != "" {
-		update = "SET gsi1sk = :from, due = :due, #day = :day, sentThrough = :prev"
+		update = "SET gsi1sk = :from, #due = :due, #day = :day, sentThrough = :prev"
 		vals[":prev"] = S(string(from.SentThrough))
 	}
 	_, err := s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
@@ -206,7 +207,7 @@ func (s *Store) ReleaseDigest(ctx context.Context, from, to digest.Entry) error 
 		Key:                       key(UserPK(from.UserID), skDigest),
 		UpdateExpression:          aws.String(update),
 		ConditionExpression:       aws.String("gsi1sk = :to AND sentThrough = :day"),
-		ExpressionAttributeNames:  map[string]string{"#day": "day"},
+		ExpressionAttributeNames:  map[string]string{"#day": "day", "#due": "due"},
 		ExpressionAttributeValues: vals,
 	})
 	if isConditionFailed(err) {
@@ -223,9 +224,9 @@ func (s *Store) SkipDigest(ctx context.Context, from, to digest.Entry) error {
 	_, err := s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                &s.Table,
 		Key:                      key(UserPK(from.UserID), skDigest),
-		UpdateExpression:         aws.String("SET gsi1sk = :to, due = :due, #day = :nday"),
+		UpdateExpression:         aws.String("SET gsi1sk = :to, #due = :due, #day = :nday"),
 		ConditionExpression:      aws.String("gsi1sk = :from"),
-		ExpressionAttributeNames: map[string]string{"#day": "day"},
+		ExpressionAttributeNames: map[string]string{"#day": "day", "#due": "due"},
 		ExpressionAttributeValues: Item{
 			":from": S(from.SortKey()), ":to": S(to.SortKey()), ":due": N(to.Due.Unix()), ":nday": S(string(to.Day)),
 		},
