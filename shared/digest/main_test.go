@@ -1,9 +1,13 @@
 package digest_test
 
 import (
+	"io"
+	"log/slog"
 	"testing"
 
 	"github.com/example/myprofile/shared/localcloud/testenv"
 )
 
 func TestMain(m *testing.M) { testenv.Main(m) }
+
+func discardLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
