@@ -236,4 +236,3 @@ func TestDailySummaryPatchValidation(t *testing.T) {
 		t.Errorf("dailySummary after merge patch = %v, want time 18:45, still disabled", ds)
 	}
 }
-
