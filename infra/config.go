@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"net/mail"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -12,27 +13,49 @@ import (
 
 // Context keys (cdk.json "context" or `cdk synth -c key=value`). A field set
 // in StackProps wins over the context value, which wins over the default.
+// Secrets are never context values: the MFA data key is named here only by
+// its Secrets Manager secret, and CloudFormation resolves it at deploy time.
 const (
 	CtxStage               = "stage"               // deployment stage; "dev" relaxes deletion protection
 	CtxAssetDir            = "assetDir"            // where build/<name>/bootstrap lives
-	CtxSenderEmail         = "senderEmail"         // SES sender address
-	CtxSESConfigurationSet = "sesConfigurationSet" // optional SES configuration set
-	CtxLogRetentionDays    = "logRetentionDays"    // CloudWatch Logs retention of every function
+	CtxAppName             = "appName"             // APP_NAME: product name in emails and the TOTP issuer
+	CtxSenderEmail         = "senderEmail"         // SES sender address (SENDER_EMAIL), display name allowed
+	CtxSESConfigurationSet = "sesConfigurationSet" // optional SES configuration set (SES_CONFIGURATION_SET)
+	CtxSMSSenderID         = "smsSenderId"         // optional SNS SMS sender ID (SMS_SENDER_ID), where the country allows one
+	CtxWebAuthnRPID        = "webauthnRpId"        // WebAuthn relying party ID (WEBAUTHN_RP_ID), e.g. example.com
+	CtxWebAuthnOrigins     = "webauthnOrigins"     // comma-separated origins passkeys may be used from (WEBAUTHN_ORIGINS)
+	CtxSignupEnabled       = "signupEnabled"       // SIGNUP_ENABLED: false closes POST /v1/auth/signup
+	CtxSessionIdleTTL      = "sessionIdleTtl"      // SESSION_IDLE_TTL, a Go duration
+	CtxSessionAbsoluteTTL  = "sessionAbsoluteTtl"  // SESSION_ABSOLUTE_TTL, a Go duration
+	CtxLogRetentionDays    = "logRetentionDays"    // CloudWatch Logs retention of every function and of the API access log
 	CtxLogLevel            = "logLevel"            // LOG_LEVEL of every function
 	CtxEventBusName        = "eventBusName"        // bus the event rules listen on; "" or "default": the account's default bus
 	CtxSchedulePrefix      = "schedule."           // schedule.<function name> overrides the catalog schedule
 	CtxMFADataKeySecret    = "mfaDataKeySecret"    // Secrets Manager name or ARN of MFA_DATA_KEY; "none": not supplied
+	CtxCORSOrigins         = "corsOrigins"         // comma-separated browser origins allowed by the API and the uploads bucket
+	CtxThrottleRate        = "throttleRateLimit"   // API default route throttling: steady requests per second
+	CtxThrottleBurst       = "throttleBurstLimit"  // API default route throttling: burst
+	CtxAlarmTopicArn       = "alarmTopicArn"       // SNS topic the alarms notify; "": the stack creates one
+	CtxAlarmEmail          = "alarmEmail"          // optional address subscribed to the created alarm topic
+	CtxMetricsNamespace    = "metricsNamespace"    // CloudWatch namespace of the business metrics (METRICS_NAMESPACE)
 )
 
 // Defaults for unset props and context.
 const (
-	DefaultStage            = "dev"
-	DefaultAssetDir         = "build"
-	DefaultSenderEmail      = "no-reply@example.com"
-	DefaultLogRetentionDays = 30
-	DefaultLogLevel         = "info"
-	DefaultMemoryMB         = 256
-	DefaultTimeoutSec       = 10
+	DefaultStage              = "dev"
+	DefaultAssetDir           = "build"
+	DefaultAppName            = "MyProfile"
+	DefaultSenderEmail        = "no-reply@example.com"
+	DefaultLogRetentionDays   = 30
+	DefaultLogLevel           = "info"
+	DefaultSignupEnabled      = true
+	DefaultSessionIdleTTL     = "720h"  // 30 days, as shared/config
+	DefaultSessionAbsoluteTTL = "2160h" // 90 days, as shared/config
+	DefaultThrottleRate       = 100     // requests per second, steady
+	DefaultThrottleBurst      = 200
+	DefaultMetricsNamespace   = "MyProfile"
+	DefaultMemoryMB           = 256
+	DefaultTimeoutSec         = 10
 )
 
 var retentionDays = map[int]awslogs.RetentionDays{
@@ -148,4 +171,103 @@ func constructID(name string) string {
 		}
 	}
 	return b.String()
+}
+
+// contextBool reads a boolean context value: a JSON bool from cdk.json or
+// "true"/"false" from -c.
+func contextBool(v any) (b, ok bool, err error) {
+	switch x := v.(type) {
+	case nil:
+		return false, false, nil
+	case bool:
+		return x, true, nil
+	case string:
+		if x == "" {
+			return false, false, nil
+		}
+		b, err := strconv.ParseBool(x)
+		if err != nil {
+			return false, false, fmt.Errorf("%q is not true or false", x)
+		}
+		return b, true, nil
+	default:
+		return false, false, fmt.Errorf("%v (%T) is not true or false", v, v)
+	}
+}
+
+// contextList reads a list context value: a JSON array from cdk.json or a
+// comma-separated string from -c. Empty entries are dropped.
+func contextList(v any) ([]string, error) {
+	var raw []string
+	switch x := v.(type) {
+	case nil:
+	case string:
+		raw = strings.Split(x, ",")
+	case []any:
+		for _, e := range x {
+			s, ok := e.(string)
+			if !ok {
+				return nil, fmt.Errorf("%v (%T) is not a string", e, e)
+			}
+			raw = append(raw, s)
+		}
+	default:
+		return nil, fmt.Errorf("%v (%T) is not a list or a comma-separated string", v, v)
+	}
+	var out []string
+	for _, s := range raw {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out, nil
+}
+
+// validOrigin accepts a browser origin: https://host[:port], or http only
+// for localhost. "*" is refused: a deployment names the origins it serves.
+func validOrigin(o string) error {
+	u, err := url.Parse(o)
+	if err != nil || u.Host == "" || u.Path != "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		return fmt.Errorf("origin %q: want scheme://host[:port] with nothing after it", o)
+	}
+	if strings.Contains(o, "*") {
+		return fmt.Errorf("origin %q: wildcards are not allowed; list the origins", o)
+	}
+	switch {
+	case u.Scheme == "https":
+	case u.Scheme == "http" && (u.Hostname() == "localhost" || u.Hostname() == "127.0.0.1"):
+	default:
+		return fmt.Errorf("origin %q: want https (http only for localhost)", o)
+	}
+	return nil
+}
+
+var rpIDRE = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
+
+// validRPID accepts a WebAuthn relying party ID: a bare host name.
+func validRPID(id string) error {
+	if !rpIDRE.MatchString(id) {
+		return fmt.Errorf("webauthn RP ID %q: want a lower-case host name such as example.com", id)
+	}
+	return nil
+}
+
+var senderIDRE = regexp.MustCompile(`^[A-Za-z0-9]{1,11}$`)
+
+// validSenderID accepts an SMS sender ID: 1-11 letters and digits, at
+// least one letter (the SNS rule).
+func validSenderID(id string) error {
+	if !senderIDRE.MatchString(id) || !strings.ContainsAny(strings.ToLower(id), "abcdefghijklmnopqrstuvwxyz") {
+		return fmt.Errorf("SMS sender ID %q: want 1 to 11 letters and digits with at least one letter", id)
+	}
+	return nil
+}
+
+var namespaceRE = regexp.MustCompile(`^[A-Za-z0-9._/#:-]{1,255}$`)
+
+func validNamespace(ns string) error {
+	if !namespaceRE.MatchString(ns) || strings.HasPrefix(ns, "AWS/") {
+		return fmt.Errorf("metrics namespace %q: want letters, digits and . _ / # : -, not starting with AWS/", ns)
+	}
+	return nil
 }

@@ -20,26 +20,64 @@ import (
 // The synth takes seconds, so TestMain synthesizes one app holding two
 // stacks and every test reads the shared templates:
 //   - real: the stack built from the real catalog with cdk.json's context,
-//     as `cdk synth` builds it for stage dev;
+//     as `cdk synth` builds it for stage dev (every default);
 //   - fixture: a made-up catalog with a function of every kind and need the
-//     real catalog may not have yet, deployed as stage "prod" with every
-//     optional setting given.
+//     real catalog may not have yet, in a stage whose context sets every
+//     context value to something other than its default (fixtureContext).
 var (
 	real, fixture         assertions.Template
 	realJSON, fixtureJSON map[string]any
+	// templateFiles are the synthesized templates on disk, for cdk-nag.
+	templateFiles = map[string]string{}
 )
 
 var fixtureFunctions = []catalog.Function{
 	{Name: "api-fix", Kind: catalog.HTTP, Routes: []string{"GET /v1/fix/{id}", "POST /v1/fix/{path...}"},
-		Needs: catalog.Needs{Table: "read", Indexes: []string{"gsi1"}, Secrets: true}},
+		Needs: catalog.Needs{Table: "read", Indexes: []string{"gsi1"}, Secrets: true, Uploads: true}},
+	{Name: "avatar-fix", Kind: catalog.Storage, TimeoutSec: 30,
+		Needs: catalog.Needs{Table: "write", Uploads: true}},
 	{Name: "nightly", Kind: catalog.Schedule, Schedule: "rate(1 hour)", MemoryMB: 512, TimeoutSec: 60,
-		Needs: catalog.Needs{Table: "write", Indexes: []string{"gsi2"}, Email: true}},
+		Needs: catalog.Needs{Table: "write", Indexes: []string{"gsi2"}, Email: true, Queue: "summaries"}},
 	{Name: "on-billing", Kind: catalog.Event, EventSource: catalog.BillingSource,
 		DetailTypes: []string{"CreditLow", "CreditChanged"},
 		Needs:       catalog.Needs{Table: "read", SMS: true, Email: true, Events: true}},
+	{Name: "summary-worker", Kind: catalog.Queue, TimeoutSec: 40,
+		Needs: catalog.Needs{Table: "write", Email: true, Queue: "summaries"}},
 }
 
-const fixtureSchedule = "cron(0/15 * * * ? *)" // context schedule.nightly
+const (
+	fixtureSchedule = "cron(0/15 * * * ? *)" // context schedule.nightly
+	fixtureTopicArn = "arn:aws:sns:eu-west-1:123456789012:ops-alarms"
+)
+
+// fixtureContext sets every context value (cdk.json's keys and the
+// optional ones) to something other than its default.
+func fixtureContext(assets string) map[string]any {
+	return map[string]any{
+		CtxStage:                      "prod",
+		CtxAssetDir:                   assets,
+		CtxAppName:                    "Acme Profile",
+		CtxSenderEmail:                "Alerts <alerts@mail.example.org>",
+		CtxSESConfigurationSet:        "main",
+		CtxSMSSenderID:                "Acme",
+		CtxWebAuthnRPID:               "example.org",
+		CtxWebAuthnOrigins:            "https://app.example.org, https://admin.example.org",
+		CtxSignupEnabled:              "false",
+		CtxSessionIdleTTL:             "12h",
+		CtxSessionAbsoluteTTL:         "168h",
+		CtxLogRetentionDays:           "90",
+		CtxLogLevel:                   "debug",
+		CtxEventBusName:               "platform",
+		CtxSchedulePrefix + "nightly": fixtureSchedule,
+		CtxMFADataKeySecret:           "acme/mfa-data-key",
+		CtxCORSOrigins:                []any{"https://app.example.org"},
+		CtxThrottleRate:               float64(25),
+		CtxThrottleBurst:              "50",
+		CtxAlarmTopicArn:              fixtureTopicArn,
+		CtxAlarmEmail:                 "ops@example.org",
+		CtxMetricsNamespace:           "Acme/Profile",
+	}
+}
 
 func TestMain(m *testing.M) {
 	os.Exit(runTests(m))
@@ -62,7 +100,13 @@ func runTests(m *testing.M) int {
 			return 1
 		}
 	}
-	if err := synth(assets); err != nil {
+	outdir, err := os.MkdirTemp("", "infra-cdkout-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(outdir)
+	if err := synth(assets, outdir); err != nil {
 		fmt.Fprintln(os.Stderr, "synth:", err)
 		return 1
 	}
@@ -96,31 +140,22 @@ func cdkContext() (map[string]any, error) {
 	return c.Context, nil
 }
 
-func synth(assets string) error {
+func synth(assets, outdir string) error {
 	ctx, err := cdkContext()
 	if err != nil {
 		return err
 	}
-	ctx[CtxSchedulePrefix+"nightly"] = fixtureSchedule
-	outdir, err := os.MkdirTemp("", "infra-cdkout-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(outdir)
 	app := awscdk.NewApp(&awscdk.AppProps{Context: &ctx, Outdir: jsii.String(outdir)})
 	realStack, err := NewMyProfileStack(app, "Real", &MyProfileStackProps{AssetDir: assets})
 	if err != nil {
 		return err
 	}
-	fixtureStack, err := NewMyProfileStack(app, "Fixture", &MyProfileStackProps{
-		AssetDir:            assets,
-		Functions:           fixtureFunctions,
-		Stage:               "prod",
-		SenderEmail:         "Alerts <alerts@mail.example.org>",
-		SESConfigurationSet: "main",
-		LogRetentionDays:    90,
-		EventBusName:        "platform",
-	})
+	// The fixture's context lives on its own stage, over the app's.
+	stage := awscdk.NewStage(app, jsii.String("Custom"), nil)
+	for k, v := range fixtureContext(assets) {
+		stage.Node().SetContext(jsii.String(k), v)
+	}
+	fixtureStack, err := NewMyProfileStack(stage, "Fixture", &MyProfileStackProps{Functions: fixtureFunctions})
 	if err != nil {
 		return err
 	}
@@ -128,6 +163,17 @@ func synth(assets string) error {
 	fixture = assertions.Template_FromStack(fixtureStack, nil)
 	realJSON = *real.ToJSON()
 	fixtureJSON = *fixture.ToJSON()
+	for name, tmpl := range map[string]map[string]any{"real": realJSON, "fixture": fixtureJSON} {
+		p := filepath.Join(outdir, name+".template.json")
+		b, err := json.MarshalIndent(tmpl, "", " ")
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			return err
+		}
+		templateFiles[name] = p
+	}
 	return nil
 }
 
@@ -270,12 +316,22 @@ func TestEveryCatalogRouteIsAnAPIRouteToItsFunction(t *testing.T) {
 }
 
 func TestOneLambdaPerCatalogFunction(t *testing.T) {
-	check(t, "count", func() {
-		real.ResourceCountIs(jsii.String("AWS::Lambda::Function"), jsii.Number(float64(len(catalog.All()))))
-	})
-	check(t, "fixture count", func() {
-		fixture.ResourceCountIs(jsii.String("AWS::Lambda::Function"), jsii.Number(float64(len(fixtureFunctions))))
-	})
+	// CDK adds one Lambda of its own, the deploy-time bucket-notification
+	// handler, when a function needs the uploads bucket.
+	for name, tc := range map[string]struct {
+		fns  []catalog.Function
+		json map[string]any
+	}{"real": {catalog.All(), realJSON}, "fixture": {fixtureFunctions, fixtureJSON}} {
+		n := 0
+		for id := range resources(tc.json, "AWS::Lambda::Function") {
+			if !strings.HasPrefix(id, "BucketNotificationsHandler") {
+				n++
+			}
+		}
+		if n != len(tc.fns) {
+			t.Errorf("%s: %d functions, catalog %d", name, n, len(tc.fns))
+		}
+	}
 	tableID := ""
 	for id := range resources(realJSON, "AWS::DynamoDB::Table") {
 		tableID = id
@@ -387,39 +443,6 @@ func statements(tmpl map[string]any) (out []map[string]any) {
 		}
 	}
 	return out
-}
-
-func TestIAMIsLeastPrivilege(t *testing.T) {
-	for name, tmpl := range map[string]map[string]any{"real": realJSON, "fixture": fixtureJSON} {
-		t.Run(name, func(t *testing.T) {
-			sts := statements(tmpl)
-			if len(sts) == 0 {
-				t.Fatal("no policy statements: the test would prove nothing")
-			}
-			for _, st := range sts {
-				actions, res := strs(st["Action"]), strs(st["Resource"])
-				for _, a := range actions {
-					if a == "*" || strings.HasSuffix(a, ":*") {
-						t.Errorf("wildcard action %q in %v", a, st)
-					}
-					if strings.HasPrefix(a, "dynamodb:") && slices.Contains(res, "*") {
-						t.Errorf("%s on resource * in %v", a, st)
-					}
-				}
-				// Only SMS publishing may use "*", and only as sns:Publish.
-				if st["Effect"] == "Allow" && slices.Contains(res, "*") && !slices.Equal(actions, []string{"sns:Publish"}) {
-					t.Errorf("resource * for %v", actions)
-				}
-			}
-			for _, r := range resources(tmpl, "AWS::IAM::Role") {
-				for _, arn := range strs(props(r)["ManagedPolicyArns"]) {
-					if strings.Contains(arn, "FullAccess") {
-						t.Errorf("managed policy %s", arn)
-					}
-				}
-			}
-		})
-	}
 }
 
 // policyOf returns the statements of the function's role policy.
@@ -620,7 +643,7 @@ func TestMFADataKey(t *testing.T) {
 		p := props(resources(tmpl, "AWS::Lambda::Function")[functionID(t, tmpl, name)])
 		return p["Environment"].(map[string]any)["Variables"].(map[string]any)
 	}
-	want := "{{resolve:secretsmanager:myprofile/prod/mfa-data-key:SecretString:::}}"
+	want := "{{resolve:secretsmanager:acme/mfa-data-key:SecretString:::}}"
 	for _, f := range fixtureFunctions {
 		got, has := envOf(fixtureJSON, f.Name)["MFA_DATA_KEY"]
 		if f.Needs.Secrets && got != want {
@@ -637,17 +660,3 @@ func TestMFADataKey(t *testing.T) {
 	}
 }
 
-func TestOutputs(t *testing.T) {
-	api := assertions.NewCapture(nil)
-	check(t, "ApiUrl", func() {
-		real.HasOutput(jsii.String("ApiUrl"), map[string]any{"Value": map[string]any{"Fn::Join": []any{"", api}}})
-	})
-	check(t, "ApiUrl is the execute-api URL", func() {
-		if !strings.Contains(mustJSON(api.AsArray()), "execute-api") {
-			t.Errorf("ApiUrl %v", mustJSON(api.AsArray()))
-		}
-	})
-	check(t, "TableName", func() {
-		real.HasOutput(jsii.String("TableName"), map[string]any{"Value": map[string]any{"Ref": assertions.Match_AnyValue()}})
-	})
-}
