@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/example/myprofile/shared/app/apptest"
 	"github.com/example/myprofile/shared/audit"
@@ -30,6 +31,7 @@ func TestSignupAndRevocationsAreRecorded(t *testing.T) {
 	e := apptest.New(t, nil)
 	u := e.SignUp(nil)
 	e.Login(u.Email, u.Password)
+	e.Clock.Advance(time.Second) // the test clock stands still otherwise; entries order by time
 	e.Must(http.StatusNoContent, apptest.Req{Method: "POST", Path: "/v1/me/sessions/revoke", Token: u.Token, Body: map[string]any{"scope": "others"}})
 
 	page, err := e.Deps.Store().ListUserAudit(context.Background(), u.ID, "", 10)

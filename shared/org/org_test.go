@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/example/myprofile/shared/account"
 	"github.com/example/myprofile/shared/app/apptest"
 	"github.com/example/myprofile/shared/audit"
 	"github.com/example/myprofile/shared/localcloud/testenv"
@@ -403,4 +404,78 @@ func TestDeletingALargeSoloAccount(t *testing.T) {
 			}
 		}
 	}
+}
+
+// Inviting an existing account adds a second organization; the profile's
+// role follows X-Organization-Id.
+func TestMemberOfSeveralOrganizations(t *testing.T) {
+	e := apptest.New(t, nil)
+	owner := e.SignUp(map[string]any{"orgName": "Acme"})
+	other := e.SignUp(nil)
+	res := e.Must(http.StatusCreated, apptest.Req{Method: "POST", Path: "/v1/users", Token: owner.Token,
+		Body: map[string]any{"email": other.Email, "firstName": "Ignored", "lastName": "Ignored", "role": "admin"}})
+	if res.JSON()["id"] != other.ID || res.JSON()["role"] != "admin" {
+		t.Fatalf("existing account invited: %s", res.Body)
+	}
+	if mails := e.Emails(other.Email); len(mails) != 1 || tokenRE.MatchString(mails[0].Text) {
+		t.Fatalf("an existing account gets a notice without a token, got %d emails", len(mails))
+	}
+	again := e.Do(apptest.Req{Method: "POST", Path: "/v1/users", Token: owner.Token,
+		Body: map[string]any{"email": other.Email, "firstName": "A", "lastName": "B", "role": "user"}})
+	if again.Status != http.StatusConflict {
+		t.Fatalf("inviting a member again: %d, want 409", again.Status)
+	}
+	for _, c := range []struct{ org, role string }{{owner.OrgID, "admin"}, {other.OrgID, "owner"}} {
+		me := e.Must(http.StatusOK, apptest.Req{Method: "GET", Path: "/v1/me", Token: other.Token, Header: map[string]string{"X-Organization-Id": c.org}}).JSON()
+		if me["organizationId"] != c.org || me["role"] != c.role {
+			t.Errorf("in %s: organizationId %v role %v, want role %s", c.org, me["organizationId"], me["role"], c.role)
+		}
+	}
+	// As admin of Acme, the invitee now sees Acme's staff.
+	list := e.Must(http.StatusOK, apptest.Req{Method: "GET", Path: "/v1/users", Token: other.Token, Header: map[string]string{"X-Organization-Id": owner.OrgID}}).JSON()
+	if users, _ := list["users"].([]any); len(users) != 2 {
+		t.Fatalf("Acme staff seen by its new admin: %v", users)
+	}
+	// Leaving by deletion keeps both organizations consistent.
+	e.Must(http.StatusNoContent, apptest.Req{Method: "DELETE", Path: "/v1/me", Token: other.Token, Body: map[string]any{"password": other.Password, "confirm": "DELETE"}})
+	if left := itemsWith(t, e, other.ID); len(left) != 0 {
+		t.Fatalf("items left: %v", left)
+	}
+	if getItem(t, e, store.OrgPK(other.OrgID), "ORG") {
+		t.Error("the deleted user's own, now empty, organization remains")
+	}
+	me := e.Must(http.StatusOK, apptest.Req{Method: "GET", Path: "/v1/users", Token: owner.Token}).JSON()
+	if users, _ := me["users"].([]any); len(users) != 1 {
+		t.Fatalf("Acme staff after the admin left: %v", users)
+	}
+}
+
+// A deletion that stopped half-way (here: after the audit entries were
+// anonymized and the sessions deleted) is finished by signing in and
+// deleting again.
+func TestDeletionResumes(t *testing.T) {
+	e := apptest.New(t, nil)
+	u := e.SignUp(nil)
+	ctx := context.Background()
+	st := e.Deps.Store()
+	if err := st.AnonymizeAudit(ctx, u.ID, audit.Pseudonym(e.Deps.Org().PseudonymKey, u.ID)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.DeleteSessions(ctx, u.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	tok := e.Login(u.Email, u.Password)
+	e.Must(http.StatusNoContent, apptest.Req{Method: "DELETE", Path: "/v1/me", Token: tok, Body: map[string]any{"password": u.Password, "confirm": "DELETE"}})
+	if left := itemsWith(t, e, u.ID); len(left) != 0 {
+		t.Fatalf("items left: %v", left)
+	}
+	t.Run("running the store steps again is harmless", func(t *testing.T) {
+		usr := account.User{ID: u.ID, Email: u.Email}
+		if err := st.DeleteUserData(ctx, usr); err != nil {
+			t.Fatalf("DeleteUserData again: %v", err)
+		}
+		if err := st.AnonymizeAudit(ctx, u.ID, "p"); err != nil {
+			t.Fatalf("AnonymizeAudit again: %v", err)
+		}
+	})
 }

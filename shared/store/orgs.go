@@ -329,10 +329,10 @@ func (s *Store) AcceptInvitation(ctx context.Context, userID, tokenHash string, 
 // DeleteUserData deletes every item of the user except the audit entries
 // (which AnonymizeAudit moves out first): the items of the USER#<uid>
 // partition in batches, the rate-limit counters keyed by the user, then the
-// email uniqueness item and the user record together. Each step is
-// idempotent, so a run that failed half-way is finished by the next one; the
-// user record goes last, so until then the account can still sign in and
-// retry.
+// email uniqueness item, the password and the user record together. Each
+// step is idempotent, so a run that failed half-way is finished by the next
+// one; the email, password and user record go last, so until then the
+// account can still sign in and send the deletion again.
 func (s *Store) DeleteUserData(ctx context.Context, u account.User) error {
 	sweep := func() error {
 		items, err := s.queryAll(ctx, &dynamodb.QueryInput{
@@ -348,7 +348,7 @@ func (s *Store) DeleteUserData(ctx context.Context, u account.User) error {
 		var keys []Item
 		for _, it := range items {
 			sk := it[AttrSK].(*ddbtypes.AttributeValueMemberS).Value
-			if sk == skProfile || strings.HasPrefix(sk, prefixAudit) {
+			if sk == skProfile || sk == skPassword || strings.HasPrefix(sk, prefixAudit) {
 				continue
 			}
 			keys = append(keys, Item{AttrPK: it[AttrPK], AttrSK: it[AttrSK]})
@@ -384,12 +384,15 @@ func (s *Store) DeleteUserData(ctx context.Context, u account.User) error {
 			ExpressionAttributeValues: Item{":uid": S(u.ID)},
 		}},
 		{Delete: &ddbtypes.Delete{TableName: &s.Table, Key: key(UserPK(u.ID), skProfile)}},
+		{Delete: &ddbtypes.Delete{TableName: &s.Table, Key: key(UserPK(u.ID), skPassword)}},
 	}})
 	if err != nil {
 		if r := cancelReasons(err); len(r) > 0 && r[0] == "ConditionalCheckFailed" {
 			// The address now belongs to someone else: delete the record alone.
-			if _, err := s.DB.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: &s.Table, Key: key(UserPK(u.ID), skProfile)}); err != nil {
-				return fmt.Errorf("delete user: %w", err)
+			for _, sk := range []string{skPassword, skProfile} {
+				if _, err := s.DB.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: &s.Table, Key: key(UserPK(u.ID), sk)}); err != nil {
+					return fmt.Errorf("delete user: %w", err)
+				}
 			}
 		} else {
 			return fmt.Errorf("delete user: %w", err)
