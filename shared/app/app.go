@@ -22,6 +22,7 @@ import (
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 
 	"github.com/example/myprofile/shared/audit"
@@ -52,6 +53,8 @@ type Deps struct {
 	DB     store.DB
 	SES    *sesv2.Client
 	SNS    *sns.Client
+	// S3 reaches the uploads bucket (avatars); nil where no function needs it.
+	S3 *s3.Client
 	// Hasher is the password hasher (tests may lower its cost).
 	Hasher *password.Hasher
 }
@@ -75,6 +78,7 @@ func Load(ctx context.Context) (*Deps, error) {
 		DB:     dynamodb.NewFromConfig(awsCfg),
 		SES:    sesv2.NewFromConfig(awsCfg),
 		SNS:    sns.NewFromConfig(awsCfg),
+		S3:     NewS3Client(awsCfg),
 		Hasher: password.NewHasher(password.DefaultParams),
 	}, nil
 }
@@ -207,6 +211,7 @@ func (d *Deps) routes(name string) (httpapi.Routes, error) {
 		}
 		maps.Copy(rs, pw.Routes())
 		maps.Copy(rs, (&prefs.Service{Store: st, Sessions: sessions}).Routes())
+		maps.Copy(rs, d.AvatarService().Routes())
 		maps.Copy(rs, d.Billing().Routes(sessions.Require))
 		maps.Copy(rs, d.Org().Routes()) // /v1/users*, DELETE /v1/me, audit listings
 		return rs, nil
@@ -267,6 +272,10 @@ func (d *Deps) Lambda(name string) (lambda.Handler, error) {
 			return nil, err
 		}
 		return lambda.NewHandler(httpapi.LambdaAdapter{Handler: h}.Invoke), nil
+	case catalog.Storage:
+		if name == "avatar" {
+			return lambda.NewHandler(d.AvatarEvent), nil
+		}
 	case catalog.Schedule, catalog.Event:
 		if job, ok := d.jobs()[name]; ok {
 			return lambda.NewHandler(job), nil

@@ -72,6 +72,9 @@ type Options struct {
 	Env map[string]string
 	// Start is the clock's starting time (default: now).
 	Start time.Time
+	// Configure changes the dependencies before the API is built (e.g. an
+	// S3 client for the avatar routes).
+	Configure func(*app.Deps)
 	// WrapDB wraps the DynamoDB client (e.g. to count round trips).
 	WrapDB func(store.DB) store.DB
 }
@@ -116,6 +119,9 @@ func New(t testing.TB, opts *Options) *Env {
 		// Production cost is m=19 MiB, t=2; tests keep the algorithm but
 		// lower the memory so hundreds of hashes stay fast.
 		Hasher: password.NewHasher(password.Params{MemoryKiB: 1024, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}),
+	}
+	if opts.Configure != nil {
+		opts.Configure(deps)
 	}
 	gw, err := deps.Gateway()
 	if err != nil {
