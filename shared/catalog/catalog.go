@@ -80,6 +80,8 @@ var functions = []Function{
 			"POST /v1/auth/login",
 			"POST /v1/auth/login/mfa",
 			"POST /v1/auth/login/mfa/sms",
+			"POST /v1/auth/login/webauthn/begin",
+			"POST /v1/auth/login/webauthn/finish",
 			"POST /v1/auth/logout",
 			"POST /v1/auth/accept-invite",
 		},
@@ -151,7 +153,7 @@ var functions = []Function{
 	},
 	{
 		Name:        "twofactor",
-		Description: "Two-factor authentication: authenticator app, SMS codes, backup codes",
+		Description: "Two-factor authentication: authenticator app, SMS codes, passkeys, backup codes",
 		Kind:        HTTP,
 		Routes: []string{
 			"GET /v1/me/2fa",
@@ -161,6 +163,9 @@ var functions = []Function{
 			"POST /v1/me/2fa/sms",
 			"DELETE /v1/me/2fa/sms",
 			"POST /v1/me/2fa/backup-codes",
+			"POST /v1/me/2fa/webauthn/register/begin",
+			"POST /v1/me/2fa/webauthn/register/finish",
+			"DELETE /v1/me/2fa/webauthn/{id}",
 		},
 		MemoryMB: 1024, // argon2id: password checks and backup-code hashes
 		Needs:    Needs{Table: "write", Email: true, SMS: true, Secrets: true},
