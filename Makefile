@@ -131,8 +131,7 @@ deploy: deps build ## cdk deploy (needs AWS credentials)
 	$(CDK) deploy
 
 nag: deps ## cdk-nag checks on the synthesized stack
-	$(CDK) synth --quiet
-	node infra/nag/nag.js cdk.out/*.template.json
+	$(GO) test ./infra/ -run Nag -count=1
 
 clean: ## remove build outputs, installed tools and local data
 	rm -rf build bin cdk.out .local

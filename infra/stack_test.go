@@ -659,3 +659,4 @@ func TestMFADataKey(t *testing.T) {
 		}
 	}
 }
+

@@ -149,7 +149,6 @@ func (d *Deps) Org() *org.Service {
 		// The pseudonym only has to be stable per deployment and not
 		// computable from the id alone by outsiders of it.
 		PseudonymKey: []byte("audit-pseudonym:" + d.Config.Stage + ":" + d.Config.TableName),
-		Invites:      d.limiter(24*time.Hour, 100),
 	}
 }
 
@@ -168,19 +167,12 @@ func (d *Deps) mfa() (*mfa.Service, error) {
 	if len(d.Config.MFADataKey) != 32 {
 		return nil, fmt.Errorf("app: MFA_DATA_KEY is required in stage %q (32 random bytes, base64)", d.Config.Stage)
 	}
-	if d.Config.WebAuthnRPID == "" || len(d.Config.WebAuthnOrigins) == 0 {
-		return nil, fmt.Errorf("app: WEBAUTHN_RP_ID and WEBAUTHN_ORIGINS are required in stage %q", d.Config.Stage)
-	}
-	wa, err := mfa.NewWebAuthn(d.Config.WebAuthnRPID, d.Config.AppName, d.Config.WebAuthnOrigins)
-	if err != nil {
-		return nil, err
-	}
 	st := d.Store()
 	return &mfa.Service{
 		Store: st, Users: st, Sessions: d.Sessions(), Reauth: d.Reauth(), Hasher: d.Hasher,
 		Mailer: d.Mailer(), Texter: d.Texter(), Sealer: mfa.Sealer{Key: d.Config.MFADataKey},
 		Failures: d.limiter(d.Config.LoginWindow, d.Config.LoginMaxFailures),
-		Issuer:   d.Config.AppName, Now: d.Now, Log: d.Log, WebAuthn: wa,
+		Issuer:   d.Config.AppName, Now: d.Now, Log: d.Log,
 	}, nil
 }
 

@@ -80,14 +80,20 @@ var functions = []Function{
 			"POST /v1/auth/login",
 			"POST /v1/auth/login/mfa",
 			"POST /v1/auth/login/mfa/sms",
-			"POST /v1/auth/login/webauthn/begin",
-			"POST /v1/auth/login/webauthn/finish",
 			"POST /v1/auth/logout",
 			"POST /v1/auth/accept-invite",
 		},
 		MemoryMB: 1024, // argon2id with 19 MiB: more memory = more CPU = a hash well under 100 ms
 		// The 2FA step sends SMS codes and replay notices and opens TOTP secrets.
 		Needs: Needs{Table: "write", Email: true, SMS: true, Secrets: true},
+	},
+	{
+		Name:        "avatar",
+		Description: "Turns an uploaded picture into the user's avatar (S3 object-created under uploads/)",
+		Kind:        Storage,
+		MemoryMB:    1024, // decoding a 2 MB JPEG can take ~100 MB of pixels
+		TimeoutSec:  30,
+		Needs:       Needs{Table: "write", Uploads: true},
 	},
 	{
 		Name:        "balances",
@@ -123,6 +129,12 @@ var functions = []Function{
 		Routes: []string{
 			"GET /v1/me",
 			"PATCH /v1/me",
+			"PUT /v1/me/password",
+			"POST /v1/me/signature/render",
+			"GET /v1/me/notifications",
+			"PUT /v1/me/notifications",
+			"POST /v1/me/avatar",
+			"DELETE /v1/me/avatar",
 			"GET /v1/me/billing-alert",
 			"PUT /v1/me/billing-alert",
 			"DELETE /v1/me",
@@ -138,7 +150,9 @@ var functions = []Function{
 		// SMS: a billing-alert change can alert at once. gsi1/gsi2: the
 		// organization audit listing and the anonymization of a deleted
 		// user's audit entries.
-		Needs: Needs{Table: "write", Indexes: []string{"gsi1", "gsi2"}, Email: true, SMS: true},
+		// Uploads: POST /v1/me/avatar signs an upload (s3:PutObject under
+		// uploads/), DELETE /v1/me/avatar removes renditions (avatars/).
+		Needs: Needs{Table: "write", Indexes: []string{"gsi1", "gsi2"}, Email: true, SMS: true, Uploads: true},
 	},
 	{
 		Name:        "sessions",
@@ -153,7 +167,7 @@ var functions = []Function{
 	},
 	{
 		Name:        "twofactor",
-		Description: "Two-factor authentication: authenticator app, SMS codes, passkeys, backup codes",
+		Description: "Two-factor authentication: authenticator app, SMS codes, backup codes",
 		Kind:        HTTP,
 		Routes: []string{
 			"GET /v1/me/2fa",
@@ -163,9 +177,6 @@ var functions = []Function{
 			"POST /v1/me/2fa/sms",
 			"DELETE /v1/me/2fa/sms",
 			"POST /v1/me/2fa/backup-codes",
-			"POST /v1/me/2fa/webauthn/register/begin",
-			"POST /v1/me/2fa/webauthn/register/finish",
-			"DELETE /v1/me/2fa/webauthn/{id}",
 		},
 		MemoryMB: 1024, // argon2id: password checks and backup-code hashes
 		Needs:    Needs{Table: "write", Email: true, SMS: true, Secrets: true},

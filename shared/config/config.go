@@ -34,6 +34,12 @@ type Config struct {
 	LoginMaxFailures int           // LOGIN_MAX_FAILURES (default 10)
 	LoginWindow      time.Duration // LOGIN_WINDOW (default 15m)
 	LogLevel         string        // LOG_LEVEL: debug, info, warn, error
+	// Avatars: UPLOADS_BUCKET is the bucket uploads and avatar renditions go
+	// to (required by the profile and avatar functions only);
+	// AVATAR_BASE_URL is where its objects are served from (a CDN; default
+	// the bucket's own URL).
+	UploadsBucket string
+	AvatarBaseURL string
 	// Daily summary: emails per second at most (the SES account's send rate).
 	DailySummarySendRate float64 // DAILY_SUMMARY_SEND_RATE (default 14)
 	// MFADataKey is the 32-byte AES-256-GCM key that encrypts TOTP secrets
@@ -43,12 +49,6 @@ type Config struct {
 	// key is derived; in any other stage it stays nil and the functions that
 	// need it refuse to start.
 	MFADataKey []byte
-	// Passkeys (WebAuthn) relying party: WEBAUTHN_RP_ID (the site's domain)
-	// and WEBAUTHN_ORIGINS (comma-separated origins of the web and mobile
-	// apps). In dev and test they default to localhost; elsewhere they are
-	// required by the functions that serve passkeys (twofactor, auth).
-	WebAuthnRPID    string
-	WebAuthnOrigins []string
 }
 
 // Load reads the configuration through getenv (os.Getenv in production,
@@ -69,23 +69,11 @@ func Load(getenv func(string) string) (Config, error) {
 		LoginMaxFailures:     r.int("LOGIN_MAX_FAILURES", 10),
 		LoginWindow:          r.duration("LOGIN_WINDOW", 15*time.Minute),
 		LogLevel:             r.str("LOG_LEVEL", "info"),
+		UploadsBucket:        r.str("UPLOADS_BUCKET", ""),
+		AvatarBaseURL:        strings.TrimRight(r.str("AVATAR_BASE_URL", ""), "/"),
 		DailySummarySendRate: r.float("DAILY_SUMMARY_SEND_RATE", 14),
 	}
 	c.MFADataKey = r.dataKey("MFA_DATA_KEY", c.Stage)
-	c.WebAuthnRPID = r.str("WEBAUTHN_RP_ID", "")
-	for _, o := range strings.Split(r.str("WEBAUTHN_ORIGINS", ""), ",") {
-		if o = strings.TrimSpace(o); o != "" {
-			c.WebAuthnOrigins = append(c.WebAuthnOrigins, o)
-		}
-	}
-	if c.Stage == "dev" || c.Stage == "test" {
-		if c.WebAuthnRPID == "" {
-			c.WebAuthnRPID = "localhost"
-		}
-		if len(c.WebAuthnOrigins) == 0 {
-			c.WebAuthnOrigins = []string{"http://localhost:8080"}
-		}
-	}
 	if c.TableName == "" {
 		r.errs = append(r.errs, "TABLE_NAME is required")
 	}

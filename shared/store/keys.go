@@ -12,6 +12,8 @@ package store
 // organization            | ORG#<oid>             | ORG                     |                      | auth
 // membership              | ORG#<oid>             | MEMBER#<uid>            |                      | auth (mirrors User.Orgs)
 // rate-limit counter      | RATE#<scope>#<key>    | W#<window start unix>   | ttl = window end     | auth, profile, verification
+// notification prefs      | USER#<uid>            | PREFS#NOTIFICATIONS     |                      | profile (full matrix; PUT replaces it)
+// avatar objects          | S3 uploads bucket: uploads/<uid>/<uploadId> (raw, deleted once processed); avatars/<uid>/<uploadId>-<512|128>.<png|jpg> | | avatar, profile
 // org balance             | ORG#<oid>             | BALANCE                 | gsi1: LOW#<shard> / <oid> while low (*) | balances, low-credit, profile
 // billing alert           | ORG#<oid>             | ALERT#<uid>             | gsi2: ALERTORG#<oid>#ARMED|FIRED / <CUR>#<19-digit threshold>#<uid> while enabled | profile, balances, low-credit
 //
@@ -36,8 +38,6 @@ package store
 // 2FA pending authent.   | USER#<uid>            | MFA#TOTP#PENDING        | ttl = 15 min         | twofactor
 // 2FA backup code        | USER#<uid>            | MFA#BACKUP#<2-char id>  |                      | twofactor, auth (conditional delete on use)
 // 2FA sign-in challenge  | MFACHAL#<cid>         | CHALLENGE               | ttl = 5 min          | auth
-// 2FA passkey            | USER#<uid>            | MFA#PASSKEY#<credId b64url> |                  | twofactor, auth (signCount, lastUsedAt)
-// 2FA passkey ceremony   | USER#<uid>            | MFA#WEBAUTHN#REG        | ttl = 5 min          | twofactor (taken by a conditional delete)
 //
 // Access patterns:
 // Pattern                              | Key / index                                  | Operation
@@ -79,8 +79,6 @@ package store
 // check one backup code                | USER#<uid>/MFA#BACKUP#<id>, then hash = :h    | GetItem, DeleteItem conditional
 // count backup codes                   | pk = USER#<uid>, sk begins_with MFA#BACKUP#   | Query, consistent
 // 2FA attempt / redeem a challenge     | MFACHAL#<cid>/CHALLENGE, attempts < 5, used = false, ttl > now | UpdateItem, conditional
-// list a user's passkeys              | pk = USER#<uid>, sk begins_with MFA#PASSKEY#  | Query, consistent
-// passkey sign-in (counter forward)    | USER#<uid>/MFA#PASSKEY#<id>, signCount < :n   | UpdateItem, conditional
 
 const (
 	prefixUser    = "USER#"
