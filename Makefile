@@ -131,7 +131,8 @@ deploy: deps build ## cdk deploy (needs AWS credentials)
 	$(CDK) deploy
 
 nag: deps ## cdk-nag checks on the synthesized stack
-	$(GO) test ./infra/ -run Nag -count=1
+	$(CDK) synth --quiet
+	node infra/nag/nag.js cdk.out/*.template.json
 
 clean: ## remove build outputs, installed tools and local data
 	rm -rf build bin cdk.out .local

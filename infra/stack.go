@@ -563,9 +563,6 @@ func NewMyProfileStack(scope constructs.Construct, id string, props *MyProfileSt
 			fprops.MaxEventAge = awscdk.Duration_Hours(jsii.Number(6))
 		}
 		fn := awslambda.NewFunction(stack, jsii.String(p.id+"Function"), fprops)
-		suppress(role, nagRule{"AwsSolutions-IAM5",
-			"X-Ray PutTraceSegments/PutTelemetryRecords have no resource-level permissions; S3 object grants are scoped to one key prefix.",
-			[]any{"Resource::*", map[string]any{"regex": `/^Resource::<Uploads[0-9A-F]+\.Arn>\/(uploads|avatars)\/\*$/`}}})
 
 		grantTable(fn, table, f.Needs.Table, p.indexes)
 		if f.Needs.Email {
@@ -663,6 +660,13 @@ func NewMyProfileStack(scope constructs.Construct, id string, props *MyProfileSt
 				Events:  &[]awss3.EventType{awss3.EventType_OBJECT_CREATED},
 				Filters: &[]*awss3.NotificationKeyFilter{{Prefix: jsii.String(uploadsPrefix)}},
 			}))
+		}
+		// The grants above land in the role's default policy; the walker in
+		// iam_test.go checks that "*" is used only where nothing narrower exists.
+		if pol := role.Node().TryFindChild(jsii.String("DefaultPolicy")); pol != nil {
+			suppress(pol,
+				nagRule{"AwsSolutions-IAM5", "Resource * only for X-Ray PutTraceSegments/PutTelemetryRecords (no resource-level permissions) and SMS sns:Publish to phone numbers (authorized only on *, every SNS ARN denied).", []any{"Resource::*"}},
+				nagRule{"AwsSolutions-IAM5", "S3 object permissions are scoped to one key prefix of the uploads bucket, the narrowest grant for per-user object keys.", []any{map[string]any{"regex": `/^Resource::<Uploads[0-9A-F]+\.Arn>\/(uploads|avatars)\/\*$/`}}})
 		}
 		fns = append(fns, built{p: p, fn: fn, dlq: dlq})
 	}

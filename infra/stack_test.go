@@ -659,4 +659,3 @@ func TestMFADataKey(t *testing.T) {
 		}
 	}
 }
-

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"sync"
 	"time"
 
 	"github.com/example/myprofile/shared/account"
@@ -22,6 +23,10 @@ type Runner struct {
 	AppName string
 	// PageSize is the number of index entries read per Query (default 100).
 	PageSize int
+	// Workers is how many due users of a page are handled at once (default
+	// 8): each needs a few DynamoDB round trips and one SES call, so one at
+	// a time would stay below the SES send rate.
+	Workers int
 	// SendRate caps emails per second (the SES account's send rate); 0: no cap.
 	SendRate float64
 	// Reserve is the time left before the invocation's deadline at which the
@@ -46,6 +51,17 @@ type Stats struct {
 	IndexItemsRead int  `json:"indexItemsRead"` // items read from the due index
 	Queries        int  `json:"queries"`        // index queries
 	Incomplete     bool `json:"incomplete"`     // stopped for the time budget; the rest is still due
+}
+
+// add adds one user's counts; workers call it under mu.
+func (s *Stats) add(mu *sync.Mutex, o Stats) {
+	mu.Lock()
+	defer mu.Unlock()
+	s.Due += o.Due
+	s.Sent += o.Sent
+	s.Failed += o.Failed
+	s.Skipped += o.Skipped
+	s.Lost += o.Lost
 }
 
 func (r *Runner) pageSize() int {
@@ -96,12 +112,31 @@ func (r *Runner) runShard(ctx context.Context, shard int, now time.Time, st *Sta
 		if err != nil {
 			return fmt.Errorf("digest: due entries of shard %d: %w", shard, err)
 		}
+		workers := r.Workers
+		if workers <= 0 {
+			workers = 8
+		}
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		sem := make(chan struct{}, workers)
+		budget := false
 		for _, e := range entries {
 			if r.outOfTime(ctx) {
-				return errBudget
+				budget = true
+				break
 			}
-			st.Due++
-			r.process(ctx, e, now, st, p)
+			sem <- struct{}{}
+			wg.Go(func() {
+				defer func() { <-sem }()
+				var one Stats
+				one.Due = 1
+				r.process(ctx, e, now, &one, p)
+				st.add(&mu, one)
+			})
+		}
+		wg.Wait()
+		if budget {
+			return errBudget
 		}
 		if next == "" {
 			return nil
@@ -287,8 +322,10 @@ func (r *Runner) report(st Stats, start time.Time, took time.Duration) {
 		"took", took.String())
 }
 
-// pacer spaces sends to at most rate per second (real time).
+// pacer spaces sends to at most rate per second (real time), across the
+// run's workers.
 type pacer struct {
+	mu    sync.Mutex
 	rate  float64
 	next  time.Time
 	sleep func(context.Context, time.Duration) error
@@ -298,18 +335,22 @@ func (p *pacer) wait(ctx context.Context) error {
 	if p.rate <= 0 {
 		return nil
 	}
+	// Reserve the next slot under the lock, then wait for it outside.
+	p.mu.Lock()
 	now := time.Now()
+	slot := now
 	if p.next.After(now) {
+		slot = p.next
+	}
+	p.next = slot.Add(time.Duration(float64(time.Second) / p.rate))
+	p.mu.Unlock()
+	if wait := slot.Sub(now); wait > 0 {
 		sleep := p.sleep
 		if sleep == nil {
 			sleep = sleepCtx
 		}
-		if err := sleep(ctx, p.next.Sub(now)); err != nil {
-			return err
-		}
-		now = p.next
+		return sleep(ctx, wait)
 	}
-	p.next = now.Add(time.Duration(float64(time.Second) / p.rate))
 	return nil
 }
 

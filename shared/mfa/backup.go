@@ -24,9 +24,9 @@ import (
 const backupAlphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 
 const (
-	backupCount  = 10
-	backupLen    = 10
-	backupIDLen  = 2
+	backupCount = 10
+	backupLen   = 10
+	backupIDLen = 2
 )
 
 func randomString(n int) (string, error) {

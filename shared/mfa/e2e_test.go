@@ -358,3 +358,33 @@ func TestSMSFactor(t *testing.T) {
 		e.Login(u.Email, u.Password)
 	})
 }
+
+// One backup code submitted 10 times at once over two sign-ins opens
+// exactly one session: the code is consumed by a conditional delete.
+func TestConcurrentBackupCodeSubmissions(t *testing.T) {
+	e := apptest.New(t, nil)
+	u := e.SignUp(nil)
+	_, codes := enrolTOTP(t, e, u)
+	cs := []challenge{mustChallenge(t, e, u), mustChallenge(t, e, u)}
+	var wg sync.WaitGroup
+	statuses := make([]int, 10)
+	for i := range statuses {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			statuses[i] = second(e, cs[i%2], "backup_code", codes[3]).Status
+		}()
+	}
+	wg.Wait()
+	ok := 0
+	for _, s := range statuses {
+		if s == http.StatusOK {
+			ok++
+		} else if s != http.StatusUnauthorized {
+			t.Errorf("unexpected status %d", s)
+		}
+	}
+	if ok != 1 {
+		t.Fatalf("successes = %d (%v), want exactly 1", ok, statuses)
+	}
+}

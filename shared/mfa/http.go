@@ -28,6 +28,10 @@ func (s *Service) Routes() httpapi.Routes {
 		"POST /v1/me/2fa/sms":          req(s.enableSMS),
 		"DELETE /v1/me/2fa/sms":        req(s.disableSMS),
 		"POST /v1/me/2fa/backup-codes": req(s.regenerate),
+
+		"POST /v1/me/2fa/webauthn/register/begin":  req(s.registerBegin),
+		"POST /v1/me/2fa/webauthn/register/finish": req(s.registerFinish),
+		"DELETE /v1/me/2fa/webauthn/{id}":          req(s.deletePasskey),
 	}
 }
 
@@ -40,7 +44,7 @@ type statusJSON struct {
 		Enabled    bool   `json:"enabled"`
 		PhoneLast4 string `json:"phoneLast4"`
 	} `json:"sms"`
-	WebAuthn    []any `json:"webauthn"`
+	WebAuthn    []PasskeyJSON `json:"webauthn"`
 	BackupCodes struct {
 		Remaining int `json:"remaining"`
 	} `json:"backupCodes"`
@@ -60,7 +64,14 @@ func (s *Service) status(w http.ResponseWriter, r *http.Request) error {
 	if len(u.Phone) >= 4 {
 		out.SMS.PhoneLast4 = u.Phone[len(u.Phone)-4:]
 	}
-	out.WebAuthn = []any{}
+	keys, err := s.Store.ListPasskeys(r.Context(), u.ID)
+	if err != nil {
+		return httpapi.Internal(err)
+	}
+	out.WebAuthn = []PasskeyJSON{}
+	for _, k := range keys {
+		out.WebAuthn = append(out.WebAuthn, passkeyJSON(k))
+	}
 	out.BackupCodes.Remaining = n
 	httpapi.WriteJSON(w, http.StatusOK, out)
 	return nil

@@ -61,7 +61,11 @@ func (s *Service) LoginRoutes(issue IssueFunc) httpapi.Routes {
 		"POST /v1/auth/login/mfa": httpapi.Handle(func(w http.ResponseWriter, r *http.Request) error {
 			return s.verify(w, r, issue)
 		}),
-		"POST /v1/auth/login/mfa/sms": httpapi.Handle(s.sendSMS),
+		"POST /v1/auth/login/mfa/sms":        httpapi.Handle(s.sendSMS),
+		"POST /v1/auth/login/webauthn/begin": httpapi.Handle(s.loginWebAuthnBegin),
+		"POST /v1/auth/login/webauthn/finish": httpapi.Handle(func(w http.ResponseWriter, r *http.Request) error {
+			return s.loginWebAuthnFinish(w, r, issue)
+		}),
 	}
 }
 

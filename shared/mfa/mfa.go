@@ -16,6 +16,8 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/go-webauthn/webauthn/webauthn"
+
 	"github.com/example/myprofile/shared/account"
 	"github.com/example/myprofile/shared/notify"
 	"github.com/example/myprofile/shared/password"
@@ -31,6 +33,7 @@ const (
 	MethodTOTP       = "totp"
 	MethodSMS        = "sms"
 	MethodBackupCode = "backup_code"
+	MethodWebAuthn   = "webauthn"
 )
 
 // Limits of the sign-in challenge and of codes (API.md).
@@ -88,6 +91,19 @@ type Challenge struct {
 	SMSHash      string
 	SMSExpiresAt time.Time
 	SMSSends     int
+	// WebAuthnSession is the assertion ceremony's session data (JSON).
+	WebAuthnSession string
+}
+
+// Passkey is one registered WebAuthn credential.
+type Passkey struct {
+	ID         string // base64url of the credential id
+	Name       string
+	CreatedAt  time.Time
+	LastUsedAt *time.Time
+	// Credential is the go-webauthn credential record (JSON).
+	Credential string
+	SignCount  uint32
 }
 
 // Change is a factor change written atomically with the user record.
@@ -103,6 +119,10 @@ type Change struct {
 	ReplaceBackupCodes []BackupCode
 	// DeleteBackupCodes deletes every stored backup code.
 	DeleteBackupCodes bool
+	// PutPasskey stores a new passkey (fails if its id exists).
+	PutPasskey *Passkey
+	// DeletePasskeyID removes a passkey.
+	DeletePasskeyID string
 }
 
 // Store is the storage 2FA needs.
@@ -127,6 +147,22 @@ type Store interface {
 	ConsumeBackupCode(ctx context.Context, userID string, c BackupCode) error
 	// CountBackupCodes returns how many backup codes remain.
 	CountBackupCodes(ctx context.Context, userID string) (int, error)
+	// PutWebAuthnRegistration stores (replaces) the user's pending
+	// registration ceremony (session data JSON) until expires.
+	PutWebAuthnRegistration(ctx context.Context, userID, data string, expires time.Time) error
+	// TakeWebAuthnRegistration deletes and returns it (single use);
+	// account.ErrNotFound if there is none or it expired at now.
+	TakeWebAuthnRegistration(ctx context.Context, userID string, now time.Time) (string, error)
+	// ListPasskeys returns the user's passkeys.
+	ListPasskeys(ctx context.Context, userID string) ([]Passkey, error)
+	// UsePasskey records a sign-in with the passkey: the new credential
+	// record, sign counter and time, if the stored counter is lower (or both
+	// are zero: authenticators without a counter). ErrReplay otherwise;
+	// account.ErrNotFound if the passkey is gone.
+	UsePasskey(ctx context.Context, userID string, p Passkey, at time.Time) error
+	// SetChallengeWebAuthn stores the assertion session data on a live
+	// challenge; ErrVoid if it is not live.
+	SetChallengeWebAuthn(ctx context.Context, id, data string, now time.Time) error
 	// PutChallenge stores a new sign-in challenge.
 	PutChallenge(ctx context.Context, c Challenge) error
 	// GetChallenge reads a challenge (as stored, live or not);
@@ -166,6 +202,8 @@ type Service struct {
 	// Failures counts wrong second factors per user across challenges.
 	Failures ratelimit.Limiter
 	Issuer   string // TOTP issuer (the product name)
+	// WebAuthn is the relying party of passkeys (NewWebAuthn).
+	WebAuthn *webauthn.WebAuthn
 	Now      func() time.Time
 	Log      *slog.Logger
 }

@@ -19,8 +19,8 @@ type noticeData struct {
 }
 
 var factorNames = map[string]map[string]string{
-	"en": {MethodTOTP: "authenticator app", MethodSMS: "text message (SMS) codes", MethodBackupCode: "backup codes"},
-	"es": {MethodTOTP: "aplicación de autenticación", MethodSMS: "códigos por SMS", MethodBackupCode: "códigos de respaldo"},
+	"en": {MethodTOTP: "authenticator app", MethodSMS: "text message (SMS) codes", MethodBackupCode: "backup codes", MethodWebAuthn: "passkey"},
+	"es": {MethodTOTP: "aplicación de autenticación", MethodSMS: "códigos por SMS", MethodBackupCode: "códigos de respaldo", MethodWebAuthn: "llave de acceso (passkey)"},
 }
 
 var noticeEnabled = notify.Template{

@@ -14,6 +14,7 @@ import (
 	sestypes "github.com/aws/aws-sdk-go-v2/service/sesv2/types"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
+	"github.com/aws/smithy-go"
 )
 
 // Email is one message to one recipient.
@@ -62,7 +63,7 @@ func (s *SES) SendEmail(ctx context.Context, e Email) error {
 		in.ConfigurationSetName = aws.String(s.ConfigurationSet)
 	}
 	if _, err := s.Client.SendEmail(ctx, in); err != nil {
-		return fmt.Errorf("%w: ses send email: %w", ErrSend, err)
+		return fmt.Errorf("%w: ses send email: %s", ErrSend, errorCode(err))
 	}
 	return nil
 }
@@ -83,9 +84,26 @@ func (s *SNS) SendSMS(ctx context.Context, phone, message string) error {
 	}
 	_, err := s.Client.Publish(ctx, &sns.PublishInput{PhoneNumber: aws.String(phone), Message: aws.String(message), MessageAttributes: attrs})
 	if err != nil {
-		return fmt.Errorf("%w: sns publish: %w", ErrSend, err)
+		return fmt.Errorf("%w: sns publish: %s", ErrSend, errorCode(err))
 	}
 	return nil
+}
+
+// errorCode describes a failed AWS call without its message, which may
+// quote the recipient's address or number: logs carry ids, not contacts.
+func errorCode(err error) string {
+	var api smithy.APIError
+	if errors.As(err, &api) {
+		return api.ErrorCode()
+	}
+	var op *smithy.OperationError
+	if errors.As(err, &op) {
+		return op.Operation() + " failed"
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err.Error()
+	}
+	return "request failed"
 }
 
 // MaskEmail hides most of an address for notices: "n***@example.com".

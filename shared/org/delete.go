@@ -58,6 +58,11 @@ func (s *Service) deleteMe(w http.ResponseWriter, r *http.Request) error {
 		return httpapi.Internal(err)
 	}
 	if err == nil {
+		for _, hook := range s.OnDelete {
+			if err := hook(r.Context(), u); err != nil {
+				return httpapi.Internal(fmt.Errorf("delete hook: %w", err))
+			}
+		}
 		if err := s.Store.DeleteUserData(r.Context(), u); err != nil {
 			return httpapi.Internal(err)
 		}

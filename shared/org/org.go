@@ -32,6 +32,7 @@ import (
 	"github.com/example/myprofile/shared/notify"
 	"github.com/example/myprofile/shared/password"
 	"github.com/example/myprofile/shared/profile"
+	"github.com/example/myprofile/shared/ratelimit"
 	"github.com/example/myprofile/shared/session"
 )
 
@@ -65,6 +66,12 @@ type Service struct {
 	// PseudonymKey keys the HMAC that replaces a deleted user's id in the
 	// audit entries kept after deletion.
 	PseudonymKey []byte
+	// Invites limits invitations per inviting user (each sends an email).
+	Invites ratelimit.Limiter
+	// OnDelete hooks remove a deleted user's data kept outside the table
+	// (e.g. avatar objects). They run before the user's items are deleted
+	// and must be idempotent: a resumed deletion runs them again.
+	OnDelete []func(ctx context.Context, u account.User) error
 }
 
 // Routes are the routes the profile function serves.
@@ -490,6 +497,13 @@ func (s *Service) invite(w http.ResponseWriter, r *http.Request) error {
 	offered := account.User{Orgs: map[string]account.Membership{orgID: {Role: req.Role}}}
 	if !authz.Can(p.User, authz.Invite, offered, orgID) {
 		return httpapi.Errorf(httpapi.CodeForbidden, "You may not invite someone with this role.")
+	}
+	if err := s.Invites.Hit(r.Context(), "invite#"+p.User.ID); err != nil {
+		var l *ratelimit.Limited
+		if errors.As(err, &l) {
+			return &httpapi.Error{Code: httpapi.CodeRateLimited, Detail: "Too many invitations; try again later.", RetryAfter: l.RetryAfter}
+		}
+		return httpapi.Internal(err)
 	}
 	roster, err := s.Store.GetRoster(r.Context(), orgID)
 	if err != nil {

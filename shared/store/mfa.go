@@ -23,7 +23,23 @@ const (
 	prefixBackup  = "MFA#BACKUP#"
 	prefixMFAChal = "MFACHAL#"
 	skChallenge   = "CHALLENGE"
+	prefixPasskey = "MFA#PASSKEY#"
+	skWebAuthnReg = "MFA#WEBAUTHN#REG"
 )
+
+type passkeyItem struct {
+	ID         string     `dynamodbav:"id"`
+	Name       string     `dynamodbav:"name"`
+	CreatedAt  time.Time  `dynamodbav:"createdAt"`
+	LastUsedAt *time.Time `dynamodbav:"lastUsedAt"`
+	Credential string     `dynamodbav:"credential"`
+	SignCount  uint32     `dynamodbav:"signCount"`
+}
+
+type webauthnRegItem struct {
+	Data      string    `dynamodbav:"data"`
+	ExpiresAt time.Time `dynamodbav:"expiresAt"`
+}
 
 type totpItem struct {
 	SecretEnc string    `dynamodbav:"secretEnc"`
@@ -54,6 +70,7 @@ type challengeItem struct {
 	SMSExpiresAt time.Time `dynamodbav:"smsExpiresAt"`
 	SMSExpUnix   int64     `dynamodbav:"smsExpUnix"`
 	SMSSends     int       `dynamodbav:"smsSends"`
+	WebAuthn     string    `dynamodbav:"webauthnSession"`
 }
 
 func challengeKey(id string) Item { return key(prefixMFAChal+id, skChallenge) }
@@ -79,6 +96,16 @@ func (s *Store) ApplyChange(ctx context.Context, c mfa.Change) error {
 	}
 	if c.DeleteTOTP {
 		del(skTOTP)
+	}
+	if c.PutPasskey != nil {
+		it, err := marshal(UserPK(uid), prefixPasskey+c.PutPasskey.ID, passkeyItem(*c.PutPasskey))
+		if err != nil {
+			return err
+		}
+		items = append(items, ddbtypes.TransactWriteItem{Put: &ddbtypes.Put{TableName: &s.Table, Item: it, ConditionExpression: aws.String("attribute_not_exists(pk)")}})
+	}
+	if c.DeletePasskeyID != "" {
+		del(prefixPasskey + c.DeletePasskeyID)
 	}
 	if c.DeletePendingTOTP {
 		del(skTOTPPending)
@@ -258,7 +285,8 @@ func challengeFrom(it Item) (mfa.Challenge, error) {
 		return mfa.Challenge{}, err
 	}
 	return mfa.Challenge{ID: c.ID, UserID: c.UserID, IP: c.IP, UserAgent: c.UserAgent, Methods: c.Methods,
-		Attempts: c.Attempts, ExpiresAt: c.ExpiresAt, Used: c.Used, SMSHash: c.SMSHash, SMSExpiresAt: c.SMSExpiresAt, SMSSends: c.SMSSends}, nil
+		Attempts: c.Attempts, ExpiresAt: c.ExpiresAt, Used: c.Used, SMSHash: c.SMSHash, SMSExpiresAt: c.SMSExpiresAt, SMSSends: c.SMSSends,
+		WebAuthnSession: c.WebAuthn}, nil
 }
 
 // GetChallenge reads a challenge.
@@ -341,6 +369,109 @@ func (s *Store) RedeemChallenge(ctx context.Context, id string, now time.Time, s
 	}
 	if err != nil {
 		return fmt.Errorf("redeem challenge: %w", err)
+	}
+	return nil
+}
+
+// PutWebAuthnRegistration stores the pending registration ceremony.
+func (s *Store) PutWebAuthnRegistration(ctx context.Context, userID, data string, expires time.Time) error {
+	it, err := marshal(UserPK(userID), skWebAuthnReg, webauthnRegItem{Data: data, ExpiresAt: expires})
+	if err != nil {
+		return err
+	}
+	it[AttrTTL] = TTL(expires)
+	if _, err := s.DB.PutItem(ctx, &dynamodb.PutItemInput{TableName: &s.Table, Item: it}); err != nil {
+		return fmt.Errorf("put webauthn registration: %w", err)
+	}
+	return nil
+}
+
+// TakeWebAuthnRegistration deletes the pending ceremony and returns it.
+func (s *Store) TakeWebAuthnRegistration(ctx context.Context, userID string, now time.Time) (string, error) {
+	out, err := s.DB.DeleteItem(ctx, &dynamodb.DeleteItemInput{
+		TableName: &s.Table, Key: key(UserPK(userID), skWebAuthnReg),
+		ConditionExpression:       aws.String("attribute_exists(pk) AND #ttl > :now"),
+		ExpressionAttributeNames:  map[string]string{"#ttl": AttrTTL},
+		ExpressionAttributeValues: Item{":now": N(now.Unix())},
+		ReturnValues:              ddbtypes.ReturnValueAllOld,
+	})
+	if isConditionFailed(err) {
+		return "", account.ErrNotFound
+	}
+	if err != nil {
+		return "", fmt.Errorf("take webauthn registration: %w", err)
+	}
+	var r webauthnRegItem
+	if err := unmarshal(out.Attributes, &r); err != nil {
+		return "", err
+	}
+	return r.Data, nil
+}
+
+// ListPasskeys returns the user's passkeys.
+func (s *Store) ListPasskeys(ctx context.Context, userID string) ([]mfa.Passkey, error) {
+	items, err := s.queryAll(ctx, &dynamodb.QueryInput{
+		TableName:                 &s.Table,
+		KeyConditionExpression:    aws.String("pk = :pk AND begins_with(sk, :sk)"),
+		ExpressionAttributeValues: Item{":pk": S(UserPK(userID)), ":sk": S(prefixPasskey)},
+		ConsistentRead:            aws.Bool(true),
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]mfa.Passkey, 0, len(items))
+	for _, it := range items {
+		var p passkeyItem
+		if err := unmarshal(it, &p); err != nil {
+			return nil, err
+		}
+		out = append(out, mfa.Passkey(p))
+	}
+	return out, nil
+}
+
+// UsePasskey records a sign-in if the sign counter moved forward.
+func (s *Store) UsePasskey(ctx context.Context, userID string, p mfa.Passkey, at time.Time) error {
+	cond := "attribute_exists(pk) AND signCount < :n"
+	if p.SignCount == 0 {
+		cond = "attribute_exists(pk) AND signCount = :n" // authenticators without a counter
+	}
+	_, err := s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                           &s.Table,
+		Key:                                 key(UserPK(userID), prefixPasskey+p.ID),
+		UpdateExpression:                    aws.String("SET signCount = :n, lastUsedAt = :at, credential = :c"),
+		ConditionExpression:                 aws.String(cond),
+		ExpressionAttributeValues:           Item{":n": N(int64(p.SignCount)), ":at": S(at.UTC().Format(time.RFC3339Nano)), ":c": S(p.Credential)},
+		ReturnValuesOnConditionCheckFailure: ddbtypes.ReturnValuesOnConditionCheckFailureAllOld,
+	})
+	if isConditionFailed(err) {
+		var ccf *ddbtypes.ConditionalCheckFailedException
+		if errors.As(err, &ccf) && ccf.Item == nil {
+			return account.ErrNotFound
+		}
+		return mfa.ErrReplay
+	}
+	if err != nil {
+		return fmt.Errorf("use passkey: %w", err)
+	}
+	return nil
+}
+
+// SetChallengeWebAuthn stores the assertion ceremony on a live challenge.
+func (s *Store) SetChallengeWebAuthn(ctx context.Context, id, data string, now time.Time) error {
+	_, err := s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 &s.Table,
+		Key:                       challengeKey(id),
+		UpdateExpression:          aws.String("SET webauthnSession = :d"),
+		ConditionExpression:       aws.String(liveChallenge),
+		ExpressionAttributeNames:  map[string]string{"#ttl": AttrTTL},
+		ExpressionAttributeValues: Item{":d": S(data), ":f": &ddbtypes.AttributeValueMemberBOOL{Value: false}, ":now": N(now.Unix())},
+	})
+	if isConditionFailed(err) {
+		return mfa.ErrVoid
+	}
+	if err != nil {
+		return fmt.Errorf("set challenge webauthn: %w", err)
 	}
 	return nil
 }

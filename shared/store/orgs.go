@@ -358,7 +358,13 @@ func (s *Store) DeleteUserData(ctx context.Context, u account.User) error {
 	if err := sweep(); err != nil {
 		return fmt.Errorf("delete user data: %w", err)
 	}
-	for _, k := range []string{"reauth#" + u.ID, "login-acct#" + u.Email} {
+	// Rate-limit counters keyed by the user's id or email (keys.go).
+	// Keep this list in step with the limiters' keys (reauth, org,
+	// verify, mfa, auth).
+	for _, k := range []string{
+		"reauth#" + u.ID, "invite#" + u.ID, "email-change#" + u.ID, "phone-change#" + u.ID,
+		"mfa-confirm#" + u.ID, "mfa#" + u.ID, "login-acct#" + u.Email,
+	} {
 		items, err := s.queryAll(ctx, &dynamodb.QueryInput{
 			TableName:                 &s.Table,
 			KeyConditionExpression:    aws.String("pk = :pk"),

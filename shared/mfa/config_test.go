@@ -1,0 +1,48 @@
+package mfa_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/example/myprofile/shared/config"
+)
+
+// MFA_DATA_KEY: 32 bytes of base64; a derived key only in dev and test.
+func TestDataKeyConfiguration(t *testing.T) {
+	valid := "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=" // bytes 0..31
+	tests := []struct {
+		name    string
+		stage   string
+		key     string
+		wantLen int
+		wantErr string
+	}{
+		{name: "a valid key is used in production", stage: "prod", key: valid, wantLen: 32},
+		{name: "no key in production leaves none (the 2FA functions refuse to start)", stage: "prod", key: "", wantLen: 0},
+		{name: "no key in test derives a development key", stage: "test", key: "", wantLen: 32},
+		{name: "no key in dev derives a development key", stage: "dev", key: "", wantLen: 32},
+		{name: "malformed base64 is refused", stage: "prod", key: "not base64!", wantErr: "MFA_DATA_KEY must be standard base64"},
+		{name: "a key of the wrong size is refused", stage: "dev", key: "AAECAwQFBgc=", wantErr: "MFA_DATA_KEY must decode to 32 bytes"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			env := map[string]string{"TABLE_NAME": "t", "STAGE": tc.stage, "MFA_DATA_KEY": tc.key}
+			c, err := config.Load(func(k string) string { return env[k] })
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("err = %v, want it to contain %q", err, tc.wantErr)
+				}
+				if strings.Contains(err.Error(), tc.key) {
+					t.Errorf("the error quotes the key: %v", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("err = %v", err)
+			}
+			if got := len(c.MFADataKey); got != tc.wantLen {
+				t.Fatalf("key length = %d, want %d", got, tc.wantLen)
+			}
+		})
+	}
+}
