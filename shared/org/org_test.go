@@ -2,6 +2,7 @@ package org_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -476,6 +477,81 @@ func TestDeletionResumes(t *testing.T) {
 		}
 		if err := st.AnonymizeAudit(ctx, u.ID, "p"); err != nil {
 			t.Fatalf("AnonymizeAudit again: %v", err)
+		}
+	})
+}
+
+// Two owners demoting each other at the same time: both read the roster
+// with two owners, but the roster revision lets only one change win, so
+// the organization never ends up without an owner.
+func TestConcurrentMembershipChangesConflict(t *testing.T) {
+	e := apptest.New(t, nil)
+	owner := e.SignUp(nil)
+	second := invite(t, e, owner.Token, "owner")
+	ctx := context.Background()
+	st := e.Deps.Store()
+	roster, err := st.GetRoster(ctx, owner.OrgID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if roster.Owners() != 2 {
+		t.Fatalf("owners = %d, want 2", roster.Owners())
+	}
+	demote := func(id string) error {
+		u, err := st.GetUser(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		next := u
+		next.Orgs = map[string]account.Membership{owner.OrgID: {Role: account.RoleUser, JoinedAt: u.Orgs[owner.OrgID].JoinedAt}}
+		next.Version = u.Version + 1
+		return st.PutMembership(ctx, next, u.Version, owner.OrgID, roster.Rev) // both use the same stale roster
+	}
+	if err := demote(owner.ID); err != nil {
+		t.Fatalf("first demotion: %v", err)
+	}
+	if err := demote(second.ID); !errors.Is(err, account.ErrConflict) {
+		t.Fatalf("second demotion on a stale roster: err = %v, want ErrConflict", err)
+	}
+	after, err := st.GetRoster(ctx, owner.OrgID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.Owners() != 1 || after.Rev != roster.Rev+1 {
+		t.Fatalf("after: %d owners, rev %d (was %d)", after.Owners(), after.Rev, roster.Rev)
+	}
+	t.Run("the API then refuses the last owner's demotion", func(t *testing.T) {
+		res := e.Do(apptest.Req{Method: "PUT", Path: "/v1/users/" + second.ID + "/role", Token: second.Token, Body: map[string]any{"role": "admin"}})
+		if res.Status != http.StatusConflict || res.Code() != "sole_owner" {
+			t.Fatalf("%d %s, want 409 sole_owner", res.Status, res.Body)
+		}
+	})
+}
+
+func TestInvitationExpiresAfterSevenDays(t *testing.T) {
+	e := apptest.New(t, nil)
+	owner := e.SignUp(map[string]any{"language": "es"})
+	email := testenv.Email(t)
+	e.Must(http.StatusCreated, apptest.Req{Method: "POST", Path: "/v1/users", Token: owner.Token,
+		Body: map[string]any{"email": email, "firstName": "Eva", "lastName": "Ruiz", "role": "user"}})
+	mails := e.Emails(email)
+	if len(mails) != 1 || !strings.Contains(mails[0].Subject, "te ha invitado") {
+		t.Fatalf("invitation in the inviter's language (es) expected, got %+v", mails)
+	}
+	tok := tokenRE.FindString(mails[0].Text)
+	if res := e.Do(apptest.Req{Method: "POST", Path: "/v1/auth/login", Body: map[string]any{"email": email, "password": apptest.DefaultPassword}}); res.Status != http.StatusUnauthorized {
+		t.Fatalf("an invited member without a password signs in: %d", res.Status)
+	}
+	e.Clock.Advance(7*24*time.Hour + time.Second)
+	res := e.Do(apptest.Req{Method: "POST", Path: "/v1/auth/accept-invite", Body: map[string]any{"token": tok, "password": apptest.DefaultPassword}})
+	if res.Status != http.StatusBadRequest || res.Code() != "code_expired" {
+		t.Fatalf("expired invitation: %d %s, want 400 code_expired", res.Status, res.Body)
+	}
+	t.Run("a forged token is refused", func(t *testing.T) {
+		forged := tok[:len(tok)-4] + "AAAA"
+		res := e.Do(apptest.Req{Method: "POST", Path: "/v1/auth/accept-invite", Body: map[string]any{"token": forged, "password": apptest.DefaultPassword}})
+		if res.Status != http.StatusBadRequest || res.Code() != "code_invalid" {
+			t.Fatalf("%d %s, want 400 code_invalid", res.Status, res.Body)
 		}
 	})
 }
