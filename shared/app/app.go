@@ -21,8 +21,8 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 
 	"github.com/example/myprofile/shared/audit"
@@ -311,8 +311,9 @@ func (d *Deps) Job(name string) (Job, error) {
 func (d *Deps) DailySummary() *digest.Runner {
 	st := d.Store()
 	return &digest.Runner{
-		Store: st, Mailer: d.Mailer(), Now: d.Now, Log: d.Log.With("function", "daily-summary"),
+		Store: st, Mailer: d.Mailer(), Now: d.Now, Log: d.Log,
 		AppName: d.Config.AppName, SendRate: d.Config.DailySummarySendRate,
+		Namespace: os.Getenv("METRICS_NAMESPACE"), // set by the stack on every function
 		EmailPrefs: func(ctx context.Context, userID string) (func(string) bool, error) {
 			p, err := st.GetNotificationPrefs(ctx, userID)
 			if err != nil {

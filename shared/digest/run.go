@@ -21,6 +21,9 @@ type Runner struct {
 	Log    *slog.Logger
 	// AppName is shown in the emails.
 	AppName string
+	// Namespace is the CloudWatch namespace of the run's metrics
+	// (METRICS_NAMESPACE; default MyProfile).
+	Namespace string
 	// PageSize is the number of index entries read per Query (default 100).
 	PageSize int
 	// Workers is how many due users of a page are handled at once (default
@@ -297,27 +300,31 @@ func (r *Runner) compose(ctx context.Context, u account.User, d Day, loc *time.L
 	return email, true, nil
 }
 
-// report logs the run with its counts as CloudWatch embedded metrics
-// (namespace MyProfile), so failures show up in a metric and an alarm can
-// watch them.
+// report logs the run with its counts as CloudWatch Embedded Metric Format
+// (the line's _aws member), so sends, failures and index reads become
+// metrics (names as in shared/metrics) an alarm can watch, without a
+// network call.
 func (r *Runner) report(st Stats, start time.Time, took time.Duration) {
-	names := []string{"DailySummaryDue", "DailySummarySent", "DailySummaryFailed", "DailySummaryIndexItemsRead"}
+	ns := r.Namespace
+	if ns == "" {
+		ns = "MyProfile"
+	}
+	names := []string{"DigestsDue", "DigestsSent", "SendFailures", "DigestIndexItemsRead"}
 	metrics := make([]map[string]string, len(names))
 	for i, n := range names {
 		metrics[i] = map[string]string{"Name": n, "Unit": "Count"}
 	}
 	emf := map[string]any{
 		"Timestamp":         start.UnixMilli(),
-		"CloudWatchMetrics": []map[string]any{{"Namespace": "MyProfile", "Dimensions": [][]string{{"Function"}}, "Metrics": metrics}},
+		"CloudWatchMetrics": []map[string]any{{"Namespace": ns, "Dimensions": [][]string{{"function"}}, "Metrics": metrics}},
 	}
 	level := slog.LevelInfo
 	if st.Failed > 0 || st.Incomplete {
 		level = slog.LevelWarn
 	}
 	r.Log.Log(context.Background(), level, "daily summary run",
-		"_aws", emf, "Function", "daily-summary",
-		"DailySummaryDue", st.Due, "DailySummarySent", st.Sent, "DailySummaryFailed", st.Failed,
-		"DailySummaryIndexItemsRead", st.IndexItemsRead,
+		"_aws", emf, "function", "daily-summary",
+		"DigestsDue", st.Due, "DigestsSent", st.Sent, "SendFailures", st.Failed, "DigestIndexItemsRead", st.IndexItemsRead,
 		"skipped", st.Skipped, "lost", st.Lost, "queries", st.Queries, "incomplete", st.Incomplete,
 		"took", took.String())
 }
