@@ -100,12 +100,15 @@ func runTests(m *testing.M) int {
 			return 1
 		}
 	}
-	outdir, err := os.MkdirTemp("", "infra-cdkout-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
+	// INFRA_TEMPLATE_DIR keeps the synthesized templates for a look.
+	outdir := os.Getenv("INFRA_TEMPLATE_DIR")
+	if outdir == "" {
+		if outdir, err = os.MkdirTemp("", "infra-cdkout-"); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		defer os.RemoveAll(outdir)
 	}
-	defer os.RemoveAll(outdir)
 	if err := synth(assets, outdir); err != nil {
 		fmt.Fprintln(os.Stderr, "synth:", err)
 		return 1
