@@ -43,8 +43,15 @@ func (s *Service) deleteMe(w http.ResponseWriter, r *http.Request) error {
 	if err := s.checkSoleOwner(r.Context(), u); err != nil {
 		return err
 	}
-	if err := s.record(r, u.ID, u.ID, "", audit.ActionAccountDeleted, nil); err != nil {
-		return err
+	// One entry per organization, so each owner's log shows the departure.
+	orgs := sortedOrgs(u)
+	if len(orgs) == 0 {
+		orgs = []string{""}
+	}
+	for _, oid := range orgs {
+		if err := s.record(r, u.ID, u.ID, oid, audit.ActionAccountDeleted, nil); err != nil {
+			return err
+		}
 	}
 	if err := s.leaveAll(r.Context(), u.ID); err != nil {
 		return err

@@ -390,6 +390,13 @@ func (s *Service) myAudit(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	page, err := s.AuditLog.ListUserAudit(r.Context(), p.User.ID, cursor, limit)
+	for i, x := range page.Entries {
+		if x.Actor != p.User.ID {
+			// Another person's address is theirs: owners see it in the
+			// organization's log, the subject does not.
+			page.Entries[i].IP = ""
+		}
+	}
 	return writeAudit(w, page, err)
 }
 
