@@ -112,3 +112,25 @@ func TestSealer(t *testing.T) {
 		}
 	})
 }
+
+// Whatever a caller sends as a code, Match answers without panicking and
+// accepts only the code of a step within the skew.
+func FuzzTOTPMatch(f *testing.F) {
+	secret := base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString([]byte("12345678901234567890"))
+	for _, s := range []string{"287082", "", "abcdef", " 287082 ", "２８７０８２", "99999999999"} {
+		f.Add(s, int64(59))
+	}
+	f.Fuzz(func(t *testing.T, code string, unix int64) {
+		if unix < 0 || unix > 1<<40 {
+			return
+		}
+		at := time.Unix(unix, 0)
+		step, ok, _, err := mfa.Standard.Match(secret, code, at, -1)
+		if err != nil {
+			t.Fatalf("Match(%q) error: %v", code, err)
+		}
+		if ok && (step < mfa.Standard.Step(at)-1 || step > mfa.Standard.Step(at)+1) {
+			t.Fatalf("Match(%q) accepted step %d outside the skew of %d", code, step, mfa.Standard.Step(at))
+		}
+	})
+}
