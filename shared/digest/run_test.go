@@ -236,3 +236,35 @@ func TestDailySummaryPatchValidation(t *testing.T) {
 		t.Errorf("dailySummary after merge patch = %v, want time 18:45, still disabled", ds)
 	}
 }
+
+// A profile change whose hook did not run (a crash between the save and
+// the hook) is repaired by the run: it sends at the new time, not the old.
+func TestRunRepairsAnEntryAMissedHookLeftStale(t *testing.T) {
+	e := newEnv(t)
+	u := subscribe(t, e, "UTC", "en", "08:00")
+	ctx := context.Background()
+	st := e.Deps.Store()
+	rec, err := st.GetUser(ctx, u.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	next := rec
+	next.DailySummary.Time = "10:00"
+	next.Version = rec.Version + 1
+	if err := st.SaveUser(ctx, next, rec.Version); err != nil { // no AfterSave hook
+		t.Fatal(err)
+	}
+	e.Clock.Set(start.Add(8 * time.Hour))
+	if s := mustRun(t, e.Deps.DailySummary()); s.Sent != 0 || s.Skipped != 1 {
+		t.Fatalf("run at the stale time: %+v, want nothing sent and the entry repaired", s)
+	}
+	ent, err := st.DigestSchedule(ctx, u.ID)
+	if err != nil || !ent.Due.Equal(start.Add(10*time.Hour)) {
+		t.Fatalf("repaired entry = %+v, %v; want due at 10:00", ent, err)
+	}
+	e.Clock.Set(start.Add(10 * time.Hour))
+	mustRun(t, e.Deps.DailySummary())
+	if got := len(e.Emails(u.Email)); got != 1 {
+		t.Fatalf("at the new time: %d emails, want 1", got)
+	}
+}
