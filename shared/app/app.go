@@ -149,6 +149,7 @@ func (d *Deps) Org() *org.Service {
 		// The pseudonym only has to be stable per deployment and not
 		// computable from the id alone by outsiders of it.
 		PseudonymKey: []byte("audit-pseudonym:" + d.Config.Stage + ":" + d.Config.TableName),
+		Invites:      d.limiter(24*time.Hour, 100),
 	}
 }
 
