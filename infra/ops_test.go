@@ -576,3 +576,26 @@ func TestSettingsPrecedence(t *testing.T) {
 		}
 	}
 }
+
+// Every Lambda, CDK's own handler included, logs to a log group with the
+// configured retention (none to an implicit group that keeps logs forever).
+func TestEveryLogGroupHasRetention(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		tmpl map[string]any
+		days float64
+	}{{"real", realJSON, DefaultLogRetentionDays}, {"fixture", fixtureJSON, 90}} {
+		groups := resources(tc.tmpl, "AWS::Logs::LogGroup")
+		for id, lg := range groups {
+			if props(lg)["RetentionInDays"] != tc.days {
+				t.Errorf("%s: log group %s retention %v, want %v", tc.name, id, props(lg)["RetentionInDays"], tc.days)
+			}
+		}
+		for id, fn := range resources(tc.tmpl, "AWS::Lambda::Function") {
+			lc, _ := props(fn)["LoggingConfig"].(map[string]any)
+			if groups[ref(lc["LogGroup"])] == nil {
+				t.Errorf("%s: function %s logs to %v, not a log group of the stack", tc.name, id, lc["LogGroup"])
+			}
+		}
+	}
+}

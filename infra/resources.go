@@ -211,17 +211,25 @@ func newWorkQueue(stack awscdk.Stack, q *workQueue) (queue, dlq awssqs.Queue) {
 	return queue, dlq
 }
 
-// suppressNotificationsHandler justifies the findings on the Lambda that
-// CDK deploys to configure the bucket's notifications (a deploy-time custom
-// resource, not part of the running service).
-func suppressNotificationsHandler(stack awscdk.Stack) {
+// notificationsHandler adjusts the Lambda that CDK deploys to configure
+// the bucket's notifications (a deploy-time custom resource, not part of
+// the running service): a log group with the stack's retention, and the
+// justification of its cdk-nag findings.
+func notificationsHandler(stack awscdk.Stack, s settings, logRemoval awscdk.RemovalPolicy) {
+	const prefix = "BucketNotificationsHandler"
 	for _, c := range *stack.Node().Children() {
-		id := *c.Node().Id()
-		if len(id) < len("BucketNotificationsHandler") || id[:len("BucketNotificationsHandler")] != "BucketNotificationsHandler" {
+		if id := *c.Node().Id(); len(id) < len(prefix) || id[:len(prefix)] != prefix {
 			continue
 		}
 		if role := c.Node().TryFindChild(jsii.String("Role")); role != nil {
 			suppress(role, nagRule{"AwsSolutions-IAM4", "CDK's deploy-time bucket-notification handler uses AWSLambdaBasicExecutionRole to write its own logs; its only other permission is s3:PutBucketNotification on the uploads bucket.", []any{"Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"}})
+		}
+		if fn, ok := c.Node().TryFindChild(jsii.String("Resource")).(awscdk.CfnResource); ok {
+			logs := awslogs.NewLogGroup(stack, jsii.String("BucketNotificationsLogs"), &awslogs.LogGroupProps{
+				Retention:     s.logRetention,
+				RemovalPolicy: logRemoval,
+			})
+			fn.AddPropertyOverride(jsii.String("LoggingConfig.LogGroup"), logs.LogGroupName())
 		}
 	}
 }

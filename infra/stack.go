@@ -671,7 +671,7 @@ func NewMyProfileStack(scope constructs.Construct, id string, props *MyProfileSt
 		fns = append(fns, built{p: p, fn: fn, dlq: dlq})
 	}
 	if up != nil {
-		suppressNotificationsHandler(stack)
+		notificationsHandler(stack, s, logRemoval)
 	}
 
 	topic := alarmTopic(stack, s)
