@@ -34,6 +34,9 @@ type Config struct {
 	LoginMaxFailures int           // LOGIN_MAX_FAILURES (default 10)
 	LoginWindow      time.Duration // LOGIN_WINDOW (default 15m)
 	LogLevel         string        // LOG_LEVEL: debug, info, warn, error
+	// MetricsNamespace is the CloudWatch namespace of the business metrics
+	// (shared/metrics, Embedded Metric Format in the logs).
+	MetricsNamespace string // METRICS_NAMESPACE (default MyProfile)
 	// Avatars: UPLOADS_BUCKET is the bucket uploads and avatar renditions go
 	// to (required by the profile and avatar functions only);
 	// AVATAR_BASE_URL is where its objects are served from (a CDN; default
@@ -69,6 +72,7 @@ func Load(getenv func(string) string) (Config, error) {
 		LoginMaxFailures:     r.int("LOGIN_MAX_FAILURES", 10),
 		LoginWindow:          r.duration("LOGIN_WINDOW", 15*time.Minute),
 		LogLevel:             r.str("LOG_LEVEL", "info"),
+		MetricsNamespace:     r.str("METRICS_NAMESPACE", "MyProfile"),
 		UploadsBucket:        r.str("UPLOADS_BUCKET", ""),
 		AvatarBaseURL:        strings.TrimRight(r.str("AVATAR_BASE_URL", ""), "/"),
 		DailySummarySendRate: r.float("DAILY_SUMMARY_SEND_RATE", 14),
