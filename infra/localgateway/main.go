@@ -8,7 +8,9 @@
 // SCHEDULE_EVERY (1m) with a sample EventBridge scheduled event.
 //
 // Environment: PORT, TABLE_NAME (myprofile-local), SCHEDULE_EVERY,
-// DYNAMODB_PORT, SES_PORT, SNS_PORT, DYNAMODB_DATA_DIR (keep the data between
+// DYNAMODB_PORT, SES_PORT, SNS_PORT, S3_PORT and UPLOADS_BUCKET (the avatar
+// bucket's gofakes3 emulator, whose uploads run the avatar function; see
+// s3.go), DYNAMODB_DATA_DIR (keep the data between
 // runs; default in memory), and any AWS_ENDPOINT_URL_* to use a service that
 // already runs instead of starting one. Ctrl-C stops everything.
 package main
@@ -108,6 +110,12 @@ func run(ctx context.Context, log *slog.Logger) error {
 	if err := env.Setenv(); err != nil {
 		return err
 	}
+	uploads := &uploadsHook{}
+	s3svc, err := startUploads(ctx, log, uploads)
+	if err != nil {
+		return err
+	}
+	defer s3svc.Stop()
 	if err := os.Setenv("TABLE_NAME", s.tableName); err != nil {
 		return fmt.Errorf("set TABLE_NAME: %w", err)
 	}
@@ -124,6 +132,7 @@ func run(ctx context.Context, log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("build the app: %w", err)
 	}
+	uploads.deps.Store(deps)
 	fns := catalog.All()
 	root, err := localcloud.RepoRoot()
 	if err != nil {
@@ -138,7 +147,7 @@ func run(ctx context.Context, log *slog.Logger) error {
 		return err
 	}
 	for _, f := range fns {
-		if f.Kind != catalog.HTTP && f.Kind != catalog.Schedule {
+		if f.Kind != catalog.HTTP && f.Kind != catalog.Schedule && f.Kind != catalog.Storage { // storage: see startUploads
 			log.Info("not run by the local gateway; try `make invoke`", "function", f.Name, "kind", f.Kind)
 		}
 	}

@@ -72,10 +72,18 @@ func patchCalendar(u *account.User, raw json.RawMessage, v *httpapi.Validation) 
 		next = account.Calendar{ConflictCalendarIDs: []string{}, PrivateSyncedEvents: true}
 	} else if !mergeMember("calendar", u.Calendar, raw, &next, v) {
 		return
+	} else if removes(raw, "privateSyncedEvents") {
+		next.PrivateSyncedEvents = true // null removes the member: back to its default
 	}
 	before := len(v.Fields)
 	next = CleanCalendar("calendar", next, v)
 	if len(v.Fields) == before {
 		u.Calendar = next
 	}
+}
+
+// removes reports whether an object patch sets member to null.
+func removes(raw json.RawMessage, member string) bool {
+	var m map[string]json.RawMessage
+	return json.Unmarshal(raw, &m) == nil && m[member] != nil && isNull(m[member])
 }

@@ -131,6 +131,15 @@ func TestPatchEveryFieldAndReadBack(t *testing.T) {
 		if asJSON(t, res["calendar"]) != `{"conflictCalendarIds":[],"primaryCalendarId":"","privateSyncedEvents":true}` {
 			t.Errorf("calendar = %s", asJSON(t, res["calendar"]))
 		}
+		if again := e.Must(http.StatusOK, apptest.Req{Method: "PATCH", Path: "/v1/me", Token: u.Token, Body: map[string]any{
+			"calendar": map[string]any{"privateSyncedEvents": false}}}).JSON(); again["calendar"].(map[string]any)["privateSyncedEvents"] != false {
+			t.Fatalf("calendar = %v", again["calendar"])
+		}
+		res2 := e.Must(http.StatusOK, apptest.Req{Method: "PATCH", Path: "/v1/me", Token: u.Token, Body: map[string]any{
+			"calendar": map[string]any{"privateSyncedEvents": nil}}}).JSON()
+		if res2["calendar"].(map[string]any)["privateSyncedEvents"] != true {
+			t.Errorf("privateSyncedEvents after null = %v, want the default true", res2["calendar"])
+		}
 		if res["displayName"] != "Grace Hopper" {
 			t.Errorf("displayName = %v", res["displayName"])
 		}
@@ -331,7 +340,9 @@ func TestPasswordChange(t *testing.T) {
 	if r := e.Do(apptest.Req{Method: "GET", Path: "/v1/me", Token: other}); r.Status != http.StatusUnauthorized {
 		t.Errorf("other device after password change: %d, want 401", r.Status)
 	}
-	e.Must(http.StatusOK, apptest.Req{Method: "GET", Path: "/v1/me", Token: u.Token})
+	if me := e.Must(http.StatusOK, apptest.Req{Method: "GET", Path: "/v1/me", Token: u.Token}); me.Header.Get("Content-Language") != "es" {
+		t.Errorf("Content-Language = %q, want es", me.Header.Get("Content-Language"))
+	}
 	if r := e.Do(apptest.Req{Method: "POST", Path: "/v1/auth/login", Body: map[string]any{"email": u.Email, "password": u.Password}}); r.Status != http.StatusUnauthorized {
 		t.Errorf("old password still signs in: %d", r.Status)
 	}
@@ -350,6 +361,27 @@ func TestPasswordChange(t *testing.T) {
 	if strings.Contains(notice, newPW) || strings.Contains(notice, u.Password) {
 		t.Error("the notice contains a password")
 	}
+}
+
+// Wrong current passwords are counted like sign-in failures: after the
+// limit even the right one is refused until the window passes.
+func TestPasswordChangeAttemptsLimited(t *testing.T) {
+	e := apptest.New(t, &apptest.Options{Env: map[string]string{"LOGIN_MAX_FAILURES": "3", "LOGIN_WINDOW": "15m"}})
+	u := e.SignUp(nil)
+	body := func(current string) map[string]any {
+		return map[string]any{"currentPassword": current, "newPassword": "Another-Secret-77-phrase"}
+	}
+	for i := 0; i < 3; i++ {
+		if r := e.Do(apptest.Req{Method: "PUT", Path: "/v1/me/password", Token: u.Token, Body: body("Wrong-password-123")}); r.Status != http.StatusUnauthorized {
+			t.Fatalf("wrong password %d: %d %s", i+1, r.Status, r.Body)
+		}
+	}
+	r := e.Do(apptest.Req{Method: "PUT", Path: "/v1/me/password", Token: u.Token, Body: body(u.Password)})
+	if r.Status != http.StatusTooManyRequests || r.Code() != "rate_limited" || r.Header.Get("Retry-After") == "" {
+		t.Errorf("after the limit: %d %s (Retry-After %q)", r.Status, r.Body, r.Header.Get("Retry-After"))
+	}
+	e.Clock.Advance(16 * time.Minute)
+	e.Must(http.StatusNoContent, apptest.Req{Method: "PUT", Path: "/v1/me/password", Token: u.Token, Body: body(u.Password)})
 }
 
 func TestPasswordChangeSSOManaged(t *testing.T) {

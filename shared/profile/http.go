@@ -10,6 +10,7 @@ import (
 
 	"github.com/example/myprofile/shared/account"
 	"github.com/example/myprofile/shared/httpapi"
+	"github.com/example/myprofile/shared/notify"
 	"github.com/example/myprofile/shared/session"
 )
 
@@ -58,6 +59,9 @@ func WriteProfile(w http.ResponseWriter, r *http.Request, status int, u account.
 		return err
 	}
 	w.Header().Set("ETag", ETag(u))
+	// Messages to this user (emails, this profile's texts) use the
+	// supported language closest to theirs.
+	w.Header().Set("Content-Language", notify.Lang(u.Language).String())
 	httpapi.WriteJSON(w, status, View(u, orgID))
 	return nil
 }
