@@ -168,12 +168,19 @@ func (d *Deps) mfa() (*mfa.Service, error) {
 	if len(d.Config.MFADataKey) != 32 {
 		return nil, fmt.Errorf("app: MFA_DATA_KEY is required in stage %q (32 random bytes, base64)", d.Config.Stage)
 	}
+	if d.Config.WebAuthnRPID == "" || len(d.Config.WebAuthnOrigins) == 0 {
+		return nil, fmt.Errorf("app: WEBAUTHN_RP_ID and WEBAUTHN_ORIGINS are required in stage %q", d.Config.Stage)
+	}
+	wa, err := mfa.NewWebAuthn(d.Config.WebAuthnRPID, d.Config.AppName, d.Config.WebAuthnOrigins)
+	if err != nil {
+		return nil, err
+	}
 	st := d.Store()
 	return &mfa.Service{
 		Store: st, Users: st, Sessions: d.Sessions(), Reauth: d.Reauth(), Hasher: d.Hasher,
 		Mailer: d.Mailer(), Texter: d.Texter(), Sealer: mfa.Sealer{Key: d.Config.MFADataKey},
 		Failures: d.limiter(d.Config.LoginWindow, d.Config.LoginMaxFailures),
-		Issuer:   d.Config.AppName, Now: d.Now, Log: d.Log,
+		Issuer:   d.Config.AppName, Now: d.Now, Log: d.Log, WebAuthn: wa, Audit: d.Audit(),
 	}, nil
 }
 

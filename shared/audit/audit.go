@@ -14,9 +14,11 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"time"
 
+	"github.com/example/myprofile/shared/account"
 	"github.com/example/myprofile/shared/httpapi"
 )
 
@@ -29,12 +31,14 @@ const (
 	ActionPhoneChanged      = "phone.changed"
 	ActionTwoFactorEnabled  = "two_factor.enabled"
 	ActionTwoFactorDisabled = "two_factor.disabled"
-	ActionSessionRevoked    = "session.revoked"
-	ActionSessionsRevoked   = "sessions.revoked"
-	ActionRoleChanged       = "member.role_changed"
-	ActionMemberInvited     = "member.invited"
-	ActionInviteAccepted    = "member.invite_accepted"
-	ActionProfileEdited     = "profile.edited_by_admin"
+	// ActionBackupCodesRegenerated: a new set of backup codes replaced the old.
+	ActionBackupCodesRegenerated = "two_factor.backup_codes_regenerated"
+	ActionSessionRevoked         = "session.revoked"
+	ActionSessionsRevoked        = "sessions.revoked"
+	ActionRoleChanged            = "member.role_changed"
+	ActionMemberInvited          = "member.invited"
+	ActionInviteAccepted         = "member.invite_accepted"
+	ActionProfileEdited          = "profile.edited_by_admin"
 )
 
 // Entry is one audit record.
@@ -143,4 +147,19 @@ func Pseudonym(key []byte, userID string) string {
 	m := hmac.New(sha256.New, key)
 	m.Write([]byte(userID))
 	return "deleted-" + hex.EncodeToString(m.Sum(nil))[:24]
+}
+
+// RecordOwn appends the entry for a change users made to their own account
+// (password, email, phone, 2FA), in their current organization so its
+// owners see it too. The change is stored already, so a failure is logged,
+// not answered: a retry of the request would not redo the change. A nil
+// sink records nothing.
+func RecordOwn(r *http.Request, sink Sink, log *slog.Logger, u account.User, action string, details map[string]string) {
+	if sink == nil {
+		return
+	}
+	orgID, _, _ := u.CurrentOrg("")
+	if err := sink.Record(r.Context(), FromRequest(r, u.ID, u.ID, orgID, action, details)); err != nil && log != nil {
+		log.ErrorContext(r.Context(), "audit "+action, "requestId", httpapi.RequestID(r.Context()), "userId", u.ID, "error", err.Error())
+	}
 }

@@ -80,6 +80,8 @@ var functions = []Function{
 			"POST /v1/auth/login",
 			"POST /v1/auth/login/mfa",
 			"POST /v1/auth/login/mfa/sms",
+			"POST /v1/auth/login/webauthn/begin",
+			"POST /v1/auth/login/webauthn/finish",
 			"POST /v1/auth/logout",
 			"POST /v1/auth/accept-invite",
 		},
@@ -167,7 +169,7 @@ var functions = []Function{
 	},
 	{
 		Name:        "twofactor",
-		Description: "Two-factor authentication: authenticator app, SMS codes, backup codes",
+		Description: "Two-factor authentication: authenticator app, SMS codes, passkeys, backup codes",
 		Kind:        HTTP,
 		Routes: []string{
 			"GET /v1/me/2fa",
@@ -177,9 +179,26 @@ var functions = []Function{
 			"POST /v1/me/2fa/sms",
 			"DELETE /v1/me/2fa/sms",
 			"POST /v1/me/2fa/backup-codes",
+			"POST /v1/me/2fa/webauthn/register/begin",
+			"POST /v1/me/2fa/webauthn/register/finish",
+			"DELETE /v1/me/2fa/webauthn/{id}",
 		},
 		MemoryMB: 1024, // argon2id: password checks and backup-code hashes
 		Needs:    Needs{Table: "write", Email: true, SMS: true, Secrets: true},
+	},
+	{
+		Name:        "verification",
+		Description: "Change the sign-in email and the phone number with codes sent by email and SMS",
+		Kind:        HTTP,
+		Routes: []string{
+			"POST /v1/me/email-change",
+			"POST /v1/me/email-change/confirm",
+			"DELETE /v1/me/email-change",
+			"POST /v1/me/phone-change",
+			"POST /v1/me/phone-change/confirm",
+		},
+		MemoryMB: 1024, // argon2id password check
+		Needs:    Needs{Table: "write", Email: true, SMS: true},
 	},
 }
 

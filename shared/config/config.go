@@ -52,6 +52,12 @@ type Config struct {
 	// key is derived; in any other stage it stays nil and the functions that
 	// need it refuse to start.
 	MFADataKey []byte
+	// Passkeys (WebAuthn) relying party: WEBAUTHN_RP_ID (the site's domain)
+	// and WEBAUTHN_ORIGINS (comma-separated origins of the web and mobile
+	// apps). In dev and test they default to localhost; elsewhere they are
+	// required by the functions that serve passkeys (twofactor, auth).
+	WebAuthnRPID    string
+	WebAuthnOrigins []string
 }
 
 // Load reads the configuration through getenv (os.Getenv in production,
@@ -78,6 +84,20 @@ func Load(getenv func(string) string) (Config, error) {
 		DailySummarySendRate: r.float("DAILY_SUMMARY_SEND_RATE", 14),
 	}
 	c.MFADataKey = r.dataKey("MFA_DATA_KEY", c.Stage)
+	c.WebAuthnRPID = r.str("WEBAUTHN_RP_ID", "")
+	for _, o := range strings.Split(r.str("WEBAUTHN_ORIGINS", ""), ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			c.WebAuthnOrigins = append(c.WebAuthnOrigins, o)
+		}
+	}
+	if c.Stage == "dev" || c.Stage == "test" {
+		if c.WebAuthnRPID == "" {
+			c.WebAuthnRPID = "localhost"
+		}
+		if len(c.WebAuthnOrigins) == 0 {
+			c.WebAuthnOrigins = []string{"http://localhost:8080"}
+		}
+	}
 	if c.TableName == "" {
 		r.errs = append(r.errs, "TABLE_NAME is required")
 	}

@@ -235,6 +235,24 @@ func TestTOTPEnrolSignInBackupCodesDisable(t *testing.T) {
 		}
 		e.Login(u.Email, u.Password) // no second step any more
 	})
+	t.Run("every factor change is in the audit log", func(t *testing.T) {
+		var log struct {
+			Entries []struct {
+				Action  string            `json:"action"`
+				Details map[string]string `json:"details"`
+			} `json:"entries"`
+		}
+		e.Must(http.StatusOK, apptest.Req{Method: "GET", Path: "/v1/me/audit", Token: u.Token}).Decode(t, &log)
+		counts := map[string]int{}
+		for _, x := range log.Entries {
+			counts[x.Action]++
+		}
+		for action, want := range map[string]int{"two_factor.enabled": 1, "two_factor.backup_codes_regenerated": 1, "two_factor.disabled": 1} {
+			if counts[action] != want {
+				t.Errorf("%s entries = %d, want %d (log %+v)", action, counts[action], want, log.Entries)
+			}
+		}
+	})
 }
 
 func TestFiveWrongCodesVoidTheChallenge(t *testing.T) {

@@ -10,6 +10,7 @@ import (
 	"net/http"
 
 	"github.com/example/myprofile/shared/account"
+	"github.com/example/myprofile/shared/audit"
 	"github.com/example/myprofile/shared/httpapi"
 	"github.com/example/myprofile/shared/notify"
 	"github.com/example/myprofile/shared/ratelimit"
@@ -361,6 +362,14 @@ func (s *Service) afterChange(r *http.Request, u account.User, t notify.Template
 	p, _ := session.FromContext(ctx)
 	s.Log.InfoContext(ctx, "2fa changed", "requestId", httpapi.RequestID(ctx), "userId", u.ID, "event", t.Name, "factor", factor)
 	s.notice(ctx, u, t, factor)
+	action := audit.ActionTwoFactorEnabled
+	switch t.Name {
+	case noticeDisabled.Name:
+		action = audit.ActionTwoFactorDisabled
+	case noticeRegenerated.Name:
+		action = audit.ActionBackupCodesRegenerated
+	}
+	audit.RecordOwn(r, s.Audit, s.Log, u, action, map[string]string{"factor": factor, "twoFactorEnabled": fmt.Sprint(u.TwoFactor.Enabled)})
 	if revokeOthers {
 		if _, err := s.Sessions.Store.DeleteSessions(ctx, u.ID, p.Session.ID); err != nil {
 			return httpapi.Internal(fmt.Errorf("revoke other sessions: %w", err))

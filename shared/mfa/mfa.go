@@ -19,6 +19,7 @@ import (
 	"github.com/go-webauthn/webauthn/webauthn"
 
 	"github.com/example/myprofile/shared/account"
+	"github.com/example/myprofile/shared/audit"
 	"github.com/example/myprofile/shared/notify"
 	"github.com/example/myprofile/shared/password"
 	"github.com/example/myprofile/shared/ratelimit"
@@ -206,6 +207,8 @@ type Service struct {
 	WebAuthn *webauthn.WebAuthn
 	Now      func() time.Time
 	Log      *slog.Logger
+	// Audit records factor changes (optional).
+	Audit audit.Sink
 }
 
 func hasMethod(u account.User, m string) bool {

@@ -448,15 +448,7 @@ func (s *Service) noticeOldAddress(ctx context.Context, u account.User, c Change
 	}
 }
 
-// record appends an audit entry for a confirmed change. The change is
-// already stored, so a failure is logged rather than answered: a retry
-// would only meet code_invalid.
+// record appends an audit entry for a confirmed change.
 func (s *Service) record(r *http.Request, u account.User, action string, details map[string]string) {
-	if s.Audit == nil {
-		return
-	}
-	orgID, _, _ := u.CurrentOrg("")
-	if err := s.Audit.Record(r.Context(), audit.FromRequest(r, u.ID, u.ID, orgID, action, details)); err != nil && s.Log != nil {
-		s.Log.ErrorContext(r.Context(), "audit "+action, "requestId", httpapi.RequestID(r.Context()), "userId", u.ID, "error", err.Error())
-	}
+	audit.RecordOwn(r, s.Audit, s.Log, u, action, details)
 }
