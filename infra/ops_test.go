@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -596,6 +597,63 @@ func TestEveryLogGroupHasRetention(t *testing.T) {
 			if groups[ref(lc["LogGroup"])] == nil {
 				t.Errorf("%s: function %s logs to %v, not a log group of the stack", tc.name, id, lc["LogGroup"])
 			}
+		}
+	}
+}
+
+// The fixture really sets every context value of cdk.json, each to
+// something other than its default, so the fixture's assertions cover them
+// all; a new key in cdk.json must join fixtureContext.
+func TestFixtureSetsEveryContextValue(t *testing.T) {
+	defaults, err := cdkContext()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fix := fixtureContext("assets")
+	n := 0
+	for k, def := range defaults {
+		if strings.HasPrefix(k, "@aws-cdk") {
+			continue // CDK feature flags
+		}
+		n++
+		v, ok := fix[k]
+		if !ok {
+			t.Errorf("context %s (default %v) is not set by the fixture", k, def)
+			continue
+		}
+		if mustJSON(v) == mustJSON(def) {
+			t.Errorf("context %s: fixture value %v is the default", k, v)
+		}
+	}
+	if n < 20 {
+		t.Errorf("cdk.json documents %d context values; want every setting (stage, sender, SMS, WebAuthn, signup, sessions, bus, CORS, throttling, alarms, ...)", n)
+	}
+	// Every documented key is in cdk.json, except schedule overrides.
+	for k := range fix {
+		if _, ok := defaults[k]; !ok && !strings.HasPrefix(k, CtxSchedulePrefix) {
+			t.Errorf("context %s is missing from cdk.json's defaults", k)
+		}
+	}
+}
+
+// README's configuration table documents every context value.
+func TestReadmeDocumentsEveryContextValue(t *testing.T) {
+	b, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := strings.Cut(string(b), "## Configuration")
+	if !ok {
+		t.Fatal("README has no Configuration section")
+	}
+	section, _, _ = strings.Cut(section, "\n## ")
+	defaults, err := cdkContext()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k := range defaults {
+		if !strings.HasPrefix(k, "@aws-cdk") && !strings.Contains(section, "| `"+k+"` |") {
+			t.Errorf("README Configuration does not document context %s", k)
 		}
 	}
 }
