@@ -77,6 +77,7 @@ func TestBadCatalogIsAnError(t *testing.T) {
 		{"queue without consumer", MyProfileStackProps{Functions: []catalog.Function{{Name: "ok", Kind: catalog.HTTP, Routes: []string{"GET /ok"}, Needs: catalog.Needs{Queue: "q"}}}}, "no Kind Queue function consumes it"},
 		{"two consumers", MyProfileStackProps{Functions: []catalog.Function{{Name: "ok", Kind: catalog.Queue, Needs: catalog.Needs{Queue: "q"}}, {Name: "other", Kind: catalog.Queue, Needs: catalog.Needs{Queue: "q"}}}}, "already consumed"},
 		{"two storage functions", MyProfileStackProps{Functions: []catalog.Function{{Name: "ok", Kind: catalog.Storage}, {Name: "other", Kind: catalog.Storage}}}, "only one storage function"},
+		{"reserved name", MyProfileStackProps{Functions: []catalog.Function{{Name: "table", Kind: catalog.HTTP, Routes: []string{"GET /t"}}}}, "stack's own"},
 		{"unknown kind", MyProfileStackProps{Functions: []catalog.Function{{Name: "ok", Kind: "stream"}}}, "unknown kind"},
 		{"bad schedule", MyProfileStackProps{Functions: []catalog.Function{{Name: "ok", Kind: catalog.Schedule, Schedule: "daily"}}}, "rate(...)"},
 		{"event without pattern", MyProfileStackProps{Functions: []catalog.Function{{Name: "ok", Kind: catalog.Event}}}, "EventSource"},

@@ -310,6 +310,10 @@ type layout struct {
 
 var nameRE = regexp.MustCompile(`^[a-z][a-z0-9-]*$`)
 
+// reservedIDs prefix the stack's own construct IDs (Table, TableThrottlesAlarm,
+// ...): a function of that name would collide with them.
+var reservedIDs = []string{"Table", "HttpApi", "Api", "ApiStage", "ApiAccessLogs", "Uploads", "Avatars", "AlarmTopic", "EventBus", "BucketNotifications"}
+
 // plan checks every function against the catalog rules, the table
 // definition and the assets, so that a bad catalog entry fails the synth
 // with a message instead of deploying a half-wired function.
@@ -342,6 +346,10 @@ func plan(s settings, def schema.TableDefinition) (layout, error) {
 		}
 		if other, dup := seenID[p.id]; dup {
 			bad("clashes with function %q", other)
+			continue
+		}
+		if slices.Contains(reservedIDs, p.id) {
+			bad("the name clashes with the stack's own %s constructs", p.id)
 			continue
 		}
 		seenID[p.id] = f.Name
