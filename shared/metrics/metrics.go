@@ -66,6 +66,17 @@ func Emit(ctx context.Context, w io.Writer, namespace, name string, value float6
 	return nil
 }
 
+// Counter is what a capability package depends on to count business
+// events; *Recorder implements it (a nil *Recorder records nothing).
+type Counter interface {
+	Count(ctx context.Context, name string, n int, dims map[string]string) error
+}
+
+// Discard counts nothing: for tests and code paths without metrics.
+var Discard Counter = (*Recorder)(nil)
+
+var _ Counter = (*Recorder)(nil)
+
 // Recorder writes metrics of one namespace with common dimensions (for
 // example {"function": "auth"}) to one writer. It is safe for concurrent
 // use: each line is written whole. The zero Now is time.Now.

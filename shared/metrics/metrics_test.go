@@ -139,6 +139,9 @@ func TestNilRecorderIsANoOp(t *testing.T) {
 	if err := r.Count(context.Background(), SignIns, 1, nil); err != nil {
 		t.Errorf("nil recorder: %v", err)
 	}
+	if err := Discard.Count(context.Background(), SignIns, 1, nil); err != nil {
+		t.Errorf("Discard: %v", err)
+	}
 }
 
 func BenchmarkRecorderCount(b *testing.B) {
