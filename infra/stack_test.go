@@ -437,17 +437,6 @@ func TestTableFollowsStoreDefinition(t *testing.T) {
 	}
 }
 
-// statements yields every statement of every identity policy in tmpl.
-func statements(tmpl map[string]any) (out []map[string]any) {
-	for _, r := range resources(tmpl, "AWS::IAM::Policy") {
-		doc := props(r)["PolicyDocument"].(map[string]any)
-		for _, s := range doc["Statement"].([]any) {
-			out = append(out, s.(map[string]any))
-		}
-	}
-	return out
-}
-
 // policyOf returns the statements of the function's role policy.
 func policyOf(t *testing.T, tmpl map[string]any, name string) []map[string]any {
 	t.Helper()
