@@ -242,6 +242,21 @@ func validOrigin(o string) error {
 	return nil
 }
 
+var apkOriginRE = regexp.MustCompile(`^android:apk-key-hash:[A-Za-z0-9_-]{43}$`)
+
+// validWebAuthnOrigin accepts what validOrigin accepts and the origin an
+// Android app's passkey assertions carry (android:apk-key-hash:<base64url
+// SHA-256 of the signing certificate>).
+func validWebAuthnOrigin(o string) error {
+	if strings.HasPrefix(o, "android:") {
+		if !apkOriginRE.MatchString(o) {
+			return fmt.Errorf("origin %q: want android:apk-key-hash:<43 base64url characters>", o)
+		}
+		return nil
+	}
+	return validOrigin(o)
+}
+
 var rpIDRE = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
 
 // validRPID accepts a WebAuthn relying party ID: a bare host name.

@@ -112,3 +112,40 @@ func TestEnsureBootstrapsReportsMissingSource(t *testing.T) {
 		t.Error("created an output folder for a function without source")
 	}
 }
+
+func TestOrigins(t *testing.T) {
+	for _, tc := range []struct {
+		origin   string
+		cors     bool
+		webauthn bool
+	}{
+		{"https://app.example.org", true, true},
+		{"https://app.example.org:8443", true, true},
+		{"http://localhost:3000", true, true},
+		{"http://app.example.org", false, false},
+		{"*", false, false},
+		{"https://*.example.org", false, false},
+		{"https://app.example.org/", false, false},
+		{"https://app.example.org/path", false, false},
+		{"app.example.org", false, false},
+		{"android:apk-key-hash:" + strings.Repeat("a", 43), false, true},
+		{"android:apk-key-hash:short", false, false},
+	} {
+		if err := validOrigin(tc.origin); (err == nil) != tc.cors {
+			t.Errorf("validOrigin(%q) = %v, want ok %v", tc.origin, err, tc.cors)
+		}
+		if err := validWebAuthnOrigin(tc.origin); (err == nil) != tc.webauthn {
+			t.Errorf("validWebAuthnOrigin(%q) = %v, want ok %v", tc.origin, err, tc.webauthn)
+		}
+	}
+	for id, ok := range map[string]bool{"example.org": true, "localhost": true, "a.b-c.example": true, "Example.org": false, "https://example.org": false, "example.org:443": false, "": false} {
+		if err := validRPID(id); (err == nil) != ok {
+			t.Errorf("validRPID(%q) = %v, want ok %v", id, err, ok)
+		}
+	}
+	for id, ok := range map[string]bool{"Acme": true, "Acme123": true, "12345": false, "AcmeCorpLtd1": false, "Acme Co": false} {
+		if err := validSenderID(id); (err == nil) != ok {
+			t.Errorf("validSenderID(%q) = %v, want ok %v", id, err, ok)
+		}
+	}
+}

@@ -187,7 +187,7 @@ func resolveSettings(scope constructs.Construct, props *MyProfileStackProps) (se
 		errs = append(errs, fmt.Errorf("context %s needs %s", CtxWebAuthnOrigins, CtxWebAuthnRPID))
 	}
 	for _, o := range s.webauthnOrigins {
-		if err := validOrigin(o); err != nil {
+		if err := validWebAuthnOrigin(o); err != nil {
 			errs = append(errs, fmt.Errorf("context %s: %w", CtxWebAuthnOrigins, err))
 		}
 	}
