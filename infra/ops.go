@@ -59,7 +59,7 @@ func newAlarms(stack awscdk.Stack, in alarmInputs) {
 	five := awscdk.Duration_Minutes(jsii.Number(5))
 	action := awscloudwatchactions.NewSnsAction(in.topic)
 	alarm := func(id, desc string, metric awscloudwatch.IMetric, threshold float64, periods, datapoints float64) {
-		a := awscloudwatch.NewAlarm(stack, jsii.String(id), &awscloudwatch.AlarmProps{
+		props := &awscloudwatch.AlarmProps{
 			AlarmDescription:   jsii.String(desc),
 			Metric:             metric,
 			Threshold:          jsii.Number(threshold),
@@ -67,7 +67,13 @@ func newAlarms(stack awscdk.Stack, in alarmInputs) {
 			EvaluationPeriods:  jsii.Number(periods),
 			DatapointsToAlarm:  jsii.Number(datapoints),
 			TreatMissingData:   awscloudwatch.TreatMissingData_NOT_BREACHING,
-		})
+		}
+		if m, ok := metric.(awscloudwatch.Metric); ok && m.Statistic() != nil && (*m.Statistic())[0] == 'p' {
+			// A percentile over a handful of requests (a few cold starts at
+			// night) says nothing: keep the state until there are enough.
+			props.EvaluateLowSampleCountPercentile = jsii.String("ignore")
+		}
+		a := awscloudwatch.NewAlarm(stack, jsii.String(id), props)
 		a.AddAlarmAction(action)
 		a.AddOkAction(action)
 	}

@@ -414,6 +414,11 @@ func TestAlarmsNotifyTheTopic(t *testing.T) {
 					t.Errorf("%d alarms on %s, want %d", byMetric[metric], metric, want)
 				}
 			}
+			for id, a := range alarms {
+				if props(a)["MetricName"] == "Latency" && props(a)["EvaluateLowSampleCountPercentile"] != "ignore" {
+					t.Errorf("%s: a percentile alarm that fires on a handful of requests", id)
+				}
+			}
 			var rate5xx, ddb bool
 			for k := range byMetric {
 				rate5xx = rate5xx || strings.Contains(k, `"5xx"`) && strings.Contains(k, "100 * errors / requests")
