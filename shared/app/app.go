@@ -150,6 +150,7 @@ func (d *Deps) Org() *org.Service {
 		// computable from the id alone by outsiders of it.
 		PseudonymKey: []byte("audit-pseudonym:" + d.Config.Stage + ":" + d.Config.TableName),
 		Invites:      d.limiter(24*time.Hour, 100),
+		OnDelete:     d.avatarDeleteHooks(),
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/example/myprofile/shared/account"
 	"github.com/example/myprofile/shared/avatar"
 	"github.com/example/myprofile/shared/store"
 )
@@ -22,6 +23,8 @@ import (
 func NewS3Client(cfg aws.Config) *s3.Client {
 	return s3.NewFromConfig(cfg, func(o *s3.Options) {
 		o.UsePathStyle = os.Getenv("AWS_ENDPOINT_URL_S3") != ""
+		// Emulators send no response checksums; do not log each skip.
+		o.DisableLogOutputChecksumValidationSkipped = o.UsePathStyle
 	})
 }
 
@@ -102,4 +105,9 @@ func (unconfiguredUploads) Delete(_ context.Context, keys ...string) error {
 		return nil
 	}
 	return errNoUploads
+}
+
+// avatarDeleteHooks remove a deleted account's avatar objects.
+func (d *Deps) avatarDeleteHooks() []func(context.Context, account.User) error {
+	return []func(context.Context, account.User) error{d.AvatarService().OnDelete}
 }

@@ -226,3 +226,13 @@ func setAvatar(ctx context.Context, users Users, u account.User, now func() time
 		}
 	}
 }
+
+// OnDelete removes a deleted account's avatar objects (an org.Service
+// OnDelete hook; idempotent). Uploads still in flight find no user and
+// delete themselves.
+func (s *Service) OnDelete(ctx context.Context, u account.User) error {
+	if err := s.Objects.Delete(ctx, renditionKeys(s.Locations, u.AvatarURL)...); err != nil {
+		return fmt.Errorf("avatar: delete %s's renditions: %w", u.ID, err)
+	}
+	return nil
+}

@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -47,6 +48,7 @@ func env(t *testing.T) *apptest.Env {
 	client := s3.NewFromConfig(testenv.Config(t), func(o *s3.Options) {
 		o.BaseEndpoint = &svc.Endpoint
 		o.UsePathStyle = true
+		o.DisableLogOutputChecksumValidationSkipped = true
 	})
 	return apptest.New(t, &apptest.Options{
 		Env:       map[string]string{"UPLOADS_BUCKET": bucket},
@@ -174,6 +176,17 @@ func fetch(t *testing.T, url string) (image.Image, string, bool) {
 	return img, format, true
 }
 
+// status is the answer's status to a GET of url.
+func status(t *testing.T, url string) int {
+	t.Helper()
+	res, err := http.Get(url)
+	if err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+	res.Body.Close()
+	return res.StatusCode
+}
+
 func isGreen(c color.Color) bool {
 	r, g, b, _ := c.RGBA()
 	return g > 0xa000 && r < 0x3000 && b < 0x3000
@@ -195,6 +208,9 @@ func TestAvatarUpload(t *testing.T) {
 		if !strings.HasSuffix(url, "-512.png") || !strings.Contains(url, "/avatars/"+u.ID+"/") {
 			t.Fatalf("avatarUrl = %q", url)
 		}
+		if st := status(t, f.URL+"/"+f.Fields["key"]); st != http.StatusNotFound {
+			t.Errorf("the raw upload is still stored after processing (GET %d)", st)
+		}
 		for _, size := range []int{512, 128} {
 			img, format, ok := fetch(t, strings.Replace(url, "-512.", "-"+strconv.Itoa(size)+".", 1))
 			if !ok || format != "png" {
@@ -214,6 +230,7 @@ func TestAvatarUpload(t *testing.T) {
 	var pngURL string
 	t.Run("JPEG replaces it and the old renditions are deleted", func(t *testing.T) {
 		pngURL = avatarURL(t, e, u.Token)
+		e.Clock.Advance(time.Second)
 		f := begin(t, e, u.Token)
 		if st, body := upload(t, f, "image/jpeg", "portrait.jpg", encodeJPEG(t, picture(600, 900))); st/100 != 2 {
 			t.Fatalf("upload: %d %s", st, body)
@@ -239,6 +256,9 @@ func TestAvatarUpload(t *testing.T) {
 		}
 		if got := avatarURL(t, e, u.Token); got != before {
 			t.Errorf("avatarUrl changed to %q", got)
+		}
+		if st := status(t, f.URL+"/"+f.Fields["key"]); st != http.StatusNotFound {
+			t.Errorf("the rejected upload is still stored (GET %d)", st)
 		}
 	})
 
@@ -287,4 +307,22 @@ func TestAvatarUpload(t *testing.T) {
 			t.Errorf("POST without token: %d", r.Status)
 		}
 	})
+}
+
+func TestAccountDeletionRemovesAvatar(t *testing.T) {
+	e := env(t)
+	u := e.SignUp(nil)
+	if st, body := upload(t, begin(t, e, u.Token), "image/png", "me.png", encodePNG(t, picture(300, 300))); st/100 != 2 {
+		t.Fatalf("upload: %d %s", st, body)
+	}
+	url := avatarURL(t, e, u.Token)
+	if _, _, ok := fetch(t, url); !ok {
+		t.Fatalf("no avatar at %q", url)
+	}
+	e.Must(http.StatusNoContent, apptest.Req{Method: "DELETE", Path: "/v1/me", Token: u.Token, Body: map[string]any{"password": u.Password, "confirm": "DELETE"}})
+	for _, size := range []string{"512", "128"} {
+		if _, _, ok := fetch(t, strings.Replace(url, "-512.", "-"+size+".", 1)); ok {
+			t.Errorf("the %s px avatar of a deleted account is still stored", size)
+		}
+	}
 }

@@ -107,3 +107,24 @@ func TestLocations(t *testing.T) {
 		}
 	}
 }
+
+func TestNewer(t *testing.T) {
+	k := func(id string) string { return RenditionKey("u1", id, 512, "png") }
+	tests := []struct {
+		name      string
+		cur, next string
+		want      bool
+	}{
+		{"later upload replaces", k("0000000000000001-aa"), k("0000000000000002-bb"), false},
+		{"earlier upload does not replace", k("0000000000000002-aa"), k("0000000000000001-bb"), true},
+		{"same time: the later event wins", k("0000000000000002-ff"), k("0000000000000002-00"), false},
+		{"no avatar yet", "", k("0000000000000001-aa"), false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := newer(tc.cur, tc.next); got != tc.want {
+				t.Errorf("got %v, want %v", got, tc.want)
+			}
+		})
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/example/myprofile/shared/account"
@@ -74,7 +75,7 @@ func (p *Processor) Process(ctx context.Context, key string, size int64) error {
 	old, applied, err := setAvatar(ctx, p.Users, u, p.Now, func(u account.User) (string, bool) {
 		// A late event for an older upload never replaces a newer avatar
 		// (upload ids are time-ordered).
-		if cur := p.Locations.Key(u.AvatarURL); cur != "" && cur >= main {
+		if newer(p.Locations.Key(u.AvatarURL), main) {
 			return "", false
 		}
 		return url, true
@@ -91,4 +92,16 @@ func (p *Processor) Process(ctx context.Context, key string, size int64) error {
 	}
 	log.InfoContext(ctx, "avatar set")
 	return p.Objects.Delete(ctx, append(renditionKeys(p.Locations, old), key)...)
+}
+
+// newer reports whether rendition key cur comes from a later upload than
+// key next: upload ids start with the upload time (16 hex digits of Unix
+// nanoseconds), so equal times (a frozen clock) let the later event win.
+func newer(cur, next string) bool {
+	_, cid, ok1 := strings.Cut(strings.TrimPrefix(cur, AvatarPrefix), "/")
+	_, nid, ok2 := strings.Cut(strings.TrimPrefix(next, AvatarPrefix), "/")
+	if !ok1 || !ok2 || len(cid) < 16 || len(nid) < 16 {
+		return false
+	}
+	return cid[:16] > nid[:16]
 }

@@ -1,6 +1,7 @@
 package prefs
 
 import (
+	"reflect"
 	"testing"
 )
 
@@ -69,4 +70,26 @@ func TestParse(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Parse reads untrusted JSON: no panic, and what it accepts is a full
+// matrix that survives a round trip.
+func FuzzParse(f *testing.F) {
+	for _, s := range []string{`{}`, `{"web":{"tasks":{"email":true}}}`, `{"mobile":{"billing":{"sms":false,"push":true}}}`, `{"web":{"x":{}}}`, `{"web":null}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		p, err := Parse(raw)
+		if err != nil {
+			return
+		}
+		for _, pl := range Platforms {
+			if len(p[pl]) != len(Categories) {
+				t.Fatalf("%s has %d categories", pl, len(p[pl]))
+			}
+		}
+		if !reflect.DeepEqual(Normalize(p), p) {
+			t.Fatal("accepted preferences are not normal")
+		}
+	})
 }
