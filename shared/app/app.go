@@ -217,6 +217,7 @@ func (d *Deps) routes(name string) (httpapi.Routes, error) {
 		pw := &profile.PasswordService{
 			Reauth: d.Reauth(), Hasher: d.Hasher, Policy: password.DefaultPolicy(d.Config.PasswordComposition),
 			Store: st, Sessions: sessions, Mailer: d.Mailer(), AppName: d.Config.AppName, Now: d.Now, Log: d.Log,
+			Audit: d.Audit(),
 		}
 		maps.Copy(rs, pw.Routes())
 		maps.Copy(rs, (&prefs.Service{Store: st, Sessions: sessions}).Routes())

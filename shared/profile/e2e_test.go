@@ -348,6 +348,21 @@ func TestPasswordChange(t *testing.T) {
 	}
 	e.Login(u.Email, newPW)
 
+	var log struct {
+		Entries []struct {
+			Action  string            `json:"action"`
+			Details map[string]string `json:"details"`
+		} `json:"entries"`
+	}
+	e.Must(http.StatusOK, apptest.Req{Method: "GET", Path: "/v1/me/audit", Token: u.Token}).Decode(t, &log)
+	audited := false
+	for _, en := range log.Entries {
+		audited = audited || (en.Action == "password.changed" && en.Details["otherSessionsRevoked"] == "1")
+	}
+	if !audited {
+		t.Errorf("no password.changed audit entry revoking 1 session: %+v", log.Entries)
+	}
+
 	mails := e.Emails(u.Email)
 	var notice string
 	for _, m := range mails {

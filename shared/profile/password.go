@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/example/myprofile/shared/account"
+	"github.com/example/myprofile/shared/audit"
 	"github.com/example/myprofile/shared/httpapi"
 	"github.com/example/myprofile/shared/notify"
 	"github.com/example/myprofile/shared/password"
@@ -38,6 +40,8 @@ type PasswordService struct {
 	AppName  string
 	Now      func() time.Time
 	Log      *slog.Logger
+	// Audit records the change (nil: not recorded).
+	Audit audit.Sink
 }
 
 // Routes are the password route.
@@ -99,9 +103,11 @@ func (s *PasswordService) change(w http.ResponseWriter, r *http.Request) error {
 	if err := s.Store.SetPasswordHash(r.Context(), p.User.ID, hash); err != nil {
 		return httpapi.Internal(fmt.Errorf("change password: %w", err))
 	}
-	if _, err := s.Sessions.Store.DeleteSessions(r.Context(), p.User.ID, p.Session.ID); err != nil {
+	revoked, err := s.Sessions.Store.DeleteSessions(r.Context(), p.User.ID, p.Session.ID)
+	if err != nil {
 		return httpapi.Internal(fmt.Errorf("change password: revoke sessions: %w", err))
 	}
+	audit.RecordOwn(r, s.Audit, s.Log, p.User, audit.ActionPasswordChanged, map[string]string{"otherSessionsRevoked": strconv.Itoa(revoked)})
 	s.notice(r.Context(), p.User)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
