@@ -38,6 +38,7 @@ const (
 	CtxAlarmTopicArn       = "alarmTopicArn"       // SNS topic the alarms notify; "": the stack creates one
 	CtxAlarmEmail          = "alarmEmail"          // optional address subscribed to the created alarm topic
 	CtxMetricsNamespace    = "metricsNamespace"    // CloudWatch namespace of the business metrics (METRICS_NAMESPACE)
+	CtxQueueConcurrency    = "queueMaxConcurrency" // most concurrent invocations of each work-queue consumer (QUEUE_MAX_CONCURRENCY)
 )
 
 // Defaults for unset props and context.
@@ -54,6 +55,7 @@ const (
 	DefaultThrottleRate       = 100     // requests per second, steady
 	DefaultThrottleBurst      = 200
 	DefaultMetricsNamespace   = "MyProfile"
+	DefaultQueueConcurrency   = 2 // the least an SQS event source mapping accepts
 	DefaultMemoryMB           = 256
 	DefaultTimeoutSec         = 10
 )

@@ -302,8 +302,12 @@ func TestWorkQueue(t *testing.T) {
 	_, esm := one(t, fixtureJSON, "AWS::Lambda::EventSourceMapping")
 	ep := props(esm)
 	if ref(ep["EventSourceArn"]) != qid || ref(ep["FunctionName"]) != functionID(t, fixtureJSON, "summary-worker") ||
-		!slices.Equal(strs(ep["FunctionResponseTypes"]), []string{"ReportBatchItemFailures"}) {
+		!slices.Equal(strs(ep["FunctionResponseTypes"]), []string{"ReportBatchItemFailures"}) ||
+		mustJSON(ep["ScalingConfig"]) != `{"MaximumConcurrency":5}` {
 		t.Errorf("event source mapping %v", ep)
+	}
+	if got := envOf(t, fixtureJSON, "summary-worker")["QUEUE_MAX_CONCURRENCY"]; got != "5" {
+		t.Errorf("consumer QUEUE_MAX_CONCURRENCY = %v, want the mapping's 5", got)
 	}
 	// The producer may send, and only send, to it.
 	if ref(envOf(t, fixtureJSON, "nightly")["QUEUE_URL"]) != qid {
@@ -539,6 +543,7 @@ func TestBadContextIsAnError(t *testing.T) {
 		{"bad duration", map[string]any{CtxSessionIdleTTL: "30 days"}, "durations"},
 		{"idle longer than absolute", map[string]any{CtxSessionIdleTTL: "100h", CtxSessionAbsoluteTTL: "10h"}, "not longer"},
 		{"signup not a bool", map[string]any{CtxSignupEnabled: "maybe"}, "signupEnabled"},
+		{"queue concurrency below SQS's minimum", map[string]any{CtxQueueConcurrency: "1"}, "2 to 1000"},
 		{"zero throttling", map[string]any{CtxThrottleRate: "0"}, "throttling"},
 		{"throttling not a number", map[string]any{CtxThrottleBurst: "lots"}, "throttleBurstLimit"},
 		{"topic not an ARN", map[string]any{CtxAlarmTopicArn: "ops-alarms"}, "SNS topic ARN"},

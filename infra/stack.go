@@ -73,7 +73,7 @@ type settings struct {
 	alarmTopicArn, alarmEmail, metricsNamespace                      string
 	webauthnOrigins, corsOrigins                                     []string
 	signupEnabled                                                    bool
-	throttleRate, throttleBurst                                      int
+	throttleRate, throttleBurst, queueConcurrency                    int
 	logRetention                                                     awslogs.RetentionDays
 	functions                                                        []catalog.Function
 	schedules                                                        map[string]string
@@ -135,6 +135,7 @@ func resolveSettings(scope constructs.Construct, props *MyProfileStackProps) (se
 		sessionAbsoluteTTL: str("", CtxSessionAbsoluteTTL, DefaultSessionAbsoluteTTL),
 		throttleRate:       num(0, CtxThrottleRate, DefaultThrottleRate),
 		throttleBurst:      num(0, CtxThrottleBurst, DefaultThrottleBurst),
+		queueConcurrency:   num(0, CtxQueueConcurrency, DefaultQueueConcurrency),
 		alarmTopicArn:      str("", CtxAlarmTopicArn, ""),
 		alarmEmail:         str("", CtxAlarmEmail, ""),
 		metricsNamespace:   str("", CtxMetricsNamespace, DefaultMetricsNamespace),
@@ -206,6 +207,9 @@ func resolveSettings(scope constructs.Construct, props *MyProfileStackProps) (se
 	}
 	if s.throttleRate < 1 || s.throttleBurst < 1 {
 		errs = append(errs, fmt.Errorf("API throttling: rate %d and burst %d must be at least 1", s.throttleRate, s.throttleBurst))
+	}
+	if s.queueConcurrency < 2 || s.queueConcurrency > 1000 {
+		errs = append(errs, fmt.Errorf("queue max concurrency %d: SQS event sources accept 2 to 1000", s.queueConcurrency))
 	}
 	if s.alarmTopicArn != "" && !(strings.HasPrefix(s.alarmTopicArn, "arn:") && strings.Contains(s.alarmTopicArn, ":sns:")) {
 		errs = append(errs, fmt.Errorf("alarm topic %q: want an SNS topic ARN", s.alarmTopicArn))
@@ -659,10 +663,13 @@ func NewMyProfileStack(scope constructs.Construct, id string, props *MyProfileSt
 				Targets: &[]awsevents.IRuleTarget{ruleTarget(fn, dlq)},
 			})
 		case catalog.Queue:
+			// The consumer paces its sends by the concurrency it may reach.
 			fn.AddEventSource(awslambdaeventsources.NewSqsEventSource(queues[f.Needs.Queue], &awslambdaeventsources.SqsEventSourceProps{
 				BatchSize:               jsii.Number(10),
 				ReportBatchItemFailures: jsii.Bool(true),
+				MaxConcurrency:          jsii.Number(float64(s.queueConcurrency)),
 			}))
+			fn.AddEnvironment(jsii.String("QUEUE_MAX_CONCURRENCY"), jsii.String(strconv.Itoa(s.queueConcurrency)), nil)
 		case catalog.Storage:
 			fn.AddEventSource(awslambdaeventsources.NewS3EventSource(up.bucket, &awslambdaeventsources.S3EventSourceProps{
 				Events:  &[]awss3.EventType{awss3.EventType_OBJECT_CREATED},

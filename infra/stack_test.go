@@ -76,6 +76,7 @@ func fixtureContext(assets string) map[string]any {
 		CtxAlarmTopicArn:              fixtureTopicArn,
 		CtxAlarmEmail:                 "ops@example.org",
 		CtxMetricsNamespace:           "Acme/Profile",
+		CtxQueueConcurrency:           "5",
 	}
 }
 
