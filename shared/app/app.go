@@ -24,6 +24,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/example/myprofile/shared/audit"
 	"github.com/example/myprofile/shared/auth"
@@ -37,6 +38,7 @@ import (
 	"github.com/example/myprofile/shared/password"
 	"github.com/example/myprofile/shared/prefs"
 	"github.com/example/myprofile/shared/profile"
+	"github.com/example/myprofile/shared/queue"
 	"github.com/example/myprofile/shared/ratelimit"
 	"github.com/example/myprofile/shared/reauth"
 	"github.com/example/myprofile/shared/session"
@@ -55,6 +57,8 @@ type Deps struct {
 	SNS    *sns.Client
 	// S3 reaches the uploads bucket (avatars); nil where no function needs it.
 	S3 *s3.Client
+	// SQS carries the daily summary's fan-out (Config.DigestQueueURL).
+	SQS *sqs.Client
 	// Hasher is the password hasher (tests may lower its cost).
 	Hasher *password.Hasher
 }
@@ -79,6 +83,7 @@ func Load(ctx context.Context) (*Deps, error) {
 		SES:    sesv2.NewFromConfig(awsCfg),
 		SNS:    sns.NewFromConfig(awsCfg),
 		S3:     NewS3Client(awsCfg),
+		SQS:    sqs.NewFromConfig(awsCfg),
 		Hasher: password.NewHasher(password.DefaultParams),
 	}, nil
 }
@@ -290,6 +295,10 @@ func (d *Deps) Lambda(name string) (lambda.Handler, error) {
 		if job, ok := d.jobs()[name]; ok {
 			return lambda.NewHandler(job), nil
 		}
+	case catalog.Queue:
+		if job, ok := d.queueJobs()[name]; ok {
+			return lambda.NewHandler(job), nil
+		}
 	}
 	return nil, fmt.Errorf("app: function %q of kind %s is not wired", name, fn.Kind)
 }
@@ -317,12 +326,57 @@ func (d *Deps) Job(name string) (Job, error) {
 	return nil, fmt.Errorf("app: no schedule or event function %q", name)
 }
 
-// DailySummary returns the daily summary run.
+// QueueJob is a queue function: one SQS batch in, the messages to retry
+// out (a partial batch response; the event source mapping reports batch
+// item failures).
+type QueueJob func(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error)
+
+// queueJobs are the queue functions by catalog name. Each is built once
+// per container, so state such as the worker's send pacing spans the
+// invocations a warm container serves.
+func (d *Deps) queueJobs() map[string]QueueJob {
+	return map[string]QueueJob{
+		"daily-summary-worker": d.DailySummaryWorker(),
+	}
+}
+
+// QueueJob returns a queue function's handler, for tests and local runs.
+func (d *Deps) QueueJob(name string) (QueueJob, error) {
+	if j, ok := d.queueJobs()[name]; ok {
+		return j, nil
+	}
+	return nil, fmt.Errorf("app: no queue function %q", name)
+}
+
+// DailySummaryWorker returns the daily summary's queue consumer: it sends
+// the days the scheduled run claimed and enqueued.
+func (d *Deps) DailySummaryWorker() QueueJob {
+	r := d.DailySummary()
+	return func(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
+		batch := make([]digest.Delivery, len(ev.Records))
+		for i, m := range ev.Records {
+			batch[i] = digest.Delivery{ID: m.MessageId, Body: m.Body}
+		}
+		var res events.SQSEventResponse
+		for _, id := range r.Deliver(ctx, batch) {
+			res.BatchItemFailures = append(res.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: id})
+		}
+		return res, nil
+	}
+}
+
+// DailySummary returns the daily summary run (and worker). With
+// Config.DigestQueueURL set the run fans out through that queue.
 func (d *Deps) DailySummary() *digest.Runner {
 	st := d.Store()
+	var q digest.Queue
+	if d.Config.DigestQueueURL != "" && d.SQS != nil {
+		q = &queue.SQS{Client: d.SQS, URL: d.Config.DigestQueueURL}
+	}
 	return &digest.Runner{
-		Store: st, Mailer: d.Mailer(), Now: d.Now, Log: d.Log,
-		AppName: d.Config.AppName, SendRate: d.Config.DailySummarySendRate,
+		Store: st, Mailer: d.Mailer(), Now: d.Now, Log: d.Log, Queue: q,
+		Concurrency: d.Config.DailySummaryWorkerConcurrency,
+		AppName:     d.Config.AppName, SendRate: d.Config.DailySummarySendRate,
 		Namespace: os.Getenv("METRICS_NAMESPACE"), // set by the stack on every function
 		EmailPrefs: func(ctx context.Context, userID string) (func(string) bool, error) {
 			p, err := st.GetNotificationPrefs(ctx, userID)

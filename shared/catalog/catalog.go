@@ -114,7 +114,20 @@ var functions = []Function{
 		// A run stops starting sends 15 s before its deadline; what is left
 		// stays due for the next run.
 		TimeoutSec: 280,
-		Needs:      Needs{Table: "write", Indexes: []string{"gsi1", "gsi2"}, Email: true},
+		// Queue: with DIGEST_QUEUE_URL (the stack's QUEUE_URL) it claims the
+		// due days and enqueues them for daily-summary-worker instead of
+		// sending (the fan-out of a due set larger than one run can send).
+		Needs: Needs{Table: "write", Indexes: []string{"gsi1", "gsi2"}, Email: true, Queue: "digest"},
+	},
+	{
+		Name:        "daily-summary-worker",
+		Description: "Sends the daily summaries the scheduled run claimed and queued",
+		Kind:        Queue,
+		// A batch of ten at SendRate/concurrency (7/s by default) takes
+		// about 1.5 s; the stack sets the queue's visibility timeout to six
+		// times this timeout.
+		TimeoutSec: 60,
+		Needs:      Needs{Table: "write", Indexes: []string{"gsi2"}, Email: true, Queue: "digest"},
 	},
 	{
 		Name:        "low-credit",

@@ -45,6 +45,16 @@ type Config struct {
 	AvatarBaseURL string
 	// Daily summary: emails per second at most (the SES account's send rate).
 	DailySummarySendRate float64 // DAILY_SUMMARY_SEND_RATE (default 14)
+	// DigestQueueURL turns the daily summary's fan-out on: the run enqueues
+	// claimed days there and daily-summary-worker sends them. Empty: the
+	// run sends inline. DIGEST_QUEUE_URL, else QUEUE_URL (what the stack
+	// sets on a function that names a queue in Needs.Queue).
+	DigestQueueURL string
+	// DailySummaryWorkerConcurrency is the worker's maximum concurrency
+	// (its SQS event source mapping's); each invocation sends at
+	// DailySummarySendRate divided by it. QUEUE_MAX_CONCURRENCY (set by the
+	// stack from the same value; default 2, SQS's minimum).
+	DailySummaryWorkerConcurrency int
 	// MFADataKey is the 32-byte AES-256-GCM key that encrypts TOTP secrets
 	// at rest (MFA_DATA_KEY, standard base64). In AWS the stack supplies it
 	// from Secrets Manager to the functions with Needs.Secrets. Only when
@@ -82,6 +92,11 @@ func Load(getenv func(string) string) (Config, error) {
 		UploadsBucket:        r.str("UPLOADS_BUCKET", ""),
 		AvatarBaseURL:        strings.TrimRight(r.str("AVATAR_BASE_URL", ""), "/"),
 		DailySummarySendRate: r.float("DAILY_SUMMARY_SEND_RATE", 14),
+	}
+	c.DigestQueueURL = r.str("DIGEST_QUEUE_URL", r.str("QUEUE_URL", ""))
+	c.DailySummaryWorkerConcurrency = r.int("QUEUE_MAX_CONCURRENCY", 2)
+	if c.DailySummaryWorkerConcurrency < 1 {
+		r.errs = append(r.errs, "QUEUE_MAX_CONCURRENCY must be at least 1")
 	}
 	c.MFADataKey = r.dataKey("MFA_DATA_KEY", c.Stage)
 	c.WebAuthnRPID = r.str("WEBAUTHN_RP_ID", "")

@@ -92,13 +92,24 @@ type Store interface {
 	// in due order, starting after cursor ("" for the first page). next is
 	// "" after the last page; read is the number of index items read.
 	DueDigests(ctx context.Context, shard int, before time.Time, cursor string, limit int) (entries []Entry, next string, read int, err error)
-	// ClaimDigest moves the entry from `from` (as read) to `to` and records
-	// from.Day as sent, only if the stored entry still has from's due sort
-	// key and its last sent day is before from.Day; otherwise ErrLost.
+	// ClaimDigest moves the entry from `from` (as read) to `to`, records
+	// from.Day as sent and marks it pending delivery (the token TakeDigest
+	// consumes), only if the stored entry still has from's due sort key and
+	// its last sent day is before from.Day; otherwise ErrLost.
 	ClaimDigest(ctx context.Context, from, to Entry) error
 	// ReleaseDigest undoes a Claim: it restores `from` (and the previous last
-	// day sent) if the entry still holds `to`; otherwise ErrLost.
+	// day sent) and clears the pending mark, if the entry still holds `to`;
+	// otherwise ErrLost.
 	ReleaseDigest(ctx context.Context, from, to Entry) error
+	// TakeDigest consumes the pending mark of the user's claimed day, so that
+	// only one delivery of a queued claim sends it: ErrLost when the day is
+	// not (or no longer) pending — already taken, released, or replaced by
+	// the claim of a later day.
+	TakeDigest(ctx context.Context, userID string, day Day) error
+	// ReturnDigest puts the pending mark back after a failed send, so that a
+	// redelivery can take the day again; ErrLost when a later day was
+	// claimed meanwhile or the day was released.
+	ReturnDigest(ctx context.Context, userID string, day Day) error
 	// SkipDigest moves the entry from `from` to `to` without recording a sent
 	// day, only if it still holds from's sort key; otherwise ErrLost.
 	SkipDigest(ctx context.Context, from, to Entry) error

@@ -13,12 +13,17 @@ import (
 	"github.com/example/myprofile/shared/notify"
 )
 
-// Runner is the scheduled run: it sends every due summary once.
+// Runner is the scheduled run: it sends every due summary once, itself or,
+// with a Queue, through the worker (Deliver) that consumes the queue.
 type Runner struct {
 	Store  Store
 	Mailer notify.Mailer
-	Now    func() time.Time
-	Log    *slog.Logger
+	// Queue, when set, fans the sending out: the run claims each due day and
+	// enqueues it (see Claim) instead of sending, and the worker function
+	// sends (Deliver). Nil: the run sends inline.
+	Queue Queue
+	Now   func() time.Time
+	Log   *slog.Logger
 	// AppName is shown in the emails.
 	AppName string
 	// Namespace is the CloudWatch namespace of the run's metrics
@@ -32,6 +37,11 @@ type Runner struct {
 	Workers int
 	// SendRate caps emails per second (the SES account's send rate); 0: no cap.
 	SendRate float64
+	// Concurrency is how many worker invocations may run at once (the
+	// event source mapping's maximum concurrency, default 2): each worker
+	// paces its sends at SendRate/Concurrency so that together they stay
+	// within SendRate. Unused by an inline run.
+	Concurrency int
 	// Reserve is the time left before the invocation's deadline at which the
 	// run stops starting new sends (default 15 s); the rest is still due and
 	// the next run (5 minutes later) continues with it.
@@ -42,12 +52,18 @@ type Runner struct {
 	EmailPrefs func(ctx context.Context, userID string) (allowed func(category string) bool, err error)
 	// sleep waits (real time, for the send rate); tests may replace it.
 	sleep func(context.Context, time.Duration) error
+
+	// workerPacer paces Deliver across the invocations a warm Lambda
+	// container serves (the Runner is built once per container).
+	workerOnce  sync.Once
+	workerPacer *pacer
 }
 
 // Stats is what one run did; it is logged and returned as the result.
 type Stats struct {
 	Due            int  `json:"due"`            // entries found due
 	Sent           int  `json:"sent"`           // summaries sent
+	Queued         int  `json:"queued"`         // days claimed and handed to the worker (fan-out)
 	Failed         int  `json:"failed"`         // sends that failed (released for the next run)
 	Skipped        int  `json:"skipped"`        // entries moved without sending (day already sent, off, nothing allowed)
 	Lost           int  `json:"lost"`           // entries another run or a profile change got first
@@ -62,6 +78,7 @@ func (s *Stats) add(mu *sync.Mutex, o Stats) {
 	defer mu.Unlock()
 	s.Due += o.Due
 	s.Sent += o.Sent
+	s.Queued += o.Queued
 	s.Failed += o.Failed
 	s.Skipped += o.Skipped
 	s.Lost += o.Lost
@@ -98,7 +115,7 @@ func (r *Runner) Run(ctx context.Context) (Stats, error) {
 			runErr = errors.Join(runErr, err)
 		}
 	}
-	r.report(st, start, time.Since(began))
+	r.report("daily-summary", st, start, time.Since(began))
 	return st, runErr
 }
 
@@ -121,6 +138,7 @@ func (r *Runner) runShard(ctx context.Context, shard int, now time.Time, st *Sta
 		}
 		var wg sync.WaitGroup
 		var mu sync.Mutex
+		var claims []claim
 		sem := make(chan struct{}, workers)
 		budget := false
 		for _, e := range entries {
@@ -133,11 +151,19 @@ func (r *Runner) runShard(ctx context.Context, shard int, now time.Time, st *Sta
 				defer func() { <-sem }()
 				var one Stats
 				one.Due = 1
-				r.process(ctx, e, now, &one, p)
+				c := r.process(ctx, e, now, &one, p)
 				st.add(&mu, one)
+				if c != nil {
+					mu.Lock()
+					claims = append(claims, *c)
+					mu.Unlock()
+				}
 			})
 		}
 		wg.Wait()
+		// Claimed days are enqueued even when out of time: nothing else
+		// would send them.
+		r.enqueue(ctx, claims, st)
 		if budget {
 			return errBudget
 		}
@@ -163,8 +189,10 @@ func (r *Runner) outOfTime(ctx context.Context) bool {
 	return time.Until(dl) < reserve
 }
 
-// process handles one due entry. Nothing here logs an address or content.
-func (r *Runner) process(ctx context.Context, e Entry, now time.Time, st *Stats, p *pacer) {
+// process handles one due entry: it claims the entry's day and sends the
+// summary, or, with a Queue, returns the claim for the caller to enqueue.
+// Nothing here logs an address or content.
+func (r *Runner) process(ctx context.Context, e Entry, now time.Time, st *Stats, p *pacer) *claim {
 	log := r.Log.With("user", e.UserID, "day", string(e.Day))
 	u, err := r.Store.GetUser(ctx, e.UserID)
 	if errors.Is(err, account.ErrNotFound) {
@@ -173,12 +201,12 @@ func (r *Runner) process(ctx context.Context, e Entry, now time.Time, st *Stats,
 			log.Error("daily summary: unschedule deleted user", "err", err)
 		}
 		st.Skipped++
-		return
+		return nil
 	}
 	if err != nil {
 		log.Error("daily summary: read user", "err", err)
 		st.Failed++
-		return
+		return nil
 	}
 	u.Defaults()
 	// The profile hook keeps the entry in step; if it did not run (or ran
@@ -187,22 +215,22 @@ func (r *Runner) process(ctx context.Context, e Entry, now time.Time, st *Stats,
 		if err := (&Scheduler{Store: r.Store, Now: r.Now}).Sync(ctx, u); err != nil {
 			log.Error("daily summary: repair entry", "err", err)
 			st.Failed++
-			return
+			return nil
 		}
 		st.Skipped++
-		return
+		return nil
 	}
 	loc, err := time.LoadLocation(e.Timezone)
 	if err != nil {
 		log.Error("daily summary: entry time zone", "err", err)
 		st.Failed++
-		return
+		return nil
 	}
 	c, err := ParseClock(e.Time)
 	if err != nil {
 		log.Error("daily summary: entry time", "err", err)
 		st.Failed++
-		return
+		return nil
 	}
 	// The next due day: after this one, and at or after now (a run that
 	// comes late sends once, not once per missed day).
@@ -210,7 +238,7 @@ func (r *Runner) process(ctx context.Context, e Entry, now time.Time, st *Stats,
 	if err != nil {
 		log.Error("daily summary: next due", "err", err)
 		st.Failed++
-		return
+		return nil
 	}
 	to := e
 	to.Due, to.Day = dueNext, dayNext
@@ -225,39 +253,58 @@ func (r *Runner) process(ctx context.Context, e Entry, now time.Time, st *Stats,
 			log.Error("daily summary: skip a day already sent", "err", err)
 		}
 		st.Skipped++
-		return
+		return nil
 	}
 	if err := r.Store.ClaimDigest(ctx, e, to); err != nil {
 		if errors.Is(err, ErrLost) {
 			st.Lost++
-			return
+			return nil
 		}
 		log.Error("daily summary: claim", "err", err)
 		st.Failed++
-		return
+		return nil
 	}
-	email, ok, err := r.compose(ctx, u, e.Day, loc)
-	if err == nil && !ok {
-		st.Skipped++ // email off for every category it would list
-		return
+	if r.Queue != nil {
+		return &claim{from: e, to: to}
 	}
-	if err == nil {
-		if err = p.wait(ctx); err == nil {
-			email.To = u.Email
-			err = r.Mailer.SendEmail(ctx, email)
-		}
-	}
-	if err != nil {
+	if err := r.send(ctx, u, e.Day, loc, st, p); err != nil {
 		st.Failed++
-		// Give the day back, so the next run sends it.
-		if rerr := r.Store.ReleaseDigest(context.WithoutCancel(ctx), e, to); rerr != nil {
-			log.Error("daily summary: send failed and the claim could not be released; this day's summary is lost", "err", err, "releaseErr", rerr)
-			return
-		}
-		log.Error("daily summary: send failed; released for the next run", "err", err)
+		r.release(ctx, log, "send", e, to, err)
+	}
+	return nil
+}
+
+// release gives a claimed day back after a failed send or enqueue, so the
+// next run sends it.
+func (r *Runner) release(ctx context.Context, log *slog.Logger, what string, from, to Entry, err error) {
+	if rerr := r.Store.ReleaseDigest(context.WithoutCancel(ctx), from, to); rerr != nil {
+		log.Error("daily summary: "+what+" failed and the claim could not be released; this day's summary is lost", "err", err, "releaseErr", rerr)
 		return
+	}
+	log.Error("daily summary: "+what+" failed; released for the next run", "err", err)
+}
+
+// send composes user u's summary of local day d and sends it, paced by p:
+// the one sending step of the inline run and of the worker. A user who
+// turned email off for every category it would list is counted skipped.
+func (r *Runner) send(ctx context.Context, u account.User, d Day, loc *time.Location, st *Stats, p *pacer) error {
+	email, ok, err := r.compose(ctx, u, d, loc)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		st.Skipped++
+		return nil
+	}
+	if err := p.wait(ctx); err != nil {
+		return err
+	}
+	email.To = u.Email
+	if err := r.Mailer.SendEmail(ctx, email); err != nil {
+		return err
 	}
 	st.Sent++
+	return nil
 }
 
 // compose builds the user's summary of day d. ok is false when the user
@@ -304,12 +351,12 @@ func (r *Runner) compose(ctx context.Context, u account.User, d Day, loc *time.L
 // (the line's _aws member), so sends, failures and index reads become
 // metrics (names as in shared/metrics) an alarm can watch, without a
 // network call.
-func (r *Runner) report(st Stats, start time.Time, took time.Duration) {
+func (r *Runner) report(function string, st Stats, start time.Time, took time.Duration) {
 	ns := r.Namespace
 	if ns == "" {
 		ns = "MyProfile"
 	}
-	names := []string{"DigestsDue", "DigestsSent", "SendFailures", "DigestIndexItemsRead"}
+	names := []string{"DigestsDue", "DigestsSent", "DigestsQueued", "SendFailures", "DigestIndexItemsRead"}
 	metrics := make([]map[string]string, len(names))
 	for i, n := range names {
 		metrics[i] = map[string]string{"Name": n, "Unit": "Count"}
@@ -323,8 +370,8 @@ func (r *Runner) report(st Stats, start time.Time, took time.Duration) {
 		level = slog.LevelWarn
 	}
 	r.Log.Log(context.Background(), level, "daily summary run",
-		"_aws", emf, "function", "daily-summary",
-		"DigestsDue", st.Due, "DigestsSent", st.Sent, "SendFailures", st.Failed, "DigestIndexItemsRead", st.IndexItemsRead,
+		"_aws", emf, "function", function,
+		"DigestsDue", st.Due, "DigestsSent", st.Sent, "DigestsQueued", st.Queued, "SendFailures", st.Failed, "DigestIndexItemsRead", st.IndexItemsRead,
 		"skipped", st.Skipped, "lost", st.Lost, "queries", st.Queries, "incomplete", st.Incomplete,
 		"took", took.String())
 }

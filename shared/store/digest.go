@@ -175,7 +175,7 @@ func (s *Store) ClaimDigest(ctx context.Context, from, to digest.Entry) error {
 	_, err := s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                &s.Table,
 		Key:                      key(UserPK(from.UserID), skDigest),
-		UpdateExpression:         aws.String("SET gsi1sk = :to, #due = :due, #day = :nday, sentThrough = :day"),
+		UpdateExpression:         aws.String("SET gsi1sk = :to, #due = :due, #day = :nday, sentThrough = :day, pendingDay = :day"),
 		ConditionExpression:      aws.String("gsi1sk = :from AND (attribute_not_exists(sentThrough) OR sentThrough < :day)"),
 		ExpressionAttributeNames: map[string]string{"#day": "day", "#due": "due"},
 		ExpressionAttributeValues: Item{
@@ -194,12 +194,12 @@ func (s *Store) ClaimDigest(ctx context.Context, from, to digest.Entry) error {
 
 // ReleaseDigest implements digest.Store.
 func (s *Store) ReleaseDigest(ctx context.Context, from, to digest.Entry) error {
-	update := "SET gsi1sk = :from, #due = :due, #day = :day REMOVE sentThrough"
+	update := "SET gsi1sk = :from, #due = :due, #day = :day REMOVE sentThrough, pendingDay"
 	vals := Item{
 		":from": S(from.SortKey()), ":to": S(to.SortKey()), ":due": N(from.Due.Unix()), ":day": S(string(from.Day)),
 	}
 	if from.SentThrough != "" {
-		update = "SET gsi1sk = :from, #due = :due, #day = :day, sentThrough = :prev"
+		update = "SET gsi1sk = :from, #due = :due, #day = :day, sentThrough = :prev REMOVE pendingDay"
 		vals[":prev"] = S(string(from.SentThrough))
 	}
 	_, err := s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
@@ -215,6 +215,43 @@ func (s *Store) ReleaseDigest(ctx context.Context, from, to digest.Entry) error 
 	}
 	if err != nil {
 		return fmt.Errorf("release digest day: %w", err)
+	}
+	return nil
+}
+
+// TakeDigest implements digest.Store: the pending mark a claim left is
+// removed once, so one delivery of a queued claim sends it.
+func (s *Store) TakeDigest(ctx context.Context, userID string, day digest.Day) error {
+	_, err := s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 &s.Table,
+		Key:                       key(UserPK(userID), skDigest),
+		UpdateExpression:          aws.String("REMOVE pendingDay"),
+		ConditionExpression:       aws.String("pendingDay = :day AND sentThrough = :day"),
+		ExpressionAttributeValues: Item{":day": S(string(day))},
+	})
+	if isConditionFailed(err) {
+		return digest.ErrLost
+	}
+	if err != nil {
+		return fmt.Errorf("take digest day: %w", err)
+	}
+	return nil
+}
+
+// ReturnDigest implements digest.Store.
+func (s *Store) ReturnDigest(ctx context.Context, userID string, day digest.Day) error {
+	_, err := s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 &s.Table,
+		Key:                       key(UserPK(userID), skDigest),
+		UpdateExpression:          aws.String("SET pendingDay = :day"),
+		ConditionExpression:       aws.String("attribute_not_exists(pendingDay) AND sentThrough = :day"),
+		ExpressionAttributeValues: Item{":day": S(string(day))},
+	})
+	if isConditionFailed(err) {
+		return digest.ErrLost
+	}
+	if err != nil {
+		return fmt.Errorf("return digest day: %w", err)
 	}
 	return nil
 }

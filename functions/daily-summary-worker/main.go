@@ -1,0 +1,26 @@
+// Command daily-summary-worker is the `daily-summary-worker` Lambda: see shared/catalog and shared/digest.
+package main
+
+import (
+	"context"
+	"log/slog"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/example/myprofile/shared/app"
+)
+
+func main() {
+	deps, err := app.Load(context.Background())
+	if err != nil {
+		slog.Error("cannot start", "function", "daily-summary-worker", "error", err)
+		os.Exit(1)
+	}
+	h, err := deps.Lambda("daily-summary-worker")
+	if err != nil {
+		slog.Error("cannot start", "function", "daily-summary-worker", "error", err)
+		os.Exit(1)
+	}
+	lambda.Start(h)
+}
