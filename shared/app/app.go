@@ -357,7 +357,7 @@ func (d *Deps) DailySummaryWorker() QueueJob {
 		for i, m := range ev.Records {
 			batch[i] = digest.Delivery{ID: m.MessageId, Body: m.Body}
 		}
-		var res events.SQSEventResponse
+		res := events.SQSEventResponse{BatchItemFailures: []events.SQSBatchItemFailure{}}
 		for _, id := range r.Deliver(ctx, batch) {
 			res.BatchItemFailures = append(res.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: id})
 		}

@@ -69,3 +69,29 @@ func TestPacerSpacesSends(t *testing.T) {
 		}
 	}
 }
+
+// Workers together stay within the send rate: each paces at
+// SendRate/Concurrency, and one container's invocations share the pacer.
+func TestWorkerPacerSharesTheSendRate(t *testing.T) {
+	for _, tt := range []struct {
+		name        string
+		rate        float64
+		concurrency int
+		want        float64
+	}{
+		{"default concurrency of 2 halves the rate", 14, 0, 7},
+		{"concurrency 5 of 50/s", 50, 5, 10},
+		{"no rate means no pacing", 0, 3, 0},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r := &Runner{SendRate: tt.rate, Concurrency: tt.concurrency}
+			p := r.pacerForWorker()
+			if p.rate != tt.want {
+				t.Errorf("worker rate %v, want %v", p.rate, tt.want)
+			}
+			if r.pacerForWorker() != p {
+				t.Error("a second invocation got a new pacer: bursts between invocations would exceed the rate")
+			}
+		})
+	}
+}

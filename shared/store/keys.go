@@ -27,7 +27,7 @@ package store
 // anonymized audit entry  | AUDITANON#<pseudonym> | AUDIT#<at>#<id>         | same gsi1; gsi2 AUDITACTOR#<pseudonym> | org (account deletion)
 // invitation              | USER#<uid>            | INVITE                  | ttl = 7 days         | org (sha256 of the token's secret; deleted on accept)
 // (organization item ORG#<oid>/ORG carries `rev`, the roster revision every membership change bumps conditionally.)
-// daily summary entry    | USER#<uid>            | DIGEST                  | gsi1: DUE#<shard> / <12-digit due unix>#<uid> while enabled (**) | profile (AfterSave hook), daily-summary
+// daily summary entry    | USER#<uid>            | DIGEST                  | gsi1: DUE#<shard> / <12-digit due unix>#<uid> while enabled (**) | profile (AfterSave hook), daily-summary, daily-summary-worker
 // activity (user's copy)  | USER#<uid>            | ACTIVITY#<activityId>   | gsi2: ACTS#<uid> / <12-digit start unix>#<activityId> unless cancelled; ttl = latest of start/end/updatedAt + 90 d | activities
 //
 // (**) <shard> = fnv32a(uid) % digest.Shards (16). The entry also holds due,
@@ -74,6 +74,7 @@ package store
 // schedule a user's daily summary      | USER#<uid>/DIGEST, not exists OR sourceVersion < :v | UpdateItem, conditional (SET or REMOVE gsi1 attrs)
 // daily summaries due now              | gsi1 gsi1pk = DUE#<shard>, gsi1sk < pad(now+1s), every shard | Query, paged (sparse: enabled users only)
 // claim a user's day (send once)       | USER#<uid>/DIGEST, gsi1sk = :read AND sentThrough < :day | UpdateItem, conditional (release: gsi1sk = :claimed)
+// take a queued claim (fan-out worker) | USER#<uid>/DIGEST, pendingDay = :day AND sentThrough = :day (REMOVE pendingDay; give back: SET if absent) | UpdateItem, conditional
 // one user's activities of a local day | gsi2 ACTS#<uid>, gsi2sk BETWEEN pad(dayStart) AND pad(dayEnd-1s)+"$" | Query
 // apply an activity event (newer wins) | USER#<uid>/ACTIVITY#<aid>, not exists OR version < :v | PutItem, conditional
 // 2FA factor change (user + factor items) | USER#<uid>/PROFILE version + MFA#* items | TransactWriteItems
