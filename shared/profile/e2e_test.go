@@ -35,16 +35,17 @@ func TestNewUserDefaults(t *testing.T) {
 	u := e.SignUp(nil)
 	me := get(t, e, u.Token)
 	want := map[string]any{
-		"displayName":  "Ada Lovelace",
-		"language":     "en",
-		"timezone":     "UTC",
-		"avatarUrl":    nil,
-		"phone":        nil,
-		"ssoManaged":   false,
-		"signature":    map[string]any{"html": "", "includeInOutgoing": false},
-		"dailySummary": map[string]any{"enabled": false, "time": "07:30"},
-		"calendar":     map[string]any{"primaryCalendarId": "", "conflictCalendarIds": []any{}, "privateSyncedEvents": true},
-		"availability": map[string]any{"timezone": "UTC", "meetingLocation": map[string]any{"type": "custom", "details": ""}, "weekly": map[string]any{}},
+		"displayName":    "Ada Lovelace",
+		"language":       "en",
+		"timezone":       "UTC",
+		"avatarUrl":      nil,
+		"phone":          nil,
+		"phoneFormatted": nil,
+		"ssoManaged":     false,
+		"signature":      map[string]any{"html": "", "includeInOutgoing": false},
+		"dailySummary":   map[string]any{"enabled": false, "time": "07:30"},
+		"calendar":       map[string]any{"primaryCalendarId": "", "conflictCalendarIds": []any{}, "privateSyncedEvents": true},
+		"availability":   map[string]any{"timezone": "UTC", "meetingLocation": map[string]any{"type": "custom", "details": ""}, "weekly": map[string]any{}},
 	}
 	for k, v := range want {
 		if !reflect.DeepEqual(me[k], v) {
@@ -419,6 +420,26 @@ func TestPasswordChangeSSOManaged(t *testing.T) {
 	}
 	if me := get(t, e, u.Token); me["ssoManaged"] != true {
 		t.Errorf("ssoManaged = %v", me["ssoManaged"])
+	}
+}
+
+func TestPhoneFormats(t *testing.T) {
+	e := apptest.New(t, nil)
+	u := e.SignUp(nil)
+	ctx := context.Background()
+	st := e.Deps.Store()
+	rec, err := st.GetUser(ctx, u.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec.Phone, rec.PhoneVerified = "+34600111222", true // as the phone change flow stores it
+	rec.Version++
+	if err := st.SaveUser(ctx, rec, rec.Version-1); err != nil {
+		t.Fatal(err)
+	}
+	me := get(t, e, u.Token)
+	if me["phone"] != "+34600111222" || asJSON(t, me["phoneFormatted"]) != `{"international":"+34 600 11 12 22","national":"600 11 12 22"}` {
+		t.Errorf("phone %v phoneFormatted %s", me["phone"], asJSON(t, me["phoneFormatted"]))
 	}
 }
 

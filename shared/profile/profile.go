@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/example/myprofile/shared/account"
+	"github.com/example/myprofile/shared/phone"
 )
 
 // Profile is the API shape of a user (API.md `Profile`).
@@ -15,6 +16,7 @@ type Profile struct {
 	ID             string               `json:"id"`
 	Email          string               `json:"email"`
 	Phone          *string              `json:"phone"`
+	PhoneFormatted *PhoneFormats        `json:"phoneFormatted"`
 	PhoneVerified  bool                 `json:"phoneVerified"`
 	FirstName      string               `json:"firstName"`
 	LastName       string               `json:"lastName"`
@@ -50,6 +52,9 @@ func View(u account.User, orgID string) Profile {
 	}
 	if u.Phone != "" {
 		p.Phone = &u.Phone
+		if n, err := phone.Format(u.Phone); err == nil {
+			p.PhoneFormatted = &PhoneFormats{National: n.National, International: n.International}
+		}
 	}
 	if u.AvatarURL != "" {
 		p.AvatarURL = &u.AvatarURL
@@ -61,6 +66,13 @@ func View(u account.User, orgID string) Profile {
 		p.Role, p.OrganizationID = m.Role, orgID
 	}
 	return p
+}
+
+// PhoneFormats are the stored E.164 phone written for people, in the
+// number's own country (national) and from abroad (international).
+type PhoneFormats struct {
+	National      string `json:"national"`
+	International string `json:"international"`
 }
 
 // ETag is the entity tag of a user record's version.
