@@ -31,10 +31,16 @@ func TestMain(m *testing.M) { testenv.Main(m) }
 // avatar function, as the bucket notification does in AWS.
 func env(t *testing.T) *apptest.Env {
 	t.Helper()
+	return envAt(t, nil)
+}
+
+// envAt is env with the emulator's clock (nil: the real one).
+func envAt(t *testing.T, s3Now func() time.Time) *apptest.Env {
+	t.Helper()
 	bucket := "uploads-" + strings.ToLower(testenv.RandomID(t))
 	var deps *app.Deps
 	svc, err := localcloud.StartS3(context.Background(), localcloud.S3Options{
-		Buckets: []string{bucket}, NotifyPrefix: "uploads/",
+		Buckets: []string{bucket}, NotifyPrefix: "uploads/", Now: s3Now,
 		OnCreated: func(ctx context.Context, b, key string, size int64) error {
 			var rec events.S3EventRecord
 			rec.S3.Bucket.Name, rec.S3.Object.Key, rec.S3.Object.Size = b, key, size
@@ -282,6 +288,12 @@ func TestAvatarUpload(t *testing.T) {
 		}
 	})
 
+	t.Run("a non-image Content-Type is refused by the upload policy", func(t *testing.T) {
+		if st, body := upload(t, begin(t, e, u.Token), "text/html", "me.html", []byte("<p>hi</p>")); st != http.StatusForbidden {
+			t.Errorf("upload as text/html: %d %s", st, body)
+		}
+	})
+
 	t.Run("a tampered policy is refused", func(t *testing.T) {
 		f := begin(t, e, u.Token)
 		f.Fields["key"] = strings.Replace(f.Fields["key"], u.ID, "someone-else", 1)
@@ -324,5 +336,18 @@ func TestAccountDeletionRemovesAvatar(t *testing.T) {
 		if _, _, ok := fetch(t, strings.Replace(url, "-512.", "-"+size+".", 1)); ok {
 			t.Errorf("the %s px avatar of a deleted account is still stored", size)
 		}
+	}
+}
+
+func TestExpiredUploadFormIsRefused(t *testing.T) {
+	later := func() time.Time { return time.Now().Add(5*time.Minute + time.Second) }
+	e := envAt(t, later)
+	u := e.SignUp(nil)
+	st, body := upload(t, begin(t, e, u.Token), "image/png", "me.png", encodePNG(t, picture(64, 64)))
+	if st != http.StatusForbidden || !strings.Contains(body, "expired") {
+		t.Errorf("upload after 5 minutes: %d %s", st, body)
+	}
+	if got := avatarURL(t, e, u.Token); got != "" {
+		t.Errorf("avatarUrl = %q", got)
 	}
 }
