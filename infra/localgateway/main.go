@@ -7,6 +7,11 @@
 // as API Gateway would, and runs each scheduled function every
 // SCHEDULE_EVERY (1m) with a sample EventBridge scheduled event.
 //
+// With LOCAL_QUEUES=1 it also runs the work queues on the goaws SQS
+// emulator (127.0.0.1:SQS_PORT, 8009) and each queue function on them, so
+// the daily summary fans out as deployed (see queues.go); by default the
+// summary is sent inline by the scheduled run.
+//
 // Environment: PORT, TABLE_NAME (myprofile-local), SCHEDULE_EVERY,
 // DYNAMODB_PORT, SES_PORT, SNS_PORT, S3_PORT and UPLOADS_BUCKET (the avatar
 // bucket's gofakes3 emulator, whose uploads run the avatar function; see
@@ -134,6 +139,11 @@ func run(ctx context.Context, log *slog.Logger) error {
 	}
 	uploads.deps.Store(deps)
 	fns := catalog.All()
+	queues, err := startQueues(ctx, log, deps, fns)
+	if err != nil {
+		return err
+	}
+	defer queues.Stop()
 	root, err := localcloud.RepoRoot()
 	if err != nil {
 		return err
@@ -147,7 +157,11 @@ func run(ctx context.Context, log *slog.Logger) error {
 		return err
 	}
 	for _, f := range fns {
-		if f.Kind != catalog.HTTP && f.Kind != catalog.Schedule && f.Kind != catalog.Storage { // storage: see startUploads
+		if f.Kind == catalog.Queue && !queues.running() {
+			log.Info("not run by the local gateway (LOCAL_QUEUES=1 runs it; its producers work inline); try `make invoke`", "function", f.Name, "kind", f.Kind)
+			continue
+		}
+		if f.Kind != catalog.HTTP && f.Kind != catalog.Schedule && f.Kind != catalog.Storage && f.Kind != catalog.Queue { // storage: see startUploads
 			log.Info("not run by the local gateway; try `make invoke`", "function", f.Name, "kind", f.Kind)
 		}
 	}
@@ -159,6 +173,11 @@ func run(ctx context.Context, log *slog.Logger) error {
 	var wg sync.WaitGroup
 	for _, j := range jobs {
 		wg.Go(func() { j.every(ctx, log, s.every, time.Now) })
+	}
+	if queues.running() {
+		for _, c := range queues.consumers {
+			wg.Go(func() { c.poll(ctx, log) })
+		}
 	}
 
 	api := "http://" + ln.Addr().String()
