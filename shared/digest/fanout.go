@@ -141,7 +141,17 @@ func (r *Runner) Deliver(ctx context.Context, batch []Delivery) (retry []string)
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, workers)
-	for _, d := range batch {
+	for i, d := range batch {
+		if r.outOfTime(ctx) {
+			// Near the deadline: the rest comes back untouched (not taken)
+			// after the visibility timeout.
+			mu.Lock()
+			for _, rest := range batch[i:] {
+				retry = append(retry, rest.ID)
+			}
+			mu.Unlock()
+			break
+		}
 		sem <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-sem }()

@@ -328,3 +328,30 @@ func TestWorkerSampleEvent(t *testing.T) {
 		}
 	}
 }
+
+// A worker near its deadline takes nothing more: the rest of the batch is
+// reported for redelivery, untouched.
+func TestWorkerOutOfTimeReturnsTheRestUntouched(t *testing.T) {
+	e := newEnv(t)
+	client, url := fanOut(t, e)
+	u := subscribe(t, e, "UTC", "en", "08:00")
+	e.Clock.Set(start.Add(8*time.Hour + time.Minute))
+	mustRun(t, e.Deps.DailySummary())
+	ev := receive(t, client, url)
+	if len(ev.Records) != 1 {
+		t.Fatalf("%d messages, want 1", len(ev.Records))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second) // under the 15 s reserve
+	defer cancel()
+	worker := e.Deps.DailySummaryWorker()
+	res, err := worker(ctx, ev)
+	if err != nil || len(res.BatchItemFailures) != 1 || res.BatchItemFailures[0].ItemIdentifier != ev.Records[0].MessageId {
+		t.Fatalf("worker near its deadline: %+v, %v; want the message back", res, err)
+	}
+	if n := len(e.Emails(u.Email)); n != 0 {
+		t.Fatalf("sent %d emails out of time", n)
+	}
+	if res, err := worker(context.Background(), ev); err != nil || len(res.BatchItemFailures) != 0 || len(e.Emails(u.Email)) != 1 {
+		t.Fatalf("redelivery with time: %+v, %v, %d emails; want 1 sent", res, err, len(e.Emails(u.Email)))
+	}
+}

@@ -39,6 +39,7 @@ const (
 	CodesSent        = "CodesSent"        // verification and 2FA codes sent (dimension channel: email|sms)
 	TwoFactorEnabled = "TwoFactorEnabled" // 2FA methods enrolled (dimension method)
 	DigestsSent      = "DigestsSent"      // daily summary emails sent
+	DigestsQueued    = "DigestsQueued"    // daily summaries claimed and handed to the worker queue (fan-out)
 	AlertsSent       = "AlertsSent"       // low-credit alerts sent (dimension channel)
 	SendFailures     = "SendFailures"     // email or SMS sends that failed (dimension channel)
 )
