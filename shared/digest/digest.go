@@ -17,6 +17,11 @@
 // condition and skip the user. If sending fails the claim is released, so
 // the next run (5 minutes later) sends it.
 //
+// At scale (fanout.go): with a Queue the run only claims and enqueues, and
+// the daily-summary-worker function sends, paced to the SES send rate; a
+// pending mark the claim leaves is consumed once, so SQS redeliveries
+// never send twice.
+//
 // Activities arrive as EventBridge events (see events.go) and are stored per
 // user and activity, indexed by start time (gsi2) so one Query returns a
 // user's activities of one local day.
