@@ -20,7 +20,7 @@ LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags "-s -w"
 # Fuzz targets run briefly after the tests: space-separated pkg:FuzzName.
 # Keep them in light packages: ./infra:FuzzParseRoute is left out because
 # building the CDK app with fuzz instrumentation takes minutes.
-FUZZ_TARGETS ?= ./shared/httpapi:FuzzDecode ./shared/httpapi:FuzzLambdaAdapter ./shared/mfa:FuzzTOTPMatch
+FUZZ_TARGETS ?= ./shared/httpapi:FuzzDecode ./shared/httpapi:FuzzLambdaAdapter ./shared/mfa:FuzzTOTPMatch ./shared/profile:FuzzSanitizeSignature ./shared/profile:FuzzApplyPatch ./shared/prefs:FuzzParse
 FUZZ_TIME    ?= 10s
 
 STATICCHECK_VERSION := v0.8.2

@@ -69,10 +69,13 @@ func TestThreeZonesTwoLocalDays(t *testing.T) {
 			due: []time.Time{time.Date(2026, 3, 7, 0, 30, 0, 0, time.UTC), time.Date(2026, 3, 8, 0, 30, 0, 0, time.UTC)}},
 	}
 	ny := subs["new york"].user.ID
-	// Tasks are not emailed by default (notification preferences); the New
-	// York user turns them on, the Berlin user keeps the default.
+	// Tasks are emailed by default (notification preferences); the New York
+	// user says so explicitly, the Berlin user turns task email off.
 	e.Must(200, apptest.Req{Method: "PUT", Path: "/v1/me/notifications", Token: subs["new york"].user.Token,
 		Body: map[string]any{"web": map[string]any{"tasks": map[string]any{"inApp": true, "email": true, "push": false, "sms": false}}}})
+	noTaskEmail := map[string]any{"inApp": true, "email": false, "push": false, "sms": false}
+	e.Must(200, apptest.Req{Method: "PUT", Path: "/v1/me/notifications", Token: subs["berlin"].user.Token,
+		Body: map[string]any{"web": map[string]any{"tasks": noTaskEmail}, "mobile": map[string]any{"tasks": noTaskEmail}}})
 	activity(t, e, digest.DetailScheduled, map[string]any{"activityId": "b1", "userId": subs["berlin"].user.ID, "kind": "task",
 		"title": "Hidden task", "startAt": "2026-03-07T10:00:00Z", "version": 1, "updatedAt": "2026-03-06T10:00:00Z"})
 	activity(t, e, digest.DetailScheduled, map[string]any{"activityId": "a2", "userId": ny, "kind": "appointment",

@@ -59,12 +59,14 @@ func (c *Cell) at(channel string) *bool {
 type Preferences map[string]map[string]Cell
 
 // Defaults are the preferences of a user who never changed them: in-app
-// notices for everything; email for what needs an answer or concerns the
-// account and billing; push on mobile for what is addressed to the user;
-// no SMS (it costs money and interrupts) except billing alerts.
+// notices for everything; email for what needs an answer, for the day's
+// tasks and appointments (the daily summary lists both), and for the account
+// and billing; push on mobile for what is addressed to the user; no SMS (it
+// costs money and interrupts) except billing alerts, which a member only
+// gets after choosing the SMS channel for them.
 func Defaults() Preferences {
 	direct := map[string]bool{"messages": true, "mentions": true, "assignments": true, "tasks": true, "appointments": true}
-	emailed := map[string]bool{"mentions": true, "assignments": true, "appointments": true, "account": true, "contactImports": true, "billing": true}
+	emailed := map[string]bool{"mentions": true, "assignments": true, "tasks": true, "appointments": true, "account": true, "contactImports": true, "billing": true}
 	out := Preferences{}
 	for _, p := range Platforms {
 		out[p] = map[string]Cell{}
@@ -73,7 +75,7 @@ func Defaults() Preferences {
 				InApp: true,
 				Email: emailed[c],
 				Push:  p == "mobile" && direct[c],
-				SMS:   false,
+				SMS:   c == "billing",
 			}
 		}
 	}

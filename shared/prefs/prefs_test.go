@@ -18,6 +18,8 @@ func TestAllowed(t *testing.T) {
 	}{
 		{"default in-app is on", nil, "web", "messages", InApp, true},
 		{"default SMS for messages is off", nil, "mobile", "messages", SMS, false},
+		{"default SMS for billing alerts is on", nil, "mobile", "billing", SMS, true},
+		{"default email for tasks is on (daily summary)", nil, "web", "tasks", Email, true},
 		{"default mobile push for mentions is on", nil, "mobile", "mentions", Push, true},
 		{"a cell turned off is refused", p, "web", "billing", Email, false},
 		{"the other platform keeps its value", p, "mobile", "billing", Email, true},
@@ -51,13 +53,13 @@ func TestDefaultsCoverEveryCell(t *testing.T) {
 
 func TestParse(t *testing.T) {
 	t.Run("partial merges over defaults", func(t *testing.T) {
-		p, err := Parse([]byte(`{"web":{"tasks":{"email":true}}}`))
+		p, err := Parse([]byte(`{"web":{"tasks":{"sms":true}}}`))
 		if err != nil {
 			t.Fatal(err)
 		}
 		want := Defaults()
 		c := want["web"]["tasks"]
-		c.Email = true
+		c.SMS = true
 		want["web"]["tasks"] = c
 		if p["web"]["tasks"] != want["web"]["tasks"] || p["mobile"]["tasks"] != want["mobile"]["tasks"] {
 			t.Errorf("got %+v", p["web"]["tasks"])
