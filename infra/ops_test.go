@@ -269,7 +269,7 @@ func TestUploadGrantsFollowWhatTheCodeCalls(t *testing.T) {
 		fn   string
 		want []string
 	}{
-		{"avatar-fix", []string{"s3:DeleteObject /avatars/*", "s3:DeleteObject /uploads/*", "s3:GetObject /uploads/*", "s3:PutObject /avatars/*"}},
+		{"avatar-fix", []string{"s3:DeleteObject /avatars/*", "s3:DeleteObject /uploads/*", "s3:GetObject /uploads/*", "s3:ListBucket ", "s3:PutObject /avatars/*"}},
 		{"api-fix", []string{"s3:DeleteObject /avatars/*", "s3:PutObject /uploads/*"}},
 		{"nightly", nil},
 	} {

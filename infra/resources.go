@@ -131,6 +131,14 @@ func grantUploads(fn awslambda.Function, u *uploads, storage bool) {
 		stmt("s3:GetObject", uploadsPrefix)
 		stmt("s3:PutObject", avatarsPrefix)
 		stmt("s3:DeleteObject", uploadsPrefix, avatarsPrefix)
+		// Without list permission S3 answers 403, not 404, for a key that is
+		// gone: a redelivered event for an upload already processed would be
+		// retried into the DLQ. Listing is limited to the raw uploads.
+		fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Actions:    jsii.Strings("s3:ListBucket"),
+			Resources:  &[]*string{u.bucket.BucketArn()},
+			Conditions: &map[string]any{"StringLike": map[string]any{"s3:prefix": []string{uploadsPrefix + "*"}}},
+		}))
 	} else {
 		stmt("s3:PutObject", uploadsPrefix)
 		stmt("s3:DeleteObject", avatarsPrefix)
