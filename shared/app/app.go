@@ -32,6 +32,7 @@ import (
 	"github.com/example/myprofile/shared/config"
 	"github.com/example/myprofile/shared/digest"
 	"github.com/example/myprofile/shared/httpapi"
+	"github.com/example/myprofile/shared/metrics"
 	"github.com/example/myprofile/shared/mfa"
 	"github.com/example/myprofile/shared/notify"
 	"github.com/example/myprofile/shared/org"
@@ -61,6 +62,9 @@ type Deps struct {
 	SQS *sqs.Client
 	// Hasher is the password hasher (tests may lower its cost).
 	Hasher *password.Hasher
+	// Metrics receives the business metrics (CloudWatch Embedded Metric
+	// Format lines on stdout in Lambda); nil records none.
+	Metrics metrics.Counter
 }
 
 // Load reads the configuration from the environment and builds the clients.
@@ -76,15 +80,16 @@ func Load(ctx context.Context) (*Deps, error) {
 		return nil, fmt.Errorf("aws config: %w", err)
 	}
 	return &Deps{
-		Config: cfg,
-		Log:    NewLogger(os.Stdout, cfg.LogLevel),
-		Now:    time.Now,
-		DB:     dynamodb.NewFromConfig(awsCfg),
-		SES:    sesv2.NewFromConfig(awsCfg),
-		SNS:    sns.NewFromConfig(awsCfg),
-		S3:     NewS3Client(awsCfg),
-		SQS:    sqs.NewFromConfig(awsCfg),
-		Hasher: password.NewHasher(password.DefaultParams),
+		Config:  cfg,
+		Log:     NewLogger(os.Stdout, cfg.LogLevel),
+		Now:     time.Now,
+		DB:      dynamodb.NewFromConfig(awsCfg),
+		SES:     sesv2.NewFromConfig(awsCfg),
+		SNS:     sns.NewFromConfig(awsCfg),
+		S3:      NewS3Client(awsCfg),
+		SQS:     sqs.NewFromConfig(awsCfg),
+		Hasher:  password.NewHasher(password.DefaultParams),
+		Metrics: metrics.New(os.Stdout, cfg.MetricsNamespace, nil),
 	}, nil
 }
 
@@ -99,12 +104,12 @@ func NewLogger(w *os.File, level string) *slog.Logger {
 
 // Mailer returns the SES sender.
 func (d *Deps) Mailer() notify.Mailer {
-	return &notify.SES{Client: d.SES, From: d.Config.SenderEmail, ConfigurationSet: d.Config.SESConfigurationSet}
+	return &notify.SES{Client: d.SES, From: d.Config.SenderEmail, ConfigurationSet: d.Config.SESConfigurationSet, Metrics: d.Metrics}
 }
 
 // Texter returns the SNS SMS sender.
 func (d *Deps) Texter() notify.Texter {
-	return &notify.SNS{Client: d.SNS, SenderID: d.Config.SMSSenderID}
+	return &notify.SNS{Client: d.SNS, SenderID: d.Config.SMSSenderID, Metrics: d.Metrics}
 }
 
 // Gateway mounts every HTTP route of the catalog on one handler, each
@@ -187,6 +192,7 @@ func (d *Deps) mfa() (*mfa.Service, error) {
 		Mailer: d.Mailer(), Texter: d.Texter(), Sealer: mfa.Sealer{Key: d.Config.MFADataKey},
 		Failures: d.limiter(d.Config.LoginWindow, d.Config.LoginMaxFailures),
 		Issuer:   d.Config.AppName, Now: d.Now, Log: d.Log, WebAuthn: wa, Audit: d.Audit(),
+		Metrics: d.Metrics,
 	}, nil
 }
 
@@ -202,7 +208,7 @@ func (d *Deps) routes(name string) (httpapi.Routes, error) {
 			Failures:      d.limiter(d.Config.LoginWindow, d.Config.LoginMaxFailures),
 			Signups:       d.limiter(time.Hour, 20),
 			SignupEnabled: d.Config.SignupEnabled, Now: d.Now, Log: d.Log,
-			Audit: d.Audit(),
+			Audit: d.Audit(), Metrics: d.Metrics,
 		}
 		m, err := d.mfa()
 		if err != nil {
@@ -243,7 +249,7 @@ func (d *Deps) routes(name string) (httpapi.Routes, error) {
 			Store: st, Sessions: sessions, Reauth: d.Reauth(),
 			Requests: d.limiter(time.Hour, 5),
 			Mailer:   d.Mailer(), Texter: d.Texter(),
-			Now: d.Now, Log: d.Log, AppName: d.Config.AppName, Audit: d.Audit(),
+			Now: d.Now, Log: d.Log, AppName: d.Config.AppName, Audit: d.Audit(), Metrics: d.Metrics,
 		}
 		return v.Routes(), nil
 	}

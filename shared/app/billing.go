@@ -17,7 +17,7 @@ func (d *Deps) Billing() *billing.Service {
 	st := d.Store()
 	return &billing.Service{
 		Store: st, Users: st, Mailer: d.Mailer(), Texter: d.Texter(),
-		Now: d.Now, Log: d.Log, AppName: d.Config.AppName,
+		Now: d.Now, Log: d.Log, AppName: d.Config.AppName, Metrics: d.Metrics,
 		Allowed: func(ctx context.Context, u account.User, channel string) (bool, error) {
 			p, err := st.GetNotificationPrefs(ctx, u.ID)
 			if err != nil {

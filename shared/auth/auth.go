@@ -16,6 +16,7 @@ import (
 	"github.com/example/myprofile/shared/account"
 	"github.com/example/myprofile/shared/audit"
 	"github.com/example/myprofile/shared/httpapi"
+	"github.com/example/myprofile/shared/metrics"
 	"github.com/example/myprofile/shared/password"
 	"github.com/example/myprofile/shared/profile"
 	"github.com/example/myprofile/shared/ratelimit"
@@ -59,6 +60,8 @@ type Service struct {
 	// SecondFactor, when set, decides whether a sign-in needs a second step
 	// and starts it (the twofactor capability provides it).
 	SecondFactor SecondFactor
+	// Metrics counts sign-ins and failed sign-ins (optional).
+	Metrics metrics.Counter
 	// ExtraRoutes are further routes of the auth function (the second step).
 	ExtraRoutes httpapi.Routes
 	// Audit records sign-ups (nil: not recorded).
@@ -245,7 +248,8 @@ func (s *Service) login(w http.ResponseWriter, r *http.Request) error {
 				return httpapi.Internal(herr)
 			}
 		}
-		s.Log.InfoContext(r.Context(), "login failed", "requestId", httpapi.RequestID(r.Context()), "metric", "SignInFailed")
+		s.Log.InfoContext(r.Context(), "login failed", "requestId", httpapi.RequestID(r.Context()))
+		metrics.Inc(r.Context(), s.Metrics, metrics.SignInFailures, map[string]string{"step": "password"})
 		return httpapi.Errorf(httpapi.CodeInvalidCreds, "The email or password is not correct.")
 	}
 	if err != nil {
@@ -272,7 +276,8 @@ func (s *Service) IssueSession(w http.ResponseWriter, r *http.Request, userID st
 	if err != nil {
 		return httpapi.Internal(err)
 	}
-	s.Log.InfoContext(r.Context(), "signed in", "requestId", httpapi.RequestID(r.Context()), "userId", userID, "metric", "SignIn")
+	s.Log.InfoContext(r.Context(), "signed in", "requestId", httpapi.RequestID(r.Context()), "userId", userID)
+	metrics.Inc(r.Context(), s.Metrics, metrics.SignIns, nil)
 	httpapi.WriteJSON(w, http.StatusOK, map[string]any{
 		"session": session.Issued{ID: sess.ID, Token: token, ExpiresAt: sess.ExpiresAt},
 	})

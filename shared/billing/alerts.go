@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/example/myprofile/shared/account"
+	"github.com/example/myprofile/shared/metrics"
 	"github.com/example/myprofile/shared/notify"
 )
 
@@ -26,6 +27,8 @@ type Service struct {
 	Texter notify.Texter
 	Now    func() time.Time
 	Log    *slog.Logger
+	// Metrics counts the alerts sent (optional).
+	Metrics metrics.Counter
 	// Lease is how long a claimed subscription stays reserved for its
 	// sender (default 2 minutes): longer than a send, shorter than a run.
 	Lease time.Duration
@@ -239,8 +242,20 @@ func (s *Service) alert(ctx context.Context, sub Subscription) (sent bool, err e
 	return true, nil
 }
 
-// send delivers one channel.
+// send delivers one channel and counts it.
 func (s *Service) send(ctx context.Context, u account.User, channel string, balance, threshold Money) error {
+	if channel == ChannelSMS && (u.Phone == "" || !u.PhoneVerified) {
+		return nil // nothing to send to: the channel is skipped, not retried
+	}
+	err := s.deliver(ctx, u, channel, balance, threshold)
+	if err == nil {
+		metrics.Inc(ctx, s.Metrics, metrics.AlertsSent, map[string]string{"channel": channel})
+	}
+	return err
+}
+
+// deliver renders and sends one channel.
+func (s *Service) deliver(ctx context.Context, u account.User, channel string, balance, threshold Money) error {
 	data := messageData(u, s.AppName, balance, threshold)
 	switch channel {
 	case ChannelEmail:
@@ -251,9 +266,6 @@ func (s *Service) send(ctx context.Context, u account.User, channel string, bala
 		e.To = u.Email
 		return s.Mailer.SendEmail(ctx, e)
 	case ChannelSMS:
-		if u.Phone == "" || !u.PhoneVerified {
-			return nil // nothing to send to: the channel is skipped, not retried
-		}
 		m, err := lowCreditSMS.Render(u.Language, data)
 		if err != nil {
 			return err

@@ -166,3 +166,17 @@ func encode(at time.Time, namespace, name string, value float64, unit Unit, dims
 	}
 	return append(b, '\n'), nil
 }
+
+// Inc counts one occurrence of name on c, best effort: a nil counter or a
+// failed write never fails the business operation that is being counted.
+func Inc(ctx context.Context, c Counter, name string, dims map[string]string) {
+	Add(ctx, c, name, 1, dims)
+}
+
+// Add counts n occurrences of name on c, best effort like Inc.
+func Add(ctx context.Context, c Counter, name string, n int, dims map[string]string) {
+	if c == nil {
+		return
+	}
+	_ = c.Count(ctx, name, n, dims)
+}

@@ -12,6 +12,7 @@ import (
 	"github.com/example/myprofile/shared/account"
 	"github.com/example/myprofile/shared/audit"
 	"github.com/example/myprofile/shared/httpapi"
+	"github.com/example/myprofile/shared/metrics"
 	"github.com/example/myprofile/shared/notify"
 	"github.com/example/myprofile/shared/ratelimit"
 	"github.com/example/myprofile/shared/session"
@@ -363,6 +364,9 @@ func (s *Service) afterChange(r *http.Request, u account.User, t notify.Template
 	s.Log.InfoContext(ctx, "2fa changed", "requestId", httpapi.RequestID(ctx), "userId", u.ID, "event", t.Name, "factor", factor)
 	s.notice(ctx, u, t, factor)
 	action := audit.ActionTwoFactorEnabled
+	if t.Name == noticeEnabled.Name {
+		metrics.Inc(ctx, s.Metrics, metrics.TwoFactorEnabled, map[string]string{"method": factor})
+	}
 	switch t.Name {
 	case noticeDisabled.Name:
 		action = audit.ActionTwoFactorDisabled

@@ -16,6 +16,7 @@ import (
 
 	"github.com/example/myprofile/shared/account"
 	"github.com/example/myprofile/shared/httpapi"
+	"github.com/example/myprofile/shared/metrics"
 	"github.com/example/myprofile/shared/password"
 	"github.com/example/myprofile/shared/ratelimit"
 )
@@ -240,7 +241,8 @@ func (s *Service) checkBackupCode(ctx context.Context, u account.User, raw strin
 
 // refuse counts a failure against the user and answers mfa_invalid.
 func (s *Service) refuse(ctx context.Context, uid, why string) error {
-	s.Log.InfoContext(ctx, "second factor refused", "requestId", httpapi.RequestID(ctx), "userId", uid, "reason", why, "metric", "MFAFailed")
+	s.Log.InfoContext(ctx, "second factor refused", "requestId", httpapi.RequestID(ctx), "userId", uid, "reason", why)
+	metrics.Inc(ctx, s.Metrics, metrics.SignInFailures, map[string]string{"step": "second_factor"})
 	if err := s.Failures.Hit(ctx, failKey(uid)); err != nil {
 		var l *ratelimit.Limited
 		if !errors.As(err, &l) {
@@ -310,6 +312,7 @@ func (s *Service) sendSMS(w http.ResponseWriter, r *http.Request) error {
 		return &httpapi.Error{Code: httpapi.CodeUnavailable, Detail: "The text message could not be sent; try again shortly.", Cause: err, RetryAfter: 5 * time.Second}
 	}
 	s.Log.InfoContext(ctx, "sign-in sms sent", "requestId", httpapi.RequestID(ctx), "userId", u.ID)
+	metrics.Inc(ctx, s.Metrics, metrics.CodesSent, map[string]string{"channel": "sms"})
 	httpapi.WriteJSON(w, http.StatusAccepted, map[string]any{"expiresAt": exp})
 	return nil
 }

@@ -20,6 +20,7 @@ import (
 
 	"github.com/example/myprofile/shared/account"
 	"github.com/example/myprofile/shared/audit"
+	"github.com/example/myprofile/shared/metrics"
 	"github.com/example/myprofile/shared/notify"
 	"github.com/example/myprofile/shared/password"
 	"github.com/example/myprofile/shared/ratelimit"
@@ -209,6 +210,8 @@ type Service struct {
 	Log      *slog.Logger
 	// Audit records factor changes (optional).
 	Audit audit.Sink
+	// Metrics counts enrolments, codes sent and refused second factors (optional).
+	Metrics metrics.Counter
 }
 
 func hasMethod(u account.User, m string) bool {

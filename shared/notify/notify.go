@@ -15,6 +15,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
 	"github.com/aws/smithy-go"
+
+	"github.com/example/myprofile/shared/metrics"
 )
 
 // Email is one message to one recipient.
@@ -44,6 +46,8 @@ type SES struct {
 	Client           *sesv2.Client
 	From             string
 	ConfigurationSet string
+	// Metrics counts failed sends (optional).
+	Metrics metrics.Counter
 }
 
 // SendEmail sends e.
@@ -63,6 +67,7 @@ func (s *SES) SendEmail(ctx context.Context, e Email) error {
 		in.ConfigurationSetName = aws.String(s.ConfigurationSet)
 	}
 	if _, err := s.Client.SendEmail(ctx, in); err != nil {
+		metrics.Inc(ctx, s.Metrics, metrics.SendFailures, map[string]string{"channel": "email"})
 		return fmt.Errorf("%w: ses send email: %s", ErrSend, errorCode(err))
 	}
 	return nil
@@ -72,6 +77,8 @@ func (s *SES) SendEmail(ctx context.Context, e Email) error {
 type SNS struct {
 	Client   *sns.Client
 	SenderID string
+	// Metrics counts failed sends (optional).
+	Metrics metrics.Counter
 }
 
 // SendSMS sends one SMS.
@@ -84,6 +91,7 @@ func (s *SNS) SendSMS(ctx context.Context, phone, message string) error {
 	}
 	_, err := s.Client.Publish(ctx, &sns.PublishInput{PhoneNumber: aws.String(phone), Message: aws.String(message), MessageAttributes: attrs})
 	if err != nil {
+		metrics.Inc(ctx, s.Metrics, metrics.SendFailures, map[string]string{"channel": "sms"})
 		return fmt.Errorf("%w: sns publish: %s", ErrSend, errorCode(err))
 	}
 	return nil

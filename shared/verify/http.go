@@ -13,6 +13,7 @@ import (
 	"github.com/example/myprofile/shared/audit"
 	"github.com/example/myprofile/shared/auth"
 	"github.com/example/myprofile/shared/httpapi"
+	"github.com/example/myprofile/shared/metrics"
 	"github.com/example/myprofile/shared/notify"
 	"github.com/example/myprofile/shared/phone"
 	"github.com/example/myprofile/shared/profile"
@@ -40,6 +41,8 @@ type Service struct {
 	AppName  string
 	// Audit records confirmed changes (optional).
 	Audit audit.Sink
+	// Metrics counts the codes sent (optional).
+	Metrics metrics.Counter
 }
 
 // Routes are the verification function's routes.
@@ -136,6 +139,7 @@ func (s *Service) requestEmail(w http.ResponseWriter, r *http.Request) error {
 			return s.sendFailed(ctx, c, err)
 		}
 	}
+	metrics.Add(ctx, s.Metrics, metrics.CodesSent, 2, map[string]string{"channel": "email"})
 	httpapi.WriteJSON(w, http.StatusAccepted, accepted{ExpiresAt: c.ExpiresAt})
 	return nil
 }
@@ -275,6 +279,7 @@ func (s *Service) requestPhone(w http.ResponseWriter, r *http.Request) error {
 	if err := s.Texter.SendSMS(ctx, c.Target, strings.TrimSpace(msg.Text)); err != nil {
 		return s.sendFailed(ctx, c, err)
 	}
+	metrics.Inc(ctx, s.Metrics, metrics.CodesSent, map[string]string{"channel": "sms"})
 	httpapi.WriteJSON(w, http.StatusAccepted, accepted{ExpiresAt: c.ExpiresAt})
 	return nil
 }
