@@ -48,7 +48,7 @@ type Function struct {
 	// Detail types of EventBridge events consumed (Kind == Event).
 	EventSource string
 	DetailTypes []string
-	// QueueName the function consumes (Kind == Queue).
+	// A Queue function consumes the queue named by its Needs.Queue.
 	MemoryMB   int // 0: default 256
 	TimeoutSec int // 0: default 10
 	Needs      Needs
