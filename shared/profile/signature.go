@@ -90,9 +90,12 @@ func (s *Signer) SanitizeSignature(in string) (string, string) {
 	return out, ""
 }
 
-// placeholder matches a custom value such as {{user.first_name}}; anything
-// between double braces is a placeholder, known or not.
-var placeholder = regexp.MustCompile(`\{\{([^{}]{0,100})\}\}`)
+// placeholder matches a custom value such as {{user.first_name}}: letters,
+// digits, '_', '.' and spaces between double braces; unknown names render
+// empty. A placeholder can hold no quote or angle bracket, so removing or
+// filling one can never close an attribute or open a tag of the sanitized
+// markup around it.
+var placeholder = regexp.MustCompile(`\{\{[\s\w.]{0,100}\}\}`)
 
 // SignatureValues are the custom values of API.md for a user, unescaped.
 func SignatureValues(u account.User) map[string]string {

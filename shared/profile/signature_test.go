@@ -217,5 +217,37 @@ func FuzzSanitizeSignature(f *testing.F) {
 		if m := dangerous(out); m != "" {
 			t.Fatalf("%q survived as %q", in, m)
 		}
+		// Filling the custom values must not turn stored markup into code.
+		rendered, _ := RenderSignature(out, map[string]string{"user.first_name": `"><script>alert(1)</script>`})
+		if m := dangerous(rendered); m != "" {
+			t.Fatalf("%q rendered %q", in, m)
+		}
 	})
+}
+
+// A placeholder spanning a quote could, when removed, leave an attribute
+// open and turn the text after it into attributes (an event handler).
+func TestRenderingCannotUnbalanceMarkup(t *testing.T) {
+	s := NewSigner()
+	for _, in := range []string{
+		`<span title="{{">}}</span><a title=" onmouseover=alert(document.domain) style=color:red " href="https://a.example/">x</a>`,
+		`<a href="https://a.example/" title="{{ ' }}">y</a><span title=" onclick=alert(1) ">z</span>`,
+		`<p title="{{user.first_name">}}"> onfocus=alert(1) autofocus </p>`,
+	} {
+		stored, msg := s.SanitizeSignature(in)
+		if msg != "" {
+			t.Fatalf("refused %q: %s", in, msg)
+		}
+		out, _ := RenderSignature(stored, map[string]string{"user.first_name": "Ada"})
+		if m := dangerous(out); m != "" {
+			t.Errorf("%q rendered with %q:\n%s", in, m, out)
+		}
+		if again := s.policy.Sanitize(out); again != out {
+			t.Errorf("rendering is not a fixed point of the sanitizer:\n%s\n%s", out, again)
+		}
+	}
+	out, _ := RenderSignature(`<p>Hi {{ user.first_name }}, {{user.unknown}}!</p>`, map[string]string{"user.first_name": "<Ada>"})
+	if out != `<p>Hi &lt;Ada&gt;, !</p>` {
+		t.Errorf("got %q", out)
+	}
 }
