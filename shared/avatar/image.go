@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"image/color"
 	"image/jpeg"
 	"image/png"
 	"net/http"
@@ -20,8 +21,27 @@ var Sizes = []int{512, 128}
 const MaxBytes = 2 << 20
 
 // maxPixels bounds the decoded image (a small file can declare a huge
-// canvas: a decompression bomb). 40 megapixels covers any phone camera.
-const maxPixels = 40_000_000
+// canvas: a decompression bomb). 24 megapixels covers phone cameras.
+const maxPixels = 24_000_000
+
+// maxDecodedBytes bounds the memory the decoded image may take: a 16-bit
+// PNG needs 8 bytes a pixel, so its pixel limit is lower.
+const maxDecodedBytes = 96 << 20
+
+// bytesPerPixel is what the decoder allocates per pixel for a color model.
+func bytesPerPixel(m color.Model) int {
+	switch m {
+	case color.RGBA64Model, color.NRGBA64Model:
+		return 8
+	case color.Gray16Model:
+		return 2
+	case color.GrayModel, color.AlphaModel:
+		return 1
+	case color.YCbCrModel:
+		return 3
+	}
+	return 4
+}
 
 // ErrRejected reports an upload that is not an acceptable image.
 var ErrRejected = errors.New("avatar: not an acceptable image")
@@ -63,7 +83,8 @@ func Render(data []byte) ([]Rendition, error) {
 	if "image/"+format != ct {
 		return nil, fmt.Errorf("%w: decodes as %s but looks like %s", ErrRejected, format, ct)
 	}
-	if cfg.Width < 1 || cfg.Height < 1 || cfg.Width*cfg.Height > maxPixels {
+	if cfg.Width < 1 || cfg.Height < 1 || cfg.Width*cfg.Height > maxPixels ||
+		cfg.Width*cfg.Height*bytesPerPixel(cfg.ColorModel) > maxDecodedBytes {
 		return nil, fmt.Errorf("%w: %dx%d pixels", ErrRejected, cfg.Width, cfg.Height)
 	}
 	var src image.Image
