@@ -432,15 +432,15 @@ func writeAudit(w http.ResponseWriter, page audit.Page, err error) error {
 	return nil
 }
 
-// newInviteToken returns "<userId>.<secret>" and the stored hash of the
-// secret (256 random bits: a fast hash is right, as for session tokens).
-func newInviteToken(userID string) (token, hash string, err error) {
+// newInviteToken returns "<invitationId>.<secret>" and the stored hash of
+// the secret (256 random bits: a fast hash is right, as for session tokens).
+func newInviteToken(id string) (token, hash string, err error) {
 	var b [32]byte
 	if _, err := rand.Read(b[:]); err != nil {
 		return "", "", fmt.Errorf("invite token: %w", err)
 	}
 	secret := base64.RawURLEncoding.EncodeToString(b[:])
-	return userID + "." + secret, hashSecret(secret), nil
+	return id + "." + secret, hashSecret(secret), nil
 }
 
 func hashSecret(secret string) string {
@@ -448,21 +448,21 @@ func hashSecret(secret string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-func parseInviteToken(tok string) (userID, secret string, ok bool) {
+func parseInviteToken(tok string) (id, secret string, ok bool) {
 	if len(tok) > 128 {
 		return "", "", false
 	}
-	userID, secret, ok = strings.Cut(strings.TrimSpace(tok), ".")
+	id, secret, ok = strings.Cut(strings.TrimSpace(tok), ".")
 	if !ok || len(secret) != 43 {
 		return "", "", false
 	}
-	if _, err := uuid.Parse(userID); err != nil {
+	if _, err := uuid.Parse(id); err != nil {
 		return "", "", false
 	}
 	if _, err := base64.RawURLEncoding.DecodeString(secret); err != nil {
 		return "", "", false
 	}
-	return userID, secret, true
+	return id, secret, true
 }
 
 type inviteRequest struct {
@@ -512,44 +512,66 @@ func (s *Service) invite(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return httpapi.Internal(err)
 	}
-	now := s.Now().UTC()
-	existing, err := s.Store.LookupEmail(r.Context(), email)
+	// Nothing of an existing account is read, changed or answered here: the
+	// answer is the same whether the address has an account or not (no
+	// email oracle, no profile), and membership comes only when the invitee
+	// accepts. Only someone already on the roster, whom the inviter can
+	// see anyway, is a conflict.
+	tmpl, lang := InvitationEmail, p.User.Language
+	uid, err := s.Store.LookupEmail(r.Context(), email)
 	switch {
 	case err == nil:
-		return s.addExisting(w, r, p.User, existing, roster, req.Role, now)
+		for _, m := range roster.Members {
+			if m.UserID == uid {
+				return &httpapi.Error{Code: httpapi.CodeConflict, Detail: "This person is already a member of the organization.",
+					Fields: []httpapi.FieldError{{Field: "email", Message: "is already a member"}}}
+			}
+		}
+		tmpl = InvitationExistingEmail
+		if u, err := s.Store.GetUser(r.Context(), uid); err == nil && u.Language != "" {
+			lang = u.Language // the email is theirs; the inviter never sees it
+		}
 	case !errors.Is(err, account.ErrNotFound):
 		return httpapi.Internal(err)
 	}
-	u := account.User{
-		ID: uuid.NewString(), Email: email, FirstName: first, LastName: last,
-		Language: p.User.Language, Timezone: "UTC", CreatedAt: now, UpdatedAt: now, Version: 1,
-		Orgs: map[string]account.Membership{orgID: {Role: req.Role, JoinedAt: now}},
-	}
-	u.Defaults()
-	token, hash, err := newInviteToken(u.ID)
+	now := s.Now().UTC()
+	inv := Invitation{ID: uuid.NewString(), Email: email, FirstName: first, LastName: last, Language: p.User.Language,
+		OrgID: orgID, Role: req.Role, ExpiresAt: now.Add(InviteTTL)}
+	token, hash, err := newInviteToken(inv.ID)
 	if err != nil {
 		return httpapi.Internal(err)
 	}
-	inv := Invitation{UserID: u.ID, OrgID: orgID, InvitedBy: p.User.ID, TokenHash: hash, ExpiresAt: now.Add(InviteTTL)}
-	err = s.Store.CreateInvitedUser(r.Context(), u, orgID, roster.Rev, inv)
-	if errors.Is(err, account.ErrEmailTaken) || errors.Is(err, account.ErrConflict) {
-		return httpapi.Errorf(httpapi.CodeConflict, "The organization changed meanwhile; retry.")
-	}
-	if err != nil {
+	inv.TokenHash = hash
+	if err := s.Store.PutInvitation(r.Context(), inv); err != nil {
 		return httpapi.Internal(err)
 	}
-	if err := s.record(r, p.User.ID, u.ID, orgID, audit.ActionMemberInvited, map[string]string{"role": req.Role}); err != nil {
+	// The subject is the inviter: naming an existing invitee here would tell
+	// the organization's owners that the address has an account.
+	if err := s.record(r, p.User.ID, p.User.ID, orgID, audit.ActionMemberInvited, map[string]string{"role": req.Role, "invitation": inv.ID}); err != nil {
 		return err
 	}
 	msgData := map[string]any{
-		"App": s.AppName, "Name": u.FirstName, "Inviter": p.User.DisplayName, "Org": roster.Org.Name,
+		"App": s.AppName, "Name": first, "Inviter": p.User.DisplayName, "Org": roster.Org.Name,
 		"Token": token, "Expires": inv.ExpiresAt.Format("2006-01-02 15:04"),
 	}
-	if err := s.send(r.Context(), InvitationEmail, u.Language, email, msgData); err != nil {
+	if err := s.send(r.Context(), tmpl, lang, email, msgData); err != nil {
 		return httpapi.Internal(err)
 	}
-	writeUser(w, http.StatusCreated, u, orgID)
+	httpapi.WriteJSON(w, http.StatusAccepted, map[string]any{"invitation": invitationJSON{
+		Email: email, FirstName: first, LastName: last, Role: req.Role, OrganizationID: orgID, ExpiresAt: inv.ExpiresAt,
+	}})
 	return nil
+}
+
+// invitationJSON is the answer to an invitation: only what the inviter
+// typed and when it expires, the same for every address.
+type invitationJSON struct {
+	Email          string    `json:"email"`
+	FirstName      string    `json:"firstName"`
+	LastName       string    `json:"lastName"`
+	Role           string    `json:"role"`
+	OrganizationID string    `json:"organizationId"`
+	ExpiresAt      time.Time `json:"expiresAt"`
 }
 
 // limitInvites counts one invitation by the user (no limiter wired: no limit).
@@ -568,40 +590,6 @@ func (s *Service) limitInvites(ctx context.Context, userID string) error {
 	return nil
 }
 
-// addExisting makes an existing account a member (no new credentials: they
-// sign in as before) and tells them by email.
-func (s *Service) addExisting(w http.ResponseWriter, r *http.Request, actor account.User, userID string, roster Roster, role string, now time.Time) error {
-	u, err := s.Store.GetUser(r.Context(), userID)
-	if err != nil {
-		return httpapi.Internal(err)
-	}
-	if _, ok := u.Orgs[roster.Org.ID]; ok {
-		return &httpapi.Error{Code: httpapi.CodeConflict, Detail: "This person is already a member of the organization.",
-			Fields: []httpapi.FieldError{{Field: "email", Message: "is already a member"}}}
-	}
-	next := u
-	next.Orgs = copyOrgs(u.Orgs)
-	next.Orgs[roster.Org.ID] = account.Membership{Role: role, JoinedAt: now}
-	next.Version = u.Version + 1
-	next.UpdatedAt = now
-	err = s.Store.PutMembership(r.Context(), next, u.Version, roster.Org.ID, roster.Rev)
-	if errors.Is(err, account.ErrConflict) {
-		return httpapi.Errorf(httpapi.CodeConflict, "The organization changed meanwhile; retry.")
-	}
-	if err != nil {
-		return httpapi.Internal(err)
-	}
-	if err := s.record(r, actor.ID, u.ID, roster.Org.ID, audit.ActionMemberInvited, map[string]string{"role": role, "existingAccount": "true"}); err != nil {
-		return err
-	}
-	data := map[string]any{"App": s.AppName, "Name": u.FirstName, "Inviter": actor.DisplayName, "Org": roster.Org.Name}
-	if err := s.send(r.Context(), AddedEmail, u.Language, u.Email, data); err != nil {
-		return httpapi.Internal(err)
-	}
-	writeUser(w, http.StatusCreated, next, roster.Org.ID)
-	return nil
-}
-
 func (s *Service) send(ctx context.Context, t notify.Template, lang, to string, data any) error {
 	msg, err := t.Render(lang, data)
 	if err != nil {
@@ -616,39 +604,138 @@ type acceptRequest struct {
 	Password string `json:"password"`
 }
 
+// acceptInvite consumes an invitation. Signed in (Bearer session of the
+// account the invitation was sent to), it adds the membership to that
+// account and answers its profile in the organization; otherwise it creates
+// the account with the password and signs it in. An address that has an
+// account meanwhile (say, it signed up before accepting) must sign in.
 func (s *Service) acceptInvite(w http.ResponseWriter, r *http.Request) error {
 	var req acceptRequest
 	if err := httpapi.Decode(r, &req); err != nil {
 		return err
 	}
-	invalid := httpapi.Errorf(httpapi.CodeCodeInvalid, "The invitation is not valid; ask for a new one.")
-	uid, secret, ok := parseInviteToken(req.Token)
-	if !ok {
-		return invalid
+	var signedIn *account.User
+	if tok, ok := session.BearerToken(r); ok {
+		p, err := s.Sessions.Authenticate(r.Context(), tok)
+		if errors.Is(err, session.ErrInvalid) {
+			return httpapi.Errorf(httpapi.CodeUnauthenticated, "The session is not valid; sign in again.")
+		}
+		if err != nil {
+			return httpapi.Internal(err)
+		}
+		httpapi.SetUserID(r.Context(), p.User.ID)
+		signedIn = &p.User
 	}
-	inv, err := s.Store.GetInvitation(r.Context(), uid)
+	inv, err := s.pendingInvitation(r.Context(), req.Token)
+	if err != nil {
+		return err
+	}
+	if signedIn != nil {
+		return s.acceptSignedIn(w, r, *signedIn, inv, req)
+	}
+	return s.acceptNew(w, r, inv, req)
+}
+
+func errInviteInvalid() error {
+	return httpapi.Errorf(httpapi.CodeCodeInvalid, "The invitation is not valid; ask for a new one.")
+}
+
+// pendingInvitation finds the invitation of a token: 400 code_invalid if
+// unknown or used, code_expired if expired.
+func (s *Service) pendingInvitation(ctx context.Context, token string) (Invitation, error) {
+	id, secret, ok := parseInviteToken(token)
+	if !ok {
+		return Invitation{}, errInviteInvalid()
+	}
+	inv, err := s.Store.GetInvitation(ctx, id)
 	if errors.Is(err, account.ErrNotFound) {
-		return invalid
+		return Invitation{}, errInviteInvalid()
 	}
 	if err != nil {
-		return httpapi.Internal(err)
+		return Invitation{}, httpapi.Internal(err)
 	}
 	if subtle.ConstantTimeCompare([]byte(hashSecret(secret)), []byte(inv.TokenHash)) != 1 {
-		return invalid
+		return Invitation{}, errInviteInvalid()
 	}
-	now := s.Now().UTC()
-	if !now.Before(inv.ExpiresAt) {
-		return httpapi.Errorf(httpapi.CodeCodeExpired, "The invitation has expired; ask for a new one.")
+	if !s.Now().Before(inv.ExpiresAt) {
+		return Invitation{}, httpapi.Errorf(httpapi.CodeCodeExpired, "The invitation has expired; ask for a new one.")
 	}
-	u, err := s.Store.GetUser(r.Context(), uid)
+	return inv, nil
+}
+
+// stillPending tells a conflict caused by the invitation being used
+// meanwhile (false) from one caused by the user or roster changing.
+func (s *Service) stillPending(ctx context.Context, inv Invitation) (bool, error) {
+	cur, err := s.Store.GetInvitation(ctx, inv.ID)
 	if errors.Is(err, account.ErrNotFound) {
-		return invalid
+		return false, nil
 	}
 	if err != nil {
+		return false, httpapi.Internal(err)
+	}
+	return cur.TokenHash == inv.TokenHash && s.Now().Before(cur.ExpiresAt), nil
+}
+
+func (s *Service) acceptSignedIn(w http.ResponseWriter, r *http.Request, u account.User, inv Invitation, req acceptRequest) error {
+	if req.Password != "" {
+		return httpapi.Invalid("password", "must be omitted when you accept signed in")
+	}
+	if !strings.EqualFold(account.NormalizeEmail(u.Email), inv.Email) {
+		return httpapi.Errorf(httpapi.CodeForbidden, "This invitation was sent to another email address; sign in with that account.")
+	}
+	for attempt := 0; ; attempt++ {
+		if _, ok := u.Orgs[inv.OrgID]; ok {
+			return httpapi.Errorf(httpapi.CodeConflict, "You are already a member of this organization.")
+		}
+		roster, err := s.Store.GetRoster(r.Context(), inv.OrgID)
+		if errors.Is(err, account.ErrNotFound) {
+			return errInviteInvalid() // the organization is gone
+		}
+		if err != nil {
+			return httpapi.Internal(err)
+		}
+		now := s.Now().UTC()
+		next := u
+		next.Orgs = copyOrgs(u.Orgs)
+		next.Orgs[inv.OrgID] = account.Membership{Role: inv.Role, JoinedAt: now}
+		next.Version = u.Version + 1
+		next.UpdatedAt = now
+		err = s.Store.AcceptInvitationExisting(r.Context(), inv, now, roster.Rev, next, u.Version)
+		if err == nil {
+			if err := s.record(r, u.ID, u.ID, inv.OrgID, audit.ActionInviteAccepted, map[string]string{"role": inv.Role}); err != nil {
+				return err
+			}
+			writeUser(w, http.StatusOK, next, inv.OrgID)
+			return nil
+		}
+		if !errors.Is(err, account.ErrConflict) {
+			return httpapi.Internal(err)
+		}
+		if pending, err := s.stillPending(r.Context(), inv); err != nil || !pending {
+			if err != nil {
+				return err
+			}
+			return errInviteInvalid()
+		}
+		if attempt >= 3 {
+			return httpapi.Errorf(httpapi.CodeConflict, "The organization is being changed by another request; retry.")
+		}
+		if u, err = s.Store.GetUser(r.Context(), u.ID); err != nil {
+			return httpapi.Internal(err)
+		}
+	}
+}
+
+func (s *Service) acceptNew(w http.ResponseWriter, r *http.Request, inv Invitation, req acceptRequest) error {
+	signIn := httpapi.Errorf(httpapi.CodeUnauthenticated, "This address has an account: sign in and accept the invitation with your session.")
+	switch _, err := s.Store.LookupEmail(r.Context(), inv.Email); {
+	case err == nil:
+		return signIn
+	case !errors.Is(err, account.ErrNotFound):
 		return httpapi.Internal(err)
 	}
 	var v httpapi.Validation
-	for _, p := range s.Policy.Check(req.Password, u.Email) {
+	for _, p := range s.Policy.Check(req.Password, inv.Email) {
 		v.Add("password", p)
 	}
 	if err := v.Err(); err != nil {
@@ -659,23 +746,49 @@ func (s *Service) acceptInvite(w http.ResponseWriter, r *http.Request) error {
 		return httpapi.Internal(err)
 	}
 	src := httpapi.ClientSource(r)
-	sess, token, err := s.Sessions.New(uid, src.UserAgent, src.IP)
-	if err != nil {
-		return httpapi.Internal(err)
+	for attempt := 0; ; attempt++ {
+		roster, err := s.Store.GetRoster(r.Context(), inv.OrgID)
+		if errors.Is(err, account.ErrNotFound) {
+			return errInviteInvalid() // the organization is gone
+		}
+		if err != nil {
+			return httpapi.Internal(err)
+		}
+		now := s.Now().UTC()
+		u := account.User{
+			ID: uuid.NewString(), Email: inv.Email, FirstName: inv.FirstName, LastName: inv.LastName,
+			Language: inv.Language, Timezone: "UTC", CreatedAt: now, UpdatedAt: now, Version: 1,
+			Orgs: map[string]account.Membership{inv.OrgID: {Role: inv.Role, JoinedAt: now}},
+		}
+		u.Defaults()
+		sess, token, err := s.Sessions.New(u.ID, src.UserAgent, src.IP)
+		if err != nil {
+			return httpapi.Internal(err)
+		}
+		err = s.Store.AcceptInvitationNew(r.Context(), inv, now, roster.Rev, u, hash, sess)
+		switch {
+		case err == nil:
+			httpapi.SetUserID(r.Context(), u.ID)
+			if err := s.record(r, u.ID, u.ID, inv.OrgID, audit.ActionInviteAccepted, map[string]string{"role": inv.Role}); err != nil {
+				return err
+			}
+			httpapi.WriteJSON(w, http.StatusOK, map[string]any{
+				"session": session.Issued{ID: sess.ID, Token: token, ExpiresAt: sess.ExpiresAt},
+			})
+			return nil
+		case errors.Is(err, account.ErrEmailTaken):
+			return signIn
+		case !errors.Is(err, account.ErrConflict):
+			return httpapi.Internal(err)
+		}
+		if pending, err := s.stillPending(r.Context(), inv); err != nil || !pending {
+			if err != nil {
+				return err
+			}
+			return errInviteInvalid()
+		}
+		if attempt >= 3 {
+			return httpapi.Errorf(httpapi.CodeConflict, "The organization is being changed by another request; retry.")
+		}
 	}
-	err = s.Store.AcceptInvitation(r.Context(), uid, inv.TokenHash, now, hash, sess)
-	if errors.Is(err, account.ErrConflict) {
-		return invalid
-	}
-	if err != nil {
-		return httpapi.Internal(err)
-	}
-	httpapi.SetUserID(r.Context(), uid)
-	if err := s.record(r, uid, uid, inv.OrgID, audit.ActionInviteAccepted, nil); err != nil {
-		return err
-	}
-	httpapi.WriteJSON(w, http.StatusOK, map[string]any{
-		"session": session.Issued{ID: sess.ID, Token: token, ExpiresAt: sess.ExpiresAt},
-	})
-	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -35,12 +36,11 @@ type member struct {
 func invite(t *testing.T, e *apptest.Env, callerToken, role string) member {
 	t.Helper()
 	email := testenv.Email(t)
-	res := e.Must(http.StatusCreated, apptest.Req{Method: "POST", Path: "/v1/users", Token: callerToken,
+	res := e.Must(http.StatusAccepted, apptest.Req{Method: "POST", Path: "/v1/users", Token: callerToken,
 		Body: map[string]any{"email": email, "firstName": "Ann", "lastName": strings.ToUpper(role[:1]) + role[1:], "role": role}})
-	if got := res.JSON()["role"]; got != role {
-		t.Fatalf("invited role = %v, want %s", got, role)
+	if got, _ := res.JSON()["invitation"].(map[string]any); got["role"] != role || got["email"] != email {
+		t.Fatalf("invitation = %s, want role %s", res.Body, role)
 	}
-	id, _ := res.JSON()["id"].(string)
 	mails := e.Emails(email)
 	if len(mails) != 1 {
 		t.Fatalf("invitation emails to %s = %d, want 1", email, len(mails))
@@ -62,6 +62,11 @@ func invite(t *testing.T, e *apptest.Env, callerToken, role string) member {
 	again := e.Do(apptest.Req{Method: "POST", Path: "/v1/auth/accept-invite", Body: map[string]any{"token": tok, "password": apptest.DefaultPassword}})
 	if again.Status != http.StatusBadRequest || again.Code() != "code_invalid" {
 		t.Fatalf("second use of an invitation: %d %s, want 400 code_invalid", again.Status, again.Body)
+	}
+	me := e.Must(http.StatusOK, apptest.Req{Method: "GET", Path: "/v1/me", Token: out.Session.Token}).JSON()
+	id, _ := me["id"].(string)
+	if me["email"] != email || me["role"] != role || me["firstName"] != "Ann" {
+		t.Fatalf("the invited account after accepting: %v", me)
 	}
 	return member{ID: id, Email: email, Token: out.Session.Token}
 }
@@ -416,20 +421,24 @@ func TestDeletingALargeSoloAccount(t *testing.T) {
 	}
 }
 
-// Inviting an existing account adds a second organization; the profile's
-// role follows X-Organization-Id.
+// Inviting an existing account adds a second organization once the invitee
+// accepts with their own session; the profile's role follows
+// X-Organization-Id.
 func TestMemberOfSeveralOrganizations(t *testing.T) {
 	e := apptest.New(t, nil)
 	owner := e.SignUp(map[string]any{"orgName": "Acme"})
 	other := e.SignUp(nil)
-	res := e.Must(http.StatusCreated, apptest.Req{Method: "POST", Path: "/v1/users", Token: owner.Token,
+	e.Must(http.StatusAccepted, apptest.Req{Method: "POST", Path: "/v1/users", Token: owner.Token,
 		Body: map[string]any{"email": other.Email, "firstName": "Ignored", "lastName": "Ignored", "role": "admin"}})
-	if res.JSON()["id"] != other.ID || res.JSON()["role"] != "admin" {
-		t.Fatalf("existing account invited: %s", res.Body)
+	mails := e.Emails(other.Email)
+	if len(mails) != 1 {
+		t.Fatalf("invitation emails to an existing account = %d, want 1", len(mails))
 	}
-	if mails := e.Emails(other.Email); len(mails) != 1 || tokenRE.MatchString(mails[0].Text) {
-		t.Fatalf("an existing account gets a notice without a token, got %d emails", len(mails))
+	tok := tokenRE.FindString(mails[0].Text)
+	if tok == "" || strings.Contains(mails[0].Text, "Ignored") {
+		t.Fatalf("an existing account gets a code to accept signed in, not the names the inviter typed: %q", mails[0].Text)
 	}
+	e.Must(http.StatusOK, apptest.Req{Method: "POST", Path: "/v1/auth/accept-invite", Token: other.Token, Body: map[string]any{"token": tok}})
 	again := e.Do(apptest.Req{Method: "POST", Path: "/v1/users", Token: owner.Token,
 		Body: map[string]any{"email": other.Email, "firstName": "A", "lastName": "B", "role": "user"}})
 	if again.Status != http.StatusConflict {
@@ -541,7 +550,7 @@ func TestInvitationExpiresAfterSevenDays(t *testing.T) {
 	e := apptest.New(t, nil)
 	owner := e.SignUp(map[string]any{"language": "es"})
 	email := testenv.Email(t)
-	e.Must(http.StatusCreated, apptest.Req{Method: "POST", Path: "/v1/users", Token: owner.Token,
+	e.Must(http.StatusAccepted, apptest.Req{Method: "POST", Path: "/v1/users", Token: owner.Token,
 		Body: map[string]any{"email": email, "firstName": "Eva", "lastName": "Ruiz", "role": "user"}})
 	mails := e.Emails(email)
 	if len(mails) != 1 || !strings.Contains(mails[0].Subject, "te ha invitado") {
@@ -563,4 +572,166 @@ func TestInvitationExpiresAfterSevenDays(t *testing.T) {
 			t.Fatalf("%d %s, want 400 code_invalid", res.Status, res.Body)
 		}
 	})
+	t.Run("an unaccepted invitation does not hold the address", func(t *testing.T) {
+		e.Must(http.StatusCreated, apptest.Req{Method: "POST", Path: "/v1/auth/signup", Body: map[string]any{
+			"email": email, "password": apptest.DefaultPassword, "firstName": "Eva", "lastName": "Ruiz"}})
+	})
+}
+
+// keysOf is the set of member names of a JSON object, nested ones as a.b.
+func keysOf(prefix string, m map[string]any) []string {
+	var out []string
+	for k, v := range m {
+		out = append(out, prefix+k)
+		if sub, ok := v.(map[string]any); ok {
+			out = append(out, keysOf(prefix+k+".", sub)...)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// An invitation to an address with an account reveals nothing of it and
+// changes nothing until the account's owner accepts with their own session.
+func TestInvitingAnExistingAccount(t *testing.T) {
+	e := apptest.New(t, nil)
+	inviter := e.SignUp(map[string]any{"orgName": "Attacker Inc"})
+	victim := e.SignUp(nil)
+	e.Must(http.StatusOK, apptest.Req{Method: "PATCH", Path: "/v1/me", Token: victim.Token,
+		Body: map[string]any{"timezone": "Europe/Madrid", "displayName": "Victim Private"}})
+	unregistered := testenv.Email(t)
+
+	body := func(email string) map[string]any {
+		return map[string]any{"email": email, "firstName": "Typed", "lastName": "Name", "role": "owner"}
+	}
+	known := e.Do(apptest.Req{Method: "POST", Path: "/v1/users", Token: inviter.Token, Body: body(victim.Email)})
+	unknown := e.Do(apptest.Req{Method: "POST", Path: "/v1/users", Token: inviter.Token, Body: body(unregistered)})
+
+	t.Run("the answer is the same for registered and unregistered addresses", func(t *testing.T) {
+		if known.Status != http.StatusAccepted || unknown.Status != http.StatusAccepted {
+			t.Fatalf("statuses %d (registered) and %d (unregistered), want 202 both", known.Status, unknown.Status)
+		}
+		kk, uk := keysOf("", known.JSON()), keysOf("", unknown.JSON())
+		if strings.Join(kk, ",") != strings.Join(uk, ",") {
+			t.Fatalf("shapes differ: %v vs %v", kk, uk)
+		}
+		for _, res := range []*apptest.Response{known, unknown} {
+			inv, _ := res.JSON()["invitation"].(map[string]any)
+			if inv["firstName"] != "Typed" || inv["lastName"] != "Name" || inv["role"] != "owner" || inv["organizationId"] != inviter.OrgID {
+				t.Errorf("invitation answer carries more than what was typed: %s", res.Body)
+			}
+		}
+		for _, leak := range []string{victim.ID, "Europe/Madrid", "Victim Private", "phone", "twoFactor", `"id"`} {
+			if strings.Contains(string(known.Body), leak) {
+				t.Errorf("the answer reveals %q of the existing account: %s", leak, known.Body)
+			}
+		}
+	})
+	t.Run("no membership and nothing visible before acceptance", func(t *testing.T) {
+		for _, m := range []string{"GET", "PATCH"} {
+			res := e.Do(apptest.Req{Method: m, Path: "/v1/users/" + victim.ID, Token: inviter.Token, Body: map[string]any{"firstName": "X"}})
+			if res.Status != http.StatusNotFound {
+				t.Errorf("%s the invitee: %d, want 404", m, res.Status)
+			}
+		}
+		list := e.Must(http.StatusOK, apptest.Req{Method: "GET", Path: "/v1/users", Token: inviter.Token}).JSON()
+		if users, _ := list["users"].([]any); len(users) != 1 {
+			t.Errorf("members before acceptance: %v", users)
+		}
+		u, err := e.Deps.Store().GetUser(context.Background(), victim.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := u.Orgs[inviter.OrgID]; ok || len(u.Orgs) != 1 {
+			t.Errorf("the invitee's memberships changed: %v", u.Orgs)
+		}
+		if getItem(t, e, store.OrgPK(inviter.OrgID), store.MemberSK(victim.ID)) {
+			t.Error("a member item exists before acceptance")
+		}
+		org := e.Do(apptest.Req{Method: "GET", Path: "/v1/me", Token: victim.Token, Header: map[string]string{"X-Organization-Id": inviter.OrgID}})
+		if org.Status == http.StatusOK {
+			t.Errorf("the invitee acts in the inviting organization before accepting: %s", org.Body)
+		}
+	})
+	mails := e.Emails(victim.Email)
+	if len(mails) != 1 {
+		t.Fatalf("emails to the invitee: %d, want 1", len(mails))
+	}
+	tok := tokenRE.FindString(mails[0].Text)
+	if tok == "" {
+		t.Fatalf("no invitation code in %q", mails[0].Text)
+	}
+	accept := func(token string, body map[string]any) *apptest.Response {
+		return e.Do(apptest.Req{Method: "POST", Path: "/v1/auth/accept-invite", Token: token, Body: body})
+	}
+	t.Run("without a session the existing account must sign in", func(t *testing.T) {
+		res := accept("", map[string]any{"token": tok, "password": "Another-password-9"})
+		if res.Status != http.StatusUnauthorized || res.Code() != "unauthenticated" {
+			t.Fatalf("%d %s, want 401 unauthenticated", res.Status, res.Body)
+		}
+		e.Login(victim.Email, victim.Password) // the password did not change
+	})
+	t.Run("another account's session cannot accept it", func(t *testing.T) {
+		res := accept(inviter.Token, map[string]any{"token": tok})
+		if res.Status != http.StatusForbidden {
+			t.Fatalf("%d %s, want 403", res.Status, res.Body)
+		}
+	})
+	t.Run("a password is not taken with a session", func(t *testing.T) {
+		if res := accept(victim.Token, map[string]any{"token": tok, "password": "Another-password-9"}); res.Status != http.StatusBadRequest {
+			t.Fatalf("%d %s, want 400", res.Status, res.Body)
+		}
+	})
+	t.Run("the invitee accepts with their own session", func(t *testing.T) {
+		res := accept(victim.Token, map[string]any{"token": tok})
+		if res.Status != http.StatusOK || res.JSON()["id"] != victim.ID || res.JSON()["organizationId"] != inviter.OrgID || res.JSON()["role"] != "owner" {
+			t.Fatalf("accept: %d %s", res.Status, res.Body)
+		}
+		if again := accept(victim.Token, map[string]any{"token": tok}); again.Status != http.StatusBadRequest || again.Code() != "code_invalid" {
+			t.Fatalf("second use: %d %s, want 400 code_invalid", again.Status, again.Body)
+		}
+		e.Must(http.StatusOK, apptest.Req{Method: "GET", Path: "/v1/users/" + victim.ID, Token: inviter.Token})
+		me := e.Must(http.StatusOK, apptest.Req{Method: "GET", Path: "/v1/me", Token: victim.Token, Header: map[string]string{"X-Organization-Id": inviter.OrgID}}).JSON()
+		if me["role"] != "owner" {
+			t.Fatalf("role in the inviting organization: %v", me["role"])
+		}
+	})
+}
+
+// An invited address that signs up before accepting keeps its sign-up;
+// the invitation is then accepted by that signed-in account, and deleting
+// the account leaves nothing behind.
+func TestInvitedAddressSignsUpFirst(t *testing.T) {
+	e := apptest.New(t, nil)
+	owner := e.SignUp(map[string]any{"orgName": "Acme"})
+	email := testenv.Email(t)
+	e.Must(http.StatusAccepted, apptest.Req{Method: "POST", Path: "/v1/users", Token: owner.Token,
+		Body: map[string]any{"email": email, "firstName": "Sam", "lastName": "Lee", "role": "admin"}})
+	if getItem(t, e, store.EmailPK(email), "EMAIL") {
+		t.Fatal("an invitation reserves the address")
+	}
+	tok := tokenRE.FindString(e.Emails(email)[0].Text)
+	su := e.Must(http.StatusCreated, apptest.Req{Method: "POST", Path: "/v1/auth/signup", Body: map[string]any{
+		"email": email, "password": apptest.DefaultPassword, "firstName": "Sam", "lastName": "Lee"}})
+	_ = su
+	sessTok := e.Login(email, apptest.DefaultPassword)
+	if res := e.Do(apptest.Req{Method: "POST", Path: "/v1/auth/accept-invite", Body: map[string]any{"token": tok, "password": apptest.DefaultPassword}}); res.Status != http.StatusUnauthorized {
+		t.Fatalf("accept without a session once the address has an account: %d %s, want 401", res.Status, res.Body)
+	}
+	res := e.Must(http.StatusOK, apptest.Req{Method: "POST", Path: "/v1/auth/accept-invite", Token: sessTok, Body: map[string]any{"token": tok}})
+	id, _ := res.JSON()["id"].(string)
+	if res.JSON()["organizationId"] != owner.OrgID || res.JSON()["role"] != "admin" || id == "" {
+		t.Fatalf("accepted: %s", res.Body)
+	}
+	list := e.Must(http.StatusOK, apptest.Req{Method: "GET", Path: "/v1/users", Token: owner.Token}).JSON()
+	if users, _ := list["users"].([]any); len(users) != 2 {
+		t.Fatalf("members after acceptance: %v", users)
+	}
+	e.Must(http.StatusNoContent, apptest.Req{Method: "DELETE", Path: "/v1/me", Token: sessTok, Body: map[string]any{"password": apptest.DefaultPassword, "confirm": "DELETE"}})
+	if left := itemsWith(t, e, id); len(left) != 0 {
+		t.Fatalf("items left: %v", left)
+	}
+	if left := itemsWith(t, e, email); len(left) != 0 {
+		t.Fatalf("items naming the address left: %v", left)
+	}
 }

@@ -29,12 +29,19 @@ func (r Roster) Owners() int {
 	return n
 }
 
-// Invitation is a pending invitation: single use, expiring. Only the
-// SHA-256 of the token's secret is stored.
+// Invitation is a pending invitation: single use, expiring. Nothing is
+// created for the invitee until they accept (no user, no email item, no
+// membership), so an invitation neither reserves an address nor reveals
+// whether it has an account. Only the SHA-256 of the token's secret is
+// stored.
 type Invitation struct {
-	UserID    string
+	ID        string
+	Email     string
+	FirstName string
+	LastName  string
+	Language  string
 	OrgID     string
-	InvitedBy string
+	Role      string
 	TokenHash string
 	ExpiresAt time.Time
 }
@@ -63,16 +70,23 @@ type Store interface {
 	// and the user's other items in the organization. With last, the
 	// organization itself is deleted too. account.ErrConflict on a race.
 	RemoveMembership(ctx context.Context, u account.User, expectVersion int64, orgID string, orgRev int64, last bool) error
-	// CreateInvitedUser creates a user without a password, member of orgID,
-	// with a pending invitation. account.ErrEmailTaken if the email is held;
-	// account.ErrConflict if the roster changed.
-	CreateInvitedUser(ctx context.Context, u account.User, orgID string, orgRev int64, inv Invitation) error
-	// GetInvitation reads a user's pending invitation; account.ErrNotFound if none.
-	GetInvitation(ctx context.Context, userID string) (Invitation, error)
-	// AcceptInvitation consumes the invitation (only if its hash is still
-	// tokenHash and it has not expired at now), sets the password and stores
-	// the session, atomically. account.ErrConflict if it was used meanwhile.
-	AcceptInvitation(ctx context.Context, userID, tokenHash string, now time.Time, passwordHash string, sess session.Session) error
+	// PutInvitation stores a pending invitation (expiring at ExpiresAt).
+	PutInvitation(ctx context.Context, inv Invitation) error
+	// GetInvitation reads a pending invitation by id, expired or not;
+	// account.ErrNotFound if none.
+	GetInvitation(ctx context.Context, id string) (Invitation, error)
+	// AcceptInvitationNew consumes the invitation (only if its hash is still
+	// inv.TokenHash and it has not expired at now) and creates the account u
+	// (already a member of inv.OrgID) with its email item, password, member
+	// item and first session, atomically. account.ErrEmailTaken if the email
+	// is held; account.ErrConflict if the invitation was used meanwhile or
+	// the roster changed.
+	AcceptInvitationNew(ctx context.Context, inv Invitation, now time.Time, orgRev int64, u account.User, passwordHash string, sess session.Session) error
+	// AcceptInvitationExisting consumes the invitation and stores u (whose
+	// Orgs[inv.OrgID] is the new membership) with its member item,
+	// atomically. account.ErrConflict if the invitation was used meanwhile,
+	// or the user or the roster changed.
+	AcceptInvitationExisting(ctx context.Context, inv Invitation, now time.Time, orgRev int64, u account.User, expectVersion int64) error
 	// AnonymizeAudit replaces the user's id by pseudonym in every audit entry
 	// naming them and drops personal fields. Idempotent.
 	AnonymizeAudit(ctx context.Context, userID, pseudonym string) error

@@ -25,7 +25,7 @@ package store
 // pending email/phone chg| USER#<uid>            | VERIFY#EMAIL, VERIFY#PHONE | ttl = code expiry | verification (one per kind; a new request replaces it)
 // audit entry             | USER#<subject>        | AUDIT#<at>#<id>         | gsi1 AUDITORG#<oid> / <at>#<id> (when orgId); gsi2 AUDITACTOR#<actor> / <at>#<id> | audit (every capability)
 // anonymized audit entry  | AUDITANON#<pseudonym> | AUDIT#<at>#<id>         | same gsi1; gsi2 AUDITACTOR#<pseudonym> | org (account deletion)
-// invitation              | USER#<uid>            | INVITE                  | ttl = 7 days         | org (sha256 of the token's secret; deleted on accept)
+// invitation              | INVITE#<inviteId>     | INVITE                  | ttl = 7 days         | org (email, names, org, role, sha256 of the token's secret; no user/EMAIL item until accepted; deleted on accept; expired = absent)
 // (organization item ORG#<oid>/ORG carries `rev`, the roster revision every membership change bumps conditionally.)
 // daily summary entry    | USER#<uid>            | DIGEST                  | gsi1: DUE#<shard> / <12-digit due unix>#<uid> while enabled (**) | profile (AfterSave hook), daily-summary, daily-summary-worker
 // activity (user's copy)  | USER#<uid>            | ACTIVITY#<activityId>   | gsi2: ACTS#<uid> / <12-digit start unix>#<activityId> unless cancelled; ttl = latest of start/end/updatedAt + 90 d | activities
@@ -68,8 +68,9 @@ package store
 // find entries a user authored         | gsi2 AUDITACTOR#<uid>                         | Query gsi2 (account deletion)
 // read an organization's roster       | pk = ORG#<oid> (ORG + MEMBER#*), consistent   | Query
 // change a membership                  | PROFILE version + MEMBER#<uid> + ORG rev = :r  | TransactWriteItems
-// invite a new member                  | EMAIL not exists + PROFILE + MEMBER + INVITE + ORG rev | TransactWriteItems
-// accept an invitation (single use)    | INVITE tokenHash = :h, ttl > now (delete) + PASSWORD + SESSION | TransactWriteItems
+// invite someone (any address)         | INVITE#<id>/INVITE not exists                 | PutItem, conditional
+// accept an invitation, new account    | INVITE tokenHash = :h, ttl > now (delete) + EMAIL not exists + PROFILE + PASSWORD + MEMBER + SESSION + ORG rev | TransactWriteItems
+// accept an invitation, signed in      | INVITE tokenHash = :h, ttl > now (delete) + PROFILE version + MEMBER not exists + ORG rev | TransactWriteItems
 // delete an account                    | pk = USER#<uid> (all but PROFILE, PASSWORD, AUDIT#) in batches, RATE#reauth#<uid>, then EMAIL (userId = :uid) + PROFILE + PASSWORD | Query, BatchWriteItem, TransactWriteItems
 // schedule a user's daily summary      | USER#<uid>/DIGEST, not exists OR sourceVersion < :v | UpdateItem, conditional (SET or REMOVE gsi1 attrs)
 // daily summaries due now              | gsi1 gsi1pk = DUE#<shard>, gsi1sk < pad(now+1s), every shard | Query, paged (sparse: enabled users only)

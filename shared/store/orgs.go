@@ -20,14 +20,22 @@ import (
 var _ org.Store = (*Store)(nil)
 
 const (
-	skInvite = "INVITE"
-	attrRev  = "rev"
+	prefixInvite = "INVITE#"
+	skInvite     = "INVITE"
+	attrRev      = "rev"
 )
 
+// InvitePK is the partition of a pending invitation.
+func InvitePK(id string) string { return prefixInvite + id }
+
 type inviteItem struct {
-	UserID    string    `dynamodbav:"userId"`
+	ID        string    `dynamodbav:"id"`
+	Email     string    `dynamodbav:"email"`
+	FirstName string    `dynamodbav:"firstName"`
+	LastName  string    `dynamodbav:"lastName"`
+	Language  string    `dynamodbav:"language"`
 	OrgID     string    `dynamodbav:"orgId"`
-	InvitedBy string    `dynamodbav:"invitedBy"`
+	Role      string    `dynamodbav:"role"`
 	TokenHash string    `dynamodbav:"tokenHash"`
 	ExpiresAt time.Time `dynamodbav:"expiresAt"`
 }
@@ -244,46 +252,25 @@ func (s *Store) RemoveMembership(ctx context.Context, u account.User, expectVers
 	return s.batchDelete(ctx, keys)
 }
 
-// CreateInvitedUser writes a new passwordless user, their email's
-// uniqueness item, the member item and the invitation in one transaction.
-func (s *Store) CreateInvitedUser(ctx context.Context, u account.User, orgID string, orgRev int64, inv org.Invitation) error {
-	userIt, err := marshal(UserPK(u.ID), skProfile, u)
+// PutInvitation stores a pending invitation under its own key; the ttl
+// removes it once expired (readers check expiresAt, as DynamoDB Local does
+// not expire items).
+func (s *Store) PutInvitation(ctx context.Context, inv org.Invitation) error {
+	it, err := marshal(InvitePK(inv.ID), skInvite, inviteItem(inv))
 	if err != nil {
 		return err
 	}
-	emailIt, err := marshal(EmailPK(u.Email), skEmail, emailItem{UserID: u.ID})
-	if err != nil {
-		return err
-	}
-	mi, err := memberItem(u, orgID)
-	if err != nil {
-		return err
-	}
-	invIt, err := marshal(UserPK(u.ID), skInvite, inviteItem(inv))
-	if err != nil {
-		return err
-	}
-	invIt[AttrTTL] = TTL(inv.ExpiresAt)
-	notExists := aws.String("attribute_not_exists(pk)")
-	_, err = s.DB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []ddbtypes.TransactWriteItem{
-		{Put: &ddbtypes.Put{TableName: &s.Table, Item: emailIt, ConditionExpression: notExists}}, // index 0: email unique
-		{Put: &ddbtypes.Put{TableName: &s.Table, Item: userIt, ConditionExpression: notExists}},
-		{Put: &ddbtypes.Put{TableName: &s.Table, Item: mi, ConditionExpression: notExists}},
-		{Put: &ddbtypes.Put{TableName: &s.Table, Item: invIt}},
-		{Update: s.orgRevUpdate(orgID, orgRev)},
-	}})
-	if err != nil {
-		if r := cancelReasons(err); len(r) > 0 && r[0] == "ConditionalCheckFailed" {
-			return account.ErrEmailTaken
-		}
-		return membershipErr("create invited user", err)
+	it[AttrTTL] = TTL(inv.ExpiresAt)
+	if _, err := s.DB.PutItem(ctx, &dynamodb.PutItemInput{TableName: &s.Table, Item: it,
+		ConditionExpression: aws.String("attribute_not_exists(pk)")}); err != nil {
+		return fmt.Errorf("put invitation: %w", err)
 	}
 	return nil
 }
 
-// GetInvitation reads a user's pending invitation.
-func (s *Store) GetInvitation(ctx context.Context, userID string) (org.Invitation, error) {
-	out, err := s.DB.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.Table, Key: key(UserPK(userID), skInvite), ConsistentRead: aws.Bool(true)})
+// GetInvitation reads a pending invitation.
+func (s *Store) GetInvitation(ctx context.Context, id string) (org.Invitation, error) {
+	out, err := s.DB.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.Table, Key: key(InvitePK(id), skInvite), ConsistentRead: aws.Bool(true)})
 	if err != nil {
 		return org.Invitation{}, fmt.Errorf("get invitation: %w", err)
 	}
@@ -297,10 +284,39 @@ func (s *Store) GetInvitation(ctx context.Context, userID string) (org.Invitatio
 	return org.Invitation(it), nil
 }
 
-// AcceptInvitation consumes the invitation, sets the password and stores
-// the first session in one transaction.
-func (s *Store) AcceptInvitation(ctx context.Context, userID, tokenHash string, now time.Time, passwordHash string, sess session.Session) error {
-	credIt, err := marshal(UserPK(userID), skPassword, credentialItem{UserID: userID, Hash: passwordHash})
+// consumeInvite deletes an invitation only if it is still the one read
+// (same token hash) and has not expired: single use.
+func (s *Store) consumeInvite(inv org.Invitation, now time.Time) *ddbtypes.Delete {
+	return &ddbtypes.Delete{
+		TableName:                 &s.Table,
+		Key:                       key(InvitePK(inv.ID), skInvite),
+		ConditionExpression:       aws.String("tokenHash = :h AND #ttl > :now"),
+		ExpressionAttributeNames:  map[string]string{"#ttl": AttrTTL},
+		ExpressionAttributeValues: Item{":h": S(inv.TokenHash), ":now": N(now.Unix())},
+	}
+}
+
+// AcceptInvitationNew consumes the invitation and creates the account: the
+// email's uniqueness item (only if nobody holds it), the user record, the
+// password, the member item, the first session and the roster revision in
+// one transaction.
+func (s *Store) AcceptInvitationNew(ctx context.Context, inv org.Invitation, now time.Time, orgRev int64, u account.User, passwordHash string, sess session.Session) error {
+	if _, ok := u.Orgs[inv.OrgID]; !ok {
+		return fmt.Errorf("accept invitation: user has no membership in %s", inv.OrgID)
+	}
+	emailIt, err := marshal(EmailPK(u.Email), skEmail, emailItem{UserID: u.ID})
+	if err != nil {
+		return err
+	}
+	userIt, err := marshal(UserPK(u.ID), skProfile, u)
+	if err != nil {
+		return err
+	}
+	credIt, err := marshal(UserPK(u.ID), skPassword, credentialItem{UserID: u.ID, Hash: passwordHash})
+	if err != nil {
+		return err
+	}
+	mi, err := memberItem(u, inv.OrgID)
 	if err != nil {
 		return err
 	}
@@ -308,17 +324,44 @@ func (s *Store) AcceptInvitation(ctx context.Context, userID, tokenHash string, 
 	if err != nil {
 		return err
 	}
+	notExists := aws.String("attribute_not_exists(pk)")
 	_, err = s.DB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []ddbtypes.TransactWriteItem{
-		{Delete: &ddbtypes.Delete{
-			TableName:                 &s.Table,
-			Key:                       key(UserPK(userID), skInvite),
-			ConditionExpression:       aws.String("tokenHash = :h AND #ttl > :now"),
-			ExpressionAttributeNames:  map[string]string{"#ttl": AttrTTL},
-			ExpressionAttributeValues: Item{":h": S(tokenHash), ":now": N(now.Unix())},
-		}},
-		{Put: &ddbtypes.Put{TableName: &s.Table, Item: credIt, ConditionExpression: aws.String("attribute_not_exists(pk)")}},
-		{Put: &ddbtypes.Put{TableName: &s.Table, Item: sessIt, ConditionExpression: aws.String("attribute_not_exists(pk)")}},
-		{ConditionCheck: &ddbtypes.ConditionCheck{TableName: &s.Table, Key: key(UserPK(userID), skProfile), ConditionExpression: aws.String("attribute_exists(pk)")}},
+		{Put: &ddbtypes.Put{TableName: &s.Table, Item: emailIt, ConditionExpression: notExists}}, // index 0: email unique
+		{Delete: s.consumeInvite(inv, now)},
+		{Put: &ddbtypes.Put{TableName: &s.Table, Item: userIt, ConditionExpression: notExists}},
+		{Put: &ddbtypes.Put{TableName: &s.Table, Item: credIt, ConditionExpression: notExists}},
+		{Put: &ddbtypes.Put{TableName: &s.Table, Item: mi, ConditionExpression: notExists}},
+		{Put: &ddbtypes.Put{TableName: &s.Table, Item: sessIt, ConditionExpression: notExists}},
+		{Update: s.orgRevUpdate(inv.OrgID, orgRev)},
+	}})
+	if err != nil {
+		if r := cancelReasons(err); len(r) > 0 && r[0] == "ConditionalCheckFailed" {
+			return account.ErrEmailTaken
+		}
+		return membershipErr("accept invitation", err)
+	}
+	return nil
+}
+
+// AcceptInvitationExisting consumes the invitation and adds the membership
+// to an existing account in one transaction.
+func (s *Store) AcceptInvitationExisting(ctx context.Context, inv org.Invitation, now time.Time, orgRev int64, u account.User, expectVersion int64) error {
+	if _, ok := u.Orgs[inv.OrgID]; !ok {
+		return fmt.Errorf("accept invitation: user has no membership in %s", inv.OrgID)
+	}
+	userPut, err := s.UserPut(u, expectVersion)
+	if err != nil {
+		return err
+	}
+	mi, err := memberItem(u, inv.OrgID)
+	if err != nil {
+		return err
+	}
+	_, err = s.DB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []ddbtypes.TransactWriteItem{
+		{Delete: s.consumeInvite(inv, now)},
+		{Put: userPut},
+		{Put: &ddbtypes.Put{TableName: &s.Table, Item: mi, ConditionExpression: aws.String("attribute_not_exists(pk)")}},
+		{Update: s.orgRevUpdate(inv.OrgID, orgRev)},
 	}})
 	if err != nil {
 		return membershipErr("accept invitation", err)
