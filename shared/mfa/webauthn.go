@@ -207,15 +207,18 @@ func (s *Service) deletePasskey(w http.ResponseWriter, r *http.Request) error {
 	if err := s.Reauth.Check(ctx, p.User, req.Password, "password"); err != nil {
 		return err
 	}
-	keys, err := s.Store.ListPasskeys(ctx, p.User.ID)
-	if err != nil {
-		return httpapi.Internal(err)
-	}
-	if !slices.ContainsFunc(keys, func(k Passkey) bool { return k.ID == id }) {
-		return httpapi.Errorf(httpapi.CodeNotFound, "No such passkey.")
-	}
 	now := s.Now().UTC()
 	u, err := s.update(ctx, p.User, func(u account.User) (Change, error) {
+		// Listed on every attempt: when two deletions race, the one that
+		// retries sees the other's result and turns the factor off if it
+		// removes the last passkey (the version condition orders them).
+		keys, err := s.Store.ListPasskeys(ctx, u.ID)
+		if err != nil {
+			return Change{}, err
+		}
+		if !slices.ContainsFunc(keys, func(k Passkey) bool { return k.ID == id }) {
+			return Change{}, httpapi.Errorf(httpapi.CodeNotFound, "No such passkey.")
+		}
 		nu := u
 		nu.Version++
 		nu.UpdatedAt = now

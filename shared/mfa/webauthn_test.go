@@ -9,6 +9,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"net/http"
+	"sync"
 	"testing"
 
 	"github.com/fxamacker/cbor/v2"
@@ -226,4 +227,46 @@ func TestPasskeyRegistrationAndSignIn(t *testing.T) {
 		}
 		e.Login(u.Email, u.Password)
 	})
+}
+
+// Two deletions racing for the last two passkeys: the factor must not stay
+// on with no passkey left (each deletion re-lists inside its versioned write).
+func TestConcurrentPasskeyDeletionsTurnTheFactorOff(t *testing.T) {
+	e := apptest.New(t, nil)
+	u := e.SignUp(nil)
+	var ids []string
+	for _, name := range []string{"Laptop", "Phone"} {
+		key := newSoftKey(t)
+		o := beginRegistration(t, e, u)
+		var created struct {
+			ID string `json:"id"`
+		}
+		e.Must(http.StatusCreated, apptest.Req{Method: "POST", Path: "/v1/me/2fa/webauthn/register/finish", Token: u.Token,
+			Body: map[string]any{"name": name, "credential": key.create(t, o, testOrigin)}}).Decode(t, &created)
+		ids = append(ids, created.ID)
+	}
+	var wg sync.WaitGroup
+	statuses := make([]int, len(ids))
+	for i, id := range ids {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			statuses[i] = e.Do(apptest.Req{Method: "DELETE", Path: "/v1/me/2fa/webauthn/" + id, Token: u.Token,
+				Body: map[string]any{"password": u.Password}}).Status
+		}()
+	}
+	wg.Wait()
+	st := e.Must(http.StatusOK, apptest.Req{Method: "GET", Path: "/v1/me/2fa", Token: u.Token}).JSON()
+	remaining := len(st["webauthn"].([]any))
+	if st["enabled"] == true && remaining == 0 {
+		t.Fatalf("2FA left on with no passkey (statuses %v): %v", statuses, st)
+	}
+	for i, s := range statuses {
+		if s != http.StatusNoContent && s != http.StatusConflict {
+			t.Errorf("deletion %d: status %d", i, s)
+		}
+	}
+	if statuses[0] == http.StatusNoContent && statuses[1] == http.StatusNoContent && (remaining != 0 || st["enabled"] != false) {
+		t.Errorf("both deleted but %d remain, enabled=%v", remaining, st["enabled"])
+	}
 }
