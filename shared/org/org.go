@@ -517,7 +517,7 @@ func (s *Service) invite(w http.ResponseWriter, r *http.Request) error {
 	// email oracle, no profile), and membership comes only when the invitee
 	// accepts. Only someone already on the roster, whom the inviter can
 	// see anyway, is a conflict.
-	tmpl, lang := InvitationEmail, p.User.Language
+	tmpl := InvitationEmail
 	uid, err := s.Store.LookupEmail(r.Context(), email)
 	switch {
 	case err == nil:
@@ -527,10 +527,9 @@ func (s *Service) invite(w http.ResponseWriter, r *http.Request) error {
 					Fields: []httpapi.FieldError{{Field: "email", Message: "is already a member"}}}
 			}
 		}
+		// Nothing more is read for an existing account (not even its
+		// language): both paths do the same work.
 		tmpl = InvitationExistingEmail
-		if u, err := s.Store.GetUser(r.Context(), uid); err == nil && u.Language != "" {
-			lang = u.Language // the email is theirs; the inviter never sees it
-		}
 	case !errors.Is(err, account.ErrNotFound):
 		return httpapi.Internal(err)
 	}
@@ -554,7 +553,7 @@ func (s *Service) invite(w http.ResponseWriter, r *http.Request) error {
 		"App": s.AppName, "Name": first, "Inviter": p.User.DisplayName, "Org": roster.Org.Name,
 		"Token": token, "Expires": inv.ExpiresAt.Format("2006-01-02 15:04"),
 	}
-	if err := s.send(r.Context(), tmpl, lang, email, msgData); err != nil {
+	if err := s.send(r.Context(), tmpl, p.User.Language, email, msgData); err != nil {
 		return httpapi.Internal(err)
 	}
 	httpapi.WriteJSON(w, http.StatusAccepted, map[string]any{"invitation": invitationJSON{
