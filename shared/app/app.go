@@ -168,6 +168,10 @@ func (d *Deps) limiter(window time.Duration, max int) ratelimit.Limiter {
 	return ratelimit.Limiter{Store: d.Store(), Now: d.Now, Window: window, Max: max}
 }
 
+// smsPerIP limits the text messages sent per client IP (phone change and
+// sign-in codes share the key "sms-ip#<ip>"), against SMS toll fraud.
+func (d *Deps) smsPerIP() ratelimit.Limiter { return d.limiter(time.Hour, 10) }
+
 // Reauth returns the current-password checker every credential change uses.
 func (d *Deps) Reauth() reauth.Checker {
 	return reauth.Checker{Store: d.Store(), Hasher: d.Hasher, Failures: d.limiter(d.Config.LoginWindow, d.Config.LoginMaxFailures)}
@@ -191,6 +195,7 @@ func (d *Deps) mfa() (*mfa.Service, error) {
 		Store: st, Users: st, Sessions: d.Sessions(), Reauth: d.Reauth(), Hasher: d.Hasher,
 		Mailer: d.Mailer(), Texter: d.Texter(), Sealer: mfa.Sealer{Key: d.Config.MFADataKey},
 		Failures: d.limiter(d.Config.LoginWindow, d.Config.LoginMaxFailures),
+		SMSPerIP: d.smsPerIP(),
 		Issuer:   d.Config.AppName, Now: d.Now, Log: d.Log, WebAuthn: wa, Audit: d.Audit(),
 		Metrics: d.Metrics,
 	}, nil
@@ -247,8 +252,8 @@ func (d *Deps) routes(name string) (httpapi.Routes, error) {
 	case "verification":
 		v := &verify.Service{
 			Store: st, Sessions: sessions, Reauth: d.Reauth(),
-			Requests: d.limiter(time.Hour, 5),
-			Mailer:   d.Mailer(), Texter: d.Texter(),
+			Requests: d.limiter(time.Hour, 5), SMSPerIP: d.smsPerIP(),
+			Mailer: d.Mailer(), Texter: d.Texter(),
 			Now: d.Now, Log: d.Log, AppName: d.Config.AppName, Audit: d.Audit(), Metrics: d.Metrics,
 		}
 		return v.Routes(), nil

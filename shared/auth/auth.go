@@ -40,8 +40,9 @@ type Store interface {
 	LookupEmail(ctx context.Context, email string) (string, error)
 	// GetPasswordHash returns the user's hash; account.ErrNotFound if none.
 	GetPasswordHash(ctx context.Context, userID string) (string, error)
-	// SetPasswordHash replaces the user's hash.
-	SetPasswordHash(ctx context.Context, userID, hash string) error
+	// ReplacePasswordHash sets the user's hash to newHash only if it is
+	// still oldHash; account.ErrConflict if it is not.
+	ReplacePasswordHash(ctx context.Context, userID, oldHash, newHash string) error
 	// GetUser reads a user; account.ErrNotFound if absent.
 	GetUser(ctx context.Context, userID string) (account.User, error)
 }
@@ -236,18 +237,21 @@ func (s *Service) login(w http.ResponseWriter, r *http.Request) error {
 	email := account.NormalizeEmail(req.Email)
 	src := httpapi.ClientSource(r)
 	ipKey, acctKey := "login-ip#"+src.IP, "login-acct#"+email
-	for _, k := range []string{ipKey, acctKey} {
-		if err := limited(s.Failures.Check(r.Context(), k)); err != nil {
-			return err
-		}
+	// The attempt is counted before the password is checked (atomically),
+	// so parallel guesses cannot all get a real check; a correct password
+	// gives it back, so only failures accumulate.
+	if err := limited(s.Failures.Take(r.Context(), ipKey)); err != nil {
+		return err
+	}
+	if err := limited(s.Failures.Take(r.Context(), acctKey)); err != nil {
+		s.release(r.Context(), ipKey) // not attempted
+		return err
 	}
 	u, err := s.verify(r.Context(), email, req.Password)
+	if !errors.Is(err, errBadCredentials) {
+		s.release(r.Context(), ipKey, acctKey)
+	}
 	if errors.Is(err, errBadCredentials) {
-		for _, k := range []string{ipKey, acctKey} {
-			if herr := s.Failures.Hit(r.Context(), k); herr != nil && !isLimited(herr) {
-				return httpapi.Internal(herr)
-			}
-		}
 		s.Log.InfoContext(r.Context(), "login failed", "requestId", httpapi.RequestID(r.Context()))
 		metrics.Inc(r.Context(), s.Metrics, metrics.SignInFailures, map[string]string{"step": "password"})
 		return httpapi.Errorf(httpapi.CodeInvalidCreds, "The email or password is not correct.")
@@ -286,11 +290,20 @@ func (s *Service) IssueSession(w http.ResponseWriter, r *http.Request, userID st
 
 var errBadCredentials = errors.New("bad credentials")
 
+// noUserID is the id whose hash is read for an unknown email: user ids are
+// UUIDs, so no user has it.
+const noUserID = "no-such-user"
+
 // verify checks email and password. Unknown emails and SSO-managed accounts
 // still cost one hash, so timing does not tell them apart.
 func (s *Service) verify(ctx context.Context, email, pw string) (account.User, error) {
 	uid, err := s.Store.LookupEmail(ctx, email)
 	if errors.Is(err, account.ErrNotFound) {
+		// The same DynamoDB calls as for a wrong password: the read of a
+		// hash (of a user that cannot exist) and one hash.
+		if _, err := s.Store.GetPasswordHash(ctx, noUserID); err != nil && !errors.Is(err, account.ErrNotFound) {
+			return account.User{}, err
+		}
 		s.Hasher.VerifyDummy(pw)
 		return account.User{}, errBadCredentials
 	}
@@ -313,7 +326,9 @@ func (s *Service) verify(ctx context.Context, email, pw string) (account.User, e
 	}
 	if s.Hasher.NeedsRehash(hash) {
 		if nh, err := s.Hasher.Hash(pw); err == nil {
-			_ = s.Store.SetPasswordHash(ctx, uid, nh) // best effort: the old hash still works
+			// Best effort, and only over the hash read: a password changed
+			// meanwhile is not reverted (a lost race is ignored).
+			_ = s.Store.ReplacePasswordHash(ctx, uid, hash, nh)
 		}
 	}
 	u, err := s.Store.GetUser(ctx, uid)
@@ -333,9 +348,14 @@ func (s *Service) logout(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func isLimited(err error) bool {
-	var l *ratelimit.Limited
-	return errors.As(err, &l)
+// release gives back attempts taken for a sign-in that was not a wrong
+// password. A failure only leaves the attempt counted: it is logged.
+func (s *Service) release(ctx context.Context, keys ...string) {
+	for _, k := range keys {
+		if err := s.Failures.Release(ctx, k); err != nil {
+			s.Log.ErrorContext(ctx, "release sign-in attempt", "requestId", httpapi.RequestID(ctx), "error", err.Error())
+		}
+	}
 }
 
 // limited turns a limiter result into the API's 429 (or a 500).

@@ -128,7 +128,7 @@ type confirmRequest struct {
 	RevokeOtherSessions bool   `json:"revokeOtherSessions"`
 }
 
-func (s *Service) confirmTOTP(w http.ResponseWriter, r *http.Request) error {
+func (s *Service) confirmTOTP(w http.ResponseWriter, r *http.Request) (err error) {
 	ctx := r.Context()
 	p, _ := session.FromContext(ctx)
 	var req confirmRequest
@@ -142,9 +142,20 @@ func (s *Service) confirmTOTP(w http.ResponseWriter, r *http.Request) error {
 		return httpapi.Errorf(httpapi.CodeConflict, "The authenticator app is already set up.")
 	}
 	key := "mfa-confirm#" + p.User.ID
-	if err := tooMany(s.Failures.Check(ctx, key)); err != nil {
+	// Counted before the check (atomically); given back unless the code
+	// is wrong, so only wrong codes accumulate.
+	if err := tooMany(s.Failures.Take(ctx, key)); err != nil {
 		return err
 	}
+	defer func() {
+		var api *httpapi.Error
+		if errors.As(err, &api) && api.Code == httpapi.CodeCodeInvalid {
+			return
+		}
+		if rerr := s.Failures.Release(ctx, key); rerr != nil {
+			s.Log.ErrorContext(ctx, "release totp confirmation attempt", "requestId", httpapi.RequestID(ctx), "error", rerr.Error())
+		}
+	}()
 	pend, err := s.Store.GetPendingTOTP(ctx, p.User.ID)
 	now := s.Now().UTC()
 	if errors.Is(err, account.ErrNotFound) || err == nil && !now.Before(pend.ExpiresAt) {
@@ -162,9 +173,6 @@ func (s *Service) confirmTOTP(w http.ResponseWriter, r *http.Request) error {
 		return httpapi.Internal(err)
 	}
 	if !ok {
-		if err := tooMany(s.Failures.Hit(ctx, key)); err != nil {
-			return err
-		}
 		return httpapi.Errorf(httpapi.CodeCodeInvalid, "The code is not correct; check your app's clock and try the current code.")
 	}
 	var codes []string

@@ -92,7 +92,7 @@ func validChallengeID(id string) bool {
 	return err == nil
 }
 
-func (s *Service) verify(w http.ResponseWriter, r *http.Request, issue IssueFunc) error {
+func (s *Service) verify(w http.ResponseWriter, r *http.Request, issue IssueFunc) (err error) {
 	ctx := r.Context()
 	var req verifyRequest
 	if err := httpapi.Decode(r, &req); err != nil {
@@ -123,12 +123,15 @@ func (s *Service) verify(w http.ResponseWriter, r *http.Request, issue IssueFunc
 		return httpapi.Internal(err)
 	}
 	httpapi.SetUserID(ctx, c.UserID)
+	// Counted per user too, before the check and atomically; given back
+	// unless the answer is mfa_invalid.
+	if err := s.takeAttempt(ctx, c.UserID); err != nil {
+		return err
+	}
+	defer func() { s.settleAttempt(ctx, c.UserID, err) }()
 	src := httpapi.ClientSource(r)
 	if c.IP != src.IP || c.UserAgent != src.UserAgent || !slices.Contains(c.Methods, req.Method) {
 		return s.refuse(ctx, c.UserID, "challenge bound elsewhere or method not offered")
-	}
-	if err := limitedMFA(s.Failures.Check(ctx, failKey(c.UserID))); err != nil {
-		return err
 	}
 	u, err := s.Users.GetUser(ctx, c.UserID)
 	if errors.Is(err, account.ErrNotFound) {
@@ -239,19 +242,31 @@ func (s *Service) checkBackupCode(ctx context.Context, u account.User, raw strin
 	return nil
 }
 
-// refuse counts a failure against the user and answers mfa_invalid.
+// refuse answers mfa_invalid. The failure stays counted: the attempt was
+// taken (takeAttempt) before anything was checked.
 func (s *Service) refuse(ctx context.Context, uid, why string) error {
 	s.Log.InfoContext(ctx, "second factor refused", "requestId", httpapi.RequestID(ctx), "userId", uid, "reason", why)
 	metrics.Inc(ctx, s.Metrics, metrics.SignInFailures, map[string]string{"step": "second_factor"})
-	if err := s.Failures.Hit(ctx, failKey(uid)); err != nil {
-		var l *ratelimit.Limited
-		if !errors.As(err, &l) {
-			return httpapi.Internal(err)
-		}
-		// Over the limit: this answer is still mfa_invalid; the next
-		// challenge or attempt gets 429.
-	}
 	return errMFA()
+}
+
+// takeAttempt counts a second-factor attempt against the user before it
+// is checked: 429 rate_limited when over the limit, so parallel guesses
+// get at most Failures.Max real checks.
+func (s *Service) takeAttempt(ctx context.Context, uid string) error {
+	return limitedMFA(s.Failures.Take(ctx, failKey(uid)))
+}
+
+// settleAttempt gives back the attempt taken by takeAttempt unless the
+// answer err is mfa_invalid: only wrong factors accumulate.
+func (s *Service) settleAttempt(ctx context.Context, uid string, err error) {
+	var api *httpapi.Error
+	if errors.As(err, &api) && api.Code == httpapi.CodeMFAInvalid {
+		return
+	}
+	if rerr := s.Failures.Release(ctx, failKey(uid)); rerr != nil {
+		s.Log.ErrorContext(ctx, "release second-factor attempt", "requestId", httpapi.RequestID(ctx), "error", rerr.Error())
+	}
 }
 
 type smsRequest struct {
@@ -289,6 +304,13 @@ func (s *Service) sendSMS(w http.ResponseWriter, r *http.Request) error {
 	}
 	if !hasMethod(u, MethodSMS) || u.Phone == "" || !u.PhoneVerified {
 		return errMFA()
+	}
+	err = s.SMSPerIP.Take(ctx, "sms-ip#"+src.IP)
+	if l := (*ratelimit.Limited)(nil); errors.As(err, &l) {
+		return &httpapi.Error{Code: httpapi.CodeRateLimited, Detail: "Too many text messages from this network; try again later.", RetryAfter: l.RetryAfter}
+	}
+	if err != nil {
+		return httpapi.Internal(err)
 	}
 	code, err := randomDigits(6)
 	if err != nil {

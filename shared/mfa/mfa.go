@@ -203,6 +203,9 @@ type Service struct {
 	Sealer Sealer
 	// Failures counts wrong second factors per user across challenges.
 	Failures ratelimit.Limiter
+	// SMSPerIP limits sign-in text messages per client IP (key
+	// "sms-ip#<ip>", shared with the phone change), against SMS toll fraud.
+	SMSPerIP ratelimit.Limiter
 	Issuer   string // TOTP issuer (the product name)
 	// WebAuthn is the relying party of passkeys (NewWebAuthn).
 	WebAuthn *webauthn.WebAuthn

@@ -292,7 +292,7 @@ type webauthnFinishRequest struct {
 	Credential  json.RawMessage `json:"credential"`
 }
 
-func (s *Service) loginWebAuthnFinish(w http.ResponseWriter, r *http.Request, issue IssueFunc) error {
+func (s *Service) loginWebAuthnFinish(w http.ResponseWriter, r *http.Request, issue IssueFunc) (err error) {
 	ctx := r.Context()
 	var req webauthnFinishRequest
 	if err := httpapi.Decode(r, &req); err != nil {
@@ -317,12 +317,13 @@ func (s *Service) loginWebAuthnFinish(w http.ResponseWriter, r *http.Request, is
 		return httpapi.Internal(err)
 	}
 	httpapi.SetUserID(ctx, c.UserID)
+	if err := s.takeAttempt(ctx, c.UserID); err != nil {
+		return err
+	}
+	defer func() { s.settleAttempt(ctx, c.UserID, err) }()
 	src := httpapi.ClientSource(r)
 	if c.IP != src.IP || c.UserAgent != src.UserAgent || !slices.Contains(c.Methods, MethodWebAuthn) || c.WebAuthnSession == "" {
 		return s.refuse(ctx, c.UserID, "challenge bound elsewhere or no webauthn ceremony")
-	}
-	if err := limitedMFA(s.Failures.Check(ctx, failKey(c.UserID))); err != nil {
-		return err
 	}
 	u, err := s.Users.GetUser(ctx, c.UserID)
 	if err != nil {

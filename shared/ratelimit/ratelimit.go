@@ -16,6 +16,9 @@ type Store interface {
 	// AddHit increments the count atomically and returns the new count; the
 	// counter expires at expires.
 	AddHit(ctx context.Context, key string, start, expires time.Time) (int, error)
+	// RemoveHit decrements the count atomically, never below 0 (a missing
+	// or zero counter is left alone).
+	RemoveHit(ctx context.Context, key string, start time.Time) error
 }
 
 // Limiter allows at most Max events per key in each Window.
@@ -60,6 +63,27 @@ func (l Limiter) Hit(ctx context.Context, key string) error {
 	}
 	if n > l.Max {
 		return &Limited{RetryAfter: end.Sub(l.Now().UTC())}
+	}
+	return nil
+}
+
+// Take counts one attempt BEFORE it is made and returns *Limited if the
+// new count is over the limit: the caller must then not make the attempt.
+// The increment is atomic, so of any number of concurrent attempts at most
+// Max are let through in a window. A caller whose attempt succeeded gives
+// it back with Release, so that only failures accumulate.
+func (l Limiter) Take(ctx context.Context, key string) error {
+	return l.Hit(ctx, key)
+}
+
+// Release gives back an attempt counted by Take that succeeded (or was not
+// made because of an internal error). The count never goes below 0. The
+// attempt is given back in the current window: one taken just before a
+// window boundary is simply forgotten with the old window.
+func (l Limiter) Release(ctx context.Context, key string) error {
+	start, _ := l.window()
+	if err := l.Store.RemoveHit(ctx, key, start); err != nil {
+		return fmt.Errorf("rate limit %s: %w", key, err)
 	}
 	return nil
 }

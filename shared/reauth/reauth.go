@@ -48,30 +48,40 @@ func (c Checker) Check(ctx context.Context, u account.User, pw, field string) er
 		return httpapi.Invalid(field, "must not be empty")
 	}
 	key := "reauth#" + u.ID
-	if err := asAPI(c.Failures.Check(ctx, key)); err != nil {
+	// Counted before the check (atomically), given back unless wrong.
+	if err := asAPI(c.Failures.Take(ctx, key)); err != nil {
 		return err
 	}
+	wrong, err := c.verify(ctx, u, pw)
+	if !wrong {
+		if rerr := c.Failures.Release(ctx, key); rerr != nil && err == nil {
+			err = rerr
+		}
+	}
+	if err != nil {
+		return httpapi.Internal(fmt.Errorf("reauth: %w", err))
+	}
+	if wrong {
+		return httpapi.Errorf(httpapi.CodeInvalidCreds, "The password is not correct.")
+	}
+	return nil
+}
+
+// verify reports whether pw is wrong.
+func (c Checker) verify(ctx context.Context, u account.User, pw string) (wrong bool, err error) {
 	hash, err := c.Store.GetPasswordHash(ctx, u.ID)
 	if errors.Is(err, account.ErrNotFound) {
 		c.Hasher.VerifyDummy(pw)
-		return httpapi.Errorf(httpapi.CodeInvalidCreds, "The password is not correct.")
+		return true, nil
 	}
 	if err != nil {
-		return httpapi.Internal(fmt.Errorf("reauth: %w", err))
+		return false, err
 	}
 	err = c.Hasher.Verify(pw, hash)
 	if errors.Is(err, password.ErrMismatch) {
-		if herr := c.Failures.Hit(ctx, key); herr != nil {
-			if api := asAPI(herr); api != nil {
-				return api
-			}
-		}
-		return httpapi.Errorf(httpapi.CodeInvalidCreds, "The password is not correct.")
+		return true, nil
 	}
-	if err != nil {
-		return httpapi.Internal(fmt.Errorf("reauth: %w", err))
-	}
-	return nil
+	return false, err
 }
 
 func asAPI(err error) error {

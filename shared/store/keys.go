@@ -52,6 +52,8 @@ package store
 // update profile without lost updates  | USER#<uid>/PROFILE, version = :read           | UpdateItem/PutItem, conditional
 // list an organization's members       | pk = ORG#<oid>, sk begins_with MEMBER#        | Query
 // count failures in a window           | RATE#…/W#…                                    | UpdateItem ADD, GetItem
+// give back an attempt (floor 0)       | RATE#…/W#…, hits > 0                          | UpdateItem ADD -1, conditional
+// rehash a password at sign-in         | USER#<uid>/PASSWORD, hash = :read             | UpdateItem, conditional
 // store a balance (newer wins)         | ORG#<oid>/BALANCE, computedAtNs < :new        | PutItem, conditional
 // organizations to evaluate (schedule) | gsi1 gsi1pk = LOW#<shard>, every shard         | Query (sparse: low orgs only)
 // alerts to send at balance B          | gsi2 ALERTORG#<oid>#ARMED, sk > <CUR>#pad(B)   | Query

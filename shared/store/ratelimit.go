@@ -54,3 +54,20 @@ func (s *Store) AddHit(ctx context.Context, k string, start, expires time.Time) 
 	}
 	return strconv.Atoi(n.Value)
 }
+
+// RemoveHit decrements a counter atomically, never below 0: the update is
+// conditioned on the counter existing and being positive, and a failed
+// condition is not an error.
+func (s *Store) RemoveHit(ctx context.Context, k string, start time.Time) error {
+	_, err := s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 &s.Table,
+		Key:                       rateKey(k, start),
+		UpdateExpression:          aws.String("ADD hits :minus"),
+		ConditionExpression:       aws.String("hits > :zero"),
+		ExpressionAttributeValues: Item{":minus": N(-1), ":zero": N(0)},
+	})
+	if err != nil && !isConditionFailed(err) {
+		return fmt.Errorf("remove hit: %w", err)
+	}
+	return nil
+}

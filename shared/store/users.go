@@ -127,6 +127,27 @@ func (s *Store) SetPasswordHash(ctx context.Context, userID, hash string) error 
 	return nil
 }
 
+// ReplacePasswordHash sets the user's hash to newHash only if the stored
+// hash is still oldHash (a rehash at sign-in must not revert a password
+// changed meanwhile); account.ErrConflict if it is not.
+func (s *Store) ReplacePasswordHash(ctx context.Context, userID, oldHash, newHash string) error {
+	_, err := s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 &s.Table,
+		Key:                       key(UserPK(userID), skPassword),
+		UpdateExpression:          aws.String("SET #hash = :new"),
+		ConditionExpression:       aws.String("#hash = :old"),
+		ExpressionAttributeNames:  map[string]string{"#hash": "hash"},
+		ExpressionAttributeValues: Item{":new": S(newHash), ":old": S(oldHash)},
+	})
+	if isConditionFailed(err) {
+		return account.ErrConflict
+	}
+	if err != nil {
+		return fmt.Errorf("replace password: %w", err)
+	}
+	return nil
+}
+
 // GetUser reads a user record (strongly consistent). account.ErrNotFound if absent.
 func (s *Store) GetUser(ctx context.Context, userID string) (account.User, error) {
 	out, err := s.DB.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.Table, Key: key(UserPK(userID), skProfile), ConsistentRead: aws.Bool(true)})

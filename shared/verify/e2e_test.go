@@ -466,7 +466,7 @@ func TestSendFailureLeavesNothingPending(t *testing.T) {
 	d := e.Deps
 	svc := &verify.Service{
 		Store: d.Store(), Sessions: d.Sessions(), Reauth: d.Reauth(),
-		Requests: verifyLimiter(e), Mailer: failingMailer{}, Texter: failingTexter{},
+		Requests: verifyLimiter(e), SMSPerIP: verifyLimiter(e), Mailer: failingMailer{}, Texter: failingTexter{},
 		Now: d.Now, Log: d.Log, AppName: "Test",
 	}
 	srv := httptest.NewServer(httpapi.Middleware(d.Log, svc.Routes().Mux()))

@@ -34,6 +34,9 @@ type Service struct {
 	Reauth   Reauth
 	// Requests limits code requests per user and kind (5 an hour).
 	Requests ratelimit.Limiter
+	// SMSPerIP limits text messages sent per client IP (10 an hour, key
+	// "sms-ip#<ip>", shared with the sign-in SMS), against SMS toll fraud.
+	SMSPerIP ratelimit.Limiter
 	Mailer   notify.Mailer
 	Texter   notify.Texter
 	Now      func() time.Time
@@ -261,6 +264,9 @@ func (s *Service) requestPhone(w http.ResponseWriter, r *http.Request) error {
 	if err := s.limit(ctx, KindPhone, u.ID); err != nil {
 		return err
 	}
+	if err := rateLimited(s.SMSPerIP.Take(ctx, "sms-ip#"+httpapi.ClientSource(r).IP), "Too many text messages from this network; try again later."); err != nil {
+		return err
+	}
 	c, codes, err := s.newChange(u, KindPhone, num.E164, 1)
 	if err != nil {
 		return httpapi.Internal(err)
@@ -380,11 +386,15 @@ func tooMany() error {
 
 // limit counts one code request of the user.
 func (s *Service) limit(ctx context.Context, kind, uid string) error {
-	err := s.Requests.Hit(ctx, kind+"-change#"+uid)
+	return rateLimited(s.Requests.Hit(ctx, kind+"-change#"+uid), "Too many code requests; try again later.")
+}
+
+// rateLimited turns a limiter result into 429 rate_limited (or a 500).
+func rateLimited(err error, detail string) error {
 	var l *ratelimit.Limited
 	switch {
 	case errors.As(err, &l):
-		return &httpapi.Error{Code: httpapi.CodeRateLimited, Detail: "Too many code requests; try again later.", RetryAfter: l.RetryAfter}
+		return &httpapi.Error{Code: httpapi.CodeRateLimited, Detail: detail, RetryAfter: l.RetryAfter}
 	case err != nil:
 		return httpapi.Internal(err)
 	}
