@@ -575,6 +575,14 @@ func TestInvitationExpiresAfterSevenDays(t *testing.T) {
 	t.Run("an unaccepted invitation does not hold the address", func(t *testing.T) {
 		e.Must(http.StatusCreated, apptest.Req{Method: "POST", Path: "/v1/auth/signup", Body: map[string]any{
 			"email": email, "password": apptest.DefaultPassword, "firstName": "Eva", "lastName": "Ruiz"}})
+		sess := e.Login(email, apptest.DefaultPassword)
+		res := e.Do(apptest.Req{Method: "POST", Path: "/v1/auth/accept-invite", Token: sess, Body: map[string]any{"token": tok}})
+		if res.Status != http.StatusBadRequest || res.Code() != "code_expired" {
+			t.Fatalf("expired invitation accepted signed in: %d %s, want 400 code_expired", res.Status, res.Body)
+		}
+		if me := e.Do(apptest.Req{Method: "GET", Path: "/v1/me", Token: sess, Header: map[string]string{"X-Organization-Id": owner.OrgID}}); me.Status == http.StatusOK {
+			t.Fatalf("member of the inviting organization after an expired invitation: %s", me.Body)
+		}
 	})
 }
 
@@ -711,9 +719,8 @@ func TestInvitedAddressSignsUpFirst(t *testing.T) {
 		t.Fatal("an invitation reserves the address")
 	}
 	tok := tokenRE.FindString(e.Emails(email)[0].Text)
-	su := e.Must(http.StatusCreated, apptest.Req{Method: "POST", Path: "/v1/auth/signup", Body: map[string]any{
+	e.Must(http.StatusCreated, apptest.Req{Method: "POST", Path: "/v1/auth/signup", Body: map[string]any{
 		"email": email, "password": apptest.DefaultPassword, "firstName": "Sam", "lastName": "Lee"}})
-	_ = su
 	sessTok := e.Login(email, apptest.DefaultPassword)
 	if res := e.Do(apptest.Req{Method: "POST", Path: "/v1/auth/accept-invite", Body: map[string]any{"token": tok, "password": apptest.DefaultPassword}}); res.Status != http.StatusUnauthorized {
 		t.Fatalf("accept without a session once the address has an account: %d %s, want 401", res.Status, res.Body)
