@@ -17,7 +17,7 @@ func TestMain(m *testing.M) { testenv.Main(m) }
 // slowHasher makes each password check take long enough that parallel
 // sign-ins are all in flight at once.
 func slowHasher(d *app.Deps) {
-	d.Hasher = password.NewHasher(password.Params{MemoryKiB: 8 * 1024, Time: 6, Threads: 1, SaltLen: 16, KeyLen: 32})
+	d.Hasher = password.NewHasher(password.Params{MemoryKiB: 8 * 1024, Time: 40, Threads: 1, SaltLen: 16, KeyLen: 32})
 }
 
 // Parallel wrong passwords against a limit of L: the attempt is counted
