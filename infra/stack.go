@@ -25,6 +25,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambdaeventsources"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -58,10 +59,10 @@ type MyProfileStackProps struct {
 	// Schedules overrides catalog schedules by function name.
 	Schedules map[string]string
 	// MFADataKeySecret is the Secrets Manager secret (name or ARN) holding
-	// MFA_DATA_KEY (base64 of 32 random bytes) for functions with
-	// Needs.Secrets. Default: myprofile/<stage>/mfa-data-key, except in the
-	// dev and test stages, where it is not supplied and shared/config derives
-	// a development key. "none": never supplied.
+	// MFA_DATA_KEY for functions with Needs.Secrets. Default (""): the stack
+	// generates a random secret of its own, retained on stack deletion, so no
+	// deployment ever runs on a known key. "none": never supplied (only for
+	// stacks whose functions never run in Lambda).
 	MFADataKeySecret string
 }
 
@@ -152,11 +153,11 @@ func resolveSettings(scope constructs.Construct, props *MyProfileStackProps) (se
 		s.signupEnabled = b
 	}
 	s.mfaSecret = str(props.MFADataKeySecret, CtxMFADataKeySecret, "")
-	switch {
-	case s.mfaSecret == "none":
+	switch s.mfaSecret {
+	case "none":
 		s.mfaSecret = ""
-	case s.mfaSecret == "" && s.stage != "dev" && s.stage != "test":
-		s.mfaSecret = "myprofile/" + s.stage + "/mfa-data-key"
+	case "":
+		s.mfaSecret = generatedSecret
 	}
 	if s.functions == nil {
 		s.functions = catalog.All()
@@ -612,8 +613,11 @@ func NewMyProfileStack(scope constructs.Construct, id string, props *MyProfileSt
 			// shared/config reads the key from MFA_DATA_KEY: CloudFormation
 			// resolves the secret at deploy time, so the value sits in the
 			// function's (KMS-encrypted) configuration, never in the template.
-			fn.AddEnvironment(jsii.String("MFA_DATA_KEY"),
-				awscdk.SecretValue_SecretsManager(jsii.String(s.mfaSecret), nil).UnsafeUnwrap(), nil)
+			key := awscdk.SecretValue_SecretsManager(jsii.String(s.mfaSecret), nil)
+			if s.mfaSecret == generatedSecret {
+				key = mfaKeySecret(stack).SecretValue()
+			}
+			fn.AddEnvironment(jsii.String("MFA_DATA_KEY"), key.UnsafeUnwrap(), nil)
 		}
 		if f.Needs.Events {
 			target := bus
@@ -786,4 +790,28 @@ func ruleTarget(fn awslambda.IFunction, dlq awssqs.IQueue) awsevents.IRuleTarget
 		RetryAttempts:   jsii.Number(4),
 		MaxEventAge:     awscdk.Duration_Hours(jsii.Number(2)),
 	})
+}
+
+// generatedSecret marks settings.mfaSecret when the stack makes the key.
+const generatedSecret = "<generated>"
+
+// mfaKeySecret is the stack's own 2FA data key: 64 random letters and
+// digits (about 380 bits; shared/config derives the AES-256 key from it).
+// It is retained when the stack is deleted: without it the stored TOTP
+// secrets cannot be opened.
+func mfaKeySecret(stack awscdk.Stack) awssecretsmanager.Secret {
+	if c := stack.Node().TryFindChild(jsii.String("MfaDataKey")); c != nil {
+		return c.(awssecretsmanager.Secret)
+	}
+	sec := awssecretsmanager.NewSecret(stack, jsii.String("MfaDataKey"), &awssecretsmanager.SecretProps{
+		Description: jsii.String("Data key that seals the TOTP secrets and SMS sign-in codes (MFA_DATA_KEY)"),
+		GenerateSecretString: &awssecretsmanager.SecretStringGenerator{
+			PasswordLength:     jsii.Number(64),
+			ExcludePunctuation: jsii.Bool(true),
+			IncludeSpace:       jsii.Bool(false),
+		},
+		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
+	})
+	suppress(sec, nagRule{"AwsSolutions-SMG4", "Rotating this key would make every sealed TOTP secret unreadable; it is changed by re-enrolment, not rotation.", nil})
+	return sec
 }

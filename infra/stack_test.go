@@ -629,8 +629,8 @@ func TestSchedulesAndEvents(t *testing.T) {
 }
 
 // Functions with Needs.Secrets get MFA_DATA_KEY from Secrets Manager through
-// a deploy-time reference, never as a value in the template; in dev they get
-// none and shared/config derives a development key.
+// a deploy-time reference, never as a value in the template: a named secret,
+// or by default one the stack generates (no deployment runs on a known key).
 func TestMFADataKey(t *testing.T) {
 	envOf := func(tmpl map[string]any, name string) map[string]any {
 		p := props(resources(tmpl, "AWS::Lambda::Function")[functionID(t, tmpl, name)])
@@ -646,9 +646,29 @@ func TestMFADataKey(t *testing.T) {
 			t.Errorf("%s: MFA_DATA_KEY without Needs.Secrets", f.Name)
 		}
 	}
+	secrets := resources(realJSON, "AWS::SecretsManager::Secret")
+	if len(secrets) != 1 {
+		t.Fatalf("the default stack has %d secrets, want the generated data key", len(secrets))
+	}
+	var secretID string
+	for id, r := range secrets {
+		secretID = id
+		gen, _ := props(r)["GenerateSecretString"].(map[string]any)
+		if gen["PasswordLength"] != float64(64) || gen["ExcludePunctuation"] != true {
+			t.Errorf("generated key: %v", gen)
+		}
+		if r["DeletionPolicy"] != "Retain" {
+			t.Errorf("the data key must survive stack deletion: %v", r)
+		}
+	}
 	for _, f := range catalog.All() {
-		if v, has := envOf(realJSON, f.Name)["MFA_DATA_KEY"]; has {
-			t.Errorf("%s: MFA_DATA_KEY = %v in stage dev", f.Name, v)
+		v, has := envOf(realJSON, f.Name)["MFA_DATA_KEY"]
+		raw, _ := json.Marshal(v)
+		if f.Needs.Secrets && (!has || !strings.Contains(string(raw), secretID)) {
+			t.Errorf("%s: MFA_DATA_KEY = %s, want a reference to %s", f.Name, raw, secretID)
+		}
+		if !f.Needs.Secrets && has {
+			t.Errorf("%s: MFA_DATA_KEY without Needs.Secrets", f.Name)
 		}
 	}
 }

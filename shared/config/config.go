@@ -142,18 +142,31 @@ func (r *reader) str(key, def string) string {
 
 // dataKey reads a base64 32-byte key. Unset: a derived development key in
 // the dev and test stages only, nil elsewhere.
+// minPassphrase is the shortest MFA_DATA_KEY accepted that is not base64 of
+// 32 bytes: 48 random letters and digits carry about 285 bits.
+const minPassphrase = 48
+
 func (r *reader) dataKey(key, stage string) []byte {
 	v := strings.TrimSpace(r.getenv(key))
+	// Inside Lambda a key must always be supplied: a deployed dev stage must
+	// not run on the development key, which anyone can compute from this file.
+	inLambda := r.getenv("AWS_LAMBDA_FUNCTION_NAME") != ""
 	if v == "" {
-		if stage == "dev" || stage == "test" {
+		if (stage == "dev" || stage == "test") && !inLambda {
 			sum := sha256.Sum256([]byte("myprofile development data key, never used in " + "production: " + key + "/" + stage))
 			return sum[:]
 		}
 		return nil
 	}
 	b, err := base64.StdEncoding.DecodeString(v)
+	if (err != nil || len(b) != 32) && len(v) >= minPassphrase {
+		// A long random passphrase (the stack's generated secret: 64
+		// letters and digits) is stretched to the 32-byte key by SHA-256.
+		sum := sha256.Sum256([]byte(v))
+		return sum[:]
+	}
 	if err != nil {
-		r.errs = append(r.errs, fmt.Sprintf("%s must be standard base64 of 32 random bytes (e.g. `openssl rand -base64 32`)", key))
+		r.errs = append(r.errs, fmt.Sprintf("%s must be standard base64 of 32 random bytes (e.g. `openssl rand -base64 32`) or a random passphrase of at least %d characters", key, minPassphrase))
 		return nil
 	}
 	if len(b) != 32 {

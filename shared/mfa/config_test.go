@@ -9,14 +9,19 @@ import (
 
 // MFA_DATA_KEY: 32 bytes of base64; a derived key only in dev and test.
 func TestDataKeyConfiguration(t *testing.T) {
-	valid := "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=" // bytes 0..31
+	valid := "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="                          // bytes 0..31
+	passphrase := "q8ZsR2vN7kLmX4pT9wYbC3dF6gH1jK5nA0eU2iO8rS4tV7xZ1cB3mQ6yW9uE2hJ5" // 64 letters and digits, as the stack generates
 	tests := []struct {
-		name    string
-		stage   string
-		key     string
-		wantLen int
-		wantErr string
+		name     string
+		stage    string
+		key      string
+		inLambda bool
+		wantLen  int
+		wantErr  string
 	}{
+		{name: "the stack's generated passphrase is stretched to a key", stage: "prod", key: passphrase, wantLen: 32},
+		{name: "a deployed dev stage never gets the development key", stage: "dev", key: "", inLambda: true, wantLen: 0},
+		{name: "a short passphrase is refused", stage: "prod", key: "short-and-guessable-passphrase", wantErr: "random passphrase of at least 48 characters"},
 		{name: "a valid key is used in production", stage: "prod", key: valid, wantLen: 32},
 		{name: "no key in production leaves none (the 2FA functions refuse to start)", stage: "prod", key: "", wantLen: 0},
 		{name: "no key in test derives a development key", stage: "test", key: "", wantLen: 32},
@@ -27,6 +32,9 @@ func TestDataKeyConfiguration(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			env := map[string]string{"TABLE_NAME": "t", "STAGE": tc.stage, "MFA_DATA_KEY": tc.key}
+			if tc.inLambda {
+				env["AWS_LAMBDA_FUNCTION_NAME"] = "MyProfile-dev-Auth"
+			}
 			c, err := config.Load(func(k string) string { return env[k] })
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
