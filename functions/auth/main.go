@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/example/myprofile/shared/app"
+	"github.com/example/myprofile/shared/app/authwire"
 )
 
 func main() {
@@ -17,7 +18,7 @@ func main() {
 		slog.Error("cannot start", "function", "auth", "error", err)
 		os.Exit(1)
 	}
-	h, err := deps.Lambda("auth")
+	h, err := deps.HTTPLambda("auth", authwire.Routes)
 	if err != nil {
 		slog.Error("cannot start", "function", "auth", "error", err)
 		os.Exit(1)

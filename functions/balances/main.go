@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/example/myprofile/shared/app"
+	"github.com/example/myprofile/shared/app/billingwire"
 )
 
 func main() {
@@ -17,10 +18,5 @@ func main() {
 		slog.Error("cannot start", "function", "balances", "error", err)
 		os.Exit(1)
 	}
-	h, err := deps.Lambda("balances")
-	if err != nil {
-		slog.Error("cannot start", "function", "balances", "error", err)
-		os.Exit(1)
-	}
-	lambda.Start(h)
+	lambda.Start(lambda.NewHandler(billingwire.BalancesJob(deps)))
 }

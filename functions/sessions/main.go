@@ -17,7 +17,7 @@ func main() {
 		slog.Error("cannot start", "function", "sessions", "error", err)
 		os.Exit(1)
 	}
-	h, err := deps.Lambda("sessions")
+	h, err := deps.HTTPLambda("sessions", app.SessionsRoutes)
 	if err != nil {
 		slog.Error("cannot start", "function", "sessions", "error", err)
 		os.Exit(1)

@@ -20,7 +20,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
-	"github.com/example/myprofile/shared/app"
+	"github.com/example/myprofile/shared/app/all"
 	"github.com/example/myprofile/shared/localcloud"
 	"github.com/example/myprofile/shared/store"
 )
@@ -61,7 +61,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	if err := store.CreateTable(ctx, dynamodb.NewFromConfig(awsCfg), os.Getenv("TABLE_NAME")); err != nil {
 		return err
 	}
-	deps, err := app.Load(ctx)
+	deps, err := all.Load(ctx)
 	if err != nil {
 		return fmt.Errorf("build the app: %w", err)
 	}

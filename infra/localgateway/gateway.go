@@ -16,12 +16,12 @@ import (
 	"github.com/example/myprofile/shared/localcloud"
 )
 
-// httpSource builds HTTP functions (*app.Deps in the program).
+// httpSource builds HTTP functions (*all.Deps in the program).
 type httpSource interface {
 	HTTPHandler(name string) (http.Handler, error)
 }
 
-// lambdaSource builds any function as a Lambda handler (*app.Deps).
+// lambdaSource builds any function as a Lambda handler (*all.Deps).
 type lambdaSource interface {
 	Lambda(name string) (lambda.Handler, error)
 }

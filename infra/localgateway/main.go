@@ -37,7 +37,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
-	"github.com/example/myprofile/shared/app"
+	"github.com/example/myprofile/shared/app/all"
 	"github.com/example/myprofile/shared/catalog"
 	"github.com/example/myprofile/shared/localcloud"
 	"github.com/example/myprofile/shared/store"
@@ -133,7 +133,7 @@ func run(ctx context.Context, log *slog.Logger) error {
 		return err
 	}
 
-	deps, err := app.Load(ctx)
+	deps, err := all.Load(ctx)
 	if err != nil {
 		return fmt.Errorf("build the app: %w", err)
 	}

@@ -16,7 +16,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
-	"github.com/example/myprofile/shared/app"
+	"github.com/example/myprofile/shared/app/all"
+	"github.com/example/myprofile/shared/app/digestwire"
 	"github.com/example/myprofile/shared/catalog"
 	"github.com/example/myprofile/shared/localcloud"
 )
@@ -51,7 +52,7 @@ type queueConsumer struct {
 // startQueues starts the emulator on 127.0.0.1:SQS_PORT (8009) with one
 // queue per Needs.Queue name, points deps at it (its own SQS client: the
 // emulator speaks SQS's Query protocol) and returns the pollers to run.
-func startQueues(ctx context.Context, log *slog.Logger, deps *app.Deps, fns []catalog.Function) (*localQueues, error) {
+func startQueues(ctx context.Context, log *slog.Logger, deps *all.Deps, fns []catalog.Function) (*localQueues, error) {
 	if os.Getenv("LOCAL_QUEUES") != "1" {
 		return nil, nil
 	}
@@ -74,7 +75,7 @@ func startQueues(ctx context.Context, log *slog.Logger, deps *app.Deps, fns []ca
 		return nil, err
 	}
 	client := localcloud.NewSQSClient(cfg, svc.Endpoint)
-	deps.SQS = client
+	deps.SetClient(digestwire.SQS, client)
 	urls := map[string]string{}
 	for _, f := range fns {
 		name := f.Needs.Queue

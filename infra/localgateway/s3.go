@@ -12,7 +12,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/example/myprofile/shared/app"
+	"github.com/example/myprofile/shared/app/all"
 	"github.com/example/myprofile/shared/localcloud"
 )
 
@@ -21,7 +21,7 @@ const defaultUploadsBucket = "myprofile-uploads-local"
 // uploadsHook runs the avatar function on the emulator's object-created
 // events, as the bucket notification does in AWS. The app is built after
 // the emulator starts (its S3 client needs the endpoint), hence the pointer.
-type uploadsHook struct{ deps atomic.Pointer[app.Deps] }
+type uploadsHook struct{ deps atomic.Pointer[all.Deps] }
 
 func (h *uploadsHook) created(ctx context.Context, bucket, key string, size int64) error {
 	d := h.deps.Load()

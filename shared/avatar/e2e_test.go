@@ -21,6 +21,7 @@ import (
 
 	"github.com/example/myprofile/shared/app"
 	"github.com/example/myprofile/shared/app/apptest"
+	"github.com/example/myprofile/shared/app/avatarwire"
 	"github.com/example/myprofile/shared/localcloud"
 	"github.com/example/myprofile/shared/localcloud/testenv"
 )
@@ -44,7 +45,7 @@ func envAt(t *testing.T, s3Now func() time.Time) *apptest.Env {
 		OnCreated: func(ctx context.Context, b, key string, size int64) error {
 			var rec events.S3EventRecord
 			rec.S3.Bucket.Name, rec.S3.Object.Key, rec.S3.Object.Size = b, key, size
-			return deps.AvatarEvent(ctx, events.S3Event{Records: []events.S3EventRecord{rec}})
+			return avatarwire.Event(deps)(ctx, events.S3Event{Records: []events.S3EventRecord{rec}})
 		},
 	})
 	if err != nil {
@@ -58,7 +59,7 @@ func envAt(t *testing.T, s3Now func() time.Time) *apptest.Env {
 	})
 	return apptest.New(t, &apptest.Options{
 		Env:       map[string]string{"UPLOADS_BUCKET": bucket},
-		Configure: func(d *app.Deps) { d.S3, deps = client, d },
+		Configure: func(d *app.Deps) { d.SetClient(avatarwire.S3, client); deps = d },
 	})
 }
 

@@ -19,6 +19,7 @@ import (
 	"github.com/example/myprofile/shared/localcloud/testenv"
 	"github.com/example/myprofile/shared/notify"
 	"github.com/example/myprofile/shared/store"
+	"github.com/example/myprofile/shared/store/billingdb"
 )
 
 // itemCounter counts the items DynamoDB returns to reads (what a run pays
@@ -71,7 +72,7 @@ func BenchmarkScheduledRun(b *testing.B) {
 	const subsPerOrg = 3
 	db, table := testenv.DynamoDB(b)
 	counter := &itemCounter{DB: db}
-	st := store.New(counter, table)
+	st := billingdb.New(store.New(counter, table))
 	ctx := context.Background()
 	threshold := billing.Money{Amount: 5000, Currency: "USD"}
 	now := time.Now().UTC()

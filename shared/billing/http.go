@@ -7,7 +7,6 @@ import (
 
 	"github.com/example/myprofile/shared/account"
 	"github.com/example/myprofile/shared/httpapi"
-	"github.com/example/myprofile/shared/profile"
 	"github.com/example/myprofile/shared/session"
 )
 
@@ -25,7 +24,7 @@ func (s *Service) Routes(require func(http.Handler) http.Handler) httpapi.Routes
 
 func (s *Service) getAlert(w http.ResponseWriter, r *http.Request) error {
 	p, _ := session.FromContext(r.Context())
-	orgID, _, err := profile.CurrentOrg(r, p.User)
+	orgID, _, err := session.CurrentOrg(r, p.User)
 	if err != nil {
 		return err
 	}
@@ -51,7 +50,7 @@ func defaultSettings() Settings {
 func (s *Service) putAlert(w http.ResponseWriter, r *http.Request) error {
 	p, _ := session.FromContext(r.Context())
 	u := p.User
-	orgID, m, err := profile.CurrentOrg(r, u)
+	orgID, m, err := session.CurrentOrg(r, u)
 	if err != nil {
 		return err
 	}

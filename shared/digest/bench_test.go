@@ -17,6 +17,7 @@ import (
 	"github.com/example/myprofile/shared/localcloud/testenv"
 	"github.com/example/myprofile/shared/notify"
 	"github.com/example/myprofile/shared/store"
+	"github.com/example/myprofile/shared/store/digestdb"
 )
 
 // BenchmarkDailySummaryRun measures one scheduled run over a population
@@ -33,7 +34,7 @@ func BenchmarkDailySummaryRun(b *testing.B) {
 	}
 	db, table := testenv.DynamoDB(b)
 	sesClient, _ := testenv.SES(b)
-	st := store.New(db, table)
+	st := digestdb.New(store.New(db, table))
 	ctx := context.Background()
 	t0 := time.Date(2026, 3, 10, 0, 0, 0, 0, time.UTC)
 	zones := []string{"UTC", "America/New_York", "Europe/Berlin", "Asia/Kolkata", "Australia/Lord_Howe", "Pacific/Chatham"}

@@ -15,6 +15,7 @@ import (
 	"github.com/example/myprofile/shared/digest"
 	"github.com/example/myprofile/shared/localcloud/testenv"
 	"github.com/example/myprofile/shared/store"
+	"github.com/example/myprofile/shared/store/digestdb"
 )
 
 func TestParseActivity(t *testing.T) {
@@ -54,7 +55,7 @@ func TestParseActivity(t *testing.T) {
 // leaves the newest version.
 func TestActivityEventsOrderSafe(t *testing.T) {
 	db, table := testenv.DynamoDB(t)
-	st := store.New(db, table)
+	st := digestdb.New(store.New(db, table))
 	fn, _ := catalog.Lookup("activities")
 	load := func(name string) events.EventBridgeEvent {
 		t.Helper()

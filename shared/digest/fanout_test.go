@@ -16,6 +16,7 @@ import (
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/example/myprofile/shared/app/apptest"
+	"github.com/example/myprofile/shared/app/digestwire"
 	"github.com/example/myprofile/shared/digest"
 	"github.com/example/myprofile/shared/localcloud"
 	"github.com/example/myprofile/shared/localcloud/testenv"
@@ -54,7 +55,7 @@ func newQueue(t *testing.T) (*sqs.Client, string) {
 func fanOut(t *testing.T, e *apptest.Env) (*sqs.Client, string) {
 	t.Helper()
 	client, url := newQueue(t)
-	e.Deps.SQS = client
+	e.Deps.SetClient(digestwire.SQS, client)
 	e.Deps.Config.DigestQueueURL = url
 	return client, url
 }

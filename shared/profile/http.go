@@ -14,8 +14,8 @@ import (
 	"github.com/example/myprofile/shared/session"
 )
 
-// OrgHeader chooses the organization a request acts in.
-const OrgHeader = "X-Organization-Id"
+// OrgHeader chooses the organization a request acts in (session.OrgHeader).
+const OrgHeader = session.OrgHeader
 
 // Service serves the profile routes.
 type Service struct {
@@ -40,16 +40,10 @@ func (s *Service) Routes() httpapi.Routes {
 	}
 }
 
-// CurrentOrg resolves the organization of the request from the
-// X-Organization-Id header (default: the first joined). A header naming an
-// organization the user is not in is answered 404, as if it did not exist.
+// CurrentOrg resolves the organization of the request: see
+// session.CurrentOrg.
 func CurrentOrg(r *http.Request, u account.User) (string, account.Membership, error) {
-	want := strings.TrimSpace(r.Header.Get(OrgHeader))
-	id, m, ok := u.CurrentOrg(want)
-	if !ok && want != "" {
-		return "", account.Membership{}, httpapi.Errorf(httpapi.CodeNotFound, "No such organization.")
-	}
-	return id, m, nil
+	return session.CurrentOrg(r, u)
 }
 
 // WriteProfile answers with the profile and its ETag.

@@ -3,6 +3,7 @@ package profile
 import (
 	"strings"
 	"time"
+	_ "time/tzdata" // Lambda's provided.al2023 has no zoneinfo; the time zones this package loads must load anyway
 	"unicode"
 	"unicode/utf8"
 

@@ -39,22 +39,22 @@ func auditSortKey(e audit.Entry) string {
 
 // auditItem is an entry stored under partition pk.
 func auditItem(pk string, e audit.Entry) (Item, error) {
-	it, err := marshal(pk, prefixAudit+auditSortKey(e), auditRecord(e))
+	it, err := Marshal(pk, PrefixAudit+auditSortKey(e), auditRecord(e))
 	if err != nil {
 		return nil, err
 	}
 	if e.OrgID != "" {
-		it[AttrGSI1PK] = S(prefixAuditOrg + e.OrgID)
+		it[AttrGSI1PK] = S(PrefixAuditOrg + e.OrgID)
 		it[AttrGSI1SK] = S(auditSortKey(e))
 	}
-	it[AttrGSI2PK] = S(prefixAuditActor + e.Actor)
+	it[AttrGSI2PK] = S(PrefixAuditActor + e.Actor)
 	it[AttrGSI2SK] = S(auditSortKey(e))
 	return it, nil
 }
 
 func auditFrom(it Item) (audit.Entry, error) {
 	var r auditRecord
-	if err := unmarshal(it, &r); err != nil {
+	if err := Unmarshal(it, &r); err != nil {
 		return audit.Entry{}, err
 	}
 	return audit.Entry(r), nil
@@ -78,11 +78,11 @@ func (s *Store) ListUserAudit(ctx context.Context, userID, cursor string, limit 
 	in := &dynamodb.QueryInput{
 		TableName:                 &s.Table,
 		KeyConditionExpression:    aws.String("pk = :pk AND begins_with(sk, :sk)"),
-		ExpressionAttributeValues: Item{":pk": S(UserPK(userID)), ":sk": S(prefixAudit)},
+		ExpressionAttributeValues: Item{":pk": S(UserPK(userID)), ":sk": S(PrefixAudit)},
 		ScanIndexForward:          aws.Bool(false),
 		ConsistentRead:            aws.Bool(true),
 	}
-	return s.auditPage(ctx, in, cursor, limit, map[string]string{AttrPK: UserPK(userID)}, prefixAudit)
+	return s.auditPage(ctx, in, cursor, limit, map[string]string{AttrPK: UserPK(userID)}, PrefixAudit)
 }
 
 // ListOrgAudit lists the entries recorded in an organization, newest first.
@@ -91,14 +91,14 @@ func (s *Store) ListOrgAudit(ctx context.Context, orgID, cursor string, limit in
 		TableName:                 &s.Table,
 		IndexName:                 aws.String(GSI1.Name),
 		KeyConditionExpression:    aws.String("gsi1pk = :pk"),
-		ExpressionAttributeValues: Item{":pk": S(prefixAuditOrg + orgID)},
+		ExpressionAttributeValues: Item{":pk": S(PrefixAuditOrg + orgID)},
 		ScanIndexForward:          aws.Bool(false),
 	}
-	return s.auditPage(ctx, in, cursor, limit, map[string]string{AttrGSI1PK: prefixAuditOrg + orgID}, "")
+	return s.auditPage(ctx, in, cursor, limit, map[string]string{AttrGSI1PK: PrefixAuditOrg + orgID}, "")
 }
 
 func (s *Store) auditPage(ctx context.Context, in *dynamodb.QueryInput, cursor string, limit int, fixed map[string]string, skPrefix string) (audit.Page, error) {
-	start, err := decodeCursor(cursor, fixed)
+	start, err := DecodeCursor(cursor, fixed)
 	if err != nil {
 		return audit.Page{}, audit.ErrBadCursor
 	}
@@ -122,7 +122,7 @@ func (s *Store) auditPage(ctx context.Context, in *dynamodb.QueryInput, cursor s
 		page.Entries = append(page.Entries, e)
 	}
 	if len(out.LastEvaluatedKey) > 0 {
-		page.Next = encodeCursor(out.LastEvaluatedKey)
+		page.Next = EncodeCursor(out.LastEvaluatedKey)
 	}
 	return page, nil
 }
@@ -134,10 +134,10 @@ func (s *Store) auditPage(ctx context.Context, in *dynamodb.QueryInput, cursor s
 // rewritten in place. It is idempotent: a run that stopped half-way is
 // finished by the next one.
 func (s *Store) AnonymizeAudit(ctx context.Context, userID, pseudonym string) error {
-	items, err := s.queryAll(ctx, &dynamodb.QueryInput{
+	items, err := s.QueryAll(ctx, &dynamodb.QueryInput{
 		TableName:                 &s.Table,
 		KeyConditionExpression:    aws.String("pk = :pk AND begins_with(sk, :sk)"),
-		ExpressionAttributeValues: Item{":pk": S(UserPK(userID)), ":sk": S(prefixAudit)},
+		ExpressionAttributeValues: Item{":pk": S(UserPK(userID)), ":sk": S(PrefixAudit)},
 		ConsistentRead:            aws.Bool(true),
 	})
 	if err != nil {
@@ -149,13 +149,13 @@ func (s *Store) AnonymizeAudit(ctx context.Context, userID, pseudonym string) er
 		if err != nil {
 			return err
 		}
-		anon, err := auditItem(prefixAuditAnon+pseudonym, anonymize(e, userID, pseudonym))
+		anon, err := auditItem(PrefixAuditAnon+pseudonym, anonymize(e, userID, pseudonym))
 		if err != nil {
 			return err
 		}
 		reqs = append(reqs,
 			ddbtypes.WriteRequest{PutRequest: &ddbtypes.PutRequest{Item: anon}},
-			ddbtypes.WriteRequest{DeleteRequest: &ddbtypes.DeleteRequest{Key: key(UserPK(userID), it[AttrSK].(*ddbtypes.AttributeValueMemberS).Value)}},
+			ddbtypes.WriteRequest{DeleteRequest: &ddbtypes.DeleteRequest{Key: Key(UserPK(userID), it[AttrSK].(*ddbtypes.AttributeValueMemberS).Value)}},
 		)
 	}
 	if err := s.batchWrite(ctx, reqs); err != nil {
@@ -163,11 +163,11 @@ func (s *Store) AnonymizeAudit(ctx context.Context, userID, pseudonym string) er
 	}
 	// Entries the user authored about other users (the actor index is
 	// eventually consistent; a later run catches stragglers).
-	authored, err := s.queryAll(ctx, &dynamodb.QueryInput{
+	authored, err := s.QueryAll(ctx, &dynamodb.QueryInput{
 		TableName:                 &s.Table,
 		IndexName:                 aws.String(GSI2.Name),
 		KeyConditionExpression:    aws.String("gsi2pk = :pk"),
-		ExpressionAttributeValues: Item{":pk": S(prefixAuditActor + userID)},
+		ExpressionAttributeValues: Item{":pk": S(PrefixAuditActor + userID)},
 	})
 	if err != nil {
 		return err
@@ -178,9 +178,9 @@ func (s *Store) AnonymizeAudit(ctx context.Context, userID, pseudonym string) er
 			Key:                       Item{AttrPK: it[AttrPK], AttrSK: it[AttrSK]},
 			UpdateExpression:          aws.String("SET actor = :p, gsi2pk = :g REMOVE ipAddress, details"),
 			ConditionExpression:       aws.String("attribute_exists(pk) AND actor = :uid"),
-			ExpressionAttributeValues: Item{":p": S(pseudonym), ":g": S(prefixAuditActor + pseudonym), ":uid": S(userID)},
+			ExpressionAttributeValues: Item{":p": S(pseudonym), ":g": S(PrefixAuditActor + pseudonym), ":uid": S(userID)},
 		})
-		if err != nil && !isConditionFailed(err) {
+		if err != nil && !IsConditionFailed(err) {
 			return fmt.Errorf("anonymize authored audit entry: %w", err)
 		}
 	}
@@ -223,7 +223,7 @@ func (s *Store) batchWrite(ctx context.Context, reqs []ddbtypes.WriteRequest) er
 
 // encodeCursor makes an opaque page cursor of a LastEvaluatedKey (string
 // attributes only: every key of the table is a string).
-func encodeCursor(k Item) string {
+func EncodeCursor(k Item) string {
 	m := map[string]string{}
 	for name, v := range k {
 		if sv, ok := v.(*ddbtypes.AttributeValueMemberS); ok {
@@ -237,7 +237,7 @@ func encodeCursor(k Item) string {
 // decodeCursor reads a cursor back; the attributes in fixed must have the
 // given values (a cursor cannot move a query to another partition) and
 // only key attributes are accepted. "" is the first page (nil).
-func decodeCursor(c string, fixed map[string]string) (Item, error) {
+func DecodeCursor(c string, fixed map[string]string) (Item, error) {
 	if c == "" {
 		return nil, nil
 	}

@@ -89,39 +89,78 @@ package store
 // passkey sign-in (counter forward)    | USER#<uid>/MFA#PASSKEY#<id>, signCount < :n   | UpdateItem, conditional
 
 const (
-	prefixUser    = "USER#"
-	prefixEmail   = "EMAIL#"
-	prefixOrg     = "ORG#"
-	prefixSession = "SESSION#"
-	prefixMember  = "MEMBER#"
-	prefixRate    = "RATE#"
-	prefixAlert   = "ALERT#"
-	prefixLow     = "LOW#"
+	PrefixUser    = "USER#"
+	PrefixEmail   = "EMAIL#"
+	PrefixOrg     = "ORG#"
+	PrefixSession = "SESSION#"
+	PrefixMember  = "MEMBER#"
+	PrefixRate    = "RATE#"
+	PrefixAlert   = "ALERT#"
+	PrefixLow     = "LOW#"
 	// prefixAlertOrg is the gsi2 partition of an organization's billing alerts.
-	prefixAlertOrg = "ALERTORG#"
+	PrefixAlertOrg = "ALERTORG#"
 
-	prefixAudit      = "AUDIT#"
-	prefixAuditOrg   = "AUDITORG#"
-	prefixAuditActor = "AUDITACTOR#"
-	prefixAuditAnon  = "AUDITANON#"
+	PrefixAudit      = "AUDIT#"
+	PrefixAuditOrg   = "AUDITORG#"
+	PrefixAuditActor = "AUDITACTOR#"
+	PrefixAuditAnon  = "AUDITANON#"
 
-	skProfile  = "PROFILE"
-	skPassword = "PASSWORD"
-	skEmail    = "EMAIL"
-	skOrg      = "ORG"
+	SKProfile  = "PROFILE"
+	SKPassword = "PASSWORD"
+	SKEmail    = "EMAIL"
+	SKOrg      = "ORG"
 )
 
 // UserPK is the partition of everything that belongs to one user.
-func UserPK(uid string) string { return prefixUser + uid }
+func UserPK(uid string) string { return PrefixUser + uid }
 
 // EmailPK is the uniqueness item of an (already normalised) email.
-func EmailPK(email string) string { return prefixEmail + email }
+func EmailPK(email string) string { return PrefixEmail + email }
 
 // OrgPK is the partition of an organization.
-func OrgPK(oid string) string { return prefixOrg + oid }
+func OrgPK(oid string) string { return PrefixOrg + oid }
 
 // SessionSK is a session's sort key.
-func SessionSK(sid string) string { return prefixSession + sid }
+func SessionSK(sid string) string { return PrefixSession + sid }
 
 // MemberSK is a membership's sort key under its organization.
-func MemberSK(uid string) string { return prefixMember + uid }
+func MemberSK(uid string) string { return PrefixMember + uid }
+
+// Keys of the capabilities stored by the subpackages (mfadb, digestdb,
+// orgdb, billingdb, prefsdb, verifydb): listed here so this file stays the
+// one place that shows every key shape.
+
+// Two-factor items (mfadb).
+const (
+	SKTOTP        = "MFA#TOTP"
+	SKTOTPPending = "MFA#TOTP#PENDING"
+	PrefixBackup  = "MFA#BACKUP#"
+	PrefixMFAChal = "MFACHAL#"
+	SKChallenge   = "CHALLENGE"
+	PrefixPasskey = "MFA#PASSKEY#"
+	SKWebAuthnReg = "MFA#WEBAUTHN#REG"
+)
+
+// Daily summary entries and activities (digestdb).
+const (
+	SKDigest         = "DIGEST"
+	PrefixDue        = "DUE#"
+	PrefixActivity   = "ACTIVITY#"
+	PrefixActivities = "ACTS#"
+)
+
+// Invitations and the organization's roster revision attribute (orgdb).
+const (
+	PrefixInvite = "INVITE#"
+	SKInvite     = "INVITE"
+	AttrRev      = "rev"
+)
+
+// InvitePK is the partition of a pending invitation.
+func InvitePK(id string) string { return PrefixInvite + id }
+
+// SKBalance is the sort key of an organization's balance.
+const SKBalance = "BALANCE"
+
+// SKNotificationPrefs is a user's notification preferences item (prefsdb).
+const SKNotificationPrefs = "PREFS#NOTIFICATIONS"

@@ -16,7 +16,7 @@ import (
 var _ ratelimit.Store = (*Store)(nil)
 
 func rateKey(k string, start time.Time) Item {
-	return key(prefixRate+k, "W#"+strconv.FormatInt(start.Unix(), 10))
+	return Key(PrefixRate+k, "W#"+strconv.FormatInt(start.Unix(), 10))
 }
 
 // HitCount reads a counter.
@@ -66,7 +66,7 @@ func (s *Store) RemoveHit(ctx context.Context, k string, start time.Time) error 
 		ConditionExpression:       aws.String("hits > :zero"),
 		ExpressionAttributeValues: Item{":minus": N(-1), ":zero": N(0)},
 	})
-	if err != nil && !isConditionFailed(err) {
+	if err != nil && !IsConditionFailed(err) {
 		return fmt.Errorf("remove hit: %w", err)
 	}
 	return nil

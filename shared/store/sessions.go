@@ -27,8 +27,8 @@ type sessionRecord struct {
 	ExpiresAt      time.Time `dynamodbav:"expiresAt"`
 }
 
-func sessionItem(s session.Session) (Item, error) {
-	it, err := marshal(UserPK(s.UserID), SessionSK(s.ID), sessionRecord(s))
+func SessionItem(s session.Session) (Item, error) {
+	it, err := Marshal(UserPK(s.UserID), SessionSK(s.ID), sessionRecord(s))
 	if err != nil {
 		return nil, err
 	}
@@ -38,7 +38,7 @@ func sessionItem(s session.Session) (Item, error) {
 
 func sessionFrom(it Item) (session.Session, error) {
 	var r sessionRecord
-	if err := unmarshal(it, &r); err != nil {
+	if err := Unmarshal(it, &r); err != nil {
 		return session.Session{}, err
 	}
 	return session.Session(r), nil
@@ -46,7 +46,7 @@ func sessionFrom(it Item) (session.Session, error) {
 
 // PutSession stores a new session.
 func (s *Store) PutSession(ctx context.Context, sess session.Session) error {
-	it, err := sessionItem(sess)
+	it, err := SessionItem(sess)
 	if err != nil {
 		return err
 	}
@@ -59,7 +59,7 @@ func (s *Store) PutSession(ctx context.Context, sess session.Session) error {
 // GetSessionWithUser reads the session and the user record in one
 // strongly consistent BatchGetItem.
 func (s *Store) GetSessionWithUser(ctx context.Context, userID, sessionID string) (session.Session, account.User, error) {
-	keys := []Item{key(UserPK(userID), SessionSK(sessionID)), key(UserPK(userID), skProfile)}
+	keys := []Item{Key(UserPK(userID), SessionSK(sessionID)), Key(UserPK(userID), SKProfile)}
 	req := map[string]ddbtypes.KeysAndAttributes{s.Table: {Keys: keys, ConsistentRead: aws.Bool(true)}}
 	var items []Item
 	for attempt := 0; len(req) > 0; attempt++ {
@@ -80,9 +80,9 @@ func (s *Store) GetSessionWithUser(ctx context.Context, userID, sessionID string
 	var user *account.User
 	for _, it := range items {
 		switch sk := it[AttrSK].(*ddbtypes.AttributeValueMemberS).Value; sk {
-		case skProfile:
+		case SKProfile:
 			var u account.User
-			if err := unmarshal(it, &u); err != nil {
+			if err := Unmarshal(it, &u); err != nil {
 				return session.Session{}, account.User{}, err
 			}
 			user = &u
@@ -104,7 +104,7 @@ func (s *Store) GetSessionWithUser(ctx context.Context, userID, sessionID string
 func (s *Store) TouchSession(ctx context.Context, userID, sessionID string, lastSeen, expiresAt, notAfter time.Time) error {
 	_, err := s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                &s.Table,
-		Key:                      key(UserPK(userID), SessionSK(sessionID)),
+		Key:                      Key(UserPK(userID), SessionSK(sessionID)),
 		UpdateExpression:         aws.String("SET lastSeenAt = :now, expiresAt = :exp, #ttl = :ttl"),
 		ConditionExpression:      aws.String("attribute_exists(pk) AND lastSeenAt <= :notAfter"),
 		ExpressionAttributeNames: map[string]string{"#ttl": AttrTTL},
@@ -115,7 +115,7 @@ func (s *Store) TouchSession(ctx context.Context, userID, sessionID string, last
 			":notAfter": S(notAfter.UTC().Format(time.RFC3339Nano)),
 		},
 	})
-	if err != nil && !isConditionFailed(err) {
+	if err != nil && !IsConditionFailed(err) {
 		return fmt.Errorf("touch session: %w", err)
 	}
 	return nil
@@ -123,10 +123,10 @@ func (s *Store) TouchSession(ctx context.Context, userID, sessionID string, last
 
 // ListSessions returns the user's sessions.
 func (s *Store) ListSessions(ctx context.Context, userID string) ([]session.Session, error) {
-	items, err := s.queryAll(ctx, &dynamodb.QueryInput{
+	items, err := s.QueryAll(ctx, &dynamodb.QueryInput{
 		TableName:                 &s.Table,
 		KeyConditionExpression:    aws.String("pk = :pk AND begins_with(sk, :sk)"),
-		ExpressionAttributeValues: Item{":pk": S(UserPK(userID)), ":sk": S(prefixSession)},
+		ExpressionAttributeValues: Item{":pk": S(UserPK(userID)), ":sk": S(PrefixSession)},
 		ConsistentRead:            aws.Bool(true),
 	})
 	if err != nil {
@@ -146,10 +146,10 @@ func (s *Store) ListSessions(ctx context.Context, userID string) ([]session.Sess
 // DeleteSession removes one session.
 func (s *Store) DeleteSession(ctx context.Context, userID, sessionID string) error {
 	_, err := s.DB.DeleteItem(ctx, &dynamodb.DeleteItemInput{
-		TableName: &s.Table, Key: key(UserPK(userID), SessionSK(sessionID)),
+		TableName: &s.Table, Key: Key(UserPK(userID), SessionSK(sessionID)),
 		ConditionExpression: aws.String("attribute_exists(pk)"),
 	})
-	if isConditionFailed(err) {
+	if IsConditionFailed(err) {
 		return account.ErrNotFound
 	}
 	if err != nil {
@@ -167,17 +167,17 @@ func (s *Store) DeleteSessions(ctx context.Context, userID, keepID string) (int,
 	var keys []Item
 	for _, x := range all {
 		if x.ID != keepID {
-			keys = append(keys, key(UserPK(userID), SessionSK(x.ID)))
+			keys = append(keys, Key(UserPK(userID), SessionSK(x.ID)))
 		}
 	}
-	if err := s.batchDelete(ctx, keys); err != nil {
+	if err := s.BatchDelete(ctx, keys); err != nil {
 		return 0, fmt.Errorf("delete sessions: %w", err)
 	}
 	return len(keys), nil
 }
 
 // batchDelete deletes items 25 at a time, retrying unprocessed ones.
-func (s *Store) batchDelete(ctx context.Context, keys []Item) error {
+func (s *Store) BatchDelete(ctx context.Context, keys []Item) error {
 	for start := 0; start < len(keys); start += 25 {
 		end := min(start+25, len(keys))
 		var reqs []ddbtypes.WriteRequest

@@ -44,7 +44,7 @@ func New(db DB, table string) *Store { return &Store{DB: db, Table: table} }
 // Item is one raw DynamoDB item.
 type Item = map[string]ddbtypes.AttributeValue
 
-func key(pk, sk string) Item {
+func Key(pk, sk string) Item {
 	return Item{AttrPK: S(pk), AttrSK: S(sk)}
 }
 
@@ -60,7 +60,7 @@ func N(n int64) ddbtypes.AttributeValue {
 func TTL(t time.Time) ddbtypes.AttributeValue { return N(t.Unix()) }
 
 // marshal turns v into an item and adds the keys.
-func marshal(pk, sk string, v any) (Item, error) {
+func Marshal(pk, sk string, v any) (Item, error) {
 	it, err := attributevalue.MarshalMapWithOptions(v, func(o *attributevalue.EncoderOptions) {
 		o.EncodeTime = func(t time.Time) (ddbtypes.AttributeValue, error) {
 			return S(t.UTC().Format(time.RFC3339Nano)), nil
@@ -74,7 +74,7 @@ func marshal(pk, sk string, v any) (Item, error) {
 	return it, nil
 }
 
-func unmarshal(it Item, v any) error {
+func Unmarshal(it Item, v any) error {
 	if err := attributevalue.UnmarshalMap(it, v); err != nil {
 		return fmt.Errorf("unmarshal item: %w", err)
 	}
@@ -83,14 +83,14 @@ func unmarshal(it Item, v any) error {
 
 // isConditionFailed reports whether err is a failed condition on a single
 // item write.
-func isConditionFailed(err error) bool {
+func IsConditionFailed(err error) bool {
 	var ccf *ddbtypes.ConditionalCheckFailedException
 	return errors.As(err, &ccf)
 }
 
 // cancelReasons returns the per-item cancellation codes of a cancelled
 // transaction ("ConditionalCheckFailed", "None", ...), or nil.
-func cancelReasons(err error) []string {
+func CancelReasons(err error) []string {
 	var tce *ddbtypes.TransactionCanceledException
 	if !errors.As(err, &tce) {
 		return nil
@@ -103,7 +103,7 @@ func cancelReasons(err error) []string {
 }
 
 // queryAll runs a query to the end, page by page.
-func (s *Store) queryAll(ctx context.Context, in *dynamodb.QueryInput) ([]Item, error) {
+func (s *Store) QueryAll(ctx context.Context, in *dynamodb.QueryInput) ([]Item, error) {
 	var out []Item
 	p := dynamodb.NewQueryPaginator(s.DB, in)
 	for p.HasMorePages() {

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	_ "time/tzdata" // Lambda's provided.al2023 has no zoneinfo; the time zones this package loads must load anyway
 
 	"github.com/example/myprofile/shared/account"
 	"github.com/example/myprofile/shared/audit"

@@ -10,6 +10,7 @@ import (
 	"github.com/example/myprofile/shared/app/apptest"
 	"github.com/example/myprofile/shared/localcloud/testenv"
 	"github.com/example/myprofile/shared/store"
+	"github.com/example/myprofile/shared/store/verifydb"
 	"github.com/example/myprofile/shared/verify"
 )
 
@@ -18,7 +19,7 @@ import (
 func TestStoreConditions(t *testing.T) {
 	ctx := context.Background()
 	db, table := testenv.DynamoDB(t)
-	st := store.New(db, table)
+	st := verifydb.New(store.New(db, table))
 	now := time.Now().UTC().Truncate(time.Second)
 	change := func(uid, id string) verify.Change {
 		return verify.Change{UserID: uid, Kind: verify.KindPhone, ID: id, Target: "+34600111222", CreatedAt: now, ExpiresAt: now.Add(verify.CodeTTL)}

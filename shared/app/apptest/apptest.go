@@ -19,6 +19,8 @@ import (
 	"time"
 
 	"github.com/example/myprofile/shared/app"
+	"github.com/example/myprofile/shared/app/all"
+	"github.com/example/myprofile/shared/app/sendwire"
 	"github.com/example/myprofile/shared/config"
 	"github.com/example/myprofile/shared/localcloud"
 	"github.com/example/myprofile/shared/localcloud/testenv"
@@ -56,7 +58,7 @@ func (c *Clock) Set(t time.Time) {
 // Env is one running API.
 type Env struct {
 	T           testing.TB
-	Deps        *app.Deps
+	Deps        *all.Deps
 	Server      *httptest.Server
 	Clock       *Clock
 	SESEndpoint string
@@ -109,19 +111,19 @@ func New(t testing.TB, opts *Options) *Env {
 	if opts.WrapDB != nil {
 		ddb = opts.WrapDB(ddb)
 	}
-	deps := &app.Deps{
+	deps := &all.Deps{Deps: &app.Deps{
 		Config: cfg,
 		Log:    slog.New(slog.NewJSONHandler(logOut, nil)),
 		Now:    clock.Now,
 		DB:     ddb,
-		SES:    sesClient,
-		SNS:    snsClient,
 		// Production cost is m=19 MiB, t=2; tests keep the algorithm but
 		// lower the memory so hundreds of hashes stay fast.
 		Hasher: password.NewHasher(password.Params{MemoryKiB: 1024, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}),
-	}
+	}}
+	deps.SetClient(sendwire.SES, sesClient)
+	deps.SetClient(sendwire.SNS, snsClient)
 	if opts.Configure != nil {
-		opts.Configure(deps)
+		opts.Configure(deps.Deps)
 	}
 	gw, err := deps.Gateway()
 	if err != nil {

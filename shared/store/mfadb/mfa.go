@@ -1,4 +1,4 @@
-package store
+package mfadb
 
 import (
 	"context"
@@ -13,19 +13,10 @@ import (
 
 	"github.com/example/myprofile/shared/account"
 	"github.com/example/myprofile/shared/mfa"
+	"github.com/example/myprofile/shared/store"
 )
 
 var _ mfa.Store = (*Store)(nil)
-
-const (
-	skTOTP        = "MFA#TOTP"
-	skTOTPPending = "MFA#TOTP#PENDING"
-	prefixBackup  = "MFA#BACKUP#"
-	prefixMFAChal = "MFACHAL#"
-	skChallenge   = "CHALLENGE"
-	prefixPasskey = "MFA#PASSKEY#"
-	skWebAuthnReg = "MFA#WEBAUTHN#REG"
-)
 
 type passkeyItem struct {
 	ID         string     `dynamodbav:"id"`
@@ -73,7 +64,7 @@ type challengeItem struct {
 	WebAuthn     string    `dynamodbav:"webauthnSession"`
 }
 
-func challengeKey(id string) Item { return key(prefixMFAChal+id, skChallenge) }
+func challengeKey(id string) store.Item { return store.Key(store.PrefixMFAChal+id, store.SKChallenge) }
 
 // ApplyChange writes a factor change and the user record in one
 // transaction, the user conditioned on its version.
@@ -85,30 +76,30 @@ func (s *Store) ApplyChange(ctx context.Context, c mfa.Change) error {
 	}
 	items := []ddbtypes.TransactWriteItem{{Put: userPut}}
 	if c.PutTOTP != nil {
-		it, err := marshal(UserPK(uid), skTOTP, totpItem(*c.PutTOTP))
+		it, err := store.Marshal(store.UserPK(uid), store.SKTOTP, totpItem(*c.PutTOTP))
 		if err != nil {
 			return err
 		}
 		items = append(items, ddbtypes.TransactWriteItem{Put: &ddbtypes.Put{TableName: &s.Table, Item: it, ConditionExpression: aws.String("attribute_not_exists(pk)")}})
 	}
 	del := func(sk string) {
-		items = append(items, ddbtypes.TransactWriteItem{Delete: &ddbtypes.Delete{TableName: &s.Table, Key: key(UserPK(uid), sk)}})
+		items = append(items, ddbtypes.TransactWriteItem{Delete: &ddbtypes.Delete{TableName: &s.Table, Key: store.Key(store.UserPK(uid), sk)}})
 	}
 	if c.DeleteTOTP {
-		del(skTOTP)
+		del(store.SKTOTP)
 	}
 	if c.PutPasskey != nil {
-		it, err := marshal(UserPK(uid), prefixPasskey+c.PutPasskey.ID, passkeyItem(*c.PutPasskey))
+		it, err := store.Marshal(store.UserPK(uid), store.PrefixPasskey+c.PutPasskey.ID, passkeyItem(*c.PutPasskey))
 		if err != nil {
 			return err
 		}
 		items = append(items, ddbtypes.TransactWriteItem{Put: &ddbtypes.Put{TableName: &s.Table, Item: it, ConditionExpression: aws.String("attribute_not_exists(pk)")}})
 	}
 	if c.DeletePasskeyID != "" {
-		del(prefixPasskey + c.DeletePasskeyID)
+		del(store.PrefixPasskey + c.DeletePasskeyID)
 	}
 	if c.DeletePendingTOTP {
-		del(skTOTPPending)
+		del(store.SKTOTPPending)
 	}
 	if c.ReplaceBackupCodes != nil || c.DeleteBackupCodes {
 		existing, err := s.backupIDs(ctx, uid)
@@ -118,7 +109,7 @@ func (s *Store) ApplyChange(ctx context.Context, c mfa.Change) error {
 		var keep []string
 		if !c.DeleteBackupCodes {
 			for _, bc := range c.ReplaceBackupCodes {
-				it, err := marshal(UserPK(uid), prefixBackup+bc.ID, backupItem(bc))
+				it, err := store.Marshal(store.UserPK(uid), store.PrefixBackup+bc.ID, backupItem(bc))
 				if err != nil {
 					return err
 				}
@@ -128,13 +119,13 @@ func (s *Store) ApplyChange(ctx context.Context, c mfa.Change) error {
 		}
 		for _, id := range existing {
 			if !slices.Contains(keep, id) { // a put of the same id replaces it already
-				del(prefixBackup + id)
+				del(store.PrefixBackup + id)
 			}
 		}
 	}
 	_, err = s.DB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
 	if err != nil {
-		if slices.Contains(cancelReasons(err), "ConditionalCheckFailed") || slices.Contains(cancelReasons(err), "TransactionConflict") {
+		if slices.Contains(store.CancelReasons(err), "ConditionalCheckFailed") || slices.Contains(store.CancelReasons(err), "TransactionConflict") {
 			return account.ErrConflict
 		}
 		return fmt.Errorf("apply 2fa change: %w", err)
@@ -143,10 +134,10 @@ func (s *Store) ApplyChange(ctx context.Context, c mfa.Change) error {
 }
 
 func (s *Store) backupIDs(ctx context.Context, uid string) ([]string, error) {
-	items, err := s.queryAll(ctx, &dynamodb.QueryInput{
+	items, err := s.QueryAll(ctx, &dynamodb.QueryInput{
 		TableName:                 &s.Table,
 		KeyConditionExpression:    aws.String("pk = :pk AND begins_with(sk, :sk)"),
-		ExpressionAttributeValues: Item{":pk": S(UserPK(uid)), ":sk": S(prefixBackup)},
+		ExpressionAttributeValues: store.Item{":pk": store.S(store.UserPK(uid)), ":sk": store.S(store.PrefixBackup)},
 		ProjectionExpression:      aws.String("id"),
 		ConsistentRead:            aws.Bool(true),
 	})
@@ -156,7 +147,7 @@ func (s *Store) backupIDs(ctx context.Context, uid string) ([]string, error) {
 	out := make([]string, 0, len(items))
 	for _, it := range items {
 		var b backupItem
-		if err := unmarshal(it, &b); err != nil {
+		if err := store.Unmarshal(it, &b); err != nil {
 			return nil, err
 		}
 		out = append(out, b.ID)
@@ -166,18 +157,18 @@ func (s *Store) backupIDs(ctx context.Context, uid string) ([]string, error) {
 
 // PutPendingTOTP stores the unconfirmed secret (replacing any).
 func (s *Store) PutPendingTOTP(ctx context.Context, userID string, p mfa.PendingTOTP) error {
-	it, err := marshal(UserPK(userID), skTOTPPending, pendingTOTPItem(p))
+	it, err := store.Marshal(store.UserPK(userID), store.SKTOTPPending, pendingTOTPItem(p))
 	if err != nil {
 		return err
 	}
-	it[AttrTTL] = TTL(p.ExpiresAt)
+	it[store.AttrTTL] = store.TTL(p.ExpiresAt)
 	if _, err := s.DB.PutItem(ctx, &dynamodb.PutItemInput{TableName: &s.Table, Item: it}); err != nil {
 		return fmt.Errorf("put pending totp: %w", err)
 	}
 	return nil
 }
 
-func (s *Store) get(ctx context.Context, k Item, v any) error {
+func (s *Store) get(ctx context.Context, k store.Item, v any) error {
 	out, err := s.DB.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.Table, Key: k, ConsistentRead: aws.Bool(true)})
 	if err != nil {
 		return fmt.Errorf("get item: %w", err)
@@ -185,13 +176,13 @@ func (s *Store) get(ctx context.Context, k Item, v any) error {
 	if out.Item == nil {
 		return account.ErrNotFound
 	}
-	return unmarshal(out.Item, v)
+	return store.Unmarshal(out.Item, v)
 }
 
 // GetPendingTOTP returns the unconfirmed secret; the caller checks its expiry.
 func (s *Store) GetPendingTOTP(ctx context.Context, userID string) (mfa.PendingTOTP, error) {
 	var p pendingTOTPItem
-	if err := s.get(ctx, key(UserPK(userID), skTOTPPending), &p); err != nil {
+	if err := s.get(ctx, store.Key(store.UserPK(userID), store.SKTOTPPending), &p); err != nil {
 		return mfa.PendingTOTP{}, err
 	}
 	return mfa.PendingTOTP(p), nil
@@ -200,7 +191,7 @@ func (s *Store) GetPendingTOTP(ctx context.Context, userID string) (mfa.PendingT
 // GetTOTP returns the user's authenticator.
 func (s *Store) GetTOTP(ctx context.Context, userID string) (mfa.TOTP, error) {
 	var t totpItem
-	if err := s.get(ctx, key(UserPK(userID), skTOTP), &t); err != nil {
+	if err := s.get(ctx, store.Key(store.UserPK(userID), store.SKTOTP), &t); err != nil {
 		return mfa.TOTP{}, err
 	}
 	return mfa.TOTP(t), nil
@@ -210,13 +201,13 @@ func (s *Store) GetTOTP(ctx context.Context, userID string) (mfa.TOTP, error) {
 func (s *Store) AdvanceTOTPStep(ctx context.Context, userID string, step int64) error {
 	_, err := s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                           &s.Table,
-		Key:                                 key(UserPK(userID), skTOTP),
+		Key:                                 store.Key(store.UserPK(userID), store.SKTOTP),
 		UpdateExpression:                    aws.String("SET lastStep = :s"),
 		ConditionExpression:                 aws.String("attribute_exists(pk) AND lastStep < :s"),
-		ExpressionAttributeValues:           Item{":s": N(step)},
+		ExpressionAttributeValues:           store.Item{":s": store.N(step)},
 		ReturnValuesOnConditionCheckFailure: ddbtypes.ReturnValuesOnConditionCheckFailureAllOld,
 	})
-	if isConditionFailed(err) {
+	if store.IsConditionFailed(err) {
 		var ccf *ddbtypes.ConditionalCheckFailedException
 		if errors.As(err, &ccf) && ccf.Item == nil {
 			return account.ErrNotFound
@@ -232,7 +223,7 @@ func (s *Store) AdvanceTOTPStep(ctx context.Context, userID string, step int64) 
 // GetBackupCode reads one backup code by id.
 func (s *Store) GetBackupCode(ctx context.Context, userID, id string) (mfa.BackupCode, error) {
 	var b backupItem
-	if err := s.get(ctx, key(UserPK(userID), prefixBackup+id), &b); err != nil {
+	if err := s.get(ctx, store.Key(store.UserPK(userID), store.PrefixBackup+id), &b); err != nil {
 		return mfa.BackupCode{}, err
 	}
 	return mfa.BackupCode(b), nil
@@ -242,12 +233,12 @@ func (s *Store) GetBackupCode(ctx context.Context, userID, id string) (mfa.Backu
 func (s *Store) ConsumeBackupCode(ctx context.Context, userID string, c mfa.BackupCode) error {
 	_, err := s.DB.DeleteItem(ctx, &dynamodb.DeleteItemInput{
 		TableName:                 &s.Table,
-		Key:                       key(UserPK(userID), prefixBackup+c.ID),
+		Key:                       store.Key(store.UserPK(userID), store.PrefixBackup+c.ID),
 		ConditionExpression:       aws.String("#h = :h"),
 		ExpressionAttributeNames:  map[string]string{"#h": "hash"},
-		ExpressionAttributeValues: Item{":h": S(c.Hash)},
+		ExpressionAttributeValues: store.Item{":h": store.S(c.Hash)},
 	})
-	if isConditionFailed(err) {
+	if store.IsConditionFailed(err) {
 		return account.ErrNotFound
 	}
 	if err != nil {
@@ -264,14 +255,14 @@ func (s *Store) CountBackupCodes(ctx context.Context, userID string) (int, error
 
 // PutChallenge stores a new sign-in challenge with its TTL.
 func (s *Store) PutChallenge(ctx context.Context, c mfa.Challenge) error {
-	it, err := marshal(prefixMFAChal+c.ID, skChallenge, challengeItem{
+	it, err := store.Marshal(store.PrefixMFAChal+c.ID, store.SKChallenge, challengeItem{
 		ID: c.ID, UserID: c.UserID, IP: c.IP, UserAgent: c.UserAgent, Methods: c.Methods,
 		ExpiresAt: c.ExpiresAt, Attempts: 0, Used: false,
 	})
 	if err != nil {
 		return err
 	}
-	it[AttrTTL] = TTL(c.ExpiresAt)
+	it[store.AttrTTL] = store.TTL(c.ExpiresAt)
 	_, err = s.DB.PutItem(ctx, &dynamodb.PutItemInput{TableName: &s.Table, Item: it, ConditionExpression: aws.String("attribute_not_exists(pk)")})
 	if err != nil {
 		return fmt.Errorf("put challenge: %w", err)
@@ -279,9 +270,9 @@ func (s *Store) PutChallenge(ctx context.Context, c mfa.Challenge) error {
 	return nil
 }
 
-func challengeFrom(it Item) (mfa.Challenge, error) {
+func challengeFrom(it store.Item) (mfa.Challenge, error) {
 	var c challengeItem
-	if err := unmarshal(it, &c); err != nil {
+	if err := store.Unmarshal(it, &c); err != nil {
 		return mfa.Challenge{}, err
 	}
 	return mfa.Challenge{ID: c.ID, UserID: c.UserID, IP: c.IP, UserAgent: c.UserAgent, Methods: c.Methods,
@@ -313,11 +304,11 @@ func (s *Store) AttemptChallenge(ctx context.Context, id string, now time.Time, 
 		Key:                       challengeKey(id),
 		UpdateExpression:          aws.String("ADD attempts :one"),
 		ConditionExpression:       aws.String(liveChallenge + " AND attempts < :max"),
-		ExpressionAttributeNames:  map[string]string{"#ttl": AttrTTL},
-		ExpressionAttributeValues: Item{":one": N(1), ":f": &ddbtypes.AttributeValueMemberBOOL{Value: false}, ":now": N(now.Unix()), ":max": N(int64(max))},
+		ExpressionAttributeNames:  map[string]string{"#ttl": store.AttrTTL},
+		ExpressionAttributeValues: store.Item{":one": store.N(1), ":f": &ddbtypes.AttributeValueMemberBOOL{Value: false}, ":now": store.N(now.Unix()), ":max": store.N(int64(max))},
 		ReturnValues:              ddbtypes.ReturnValueAllNew,
 	})
-	if isConditionFailed(err) {
+	if store.IsConditionFailed(err) {
 		return mfa.Challenge{}, mfa.ErrVoid
 	}
 	if err != nil {
@@ -333,13 +324,13 @@ func (s *Store) SetChallengeSMS(ctx context.Context, id, hash string, expires, n
 		Key:                      challengeKey(id),
 		UpdateExpression:         aws.String("SET smsHash = :h, smsExpiresAt = :e, smsExpUnix = :eu ADD smsSends :one"),
 		ConditionExpression:      aws.String(liveChallenge + " AND smsSends < :max"),
-		ExpressionAttributeNames: map[string]string{"#ttl": AttrTTL},
-		ExpressionAttributeValues: Item{
-			":h": S(hash), ":e": S(expires.UTC().Format(time.RFC3339Nano)), ":eu": N(expires.Unix()), ":one": N(1),
-			":f": &ddbtypes.AttributeValueMemberBOOL{Value: false}, ":now": N(now.Unix()), ":max": N(int64(maxSends)),
+		ExpressionAttributeNames: map[string]string{"#ttl": store.AttrTTL},
+		ExpressionAttributeValues: store.Item{
+			":h": store.S(hash), ":e": store.S(expires.UTC().Format(time.RFC3339Nano)), ":eu": store.N(expires.Unix()), ":one": store.N(1),
+			":f": &ddbtypes.AttributeValueMemberBOOL{Value: false}, ":now": store.N(now.Unix()), ":max": store.N(int64(maxSends)),
 		},
 	})
-	if isConditionFailed(err) {
+	if store.IsConditionFailed(err) {
 		return mfa.ErrVoid
 	}
 	if err != nil {
@@ -351,20 +342,20 @@ func (s *Store) SetChallengeSMS(ctx context.Context, id, hash string, expires, n
 // RedeemChallenge marks a live challenge used, once.
 func (s *Store) RedeemChallenge(ctx context.Context, id string, now time.Time, smsHash string) error {
 	cond := liveChallenge
-	vals := Item{":t": &ddbtypes.AttributeValueMemberBOOL{Value: true}, ":f": &ddbtypes.AttributeValueMemberBOOL{Value: false}, ":now": N(now.Unix())}
+	vals := store.Item{":t": &ddbtypes.AttributeValueMemberBOOL{Value: true}, ":f": &ddbtypes.AttributeValueMemberBOOL{Value: false}, ":now": store.N(now.Unix())}
 	if smsHash != "" {
 		cond += " AND smsHash = :h AND smsExpUnix > :now"
-		vals[":h"] = S(smsHash)
+		vals[":h"] = store.S(smsHash)
 	}
 	_, err := s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                 &s.Table,
 		Key:                       challengeKey(id),
 		UpdateExpression:          aws.String("SET used = :t"),
 		ConditionExpression:       aws.String(cond),
-		ExpressionAttributeNames:  map[string]string{"#ttl": AttrTTL},
+		ExpressionAttributeNames:  map[string]string{"#ttl": store.AttrTTL},
 		ExpressionAttributeValues: vals,
 	})
-	if isConditionFailed(err) {
+	if store.IsConditionFailed(err) {
 		return mfa.ErrVoid
 	}
 	if err != nil {
@@ -375,11 +366,11 @@ func (s *Store) RedeemChallenge(ctx context.Context, id string, now time.Time, s
 
 // PutWebAuthnRegistration stores the pending registration ceremony.
 func (s *Store) PutWebAuthnRegistration(ctx context.Context, userID, data string, expires time.Time) error {
-	it, err := marshal(UserPK(userID), skWebAuthnReg, webauthnRegItem{Data: data, ExpiresAt: expires})
+	it, err := store.Marshal(store.UserPK(userID), store.SKWebAuthnReg, webauthnRegItem{Data: data, ExpiresAt: expires})
 	if err != nil {
 		return err
 	}
-	it[AttrTTL] = TTL(expires)
+	it[store.AttrTTL] = store.TTL(expires)
 	if _, err := s.DB.PutItem(ctx, &dynamodb.PutItemInput{TableName: &s.Table, Item: it}); err != nil {
 		return fmt.Errorf("put webauthn registration: %w", err)
 	}
@@ -389,20 +380,20 @@ func (s *Store) PutWebAuthnRegistration(ctx context.Context, userID, data string
 // TakeWebAuthnRegistration deletes the pending ceremony and returns it.
 func (s *Store) TakeWebAuthnRegistration(ctx context.Context, userID string, now time.Time) (string, error) {
 	out, err := s.DB.DeleteItem(ctx, &dynamodb.DeleteItemInput{
-		TableName: &s.Table, Key: key(UserPK(userID), skWebAuthnReg),
+		TableName: &s.Table, Key: store.Key(store.UserPK(userID), store.SKWebAuthnReg),
 		ConditionExpression:       aws.String("attribute_exists(pk) AND #ttl > :now"),
-		ExpressionAttributeNames:  map[string]string{"#ttl": AttrTTL},
-		ExpressionAttributeValues: Item{":now": N(now.Unix())},
+		ExpressionAttributeNames:  map[string]string{"#ttl": store.AttrTTL},
+		ExpressionAttributeValues: store.Item{":now": store.N(now.Unix())},
 		ReturnValues:              ddbtypes.ReturnValueAllOld,
 	})
-	if isConditionFailed(err) {
+	if store.IsConditionFailed(err) {
 		return "", account.ErrNotFound
 	}
 	if err != nil {
 		return "", fmt.Errorf("take webauthn registration: %w", err)
 	}
 	var r webauthnRegItem
-	if err := unmarshal(out.Attributes, &r); err != nil {
+	if err := store.Unmarshal(out.Attributes, &r); err != nil {
 		return "", err
 	}
 	return r.Data, nil
@@ -410,10 +401,10 @@ func (s *Store) TakeWebAuthnRegistration(ctx context.Context, userID string, now
 
 // ListPasskeys returns the user's passkeys.
 func (s *Store) ListPasskeys(ctx context.Context, userID string) ([]mfa.Passkey, error) {
-	items, err := s.queryAll(ctx, &dynamodb.QueryInput{
+	items, err := s.QueryAll(ctx, &dynamodb.QueryInput{
 		TableName:                 &s.Table,
 		KeyConditionExpression:    aws.String("pk = :pk AND begins_with(sk, :sk)"),
-		ExpressionAttributeValues: Item{":pk": S(UserPK(userID)), ":sk": S(prefixPasskey)},
+		ExpressionAttributeValues: store.Item{":pk": store.S(store.UserPK(userID)), ":sk": store.S(store.PrefixPasskey)},
 		ConsistentRead:            aws.Bool(true),
 	})
 	if err != nil {
@@ -422,7 +413,7 @@ func (s *Store) ListPasskeys(ctx context.Context, userID string) ([]mfa.Passkey,
 	out := make([]mfa.Passkey, 0, len(items))
 	for _, it := range items {
 		var p passkeyItem
-		if err := unmarshal(it, &p); err != nil {
+		if err := store.Unmarshal(it, &p); err != nil {
 			return nil, err
 		}
 		out = append(out, mfa.Passkey(p))
@@ -438,13 +429,13 @@ func (s *Store) UsePasskey(ctx context.Context, userID string, p mfa.Passkey, at
 	}
 	_, err := s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                           &s.Table,
-		Key:                                 key(UserPK(userID), prefixPasskey+p.ID),
+		Key:                                 store.Key(store.UserPK(userID), store.PrefixPasskey+p.ID),
 		UpdateExpression:                    aws.String("SET signCount = :n, lastUsedAt = :at, credential = :c"),
 		ConditionExpression:                 aws.String(cond),
-		ExpressionAttributeValues:           Item{":n": N(int64(p.SignCount)), ":at": S(at.UTC().Format(time.RFC3339Nano)), ":c": S(p.Credential)},
+		ExpressionAttributeValues:           store.Item{":n": store.N(int64(p.SignCount)), ":at": store.S(at.UTC().Format(time.RFC3339Nano)), ":c": store.S(p.Credential)},
 		ReturnValuesOnConditionCheckFailure: ddbtypes.ReturnValuesOnConditionCheckFailureAllOld,
 	})
-	if isConditionFailed(err) {
+	if store.IsConditionFailed(err) {
 		var ccf *ddbtypes.ConditionalCheckFailedException
 		if errors.As(err, &ccf) && ccf.Item == nil {
 			return account.ErrNotFound
@@ -464,10 +455,10 @@ func (s *Store) SetChallengeWebAuthn(ctx context.Context, id, data string, now t
 		Key:                       challengeKey(id),
 		UpdateExpression:          aws.String("SET webauthnSession = :d"),
 		ConditionExpression:       aws.String(liveChallenge),
-		ExpressionAttributeNames:  map[string]string{"#ttl": AttrTTL},
-		ExpressionAttributeValues: Item{":d": S(data), ":f": &ddbtypes.AttributeValueMemberBOOL{Value: false}, ":now": N(now.Unix())},
+		ExpressionAttributeNames:  map[string]string{"#ttl": store.AttrTTL},
+		ExpressionAttributeValues: store.Item{":d": store.S(data), ":f": &ddbtypes.AttributeValueMemberBOOL{Value: false}, ":now": store.N(now.Unix())},
 	})
-	if isConditionFailed(err) {
+	if store.IsConditionFailed(err) {
 		return mfa.ErrVoid
 	}
 	if err != nil {

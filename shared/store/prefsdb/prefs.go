@@ -1,4 +1,4 @@
-package store
+package prefsdb
 
 import (
 	"context"
@@ -8,11 +8,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/example/myprofile/shared/prefs"
+	"github.com/example/myprofile/shared/store"
 )
 
 var _ prefs.Store = (*Store)(nil)
-
-const skNotificationPrefs = "PREFS#NOTIFICATIONS"
 
 type notificationPrefsItem struct {
 	UserID string            `dynamodbav:"userId"`
@@ -22,7 +21,7 @@ type notificationPrefsItem struct {
 // GetNotificationPrefs returns the user's notification preferences, or the
 // defaults when none were saved.
 func (s *Store) GetNotificationPrefs(ctx context.Context, userID string) (prefs.Preferences, error) {
-	out, err := s.DB.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.Table, Key: key(UserPK(userID), skNotificationPrefs), ConsistentRead: aws.Bool(true)})
+	out, err := s.DB.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.Table, Key: store.Key(store.UserPK(userID), store.SKNotificationPrefs), ConsistentRead: aws.Bool(true)})
 	if err != nil {
 		return nil, fmt.Errorf("get notification prefs: %w", err)
 	}
@@ -30,7 +29,7 @@ func (s *Store) GetNotificationPrefs(ctx context.Context, userID string) (prefs.
 		return prefs.Defaults(), nil
 	}
 	var it notificationPrefsItem
-	if err := unmarshal(out.Item, &it); err != nil {
+	if err := store.Unmarshal(out.Item, &it); err != nil {
 		return nil, err
 	}
 	return prefs.Normalize(it.Prefs), nil
@@ -39,7 +38,7 @@ func (s *Store) GetNotificationPrefs(ctx context.Context, userID string) (prefs.
 // PutNotificationPrefs replaces the user's notification preferences. A PUT
 // replaces the whole document, so last writer wins by design.
 func (s *Store) PutNotificationPrefs(ctx context.Context, userID string, p prefs.Preferences) error {
-	it, err := marshal(UserPK(userID), skNotificationPrefs, notificationPrefsItem{UserID: userID, Prefs: prefs.Normalize(p)})
+	it, err := store.Marshal(store.UserPK(userID), store.SKNotificationPrefs, notificationPrefsItem{UserID: userID, Prefs: prefs.Normalize(p)})
 	if err != nil {
 		return err
 	}

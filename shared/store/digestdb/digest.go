@@ -1,4 +1,4 @@
-package store
+package digestdb
 
 import (
 	"context"
@@ -14,28 +14,23 @@ import (
 
 	"github.com/example/myprofile/shared/account"
 	"github.com/example/myprofile/shared/digest"
+	"github.com/example/myprofile/shared/store"
 )
+
+// activityRetention keeps an activity (and a cancellation's tombstone,
+// which makes late older events harmless) this long after it ends.
+const activityRetention = 90 * 24 * time.Hour
 
 var _ digest.Store = (*Store)(nil)
 
-const (
-	skDigest         = "DIGEST"
-	prefixDue        = "DUE#"
-	prefixActivity   = "ACTIVITY#"
-	prefixActivities = "ACTS#"
-	// activityRetention keeps an activity (and a cancellation's tombstone,
-	// which makes late older events harmless) this long after it ends.
-	activityRetention = 90 * 24 * time.Hour
-)
-
 // DueShardPK is the gsi1 partition of one shard of the daily summary index.
-func DueShardPK(shard int) string { return prefixDue + strconv.Itoa(shard) }
+func DueShardPK(shard int) string { return store.PrefixDue + strconv.Itoa(shard) }
 
 // ActivitySK is an activity's sort key under its user.
-func ActivitySK(activityID string) string { return prefixActivity + activityID }
+func ActivitySK(activityID string) string { return store.PrefixActivity + activityID }
 
 // ActivitiesPK is the gsi2 partition of a user's live activities.
-func ActivitiesPK(uid string) string { return prefixActivities + uid }
+func ActivitiesPK(uid string) string { return store.PrefixActivities + uid }
 
 func startKey(t time.Time) string { return digest.DueKey(t) }
 
@@ -65,18 +60,18 @@ func (it digestItem) entry() digest.Entry {
 func (s *Store) ScheduleDigest(ctx context.Context, e digest.Entry) error {
 	_, err := s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName: &s.Table,
-		Key:       key(UserPK(e.UserID), skDigest),
+		Key:       store.Key(store.UserPK(e.UserID), store.SKDigest),
 		UpdateExpression: aws.String("SET gsi1pk = :pk, gsi1sk = :sk, userId = :uid, #due = :due, #day = :day, " +
 			"#tz = :tz, #time = :time, sourceVersion = :v, #enabled = :on"),
 		ConditionExpression:      aws.String("attribute_not_exists(pk) OR sourceVersion < :v"),
 		ExpressionAttributeNames: map[string]string{"#day": "day", "#time": "time", "#tz": "timezone", "#due": "due", "#enabled": "enabled"},
-		ExpressionAttributeValues: Item{
-			":pk": S(DueShardPK(digest.ShardOf(e.UserID))), ":sk": S(e.SortKey()), ":uid": S(e.UserID),
-			":due": N(e.Due.Unix()), ":day": S(string(e.Day)), ":tz": S(e.Timezone), ":time": S(e.Time),
-			":v": N(e.SourceVersion), ":on": &ddbtypes.AttributeValueMemberBOOL{Value: true},
+		ExpressionAttributeValues: store.Item{
+			":pk": store.S(DueShardPK(digest.ShardOf(e.UserID))), ":sk": store.S(e.SortKey()), ":uid": store.S(e.UserID),
+			":due": store.N(e.Due.Unix()), ":day": store.S(string(e.Day)), ":tz": store.S(e.Timezone), ":time": store.S(e.Time),
+			":v": store.N(e.SourceVersion), ":on": &ddbtypes.AttributeValueMemberBOOL{Value: true},
 		},
 	})
-	if err != nil && !isConditionFailed(err) {
+	if err != nil && !store.IsConditionFailed(err) {
 		return fmt.Errorf("put digest schedule: %w", err)
 	}
 	return nil
@@ -86,15 +81,15 @@ func (s *Store) ScheduleDigest(ctx context.Context, e digest.Entry) error {
 func (s *Store) UnscheduleDigest(ctx context.Context, userID string, sourceVersion int64) error {
 	_, err := s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                &s.Table,
-		Key:                      key(UserPK(userID), skDigest),
+		Key:                      store.Key(store.UserPK(userID), store.SKDigest),
 		UpdateExpression:         aws.String("REMOVE gsi1pk, gsi1sk SET userId = :uid, sourceVersion = :v, #enabled = :off"),
 		ConditionExpression:      aws.String("attribute_not_exists(pk) OR sourceVersion < :v"),
 		ExpressionAttributeNames: map[string]string{"#enabled": "enabled"},
-		ExpressionAttributeValues: Item{
-			":uid": S(userID), ":v": N(sourceVersion), ":off": &ddbtypes.AttributeValueMemberBOOL{Value: false},
+		ExpressionAttributeValues: store.Item{
+			":uid": store.S(userID), ":v": store.N(sourceVersion), ":off": &ddbtypes.AttributeValueMemberBOOL{Value: false},
 		},
 	})
-	if err != nil && !isConditionFailed(err) {
+	if err != nil && !store.IsConditionFailed(err) {
 		return fmt.Errorf("remove digest schedule: %w", err)
 	}
 	return nil
@@ -103,7 +98,7 @@ func (s *Store) UnscheduleDigest(ctx context.Context, userID string, sourceVersi
 // DigestSchedule implements digest.Store.
 func (s *Store) DigestSchedule(ctx context.Context, userID string) (digest.Entry, error) {
 	out, err := s.DB.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName: &s.Table, Key: key(UserPK(userID), skDigest), ConsistentRead: aws.Bool(true),
+		TableName: &s.Table, Key: store.Key(store.UserPK(userID), store.SKDigest), ConsistentRead: aws.Bool(true),
 	})
 	if err != nil {
 		return digest.Entry{}, fmt.Errorf("get digest schedule: %w", err)
@@ -112,7 +107,7 @@ func (s *Store) DigestSchedule(ctx context.Context, userID string) (digest.Entry
 		return digest.Entry{}, account.ErrNotFound
 	}
 	var it digestItem
-	if err := unmarshal(out.Item, &it); err != nil {
+	if err := store.Unmarshal(out.Item, &it); err != nil {
 		return digest.Entry{}, err
 	}
 	return it.entry(), nil
@@ -122,10 +117,10 @@ func (s *Store) DigestSchedule(ctx context.Context, userID string) (digest.Entry
 func (s *Store) DueDigests(ctx context.Context, shard int, before time.Time, cursor string, limit int) ([]digest.Entry, string, int, error) {
 	in := &dynamodb.QueryInput{
 		TableName:              &s.Table,
-		IndexName:              aws.String(GSI1.Name),
+		IndexName:              aws.String(store.GSI1.Name),
 		KeyConditionExpression: aws.String("gsi1pk = :pk AND gsi1sk < :before"),
-		ExpressionAttributeValues: Item{
-			":pk": S(DueShardPK(shard)), ":before": S(digest.DueKey(before)),
+		ExpressionAttributeValues: store.Item{
+			":pk": store.S(DueShardPK(shard)), ":before": store.S(digest.DueKey(before)),
 		},
 		Limit: aws.Int32(int32(limit)),
 	}
@@ -134,9 +129,9 @@ func (s *Store) DueDigests(ctx context.Context, shard int, before time.Time, cur
 		if err := json.Unmarshal([]byte(cursor), &k); err != nil {
 			return nil, "", 0, fmt.Errorf("due page cursor: %w", err)
 		}
-		in.ExclusiveStartKey = Item{}
+		in.ExclusiveStartKey = store.Item{}
 		for name, v := range k {
-			in.ExclusiveStartKey[name] = S(v)
+			in.ExclusiveStartKey[name] = store.S(v)
 		}
 	}
 	out, err := s.DB.Query(ctx, in)
@@ -146,7 +141,7 @@ func (s *Store) DueDigests(ctx context.Context, shard int, before time.Time, cur
 	entries := make([]digest.Entry, 0, len(out.Items))
 	for _, it := range out.Items {
 		var d digestItem
-		if err := unmarshal(it, &d); err != nil {
+		if err := store.Unmarshal(it, &d); err != nil {
 			return nil, "", int(out.ScannedCount), err
 		}
 		entries = append(entries, d.entry())
@@ -174,16 +169,16 @@ func (s *Store) DueDigests(ctx context.Context, shard int, before time.Time, cur
 func (s *Store) ClaimDigest(ctx context.Context, from, to digest.Entry) error {
 	_, err := s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                &s.Table,
-		Key:                      key(UserPK(from.UserID), skDigest),
+		Key:                      store.Key(store.UserPK(from.UserID), store.SKDigest),
 		UpdateExpression:         aws.String("SET gsi1sk = :to, #due = :due, #day = :nday, sentThrough = :day, pendingDay = :day"),
 		ConditionExpression:      aws.String("gsi1sk = :from AND (attribute_not_exists(sentThrough) OR sentThrough < :day)"),
 		ExpressionAttributeNames: map[string]string{"#day": "day", "#due": "due"},
-		ExpressionAttributeValues: Item{
-			":from": S(from.SortKey()), ":to": S(to.SortKey()), ":due": N(to.Due.Unix()),
-			":nday": S(string(to.Day)), ":day": S(string(from.Day)),
+		ExpressionAttributeValues: store.Item{
+			":from": store.S(from.SortKey()), ":to": store.S(to.SortKey()), ":due": store.N(to.Due.Unix()),
+			":nday": store.S(string(to.Day)), ":day": store.S(string(from.Day)),
 		},
 	})
-	if isConditionFailed(err) {
+	if store.IsConditionFailed(err) {
 		return digest.ErrLost
 	}
 	if err != nil {
@@ -195,22 +190,22 @@ func (s *Store) ClaimDigest(ctx context.Context, from, to digest.Entry) error {
 // ReleaseDigest implements digest.Store.
 func (s *Store) ReleaseDigest(ctx context.Context, from, to digest.Entry) error {
 	update := "SET gsi1sk = :from, #due = :due, #day = :day REMOVE sentThrough, pendingDay"
-	vals := Item{
-		":from": S(from.SortKey()), ":to": S(to.SortKey()), ":due": N(from.Due.Unix()), ":day": S(string(from.Day)),
+	vals := store.Item{
+		":from": store.S(from.SortKey()), ":to": store.S(to.SortKey()), ":due": store.N(from.Due.Unix()), ":day": store.S(string(from.Day)),
 	}
 	if from.SentThrough != "" {
 		update = "SET gsi1sk = :from, #due = :due, #day = :day, sentThrough = :prev REMOVE pendingDay"
-		vals[":prev"] = S(string(from.SentThrough))
+		vals[":prev"] = store.S(string(from.SentThrough))
 	}
 	_, err := s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                 &s.Table,
-		Key:                       key(UserPK(from.UserID), skDigest),
+		Key:                       store.Key(store.UserPK(from.UserID), store.SKDigest),
 		UpdateExpression:          aws.String(update),
 		ConditionExpression:       aws.String("gsi1sk = :to AND sentThrough = :day"),
 		ExpressionAttributeNames:  map[string]string{"#day": "day", "#due": "due"},
 		ExpressionAttributeValues: vals,
 	})
-	if isConditionFailed(err) {
+	if store.IsConditionFailed(err) {
 		return digest.ErrLost
 	}
 	if err != nil {
@@ -224,12 +219,12 @@ func (s *Store) ReleaseDigest(ctx context.Context, from, to digest.Entry) error 
 func (s *Store) TakeDigest(ctx context.Context, userID string, day digest.Day) error {
 	_, err := s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                 &s.Table,
-		Key:                       key(UserPK(userID), skDigest),
+		Key:                       store.Key(store.UserPK(userID), store.SKDigest),
 		UpdateExpression:          aws.String("REMOVE pendingDay"),
 		ConditionExpression:       aws.String("pendingDay = :day AND sentThrough = :day"),
-		ExpressionAttributeValues: Item{":day": S(string(day))},
+		ExpressionAttributeValues: store.Item{":day": store.S(string(day))},
 	})
-	if isConditionFailed(err) {
+	if store.IsConditionFailed(err) {
 		return digest.ErrLost
 	}
 	if err != nil {
@@ -242,12 +237,12 @@ func (s *Store) TakeDigest(ctx context.Context, userID string, day digest.Day) e
 func (s *Store) ReturnDigest(ctx context.Context, userID string, day digest.Day) error {
 	_, err := s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                 &s.Table,
-		Key:                       key(UserPK(userID), skDigest),
+		Key:                       store.Key(store.UserPK(userID), store.SKDigest),
 		UpdateExpression:          aws.String("SET pendingDay = :day"),
 		ConditionExpression:       aws.String("attribute_not_exists(pendingDay) AND sentThrough = :day"),
-		ExpressionAttributeValues: Item{":day": S(string(day))},
+		ExpressionAttributeValues: store.Item{":day": store.S(string(day))},
 	})
-	if isConditionFailed(err) {
+	if store.IsConditionFailed(err) {
 		return digest.ErrLost
 	}
 	if err != nil {
@@ -260,15 +255,15 @@ func (s *Store) ReturnDigest(ctx context.Context, userID string, day digest.Day)
 func (s *Store) SkipDigest(ctx context.Context, from, to digest.Entry) error {
 	_, err := s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                &s.Table,
-		Key:                      key(UserPK(from.UserID), skDigest),
+		Key:                      store.Key(store.UserPK(from.UserID), store.SKDigest),
 		UpdateExpression:         aws.String("SET gsi1sk = :to, #due = :due, #day = :nday"),
 		ConditionExpression:      aws.String("gsi1sk = :from"),
 		ExpressionAttributeNames: map[string]string{"#day": "day", "#due": "due"},
-		ExpressionAttributeValues: Item{
-			":from": S(from.SortKey()), ":to": S(to.SortKey()), ":due": N(to.Due.Unix()), ":nday": S(string(to.Day)),
+		ExpressionAttributeValues: store.Item{
+			":from": store.S(from.SortKey()), ":to": store.S(to.SortKey()), ":due": store.N(to.Due.Unix()), ":nday": store.S(string(to.Day)),
 		},
 	})
-	if isConditionFailed(err) {
+	if store.IsConditionFailed(err) {
 		return digest.ErrLost
 	}
 	if err != nil {
@@ -283,14 +278,14 @@ func (s *Store) ActivitiesBetween(ctx context.Context, userID string, from, to t
 	if !to.After(from) {
 		return nil, nil
 	}
-	items, err := s.queryAll(ctx, &dynamodb.QueryInput{
+	items, err := s.QueryAll(ctx, &dynamodb.QueryInput{
 		TableName:              &s.Table,
-		IndexName:              aws.String(GSI2.Name),
+		IndexName:              aws.String(store.GSI2.Name),
 		KeyConditionExpression: aws.String("gsi2pk = :pk AND gsi2sk BETWEEN :from AND :to"),
-		ExpressionAttributeValues: Item{
-			":pk": S(ActivitiesPK(userID)), ":from": S(startKey(from)),
+		ExpressionAttributeValues: store.Item{
+			":pk": store.S(ActivitiesPK(userID)), ":from": store.S(startKey(from)),
 			// '$' sorts after '#': every key of the last second is included.
-			":to": S(startKey(to.Add(-time.Second)) + "$"),
+			":to": store.S(startKey(to.Add(-time.Second)) + "$"),
 		},
 	})
 	if err != nil {
@@ -299,7 +294,7 @@ func (s *Store) ActivitiesBetween(ctx context.Context, userID string, from, to t
 	out := make([]digest.Activity, 0, len(items))
 	for _, it := range items {
 		var a digest.Activity
-		if err := unmarshal(it, &a); err != nil {
+		if err := store.Unmarshal(it, &a); err != nil {
 			return nil, err
 		}
 		if a.Cancelled || a.Start.Before(from) || !a.Start.Before(to) {
@@ -314,7 +309,7 @@ func (s *Store) ActivitiesBetween(ctx context.Context, userID string, from, to t
 // redelivered or out-of-order events never overwrite a newer version. A
 // cancellation is a tombstone (kept, with its version, out of gsi2).
 func (s *Store) PutActivity(ctx context.Context, a digest.Activity) (bool, error) {
-	it, err := marshal(UserPK(a.UserID), ActivitySK(a.ID), a)
+	it, err := store.Marshal(store.UserPK(a.UserID), ActivitySK(a.ID), a)
 	if err != nil {
 		return false, err
 	}
@@ -324,18 +319,18 @@ func (s *Store) PutActivity(ctx context.Context, a digest.Activity) (bool, error
 			last = t
 		}
 	}
-	it[AttrTTL] = TTL(last.Add(activityRetention))
+	it[store.AttrTTL] = store.TTL(last.Add(activityRetention))
 	if !a.Cancelled {
-		it[AttrGSI2PK] = S(ActivitiesPK(a.UserID))
-		it[AttrGSI2SK] = S(startKey(a.Start) + "#" + a.ID)
+		it[store.AttrGSI2PK] = store.S(ActivitiesPK(a.UserID))
+		it[store.AttrGSI2SK] = store.S(startKey(a.Start) + "#" + a.ID)
 	}
 	_, err = s.DB.PutItem(ctx, &dynamodb.PutItemInput{
 		TableName:                 &s.Table,
 		Item:                      it,
 		ConditionExpression:       aws.String("attribute_not_exists(pk) OR version < :v"),
-		ExpressionAttributeValues: Item{":v": N(a.Version)},
+		ExpressionAttributeValues: store.Item{":v": store.N(a.Version)},
 	})
-	if isConditionFailed(err) {
+	if store.IsConditionFailed(err) {
 		return false, nil
 	}
 	if err != nil {

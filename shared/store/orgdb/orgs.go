@@ -1,4 +1,4 @@
-package store
+package orgdb
 
 import (
 	"context"
@@ -15,18 +15,10 @@ import (
 	"github.com/example/myprofile/shared/account"
 	"github.com/example/myprofile/shared/org"
 	"github.com/example/myprofile/shared/session"
+	"github.com/example/myprofile/shared/store"
 )
 
 var _ org.Store = (*Store)(nil)
-
-const (
-	prefixInvite = "INVITE#"
-	skInvite     = "INVITE"
-	attrRev      = "rev"
-)
-
-// InvitePK is the partition of a pending invitation.
-func InvitePK(id string) string { return prefixInvite + id }
 
 type inviteItem struct {
 	ID        string    `dynamodbav:"id"`
@@ -49,20 +41,20 @@ func (s *Store) orgRevUpdate(orgID string, rev int64) *ddbtypes.Update {
 	}
 	return &ddbtypes.Update{
 		TableName:                 &s.Table,
-		Key:                       key(OrgPK(orgID), skOrg),
+		Key:                       store.Key(store.OrgPK(orgID), store.SKOrg),
 		UpdateExpression:          aws.String("SET #rev = :next"),
 		ConditionExpression:       aws.String(cond),
-		ExpressionAttributeNames:  map[string]string{"#rev": attrRev},
-		ExpressionAttributeValues: Item{":rev": N(rev), ":next": N(rev + 1)},
+		ExpressionAttributeNames:  map[string]string{"#rev": store.AttrRev},
+		ExpressionAttributeValues: store.Item{":rev": store.N(rev), ":next": store.N(rev + 1)},
 	}
 }
 
 // GetRoster reads the organization item and its members in one query.
 func (s *Store) GetRoster(ctx context.Context, orgID string) (org.Roster, error) {
-	items, err := s.queryAll(ctx, &dynamodb.QueryInput{
+	items, err := s.QueryAll(ctx, &dynamodb.QueryInput{
 		TableName:                 &s.Table,
 		KeyConditionExpression:    aws.String("pk = :pk"),
-		ExpressionAttributeValues: Item{":pk": S(OrgPK(orgID))},
+		ExpressionAttributeValues: store.Item{":pk": store.S(store.OrgPK(orgID))},
 		ConsistentRead:            aws.Bool(true),
 	})
 	if err != nil {
@@ -71,19 +63,19 @@ func (s *Store) GetRoster(ctx context.Context, orgID string) (org.Roster, error)
 	var r org.Roster
 	found := false
 	for _, it := range items {
-		sk := it[AttrSK].(*ddbtypes.AttributeValueMemberS).Value
+		sk := it[store.AttrSK].(*ddbtypes.AttributeValueMemberS).Value
 		switch {
-		case sk == skOrg:
+		case sk == store.SKOrg:
 			found = true
-			if err := unmarshal(it, &r.Org); err != nil {
+			if err := store.Unmarshal(it, &r.Org); err != nil {
 				return org.Roster{}, err
 			}
-			if n, ok := it[attrRev].(*ddbtypes.AttributeValueMemberN); ok {
+			if n, ok := it[store.AttrRev].(*ddbtypes.AttributeValueMemberN); ok {
 				r.Rev, _ = strconv.ParseInt(n.Value, 10, 64)
 			}
-		case strings.HasPrefix(sk, prefixMember):
+		case strings.HasPrefix(sk, store.PrefixMember):
 			var m account.Member
-			if err := unmarshal(it, &m); err != nil {
+			if err := store.Unmarshal(it, &m); err != nil {
 				return org.Roster{}, err
 			}
 			r.Members = append(r.Members, m)
@@ -97,8 +89,8 @@ func (s *Store) GetRoster(ctx context.Context, orgID string) (org.Roster, error)
 
 // ListMembers lists one page of an organization's members.
 func (s *Store) ListMembers(ctx context.Context, orgID, cursor string, limit int) ([]account.Member, string, error) {
-	start, err := decodeCursor(cursor, map[string]string{AttrPK: OrgPK(orgID)})
-	if err == nil && start != nil && !strings.HasPrefix(start[AttrSK].(*ddbtypes.AttributeValueMemberS).Value, prefixMember) {
+	start, err := store.DecodeCursor(cursor, map[string]string{store.AttrPK: store.OrgPK(orgID)})
+	if err == nil && start != nil && !strings.HasPrefix(start[store.AttrSK].(*ddbtypes.AttributeValueMemberS).Value, store.PrefixMember) {
 		err = errors.New("cursor: other sort key")
 	}
 	if err != nil {
@@ -107,7 +99,7 @@ func (s *Store) ListMembers(ctx context.Context, orgID, cursor string, limit int
 	out, err := s.DB.Query(ctx, &dynamodb.QueryInput{
 		TableName:                 &s.Table,
 		KeyConditionExpression:    aws.String("pk = :pk AND begins_with(sk, :sk)"),
-		ExpressionAttributeValues: Item{":pk": S(OrgPK(orgID)), ":sk": S(prefixMember)},
+		ExpressionAttributeValues: store.Item{":pk": store.S(store.OrgPK(orgID)), ":sk": store.S(store.PrefixMember)},
 		ConsistentRead:            aws.Bool(true),
 		ExclusiveStartKey:         start,
 		Limit:                     aws.Int32(int32(limit)),
@@ -118,14 +110,14 @@ func (s *Store) ListMembers(ctx context.Context, orgID, cursor string, limit int
 	ms := make([]account.Member, 0, len(out.Items))
 	for _, it := range out.Items {
 		var m account.Member
-		if err := unmarshal(it, &m); err != nil {
+		if err := store.Unmarshal(it, &m); err != nil {
 			return nil, "", err
 		}
 		ms = append(ms, m)
 	}
 	next := ""
 	if len(out.LastEvaluatedKey) > 0 {
-		next = encodeCursor(out.LastEvaluatedKey)
+		next = store.EncodeCursor(out.LastEvaluatedKey)
 	}
 	return ms, next, nil
 }
@@ -140,11 +132,11 @@ func (s *Store) GetUsers(ctx context.Context, ids []string) (map[string]account.
 		return nil, errors.New("get users: at most 100 at a time")
 	}
 	seen := map[string]bool{}
-	var keys []Item
+	var keys []store.Item
 	for _, id := range ids {
 		if !seen[id] {
 			seen[id] = true
-			keys = append(keys, key(UserPK(id), skProfile))
+			keys = append(keys, store.Key(store.UserPK(id), store.SKProfile))
 		}
 	}
 	req := map[string]ddbtypes.KeysAndAttributes{s.Table: {Keys: keys, ConsistentRead: aws.Bool(true)}}
@@ -161,7 +153,7 @@ func (s *Store) GetUsers(ctx context.Context, ids []string) (map[string]account.
 		}
 		for _, it := range res.Responses[s.Table] {
 			var u account.User
-			if err := unmarshal(it, &u); err != nil {
+			if err := store.Unmarshal(it, &u); err != nil {
 				return nil, err
 			}
 			out[u.ID] = u
@@ -171,14 +163,14 @@ func (s *Store) GetUsers(ctx context.Context, ids []string) (map[string]account.
 	return out, nil
 }
 
-func memberItem(u account.User, orgID string) (Item, error) {
+func memberItem(u account.User, orgID string) (store.Item, error) {
 	m := u.Orgs[orgID]
-	return marshal(OrgPK(orgID), MemberSK(u.ID), account.Member{OrgID: orgID, UserID: u.ID, Role: m.Role, JoinedAt: m.JoinedAt})
+	return store.Marshal(store.OrgPK(orgID), store.MemberSK(u.ID), account.Member{OrgID: orgID, UserID: u.ID, Role: m.Role, JoinedAt: m.JoinedAt})
 }
 
 // membershipErr maps a cancelled membership transaction to the domain error.
 func membershipErr(op string, err error) error {
-	if r := cancelReasons(err); len(r) > 0 {
+	if r := store.CancelReasons(err); len(r) > 0 {
 		for _, c := range r {
 			if c == "ConditionalCheckFailed" {
 				return account.ErrConflict
@@ -224,8 +216,8 @@ func (s *Store) RemoveMembership(ctx context.Context, u account.User, expectVers
 	}
 	_, err = s.DB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []ddbtypes.TransactWriteItem{
 		{Put: userPut},
-		{Delete: &ddbtypes.Delete{TableName: &s.Table, Key: key(OrgPK(orgID), MemberSK(u.ID))}},
-		{Delete: &ddbtypes.Delete{TableName: &s.Table, Key: key(OrgPK(orgID), prefixAlert+u.ID)}},
+		{Delete: &ddbtypes.Delete{TableName: &s.Table, Key: store.Key(store.OrgPK(orgID), store.MemberSK(u.ID))}},
+		{Delete: &ddbtypes.Delete{TableName: &s.Table, Key: store.Key(store.OrgPK(orgID), store.PrefixAlert+u.ID)}},
 		{Update: s.orgRevUpdate(orgID, orgRev)},
 	}})
 	if err != nil {
@@ -235,32 +227,32 @@ func (s *Store) RemoveMembership(ctx context.Context, u account.User, expectVers
 		return nil
 	}
 	// Nobody is left: the organization's own items go too.
-	items, err := s.queryAll(ctx, &dynamodb.QueryInput{
+	items, err := s.QueryAll(ctx, &dynamodb.QueryInput{
 		TableName:                 &s.Table,
 		KeyConditionExpression:    aws.String("pk = :pk"),
-		ExpressionAttributeValues: Item{":pk": S(OrgPK(orgID))},
+		ExpressionAttributeValues: store.Item{":pk": store.S(store.OrgPK(orgID))},
 		ProjectionExpression:      aws.String("pk, sk"),
 		ConsistentRead:            aws.Bool(true),
 	})
 	if err != nil {
 		return err
 	}
-	keys := make([]Item, 0, len(items))
+	keys := make([]store.Item, 0, len(items))
 	for _, it := range items {
-		keys = append(keys, Item{AttrPK: it[AttrPK], AttrSK: it[AttrSK]})
+		keys = append(keys, store.Item{store.AttrPK: it[store.AttrPK], store.AttrSK: it[store.AttrSK]})
 	}
-	return s.batchDelete(ctx, keys)
+	return s.BatchDelete(ctx, keys)
 }
 
 // PutInvitation stores a pending invitation under its own key; the ttl
 // removes it once expired (readers check expiresAt, as DynamoDB Local does
 // not expire items).
 func (s *Store) PutInvitation(ctx context.Context, inv org.Invitation) error {
-	it, err := marshal(InvitePK(inv.ID), skInvite, inviteItem(inv))
+	it, err := store.Marshal(store.InvitePK(inv.ID), store.SKInvite, inviteItem(inv))
 	if err != nil {
 		return err
 	}
-	it[AttrTTL] = TTL(inv.ExpiresAt)
+	it[store.AttrTTL] = store.TTL(inv.ExpiresAt)
 	if _, err := s.DB.PutItem(ctx, &dynamodb.PutItemInput{TableName: &s.Table, Item: it,
 		ConditionExpression: aws.String("attribute_not_exists(pk)")}); err != nil {
 		return fmt.Errorf("put invitation: %w", err)
@@ -270,7 +262,7 @@ func (s *Store) PutInvitation(ctx context.Context, inv org.Invitation) error {
 
 // GetInvitation reads a pending invitation.
 func (s *Store) GetInvitation(ctx context.Context, id string) (org.Invitation, error) {
-	out, err := s.DB.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.Table, Key: key(InvitePK(id), skInvite), ConsistentRead: aws.Bool(true)})
+	out, err := s.DB.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.Table, Key: store.Key(store.InvitePK(id), store.SKInvite), ConsistentRead: aws.Bool(true)})
 	if err != nil {
 		return org.Invitation{}, fmt.Errorf("get invitation: %w", err)
 	}
@@ -278,7 +270,7 @@ func (s *Store) GetInvitation(ctx context.Context, id string) (org.Invitation, e
 		return org.Invitation{}, account.ErrNotFound
 	}
 	var it inviteItem
-	if err := unmarshal(out.Item, &it); err != nil {
+	if err := store.Unmarshal(out.Item, &it); err != nil {
 		return org.Invitation{}, err
 	}
 	return org.Invitation(it), nil
@@ -289,10 +281,10 @@ func (s *Store) GetInvitation(ctx context.Context, id string) (org.Invitation, e
 func (s *Store) consumeInvite(inv org.Invitation, now time.Time) *ddbtypes.Delete {
 	return &ddbtypes.Delete{
 		TableName:                 &s.Table,
-		Key:                       key(InvitePK(inv.ID), skInvite),
+		Key:                       store.Key(store.InvitePK(inv.ID), store.SKInvite),
 		ConditionExpression:       aws.String("tokenHash = :h AND #ttl > :now"),
-		ExpressionAttributeNames:  map[string]string{"#ttl": AttrTTL},
-		ExpressionAttributeValues: Item{":h": S(inv.TokenHash), ":now": N(now.Unix())},
+		ExpressionAttributeNames:  map[string]string{"#ttl": store.AttrTTL},
+		ExpressionAttributeValues: store.Item{":h": store.S(inv.TokenHash), ":now": store.N(now.Unix())},
 	}
 }
 
@@ -304,15 +296,15 @@ func (s *Store) AcceptInvitationNew(ctx context.Context, inv org.Invitation, now
 	if _, ok := u.Orgs[inv.OrgID]; !ok {
 		return fmt.Errorf("accept invitation: user has no membership in %s", inv.OrgID)
 	}
-	emailIt, err := marshal(EmailPK(u.Email), skEmail, emailItem{UserID: u.ID})
+	emailIt, err := store.Marshal(store.EmailPK(u.Email), store.SKEmail, store.EmailItem{UserID: u.ID})
 	if err != nil {
 		return err
 	}
-	userIt, err := marshal(UserPK(u.ID), skProfile, u)
+	userIt, err := store.Marshal(store.UserPK(u.ID), store.SKProfile, u)
 	if err != nil {
 		return err
 	}
-	credIt, err := marshal(UserPK(u.ID), skPassword, credentialItem{UserID: u.ID, Hash: passwordHash})
+	credIt, err := store.Marshal(store.UserPK(u.ID), store.SKPassword, store.CredentialItem{UserID: u.ID, Hash: passwordHash})
 	if err != nil {
 		return err
 	}
@@ -320,7 +312,7 @@ func (s *Store) AcceptInvitationNew(ctx context.Context, inv org.Invitation, now
 	if err != nil {
 		return err
 	}
-	sessIt, err := sessionItem(sess)
+	sessIt, err := store.SessionItem(sess)
 	if err != nil {
 		return err
 	}
@@ -335,7 +327,7 @@ func (s *Store) AcceptInvitationNew(ctx context.Context, inv org.Invitation, now
 		{Update: s.orgRevUpdate(inv.OrgID, orgRev)},
 	}})
 	if err != nil {
-		if r := cancelReasons(err); len(r) > 0 && r[0] == "ConditionalCheckFailed" {
+		if r := store.CancelReasons(err); len(r) > 0 && r[0] == "ConditionalCheckFailed" {
 			return account.ErrEmailTaken
 		}
 		return membershipErr("accept invitation", err)
@@ -378,25 +370,25 @@ func (s *Store) AcceptInvitationExisting(ctx context.Context, inv org.Invitation
 // account can still sign in and send the deletion again.
 func (s *Store) DeleteUserData(ctx context.Context, u account.User) error {
 	sweep := func() error {
-		items, err := s.queryAll(ctx, &dynamodb.QueryInput{
+		items, err := s.QueryAll(ctx, &dynamodb.QueryInput{
 			TableName:                 &s.Table,
 			KeyConditionExpression:    aws.String("pk = :pk"),
-			ExpressionAttributeValues: Item{":pk": S(UserPK(u.ID))},
+			ExpressionAttributeValues: store.Item{":pk": store.S(store.UserPK(u.ID))},
 			ProjectionExpression:      aws.String("pk, sk"),
 			ConsistentRead:            aws.Bool(true),
 		})
 		if err != nil {
 			return err
 		}
-		var keys []Item
+		var keys []store.Item
 		for _, it := range items {
-			sk := it[AttrSK].(*ddbtypes.AttributeValueMemberS).Value
-			if sk == skProfile || sk == skPassword || strings.HasPrefix(sk, prefixAudit) {
+			sk := it[store.AttrSK].(*ddbtypes.AttributeValueMemberS).Value
+			if sk == store.SKProfile || sk == store.SKPassword || strings.HasPrefix(sk, store.PrefixAudit) {
 				continue
 			}
-			keys = append(keys, Item{AttrPK: it[AttrPK], AttrSK: it[AttrSK]})
+			keys = append(keys, store.Item{store.AttrPK: it[store.AttrPK], store.AttrSK: it[store.AttrSK]})
 		}
-		return s.batchDelete(ctx, keys)
+		return s.BatchDelete(ctx, keys)
 	}
 	if err := sweep(); err != nil {
 		return fmt.Errorf("delete user data: %w", err)
@@ -408,38 +400,38 @@ func (s *Store) DeleteUserData(ctx context.Context, u account.User) error {
 		"reauth#" + u.ID, "invite#" + u.ID, "email-change#" + u.ID, "phone-change#" + u.ID,
 		"mfa-confirm#" + u.ID, "mfa#" + u.ID, "login-acct#" + u.Email,
 	} {
-		items, err := s.queryAll(ctx, &dynamodb.QueryInput{
+		items, err := s.QueryAll(ctx, &dynamodb.QueryInput{
 			TableName:                 &s.Table,
 			KeyConditionExpression:    aws.String("pk = :pk"),
-			ExpressionAttributeValues: Item{":pk": S(prefixRate + k)},
+			ExpressionAttributeValues: store.Item{":pk": store.S(store.PrefixRate + k)},
 			ProjectionExpression:      aws.String("pk, sk"),
 		})
 		if err != nil {
 			return err
 		}
-		keys := make([]Item, 0, len(items))
+		keys := make([]store.Item, 0, len(items))
 		for _, it := range items {
-			keys = append(keys, Item{AttrPK: it[AttrPK], AttrSK: it[AttrSK]})
+			keys = append(keys, store.Item{store.AttrPK: it[store.AttrPK], store.AttrSK: it[store.AttrSK]})
 		}
-		if err := s.batchDelete(ctx, keys); err != nil {
+		if err := s.BatchDelete(ctx, keys); err != nil {
 			return fmt.Errorf("delete counters: %w", err)
 		}
 	}
 	_, err := s.DB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []ddbtypes.TransactWriteItem{
 		{Delete: &ddbtypes.Delete{
-			TableName: &s.Table, Key: key(EmailPK(u.Email), skEmail),
+			TableName: &s.Table, Key: store.Key(store.EmailPK(u.Email), store.SKEmail),
 			// Never free an address another account holds now.
 			ConditionExpression:       aws.String("attribute_not_exists(pk) OR userId = :uid"),
-			ExpressionAttributeValues: Item{":uid": S(u.ID)},
+			ExpressionAttributeValues: store.Item{":uid": store.S(u.ID)},
 		}},
-		{Delete: &ddbtypes.Delete{TableName: &s.Table, Key: key(UserPK(u.ID), skProfile)}},
-		{Delete: &ddbtypes.Delete{TableName: &s.Table, Key: key(UserPK(u.ID), skPassword)}},
+		{Delete: &ddbtypes.Delete{TableName: &s.Table, Key: store.Key(store.UserPK(u.ID), store.SKProfile)}},
+		{Delete: &ddbtypes.Delete{TableName: &s.Table, Key: store.Key(store.UserPK(u.ID), store.SKPassword)}},
 	}})
 	if err != nil {
-		if r := cancelReasons(err); len(r) > 0 && r[0] == "ConditionalCheckFailed" {
+		if r := store.CancelReasons(err); len(r) > 0 && r[0] == "ConditionalCheckFailed" {
 			// The address now belongs to someone else: delete the record alone.
-			for _, sk := range []string{skPassword, skProfile} {
-				if _, err := s.DB.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: &s.Table, Key: key(UserPK(u.ID), sk)}); err != nil {
+			for _, sk := range []string{store.SKPassword, store.SKProfile} {
+				if _, err := s.DB.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: &s.Table, Key: store.Key(store.UserPK(u.ID), sk)}); err != nil {
 					return fmt.Errorf("delete user: %w", err)
 				}
 			}

@@ -1,4 +1,4 @@
-package store
+package verifydb
 
 import (
 	"context"
@@ -13,6 +13,7 @@ import (
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/example/myprofile/shared/account"
+	"github.com/example/myprofile/shared/store"
 	"github.com/example/myprofile/shared/verify"
 )
 
@@ -20,11 +21,11 @@ var _ verify.Store = (*Store)(nil)
 
 // PutChange stores a pending change, replacing the previous one of its kind.
 func (s *Store) PutChange(ctx context.Context, c verify.Change) error {
-	it, err := marshal(UserPK(c.UserID), VerifySK(c.Kind), c)
+	it, err := store.Marshal(store.UserPK(c.UserID), VerifySK(c.Kind), c)
 	if err != nil {
 		return err
 	}
-	it[AttrTTL] = TTL(c.ExpiresAt)
+	it[store.AttrTTL] = store.TTL(c.ExpiresAt)
 	if _, err := s.DB.PutItem(ctx, &dynamodb.PutItemInput{TableName: &s.Table, Item: it}); err != nil {
 		return fmt.Errorf("put pending %s change: %w", c.Kind, err)
 	}
@@ -33,7 +34,7 @@ func (s *Store) PutChange(ctx context.Context, c verify.Change) error {
 
 // GetChange reads a pending change (strongly consistent).
 func (s *Store) GetChange(ctx context.Context, userID, kind string) (verify.Change, error) {
-	out, err := s.DB.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.Table, Key: key(UserPK(userID), VerifySK(kind)), ConsistentRead: aws.Bool(true)})
+	out, err := s.DB.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.Table, Key: store.Key(store.UserPK(userID), VerifySK(kind)), ConsistentRead: aws.Bool(true)})
 	if err != nil {
 		return verify.Change{}, fmt.Errorf("get pending %s change: %w", kind, err)
 	}
@@ -41,7 +42,7 @@ func (s *Store) GetChange(ctx context.Context, userID, kind string) (verify.Chan
 		return verify.Change{}, verify.ErrNoPending
 	}
 	var c verify.Change
-	if err := unmarshal(out.Item, &c); err != nil {
+	if err := store.Unmarshal(out.Item, &c); err != nil {
 		return verify.Change{}, err
 	}
 	return c, nil
@@ -51,14 +52,14 @@ func (s *Store) GetChange(ctx context.Context, userID, kind string) (verify.Chan
 func (s *Store) CountAttempt(ctx context.Context, userID, kind, id string, max int) (int, error) {
 	out, err := s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                           &s.Table,
-		Key:                                 key(UserPK(userID), VerifySK(kind)),
+		Key:                                 store.Key(store.UserPK(userID), VerifySK(kind)),
 		UpdateExpression:                    aws.String("SET attempts = attempts + :one"),
 		ConditionExpression:                 aws.String("id = :id AND attempts < :max"),
-		ExpressionAttributeValues:           Item{":one": N(1), ":id": S(id), ":max": N(int64(max))},
+		ExpressionAttributeValues:           store.Item{":one": store.N(1), ":id": store.S(id), ":max": store.N(int64(max))},
 		ReturnValues:                        ddbtypes.ReturnValueUpdatedNew,
 		ReturnValuesOnConditionCheckFailure: ddbtypes.ReturnValuesOnConditionCheckFailureAllOld,
 	})
-	if isConditionFailed(err) {
+	if store.IsConditionFailed(err) {
 		var ccf *ddbtypes.ConditionalCheckFailedException
 		if errors.As(err, &ccf) && ccf.Item != nil {
 			if v, ok := ccf.Item["id"].(*ddbtypes.AttributeValueMemberS); ok && v.Value == id {
@@ -79,13 +80,13 @@ func (s *Store) CountAttempt(ctx context.Context, userID, kind, id string, max i
 
 // DeleteChange deletes a pending change (only the one with id, if given).
 func (s *Store) DeleteChange(ctx context.Context, userID, kind, id string) error {
-	in := &dynamodb.DeleteItemInput{TableName: &s.Table, Key: key(UserPK(userID), VerifySK(kind))}
+	in := &dynamodb.DeleteItemInput{TableName: &s.Table, Key: store.Key(store.UserPK(userID), VerifySK(kind))}
 	if id != "" {
 		in.ConditionExpression = aws.String("id = :id")
-		in.ExpressionAttributeValues = Item{":id": S(id)}
+		in.ExpressionAttributeValues = store.Item{":id": store.S(id)}
 	}
 	_, err := s.DB.DeleteItem(ctx, in)
-	if err != nil && !isConditionFailed(err) {
+	if err != nil && !store.IsConditionFailed(err) {
 		return fmt.Errorf("delete pending %s change: %w", kind, err)
 	}
 	return nil
@@ -96,10 +97,10 @@ func (s *Store) DeleteChange(ctx context.Context, userID, kind, id string) error
 func (s *Store) deletePending(c verify.Change, now time.Time) *ddbtypes.Delete {
 	return &ddbtypes.Delete{
 		TableName:                 &s.Table,
-		Key:                       key(UserPK(c.UserID), VerifySK(c.Kind)),
+		Key:                       store.Key(store.UserPK(c.UserID), VerifySK(c.Kind)),
 		ConditionExpression:       aws.String("id = :id AND #ttl > :now"),
-		ExpressionAttributeNames:  map[string]string{"#ttl": AttrTTL},
-		ExpressionAttributeValues: Item{":id": S(c.ID), ":now": N(now.Unix())},
+		ExpressionAttributeNames:  map[string]string{"#ttl": store.AttrTTL},
+		ExpressionAttributeValues: store.Item{":id": store.S(c.ID), ":now": store.N(now.Unix())},
 	}
 }
 
@@ -109,16 +110,16 @@ func (s *Store) ConfirmEmail(ctx context.Context, u account.User, oldEmail strin
 	if err != nil {
 		return err
 	}
-	emailIt, err := marshal(EmailPK(u.Email), skEmail, emailItem{UserID: u.ID})
+	emailIt, err := store.Marshal(store.EmailPK(u.Email), store.SKEmail, store.EmailItem{UserID: u.ID})
 	if err != nil {
 		return err
 	}
 	_, err = s.DB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []ddbtypes.TransactWriteItem{
 		{Put: &ddbtypes.Put{TableName: &s.Table, Item: emailIt, ConditionExpression: aws.String("attribute_not_exists(pk)")}}, // 0: claim
 		{Delete: &ddbtypes.Delete{ // 1: release
-			TableName: &s.Table, Key: key(EmailPK(oldEmail), skEmail),
+			TableName: &s.Table, Key: store.Key(store.EmailPK(oldEmail), store.SKEmail),
 			ConditionExpression:       aws.String("userId = :uid"),
-			ExpressionAttributeValues: Item{":uid": S(u.ID)},
+			ExpressionAttributeValues: store.Item{":uid": store.S(u.ID)},
 		}},
 		{Put: userPut},                    // 2: the user, version-conditioned
 		{Delete: s.deletePending(c, now)}, // 3: single use
@@ -126,7 +127,7 @@ func (s *Store) ConfirmEmail(ctx context.Context, u account.User, oldEmail strin
 	if err == nil {
 		return nil
 	}
-	r := cancelReasons(err)
+	r := store.CancelReasons(err)
 	var tc *ddbtypes.TransactionConflictException
 	switch {
 	case errors.As(err, &tc):
@@ -159,7 +160,7 @@ func (s *Store) ConfirmPhone(ctx context.Context, u account.User, expectVersion 
 	if err == nil {
 		return nil
 	}
-	r := cancelReasons(err)
+	r := store.CancelReasons(err)
 	var tc *ddbtypes.TransactionConflictException
 	switch {
 	case errors.As(err, &tc):

@@ -1,4 +1,6 @@
-package store
+// Package uploads is the S3 uploads bucket (avatar.Objects): presigned
+// POSTs, reads, writes and deletes of raw uploads and avatar renditions.
+package uploads
 
 import (
 	"bytes"
@@ -38,11 +40,11 @@ func NewUploads(client *s3.Client, bucket string) *Uploads {
 
 // PresignPost signs a browser form upload of key: 1..maxBytes bytes
 // (content-length-range), a Content-Type starting with image/, valid for ttl.
-func (u *Uploads) PresignPost(ctx context.Context, key string, maxBytes int64, ttl time.Duration) (avatar.PresignedPost, error) {
+func (u *Uploads) PresignPost(ctx context.Context, Key string, maxBytes int64, ttl time.Duration) (avatar.PresignedPost, error) {
 	if u.Bucket == "" {
 		return avatar.PresignedPost{}, errors.New("uploads bucket: UPLOADS_BUCKET is not set")
 	}
-	req, err := u.Presign.PresignPostObject(ctx, &s3.PutObjectInput{Bucket: &u.Bucket, Key: &key}, func(o *s3.PresignPostOptions) {
+	req, err := u.Presign.PresignPostObject(ctx, &s3.PutObjectInput{Bucket: &u.Bucket, Key: &Key}, func(o *s3.PresignPostOptions) {
 		o.Expires = ttl
 		o.Conditions = []any{
 			[]any{"content-length-range", 1, maxBytes},
@@ -56,8 +58,8 @@ func (u *Uploads) PresignPost(ctx context.Context, key string, maxBytes int64, t
 }
 
 // Get reads at most limit+1 bytes of an object.
-func (u *Uploads) Get(ctx context.Context, key string, limit int64) ([]byte, error) {
-	out, err := u.Client.GetObject(ctx, &s3.GetObjectInput{Bucket: &u.Bucket, Key: &key})
+func (u *Uploads) Get(ctx context.Context, Key string, limit int64) ([]byte, error) {
+	out, err := u.Client.GetObject(ctx, &s3.GetObjectInput{Bucket: &u.Bucket, Key: &Key})
 	var nsk *s3types.NoSuchKey
 	if errors.As(err, &nsk) {
 		return nil, avatar.ErrNotFound
@@ -74,9 +76,9 @@ func (u *Uploads) Get(ctx context.Context, key string, limit int64) ([]byte, err
 }
 
 // Put writes an object.
-func (u *Uploads) Put(ctx context.Context, key, contentType string, data []byte) error {
+func (u *Uploads) Put(ctx context.Context, Key, contentType string, data []byte) error {
 	_, err := u.Client.PutObject(ctx, &s3.PutObjectInput{
-		Bucket: &u.Bucket, Key: &key, Body: bytes.NewReader(data), ContentType: &contentType,
+		Bucket: &u.Bucket, Key: &Key, Body: bytes.NewReader(data), ContentType: &contentType,
 		ContentLength: aws.Int64(int64(len(data))),
 		CacheControl:  aws.String("public, max-age=31536000, immutable"), // keys are never reused
 	})

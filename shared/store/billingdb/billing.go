@@ -1,4 +1,4 @@
-package store
+package billingdb
 
 import (
 	"context"
@@ -14,6 +14,7 @@ import (
 
 	"github.com/example/myprofile/shared/account"
 	"github.com/example/myprofile/shared/billing"
+	"github.com/example/myprofile/shared/store"
 )
 
 var _ billing.Store = (*Store)(nil)
@@ -64,26 +65,23 @@ func (it alertItem) subscription() billing.Subscription {
 	return s
 }
 
-// skBalance is the sort key of an organization's balance.
-const skBalance = "BALANCE"
-
 // AlertSK is the sort key of a member's billing alert under the organization.
-func AlertSK(uid string) string { return prefixAlert + uid }
+func AlertSK(uid string) string { return store.PrefixAlert + uid }
 
 // LowPK is one shard of the low-balance marker index (gsi1).
 func LowPK(oid string) string {
 	h := fnv.New32a()
 	h.Write([]byte(oid))
-	return prefixLow + strconv.Itoa(int(h.Sum32()%LowShards))
+	return store.PrefixLow + strconv.Itoa(int(h.Sum32()%LowShards))
 }
 
 // AlertIndexPK is the gsi2 partition of an organization's enabled alerts
 // in one state (armed or fired).
 func AlertIndexPK(oid string, armed bool) string {
 	if armed {
-		return prefixAlertOrg + oid + "#ARMED"
+		return store.PrefixAlertOrg + oid + "#ARMED"
 	}
-	return prefixAlertOrg + oid + "#FIRED"
+	return store.PrefixAlertOrg + oid + "#FIRED"
 }
 
 // AlertIndexSK orders an organization's alerts by currency then threshold:
@@ -101,17 +99,17 @@ func (s *Store) PutBalance(ctx context.Context, b billing.Balance) (billing.Bala
 	if b.Low {
 		it.GSI1PK, it.GSI1SK = LowPK(b.OrgID), b.OrgID
 	}
-	item, err := marshal(OrgPK(b.OrgID), skBalance, it)
+	item, err := store.Marshal(store.OrgPK(b.OrgID), store.SKBalance, it)
 	if err != nil {
 		return billing.Balance{}, err
 	}
 	_, err = s.DB.PutItem(ctx, &dynamodb.PutItemInput{
 		TableName: &s.Table, Item: item,
 		ConditionExpression:                 aws.String("attribute_not_exists(pk) OR computedAtNs < :c"),
-		ExpressionAttributeValues:           Item{":c": N(it.ComputedAtNs)},
+		ExpressionAttributeValues:           store.Item{":c": store.N(it.ComputedAtNs)},
 		ReturnValuesOnConditionCheckFailure: ddbtypes.ReturnValuesOnConditionCheckFailureAllOld,
 	})
-	if isConditionFailed(err) {
+	if store.IsConditionFailed(err) {
 		var ccf *ddbtypes.ConditionalCheckFailedException
 		if errors.As(err, &ccf) && ccf.Item != nil {
 			stored, uerr := balanceFromItem(ccf.Item)
@@ -128,9 +126,9 @@ func (s *Store) PutBalance(ctx context.Context, b billing.Balance) (billing.Bala
 	return b, nil
 }
 
-func balanceFromItem(item Item) (billing.Balance, error) {
+func balanceFromItem(item store.Item) (billing.Balance, error) {
 	var it balanceItem
-	if err := unmarshal(item, &it); err != nil {
+	if err := store.Unmarshal(item, &it); err != nil {
 		return billing.Balance{}, err
 	}
 	return billing.Balance{
@@ -141,7 +139,7 @@ func balanceFromItem(item Item) (billing.Balance, error) {
 
 // GetBalance reads an organization's balance, strongly consistent.
 func (s *Store) GetBalance(ctx context.Context, orgID string) (billing.Balance, error) {
-	out, err := s.DB.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.Table, Key: key(OrgPK(orgID), skBalance), ConsistentRead: aws.Bool(true)})
+	out, err := s.DB.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.Table, Key: store.Key(store.OrgPK(orgID), store.SKBalance), ConsistentRead: aws.Bool(true)})
 	if err != nil {
 		return billing.Balance{}, fmt.Errorf("get balance: %w", err)
 	}
@@ -154,19 +152,19 @@ func (s *Store) GetBalance(ctx context.Context, orgID string) (billing.Balance, 
 // MarkBalanceLow sets or clears the low marker of the balance computed at computedAt.
 func (s *Store) MarkBalanceLow(ctx context.Context, orgID string, computedAt time.Time, low bool) error {
 	in := &dynamodb.UpdateItemInput{
-		TableName: &s.Table, Key: key(OrgPK(orgID), skBalance),
+		TableName: &s.Table, Key: store.Key(store.OrgPK(orgID), store.SKBalance),
 		ConditionExpression:       aws.String("computedAtNs = :c"),
-		ExpressionAttributeValues: Item{":c": N(computedAt.UnixNano())},
+		ExpressionAttributeValues: store.Item{":c": store.N(computedAt.UnixNano())},
 	}
 	if low {
 		in.UpdateExpression = aws.String("SET gsi1pk = :p, gsi1sk = :s")
-		in.ExpressionAttributeValues[":p"] = S(LowPK(orgID))
-		in.ExpressionAttributeValues[":s"] = S(orgID)
+		in.ExpressionAttributeValues[":p"] = store.S(LowPK(orgID))
+		in.ExpressionAttributeValues[":s"] = store.S(orgID)
 	} else {
 		in.UpdateExpression = aws.String("REMOVE gsi1pk, gsi1sk")
 	}
 	_, err := s.DB.UpdateItem(ctx, in)
-	if err != nil && !isConditionFailed(err) {
+	if err != nil && !store.IsConditionFailed(err) {
 		return fmt.Errorf("mark balance low: %w", err)
 	}
 	return nil
@@ -176,10 +174,10 @@ func (s *Store) MarkBalanceLow(ctx context.Context, orgID string, computedAt tim
 func (s *Store) LowBalanceOrgs(ctx context.Context) ([]string, error) {
 	var out []string
 	for shard := range LowShards {
-		items, err := s.queryAll(ctx, &dynamodb.QueryInput{
-			TableName: &s.Table, IndexName: aws.String(GSI1.Name),
+		items, err := s.QueryAll(ctx, &dynamodb.QueryInput{
+			TableName: &s.Table, IndexName: aws.String(store.GSI1.Name),
 			KeyConditionExpression:    aws.String("gsi1pk = :p"),
-			ExpressionAttributeValues: Item{":p": S(prefixLow + strconv.Itoa(shard))},
+			ExpressionAttributeValues: store.Item{":p": store.S(store.PrefixLow + strconv.Itoa(shard))},
 			ProjectionExpression:      aws.String("orgId"),
 		})
 		if err != nil {
@@ -189,7 +187,7 @@ func (s *Store) LowBalanceOrgs(ctx context.Context) ([]string, error) {
 			var b struct {
 				OrgID string `dynamodbav:"orgId"`
 			}
-			if err := unmarshal(it, &b); err != nil {
+			if err := store.Unmarshal(it, &b); err != nil {
 				return nil, err
 			}
 			out = append(out, b.OrgID)
@@ -200,7 +198,7 @@ func (s *Store) LowBalanceOrgs(ctx context.Context) ([]string, error) {
 
 // GetSubscription reads a member's alert, strongly consistent.
 func (s *Store) GetSubscription(ctx context.Context, orgID, userID string) (billing.Subscription, error) {
-	out, err := s.DB.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.Table, Key: key(OrgPK(orgID), AlertSK(userID)), ConsistentRead: aws.Bool(true)})
+	out, err := s.DB.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.Table, Key: store.Key(store.OrgPK(orgID), AlertSK(userID)), ConsistentRead: aws.Bool(true)})
 	if err != nil {
 		return billing.Subscription{}, fmt.Errorf("get billing alert: %w", err)
 	}
@@ -208,7 +206,7 @@ func (s *Store) GetSubscription(ctx context.Context, orgID, userID string) (bill
 		return billing.Subscription{}, account.ErrNotFound
 	}
 	var it alertItem
-	if err := unmarshal(out.Item, &it); err != nil {
+	if err := store.Unmarshal(out.Item, &it); err != nil {
 		return billing.Subscription{}, err
 	}
 	return it.subscription(), nil
@@ -223,18 +221,18 @@ func (s *Store) SaveSubscription(ctx context.Context, sub billing.Subscription, 
 	if channels == nil {
 		channels = []string{}
 	}
-	vals := Item{":ver": N(sub.Version), ":ch": listS(channels)}
+	vals := store.Item{":ver": store.N(sub.Version), ":ch": listS(channels)}
 	set := "SET version = :ver, channels = :ch"
 	remove := ""
 	if newRule {
-		vals[":o"], vals[":u"] = S(sub.OrgID), S(sub.UserID)
+		vals[":o"], vals[":u"] = store.S(sub.OrgID), store.S(sub.UserID)
 		vals[":en"] = &ddbtypes.AttributeValueMemberBOOL{Value: sub.Settings.Enabled}
-		vals[":amt"], vals[":cur"] = N(sub.Settings.Threshold.Amount), S(sub.Settings.Threshold.Currency)
-		vals[":rule"], vals[":t"] = N(sub.Rule), &ddbtypes.AttributeValueMemberBOOL{Value: true}
+		vals[":amt"], vals[":cur"] = store.N(sub.Settings.Threshold.Amount), store.S(sub.Settings.Threshold.Currency)
+		vals[":rule"], vals[":t"] = store.N(sub.Rule), &ddbtypes.AttributeValueMemberBOOL{Value: true}
 		set += ", orgId = :o, userId = :u, enabled = :en, amount = :amt, currency = :cur, #rule = :rule, armed = :t"
 		remove = " REMOVE sent, leaseId, leaseUntil"
 		if sub.Settings.Enabled {
-			vals[":g2p"], vals[":g2s"] = S(AlertIndexPK(sub.OrgID, true)), S(AlertIndexSK(sub.Settings.Threshold, sub.UserID))
+			vals[":g2p"], vals[":g2s"] = store.S(AlertIndexPK(sub.OrgID, true)), store.S(AlertIndexSK(sub.Settings.Threshold, sub.UserID))
 			set += ", gsi2pk = :g2p, gsi2sk = :g2s"
 		} else {
 			remove += ", gsi2pk, gsi2sk"
@@ -243,10 +241,10 @@ func (s *Store) SaveSubscription(ctx context.Context, sub billing.Subscription, 
 	cond := "attribute_not_exists(pk)"
 	if expectVersion > 0 {
 		cond = "version = :expect"
-		vals[":expect"] = N(expectVersion)
+		vals[":expect"] = store.N(expectVersion)
 	}
 	in := &dynamodb.UpdateItemInput{
-		TableName: &s.Table, Key: key(OrgPK(sub.OrgID), AlertSK(sub.UserID)),
+		TableName: &s.Table, Key: store.Key(store.OrgPK(sub.OrgID), AlertSK(sub.UserID)),
 		UpdateExpression:          aws.String(set + remove),
 		ConditionExpression:       aws.String(cond),
 		ExpressionAttributeValues: vals,
@@ -255,7 +253,7 @@ func (s *Store) SaveSubscription(ctx context.Context, sub billing.Subscription, 
 		in.ExpressionAttributeNames = map[string]string{"#rule": "rule"}
 	}
 	_, err := s.DB.UpdateItem(ctx, in)
-	if isConditionFailed(err) {
+	if store.IsConditionFailed(err) {
 		return account.ErrConflict
 	}
 	if err != nil {
@@ -267,7 +265,7 @@ func (s *Store) SaveSubscription(ctx context.Context, sub billing.Subscription, 
 func listS(ss []string) ddbtypes.AttributeValue {
 	l := make([]ddbtypes.AttributeValue, len(ss))
 	for i, s := range ss {
-		l[i] = S(s)
+		l[i] = store.S(s)
 	}
 	return &ddbtypes.AttributeValueMemberL{Value: l}
 }
@@ -320,11 +318,11 @@ func aboveRange(m billing.Money) (lo, hi string, ok bool) {
 
 func (s *Store) alertRange(ctx context.Context, pk, lo, hi string, limit int32) ([]billing.Subscription, error) {
 	in := &dynamodb.QueryInput{
-		TableName: &s.Table, IndexName: aws.String(GSI2.Name),
+		TableName: &s.Table, IndexName: aws.String(store.GSI2.Name),
 		KeyConditionExpression:    aws.String("gsi2pk = :p AND gsi2sk BETWEEN :lo AND :hi"),
-		ExpressionAttributeValues: Item{":p": S(pk), ":lo": S(lo), ":hi": S(hi)},
+		ExpressionAttributeValues: store.Item{":p": store.S(pk), ":lo": store.S(lo), ":hi": store.S(hi)},
 	}
-	var items []Item
+	var items []store.Item
 	if limit > 0 {
 		in.Limit = aws.Int32(limit)
 		out, err := s.DB.Query(ctx, in)
@@ -334,14 +332,14 @@ func (s *Store) alertRange(ctx context.Context, pk, lo, hi string, limit int32) 
 		items = out.Items
 	} else {
 		var err error
-		if items, err = s.queryAll(ctx, in); err != nil {
+		if items, err = s.QueryAll(ctx, in); err != nil {
 			return nil, err
 		}
 	}
 	subs := make([]billing.Subscription, 0, len(items))
 	for _, item := range items {
 		var it alertItem
-		if err := unmarshal(item, &it); err != nil {
+		if err := store.Unmarshal(item, &it); err != nil {
 			return nil, err
 		}
 		subs = append(subs, it.subscription())
@@ -349,9 +347,9 @@ func (s *Store) alertRange(ctx context.Context, pk, lo, hi string, limit int32) 
 	return subs, nil
 }
 
-func (s *Store) updateAlert(ctx context.Context, orgID, userID, update, cond string, names map[string]string, vals Item) (bool, error) {
+func (s *Store) updateAlert(ctx context.Context, orgID, userID, update, cond string, names map[string]string, vals store.Item) (bool, error) {
 	in := &dynamodb.UpdateItemInput{
-		TableName: &s.Table, Key: key(OrgPK(orgID), AlertSK(userID)),
+		TableName: &s.Table, Key: store.Key(store.OrgPK(orgID), AlertSK(userID)),
 		UpdateExpression: aws.String(update), ConditionExpression: aws.String(cond),
 		ExpressionAttributeValues: vals,
 	}
@@ -359,7 +357,7 @@ func (s *Store) updateAlert(ctx context.Context, orgID, userID, update, cond str
 		in.ExpressionAttributeNames = names
 	}
 	_, err := s.DB.UpdateItem(ctx, in)
-	if isConditionFailed(err) {
+	if store.IsConditionFailed(err) {
 		return false, nil
 	}
 	if err != nil {
@@ -376,7 +374,7 @@ func (s *Store) ClaimAlert(ctx context.Context, orgID, userID string, rule int64
 		"SET leaseId = :l, leaseUntil = :until",
 		"armed = :t AND enabled = :t AND #rule = :r AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)",
 		map[string]string{"#rule": "rule"},
-		Item{":l": S(leaseID), ":until": N(leaseUntil.UnixMilli()), ":t": boolTrue, ":r": N(rule), ":now": N(now.UnixMilli())})
+		store.Item{":l": store.S(leaseID), ":until": store.N(leaseUntil.UnixMilli()), ":t": boolTrue, ":r": store.N(rule), ":now": store.N(now.UnixMilli())})
 }
 
 // DisarmAlert ends a crossing for the lease holder.
@@ -385,7 +383,7 @@ func (s *Store) DisarmAlert(ctx context.Context, orgID, userID, leaseID string) 
 		"SET armed = :f, gsi2pk = :g REMOVE leaseId, leaseUntil, sent",
 		"leaseId = :l AND enabled = :t",
 		nil,
-		Item{":f": boolFalse, ":t": boolTrue, ":g": S(AlertIndexPK(orgID, false)), ":l": S(leaseID)})
+		store.Item{":f": boolFalse, ":t": boolTrue, ":g": store.S(AlertIndexPK(orgID, false)), ":l": store.S(leaseID)})
 }
 
 // ReleaseAlert gives a lease back, recording the channels already sent.
@@ -397,7 +395,7 @@ func (s *Store) ReleaseAlert(ctx context.Context, orgID, userID, leaseID string,
 		"SET sent = :s REMOVE leaseId, leaseUntil",
 		"leaseId = :l",
 		nil,
-		Item{":s": listS(sent), ":l": S(leaseID)})
+		store.Item{":s": listS(sent), ":l": store.S(leaseID)})
 }
 
 // RearmAlert arms a fired alert again.
@@ -406,7 +404,7 @@ func (s *Store) RearmAlert(ctx context.Context, orgID, userID string, rule int64
 		"SET armed = :t, gsi2pk = :g REMOVE sent",
 		"armed = :f AND enabled = :t AND #rule = :r",
 		map[string]string{"#rule": "rule"},
-		Item{":t": boolTrue, ":f": boolFalse, ":g": S(AlertIndexPK(orgID, true)), ":r": N(rule)})
+		store.Item{":t": boolTrue, ":f": boolFalse, ":g": store.S(AlertIndexPK(orgID, true)), ":r": store.N(rule)})
 }
 
 // DisableAlert turns an alert off and takes it out of the index.
@@ -415,6 +413,6 @@ func (s *Store) DisableAlert(ctx context.Context, orgID, userID string) error {
 		"SET enabled = :f ADD version :one, #rule :one REMOVE gsi2pk, gsi2sk, leaseId, leaseUntil, sent",
 		"attribute_exists(pk)",
 		map[string]string{"#rule": "rule"},
-		Item{":f": boolFalse, ":one": N(1)})
+		store.Item{":f": boolFalse, ":one": store.N(1)})
 	return err
 }

@@ -1,0 +1,217 @@
+// Package all maps every function of the catalog to its wiring, for the
+// programs and tests that run them all together: the local gateway,
+// `make invoke` and the end-to-end tests. A function's own main imports
+// only its wiring package, never this one, so its binary links only what
+// it serves.
+package all
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/example/myprofile/shared/app"
+	"github.com/example/myprofile/shared/app/authwire"
+	"github.com/example/myprofile/shared/app/avatarwire"
+	"github.com/example/myprofile/shared/app/billingwire"
+	"github.com/example/myprofile/shared/app/digestwire"
+	"github.com/example/myprofile/shared/app/mfawire"
+	"github.com/example/myprofile/shared/app/orgwire"
+	"github.com/example/myprofile/shared/app/profilewire"
+	"github.com/example/myprofile/shared/app/sendwire"
+	"github.com/example/myprofile/shared/app/verifywire"
+	"github.com/example/myprofile/shared/billing"
+	"github.com/example/myprofile/shared/catalog"
+	"github.com/example/myprofile/shared/digest"
+	"github.com/example/myprofile/shared/httpapi"
+	"github.com/example/myprofile/shared/notify"
+	"github.com/example/myprofile/shared/org"
+	"github.com/example/myprofile/shared/store"
+	"github.com/example/myprofile/shared/store/authdb"
+	"github.com/example/myprofile/shared/store/billingdb"
+	"github.com/example/myprofile/shared/store/digestdb"
+	"github.com/example/myprofile/shared/store/mfadb"
+	"github.com/example/myprofile/shared/store/orgdb"
+	"github.com/example/myprofile/shared/store/prefsdb"
+	"github.com/example/myprofile/shared/store/verifydb"
+)
+
+// Function is how one function of the catalog is built: the field of its
+// kind is set (Routes for HTTP, Job for schedule and event, Queue, Storage).
+type Function struct {
+	Routes  app.Routes
+	Job     func(*app.Deps) app.Job
+	Queue   func(*app.Deps) app.QueueJob
+	Storage func(*app.Deps) app.StorageJob
+}
+
+// Functions are the catalog's functions by name. functions/<name>/main.go
+// wires the same builder.
+func Functions() map[string]Function {
+	return map[string]Function{
+		"activities":           {Job: digestwire.ActivitiesJob},
+		"auth":                 {Routes: authwire.Routes},
+		"avatar":               {Storage: avatarwire.Event},
+		"balances":             {Job: billingwire.BalancesJob},
+		"daily-summary":        {Job: digestwire.DailySummaryJob},
+		"daily-summary-worker": {Queue: digestwire.Worker},
+		"low-credit":           {Job: billingwire.LowCreditJob},
+		"profile":              {Routes: profilewire.Routes},
+		"sessions":             {Routes: app.SessionsRoutes},
+		"twofactor":            {Routes: mfawire.Routes},
+		"verification":         {Routes: verifywire.Routes},
+	}
+}
+
+// Deps is app.Deps with every function's wiring at hand.
+type Deps struct{ *app.Deps }
+
+// Load is app.Load for every function.
+func Load(ctx context.Context) (*Deps, error) {
+	d, err := app.Load(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &Deps{d}, nil
+}
+
+func (d *Deps) function(name string, kind catalog.Kind) (Function, error) {
+	fn, ok := catalog.Lookup(name)
+	if !ok {
+		return Function{}, fmt.Errorf("app: no function %q in the catalog", name)
+	}
+	if fn.Kind != kind {
+		return Function{}, fmt.Errorf("app: function %q is of kind %s, not %s", name, fn.Kind, kind)
+	}
+	f, ok := Functions()[name]
+	if !ok {
+		return Function{}, fmt.Errorf("app: function %q of kind %s is not wired", name, fn.Kind)
+	}
+	return f, nil
+}
+
+// HTTPHandler returns the named HTTP function's handler (see
+// app.Deps.HTTPHandler: its routes must equal the catalog's).
+func (d *Deps) HTTPHandler(name string) (http.Handler, error) {
+	f, err := d.function(name, catalog.HTTP)
+	if err != nil || f.Routes == nil {
+		return nil, fmt.Errorf("app: %q is not an HTTP function in the catalog", name)
+	}
+	return d.Deps.HTTPHandler(name, f.Routes)
+}
+
+// Gateway mounts every HTTP route of the catalog on one handler, each
+// served by its function's handler: the local gateway and the end-to-end
+// tests serve exactly what the Lambdas serve.
+func (d *Deps) Gateway() (http.Handler, error) {
+	mux := http.NewServeMux()
+	for _, fn := range catalog.All() {
+		if fn.Kind != catalog.HTTP {
+			continue
+		}
+		h, err := d.HTTPHandler(fn.Name)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range fn.Routes {
+			mux.Handle(r, h)
+		}
+	}
+	notFound := httpapi.Middleware(d.Log, httpapi.Routes{}.Mux())
+	mux.Handle("/", notFound)
+	return mux, nil
+}
+
+// Lambda returns the named function as a Lambda handler.
+func (d *Deps) Lambda(name string) (lambda.Handler, error) {
+	fn, ok := catalog.Lookup(name)
+	if !ok {
+		return nil, fmt.Errorf("app: no function %q in the catalog", name)
+	}
+	f := Functions()[name]
+	switch {
+	case fn.Kind == catalog.HTTP && f.Routes != nil:
+		return d.HTTPLambda(name, f.Routes)
+	case fn.Kind == catalog.Storage && f.Storage != nil:
+		return lambda.NewHandler(f.Storage(d.Deps)), nil
+	case (fn.Kind == catalog.Schedule || fn.Kind == catalog.Event) && f.Job != nil:
+		return lambda.NewHandler(f.Job(d.Deps)), nil
+	case fn.Kind == catalog.Queue && f.Queue != nil:
+		return lambda.NewHandler(f.Queue(d.Deps)), nil
+	}
+	return nil, fmt.Errorf("app: function %q of kind %s is not wired", name, fn.Kind)
+}
+
+// Job returns a schedule or event function's handler, for the local
+// gateway's timer and tests.
+func (d *Deps) Job(name string) (app.Job, error) {
+	if f, ok := Functions()[name]; ok && f.Job != nil {
+		return f.Job(d.Deps), nil
+	}
+	return nil, fmt.Errorf("app: no schedule or event function %q", name)
+}
+
+// QueueJob returns a queue function's handler, for tests and local runs.
+func (d *Deps) QueueJob(name string) (app.QueueJob, error) {
+	if f, ok := Functions()[name]; ok && f.Queue != nil {
+		return f.Queue(d.Deps), nil
+	}
+	return nil, fmt.Errorf("app: no queue function %q", name)
+}
+
+// AvatarEvent runs the avatar function on one S3 notification.
+func (d *Deps) AvatarEvent(ctx context.Context, ev events.S3Event) error {
+	return avatarwire.Event(d.Deps)(ctx, ev)
+}
+
+// DailySummary returns the daily summary run (and worker).
+func (d *Deps) DailySummary() *digest.Runner { return digestwire.Runner(d.Deps) }
+
+// DailySummaryWorker returns the daily summary's queue consumer.
+func (d *Deps) DailySummaryWorker() app.QueueJob { return digestwire.Worker(d.Deps) }
+
+// Billing returns the low-credit alert service.
+func (d *Deps) Billing() *billing.Service { return billingwire.Service(d.Deps) }
+
+// Org returns the organizations service as the profile function builds it.
+func (d *Deps) Org() *org.Service { return orgwire.Service(d.Deps, avatarwire.DeleteHooks(d.Deps)) }
+
+// Mailer returns the SES sender.
+func (d *Deps) Mailer() notify.Mailer { return sendwire.Mailer(d.Deps) }
+
+// Texter returns the SNS SMS sender.
+func (d *Deps) Texter() notify.Texter { return sendwire.Texter(d.Deps) }
+
+// Store returns the whole table: the core store with every capability's
+// storage, for tests that read or seed items directly.
+func (d *Deps) Store() *Store { return NewStore(d.Deps.Store()) }
+
+type (
+	authStore    = authdb.Store
+	billingStore = billingdb.Store
+	digestStore  = digestdb.Store
+	mfaStore     = mfadb.Store
+	orgStore     = orgdb.Store
+	prefsStore   = prefsdb.Store
+	verifyStore  = verifydb.Store
+)
+
+// Store is the core store with every capability's storage methods.
+type Store struct {
+	*store.Store
+	*authStore
+	*billingStore
+	*digestStore
+	*mfaStore
+	*orgStore
+	*prefsStore
+	*verifyStore
+}
+
+// NewStore returns every capability's storage on a core store.
+func NewStore(st *store.Store) *Store {
+	return &Store{st, authdb.New(st), billingdb.New(st), digestdb.New(st), mfadb.New(st), orgdb.New(st), prefsdb.New(st), verifydb.New(st)}
+}

@@ -1,0 +1,40 @@
+// Package authwire builds the auth function: sign-up, sign-in and sign-out,
+// the second step of a two-factor sign-in and accepting an invitation.
+package authwire
+
+import (
+	"maps"
+	"time"
+
+	"github.com/example/myprofile/shared/app"
+	"github.com/example/myprofile/shared/app/mfawire"
+	"github.com/example/myprofile/shared/app/orgwire"
+	"github.com/example/myprofile/shared/auth"
+	"github.com/example/myprofile/shared/httpapi"
+	"github.com/example/myprofile/shared/store/authdb"
+)
+
+// Routes are the auth function's routes.
+func Routes(d *app.Deps) (httpapi.Routes, error) {
+	a := &auth.Service{
+		Store: authdb.New(d.Store()), Sessions: d.Sessions(), Hasher: d.Hasher,
+		Policy:        d.PasswordPolicy(),
+		Failures:      d.Limiter(d.Config.LoginWindow, d.Config.LoginMaxFailures),
+		Signups:       d.Limiter(time.Hour, 20),
+		SignupEnabled: d.Config.SignupEnabled, Now: d.Now, Log: d.Log,
+		Audit: d.Audit(), Metrics: d.Metrics,
+	}
+	m, err := mfawire.Service(d)
+	if err != nil {
+		return nil, err
+	}
+	a.SecondFactor = m
+	a.ExtraRoutes = m.LoginRoutes(a.IssueSession)
+	if a.ExtraRoutes == nil {
+		a.ExtraRoutes = httpapi.Routes{}
+	}
+	// POST /v1/auth/accept-invite; accounts are deleted by the profile
+	// function, so no deletion hooks here.
+	maps.Copy(a.ExtraRoutes, orgwire.Service(d, nil).AuthRoutes())
+	return a.Routes(), nil
+}

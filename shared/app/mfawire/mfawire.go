@@ -1,0 +1,46 @@
+// Package mfawire builds the two-factor service: the twofactor function's
+// routes and the second step of sign-in in auth.
+package mfawire
+
+import (
+	"fmt"
+
+	"github.com/example/myprofile/shared/app"
+	"github.com/example/myprofile/shared/app/sendwire"
+	"github.com/example/myprofile/shared/httpapi"
+	"github.com/example/myprofile/shared/mfa"
+	"github.com/example/myprofile/shared/store/mfadb"
+)
+
+// Service returns the two-factor service. It needs the data key that seals
+// TOTP secrets and the WebAuthn relying party.
+func Service(d *app.Deps) (*mfa.Service, error) {
+	if len(d.Config.MFADataKey) != 32 {
+		return nil, fmt.Errorf("app: MFA_DATA_KEY is required in stage %q (32 random bytes, base64)", d.Config.Stage)
+	}
+	if d.Config.WebAuthnRPID == "" || len(d.Config.WebAuthnOrigins) == 0 {
+		return nil, fmt.Errorf("app: WEBAUTHN_RP_ID and WEBAUTHN_ORIGINS are required in stage %q", d.Config.Stage)
+	}
+	wa, err := mfa.NewWebAuthn(d.Config.WebAuthnRPID, d.Config.AppName, d.Config.WebAuthnOrigins)
+	if err != nil {
+		return nil, err
+	}
+	st := mfadb.New(d.Store())
+	return &mfa.Service{
+		Store: st, Users: st, Sessions: d.Sessions(), Reauth: d.Reauth(), Hasher: d.Hasher,
+		Mailer: sendwire.Mailer(d), Texter: sendwire.Texter(d), Sealer: mfa.Sealer{Key: d.Config.MFADataKey},
+		Failures: d.Limiter(d.Config.LoginWindow, d.Config.LoginMaxFailures),
+		SMSPerIP: d.SMSPerIP(),
+		Issuer:   d.Config.AppName, Now: d.Now, Log: d.Log, WebAuthn: wa, Audit: d.Audit(),
+		Metrics: d.Metrics,
+	}, nil
+}
+
+// Routes are the twofactor function's routes.
+func Routes(d *app.Deps) (httpapi.Routes, error) {
+	m, err := Service(d)
+	if err != nil {
+		return nil, err
+	}
+	return m.Routes(), nil
+}

@@ -1,0 +1,44 @@
+// Package profilewire builds the profile function: the profile, password,
+// notification preferences, avatar, billing alert, staff and account
+// deletion routes.
+package profilewire
+
+import (
+	"maps"
+
+	"github.com/example/myprofile/shared/app"
+	"github.com/example/myprofile/shared/app/avatarwire"
+	"github.com/example/myprofile/shared/app/billingwire"
+	"github.com/example/myprofile/shared/app/orgwire"
+	"github.com/example/myprofile/shared/app/sendwire"
+	"github.com/example/myprofile/shared/digest"
+	"github.com/example/myprofile/shared/httpapi"
+	"github.com/example/myprofile/shared/prefs"
+	"github.com/example/myprofile/shared/profile"
+	"github.com/example/myprofile/shared/store"
+	"github.com/example/myprofile/shared/store/digestdb"
+	"github.com/example/myprofile/shared/store/prefsdb"
+)
+
+var _ profile.Store = (*store.Store)(nil)
+
+// Routes are the profile function's routes.
+func Routes(d *app.Deps) (httpapi.Routes, error) {
+	st := d.Store()
+	sessions := d.Sessions()
+	p := &profile.Service{Store: st, Sessions: sessions, Now: d.Now}
+	// The daily summary's due index follows the profile.
+	p.AfterSave = append(p.AfterSave, (&digest.Scheduler{Store: digestdb.New(st), Now: d.Now}).AfterSave)
+	rs := p.Routes()
+	pw := &profile.PasswordService{
+		Reauth: d.Reauth(), Hasher: d.Hasher, Policy: d.PasswordPolicy(),
+		Store: st, Sessions: sessions, Mailer: sendwire.Mailer(d), AppName: d.Config.AppName, Now: d.Now, Log: d.Log,
+		Audit: d.Audit(),
+	}
+	maps.Copy(rs, pw.Routes())
+	maps.Copy(rs, (&prefs.Service{Store: prefsdb.New(st), Sessions: sessions}).Routes())
+	maps.Copy(rs, avatarwire.Service(d).Routes())
+	maps.Copy(rs, billingwire.Service(d).Routes(sessions.Require))
+	maps.Copy(rs, orgwire.Service(d, avatarwire.DeleteHooks(d)).Routes()) // /v1/users*, DELETE /v1/me, audit listings
+	return rs, nil
+}
