@@ -9,7 +9,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/example/myprofile/shared/app"
-	"github.com/example/myprofile/shared/app/digestwire"
+	"github.com/example/myprofile/shared/app/activitieswire"
 )
 
 func main() {
@@ -18,5 +18,5 @@ func main() {
 		slog.Error("cannot start", "function", "activities", "error", err)
 		os.Exit(1)
 	}
-	lambda.Start(lambda.NewHandler(digestwire.ActivitiesJob(deps)))
+	lambda.Start(lambda.NewHandler(activitieswire.Job(deps)))
 }

@@ -221,7 +221,7 @@ func (s *Store) batchWrite(ctx context.Context, reqs []ddbtypes.WriteRequest) er
 	return nil
 }
 
-// encodeCursor makes an opaque page cursor of a LastEvaluatedKey (string
+// EncodeCursor makes an opaque page cursor of a LastEvaluatedKey (string
 // attributes only: every key of the table is a string).
 func EncodeCursor(k Item) string {
 	m := map[string]string{}
@@ -234,7 +234,7 @@ func EncodeCursor(k Item) string {
 	return base64.RawURLEncoding.EncodeToString(raw)
 }
 
-// decodeCursor reads a cursor back; the attributes in fixed must have the
+// DecodeCursor reads a cursor back; the attributes in fixed must have the
 // given values (a cursor cannot move a query to another partition) and
 // only key attributes are accepted. "" is the first page (nil).
 func DecodeCursor(c string, fixed map[string]string) (Item, error) {

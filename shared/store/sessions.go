@@ -27,6 +27,8 @@ type sessionRecord struct {
 	ExpiresAt      time.Time `dynamodbav:"expiresAt"`
 }
 
+// SessionItem is a session as an item (sign-up and invitations write the
+// first session in their transactions).
 func SessionItem(s session.Session) (Item, error) {
 	it, err := Marshal(UserPK(s.UserID), SessionSK(s.ID), sessionRecord(s))
 	if err != nil {
@@ -176,7 +178,7 @@ func (s *Store) DeleteSessions(ctx context.Context, userID, keepID string) (int,
 	return len(keys), nil
 }
 
-// batchDelete deletes items 25 at a time, retrying unprocessed ones.
+// BatchDelete deletes items 25 at a time, retrying unprocessed ones.
 func (s *Store) BatchDelete(ctx context.Context, keys []Item) error {
 	for start := 0; start < len(keys); start += 25 {
 		end := min(start+25, len(keys))

@@ -1,6 +1,12 @@
-// Package store is the DynamoDB implementation of the capabilities' storage
-// interfaces. It is one of the two packages (with notify) that talk to AWS.
-// keys.go lists every key shape and access pattern.
+// Package store is the DynamoDB core: the table, the helpers every
+// storage package uses, and the items every function touches (users,
+// credentials, sessions, rate limits, audit). Each capability's own
+// storage lives in a subpackage (mfadb, verifydb, digestdb, billingdb,
+// orgdb, prefsdb, authdb) that embeds Store, so a function links only the
+// storage it uses; this package imports no capability beyond session,
+// ratelimit and audit. With notify (and the S3 uploads), it is what talks
+// to AWS. keys.go lists every key shape and access pattern, the
+// subpackages' included.
 package store
 
 import (
@@ -44,6 +50,7 @@ func New(db DB, table string) *Store { return &Store{DB: db, Table: table} }
 // Item is one raw DynamoDB item.
 type Item = map[string]ddbtypes.AttributeValue
 
+// Key is the primary key of an item.
 func Key(pk, sk string) Item {
 	return Item{AttrPK: S(pk), AttrSK: S(sk)}
 }
@@ -59,7 +66,7 @@ func N(n int64) ddbtypes.AttributeValue {
 // TTL is the epoch-seconds TTL attribute value of an instant.
 func TTL(t time.Time) ddbtypes.AttributeValue { return N(t.Unix()) }
 
-// marshal turns v into an item and adds the keys.
+// Marshal turns v into an item and adds the keys.
 func Marshal(pk, sk string, v any) (Item, error) {
 	it, err := attributevalue.MarshalMapWithOptions(v, func(o *attributevalue.EncoderOptions) {
 		o.EncodeTime = func(t time.Time) (ddbtypes.AttributeValue, error) {
@@ -74,6 +81,7 @@ func Marshal(pk, sk string, v any) (Item, error) {
 	return it, nil
 }
 
+// Unmarshal reads an item into v.
 func Unmarshal(it Item, v any) error {
 	if err := attributevalue.UnmarshalMap(it, v); err != nil {
 		return fmt.Errorf("unmarshal item: %w", err)
@@ -81,14 +89,14 @@ func Unmarshal(it Item, v any) error {
 	return nil
 }
 
-// isConditionFailed reports whether err is a failed condition on a single
+// IsConditionFailed reports whether err is a failed condition on a single
 // item write.
 func IsConditionFailed(err error) bool {
 	var ccf *ddbtypes.ConditionalCheckFailedException
 	return errors.As(err, &ccf)
 }
 
-// cancelReasons returns the per-item cancellation codes of a cancelled
+// CancelReasons returns the per-item cancellation codes of a cancelled
 // transaction ("ConditionalCheckFailed", "None", ...), or nil.
 func CancelReasons(err error) []string {
 	var tce *ddbtypes.TransactionCanceledException
@@ -102,7 +110,7 @@ func CancelReasons(err error) []string {
 	return out
 }
 
-// queryAll runs a query to the end, page by page.
+// QueryAll runs a query to the end, page by page.
 func (s *Store) QueryAll(ctx context.Context, in *dynamodb.QueryInput) ([]Item, error) {
 	var out []Item
 	p := dynamodb.NewQueryPaginator(s.DB, in)

@@ -13,11 +13,13 @@ import (
 	"github.com/example/myprofile/shared/account"
 )
 
+// CredentialItem is a user's password item.
 type CredentialItem struct {
 	UserID string `dynamodbav:"userId"`
 	Hash   string `dynamodbav:"hash"`
 }
 
+// EmailItem holds an email for one user (uniqueness).
 type EmailItem struct {
 	UserID string `dynamodbav:"userId"`
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/example/myprofile/shared/app"
+	"github.com/example/myprofile/shared/app/activitieswire"
 	"github.com/example/myprofile/shared/app/authwire"
 	"github.com/example/myprofile/shared/app/avatarwire"
 	"github.com/example/myprofile/shared/app/billingwire"
@@ -52,7 +53,7 @@ type Function struct {
 // wires the same builder.
 func Functions() map[string]Function {
 	return map[string]Function{
-		"activities":           {Job: digestwire.ActivitiesJob},
+		"activities":           {Job: activitieswire.Job},
 		"auth":                 {Routes: authwire.Routes},
 		"avatar":               {Storage: avatarwire.Event},
 		"balances":             {Job: billingwire.BalancesJob},

@@ -1,7 +1,7 @@
 // Package digestwire builds the daily summary: the daily-summary
-// (schedule), daily-summary-worker (queue) and activities (event)
-// functions. (The profile function schedules summaries itself: see
-// profilewire.)
+// (schedule) and daily-summary-worker (queue) functions. (The profile
+// function schedules summaries itself, see profilewire; activities has
+// activitieswire, without the queue client.)
 package digestwire
 
 import (
@@ -74,13 +74,5 @@ func DailySummaryJob(d *app.Deps) app.Job {
 	return func(ctx context.Context, _ events.EventBridgeEvent) error {
 		_, err := Runner(d).Run(ctx)
 		return err
-	}
-}
-
-// ActivitiesJob applies one activity event to the table's copy.
-func ActivitiesJob(d *app.Deps) app.Job {
-	return func(ctx context.Context, ev events.EventBridgeEvent) error {
-		a := &digest.Activities{Store: digestdb.New(d.Store()), Log: d.Log.With("function", "activities")}
-		return a.Handle(ctx, ev.DetailType, ev.Detail)
 	}
 }

@@ -1,0 +1,21 @@
+// Package activitieswire builds the activities function: it keeps the
+// table's copy of each user's activities (the daily summary's agenda).
+package activitieswire
+
+import (
+	"context"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/example/myprofile/shared/app"
+	"github.com/example/myprofile/shared/digest"
+	"github.com/example/myprofile/shared/store/digestdb"
+)
+
+// Job applies one activity event to the table's copy.
+func Job(d *app.Deps) app.Job {
+	return func(ctx context.Context, ev events.EventBridgeEvent) error {
+		a := &digest.Activities{Store: digestdb.New(d.Store()), Log: d.Log.With("function", "activities")}
+		return a.Handle(ctx, ev.DetailType, ev.Detail)
+	}
+}
