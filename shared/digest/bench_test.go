@@ -15,7 +15,7 @@ import (
 	"github.com/example/myprofile/shared/account"
 	"github.com/example/myprofile/shared/digest"
 	"github.com/example/myprofile/shared/localcloud/testenv"
-	"github.com/example/myprofile/shared/notify"
+	"github.com/example/myprofile/shared/notify/sesmail"
 	"github.com/example/myprofile/shared/store"
 	"github.com/example/myprofile/shared/store/digestdb"
 )
@@ -88,7 +88,7 @@ func BenchmarkDailySummaryRun(b *testing.B) {
 
 	now := t0
 	r := &digest.Runner{
-		Store: st, Mailer: &notify.SES{Client: sesClient, From: "no-reply@example.com"},
+		Store: st, Mailer: &sesmail.Mailer{Client: sesClient, From: "no-reply@example.com"},
 		Now: func() time.Time { return now }, Log: discardLog(), AppName: "MyProfile",
 	}
 	var read, due, sent int

@@ -22,7 +22,7 @@ func TestErrorCodeKeepsContactsOutOfErrors(t *testing.T) {
 		{"deadline", context.DeadlineExceeded, "context deadline exceeded"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			got := errorCode(tt.err)
+			got := ErrorCode(tt.err)
 			if got != tt.want {
 				t.Errorf("got %q, want %q", got, tt.want)
 			}
@@ -71,5 +71,38 @@ func TestMask(t *testing.T) {
 	}
 	if got := MaskPhone("+34612345678"); got != "***5678" {
 		t.Errorf("MaskPhone = %q", got)
+	}
+}
+
+func TestExecuteFillsFieldsOfMapsAndStructs(t *testing.T) {
+	type data struct {
+		Name    string
+		Minutes int
+		hidden  string
+	}
+	tests := []struct {
+		name, src string
+		data      any
+		want      string
+		wantErr   bool
+	}{
+		{"map of strings", "Hi {{.Name}}!", map[string]string{"Name": "Ana"}, "Hi Ana!", false},
+		{"map of any with a number", "{{.Name}}: {{ .Minutes }} min", map[string]any{"Name": "Code", "Minutes": 15}, "Code: 15 min", false},
+		{"struct", "{{.Name}} {{.Minutes}}", data{Name: "Bo", Minutes: 3}, "Bo 3", false},
+		{"pointer to struct", "{{.Name}}", &data{Name: "Cy"}, "Cy", false},
+		{"no action", "plain text", nil, "plain text", false},
+		{"missing map key is an error", "{{.Nope}}", map[string]string{}, "", true},
+		{"missing field is an error", "{{.Nope}}", data{}, "", true},
+		{"unexported field is an error", "{{.hidden}}", data{hidden: "x"}, "", true},
+		{"other actions are refused", "{{if .Name}}x{{end}}", map[string]string{"Name": "a"}, "", true},
+		{"unclosed action is an error", "{{.Name", map[string]string{"Name": "a"}, "", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := execute("t", tt.src, tt.data)
+			if (err != nil) != tt.wantErr || got != tt.want {
+				t.Fatalf("execute(%q) = %q, %v; want %q, error %v", tt.src, got, err, tt.want, tt.wantErr)
+			}
+		})
 	}
 }

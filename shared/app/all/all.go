@@ -19,10 +19,11 @@ import (
 	"github.com/example/myprofile/shared/app/avatarwire"
 	"github.com/example/myprofile/shared/app/billingwire"
 	"github.com/example/myprofile/shared/app/digestwire"
+	"github.com/example/myprofile/shared/app/mailwire"
 	"github.com/example/myprofile/shared/app/mfawire"
 	"github.com/example/myprofile/shared/app/orgwire"
 	"github.com/example/myprofile/shared/app/profilewire"
-	"github.com/example/myprofile/shared/app/sendwire"
+	"github.com/example/myprofile/shared/app/smswire"
 	"github.com/example/myprofile/shared/app/verifywire"
 	"github.com/example/myprofile/shared/billing"
 	"github.com/example/myprofile/shared/catalog"
@@ -181,10 +182,10 @@ func (d *Deps) Billing() *billing.Service { return billingwire.Service(d.Deps) }
 func (d *Deps) Org() *org.Service { return orgwire.Service(d.Deps, avatarwire.DeleteHooks(d.Deps)) }
 
 // Mailer returns the SES sender.
-func (d *Deps) Mailer() notify.Mailer { return sendwire.Mailer(d.Deps) }
+func (d *Deps) Mailer() notify.Mailer { return mailwire.Mailer(d.Deps) }
 
 // Texter returns the SNS SMS sender.
-func (d *Deps) Texter() notify.Texter { return sendwire.Texter(d.Deps) }
+func (d *Deps) Texter() notify.Texter { return smswire.Texter(d.Deps) }
 
 // Store returns the whole table: the core store with every capability's
 // storage, for tests that read or seed items directly.

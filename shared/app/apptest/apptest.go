@@ -20,7 +20,8 @@ import (
 
 	"github.com/example/myprofile/shared/app"
 	"github.com/example/myprofile/shared/app/all"
-	"github.com/example/myprofile/shared/app/sendwire"
+	"github.com/example/myprofile/shared/app/mailwire"
+	"github.com/example/myprofile/shared/app/smswire"
 	"github.com/example/myprofile/shared/config"
 	"github.com/example/myprofile/shared/localcloud"
 	"github.com/example/myprofile/shared/localcloud/testenv"
@@ -120,8 +121,8 @@ func New(t testing.TB, opts *Options) *Env {
 		// lower the memory so hundreds of hashes stay fast.
 		Hasher: password.NewHasher(password.Params{MemoryKiB: 1024, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}),
 	}}
-	deps.SetClient(sendwire.SES, sesClient)
-	deps.SetClient(sendwire.SNS, snsClient)
+	deps.SetClient(mailwire.SES, sesClient)
+	deps.SetClient(smswire.SNS, snsClient)
 	if opts.Configure != nil {
 		opts.Configure(deps.Deps)
 	}

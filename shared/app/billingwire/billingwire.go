@@ -11,7 +11,8 @@ import (
 
 	"github.com/example/myprofile/shared/account"
 	"github.com/example/myprofile/shared/app"
-	"github.com/example/myprofile/shared/app/sendwire"
+	"github.com/example/myprofile/shared/app/mailwire"
+	"github.com/example/myprofile/shared/app/smswire"
 	"github.com/example/myprofile/shared/billing"
 	"github.com/example/myprofile/shared/catalog"
 	"github.com/example/myprofile/shared/prefs"
@@ -24,7 +25,7 @@ func Service(d *app.Deps) *billing.Service {
 	st := billingdb.New(d.Store())
 	ps := prefsdb.New(d.Store())
 	return &billing.Service{
-		Store: st, Users: st, Mailer: sendwire.Mailer(d), Texter: sendwire.Texter(d),
+		Store: st, Users: st, Mailer: mailwire.Mailer(d), Texter: smswire.Texter(d),
 		Now: d.Now, Log: d.Log, AppName: d.Config.AppName, Metrics: d.Metrics,
 		Allowed: func(ctx context.Context, u account.User, channel string) (bool, error) {
 			p, err := ps.GetNotificationPrefs(ctx, u.ID)

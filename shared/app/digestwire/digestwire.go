@@ -13,7 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/example/myprofile/shared/app"
-	"github.com/example/myprofile/shared/app/sendwire"
+	"github.com/example/myprofile/shared/app/mailwire"
 	"github.com/example/myprofile/shared/digest"
 	"github.com/example/myprofile/shared/prefs"
 	"github.com/example/myprofile/shared/queue"
@@ -35,7 +35,7 @@ func Runner(d *app.Deps) *digest.Runner {
 		q = &queue.SQS{Client: c, URL: d.Config.DigestQueueURL}
 	}
 	return &digest.Runner{
-		Store: st, Mailer: sendwire.Mailer(d), Now: d.Now, Log: d.Log, Queue: q,
+		Store: st, Mailer: mailwire.Mailer(d), Now: d.Now, Log: d.Log, Queue: q,
 		Concurrency: d.Config.DailySummaryWorkerConcurrency,
 		AppName:     d.Config.AppName, SendRate: d.Config.DailySummarySendRate,
 		Namespace: os.Getenv("METRICS_NAMESPACE"), // set by the stack on every function

@@ -6,7 +6,8 @@ import (
 	"fmt"
 
 	"github.com/example/myprofile/shared/app"
-	"github.com/example/myprofile/shared/app/sendwire"
+	"github.com/example/myprofile/shared/app/mailwire"
+	"github.com/example/myprofile/shared/app/smswire"
 	"github.com/example/myprofile/shared/httpapi"
 	"github.com/example/myprofile/shared/mfa"
 	"github.com/example/myprofile/shared/store/mfadb"
@@ -28,7 +29,7 @@ func Service(d *app.Deps) (*mfa.Service, error) {
 	st := mfadb.New(d.Store())
 	return &mfa.Service{
 		Store: st, Users: st, Sessions: d.Sessions(), Reauth: d.Reauth(), Hasher: d.Hasher,
-		Mailer: sendwire.Mailer(d), Texter: sendwire.Texter(d), Sealer: mfa.Sealer{Key: d.Config.MFADataKey},
+		Mailer: mailwire.Mailer(d), Texter: smswire.Texter(d), Sealer: mfa.Sealer{Key: d.Config.MFADataKey},
 		Failures: d.Limiter(d.Config.LoginWindow, d.Config.LoginMaxFailures),
 		SMSPerIP: d.SMSPerIP(),
 		Issuer:   d.Config.AppName, Now: d.Now, Log: d.Log, WebAuthn: wa, Audit: d.Audit(),

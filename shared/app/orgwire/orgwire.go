@@ -9,7 +9,7 @@ import (
 
 	"github.com/example/myprofile/shared/account"
 	"github.com/example/myprofile/shared/app"
-	"github.com/example/myprofile/shared/app/sendwire"
+	"github.com/example/myprofile/shared/app/mailwire"
 	"github.com/example/myprofile/shared/org"
 	"github.com/example/myprofile/shared/store/orgdb"
 )
@@ -21,7 +21,7 @@ func Service(d *app.Deps, onDelete []func(context.Context, account.User) error) 
 	st := orgdb.New(d.Store())
 	return &org.Service{
 		Store: st, Users: st, AuditLog: st, Audit: d.Audit(), Sessions: d.Sessions(), Reauth: d.Reauth(),
-		Hasher: d.Hasher, Policy: d.PasswordPolicy(), Mailer: sendwire.Mailer(d),
+		Hasher: d.Hasher, Policy: d.PasswordPolicy(), Mailer: mailwire.Mailer(d),
 		AppName: d.Config.AppName, Now: d.Now, Log: d.Log,
 		// The pseudonym only has to be stable per deployment and not
 		// computable from the id alone by outsiders of it.

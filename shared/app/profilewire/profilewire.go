@@ -9,8 +9,8 @@ import (
 	"github.com/example/myprofile/shared/app"
 	"github.com/example/myprofile/shared/app/avatarwire"
 	"github.com/example/myprofile/shared/app/billingwire"
+	"github.com/example/myprofile/shared/app/mailwire"
 	"github.com/example/myprofile/shared/app/orgwire"
-	"github.com/example/myprofile/shared/app/sendwire"
 	"github.com/example/myprofile/shared/digest"
 	"github.com/example/myprofile/shared/httpapi"
 	"github.com/example/myprofile/shared/prefs"
@@ -32,7 +32,7 @@ func Routes(d *app.Deps) (httpapi.Routes, error) {
 	rs := p.Routes()
 	pw := &profile.PasswordService{
 		Reauth: d.Reauth(), Hasher: d.Hasher, Policy: d.PasswordPolicy(),
-		Store: st, Sessions: sessions, Mailer: sendwire.Mailer(d), AppName: d.Config.AppName, Now: d.Now, Log: d.Log,
+		Store: st, Sessions: sessions, Mailer: mailwire.Mailer(d), AppName: d.Config.AppName, Now: d.Now, Log: d.Log,
 		Audit: d.Audit(),
 	}
 	maps.Copy(rs, pw.Routes())

@@ -6,7 +6,8 @@ import (
 	"time"
 
 	"github.com/example/myprofile/shared/app"
-	"github.com/example/myprofile/shared/app/sendwire"
+	"github.com/example/myprofile/shared/app/mailwire"
+	"github.com/example/myprofile/shared/app/smswire"
 	"github.com/example/myprofile/shared/httpapi"
 	"github.com/example/myprofile/shared/store/verifydb"
 	"github.com/example/myprofile/shared/verify"
@@ -17,7 +18,7 @@ func Routes(d *app.Deps) (httpapi.Routes, error) {
 	v := &verify.Service{
 		Store: verifydb.New(d.Store()), Sessions: d.Sessions(), Reauth: d.Reauth(),
 		Requests: d.Limiter(time.Hour, 5), SMSPerIP: d.SMSPerIP(),
-		Mailer: sendwire.Mailer(d), Texter: sendwire.Texter(d),
+		Mailer: mailwire.Mailer(d), Texter: smswire.Texter(d),
 		Now: d.Now, Log: d.Log, AppName: d.Config.AppName, Audit: d.Audit(), Metrics: d.Metrics,
 	}
 	return v.Routes(), nil
