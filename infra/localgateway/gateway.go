@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
 
+	"github.com/example/myprofile/shared/app/all"
 	"github.com/example/myprofile/shared/catalog"
 	"github.com/example/myprofile/shared/localcloud"
 )
@@ -26,54 +27,18 @@ type lambdaSource interface {
 	Lambda(name string) (lambda.Handler, error)
 }
 
-// newGateway mounts every route of every HTTP function in fns on one mux,
-// and GET /openapi.yaml when that file exists. Like API Gateway's HTTP API,
-// a request that matches no route (wrong path or wrong method) gets 404
-// {"message":"Not Found"}.
+// newGateway mounts every route of every HTTP function in fns (see
+// all.Mount: unmatched requests get API Gateway's 404), and GET
+// /openapi.yaml when that file exists.
 func newGateway(src httpSource, fns []catalog.Function, openapiPath string) (http.Handler, error) {
-	mux := http.NewServeMux()
-	for _, f := range fns {
-		if f.Kind != catalog.HTTP {
-			continue
-		}
-		h, err := src.HTTPHandler(f.Name)
-		if err != nil {
-			return nil, fmt.Errorf("function %s: %w", f.Name, err)
-		}
-		for _, route := range f.Routes {
-			if err := register(mux, route, h); err != nil {
-				return nil, fmt.Errorf("function %s: %w", f.Name, err)
-			}
-		}
-	}
+	extra := map[string]http.Handler{}
 	if _, err := os.Stat(openapiPath); err == nil {
-		if err := register(mux, "GET /openapi.yaml", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		extra["GET /openapi.yaml"] = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "application/yaml")
 			http.ServeFile(w, r, openapiPath)
-		})); err != nil {
-			return nil, err
-		}
+		})
 	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if _, pattern := mux.Handler(r); pattern == "" {
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(http.StatusNotFound)
-			_, _ = w.Write([]byte(`{"message":"Not Found"}`))
-			return
-		}
-		mux.ServeHTTP(w, r)
-	}), nil
-}
-
-// register is mux.Handle that reports a bad or duplicate pattern as an error.
-func register(mux *http.ServeMux, pattern string, h http.Handler) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("route %q: %v", pattern, r)
-		}
-	}()
-	mux.Handle(pattern, h)
-	return nil
+	return all.Mount(src, fns, extra)
 }
 
 // job is a scheduled function.

@@ -28,7 +28,6 @@ import (
 	"github.com/example/myprofile/shared/billing"
 	"github.com/example/myprofile/shared/catalog"
 	"github.com/example/myprofile/shared/digest"
-	"github.com/example/myprofile/shared/httpapi"
 	"github.com/example/myprofile/shared/notify"
 	"github.com/example/myprofile/shared/org"
 	"github.com/example/myprofile/shared/store"
@@ -107,24 +106,61 @@ func (d *Deps) HTTPHandler(name string) (http.Handler, error) {
 
 // Gateway mounts every HTTP route of the catalog on one handler, each
 // served by its function's handler: the local gateway and the end-to-end
-// tests serve exactly what the Lambdas serve.
+// tests serve exactly what the Lambdas serve, behind what API Gateway does.
 func (d *Deps) Gateway() (http.Handler, error) {
+	return Mount(d, catalog.All(), nil)
+}
+
+// HTTPSource builds the handler of an HTTP function (*Deps does).
+type HTTPSource interface {
+	HTTPHandler(name string) (http.Handler, error)
+}
+
+// Mount puts every route of every HTTP function in fns, and the extra
+// routes, on one handler. Like API Gateway's HTTP API, a request that
+// matches no route (wrong path or method) gets 404 {"message":"Not Found"}
+// without reaching any function. A bad or duplicate route is an error.
+func Mount(src HTTPSource, fns []catalog.Function, extra map[string]http.Handler) (http.Handler, error) {
 	mux := http.NewServeMux()
-	for _, fn := range catalog.All() {
-		if fn.Kind != catalog.HTTP {
+	for _, f := range fns {
+		if f.Kind != catalog.HTTP {
 			continue
 		}
-		h, err := d.HTTPHandler(fn.Name)
+		h, err := src.HTTPHandler(f.Name)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("function %s: %w", f.Name, err)
 		}
-		for _, r := range fn.Routes {
-			mux.Handle(r, h)
+		for _, route := range f.Routes {
+			if err := register(mux, route, h); err != nil {
+				return nil, fmt.Errorf("function %s: %w", f.Name, err)
+			}
 		}
 	}
-	notFound := httpapi.Middleware(d.Log, httpapi.Routes{}.Mux())
-	mux.Handle("/", notFound)
-	return mux, nil
+	for route, h := range extra {
+		if err := register(mux, route, h); err != nil {
+			return nil, err
+		}
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, pattern := mux.Handler(r); pattern == "" {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusNotFound)
+			_, _ = w.Write([]byte(`{"message":"Not Found"}`))
+			return
+		}
+		mux.ServeHTTP(w, r)
+	}), nil
+}
+
+// register is mux.Handle that reports a bad or duplicate pattern as an error.
+func register(mux *http.ServeMux, pattern string, h http.Handler) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("route %q: %v", pattern, r)
+		}
+	}()
+	mux.Handle(pattern, h)
+	return nil
 }
 
 // Lambda returns the named function as a Lambda handler.
