@@ -10,7 +10,11 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/example/myprofile/shared/account"
 	"github.com/example/myprofile/shared/catalog"
 	"github.com/example/myprofile/shared/digest"
 	"github.com/example/myprofile/shared/localcloud/testenv"
@@ -87,6 +91,14 @@ func TestActivityEventsOrderSafe(t *testing.T) {
 	if err := json.Unmarshal(sched.Detail, &d); err != nil {
 		t.Fatal(err)
 	}
+	// Activities are kept only for users that exist.
+	userItem, err := store.Marshal(store.UserPK(d.UserID), store.SKProfile, account.User{ID: d.UserID, Version: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &table, Item: userItem}); err != nil {
+		t.Fatal(err)
+	}
 	day0 := time.Date(2026, 3, 9, 0, 0, 0, 0, time.UTC)
 	list := func() []digest.Activity {
 		t.Helper()
@@ -109,6 +121,24 @@ func TestActivityEventsOrderSafe(t *testing.T) {
 		as := list()
 		if len(as) != 1 || as[0].Kind != digest.KindTask {
 			t.Fatalf("activities = %+v, want only the task", as)
+		}
+	})
+	t.Run("an event for an unknown or deleted user writes nothing", func(t *testing.T) {
+		ghost := "00000000-0000-4000-8000-00000000dead"
+		detail := map[string]any{"activityId": "ghost-1", "userId": ghost, "kind": "task", "title": "Orphan",
+			"startAt": "2026-03-09T10:00:00Z", "version": 1, "updatedAt": "2026-03-08T10:00:00Z"}
+		raw, _ := json.Marshal(detail)
+		if err := h.Handle(ctx, digest.DetailScheduled, raw); err != nil {
+			t.Fatalf("an unknown user's event must be dropped, not retried: %v", err)
+		}
+		out, err := db.Query(ctx, &dynamodb.QueryInput{TableName: &table,
+			KeyConditionExpression:    aws.String("pk = :pk"),
+			ExpressionAttributeValues: map[string]ddbtypes.AttributeValue{":pk": store.S(store.UserPK(ghost))}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(out.Items) != 0 {
+			t.Errorf("%d items written for a user that does not exist", len(out.Items))
 		}
 	})
 }

@@ -79,7 +79,7 @@ package store
 // claim a user's day (send once)       | USER#<uid>/DIGEST, gsi1sk = :read AND sentThrough < :day | UpdateItem, conditional (release: gsi1sk = :claimed)
 // take a queued claim (fan-out worker) | USER#<uid>/DIGEST, pendingDay = :day AND sentThrough = :day (REMOVE pendingDay; give back: SET if absent) | UpdateItem, conditional
 // one user's activities of a local day | gsi2 ACTS#<uid>, gsi2sk BETWEEN pad(dayStart) AND pad(dayEnd-1s)+"$" | Query
-// apply an activity event (newer wins) | USER#<uid>/ACTIVITY#<aid>, not exists OR version < :v | PutItem, conditional
+// apply an activity event (newer wins) | USER#<uid>/PROFILE exists + USER#<uid>/ACTIVITY#<aid>, not exists OR version < :v | TransactWriteItems (ConditionCheck, Put)
 // 2FA factor change (user + factor items) | USER#<uid>/PROFILE version + MFA#* items | TransactWriteItems
 // TOTP replay guard                    | USER#<uid>/MFA#TOTP, lastStep < :step         | UpdateItem, conditional
 // check one backup code                | USER#<uid>/MFA#BACKUP#<id>, then hash = :h    | GetItem, DeleteItem conditional

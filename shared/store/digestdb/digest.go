@@ -307,7 +307,9 @@ func (s *Store) ActivitiesBetween(ctx context.Context, userID string, from, to t
 
 // PutActivity implements digest.Store: a conditional put on the version, so
 // redelivered or out-of-order events never overwrite a newer version. A
-// cancellation is a tombstone (kept, with its version, out of gsi2).
+// cancellation is a tombstone (kept, with its version, out of gsi2). The
+// same transaction checks that the user exists, so an event for an unknown
+// or deleted account writes nothing (no orphan item after deletion).
 func (s *Store) PutActivity(ctx context.Context, a digest.Activity) (bool, error) {
 	it, err := store.Marshal(store.UserPK(a.UserID), ActivitySK(a.ID), a)
 	if err != nil {
@@ -324,14 +326,20 @@ func (s *Store) PutActivity(ctx context.Context, a digest.Activity) (bool, error
 		it[store.AttrGSI2PK] = store.S(ActivitiesPK(a.UserID))
 		it[store.AttrGSI2SK] = store.S(startKey(a.Start) + "#" + a.ID)
 	}
-	_, err = s.DB.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName:                 &s.Table,
-		Item:                      it,
-		ConditionExpression:       aws.String("attribute_not_exists(pk) OR version < :v"),
-		ExpressionAttributeValues: store.Item{":v": store.N(a.Version)},
-	})
-	if store.IsConditionFailed(err) {
-		return false, nil
+	_, err = s.DB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []ddbtypes.TransactWriteItem{
+		{ConditionCheck: &ddbtypes.ConditionCheck{
+			TableName: &s.Table, Key: store.Key(store.UserPK(a.UserID), store.SKProfile),
+			ConditionExpression: aws.String("attribute_exists(pk)"),
+		}},
+		{Put: &ddbtypes.Put{
+			TableName:                 &s.Table,
+			Item:                      it,
+			ConditionExpression:       aws.String("attribute_not_exists(pk) OR version < :v"),
+			ExpressionAttributeValues: store.Item{":v": store.N(a.Version)},
+		}},
+	}})
+	if r := store.CancelReasons(err); len(r) == 2 && (r[0] == "ConditionalCheckFailed" || r[1] == "ConditionalCheckFailed") {
+		return false, nil // no such user, or a newer version is stored
 	}
 	if err != nil {
 		return false, fmt.Errorf("put activity: %w", err)
