@@ -13,6 +13,10 @@ import (
 
 	"github.com/pquerna/otp/totp"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
 	"github.com/example/myprofile/shared/app/apptest"
 )
 
@@ -59,7 +63,7 @@ func mustChallenge(t *testing.T, e *apptest.Env, u apptest.User) challenge {
 	res := e.Must(http.StatusOK, apptest.Req{Method: "POST", Path: "/v1/auth/login", Body: map[string]any{"email": u.Email, "password": u.Password}})
 	var c challenge
 	res.Decode(t, &c)
-	if !c.MFARequired || len(c.ChallengeID) != 32 || c.ExpiresAt == "" {
+	if !c.MFARequired || !strings.HasPrefix(c.ChallengeID, u.ID+".") || len(c.ChallengeID) != len(u.ID)+33 || c.ExpiresAt == "" {
 		t.Fatalf("login with 2FA on: %s", res.Body)
 	}
 	if strings.Contains(string(res.Body), "token") {
@@ -405,4 +409,28 @@ func TestConcurrentBackupCodeSubmissions(t *testing.T) {
 	if ok != 1 {
 		t.Fatalf("successes = %d (%v), want exactly 1", ok, statuses)
 	}
+}
+
+// A pending sign-in challenge lives in the user's partition, so deleting
+// the account leaves nothing behind, not even a challenge still in its TTL.
+func TestAccountDeletionRemovesPendingChallenges(t *testing.T) {
+	e := apptest.New(t, nil)
+	u := e.SignUp(nil)
+	enrolTOTP(t, e, u)
+	c := mustChallenge(t, e, u)
+	if !strings.HasPrefix(c.ChallengeID, u.ID+".") {
+		t.Fatalf("challenge id %q is not in the user's partition", c.ChallengeID)
+	}
+	e.Must(http.StatusNoContent, apptest.Req{Method: "DELETE", Path: "/v1/me", Token: u.Token,
+		Body: map[string]any{"password": u.Password, "confirm": "DELETE"}})
+	out, err := e.Deps.DB.Query(context.Background(), &dynamodb.QueryInput{TableName: &e.Table,
+		KeyConditionExpression:    aws.String("pk = :pk"),
+		ExpressionAttributeValues: map[string]ddbtypes.AttributeValue{":pk": &ddbtypes.AttributeValueMemberS{Value: "USER#" + u.ID}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Items) != 0 {
+		t.Errorf("%d items left in the deleted user's partition", len(out.Items))
+	}
+	wantMFAInvalid(t, second(e, c, "totp", "123456"), "challenge of a deleted account")
 }

@@ -12,6 +12,7 @@ import (
 	"math/big"
 	"net/http"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/example/myprofile/shared/account"
@@ -43,10 +44,11 @@ func (s *Service) Begin(ctx context.Context, u account.User, src httpapi.Source)
 	if n > 0 {
 		methods = append(methods, MethodBackupCode)
 	}
-	id, err := randomHex(16)
+	secret, err := randomHex(16)
 	if err != nil {
 		return nil, httpapi.Internal(err)
 	}
+	id := u.ID + "." + secret
 	now := s.Now().UTC()
 	c := Challenge{ID: id, UserID: u.ID, IP: src.IP, UserAgent: src.UserAgent, Methods: methods, ExpiresAt: now.Add(ChallengeTTL)}
 	if err := s.Store.PutChallenge(ctx, c); err != nil {
@@ -84,11 +86,19 @@ func errMFA() error {
 	return httpapi.Errorf(httpapi.CodeMFAInvalid, "The code is not correct, or this sign-in expired; after 5 wrong codes sign in again.")
 }
 
+// validChallengeID checks the shape "<userId>.<32 hex>": the user id keeps
+// the challenge in the user's partition (account deletion removes it).
 func validChallengeID(id string) bool {
-	if len(id) != 32 {
+	uid, secret, ok := strings.Cut(id, ".")
+	if !ok || len(uid) == 0 || len(uid) > 64 || len(secret) != 32 {
 		return false
 	}
-	_, err := hex.DecodeString(id)
+	for _, r := range uid {
+		if !(r == '-' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z') {
+			return false
+		}
+	}
+	_, err := hex.DecodeString(secret)
 	return err == nil
 }
 

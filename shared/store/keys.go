@@ -37,7 +37,7 @@ package store
 // 2FA authenticator      | USER#<uid>            | MFA#TOTP                |                      | twofactor (sealed secret, lastStep), auth (advances lastStep)
 // 2FA pending authent.   | USER#<uid>            | MFA#TOTP#PENDING        | ttl = 15 min         | twofactor
 // 2FA backup code        | USER#<uid>            | MFA#BACKUP#<2-char id>  |                      | twofactor, auth (conditional delete on use)
-// 2FA sign-in challenge  | MFACHAL#<cid>         | CHALLENGE               | ttl = 5 min          | auth
+// 2FA sign-in challenge  | USER#<uid>            | MFACHAL#<hex> (id <uid>.<hex>) | ttl = 5 min    | auth
 // 2FA passkey            | USER#<uid>            | MFA#PASSKEY#<credId b64url> |                  | twofactor, auth (signCount, lastUsedAt)
 // 2FA passkey ceremony   | USER#<uid>            | MFA#WEBAUTHN#REG        | ttl = 5 min          | twofactor (taken by a conditional delete)
 //
@@ -84,7 +84,7 @@ package store
 // TOTP replay guard                    | USER#<uid>/MFA#TOTP, lastStep < :step         | UpdateItem, conditional
 // check one backup code                | USER#<uid>/MFA#BACKUP#<id>, then hash = :h    | GetItem, DeleteItem conditional
 // count backup codes                   | pk = USER#<uid>, sk begins_with MFA#BACKUP#   | Query, consistent
-// 2FA attempt / redeem a challenge     | MFACHAL#<cid>/CHALLENGE, attempts < 5, used = false, ttl > now | UpdateItem, conditional
+// 2FA attempt / redeem a challenge     | USER#<uid>/MFACHAL#<hex>, attempts < 5, used = false, ttl > now | UpdateItem, conditional
 // list a user's passkeys              | pk = USER#<uid>, sk begins_with MFA#PASSKEY#  | Query, consistent
 // passkey sign-in (counter forward)    | USER#<uid>/MFA#PASSKEY#<id>, signCount < :n   | UpdateItem, conditional
 
@@ -136,7 +136,6 @@ const (
 	SKTOTPPending = "MFA#TOTP#PENDING"
 	PrefixBackup  = "MFA#BACKUP#"
 	PrefixMFAChal = "MFACHAL#"
-	SKChallenge   = "CHALLENGE"
 	PrefixPasskey = "MFA#PASSKEY#"
 	SKWebAuthnReg = "MFA#WEBAUTHN#REG"
 )

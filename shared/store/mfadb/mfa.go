@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -64,7 +65,12 @@ type challengeItem struct {
 	WebAuthn     string    `dynamodbav:"webauthnSession"`
 }
 
-func challengeKey(id string) store.Item { return store.Key(store.PrefixMFAChal+id, store.SKChallenge) }
+// challengeKey places a sign-in challenge "<uid>.<hex>" in its user's
+// partition, so deleting the account removes a pending challenge too.
+func challengeKey(id string) store.Item {
+	uid, secret, _ := strings.Cut(id, ".")
+	return store.Key(store.UserPK(uid), store.PrefixMFAChal+secret)
+}
 
 // ApplyChange writes a factor change and the user record in one
 // transaction, the user conditioned on its version.
@@ -255,7 +261,8 @@ func (s *Store) CountBackupCodes(ctx context.Context, userID string) (int, error
 
 // PutChallenge stores a new sign-in challenge with its TTL.
 func (s *Store) PutChallenge(ctx context.Context, c mfa.Challenge) error {
-	it, err := store.Marshal(store.PrefixMFAChal+c.ID, store.SKChallenge, challengeItem{
+	k := challengeKey(c.ID)
+	it, err := store.Marshal(k[store.AttrPK].(*ddbtypes.AttributeValueMemberS).Value, k[store.AttrSK].(*ddbtypes.AttributeValueMemberS).Value, challengeItem{
 		ID: c.ID, UserID: c.UserID, IP: c.IP, UserAgent: c.UserAgent, Methods: c.Methods,
 		ExpiresAt: c.ExpiresAt, Attempts: 0, Used: false,
 	})
