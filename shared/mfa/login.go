@@ -88,6 +88,44 @@ func errMFA() error {
 
 // validChallengeID checks the shape "<userId>.<32 hex>": the user id keeps
 // the challenge in the user's partition (account deletion removes it).
+// attempt opens one attempt at a sign-in challenge, for every second-step
+// method: the attempt is counted on the challenge and on the user before
+// anything is checked (atomically), the challenge must be bound to this
+// client and offer method, and its user is read. The caller defers
+// done(err) with its answer: the per-user attempt is given back unless the
+// answer is mfa_invalid.
+func (s *Service) attempt(r *http.Request, challengeID, method string, now time.Time) (Challenge, account.User, func(error), error) {
+	ctx := r.Context()
+	c, err := s.Store.AttemptChallenge(ctx, challengeID, now, ChallengeMaxAttempts)
+	if errors.Is(err, ErrVoid) {
+		return Challenge{}, account.User{}, nil, errMFA()
+	}
+	if err != nil {
+		return Challenge{}, account.User{}, nil, httpapi.Internal(err)
+	}
+	httpapi.SetUserID(ctx, c.UserID)
+	if err := s.takeAttempt(ctx, c.UserID); err != nil {
+		return Challenge{}, account.User{}, nil, err
+	}
+	done := func(answer error) { s.settleAttempt(ctx, c.UserID, answer) }
+	fail := func(err error) (Challenge, account.User, func(error), error) {
+		done(err)
+		return Challenge{}, account.User{}, nil, err
+	}
+	src := httpapi.ClientSource(r)
+	if c.IP != src.IP || c.UserAgent != src.UserAgent || !slices.Contains(c.Methods, method) {
+		return fail(s.refuse(ctx, c.UserID, "challenge bound elsewhere or method not offered"))
+	}
+	u, err := s.Users.GetUser(ctx, c.UserID)
+	if errors.Is(err, account.ErrNotFound) {
+		return fail(errMFA())
+	}
+	if err != nil {
+		return fail(httpapi.Internal(err))
+	}
+	return c, u, done, nil
+}
+
 func validChallengeID(id string) bool {
 	uid, secret, ok := strings.Cut(id, ".")
 	if !ok || len(uid) == 0 || len(uid) > 64 || len(secret) != 32 {
@@ -124,32 +162,11 @@ func (s *Service) verify(w http.ResponseWriter, r *http.Request, issue IssueFunc
 		return err
 	}
 	now := s.Now().UTC()
-	// The attempt is counted before anything is checked.
-	c, err := s.Store.AttemptChallenge(ctx, req.ChallengeID, now, ChallengeMaxAttempts)
-	if errors.Is(err, ErrVoid) {
-		return errMFA()
-	}
+	c, u, done, err := s.attempt(r, req.ChallengeID, req.Method, now)
 	if err != nil {
-		return httpapi.Internal(err)
-	}
-	httpapi.SetUserID(ctx, c.UserID)
-	// Counted per user too, before the check and atomically; given back
-	// unless the answer is mfa_invalid.
-	if err := s.takeAttempt(ctx, c.UserID); err != nil {
 		return err
 	}
-	defer func() { s.settleAttempt(ctx, c.UserID, err) }()
-	src := httpapi.ClientSource(r)
-	if c.IP != src.IP || c.UserAgent != src.UserAgent || !slices.Contains(c.Methods, req.Method) {
-		return s.refuse(ctx, c.UserID, "challenge bound elsewhere or method not offered")
-	}
-	u, err := s.Users.GetUser(ctx, c.UserID)
-	if errors.Is(err, account.ErrNotFound) {
-		return errMFA()
-	}
-	if err != nil {
-		return httpapi.Internal(err)
-	}
+	defer func() { done(err) }()
 	smsHash := ""
 	switch req.Method {
 	case MethodTOTP:

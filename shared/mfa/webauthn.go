@@ -309,25 +309,13 @@ func (s *Service) loginWebAuthnFinish(w http.ResponseWriter, r *http.Request, is
 		return err
 	}
 	now := s.Now().UTC()
-	c, err := s.Store.AttemptChallenge(ctx, req.ChallengeID, now, ChallengeMaxAttempts)
-	if errors.Is(err, ErrVoid) {
-		return errMFA()
-	}
+	c, u, done, err := s.attempt(r, req.ChallengeID, MethodWebAuthn, now)
 	if err != nil {
-		return httpapi.Internal(err)
-	}
-	httpapi.SetUserID(ctx, c.UserID)
-	if err := s.takeAttempt(ctx, c.UserID); err != nil {
 		return err
 	}
-	defer func() { s.settleAttempt(ctx, c.UserID, err) }()
-	src := httpapi.ClientSource(r)
-	if c.IP != src.IP || c.UserAgent != src.UserAgent || !slices.Contains(c.Methods, MethodWebAuthn) || c.WebAuthnSession == "" {
-		return s.refuse(ctx, c.UserID, "challenge bound elsewhere or no webauthn ceremony")
-	}
-	u, err := s.Users.GetUser(ctx, c.UserID)
-	if err != nil {
-		return httpapi.Internal(err)
+	defer func() { done(err) }()
+	if c.WebAuthnSession == "" {
+		return s.refuse(ctx, u.ID, "no webauthn ceremony begun")
 	}
 	if !hasMethod(u, MethodWebAuthn) {
 		return s.refuse(ctx, u.ID, "webauthn no longer enabled")
