@@ -110,8 +110,6 @@ func run(ctx context.Context, log *slog.Logger) error {
 		return err
 	}
 	defer env.Stop()
-	// TODO(avatars): the S3 emulator for the avatar bucket starts inside
-	// localcloud.StartEnv (env.S3); nothing else here needs to change.
 	if err := env.Setenv(); err != nil {
 		return err
 	}

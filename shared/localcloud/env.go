@@ -46,7 +46,8 @@ type Env struct {
 	SES      string // SES v2 endpoint; its mail view is the same URL
 	SNS      string // SNS endpoint; GET /store lists recorded SMS
 	// S3 is the avatar bucket's endpoint, taken from AWS_ENDPOINT_URL_S3
-	// when given. TODO(avatars): start the S3 emulator here like the others.
+	// when given. The S3 emulator itself is started by its user (StartS3:
+	// the local gateway and the avatar tests), which hooks each upload.
 	S3 string
 
 	// Started lists the services this Env started (and Stop stops).

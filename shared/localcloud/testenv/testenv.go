@@ -73,8 +73,6 @@ var (
 		svc, _, err := localcloud.StartSNSRecorder(ctx, "127.0.0.1:0")
 		return svc, err
 	}}
-	// TODO(avatars): an S3 emulator joins here as another shared service
-	// keyed by localcloud.EnvS3Endpoint.
 	all = []*shared{ddb, ses, smsRec}
 )
 
