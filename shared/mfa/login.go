@@ -300,27 +300,39 @@ type smsRequest struct {
 	ChallengeID string `json:"challengeId"`
 }
 
-func (s *Service) sendSMS(w http.ResponseWriter, r *http.Request) error {
-	ctx := r.Context()
+// liveChallenge reads the challenge a step that does not answer it yet
+// names (sending the SMS code, beginning the passkey assertion): it must
+// be unused, unexpired, under its attempt limit, bound to this client and
+// offer method. It counts no attempt.
+func (s *Service) liveChallenge(r *http.Request, method string, now time.Time) (Challenge, error) {
 	var req smsRequest
 	if err := httpapi.Decode(r, &req); err != nil {
-		return err
+		return Challenge{}, err
 	}
 	if !validChallengeID(req.ChallengeID) {
-		return httpapi.Invalid("challengeId", "must be the challengeId returned by POST /v1/auth/login")
+		return Challenge{}, httpapi.Invalid("challengeId", "must be the challengeId returned by POST /v1/auth/login")
 	}
-	now := s.Now().UTC()
-	c, err := s.Store.GetChallenge(ctx, req.ChallengeID)
+	c, err := s.Store.GetChallenge(r.Context(), req.ChallengeID)
 	if errors.Is(err, account.ErrNotFound) {
-		return errMFA()
+		return Challenge{}, errMFA()
 	}
 	if err != nil {
-		return httpapi.Internal(err)
+		return Challenge{}, httpapi.Internal(err)
 	}
 	src := httpapi.ClientSource(r)
 	if c.Used || !now.Before(c.ExpiresAt) || c.Attempts >= ChallengeMaxAttempts ||
-		c.IP != src.IP || c.UserAgent != src.UserAgent || !slices.Contains(c.Methods, MethodSMS) {
-		return errMFA()
+		c.IP != src.IP || c.UserAgent != src.UserAgent || !slices.Contains(c.Methods, method) {
+		return Challenge{}, errMFA()
+	}
+	return c, nil
+}
+
+func (s *Service) sendSMS(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	now := s.Now().UTC()
+	c, err := s.liveChallenge(r, MethodSMS, now)
+	if err != nil {
+		return err
 	}
 	if c.SMSSends >= SMSMaxSends {
 		return httpapi.Errorf(httpapi.CodeTooManyAttempts, "Too many codes sent for this sign-in; sign in again.")
@@ -332,7 +344,7 @@ func (s *Service) sendSMS(w http.ResponseWriter, r *http.Request) error {
 	if !hasMethod(u, MethodSMS) || u.Phone == "" || !u.PhoneVerified {
 		return errMFA()
 	}
-	err = s.SMSPerIP.Take(ctx, "sms-ip#"+src.IP)
+	err = s.SMSPerIP.Take(ctx, "sms-ip#"+httpapi.ClientSource(r).IP)
 	if l := (*ratelimit.Limited)(nil); errors.As(err, &l) {
 		return &httpapi.Error{Code: httpapi.CodeRateLimited, Detail: "Too many text messages from this network; try again later.", RetryAfter: l.RetryAfter}
 	}

@@ -239,25 +239,10 @@ func (s *Service) deletePasskey(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Service) loginWebAuthnBegin(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	var req smsRequest
-	if err := httpapi.Decode(r, &req); err != nil {
-		return err
-	}
-	if !validChallengeID(req.ChallengeID) {
-		return httpapi.Invalid("challengeId", "must be the challengeId returned by POST /v1/auth/login")
-	}
 	now := s.Now().UTC()
-	c, err := s.Store.GetChallenge(ctx, req.ChallengeID)
-	if errors.Is(err, account.ErrNotFound) {
-		return errMFA()
-	}
+	c, err := s.liveChallenge(r, MethodWebAuthn, now)
 	if err != nil {
-		return httpapi.Internal(err)
-	}
-	src := httpapi.ClientSource(r)
-	if c.Used || !now.Before(c.ExpiresAt) || c.Attempts >= ChallengeMaxAttempts ||
-		c.IP != src.IP || c.UserAgent != src.UserAgent || !slices.Contains(c.Methods, MethodWebAuthn) {
-		return errMFA()
+		return err
 	}
 	u, err := s.Users.GetUser(ctx, c.UserID)
 	if err != nil {
