@@ -84,13 +84,20 @@ type passwordRequest struct {
 	RevokeOtherSessions bool   `json:"revokeOtherSessions"`
 }
 
-func (s *Service) startTOTP(w http.ResponseWriter, r *http.Request) error {
+// reauth reads a {password, revokeOtherSessions} body and re-checks the
+// caller's current password, as every factor change must.
+func (s *Service) reauth(r *http.Request) (session.Principal, passwordRequest, error) {
 	p, _ := session.FromContext(r.Context())
 	var req passwordRequest
 	if err := httpapi.Decode(r, &req); err != nil {
-		return err
+		return p, req, err
 	}
-	if err := s.Reauth.Check(r.Context(), p.User, req.Password, "password"); err != nil {
+	return p, req, s.Reauth.Check(r.Context(), p.User, req.Password, "password")
+}
+
+func (s *Service) startTOTP(w http.ResponseWriter, r *http.Request) error {
+	p, _, err := s.reauth(r)
+	if err != nil {
 		return err
 	}
 	if hasMethod(p.User, MethodTOTP) {
@@ -228,12 +235,8 @@ func (s *Service) disableSMS(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Service) disable(w http.ResponseWriter, r *http.Request, method string) error {
 	ctx := r.Context()
-	p, _ := session.FromContext(ctx)
-	var req passwordRequest
-	if err := httpapi.Decode(r, &req); err != nil {
-		return err
-	}
-	if err := s.Reauth.Check(ctx, p.User, req.Password, "password"); err != nil {
+	p, req, err := s.reauth(r)
+	if err != nil {
 		return err
 	}
 	now := s.Now().UTC()
@@ -261,12 +264,8 @@ func (s *Service) disable(w http.ResponseWriter, r *http.Request, method string)
 
 func (s *Service) enableSMS(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	p, _ := session.FromContext(ctx)
-	var req passwordRequest
-	if err := httpapi.Decode(r, &req); err != nil {
-		return err
-	}
-	if err := s.Reauth.Check(ctx, p.User, req.Password, "password"); err != nil {
+	p, req, err := s.reauth(r)
+	if err != nil {
 		return err
 	}
 	now := s.Now().UTC()
@@ -295,12 +294,8 @@ func (s *Service) enableSMS(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Service) regenerate(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	p, _ := session.FromContext(ctx)
-	var req passwordRequest
-	if err := httpapi.Decode(r, &req); err != nil {
-		return err
-	}
-	if err := s.Reauth.Check(ctx, p.User, req.Password, "password"); err != nil {
+	p, req, err := s.reauth(r)
+	if err != nil {
 		return err
 	}
 	codes, err := newBackupCodes()

@@ -79,12 +79,8 @@ func passkeyJSON(k Passkey) PasskeyJSON {
 
 func (s *Service) registerBegin(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	p, _ := session.FromContext(ctx)
-	var req passwordRequest
-	if err := httpapi.Decode(r, &req); err != nil {
-		return err
-	}
-	if err := s.Reauth.Check(ctx, p.User, req.Password, "password"); err != nil {
+	p, _, err := s.reauth(r)
+	if err != nil {
 		return err
 	}
 	wu, _, err := s.waUser(ctx, p.User)
@@ -198,13 +194,9 @@ func (s *Service) registerFinish(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Service) deletePasskey(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	p, _ := session.FromContext(ctx)
 	id := r.PathValue("id")
-	var req passwordRequest
-	if err := httpapi.Decode(r, &req); err != nil {
-		return err
-	}
-	if err := s.Reauth.Check(ctx, p.User, req.Password, "password"); err != nil {
+	p, req, err := s.reauth(r)
+	if err != nil {
 		return err
 	}
 	now := s.Now().UTC()
