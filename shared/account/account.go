@@ -86,27 +86,32 @@ type TwoFactor struct {
 
 // User is the stored user record.
 type User struct {
-	ID            string                `dynamodbav:"id"`
-	Email         string                `dynamodbav:"email"`
-	Phone         string                `dynamodbav:"phone"`
-	PhoneVerified bool                  `dynamodbav:"phoneVerified"`
-	FirstName     string                `dynamodbav:"firstName"`
-	LastName      string                `dynamodbav:"lastName"`
-	DisplayName   string                `dynamodbav:"displayName"`
-	AvatarURL     string                `dynamodbav:"avatarUrl"`
-	Language      string                `dynamodbav:"language"`
-	Region        string                `dynamodbav:"region"`
-	Timezone      string                `dynamodbav:"timezone"`
-	SSOManaged    bool                  `dynamodbav:"ssoManaged"`
-	IdPURL        string                `dynamodbav:"idpUrl"`
-	Signature     Signature             `dynamodbav:"signature"`
-	Availability  Availability          `dynamodbav:"availability"`
-	DailySummary  DailySummary          `dynamodbav:"dailySummary"`
-	Calendar      Calendar              `dynamodbav:"calendar"`
-	TwoFactor     TwoFactor             `dynamodbav:"twoFactor"`
-	Orgs          map[string]Membership `dynamodbav:"orgs"`
-	CreatedAt     time.Time             `dynamodbav:"createdAt"`
-	UpdatedAt     time.Time             `dynamodbav:"updatedAt"`
+	ID            string `dynamodbav:"id"`
+	Email         string `dynamodbav:"email"`
+	Phone         string `dynamodbav:"phone"` // E.164
+	PhoneVerified bool   `dynamodbav:"phoneVerified"`
+	// PhoneNational and PhoneInternational are Phone written for people,
+	// stored when the number is verified so that showing a profile needs
+	// no phone number parser.
+	PhoneNational      string                `dynamodbav:"phoneNational,omitempty"`
+	PhoneInternational string                `dynamodbav:"phoneInternational,omitempty"`
+	FirstName          string                `dynamodbav:"firstName"`
+	LastName           string                `dynamodbav:"lastName"`
+	DisplayName        string                `dynamodbav:"displayName"`
+	AvatarURL          string                `dynamodbav:"avatarUrl"`
+	Language           string                `dynamodbav:"language"`
+	Region             string                `dynamodbav:"region"`
+	Timezone           string                `dynamodbav:"timezone"`
+	SSOManaged         bool                  `dynamodbav:"ssoManaged"`
+	IdPURL             string                `dynamodbav:"idpUrl"`
+	Signature          Signature             `dynamodbav:"signature"`
+	Availability       Availability          `dynamodbav:"availability"`
+	DailySummary       DailySummary          `dynamodbav:"dailySummary"`
+	Calendar           Calendar              `dynamodbav:"calendar"`
+	TwoFactor          TwoFactor             `dynamodbav:"twoFactor"`
+	Orgs               map[string]Membership `dynamodbav:"orgs"`
+	CreatedAt          time.Time             `dynamodbav:"createdAt"`
+	UpdatedAt          time.Time             `dynamodbav:"updatedAt"`
 	// Version advances on every change; writes are conditioned on it.
 	Version int64 `dynamodbav:"version"`
 }

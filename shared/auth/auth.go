@@ -18,7 +18,7 @@ import (
 	"github.com/example/myprofile/shared/httpapi"
 	"github.com/example/myprofile/shared/metrics"
 	"github.com/example/myprofile/shared/password"
-	"github.com/example/myprofile/shared/profile"
+	"github.com/example/myprofile/shared/profile/basic"
 	"github.com/example/myprofile/shared/ratelimit"
 	"github.com/example/myprofile/shared/session"
 )
@@ -140,28 +140,28 @@ func (s *Service) signup(w http.ResponseWriter, r *http.Request) error {
 	for _, p := range s.Policy.Check(req.Password, email) {
 		v.Add("password", p)
 	}
-	first, msg := profile.CleanName(req.FirstName)
+	first, msg := basic.CleanName(req.FirstName)
 	if msg != "" {
 		v.Add("firstName", msg)
 	}
-	last, msg := profile.CleanName(req.LastName)
+	last, msg := basic.CleanName(req.LastName)
 	if msg != "" {
 		v.Add("lastName", msg)
 	}
 	lang, tz := "en", "UTC"
 	if req.Language != "" {
-		if lang, msg = profile.CleanLanguage(req.Language); msg != "" {
+		if lang, msg = basic.CleanLanguage(req.Language); msg != "" {
 			v.Add("language", msg)
 		}
 	}
 	if req.Timezone != "" {
-		if tz, msg = profile.CleanTimezone(req.Timezone); msg != "" {
+		if tz, msg = basic.CleanTimezone(req.Timezone); msg != "" {
 			v.Add("timezone", msg)
 		}
 	}
 	orgName := first + "'s organization"
 	if strings.TrimSpace(req.OrgName) != "" {
-		if orgName, msg = profile.CleanName(req.OrgName); msg != "" {
+		if orgName, msg = basic.CleanName(req.OrgName); msg != "" {
 			v.Add("orgName", msg)
 		}
 	}
@@ -205,7 +205,7 @@ func (s *Service) signup(w http.ResponseWriter, r *http.Request) error {
 	}
 	s.Log.InfoContext(r.Context(), "signup", "requestId", httpapi.RequestID(r.Context()), "userId", u.ID, "orgId", orgID)
 	httpapi.WriteJSON(w, http.StatusCreated, map[string]any{
-		"user":    profile.View(u, orgID),
+		"user":    basic.View(u, orgID),
 		"session": session.Issued{ID: sess.ID, Token: token, ExpiresAt: sess.ExpiresAt},
 	})
 	return nil

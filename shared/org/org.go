@@ -31,7 +31,7 @@ import (
 	"github.com/example/myprofile/shared/httpapi"
 	"github.com/example/myprofile/shared/notify"
 	"github.com/example/myprofile/shared/password"
-	"github.com/example/myprofile/shared/profile"
+	"github.com/example/myprofile/shared/profile/basic"
 	"github.com/example/myprofile/shared/ratelimit"
 	"github.com/example/myprofile/shared/session"
 )
@@ -147,8 +147,8 @@ func (s *Service) resolve(r *http.Request, actor account.User, action authz.Acti
 		subject = u
 	}
 	var candidates []string
-	if strings.TrimSpace(r.Header.Get(profile.OrgHeader)) != "" {
-		oid, _, err := profile.CurrentOrg(r, actor)
+	if strings.TrimSpace(r.Header.Get(basic.OrgHeader)) != "" {
+		oid, _, err := basic.CurrentOrg(r, actor)
 		if err != nil {
 			return account.User{}, "", err
 		}
@@ -188,7 +188,7 @@ func (s *Service) listUsers(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	orgID, _, err := profile.CurrentOrg(r, p.User)
+	orgID, _, err := basic.CurrentOrg(r, p.User)
 	if err != nil {
 		return err
 	}
@@ -210,10 +210,10 @@ func (s *Service) listUsers(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return httpapi.Internal(err)
 	}
-	out := make([]profile.Profile, 0, len(ids))
+	out := make([]basic.Profile, 0, len(ids))
 	for _, id := range ids {
 		if u, ok := users[id]; ok {
-			out = append(out, profile.View(u, orgID))
+			out = append(out, basic.View(u, orgID))
 		}
 	}
 	body := map[string]any{"users": out}
@@ -225,8 +225,8 @@ func (s *Service) listUsers(w http.ResponseWriter, r *http.Request) error {
 }
 
 func writeUser(w http.ResponseWriter, status int, u account.User, orgID string) {
-	w.Header().Set("ETag", profile.ETag(u))
-	httpapi.WriteJSON(w, status, profile.View(u, orgID))
+	w.Header().Set("ETag", basic.ETag(u))
+	httpapi.WriteJSON(w, status, basic.View(u, orgID))
 }
 
 func (s *Service) getUser(w http.ResponseWriter, r *http.Request) error {
@@ -274,10 +274,10 @@ func (s *Service) patchUser(w http.ResponseWriter, r *http.Request) error {
 	}
 	ifMatch := strings.TrimSpace(r.Header.Get("If-Match"))
 	for attempt := 0; ; attempt++ {
-		if ifMatch != "" && ifMatch != "*" && ifMatch != profile.ETag(subject) {
+		if ifMatch != "" && ifMatch != "*" && ifMatch != basic.ETag(subject) {
 			return httpapi.Errorf(httpapi.CodePrecondition, "The profile changed since you read it; read it again and retry.")
 		}
-		next, err := profile.ApplyPatch(subject, body)
+		next, err := basic.Apply(subject, body, basic.NameFields(), nil)
 		if err != nil {
 			return err
 		}
@@ -478,7 +478,7 @@ func (s *Service) invite(w http.ResponseWriter, r *http.Request) error {
 	if err := httpapi.Decode(r, &req); err != nil {
 		return err
 	}
-	orgID, _, err := profile.CurrentOrg(r, p.User)
+	orgID, _, err := basic.CurrentOrg(r, p.User)
 	if err != nil {
 		return err
 	}
@@ -487,11 +487,11 @@ func (s *Service) invite(w http.ResponseWriter, r *http.Request) error {
 	if msg != "" {
 		v.Add("email", msg)
 	}
-	first, msg := profile.CleanName(req.FirstName)
+	first, msg := basic.CleanName(req.FirstName)
 	if msg != "" {
 		v.Add("firstName", msg)
 	}
-	last, msg := profile.CleanName(req.LastName)
+	last, msg := basic.CleanName(req.LastName)
 	if msg != "" {
 		v.Add("lastName", msg)
 	}

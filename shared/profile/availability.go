@@ -12,6 +12,7 @@ import (
 	"github.com/example/myprofile/shared/account"
 	"github.com/example/myprofile/shared/httpapi"
 	"github.com/example/myprofile/shared/phone"
+	"github.com/example/myprofile/shared/profile/basic"
 )
 
 // Days are the keys of Availability.Weekly, Monday first.
@@ -174,7 +175,7 @@ func CleanMeetingLocation(field string, m account.MeetingLocation, region string
 
 func patchAvailability(u *account.User, raw json.RawMessage, v *httpapi.Validation) {
 	var next account.Availability
-	if isNull(raw) {
+	if basic.IsNull(raw) {
 		next = account.Availability{}
 	} else if !mergeMember("availability", u.Availability, raw, &next, v) {
 		return
@@ -182,7 +183,7 @@ func patchAvailability(u *account.User, raw json.RawMessage, v *httpapi.Validati
 	before := len(v.Fields)
 	if next.Timezone == "" {
 		next.Timezone = u.Timezone
-	} else if tz, msg := CleanTimezone(next.Timezone); msg != "" {
+	} else if tz, msg := basic.CleanTimezone(next.Timezone); msg != "" {
 		v.Add("availability.timezone", msg)
 	} else {
 		next.Timezone = tz

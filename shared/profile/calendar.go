@@ -6,6 +6,7 @@ import (
 
 	"github.com/example/myprofile/shared/account"
 	"github.com/example/myprofile/shared/httpapi"
+	"github.com/example/myprofile/shared/profile/basic"
 )
 
 // MaxConflictCalendars bounds the calendars checked for conflicts.
@@ -68,7 +69,7 @@ func containsLineBreak(s string) bool {
 
 func patchCalendar(u *account.User, raw json.RawMessage, v *httpapi.Validation) {
 	var next account.Calendar
-	if isNull(raw) {
+	if basic.IsNull(raw) {
 		next = account.Calendar{ConflictCalendarIDs: []string{}, PrivateSyncedEvents: true}
 	} else if !mergeMember("calendar", u.Calendar, raw, &next, v) {
 		return
@@ -85,5 +86,5 @@ func patchCalendar(u *account.User, raw json.RawMessage, v *httpapi.Validation) 
 // removes reports whether an object patch sets member to null.
 func removes(raw json.RawMessage, member string) bool {
 	var m map[string]json.RawMessage
-	return json.Unmarshal(raw, &m) == nil && m[member] != nil && isNull(m[member])
+	return json.Unmarshal(raw, &m) == nil && m[member] != nil && basic.IsNull(m[member])
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/example/myprofile/shared/account"
 	"github.com/example/myprofile/shared/digest"
 	"github.com/example/myprofile/shared/httpapi"
+	"github.com/example/myprofile/shared/profile/basic"
 )
 
 // DefaultDailySummaryTime is the send time of a user who never chose one.
@@ -17,7 +18,7 @@ const DefaultDailySummaryTime = "07:30"
 // every 5 minutes send it within 5 minutes after that time. Keeping the due
 // index current is the digest scheduler's AfterSave hook.
 func patchDailySummary(u *account.User, raw json.RawMessage, v *httpapi.Validation) {
-	if isNull(raw) {
+	if basic.IsNull(raw) {
 		u.DailySummary = account.DailySummary{Enabled: false, Time: DefaultDailySummaryTime}
 		return
 	}

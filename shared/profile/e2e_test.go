@@ -423,26 +423,6 @@ func TestPasswordChangeSSOManaged(t *testing.T) {
 	}
 }
 
-func TestPhoneFormats(t *testing.T) {
-	e := apptest.New(t, nil)
-	u := e.SignUp(nil)
-	ctx := context.Background()
-	st := e.Deps.Store()
-	rec, err := st.GetUser(ctx, u.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rec.Phone, rec.PhoneVerified = "+34600111222", true // as the phone change flow stores it
-	rec.Version++
-	if err := st.SaveUser(ctx, rec, rec.Version-1); err != nil {
-		t.Fatal(err)
-	}
-	me := get(t, e, u.Token)
-	if me["phone"] != "+34600111222" || asJSON(t, me["phoneFormatted"]) != `{"international":"+34 600 11 12 22","national":"600 11 12 22"}` {
-		t.Errorf("phone %v phoneFormatted %s", me["phone"], asJSON(t, me["phoneFormatted"]))
-	}
-}
-
 func TestNotificationPreferences(t *testing.T) {
 	e := apptest.New(t, nil)
 	u := e.SignUp(nil)

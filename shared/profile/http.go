@@ -10,12 +10,9 @@ import (
 
 	"github.com/example/myprofile/shared/account"
 	"github.com/example/myprofile/shared/httpapi"
-	"github.com/example/myprofile/shared/notify"
+	"github.com/example/myprofile/shared/profile/basic"
 	"github.com/example/myprofile/shared/session"
 )
-
-// OrgHeader chooses the organization a request acts in (session.OrgHeader).
-const OrgHeader = session.OrgHeader
 
 // Service serves the profile routes.
 type Service struct {
@@ -40,34 +37,14 @@ func (s *Service) Routes() httpapi.Routes {
 	}
 }
 
-// CurrentOrg resolves the organization of the request: see
-// session.CurrentOrg.
-func CurrentOrg(r *http.Request, u account.User) (string, account.Membership, error) {
-	return session.CurrentOrg(r, u)
-}
-
-// WriteProfile answers with the profile and its ETag.
-func WriteProfile(w http.ResponseWriter, r *http.Request, status int, u account.User) error {
-	orgID, _, err := CurrentOrg(r, u)
-	if err != nil {
-		return err
-	}
-	w.Header().Set("ETag", ETag(u))
-	// Messages to this user (emails, this profile's texts) use the
-	// supported language closest to theirs.
-	w.Header().Set("Content-Language", notify.Lang(u.Language).String())
-	httpapi.WriteJSON(w, status, View(u, orgID))
-	return nil
-}
-
 func (s *Service) get(w http.ResponseWriter, r *http.Request) error {
 	p, _ := session.FromContext(r.Context())
-	if inm := r.Header.Get("If-None-Match"); inm != "" && inm == ETag(p.User) {
-		w.Header().Set("ETag", ETag(p.User))
+	if inm := r.Header.Get("If-None-Match"); inm != "" && inm == basic.ETag(p.User) {
+		w.Header().Set("ETag", basic.ETag(p.User))
 		w.WriteHeader(http.StatusNotModified)
 		return nil
 	}
-	return WriteProfile(w, r, http.StatusOK, p.User)
+	return basic.Write(w, r, http.StatusOK, p.User)
 }
 
 // maxPatchRetries bounds the re-reads of a PATCH without If-Match that lost
@@ -83,7 +60,7 @@ func (s *Service) patch(w http.ResponseWriter, r *http.Request) error {
 	ifMatch := strings.TrimSpace(r.Header.Get("If-Match"))
 	u := p.User
 	for attempt := 0; ; attempt++ {
-		if ifMatch != "" && ifMatch != "*" && ifMatch != ETag(u) {
+		if ifMatch != "" && ifMatch != "*" && ifMatch != basic.ETag(u) {
 			return httpapi.Errorf(httpapi.CodePrecondition, "The profile changed since you read it; read it again and retry.")
 		}
 		next, err := ApplyPatch(u, body)
@@ -100,7 +77,7 @@ func (s *Service) patch(w http.ResponseWriter, r *http.Request) error {
 					return httpapi.Internal(err)
 				}
 			}
-			return WriteProfile(w, r, http.StatusOK, next)
+			return basic.Write(w, r, http.StatusOK, next)
 		case errors.Is(err, account.ErrConflict) && attempt < maxPatchRetries:
 			backoff(r.Context(), attempt)
 			if u, err = s.Store.GetUser(r.Context(), u.ID); err != nil {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 
 	"github.com/example/myprofile/shared/httpapi"
+	"github.com/example/myprofile/shared/profile/basic"
 )
 
 // mergeMember applies a JSON merge patch (RFC 7396) to the JSON form of
@@ -35,7 +36,7 @@ func mergeMember(field string, current any, raw json.RawMessage, dst any, v *htt
 		v.Add(field, "cannot be changed")
 		return false
 	}
-	return decodeMember(field, merged, dst, v)
+	return basic.DecodeMember(field, merged, dst, v)
 }
 
 // MergePatch applies an RFC 7396 merge patch to target (both decoded with

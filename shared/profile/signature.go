@@ -15,6 +15,7 @@ import (
 	"github.com/example/myprofile/shared/account"
 	"github.com/example/myprofile/shared/httpapi"
 	"github.com/example/myprofile/shared/phone"
+	"github.com/example/myprofile/shared/profile/basic"
 	"github.com/example/myprofile/shared/session"
 )
 
@@ -189,7 +190,7 @@ func tidyText(s string) string {
 }
 
 func patchSignature(u *account.User, raw json.RawMessage, v *httpapi.Validation) {
-	if isNull(raw) {
+	if basic.IsNull(raw) {
 		u.Signature = account.Signature{}
 		return
 	}

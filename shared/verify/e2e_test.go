@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"regexp"
 	"strings"
 	"sync"
@@ -397,6 +398,17 @@ func TestPhoneChange(t *testing.T) {
 		Body: map[string]any{"code": code}})
 	if j := res.JSON(); j["phone"] != e164 || j["phoneVerified"] != true {
 		t.Errorf("profile after confirm: phone %v verified %v, want %s true", j["phone"], j["phoneVerified"], e164)
+	}
+	// The display formats are stored with the number: the profile function
+	// shows them without parsing it again.
+	national := strings.TrimPrefix(written, "+34 ")
+	wantFormats := map[string]any{"national": national, "international": written}
+	if got := res.JSON()["phoneFormatted"]; !reflect.DeepEqual(got, wantFormats) {
+		t.Errorf("phoneFormatted after confirm = %v, want %v", got, wantFormats)
+	}
+	me := e.Must(http.StatusOK, apptest.Req{Method: "GET", Path: "/v1/me", Token: u.Token}).JSON()
+	if got := me["phoneFormatted"]; !reflect.DeepEqual(got, wantFormats) {
+		t.Errorf("GET /v1/me phoneFormatted = %v, want %v", got, wantFormats)
 	}
 	wantProblem(t, e.Do(apptest.Req{Method: "POST", Path: "/v1/me/phone-change/confirm", Token: u.Token,
 		Body: map[string]any{"code": code}}), http.StatusBadRequest, "code_invalid")

@@ -17,7 +17,7 @@ import (
 	"github.com/example/myprofile/shared/metrics"
 	"github.com/example/myprofile/shared/notify"
 	"github.com/example/myprofile/shared/phone"
-	"github.com/example/myprofile/shared/profile"
+	"github.com/example/myprofile/shared/profile/basic"
 	"github.com/example/myprofile/shared/ratelimit"
 	"github.com/example/myprofile/shared/reauth"
 	"github.com/example/myprofile/shared/session"
@@ -198,7 +198,7 @@ func (s *Service) confirmEmail(w http.ResponseWriter, r *http.Request) error {
 		case err == nil:
 			s.noticeOldAddress(ctx, u, c)
 			s.record(r, u, audit.ActionEmailChanged, map[string]string{"from": notify.MaskEmail(u.Email), "to": notify.MaskEmail(c.Target)})
-			return profile.WriteProfile(w, r, http.StatusOK, next)
+			return basic.Write(w, r, http.StatusOK, next)
 		case errors.Is(err, ErrNoPending):
 			return noPending()
 		case errors.Is(err, account.ErrEmailTaken):
@@ -312,9 +312,16 @@ func (s *Service) confirmPhone(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	// The display formats are stored with the number, so that showing a
+	// profile needs no phone number parser (package basic).
+	formats, err := phone.Format(c.Target)
+	if err != nil {
+		return httpapi.Internal(fmt.Errorf("format the confirmed phone: %w", err))
+	}
 	for attempt := 0; ; attempt++ {
 		next := u
 		next.Phone = c.Target
+		next.PhoneNational, next.PhoneInternational = formats.National, formats.International
 		next.PhoneVerified = true
 		next.Version = u.Version + 1
 		next.UpdatedAt = s.Now().UTC()
@@ -322,7 +329,7 @@ func (s *Service) confirmPhone(w http.ResponseWriter, r *http.Request) error {
 		switch {
 		case err == nil:
 			s.record(r, u, audit.ActionPhoneChanged, map[string]string{"to": notify.MaskPhone(c.Target)})
-			return profile.WriteProfile(w, r, http.StatusOK, next)
+			return basic.Write(w, r, http.StatusOK, next)
 		case errors.Is(err, ErrNoPending):
 			return noPending()
 		case errors.Is(err, account.ErrConflict) && attempt < maxConfirmRetries:

@@ -1,4 +1,4 @@
-package profile
+package basic
 
 import (
 	"strings"
@@ -45,7 +45,9 @@ func CleanLanguage(s string) (string, string) {
 	if err != nil {
 		return "", "must be a BCP 47 language tag such as en or es-MX"
 	}
-	if base, conf := tag.Base(); conf == language.No || base.String() == "und" {
+	// The language must be written, not guessed: "und" and "und-ES"
+	// name none (their base would only be a likely one).
+	if base, conf := tag.Base(); conf != language.Exact || base.String() == "und" {
 		return "", "must name a known language"
 	}
 	return tag.String(), ""

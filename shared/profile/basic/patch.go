@@ -1,0 +1,145 @@
+package basic
+
+import (
+	"bytes"
+	"encoding/json"
+	"sort"
+	"strings"
+
+	"github.com/example/myprofile/shared/account"
+	"github.com/example/myprofile/shared/httpapi"
+)
+
+// Field applies one top-level member of a JSON merge patch (RFC 7396) to
+// the user, recording problems under the field's name. raw is "null" when
+// the patch removes the member.
+type Field func(u *account.User, raw json.RawMessage, v *httpapi.Validation)
+
+// Fields are the patchable members by name.
+type Fields map[string]Field
+
+// NameFields are the name members: firstName and lastName (required) and
+// displayName (null resets it to "first last").
+func NameFields() Fields {
+	return Fields{
+		"firstName":   nameField("firstName", func(u *account.User) *string { return &u.FirstName }),
+		"lastName":    nameField("lastName", func(u *account.User) *string { return &u.LastName }),
+		"displayName": displayNameField,
+	}
+}
+
+// Apply applies a JSON merge patch to a copy of u through fields. Members
+// in readOnly are refused with their reason, any other unknown member as
+// "unknown field". It validates every member and returns all problems at
+// once; on error nothing is changed. A display name left at its default
+// keeps following the first and last names.
+func Apply(u account.User, body []byte, fields Fields, readOnly map[string]string) (account.User, error) {
+	var members map[string]json.RawMessage
+	if err := httpapi.DecodeBytes(body, &members); err != nil {
+		return u, err
+	}
+	u.Defaults()
+	names := make([]string, 0, len(members))
+	for k := range members {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	var v httpapi.Validation
+	oldDefault := strings.TrimSpace(u.FirstName + " " + u.LastName)
+	displayFollows := u.DisplayName == oldDefault
+	for _, name := range names {
+		if why, ok := readOnly[name]; ok {
+			v.Add(name, why)
+			continue
+		}
+		f, ok := fields[name]
+		if !ok {
+			v.Add(name, "unknown field")
+			continue
+		}
+		f(&u, members[name], &v)
+	}
+	if err := v.Err(); err != nil {
+		return u, err
+	}
+	if _, set := members["displayName"]; !set && displayFollows {
+		u.DisplayName = strings.TrimSpace(u.FirstName + " " + u.LastName)
+	}
+	return u, nil
+}
+
+// IsNull reports whether a member's raw JSON is null.
+func IsNull(raw json.RawMessage) bool { return bytes.Equal(bytes.TrimSpace(raw), []byte("null")) }
+
+// DecodeMember decodes one member strictly (unknown nested fields refused),
+// recording a problem under field when it cannot.
+func DecodeMember(field string, raw json.RawMessage, dst any, v *httpapi.Validation) bool {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		msg := "has the wrong type"
+		if s := err.Error(); strings.HasPrefix(s, "json: unknown field ") {
+			msg = "has an unknown member " + strings.TrimPrefix(s, "json: unknown field ")
+		}
+		v.Add(field, msg)
+		return false
+	}
+	return true
+}
+
+func nameField(field string, at func(*account.User) *string) Field {
+	return func(u *account.User, raw json.RawMessage, v *httpapi.Validation) {
+		var s string
+		if IsNull(raw) {
+			v.Add(field, "must not be null")
+			return
+		}
+		if !DecodeMember(field, raw, &s, v) {
+			return
+		}
+		clean, msg := CleanName(s)
+		if msg != "" {
+			v.Add(field, msg)
+			return
+		}
+		*at(u) = clean
+	}
+}
+
+func displayNameField(u *account.User, raw json.RawMessage, v *httpapi.Validation) {
+	if IsNull(raw) {
+		u.DisplayName = strings.TrimSpace(u.FirstName + " " + u.LastName)
+		return
+	}
+	var s string
+	if !DecodeMember("displayName", raw, &s, v) {
+		return
+	}
+	clean, msg := CleanName(s)
+	if msg != "" {
+		v.Add("displayName", msg)
+		return
+	}
+	u.DisplayName = clean
+}
+
+// StringField patches a string member with a cleaner that returns the
+// cleaned value or a message; null resets it to def.
+func StringField(field string, clean func(string) (string, string), at func(*account.User) *string, def string) Field {
+	return func(u *account.User, raw json.RawMessage, v *httpapi.Validation) {
+		if IsNull(raw) {
+			*at(u) = def
+			return
+		}
+		var s string
+		if !DecodeMember(field, raw, &s, v) {
+			return
+		}
+		c, msg := clean(s)
+		if msg != "" {
+			v.Add(field, msg)
+			return
+		}
+		*at(u) = c
+	}
+}

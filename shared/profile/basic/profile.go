@@ -1,0 +1,113 @@
+// Package basic is the part of the profile every function that shows or
+// creates one needs: the API shape of a user (API.md `Profile`) and its
+// ETag, the checks of the fields sign-up also takes (names, language, time
+// zone, region) and the JSON merge patch machinery.
+//
+// It links neither the phone number parser nor the HTML sanitizer: the
+// phone's display formats are stored when the number is verified
+// (account.User.PhoneNational, PhoneInternational), so auth and the other
+// functions that only show profiles stay small. Package profile adds the
+// fields that need those parsers and serves /v1/me.
+package basic
+
+import (
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/example/myprofile/shared/account"
+	"github.com/example/myprofile/shared/httpapi"
+	"github.com/example/myprofile/shared/notify"
+	"github.com/example/myprofile/shared/session"
+)
+
+// Profile is the API shape of a user (API.md `Profile`).
+type Profile struct {
+	ID             string               `json:"id"`
+	Email          string               `json:"email"`
+	Phone          *string              `json:"phone"`
+	PhoneFormatted *PhoneFormats        `json:"phoneFormatted"`
+	PhoneVerified  bool                 `json:"phoneVerified"`
+	FirstName      string               `json:"firstName"`
+	LastName       string               `json:"lastName"`
+	DisplayName    string               `json:"displayName"`
+	AvatarURL      *string              `json:"avatarUrl"`
+	Language       string               `json:"language"`
+	Region         *string              `json:"region"`
+	Timezone       string               `json:"timezone"`
+	Role           string               `json:"role"`
+	OrganizationID string               `json:"organizationId"`
+	SSOManaged     bool                 `json:"ssoManaged"`
+	Signature      account.Signature    `json:"signature"`
+	Availability   account.Availability `json:"availability"`
+	DailySummary   account.DailySummary `json:"dailySummary"`
+	Calendar       account.Calendar     `json:"calendar"`
+	TwoFactor      account.TwoFactor    `json:"twoFactor"`
+	CreatedAt      time.Time            `json:"createdAt"`
+	UpdatedAt      time.Time            `json:"updatedAt"`
+	Version        int64                `json:"version"`
+}
+
+// PhoneFormats are the stored E.164 phone written for people, in the
+// number's own country (national) and from abroad (international).
+type PhoneFormats struct {
+	National      string `json:"national"`
+	International string `json:"international"`
+}
+
+// View renders a user as the API's Profile, in the organization orgID
+// (the current one; see account.User.CurrentOrg).
+func View(u account.User, orgID string) Profile {
+	u.Defaults()
+	p := Profile{
+		ID: u.ID, Email: u.Email, PhoneVerified: u.PhoneVerified,
+		FirstName: u.FirstName, LastName: u.LastName, DisplayName: u.DisplayName,
+		Language: u.Language, Timezone: u.Timezone, SSOManaged: u.SSOManaged,
+		Signature: u.Signature, Availability: u.Availability, DailySummary: u.DailySummary,
+		Calendar: u.Calendar, TwoFactor: u.TwoFactor,
+		CreatedAt: u.CreatedAt.UTC(), UpdatedAt: u.UpdatedAt.UTC(), Version: u.Version,
+	}
+	if u.Phone != "" {
+		p.Phone = &u.Phone
+		if u.PhoneNational != "" && u.PhoneInternational != "" {
+			p.PhoneFormatted = &PhoneFormats{National: u.PhoneNational, International: u.PhoneInternational}
+		}
+	}
+	if u.AvatarURL != "" {
+		p.AvatarURL = &u.AvatarURL
+	}
+	if u.Region != "" {
+		p.Region = &u.Region
+	}
+	if m, ok := u.Orgs[orgID]; ok {
+		p.Role, p.OrganizationID = m.Role, orgID
+	}
+	return p
+}
+
+// ETag is the entity tag of a user record's version.
+func ETag(u account.User) string { return fmt.Sprintf(`"v%d"`, u.Version) }
+
+// OrgHeader chooses the organization a request acts in (session.OrgHeader).
+const OrgHeader = session.OrgHeader
+
+// CurrentOrg resolves the organization of the request: see
+// session.CurrentOrg.
+func CurrentOrg(r *http.Request, u account.User) (string, account.Membership, error) {
+	return session.CurrentOrg(r, u)
+}
+
+// Write answers with the user's profile in the request's organization and
+// its ETag.
+func Write(w http.ResponseWriter, r *http.Request, status int, u account.User) error {
+	orgID, _, err := CurrentOrg(r, u)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("ETag", ETag(u))
+	// Messages to this user (emails, this profile's texts) use the
+	// supported language closest to theirs.
+	w.Header().Set("Content-Language", notify.Lang(u.Language).String())
+	httpapi.WriteJSON(w, status, View(u, orgID))
+	return nil
+}
