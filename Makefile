@@ -11,12 +11,6 @@ BIN       := $(CURDIR)/bin
 DEVENV    := $(BIN)/devenv
 NPM_STAMP := node_modules/.deps-stamp
 
-# Lambdas: one folder per function under functions/, linux/arm64.
-FUNCTIONS  := $(sort $(notdir $(patsubst %/,%,$(dir $(wildcard functions/*/main.go)))))
-BOOTSTRAPS := $(FUNCTIONS:%=build/%/bootstrap)
-LAMBDA_ENV   := GOOS=linux GOARCH=arm64 CGO_ENABLED=0
-LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags "-s -w"
-
 # Fuzz targets run briefly after the tests: space-separated pkg:FuzzName.
 # Keep them in light packages: ./infra:FuzzParseRoute is left out because
 # building the CDK app with fuzz instrumentation takes minutes.
@@ -37,7 +31,7 @@ export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 # The CDK CLI offline: no version check, notices or telemetry calls; quiet jsii.
 CDK := CDK_DISABLE_CLI_TELEMETRY=true npx --no-install cdk --no-notices
 
-.PHONY: help deps go-deps java devenv run test fuzz build synth deploy nag invoke bench lint clean FORCE
+.PHONY: help deps go-deps java devenv run test fuzz build synth deploy nag invoke bench lint clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -115,14 +109,8 @@ $(BIN)/govulncheck:
 
 ## ---- build and deploy ----------------------------------------------------
 
-build: $(BOOTSTRAPS) ## every functions/<name> to build/<name>/bootstrap (linux/arm64)
-
-# FORCE: go's own cache decides what to rebuild.
-build/%/bootstrap: FORCE | go-deps
-	@$(LAMBDA_ENV) $(GO) build $(LAMBDA_FLAGS) -o $@ ./functions/$*
-	@printf '%-36s %9s bytes\n' $@ "$$(stat -c %s $@)"
-
-FORCE:
+build: go-deps ## every function to build/<name>/bootstrap (linux/arm64), with sizes (infra/lambdabuild)
+	@$(GO) run ./infra/buildfns -out build
 
 synth: deps build ## the CloudFormation template into cdk.out (offline)
 	$(CDK) synth

@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
 
+	"github.com/example/myprofile/infra/lambdabuild"
 	"github.com/example/myprofile/shared/catalog"
 )
 
@@ -31,27 +31,27 @@ func ensureBootstraps(ctx context.Context, assetDir string, fns []catalog.Functi
 			errs = append(errs, fmt.Errorf("function %q: no %s and no source in %s (run from the repository root)", f.Name, out, src))
 			continue
 		}
-		if err := buildBootstrap(ctx, src, out); err != nil {
+		if err := buildBootstrap(ctx, f.Name, out); err != nil {
 			errs = append(errs, fmt.Errorf("function %q: %w", f.Name, err))
 		}
 	}
 	return errors.Join(errs...)
 }
 
-// buildBootstrap compiles one function for Lambda's provided.al2023 arm64 runtime.
-func buildBootstrap(ctx context.Context, pkg, out string) error {
-	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
-		return fmt.Errorf("create %s: %w", filepath.Dir(out), err)
+// buildBootstrap compiles one function for Lambda's provided.al2023 arm64
+// runtime, as `make build` does (package lambdabuild).
+func buildBootstrap(ctx context.Context, name, out string) error {
+	root, err := lambdabuild.Root(".")
+	if err != nil {
+		return err
 	}
-	cmd := exec.CommandContext(ctx, "go", "build",
-		"-tags", "lambda.norpc", "-trimpath", "-ldflags", "-s -w",
-		"-o", out, pkg)
-	cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH=arm64", "CGO_ENABLED=0")
-	cmd.Stdout = os.Stderr // stdout is for the CDK CLI; keep it clean
-	cmd.Stderr = os.Stderr
-	fmt.Fprintf(os.Stderr, "infra: building %s from %s\n", out, pkg)
-	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("go build %s: %w", pkg, err)
+	if out, err = filepath.Abs(out); err != nil {
+		return fmt.Errorf("build %s: %w", name, err)
+	}
+	fmt.Fprintf(os.Stderr, "infra: building %s from ./functions/%s\n", out, name)
+	// stdout is for the CDK CLI; the go command's output goes to stderr.
+	if _, err := lambdabuild.Build(ctx, root, name, out, os.Stderr); err != nil {
+		return err
 	}
 	return nil
 }
