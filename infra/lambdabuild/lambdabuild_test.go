@@ -100,3 +100,21 @@ func BenchmarkBinarySize(b *testing.B) {
 		})
 	}
 }
+
+// No function may reach a call that invokes methods by reflection: one
+// such call anywhere turns off the linker's dead-method elimination for the
+// whole binary (see ReflectMethodCall).
+func TestDeadMethodEliminationStaysOn(t *testing.T) {
+	r := root(t)
+	for _, fn := range catalog.All() {
+		t.Run(fn.Name, func(t *testing.T) {
+			call, err := ReflectMethodCall(t.Context(), r, fn.Name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if call != "" {
+				t.Errorf("%s reaches a reflective method call, which keeps every exported method: %s (trace it with GOOS=linux GOARCH=arm64 go build -ldflags=-dumpdep ./functions/%s)", fn.Name, call, fn.Name)
+			}
+		})
+	}
+}
