@@ -423,6 +423,33 @@ func TestPasswordChangeSSOManaged(t *testing.T) {
 	}
 }
 
+// A phone verified before its display formats were stored with it still
+// shows them on /v1/me.
+func TestPhoneFormatsOfAnEarlierRecord(t *testing.T) {
+	e := apptest.New(t, nil)
+	u := e.SignUp(nil)
+	ctx := context.Background()
+	st := e.Deps.Store()
+	rec, err := st.GetUser(ctx, u.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec.Phone, rec.PhoneVerified = "+34600111222", true // no PhoneNational, PhoneInternational
+	rec.Version++
+	if err := st.SaveUser(ctx, rec, rec.Version-1); err != nil {
+		t.Fatal(err)
+	}
+	want := `{"international":"+34 600 11 12 22","national":"600 11 12 22"}`
+	me := get(t, e, u.Token)
+	if me["phone"] != "+34600111222" || asJSON(t, me["phoneFormatted"]) != want {
+		t.Errorf("GET: phone %v phoneFormatted %s", me["phone"], asJSON(t, me["phoneFormatted"]))
+	}
+	res := e.Must(http.StatusOK, apptest.Req{Method: "PATCH", Path: "/v1/me", Token: u.Token, Body: map[string]any{"firstName": "Ana"}})
+	if got := asJSON(t, res.JSON()["phoneFormatted"]); got != want {
+		t.Errorf("PATCH: phoneFormatted %s", got)
+	}
+}
+
 func TestNotificationPreferences(t *testing.T) {
 	e := apptest.New(t, nil)
 	u := e.SignUp(nil)

@@ -44,7 +44,7 @@ func (s *Service) get(w http.ResponseWriter, r *http.Request) error {
 		w.WriteHeader(http.StatusNotModified)
 		return nil
 	}
-	return basic.Write(w, r, http.StatusOK, p.User)
+	return basic.Write(w, r, http.StatusOK, withPhoneFormats(p.User))
 }
 
 // maxPatchRetries bounds the re-reads of a PATCH without If-Match that lost
@@ -77,7 +77,7 @@ func (s *Service) patch(w http.ResponseWriter, r *http.Request) error {
 					return httpapi.Internal(err)
 				}
 			}
-			return basic.Write(w, r, http.StatusOK, next)
+			return basic.Write(w, r, http.StatusOK, withPhoneFormats(next))
 		case errors.Is(err, account.ErrConflict) && attempt < maxPatchRetries:
 			backoff(r.Context(), attempt)
 			if u, err = s.Store.GetUser(r.Context(), u.ID); err != nil {
