@@ -14,7 +14,7 @@ import (
 // Context keys (cdk.json "context" or `cdk synth -c key=value`). A field set
 // in StackProps wins over the context value, which wins over the default.
 // Secrets are never context values: the MFA data key is named here only by
-// its Secrets Manager secret, and CloudFormation resolves it at deploy time.
+// its Secrets Manager secret, which the functions read at first use.
 const (
 	CtxStage               = "stage"               // deployment stage; "dev" relaxes deletion protection
 	CtxAssetDir            = "assetDir"            // where build/<name>/bootstrap lives
@@ -31,7 +31,7 @@ const (
 	CtxLogLevel            = "logLevel"            // LOG_LEVEL of every function
 	CtxEventBusName        = "eventBusName"        // bus the event rules listen on; "" or "default": the account's default bus
 	CtxSchedulePrefix      = "schedule."           // schedule.<function name> overrides the catalog schedule
-	CtxMFADataKeySecret    = "mfaDataKeySecret"    // Secrets Manager name or ARN of MFA_DATA_KEY; "none": not supplied
+	CtxMFADataKeySecret    = "mfaDataKeySecret"    // Secrets Manager name or ARN of the MFA data key; "none": not supplied
 	CtxCORSOrigins         = "corsOrigins"         // comma-separated browser origins allowed by the API and the uploads bucket
 	CtxThrottleRate        = "throttleRateLimit"   // API default route throttling: steady requests per second
 	CtxThrottleBurst       = "throttleBurstLimit"  // API default route throttling: burst

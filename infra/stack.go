@@ -59,7 +59,8 @@ type MyProfileStackProps struct {
 	// Schedules overrides catalog schedules by function name.
 	Schedules map[string]string
 	// MFADataKeySecret is the Secrets Manager secret (name or ARN) holding
-	// MFA_DATA_KEY for functions with Needs.Secrets. Default (""): the stack
+	// the MFA data key, which functions with Needs.Secrets read at first use
+	// (MFA_DATA_KEY_SECRET). Default (""): the stack
 	// generates a random secret of its own, retained on stack deletion, so no
 	// deployment ever runs on a known key. "none": never supplied (only for
 	// stacks whose functions never run in Lambda).
@@ -610,14 +611,13 @@ func NewMyProfileStack(scope constructs.Construct, id string, props *MyProfileSt
 			}))
 		}
 		if f.Needs.Secrets && s.mfaSecret != "" {
-			// shared/config reads the key from MFA_DATA_KEY: CloudFormation
-			// resolves the secret at deploy time, so the value sits in the
-			// function's (KMS-encrypted) configuration, never in the template.
-			key := awscdk.SecretValue_SecretsManager(jsii.String(s.mfaSecret), nil)
-			if s.mfaSecret == generatedSecret {
-				key = mfaKeySecret(stack).SecretValue()
-			}
-			fn.AddEnvironment(jsii.String("MFA_DATA_KEY"), key.UnsafeUnwrap(), nil)
+			// The functions read the key from Secrets Manager at first use
+			// (MFA_DATA_KEY_SECRET, package datakey): the value is in no
+			// template and in no function's configuration, which anyone
+			// allowed lambda:GetFunctionConfiguration could read.
+			sec, id := mfaKeySecretRef(stack, s.mfaSecret)
+			sec.GrantRead(fn, nil)
+			fn.AddEnvironment(jsii.String("MFA_DATA_KEY_SECRET"), id, nil)
 		}
 		if f.Needs.Events {
 			target := bus
@@ -794,6 +794,32 @@ func ruleTarget(fn awslambda.IFunction, dlq awssqs.IQueue) awsevents.IRuleTarget
 
 // generatedSecret marks settings.mfaSecret when the stack makes the key.
 const generatedSecret = "<generated>"
+
+// completeSecretARN matches a secret ARN with Secrets Manager's six
+// character suffix.
+var completeSecretARN = regexp.MustCompile(`^arn:[^:]+:secretsmanager:[^:]*:[^:]*:secret:.+-[A-Za-z0-9]{6}$`)
+
+// mfaKeySecretRef is the 2FA data key's secret for grants and the id the
+// functions read it by: the stack's generated one (its ARN), or the one
+// named by context (as given: a name, a partial or a complete ARN).
+func mfaKeySecretRef(stack awscdk.Stack, named string) (awssecretsmanager.ISecret, *string) {
+	if named == generatedSecret {
+		sec := mfaKeySecret(stack)
+		return sec, sec.SecretArn()
+	}
+	id := jsii.String("MfaDataKeyImported")
+	if c := stack.Node().TryFindChild(id); c != nil {
+		return c.(awssecretsmanager.ISecret), jsii.String(named)
+	}
+	switch {
+	case completeSecretARN.MatchString(named):
+		return awssecretsmanager.Secret_FromSecretCompleteArn(stack, id, jsii.String(named)), jsii.String(named)
+	case strings.HasPrefix(named, "arn:"):
+		return awssecretsmanager.Secret_FromSecretPartialArn(stack, id, jsii.String(named)), jsii.String(named)
+	default:
+		return awssecretsmanager.Secret_FromSecretNameV2(stack, id, jsii.String(named)), jsii.String(named)
+	}
+}
 
 // mfaKeySecret is the stack's own 2FA data key: 64 random letters and
 // digits (about 380 bits; shared/config derives the AES-256 key from it).

@@ -628,24 +628,68 @@ func TestSchedulesAndEvents(t *testing.T) {
 	})
 }
 
-// Functions with Needs.Secrets get MFA_DATA_KEY from Secrets Manager through
-// a deploy-time reference, never as a value in the template: a named secret,
-// or by default one the stack generates (no deployment runs on a known key).
+// Functions with Needs.Secrets read the data key from Secrets Manager at
+// first use: they get the secret's id (MFA_DATA_KEY_SECRET) and read access
+// to that secret alone, never the value, in the template or in their
+// configuration. The secret is a named one, or by default one the stack
+// generates (no deployment runs on a known key).
 func TestMFADataKey(t *testing.T) {
 	envOf := func(tmpl map[string]any, name string) map[string]any {
 		p := props(resources(tmpl, "AWS::Lambda::Function")[functionID(t, tmpl, name)])
 		return p["Environment"].(map[string]any)["Variables"].(map[string]any)
 	}
-	want := "{{resolve:secretsmanager:acme/mfa-data-key:SecretString:::}}"
-	for _, f := range fixtureFunctions {
-		got, has := envOf(fixtureJSON, f.Name)["MFA_DATA_KEY"]
-		if f.Needs.Secrets && got != want {
-			t.Errorf("%s: MFA_DATA_KEY = %v, want %s", f.Name, got, want)
+	// readers are the roles allowed secretsmanager:GetSecretValue, with the
+	// resources they may read.
+	readers := func(tmpl map[string]any) map[string][]string {
+		out := map[string][]string{}
+		for _, r := range resources(tmpl, "AWS::IAM::Policy") {
+			for _, st := range list(props(r)["PolicyDocument"].(map[string]any)["Statement"]) {
+				st := st.(map[string]any)
+				if st["Effect"] != "Allow" || !slices.Contains(strs(st["Action"]), "secretsmanager:GetSecretValue") {
+					continue
+				}
+				for _, role := range list(props(r)["Roles"]) {
+					for _, res := range list(st["Resource"]) {
+						out[ref(role)] = append(out[ref(role)], render(res))
+					}
+				}
+			}
 		}
-		if !f.Needs.Secrets && has {
-			t.Errorf("%s: MFA_DATA_KEY without Needs.Secrets", f.Name)
+		return out
+	}
+	roleOf := func(tmpl map[string]any, name string) string {
+		role, _ := props(resources(tmpl, "AWS::Lambda::Function")[functionID(t, tmpl, name)])["Role"].(map[string]any)["Fn::GetAtt"].([]any)[0].(string)
+		return role
+	}
+	check := func(tmpl map[string]any, fns []catalog.Function, wantID func(string) bool, wantRes func(string) bool) {
+		t.Helper()
+		raw, _ := json.Marshal(tmpl)
+		if strings.Contains(string(raw), "resolve:secretsmanager") || strings.Contains(string(raw), `"MFA_DATA_KEY"`) {
+			t.Error("the template resolves the data key's value")
+		}
+		rd := readers(tmpl)
+		for _, f := range fns {
+			env := envOf(tmpl, f.Name)
+			id, has := env["MFA_DATA_KEY_SECRET"]
+			res := rd[roleOf(tmpl, f.Name)]
+			if !f.Needs.Secrets {
+				if has || len(res) > 0 {
+					t.Errorf("%s: MFA_DATA_KEY_SECRET %v, reads %v without Needs.Secrets", f.Name, id, res)
+				}
+				continue
+			}
+			if !wantID(render(id)) {
+				t.Errorf("%s: MFA_DATA_KEY_SECRET = %s", f.Name, render(id))
+			}
+			if len(res) != 1 || !wantRes(res[0]) {
+				t.Errorf("%s may read secrets %v, want the data key's alone", f.Name, res)
+			}
 		}
 	}
+	check(fixtureJSON, fixtureFunctions,
+		func(id string) bool { return id == "acme/mfa-data-key" },
+		func(res string) bool { return strings.HasSuffix(res, ":secret:acme/mfa-data-key-??????") })
+
 	secrets := resources(realJSON, "AWS::SecretsManager::Secret")
 	if len(secrets) != 1 {
 		t.Fatalf("the default stack has %d secrets, want the generated data key", len(secrets))
@@ -661,14 +705,6 @@ func TestMFADataKey(t *testing.T) {
 			t.Errorf("the data key must survive stack deletion: %v", r)
 		}
 	}
-	for _, f := range catalog.All() {
-		v, has := envOf(realJSON, f.Name)["MFA_DATA_KEY"]
-		raw, _ := json.Marshal(v)
-		if f.Needs.Secrets && (!has || !strings.Contains(string(raw), secretID)) {
-			t.Errorf("%s: MFA_DATA_KEY = %s, want a reference to %s", f.Name, raw, secretID)
-		}
-		if !f.Needs.Secrets && has {
-			t.Errorf("%s: MFA_DATA_KEY without Needs.Secrets", f.Name)
-		}
-	}
+	generated := func(s string) bool { return s == "${"+secretID+"}" }
+	check(realJSON, catalog.All(), generated, generated)
 }

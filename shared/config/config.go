@@ -56,12 +56,18 @@ type Config struct {
 	// stack from the same value; default 2, SQS's minimum).
 	DailySummaryWorkerConcurrency int
 	// MFADataKey is the 32-byte AES-256-GCM key that encrypts TOTP secrets
-	// at rest (MFA_DATA_KEY, standard base64). In AWS the stack supplies it
-	// from Secrets Manager to the functions with Needs.Secrets. Only when
+	// at rest (MFA_DATA_KEY, standard base64). In AWS the stack names a
+	// secret instead (MFADataKeySecret). Only when
 	// STAGE is dev or test and the variable is unset, a fixed development
 	// key is derived; in any other stage it stays nil and the functions that
 	// need it refuse to start.
 	MFADataKey []byte
+	// MFADataKeySecret is the Secrets Manager secret (ARN or name) that
+	// holds the data key instead (MFA_DATA_KEY_SECRET; the stack sets it).
+	// The functions read it at first use, not at start, and keep it for
+	// the execution environment's life, so the key is in no function's
+	// configuration. Set this or MFA_DATA_KEY, not both.
+	MFADataKeySecret string
 	// Passkeys (WebAuthn) relying party: WEBAUTHN_RP_ID (the site's domain)
 	// and WEBAUTHN_ORIGINS (comma-separated origins of the web and mobile
 	// apps). In dev and test they default to localhost; elsewhere they are
@@ -98,7 +104,13 @@ func Load(getenv func(string) string) (Config, error) {
 	if c.DailySummaryWorkerConcurrency < 1 {
 		r.errs = append(r.errs, "QUEUE_MAX_CONCURRENCY must be at least 1")
 	}
-	c.MFADataKey = r.dataKey("MFA_DATA_KEY", c.Stage)
+	c.MFADataKeySecret = r.str("MFA_DATA_KEY_SECRET", "")
+	switch {
+	case c.MFADataKeySecret == "":
+		c.MFADataKey = r.dataKey("MFA_DATA_KEY", c.Stage)
+	case strings.TrimSpace(r.getenv("MFA_DATA_KEY")) != "":
+		r.errs = append(r.errs, "set MFA_DATA_KEY or MFA_DATA_KEY_SECRET, not both")
+	}
 	c.WebAuthnRPID = r.str("WEBAUTHN_RP_ID", "")
 	for _, o := range strings.Split(r.str("WEBAUTHN_ORIGINS", ""), ",") {
 		if o = strings.TrimSpace(o); o != "" {
@@ -158,22 +170,32 @@ func (r *reader) dataKey(key, stage string) []byte {
 		}
 		return nil
 	}
-	b, err := base64.StdEncoding.DecodeString(v)
-	if (err != nil || len(b) != 32) && len(v) >= minPassphrase {
-		// A long random passphrase (the stack's generated secret: 64
-		// letters and digits) is stretched to the 32-byte key by SHA-256.
-		sum := sha256.Sum256([]byte(v))
-		return sum[:]
-	}
+	b, err := ParseDataKey(v)
 	if err != nil {
-		r.errs = append(r.errs, fmt.Sprintf("%s must be standard base64 of 32 random bytes (e.g. `openssl rand -base64 32`) or a random passphrase of at least %d characters", key, minPassphrase))
-		return nil
-	}
-	if len(b) != 32 {
-		r.errs = append(r.errs, fmt.Sprintf("%s must decode to 32 bytes for AES-256, got %d", key, len(b)))
+		r.errs = append(r.errs, key+" "+err.Error())
 		return nil
 	}
 	return b
+}
+
+// ParseDataKey reads a data key: standard base64 of 32 random bytes, or a
+// random passphrase of at least 48 characters (the stack's generated
+// secret: 64 letters and digits), stretched to 32 bytes by SHA-256. Its
+// errors never quote the value.
+func ParseDataKey(v string) ([]byte, error) {
+	v = strings.TrimSpace(v)
+	b, err := base64.StdEncoding.DecodeString(v)
+	if (err != nil || len(b) != 32) && len(v) >= minPassphrase {
+		sum := sha256.Sum256([]byte(v))
+		return sum[:], nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("must be standard base64 of 32 random bytes (e.g. `openssl rand -base64 32`) or a random passphrase of at least %d characters", minPassphrase)
+	}
+	if len(b) != 32 {
+		return nil, fmt.Errorf("must decode to 32 bytes for AES-256, got %d", len(b))
+	}
+	return b, nil
 }
 
 func (r *reader) bool(key string, def bool) bool {

@@ -107,7 +107,7 @@ func (s *Service) startTOTP(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return httpapi.Internal(err)
 	}
-	sealed, err := s.Sealer.Seal(p.User.ID, key.Secret())
+	sealed, err := s.Sealer.Seal(r.Context(), p.User.ID, key.Secret())
 	if err != nil {
 		return httpapi.Internal(err)
 	}
@@ -171,7 +171,7 @@ func (s *Service) confirmTOTP(w http.ResponseWriter, r *http.Request) (err error
 	if err != nil {
 		return httpapi.Internal(err)
 	}
-	secret, err := s.Sealer.Open(p.User.ID, pend.SecretEnc)
+	secret, err := s.Sealer.Open(r.Context(), p.User.ID, pend.SecretEnc)
 	if err != nil {
 		return httpapi.Internal(err)
 	}

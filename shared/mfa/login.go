@@ -2,9 +2,7 @@ package mfa
 
 import (
 	"context"
-	"crypto/hmac"
 	"crypto/rand"
-	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
 	"errors"
@@ -184,7 +182,9 @@ func (s *Service) verify(w http.ResponseWriter, r *http.Request, issue IssueFunc
 		if !hasMethod(u, MethodSMS) || c.SMSHash == "" || !now.Before(c.SMSExpiresAt) {
 			return s.refuse(ctx, u.ID, "no live sms code")
 		}
-		smsHash = s.smsHash(c.ID, req.Code)
+		if smsHash, err = s.smsHash(ctx, c.ID, req.Code); err != nil {
+			return httpapi.Internal(err)
+		}
 		if subtle.ConstantTimeCompare([]byte(smsHash), []byte(c.SMSHash)) != 1 {
 			return s.refuse(ctx, u.ID, "wrong sms code")
 		}
@@ -212,7 +212,7 @@ func (s *Service) checkTOTP(ctx context.Context, u account.User, code string, no
 	if err != nil {
 		return httpapi.Internal(err)
 	}
-	secret, err := s.Sealer.Open(u.ID, t.SecretEnc)
+	secret, err := s.Sealer.Open(ctx, u.ID, t.SecretEnc)
 	if err != nil {
 		return httpapi.Internal(err)
 	}
@@ -356,7 +356,11 @@ func (s *Service) sendSMS(w http.ResponseWriter, r *http.Request) error {
 		return httpapi.Internal(err)
 	}
 	exp := now.Add(SMSCodeTTL)
-	err = s.Store.SetChallengeSMS(ctx, c.ID, s.smsHash(c.ID, code), exp, now, SMSMaxSends)
+	hash, err := s.smsHash(ctx, c.ID, code)
+	if err != nil {
+		return httpapi.Internal(err)
+	}
+	err = s.Store.SetChallengeSMS(ctx, c.ID, hash, exp, now, SMSMaxSends)
 	if errors.Is(err, ErrVoid) {
 		return httpapi.Errorf(httpapi.CodeTooManyAttempts, "Too many codes sent for this sign-in; sign in again.")
 	}
@@ -381,10 +385,8 @@ func (s *Service) sendSMS(w http.ResponseWriter, r *http.Request) error {
 // smsHash is HMAC-SHA256 under the data key over the challenge and the
 // code: a 6-digit code is never stored, and its hash is useless without
 // the key.
-func (s *Service) smsHash(challengeID, code string) string {
-	m := hmac.New(sha256.New, s.Sealer.Key)
-	m.Write([]byte("sms-code\x00" + challengeID + "\x00" + code))
-	return hex.EncodeToString(m.Sum(nil))
+func (s *Service) smsHash(ctx context.Context, challengeID, code string) (string, error) {
+	return s.Sealer.MAC(ctx, "sms-code\x00"+challengeID+"\x00"+code)
 }
 
 func randomHex(n int) (string, error) {

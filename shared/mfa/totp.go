@@ -1,11 +1,15 @@
 package mfa
 
 import (
+	"context"
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
@@ -79,30 +83,68 @@ func NewTOTPKey(issuer, account string) (*otp.Key, error) {
 	return k, nil
 }
 
-// Sealer encrypts secrets at rest with AES-256-GCM. The user id is the
-// additional data, so a sealed secret copied to another user's item does
-// not open.
+// KeySource supplies the data key (config MFA_DATA_KEY or the secret named
+// by MFA_DATA_KEY_SECRET); it may fetch the key on first use.
+type KeySource interface {
+	DataKey(ctx context.Context) ([]byte, error)
+}
+
+// StaticKey is a data key known up front.
+type StaticKey []byte
+
+// DataKey implements KeySource.
+func (k StaticKey) DataKey(context.Context) ([]byte, error) { return k, nil }
+
+// Sealer encrypts secrets at rest with AES-256-GCM under the data key. The
+// user id is the additional data, so a sealed secret copied to another
+// user's item does not open.
 type Sealer struct {
-	Key []byte // 32 bytes (config MFA_DATA_KEY)
+	Keys KeySource // a 32-byte key
 }
 
 // ErrNoKey is returned when no data key is configured.
-var ErrNoKey = errors.New("mfa: no data key configured (MFA_DATA_KEY)")
+var ErrNoKey = errors.New("mfa: no data key configured (MFA_DATA_KEY or MFA_DATA_KEY_SECRET)")
 
-func (s Sealer) aead() (cipher.AEAD, error) {
-	if len(s.Key) != 32 {
+func (s Sealer) key(ctx context.Context) ([]byte, error) {
+	if s.Keys == nil {
 		return nil, ErrNoKey
 	}
-	b, err := aes.NewCipher(s.Key)
+	k, err := s.Keys.DataKey(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("mfa: data key: %w", err)
+	}
+	if len(k) != 32 {
+		return nil, ErrNoKey
+	}
+	return k, nil
+}
+
+func (s Sealer) aead(ctx context.Context) (cipher.AEAD, error) {
+	k, err := s.key(ctx)
+	if err != nil {
+		return nil, err
+	}
+	b, err := aes.NewCipher(k)
 	if err != nil {
 		return nil, fmt.Errorf("aes: %w", err)
 	}
 	return cipher.NewGCM(b)
 }
 
+// MAC is HMAC-SHA256 under the data key over msg, in hex.
+func (s Sealer) MAC(ctx context.Context, msg string) (string, error) {
+	k, err := s.key(ctx)
+	if err != nil {
+		return "", err
+	}
+	m := hmac.New(sha256.New, k)
+	m.Write([]byte(msg))
+	return hex.EncodeToString(m.Sum(nil)), nil
+}
+
 // Seal encrypts plaintext for a user: base64(nonce || ciphertext).
-func (s Sealer) Seal(userID, plaintext string) (string, error) {
-	a, err := s.aead()
+func (s Sealer) Seal(ctx context.Context, userID, plaintext string) (string, error) {
+	a, err := s.aead(ctx)
 	if err != nil {
 		return "", err
 	}
@@ -115,8 +157,8 @@ func (s Sealer) Seal(userID, plaintext string) (string, error) {
 }
 
 // Open decrypts what Seal made for the same user.
-func (s Sealer) Open(userID, sealed string) (string, error) {
-	a, err := s.aead()
+func (s Sealer) Open(ctx context.Context, userID, sealed string) (string, error) {
+	a, err := s.aead(ctx)
 	if err != nil {
 		return "", err
 	}

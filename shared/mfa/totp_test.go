@@ -2,6 +2,7 @@ package mfa_test
 
 import (
 	"encoding/base32"
+	"errors"
 	"testing"
 	"time"
 
@@ -84,31 +85,35 @@ func TestSealer(t *testing.T) {
 	for i := range key {
 		key[i] = byte(i)
 	}
-	s := mfa.Sealer{Key: key}
-	sealed, err := s.Seal("user-a", "JBSWY3DPEHPK3PXP")
+	ctx := t.Context()
+	s := mfa.Sealer{Keys: mfa.StaticKey(key)}
+	sealed, err := s.Seal(ctx, "user-a", "JBSWY3DPEHPK3PXP")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Run("opens for the same user", func(t *testing.T) {
-		got, err := s.Open("user-a", sealed)
+		got, err := s.Open(ctx, "user-a", sealed)
 		if err != nil || got != "JBSWY3DPEHPK3PXP" {
 			t.Fatalf("Open = %q, %v", got, err)
 		}
 	})
 	t.Run("does not open for another user", func(t *testing.T) {
-		if _, err := s.Open("user-b", sealed); err == nil {
+		if _, err := s.Open(ctx, "user-b", sealed); err == nil {
 			t.Fatal("opened under another user id")
 		}
 	})
 	t.Run("does not open with another key", func(t *testing.T) {
-		other := mfa.Sealer{Key: make([]byte, 32)}
-		if _, err := other.Open("user-a", sealed); err == nil {
+		other := mfa.Sealer{Keys: mfa.StaticKey(make([]byte, 32))}
+		if _, err := other.Open(ctx, "user-a", sealed); err == nil {
 			t.Fatal("opened with another key")
 		}
 	})
 	t.Run("no key is an error", func(t *testing.T) {
-		if _, err := (mfa.Sealer{}).Seal("u", "x"); err == nil {
-			t.Fatal("sealed without a key")
+		if _, err := (mfa.Sealer{}).Seal(ctx, "u", "x"); !errors.Is(err, mfa.ErrNoKey) {
+			t.Fatalf("sealed without a key: %v", err)
+		}
+		if _, err := (mfa.Sealer{Keys: mfa.StaticKey(make([]byte, 16))}).MAC(ctx, "x"); !errors.Is(err, mfa.ErrNoKey) {
+			t.Fatalf("a MAC under a 16-byte key: %v", err)
 		}
 	})
 }
