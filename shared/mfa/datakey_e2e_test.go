@@ -2,7 +2,9 @@ package mfa_test
 
 import (
 	"encoding/base64"
+	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -49,5 +51,19 @@ func TestDataKeyFromSecretsManager(t *testing.T) {
 	wantSession(t, e, second(e, c, "totp", mustCode(t, secret, e.Clock.Now())), "second TOTP sign-in")
 	if n := secrets.Reads(); n != 2 {
 		t.Errorf("%d secret reads after a second sign-in, want still 2", n)
+	}
+
+	// A missing secret fails the request that needs the key, not the
+	// start, and the answer names nothing of it.
+	missing := apptest.New(t, &apptest.Options{
+		Env: map[string]string{"MFA_DATA_KEY_SECRET": "myprofile/test/missing"},
+		Configure: func(d *app.Deps) {
+			d.SetClient(mfawire.SecretsManager, secretsmanager.NewFromConfig(cfg))
+		},
+	})
+	v := missing.SignUp(nil)
+	res := missing.Do(apptest.Req{Method: "POST", Path: "/v1/me/2fa/totp", Token: v.Token, Body: map[string]any{"password": v.Password}})
+	if res.Status != http.StatusInternalServerError || res.Code() != "internal" || strings.Contains(string(res.Body), "myprofile/test") {
+		t.Errorf("TOTP enrolment without the secret: %d %s, want 500 internal", res.Status, res.Body)
 	}
 }
