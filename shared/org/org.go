@@ -72,6 +72,10 @@ type Service struct {
 	// (e.g. avatar objects). They run before the user's items are deleted
 	// and must be idempotent: a resumed deletion runs them again.
 	OnDelete []func(ctx context.Context, u account.User) error
+	// Complete, when set, fills in what a user's view needs that this
+	// package cannot compute (phone.FillFormats in the profile function:
+	// the display formats of an older record's phone).
+	Complete func(u *account.User)
 }
 
 // Routes are the routes the profile function serves.
@@ -213,7 +217,7 @@ func (s *Service) listUsers(w http.ResponseWriter, r *http.Request) error {
 	out := make([]basic.Profile, 0, len(ids))
 	for _, id := range ids {
 		if u, ok := users[id]; ok {
-			out = append(out, basic.View(u, orgID))
+			out = append(out, s.view(u, orgID))
 		}
 	}
 	body := map[string]any{"users": out}
@@ -224,9 +228,17 @@ func (s *Service) listUsers(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func writeUser(w http.ResponseWriter, status int, u account.User, orgID string) {
+// view is a user's Profile in an organization.
+func (s *Service) view(u account.User, orgID string) basic.Profile {
+	if s.Complete != nil {
+		s.Complete(&u)
+	}
+	return basic.View(u, orgID)
+}
+
+func (s *Service) writeUser(w http.ResponseWriter, status int, u account.User, orgID string) {
 	w.Header().Set("ETag", basic.ETag(u))
-	httpapi.WriteJSON(w, status, basic.View(u, orgID))
+	httpapi.WriteJSON(w, status, s.view(u, orgID))
 }
 
 func (s *Service) getUser(w http.ResponseWriter, r *http.Request) error {
@@ -235,7 +247,7 @@ func (s *Service) getUser(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeUser(w, http.StatusOK, u, orgID)
+	s.writeUser(w, http.StatusOK, u, orgID)
 	return nil
 }
 
@@ -291,7 +303,7 @@ func (s *Service) patchUser(w http.ResponseWriter, r *http.Request) error {
 					return err
 				}
 			}
-			writeUser(w, http.StatusOK, next, orgID)
+			s.writeUser(w, http.StatusOK, next, orgID)
 			return nil
 		case errors.Is(err, account.ErrConflict) && attempt < 3:
 			if subject, err = s.Store.GetUser(r.Context(), subject.ID); err != nil {
@@ -332,7 +344,7 @@ func (s *Service) setRole(w http.ResponseWriter, r *http.Request) error {
 			return notFoundUser()
 		}
 		if cur.Role == body.Role {
-			writeUser(w, http.StatusOK, subject, orgID)
+			s.writeUser(w, http.StatusOK, subject, orgID)
 			return nil
 		}
 		if cur.Role == account.RoleOwner && roster.Owners() <= 1 {
@@ -348,7 +360,7 @@ func (s *Service) setRole(w http.ResponseWriter, r *http.Request) error {
 			if err := s.record(r, p.User.ID, subject.ID, orgID, audit.ActionRoleChanged, map[string]string{"from": cur.Role, "to": body.Role}); err != nil {
 				return err
 			}
-			writeUser(w, http.StatusOK, next, orgID)
+			s.writeUser(w, http.StatusOK, next, orgID)
 			return nil
 		}
 		if !errors.Is(err, account.ErrConflict) || attempt >= 3 {
@@ -704,7 +716,7 @@ func (s *Service) acceptSignedIn(w http.ResponseWriter, r *http.Request, u accou
 			if err := s.record(r, u.ID, u.ID, inv.OrgID, audit.ActionInviteAccepted, map[string]string{"role": inv.Role}); err != nil {
 				return err
 			}
-			writeUser(w, http.StatusOK, next, inv.OrgID)
+			s.writeUser(w, http.StatusOK, next, inv.OrgID)
 			return nil
 		}
 		if !errors.Is(err, account.ErrConflict) {

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/nyaruka/phonenumbers"
+
+	"github.com/example/myprofile/shared/account"
 )
 
 // ErrInvalid reports a number that cannot be parsed or is not a valid
@@ -55,4 +57,17 @@ func Format(e164 string) (Number, error) {
 		return Number{}, ErrInvalid
 	}
 	return Parse(e164, "")
+}
+
+// FillFormats stores u's phone in its display formats (PhoneNational,
+// PhoneInternational) when the record has a phone but not them: records
+// verified before the formats were stored with the number. Package basic
+// shows the stored formats without parsing.
+func FillFormats(u *account.User) {
+	if u.Phone == "" || (u.PhoneNational != "" && u.PhoneInternational != "") {
+		return
+	}
+	if n, err := Format(u.Phone); err == nil {
+		u.PhoneNational, u.PhoneInternational = n.National, n.International
+	}
 }

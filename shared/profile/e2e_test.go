@@ -424,7 +424,7 @@ func TestPasswordChangeSSOManaged(t *testing.T) {
 }
 
 // A phone verified before its display formats were stored with it still
-// shows them on /v1/me.
+// shows them, and the record's next save stores them.
 func TestPhoneFormatsOfAnEarlierRecord(t *testing.T) {
 	e := apptest.New(t, nil)
 	u := e.SignUp(nil)
@@ -444,9 +444,21 @@ func TestPhoneFormatsOfAnEarlierRecord(t *testing.T) {
 	if me["phone"] != "+34600111222" || asJSON(t, me["phoneFormatted"]) != want {
 		t.Errorf("GET: phone %v phoneFormatted %s", me["phone"], asJSON(t, me["phoneFormatted"]))
 	}
+	staff := e.Must(http.StatusOK, apptest.Req{Method: "GET", Path: "/v1/users/" + u.ID, Token: u.Token})
+	if got := asJSON(t, staff.JSON()["phoneFormatted"]); got != want {
+		t.Errorf("GET /v1/users/{id}: phoneFormatted %s", got)
+	}
+	if rec, err := st.GetUser(ctx, u.ID); err != nil || rec.PhoneNational != "" {
+		t.Fatalf("a read stored the formats (%q) or failed: %v", rec.PhoneNational, err)
+	}
 	res := e.Must(http.StatusOK, apptest.Req{Method: "PATCH", Path: "/v1/me", Token: u.Token, Body: map[string]any{"firstName": "Ana"}})
 	if got := asJSON(t, res.JSON()["phoneFormatted"]); got != want {
 		t.Errorf("PATCH: phoneFormatted %s", got)
+	}
+	// The next save stores them.
+	rec, err = st.GetUser(ctx, u.ID)
+	if err != nil || rec.PhoneNational != "600 11 12 22" || rec.PhoneInternational != "+34 600 11 12 22" {
+		t.Errorf("after PATCH the record has %q %q (%v), want the formats stored", rec.PhoneNational, rec.PhoneInternational, err)
 	}
 }
 

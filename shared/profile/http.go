@@ -10,6 +10,7 @@ import (
 
 	"github.com/example/myprofile/shared/account"
 	"github.com/example/myprofile/shared/httpapi"
+	"github.com/example/myprofile/shared/phone"
 	"github.com/example/myprofile/shared/profile/basic"
 	"github.com/example/myprofile/shared/session"
 )
@@ -44,7 +45,9 @@ func (s *Service) get(w http.ResponseWriter, r *http.Request) error {
 		w.WriteHeader(http.StatusNotModified)
 		return nil
 	}
-	return basic.Write(w, r, http.StatusOK, withPhoneFormats(p.User))
+	u := p.User
+	phone.FillFormats(&u) // an older record: shown now, stored at its next save
+	return basic.Write(w, r, http.StatusOK, u)
 }
 
 // maxPatchRetries bounds the re-reads of a PATCH without If-Match that lost
@@ -67,6 +70,7 @@ func (s *Service) patch(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
+		phone.FillFormats(&next)
 		next.Version = u.Version + 1
 		next.UpdatedAt = s.Now().UTC()
 		err = s.Store.SaveUser(r.Context(), next, u.Version)
@@ -77,7 +81,7 @@ func (s *Service) patch(w http.ResponseWriter, r *http.Request) error {
 					return httpapi.Internal(err)
 				}
 			}
-			return basic.Write(w, r, http.StatusOK, withPhoneFormats(next))
+			return basic.Write(w, r, http.StatusOK, next)
 		case errors.Is(err, account.ErrConflict) && attempt < maxPatchRetries:
 			backoff(r.Context(), attempt)
 			if u, err = s.Store.GetUser(r.Context(), u.ID); err != nil {

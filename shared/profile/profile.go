@@ -9,7 +9,6 @@ import (
 	"context"
 
 	"github.com/example/myprofile/shared/account"
-	"github.com/example/myprofile/shared/phone"
 )
 
 // Store is the storage the profile routes need.
@@ -19,17 +18,4 @@ type Store interface {
 	// SaveUser writes the user if the stored version is expectVersion;
 	// account.ErrConflict if it changed meanwhile.
 	SaveUser(ctx context.Context, u account.User, expectVersion int64) error
-}
-
-// withPhoneFormats fills in the display formats of a phone verified before
-// they were stored with it (see account.User.PhoneNational), for the
-// response only: the record gets them at its next phone change.
-func withPhoneFormats(u account.User) account.User {
-	if u.Phone == "" || u.PhoneNational != "" {
-		return u
-	}
-	if n, err := phone.Format(u.Phone); err == nil {
-		u.PhoneNational, u.PhoneInternational = n.National, n.International
-	}
-	return u
 }

@@ -506,3 +506,29 @@ func TestSendFailureLeavesNothingPending(t *testing.T) {
 func verifyLimiter(e *apptest.Env) ratelimit.Limiter {
 	return ratelimit.Limiter{Store: e.Deps.Store(), Now: e.Deps.Now, Window: time.Hour, Max: 5}
 }
+
+// A record whose phone was verified before its display formats were stored
+// gets them with the email change (verification links the parser).
+func TestEmailChangeStoresAnOlderPhonesFormats(t *testing.T) {
+	e := apptest.New(t, nil)
+	u := e.SignUp(nil)
+	st := e.Deps.Store()
+	rec, err := st.GetUser(t.Context(), u.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec.Phone, rec.PhoneVerified = "+34600111222", true // no stored formats
+	rec.Version++
+	if err := st.SaveUser(t.Context(), rec, rec.Version-1); err != nil {
+		t.Fatal(err)
+	}
+	newCode, curCode := requestEmailChange(t, e, u, testenv.Email(t))
+	res := confirmEmail(e, u, newCode, curCode)
+	want := map[string]any{"national": "600 11 12 22", "international": "+34 600 11 12 22"}
+	if res.Status != http.StatusOK || !reflect.DeepEqual(res.JSON()["phoneFormatted"], want) {
+		t.Errorf("confirm: %d phoneFormatted %v, want %v", res.Status, res.JSON()["phoneFormatted"], want)
+	}
+	if rec, err = st.GetUser(t.Context(), u.ID); err != nil || rec.PhoneInternational != "+34 600 11 12 22" {
+		t.Errorf("stored international format %q (%v)", rec.PhoneInternational, err)
+	}
+}

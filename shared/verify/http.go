@@ -191,6 +191,7 @@ func (s *Service) confirmEmail(w http.ResponseWriter, r *http.Request) error {
 	for attempt := 0; ; attempt++ {
 		next := u
 		next.Email = c.Target
+		phone.FillFormats(&next)
 		next.Version = u.Version + 1
 		next.UpdatedAt = s.Now().UTC()
 		err := s.Store.ConfirmEmail(ctx, next, u.Email, u.Version, c, s.Now())

@@ -13,6 +13,7 @@ import (
 	"github.com/example/myprofile/shared/app/orgwire"
 	"github.com/example/myprofile/shared/digest"
 	"github.com/example/myprofile/shared/httpapi"
+	"github.com/example/myprofile/shared/phone"
 	"github.com/example/myprofile/shared/prefs"
 	"github.com/example/myprofile/shared/profile"
 	"github.com/example/myprofile/shared/store"
@@ -39,6 +40,8 @@ func Routes(d *app.Deps) (httpapi.Routes, error) {
 	maps.Copy(rs, (&prefs.Service{Store: prefsdb.New(st), Sessions: sessions}).Routes())
 	maps.Copy(rs, avatarwire.Service(d).Routes())
 	maps.Copy(rs, billingwire.Service(d).Routes(sessions.Require))
-	maps.Copy(rs, orgwire.Service(d, avatarwire.DeleteHooks(d)).Routes()) // /v1/users*, DELETE /v1/me, audit listings
+	o := orgwire.Service(d, avatarwire.DeleteHooks(d))
+	o.Complete = phone.FillFormats
+	maps.Copy(rs, o.Routes()) // /v1/users*, DELETE /v1/me, audit listings
 	return rs, nil
 }
