@@ -32,6 +32,7 @@ const (
 	CtxEventBusName        = "eventBusName"        // bus the event rules listen on; "" or "default": the account's default bus
 	CtxSchedulePrefix      = "schedule."           // schedule.<function name> overrides the catalog schedule
 	CtxMFADataKeySecret    = "mfaDataKeySecret"    // Secrets Manager name or ARN of the MFA data key; "none": not supplied
+	CtxMFADataKeyKMSKey    = "mfaDataKeyKmsKey"    // ARN of the customer managed KMS key that encrypts a named data key secret, if any
 	CtxCORSOrigins         = "corsOrigins"         // comma-separated browser origins allowed by the API and the uploads bucket
 	CtxThrottleRate        = "throttleRateLimit"   // API default route throttling: steady requests per second
 	CtxThrottleBurst       = "throttleBurstLimit"  // API default route throttling: burst

@@ -84,6 +84,8 @@ func narrowest(tmpl map[string]any, service, res string) bool {
 		return refersTo("AWS::Logs::LogGroup", "}")
 	case "events":
 		return strings.Contains(res, ":event-bus/") && !strings.Contains(res, "*")
+	case "kms":
+		return strings.Contains(res, ":key/") && !strings.Contains(res, "*")
 	case "secretsmanager":
 		// The generated data key, or the named one (its ARN with "-??????"
 		// for the suffix Secrets Manager adds to a name).

@@ -547,6 +547,8 @@ func TestBadContextIsAnError(t *testing.T) {
 		{"zero throttling", map[string]any{CtxThrottleRate: "0"}, "throttling"},
 		{"throttling not a number", map[string]any{CtxThrottleBurst: "lots"}, "throttleBurstLimit"},
 		{"topic not an ARN", map[string]any{CtxAlarmTopicArn: "ops-alarms"}, "SNS topic ARN"},
+		{"KMS key for the generated secret", map[string]any{CtxMFADataKeyKMSKey: fixtureKMSKey}, "only for a secret named"},
+		{"KMS alias instead of a key", map[string]any{CtxMFADataKeySecret: "acme/mfa", CtxMFADataKeyKMSKey: "arn:aws:kms:eu-west-1:123456789012:alias/mfa"}, "not an alias"},
 		{"bad alarm email", map[string]any{CtxAlarmEmail: "ops"}, "alarm email"},
 		{"AWS namespace", map[string]any{CtxMetricsNamespace: "AWS/Lambda"}, "namespace"},
 		{"bad log level", map[string]any{CtxLogLevel: "verbose"}, "log level"},

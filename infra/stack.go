@@ -70,7 +70,7 @@ type MyProfileStackProps struct {
 // settings is MyProfileStackProps and the context with every fallback applied.
 type settings struct {
 	stage, assetDir, appName, senderEmail, sesConfigSet, smsSenderID string
-	logLevel, eventBusName, mfaSecret, webauthnRPID                  string
+	logLevel, eventBusName, mfaSecret, mfaKMSKey, webauthnRPID       string
 	sessionIdleTTL, sessionAbsoluteTTL                               string // Go durations, validated
 	alarmTopicArn, alarmEmail, metricsNamespace                      string
 	webauthnOrigins, corsOrigins                                     []string
@@ -154,6 +154,12 @@ func resolveSettings(scope constructs.Construct, props *MyProfileStackProps) (se
 		s.signupEnabled = b
 	}
 	s.mfaSecret = str(props.MFADataKeySecret, CtxMFADataKeySecret, "")
+	s.mfaKMSKey = str("", CtxMFADataKeyKMSKey, "")
+	if s.mfaKMSKey != "" && (s.mfaSecret == "" || s.mfaSecret == "none") {
+		errs = append(errs, fmt.Errorf("context %s: only for a secret named by %s (the generated one uses the account's default key)", CtxMFADataKeyKMSKey, CtxMFADataKeySecret))
+	} else if s.mfaKMSKey != "" && !kmsKeyARN.MatchString(s.mfaKMSKey) {
+		errs = append(errs, fmt.Errorf("context %s %q: want a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>), not an alias", CtxMFADataKeyKMSKey, s.mfaKMSKey))
+	}
 	switch s.mfaSecret {
 	case "none":
 		s.mfaSecret = ""
@@ -618,6 +624,18 @@ func NewMyProfileStack(scope constructs.Construct, id string, props *MyProfileSt
 			sec, id := mfaKeySecretRef(stack, s.mfaSecret)
 			sec.GrantRead(fn, nil)
 			fn.AddEnvironment(jsii.String("MFA_DATA_KEY_SECRET"), id, nil)
+			if s.mfaKMSKey != "" {
+				// The secret's customer managed key, used only through
+				// Secrets Manager.
+				fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+					Sid:       jsii.String("DecryptDataKeySecret"),
+					Actions:   jsii.Strings("kms:Decrypt"),
+					Resources: jsii.Strings(s.mfaKMSKey),
+					Conditions: &map[string]any{"StringEquals": map[string]any{
+						"kms:ViaService": awscdk.Fn_Join(jsii.String(""), &[]*string{jsii.String("secretsmanager."), awscdk.Aws_REGION(), jsii.String(".amazonaws.com")}),
+					}},
+				}))
+			}
 		}
 		if f.Needs.Events {
 			target := bus
@@ -795,6 +813,10 @@ func ruleTarget(fn awslambda.IFunction, dlq awssqs.IQueue) awsevents.IRuleTarget
 // generatedSecret marks settings.mfaSecret when the stack makes the key.
 const generatedSecret = "<generated>"
 
+// kmsKeyARN matches a KMS key ARN (not an alias: key policies and grants
+// name keys).
+var kmsKeyARN = regexp.MustCompile(`^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$`)
+
 // completeSecretARN matches a secret ARN with Secrets Manager's six
 // character suffix.
 var completeSecretARN = regexp.MustCompile(`^arn:[^:]+:secretsmanager:[^:]*:[^:]*:secret:.+-[A-Za-z0-9]{6}$`)
@@ -830,7 +852,7 @@ func mfaKeySecret(stack awscdk.Stack) awssecretsmanager.Secret {
 		return c.(awssecretsmanager.Secret)
 	}
 	sec := awssecretsmanager.NewSecret(stack, jsii.String("MfaDataKey"), &awssecretsmanager.SecretProps{
-		Description: jsii.String("Data key that seals the TOTP secrets and SMS sign-in codes (MFA_DATA_KEY)"),
+		Description: jsii.String("Data key that seals the TOTP secrets and SMS sign-in codes (read by the 2FA functions, MFA_DATA_KEY_SECRET)"),
 		GenerateSecretString: &awssecretsmanager.SecretStringGenerator{
 			PasswordLength:     jsii.Number(64),
 			ExcludePunctuation: jsii.Bool(true),

@@ -11,6 +11,7 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/example/myprofile/shared/catalog"
@@ -50,6 +51,9 @@ const (
 	fixtureTopicArn = "arn:aws:sns:eu-west-1:123456789012:ops-alarms"
 )
 
+// fixtureKMSKey encrypts the fixture's named data key secret.
+const fixtureKMSKey = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+
 // fixtureContext sets every context value (cdk.json's keys and the
 // optional ones) to something other than its default.
 func fixtureContext(assets string) map[string]any {
@@ -70,6 +74,7 @@ func fixtureContext(assets string) map[string]any {
 		CtxEventBusName:               "platform",
 		CtxSchedulePrefix + "nightly": fixtureSchedule,
 		CtxMFADataKeySecret:           "acme/mfa-data-key",
+		CtxMFADataKeyKMSKey:           fixtureKMSKey,
 		CtxCORSOrigins:                []any{"https://app.example.org"},
 		CtxThrottleRate:               float64(25),
 		CtxThrottleBurst:              "50",
@@ -689,6 +694,37 @@ func TestMFADataKey(t *testing.T) {
 	check(fixtureJSON, fixtureFunctions,
 		func(id string) bool { return id == "acme/mfa-data-key" },
 		func(res string) bool { return strings.HasSuffix(res, ":secret:acme/mfa-data-key-??????") })
+	// The named secret's KMS key: decrypt through Secrets Manager only, for
+	// the functions that read the secret only.
+	decrypters := func(tmpl map[string]any) map[string]string {
+		out := map[string]string{}
+		for _, r := range resources(tmpl, "AWS::IAM::Policy") {
+			for _, st := range list(props(r)["PolicyDocument"].(map[string]any)["Statement"]) {
+				st := st.(map[string]any)
+				if !slices.Contains(strs(st["Action"]), "kms:Decrypt") {
+					continue
+				}
+				cond, _ := json.Marshal(st["Condition"])
+				for _, role := range list(props(r)["Roles"]) {
+					out[ref(role)] = render(st["Resource"]) + " " + string(cond)
+				}
+			}
+		}
+		return out
+	}
+	dec := decrypters(fixtureJSON)
+	for _, f := range fixtureFunctions {
+		got, has := dec[roleOf(fixtureJSON, f.Name)]
+		switch {
+		case f.Needs.Secrets && (!strings.HasPrefix(got, fixtureKMSKey+" ") || !strings.Contains(got, "kms:ViaService") || !strings.Contains(got, "secretsmanager.")):
+			t.Errorf("%s: kms:Decrypt %q, want the secret's key via Secrets Manager", f.Name, got)
+		case !f.Needs.Secrets && has:
+			t.Errorf("%s may decrypt with %s without Needs.Secrets", f.Name, got)
+		}
+	}
+	if dec := decrypters(realJSON); len(dec) != 0 {
+		t.Errorf("the default stack grants kms:Decrypt: %v", dec)
+	}
 
 	secrets := resources(realJSON, "AWS::SecretsManager::Secret")
 	if len(secrets) != 1 {
@@ -707,4 +743,43 @@ func TestMFADataKey(t *testing.T) {
 	}
 	generated := func(s string) bool { return s == "${"+secretID+"}" }
 	check(realJSON, catalog.All(), generated, generated)
+}
+
+// A data key secret named by context is read by the id given and granted
+// by its ARN pattern: a name or a partial ARN gets Secrets Manager's
+// six-character suffix as "-??????", a complete ARN is used as is.
+func TestMFAKeySecretForms(t *testing.T) {
+	const base = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:"
+	tests := []struct {
+		named, wantResource string
+	}{
+		{"acme/mfa-data-key", ":secret:acme/mfa-data-key-??????"},
+		{base + "acme/mfa-data-key", base + "acme/mfa-data-key-??????"},
+		{base + "acme/mfa-data-key-AbC123", base + "acme/mfa-data-key-AbC123"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.named, func(t *testing.T) {
+			app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(t.TempDir())})
+			stack := awscdk.NewStack(app, jsii.String("S"), nil)
+			role := awsiam.NewRole(stack, jsii.String("R"), &awsiam.RoleProps{AssumedBy: awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil)})
+			sec, id := mfaKeySecretRef(stack, tc.named)
+			sec.GrantRead(role, nil)
+			if *id != tc.named {
+				t.Errorf("MFA_DATA_KEY_SECRET = %s, want %s", *id, tc.named)
+			}
+			tmpl := *assertions.Template_FromStack(stack, nil).ToJSON()
+			var got []string
+			for _, r := range resources(tmpl, "AWS::IAM::Policy") {
+				for _, st := range list(props(r)["PolicyDocument"].(map[string]any)["Statement"]) {
+					st := st.(map[string]any)
+					if slices.Contains(strs(st["Action"]), "secretsmanager:GetSecretValue") {
+						got = append(got, render(st["Resource"]))
+					}
+				}
+			}
+			if len(got) != 1 || !strings.HasSuffix(got[0], tc.wantResource) {
+				t.Errorf("GetSecretValue on %v, want one resource ending %s", got, tc.wantResource)
+			}
+		})
+	}
 }

@@ -8,7 +8,6 @@ package datakey
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sync"
 
@@ -47,7 +46,7 @@ func (s *Secret) DataKey(ctx context.Context) ([]byte, error) {
 	}
 	v := aws.ToString(out.SecretString)
 	if v == "" {
-		return nil, fmt.Errorf("secret %s: %w", s.ID, errors.New("no SecretString (a binary secret is not a data key)"))
+		return nil, fmt.Errorf("secret %s: no SecretString (a binary secret is not a data key)", s.ID)
 	}
 	k, err := config.ParseDataKey(v)
 	if err != nil {
