@@ -2,6 +2,7 @@ package password
 
 import (
 	"errors"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -111,5 +112,36 @@ func TestBlocklistMatchesSource(t *testing.T) {
 		if got[i] != want[i] {
 			t.Fatalf("line %d is %q, want %q: run go generate ./shared/password", i+1, got[i], want[i])
 		}
+	}
+}
+
+// allocated is the memory f allocates, in bytes.
+func allocated(f func()) uint64 {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	f()
+	runtime.ReadMemStats(&after)
+	return after.TotalAlloc - before.TotalAlloc
+}
+
+// An unknown account costs a hash at the hasher's own cost (argon2id's
+// memory is the visible part of it), while making a hasher costs none: a
+// function that never checks a password pays nothing when it starts.
+func TestDummyVerificationCostsAHash(t *testing.T) {
+	p := Params{MemoryKiB: 8 * 1024, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
+	var h *Hasher
+	if n := allocated(func() { h = NewHasher(p) }); n > 1<<20 {
+		t.Errorf("NewHasher allocated %d bytes, want no hash", n)
+	}
+	if n := allocated(func() { h.VerifyDummy("whatever password") }); n < 8<<20 {
+		t.Errorf("VerifyDummy allocated %d bytes, want at least the 8 MiB of one argon2id hash", n)
+	}
+	hash, err := h.Hash("whatever password")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := allocated(func() { _ = h.Verify("another password", hash) }); n < 8<<20 {
+		t.Errorf("Verify allocated %d bytes", n)
 	}
 }
