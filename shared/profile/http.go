@@ -3,7 +3,6 @@ package profile
 import (
 	"context"
 	"errors"
-	"math/rand/v2"
 	"net/http"
 	"strings"
 	"time"
@@ -12,6 +11,7 @@ import (
 	"github.com/example/myprofile/shared/httpapi"
 	"github.com/example/myprofile/shared/phone"
 	"github.com/example/myprofile/shared/profile/basic"
+	"github.com/example/myprofile/shared/retry"
 	"github.com/example/myprofile/shared/session"
 )
 
@@ -83,7 +83,7 @@ func (s *Service) patch(w http.ResponseWriter, r *http.Request) error {
 			}
 			return basic.Write(w, r, http.StatusOK, next)
 		case errors.Is(err, account.ErrConflict) && attempt < maxPatchRetries:
-			backoff(r.Context(), attempt)
+			_ = retry.Backoff(r.Context(), attempt) // a cancelled request ends at the next read
 			if u, err = s.Store.GetUser(r.Context(), u.ID); err != nil {
 				return httpapi.Internal(err)
 			}
@@ -92,16 +92,5 @@ func (s *Service) patch(w http.ResponseWriter, r *http.Request) error {
 		default:
 			return httpapi.Internal(err)
 		}
-	}
-}
-
-// backoff waits a little, with jitter, before retrying a lost race.
-func backoff(ctx context.Context, attempt int) {
-	d := time.Duration(5*(attempt+1)+rand.IntN(10*(attempt+1))) * time.Millisecond
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-	case <-t.C:
 	}
 }

@@ -6,7 +6,9 @@ package authdb
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -14,6 +16,7 @@ import (
 
 	"github.com/example/myprofile/shared/account"
 	"github.com/example/myprofile/shared/auth"
+	"github.com/example/myprofile/shared/retry"
 	"github.com/example/myprofile/shared/store"
 )
 
@@ -59,19 +62,43 @@ func (s *Store) CreateAccount(ctx context.Context, a auth.NewAccount) error {
 	put := func(it store.Item, cond *string) ddbtypes.TransactWriteItem {
 		return ddbtypes.TransactWriteItem{Put: &ddbtypes.Put{TableName: &s.Table, Item: it, ConditionExpression: cond}}
 	}
-	_, err = s.DB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []ddbtypes.TransactWriteItem{
+	in := &dynamodb.TransactWriteItemsInput{TransactItems: []ddbtypes.TransactWriteItem{
 		put(emailIt, notExists), // index 0: uniqueness of the email
 		put(userItem, notExists),
 		put(credIt, notExists),
 		put(orgIt, notExists),
 		put(memberIt, notExists),
 		put(sessIt, notExists),
-	}})
-	if err != nil {
-		if r := store.CancelReasons(err); len(r) > 0 && r[0] == "ConditionalCheckFailed" {
+	}}
+	// Sign-ups racing for one email in DynamoDB: one commits, the others
+	// fail its condition, or are cancelled with TransactionConflict while
+	// it is in flight (the SDK does not retry that). A conflicted attempt
+	// wrote nothing, so it is tried again and then meets the condition.
+	for attempt := 0; ; attempt++ {
+		_, err = s.DB.TransactWriteItems(ctx, in)
+		if err == nil {
+			return nil
+		}
+		r := store.CancelReasons(err)
+		if len(r) > 0 && r[0] == "ConditionalCheckFailed" {
 			return account.ErrEmailTaken
 		}
-		return fmt.Errorf("create account: %w", err)
+		if !conflicted(err, r) || attempt == maxConflictRetries {
+			return fmt.Errorf("create account: %w", err)
+		}
+		if err := retry.Backoff(ctx, attempt); err != nil {
+			return fmt.Errorf("create account: %w", err)
+		}
 	}
-	return nil
+}
+
+// maxConflictRetries is how many times a sign-up cancelled by a concurrent
+// transaction is tried again.
+const maxConflictRetries = 4
+
+// conflicted reports a transaction cancelled by another one in flight on
+// the same items.
+func conflicted(err error, reasons []string) bool {
+	var tc *ddbtypes.TransactionConflictException
+	return errors.As(err, &tc) || slices.Contains(reasons, "TransactionConflict")
 }
