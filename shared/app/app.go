@@ -191,7 +191,7 @@ func (d *Deps) HTTPLambda(name string, build Routes) (lambda.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	return lambda.NewHandler(httpapi.LambdaAdapter{Handler: h}.Invoke), nil
+	return lambda.NewHandler(httpapi.LambdaAdapter{Handler: h, Log: d.Log}.Invoke), nil
 }
 
 // Job is a schedule or event function: one EventBridge event in, an error

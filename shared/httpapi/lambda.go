@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -19,15 +20,30 @@ import (
 // gateway and httptest.
 type LambdaAdapter struct {
 	Handler http.Handler
+	// Log gets the access-log line of an event that is not a request (the
+	// handler's middleware logs the others); nil means slog.Default().
+	Log *slog.Logger
 }
 
 // Invoke serves one API Gateway event.
 func (a LambdaAdapter) Invoke(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 	req, err := RequestFromEvent(ctx, ev)
 	if err != nil {
-		// A malformed event is the caller's fault: answer 400, never crash.
+		// A malformed event is the caller's fault: answer 400, never crash,
+		// with a request id and an access-log line like any request.
+		id := ev.RequestContext.RequestID
+		if id == "" {
+			id = newRequestID()
+		}
 		rec := httptest.NewRecorder()
+		rec.Header().Set("X-Request-Id", id)
 		WriteError(rec, nil, Errorf(CodeValidation, "The request could not be read."))
+		log := a.Log
+		if log == nil {
+			log = slog.Default()
+		}
+		log.WarnContext(ctx, "request", "requestId", id, "method", ev.RequestContext.HTTP.Method,
+			"status", rec.Code, "code", CodeValidation, "error", err.Error())
 		return responseFromRecorder(rec), nil
 	}
 	rec := httptest.NewRecorder()

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -59,15 +60,25 @@ func TestLambdaAdapter(t *testing.T) {
 		}
 	}
 
-	t.Run("malformed events are answered 400, never a crash", func(t *testing.T) {
+	t.Run("malformed events are answered 400 with a request id and logged, never a crash", func(t *testing.T) {
+		var logs strings.Builder
+		a := LambdaAdapter{Handler: echoHandler(), Log: slog.New(slog.NewJSONHandler(&logs, nil))}
 		for _, bad := range []events.APIGatewayV2HTTPRequest{
 			{},
 			{RawPath: "no-slash", RequestContext: events.APIGatewayV2HTTPRequestContext{HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: "GET"}}},
-			{RawPath: "/x", Body: "!!!", IsBase64Encoded: true, RequestContext: events.APIGatewayV2HTTPRequestContext{HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: "POST"}}},
+			{RawPath: "/x", Body: "!!!", IsBase64Encoded: true, RequestContext: events.APIGatewayV2HTTPRequestContext{RequestID: "gw-bad-1", HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: "POST"}}},
 		} {
+			logs.Reset()
 			res, err := a.Invoke(context.Background(), bad)
 			if err != nil || res.StatusCode != 400 {
 				t.Errorf("got %d %v", res.StatusCode, err)
+			}
+			id := res.Headers["X-Request-Id"]
+			if id == "" || (bad.RequestContext.RequestID != "" && id != bad.RequestContext.RequestID) {
+				t.Errorf("X-Request-Id = %q, want the event's or a new one", id)
+			}
+			if line := logs.String(); !strings.Contains(line, `"requestId":"`+id+`"`) || !strings.Contains(line, `"status":400`) {
+				t.Errorf("access log %q", line)
 			}
 		}
 	})
@@ -98,7 +109,7 @@ func FuzzLambdaAdapter(f *testing.F) {
 	f.Add("POST", "/v1/echo/1", "q=1", `{"x":1}`, false, "application/json")
 	f.Add("GET", "/%zz", "", "", false, "")
 	f.Add("POST", "/v1/echo/1", "", "e30=", true, "application/json")
-	a := LambdaAdapter{Handler: echoHandler()}
+	a := LambdaAdapter{Handler: echoHandler(), Log: slog.New(slog.NewJSONHandler(io.Discard, nil))}
 	f.Fuzz(func(t *testing.T, method, path, query, body string, b64 bool, ctype string) {
 		ev := events.APIGatewayV2HTTPRequest{
 			RawPath: path, RawQueryString: query, Body: body, IsBase64Encoded: b64,
