@@ -128,3 +128,32 @@ func TestApplyNameFields(t *testing.T) {
 		})
 	}
 }
+
+// iso3166 are the 249 officially assigned ISO 3166-1 alpha-2 codes.
+const iso3166 = "AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ " +
+	"CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR " +
+	"GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP " +
+	"KE KG KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT " +
+	"MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW " +
+	"SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ " +
+	"UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW"
+
+// Of all 676 two-letter codes, CleanRegion accepts exactly the assigned ones.
+func TestCleanRegionAcceptsExactlyTheAssignedCodes(t *testing.T) {
+	assigned := map[string]bool{}
+	for _, c := range strings.Fields(iso3166) {
+		assigned[c] = true
+	}
+	if len(assigned) != 249 {
+		t.Fatalf("the test's list has %d codes, want 249", len(assigned))
+	}
+	for a := 'A'; a <= 'Z'; a++ {
+		for b := 'A'; b <= 'Z'; b++ {
+			code := string([]rune{a, b})
+			got, msg := CleanRegion(strings.ToLower(code))
+			if accepted := msg == ""; accepted != assigned[code] || (accepted && got != code) {
+				t.Errorf("CleanRegion(%q) = %q, %q; assigned: %v", code, got, msg, assigned[code])
+			}
+		}
+	}
+}

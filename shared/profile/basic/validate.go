@@ -65,15 +65,26 @@ func CleanTimezone(s string) (string, string) {
 	return s, ""
 }
 
-// CleanRegion validates an ISO 3166-1 alpha-2 region code (upper-cased).
+// CleanRegion validates an ISO 3166-1 alpha-2 country code (upper-cased):
+// a code x/text knows as a country, in its canonical form (not UK for GB,
+// not ZR for CD), with an ISO 3166-1 alpha-3 code, and not among the codes
+// ISO only reserves (notReserved).
 func CleanRegion(s string) (string, string) {
 	s = strings.ToUpper(strings.TrimSpace(s))
 	if len(s) != 2 || s[0] < 'A' || s[0] > 'Z' || s[1] < 'A' || s[1] > 'Z' {
 		return "", "must be an ISO 3166-1 alpha-2 code such as ES"
 	}
 	r, err := language.ParseRegion(s)
-	if err != nil || !r.IsCountry() {
-		return "", "must be an ISO 3166-1 alpha-2 country code"
+	if err != nil || !r.IsCountry() || r.IsPrivateUse() || r.Canonicalize().String() != s || r.ISO3() == "ZZZ" || reserved[s] {
+		return "", "must be an assigned ISO 3166-1 alpha-2 country code"
 	}
 	return s, ""
+}
+
+// reserved are the codes x/text still treats as countries that ISO 3166-1
+// does not assign: exceptionally reserved (AC, CP, DG, TA) and withdrawn,
+// transitionally reserved (AN, CS, FQ, NT, PC, SU, YU).
+var reserved = map[string]bool{
+	"AC": true, "CP": true, "DG": true, "TA": true,
+	"AN": true, "CS": true, "FQ": true, "NT": true, "PC": true, "SU": true, "YU": true,
 }
