@@ -26,6 +26,9 @@ const (
 	CtxWebAuthnOrigins     = "webauthnOrigins"     // comma-separated origins passkeys may be used from (WEBAUTHN_ORIGINS)
 	CtxSignupEnabled       = "signupEnabled"       // SIGNUP_ENABLED: false closes POST /v1/auth/signup
 	CtxSessionIdleTTL      = "sessionIdleTtl"      // SESSION_IDLE_TTL, a Go duration
+	CtxPasswordComposition = "passwordComposition" // PASSWORD_COMPOSITION: false drops the lower/upper/digit/symbol rule
+	CtxLoginMaxFailures    = "loginMaxFailures"    // LOGIN_MAX_FAILURES: failed sign-ins per account and per IP in a window
+	CtxLoginWindow         = "loginWindow"         // LOGIN_WINDOW: that window, a Go duration
 	CtxSessionAbsoluteTTL  = "sessionAbsoluteTtl"  // SESSION_ABSOLUTE_TTL, a Go duration
 	CtxLogRetentionDays    = "logRetentionDays"    // CloudWatch Logs retention of every function and of the API access log
 	CtxLogLevel            = "logLevel"            // LOG_LEVEL of every function
@@ -44,21 +47,24 @@ const (
 
 // Defaults for unset props and context.
 const (
-	DefaultStage              = "dev"
-	DefaultAssetDir           = "build"
-	DefaultAppName            = "MyProfile"
-	DefaultSenderEmail        = "no-reply@example.com"
-	DefaultLogRetentionDays   = 30
-	DefaultLogLevel           = "info"
-	DefaultSignupEnabled      = true
-	DefaultSessionIdleTTL     = "720h"  // 30 days, as shared/config
-	DefaultSessionAbsoluteTTL = "2160h" // 90 days, as shared/config
-	DefaultThrottleRate       = 100     // requests per second, steady
-	DefaultThrottleBurst      = 200
-	DefaultMetricsNamespace   = "MyProfile"
-	DefaultQueueConcurrency   = 2 // the least an SQS event source mapping accepts
-	DefaultMemoryMB           = 256
-	DefaultTimeoutSec         = 10
+	DefaultStage               = "dev"
+	DefaultAssetDir            = "build"
+	DefaultAppName             = "MyProfile"
+	DefaultSenderEmail         = "no-reply@example.com"
+	DefaultLogRetentionDays    = 30
+	DefaultLogLevel            = "info"
+	DefaultSignupEnabled       = true
+	DefaultSessionIdleTTL      = "720h"  // 30 days, as shared/config
+	DefaultSessionAbsoluteTTL  = "2160h" // 90 days, as shared/config
+	DefaultPasswordComposition = true    // as shared/config
+	DefaultLoginMaxFailures    = 10      // as shared/config
+	DefaultLoginWindow         = "15m"   // as shared/config
+	DefaultThrottleRate        = 100     // requests per second, steady
+	DefaultThrottleBurst       = 200
+	DefaultMetricsNamespace    = "MyProfile"
+	DefaultQueueConcurrency    = 2 // the least an SQS event source mapping accepts
+	DefaultMemoryMB            = 256
+	DefaultTimeoutSec          = 10
 )
 
 var retentionDays = map[int]awslogs.RetentionDays{

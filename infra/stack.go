@@ -74,7 +74,9 @@ type settings struct {
 	sessionIdleTTL, sessionAbsoluteTTL                               string // Go durations, validated
 	alarmTopicArn, alarmEmail, metricsNamespace                      string
 	webauthnOrigins, corsOrigins                                     []string
-	signupEnabled                                                    bool
+	signupEnabled, passwordComposition                               bool
+	loginMaxFailures                                                 int
+	loginWindow                                                      string // Go duration, validated
 	throttleRate, throttleBurst, queueConcurrency                    int
 	logRetention                                                     awslogs.RetentionDays
 	functions                                                        []catalog.Function
@@ -146,6 +148,20 @@ func resolveSettings(scope constructs.Construct, props *MyProfileStackProps) (se
 	}
 	if s.eventBusName == "default" {
 		s.eventBusName = ""
+	}
+	s.passwordComposition = DefaultPasswordComposition
+	if b, ok, err := contextBool(ctx(CtxPasswordComposition)); err != nil {
+		errs = append(errs, fmt.Errorf("context %s: %w", CtxPasswordComposition, err))
+	} else if ok {
+		s.passwordComposition = b
+	}
+	s.loginMaxFailures = num(0, CtxLoginMaxFailures, DefaultLoginMaxFailures)
+	s.loginWindow = str("", CtxLoginWindow, DefaultLoginWindow)
+	if s.loginMaxFailures < 1 {
+		errs = append(errs, fmt.Errorf("context %s: %d, want at least 1", CtxLoginMaxFailures, s.loginMaxFailures))
+	}
+	if d, err := time.ParseDuration(s.loginWindow); err != nil || d < time.Minute {
+		errs = append(errs, fmt.Errorf("context %s %q: want a Go duration of at least 1m, such as 15m", CtxLoginWindow, s.loginWindow))
 	}
 	s.signupEnabled = DefaultSignupEnabled
 	if b, ok, err := contextBool(ctx(CtxSignupEnabled)); err != nil {
@@ -270,6 +286,9 @@ func (s settings) env() map[string]*string {
 		"SESSION_IDLE_TTL":     jsii.String(s.sessionIdleTTL),
 		"SESSION_ABSOLUTE_TTL": jsii.String(s.sessionAbsoluteTTL),
 		"METRICS_NAMESPACE":    jsii.String(s.metricsNamespace),
+		"PASSWORD_COMPOSITION": jsii.String(strconv.FormatBool(s.passwordComposition)),
+		"LOGIN_MAX_FAILURES":   jsii.String(strconv.Itoa(s.loginMaxFailures)),
+		"LOGIN_WINDOW":         jsii.String(s.loginWindow),
 	}
 	opt := map[string]string{
 		"SES_CONFIGURATION_SET": s.sesConfigSet,
