@@ -75,7 +75,7 @@ type settings struct {
 	alarmTopicArn, alarmEmail, metricsNamespace                      string
 	webauthnOrigins, corsOrigins                                     []string
 	signupEnabled, passwordComposition                               bool
-	loginMaxFailures                                                 int
+	loginMaxFailures, dailySummaryRate                               int
 	loginWindow                                                      string // Go duration, validated
 	throttleRate, throttleBurst, queueConcurrency                    int
 	logRetention                                                     awslogs.RetentionDays
@@ -157,6 +157,10 @@ func resolveSettings(scope constructs.Construct, props *MyProfileStackProps) (se
 	}
 	s.loginMaxFailures = num(0, CtxLoginMaxFailures, DefaultLoginMaxFailures)
 	s.loginWindow = str("", CtxLoginWindow, DefaultLoginWindow)
+	s.dailySummaryRate = num(0, CtxDailySummaryRate, DefaultDailySummaryRate)
+	if s.dailySummaryRate < 1 {
+		errs = append(errs, fmt.Errorf("context %s: %d, want at least 1 email a second", CtxDailySummaryRate, s.dailySummaryRate))
+	}
 	if s.loginMaxFailures < 1 {
 		errs = append(errs, fmt.Errorf("context %s: %d, want at least 1", CtxLoginMaxFailures, s.loginMaxFailures))
 	}
@@ -278,17 +282,18 @@ func resolveSettings(scope constructs.Construct, props *MyProfileStackProps) (se
 // env is the configuration every function reads through shared/config.
 func (s settings) env() map[string]*string {
 	env := map[string]*string{
-		"STAGE":                jsii.String(s.stage),
-		"APP_NAME":             jsii.String(s.appName),
-		"SENDER_EMAIL":         jsii.String(s.senderEmail), // as configured, display name included
-		"LOG_LEVEL":            jsii.String(s.logLevel),
-		"SIGNUP_ENABLED":       jsii.String(strconv.FormatBool(s.signupEnabled)),
-		"SESSION_IDLE_TTL":     jsii.String(s.sessionIdleTTL),
-		"SESSION_ABSOLUTE_TTL": jsii.String(s.sessionAbsoluteTTL),
-		"METRICS_NAMESPACE":    jsii.String(s.metricsNamespace),
-		"PASSWORD_COMPOSITION": jsii.String(strconv.FormatBool(s.passwordComposition)),
-		"LOGIN_MAX_FAILURES":   jsii.String(strconv.Itoa(s.loginMaxFailures)),
-		"LOGIN_WINDOW":         jsii.String(s.loginWindow),
+		"STAGE":                   jsii.String(s.stage),
+		"APP_NAME":                jsii.String(s.appName),
+		"SENDER_EMAIL":            jsii.String(s.senderEmail), // as configured, display name included
+		"LOG_LEVEL":               jsii.String(s.logLevel),
+		"SIGNUP_ENABLED":          jsii.String(strconv.FormatBool(s.signupEnabled)),
+		"SESSION_IDLE_TTL":        jsii.String(s.sessionIdleTTL),
+		"SESSION_ABSOLUTE_TTL":    jsii.String(s.sessionAbsoluteTTL),
+		"METRICS_NAMESPACE":       jsii.String(s.metricsNamespace),
+		"PASSWORD_COMPOSITION":    jsii.String(strconv.FormatBool(s.passwordComposition)),
+		"LOGIN_MAX_FAILURES":      jsii.String(strconv.Itoa(s.loginMaxFailures)),
+		"LOGIN_WINDOW":            jsii.String(s.loginWindow),
+		"DAILY_SUMMARY_SEND_RATE": jsii.String(strconv.Itoa(s.dailySummaryRate)),
 	}
 	opt := map[string]string{
 		"SES_CONFIGURATION_SET": s.sesConfigSet,

@@ -72,6 +72,7 @@ func fixtureContext(assets string) map[string]any {
 		CtxPasswordComposition:        "false",
 		CtxLoginMaxFailures:           "5",
 		CtxLoginWindow:                "30m",
+		CtxDailySummaryRate:           "40",
 		CtxLogRetentionDays:           "90",
 		CtxLogLevel:                   "debug",
 		CtxEventBusName:               "platform",
