@@ -17,6 +17,7 @@ import (
 // its Secrets Manager secret, which the functions read at first use.
 const (
 	CtxStage               = "stage"                // deployment stage; "dev" relaxes deletion protection
+	CtxTableNamePrefix     = "tableNamePrefix"      // table name <prefix>-<stage>; "": CloudFormation names the table
 	CtxAssetDir            = "assetDir"             // where build/<name>/bootstrap lives
 	CtxAppName             = "appName"              // APP_NAME: product name in emails and the TOTP issuer
 	CtxSenderEmail         = "senderEmail"          // SES sender address (SENDER_EMAIL), display name allowed

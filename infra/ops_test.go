@@ -485,10 +485,21 @@ func TestOutputs(t *testing.T) {
 }
 
 // No hard-coded physical names: CloudFormation names everything, so two
-// stages (or two copies) deploy side by side in one account.
+// stages (or two copies) deploy side by side in one account. The one
+// exception is the table when tableNamePrefix asks for <prefix>-<stage>.
 func TestNoPhysicalNames(t *testing.T) {
+	for name, tc := range map[string]struct {
+		tmpl map[string]any
+		want any
+	}{"real": {realJSON, nil}, "fixture": {fixtureJSON, "acme-profile-prod"}} {
+		for id, r := range resources(tc.tmpl, "AWS::DynamoDB::Table") {
+			if got := props(r)["TableName"]; got != tc.want {
+				t.Errorf("%s: table %s is named %v, want %v", name, id, got, tc.want)
+			}
+		}
+	}
 	named := map[string]string{
-		"AWS::DynamoDB::Table": "TableName", "AWS::S3::Bucket": "BucketName", "AWS::SQS::Queue": "QueueName",
+		"AWS::S3::Bucket": "BucketName", "AWS::SQS::Queue": "QueueName",
 		"AWS::Lambda::Function": "FunctionName", "AWS::IAM::Role": "RoleName", "AWS::SNS::Topic": "TopicName",
 		"AWS::Logs::LogGroup": "LogGroupName", "AWS::CloudWatch::Alarm": "AlarmName", "AWS::Events::Rule": "Name",
 	}
@@ -550,6 +561,7 @@ func TestBadContextIsAnError(t *testing.T) {
 		{"no sign-in failures allowed", map[string]any{CtxLoginMaxFailures: "0"}, "loginMaxFailures"},
 		{"login window not a duration", map[string]any{CtxLoginWindow: "a while"}, "loginWindow"},
 		{"no daily summary rate", map[string]any{CtxDailySummaryRate: "0"}, "dailySummarySendRate"},
+		{"table prefix with a space", map[string]any{CtxTableNamePrefix: "my profile"}, "tableNamePrefix"},
 		{"queue concurrency below SQS's minimum", map[string]any{CtxQueueConcurrency: "1"}, "2 to 1000"},
 		{"zero throttling", map[string]any{CtxThrottleRate: "0"}, "throttling"},
 		{"throttling not a number", map[string]any{CtxThrottleBurst: "lots"}, "throttleBurstLimit"},

@@ -72,6 +72,7 @@ type settings struct {
 	stage, assetDir, appName, senderEmail, sesConfigSet, smsSenderID string
 	logLevel, eventBusName, mfaSecret, mfaKMSKey, webauthnRPID       string
 	sessionIdleTTL, sessionAbsoluteTTL                               string // Go durations, validated
+	tableNamePrefix                                                  string
 	alarmTopicArn, alarmEmail, metricsNamespace                      string
 	webauthnOrigins, corsOrigins                                     []string
 	signupEnabled, passwordComposition                               bool
@@ -157,6 +158,10 @@ func resolveSettings(scope constructs.Construct, props *MyProfileStackProps) (se
 	}
 	s.loginMaxFailures = num(0, CtxLoginMaxFailures, DefaultLoginMaxFailures)
 	s.loginWindow = str("", CtxLoginWindow, DefaultLoginWindow)
+	s.tableNamePrefix = str("", CtxTableNamePrefix, "")
+	if s.tableNamePrefix != "" && !tableNamePrefix.MatchString(s.tableNamePrefix) {
+		errs = append(errs, fmt.Errorf("context %s %q: want 1 to 200 letters, digits, '_', '-' or '.'", CtxTableNamePrefix, s.tableNamePrefix))
+	}
 	s.dailySummaryRate = num(0, CtxDailySummaryRate, DefaultDailySummaryRate)
 	if s.dailySummaryRate < 1 {
 		errs = append(errs, fmt.Errorf("context %s: %d, want at least 1 email a second", CtxDailySummaryRate, s.dailySummaryRate))
@@ -540,7 +545,7 @@ func NewMyProfileStack(scope constructs.Construct, id string, props *MyProfileSt
 		logRemoval = awscdk.RemovalPolicy_DESTROY
 	}
 
-	table := newTable(stack, def, dev)
+	table := newTable(stack, def, dev, s.tableName())
 
 	var bus awsevents.IEventBus // nil: the account's default bus
 	if s.eventBusName != "" {
@@ -769,12 +774,27 @@ func NewMyProfileStack(scope constructs.Construct, id string, props *MyProfileSt
 	return stack, nil
 }
 
-// newTable builds the single table from the shared definition.
-func newTable(stack awscdk.Stack, def schema.TableDefinition, dev bool) awsdynamodb.Table {
+// tableNamePrefix is what DynamoDB accepts in a table name, leaving room
+// for the stage.
+var tableNamePrefix = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,200}$`)
+
+// tableName is <prefix>-<stage>, or nil without a prefix: CloudFormation
+// names the table, so copies of the stack never collide.
+func (s settings) tableName() *string {
+	if s.tableNamePrefix == "" {
+		return nil
+	}
+	return jsii.String(s.tableNamePrefix + "-" + s.stage)
+}
+
+// newTable builds the single table from the shared definition, named name
+// (nil: CloudFormation names it).
+func newTable(stack awscdk.Stack, def schema.TableDefinition, dev bool, name *string) awsdynamodb.Table {
 	str := func(name string) *awsdynamodb.Attribute {
 		return &awsdynamodb.Attribute{Name: jsii.String(name), Type: awsdynamodb.AttributeType_STRING}
 	}
 	table := awsdynamodb.NewTable(stack, jsii.String("Table"), &awsdynamodb.TableProps{
+		TableName:    name,
 		PartitionKey: str(def.PK),
 		SortKey:      str(def.SK),
 		BillingMode:  awsdynamodb.BillingMode_PAY_PER_REQUEST,

@@ -59,6 +59,7 @@ const fixtureKMSKey = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd
 func fixtureContext(assets string) map[string]any {
 	return map[string]any{
 		CtxStage:                      "prod",
+		CtxTableNamePrefix:            "acme-profile",
 		CtxAssetDir:                   assets,
 		CtxAppName:                    "Acme Profile",
 		CtxSenderEmail:                "Alerts <alerts@mail.example.org>",
@@ -419,7 +420,8 @@ func TestTableFollowsStoreDefinition(t *testing.T) {
 		name       string
 		tmpl       assertions.Template
 		protection bool
-	}{{"dev", real, false}, {"prod", fixture, true}} {
+		tableName  any
+	}{{"dev", real, false, assertions.Match_Absent()}, {"prod", fixture, true, "acme-profile-prod"}} {
 		t.Run(tc.name, func(t *testing.T) {
 			check(t, "one table", func() { tc.tmpl.ResourceCountIs(jsii.String("AWS::DynamoDB::Table"), jsii.Number(1)) })
 			// THEN keys, indexes, TTL, PITR, on-demand and AWS-managed encryption come from the definition
@@ -435,7 +437,7 @@ func TestTableFollowsStoreDefinition(t *testing.T) {
 					"PointInTimeRecoverySpecification": map[string]any{"PointInTimeRecoveryEnabled": true},
 					"SSESpecification":                 map[string]any{"SSEEnabled": true},
 					"DeletionProtectionEnabled":        tc.protection,
-					"TableName":                        assertions.Match_Absent(),
+					"TableName":                        tc.tableName,
 				})
 			})
 			check(t, "retained", func() {
