@@ -4,7 +4,11 @@
 //
 //	go run ./infra/invoke -fn profile -event events/get-me.json
 //
-// It creates the table TABLE_NAME (default myprofile-local) first.
+// It creates the table TABLE_NAME (default myprofile-local) first. The
+// services `make invoke` starts are empty, so an event that needs an account
+// (a sign-in, or one whose Authorization is "Bearer {{session.token}}") first
+// signs up the sample user of events/apigw-signup.json (-signup) through the
+// auth function and gets that session's token in place of the placeholder.
 package main
 
 import (
@@ -38,6 +42,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("invoke", flag.ContinueOnError)
 	fn := fs.String("fn", "", "function name (a folder under functions/)")
 	event := fs.String("event", "", "JSON event file; - reads standard input")
+	signup := fs.String("signup", "events/apigw-signup.json", "sign-up event run first when the event needs an account")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -64,6 +69,13 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	deps, err := all.Load(ctx)
 	if err != nil {
 		return fmt.Errorf("build the app: %w", err)
+	}
+	if needsAccount(payload) {
+		token, err := signUpSample(ctx, deps, *signup)
+		if err != nil {
+			return err
+		}
+		payload = bytes.ReplaceAll(payload, []byte(tokenPlaceholder), []byte(token))
 	}
 	h, err := deps.Lambda(*fn)
 	if err != nil {
@@ -98,4 +110,51 @@ func readEvent(path string) ([]byte, error) {
 		return nil, fmt.Errorf("event %s is not valid JSON", path)
 	}
 	return b, nil
+}
+
+// tokenPlaceholder in an event stands for the sample user's session token.
+const tokenPlaceholder = "{{session.token}}"
+
+// needsAccount reports an API Gateway event that only succeeds with an
+// account: a sign-in, or one carrying the token placeholder.
+func needsAccount(payload []byte) bool {
+	var ev struct {
+		RouteKey string `json:"routeKey"`
+	}
+	_ = json.Unmarshal(payload, &ev)
+	return ev.RouteKey == "POST /v1/auth/login" || bytes.Contains(payload, []byte(tokenPlaceholder))
+}
+
+// signUpSample runs the sign-up event through the auth function and returns
+// the new session's token.
+func signUpSample(ctx context.Context, deps *all.Deps, path string) (string, error) {
+	ev, err := readEvent(path)
+	if err != nil {
+		return "", err
+	}
+	h, err := deps.Lambda("auth")
+	if err != nil {
+		return "", err
+	}
+	raw, err := h.Invoke(ctx, ev)
+	if err != nil {
+		return "", fmt.Errorf("sign up the sample user: %w", err)
+	}
+	var resp struct {
+		StatusCode int    `json:"statusCode"`
+		Body       string `json:"body"`
+	}
+	if err := json.Unmarshal(raw, &resp); err != nil {
+		return "", fmt.Errorf("sign up the sample user: %w", err)
+	}
+	var body struct {
+		Session struct {
+			Token string `json:"token"`
+		} `json:"session"`
+	}
+	if resp.StatusCode != 201 || json.Unmarshal([]byte(resp.Body), &body) != nil || body.Session.Token == "" {
+		return "", fmt.Errorf("sign up the sample user with %s: status %d: %s", path, resp.StatusCode, resp.Body)
+	}
+	fmt.Fprintf(os.Stderr, "invoke: signed up the sample user of %s first\n", path)
+	return body.Session.Token, nil
 }

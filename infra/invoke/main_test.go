@@ -1,0 +1,49 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/example/myprofile/shared/localcloud/testenv"
+)
+
+func TestMain(m *testing.M) { testenv.Main(m) }
+
+// The sample events work on the empty services `make invoke` starts: an
+// event that needs an account gets the sample user signed up first.
+func TestSampleEventsNeedNoSetUp(t *testing.T) {
+	testenv.DynamoDB(t) // the endpoints, started if not given
+	testenv.SES(t)
+	testenv.SNS(t)
+	for k, v := range map[string]string{"AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local", "STAGE": "test"} {
+		t.Setenv(k, v)
+	}
+	for _, tc := range []struct {
+		fn, event string
+		want      int
+	}{
+		{"profile", "apigw-get-me.json", 200},
+		{"auth", "apigw-login.json", 200},
+	} {
+		t.Run(tc.event, func(t *testing.T) {
+			t.Setenv("TABLE_NAME", "invoke-"+testenv.RandomID(t)) // empty, as under make invoke
+			var out bytes.Buffer
+			err := run(t.Context(), []string{"-fn", tc.fn, "-event", "../../events/" + tc.event, "-signup", "../../events/apigw-signup.json"}, &out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var resp struct {
+				StatusCode int    `json:"statusCode"`
+				Body       string `json:"body"`
+			}
+			if err := json.Unmarshal(out.Bytes(), &resp); err != nil {
+				t.Fatalf("%s: %v", out.String(), err)
+			}
+			if resp.StatusCode != tc.want || !strings.Contains(resp.Body, "sample.user@example.com") && tc.fn == "profile" {
+				t.Errorf("%d %s", resp.StatusCode, resp.Body)
+			}
+		})
+	}
+}
