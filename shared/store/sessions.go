@@ -35,8 +35,14 @@ func SessionItem(s session.Session) (Item, error) {
 		return nil, err
 	}
 	it[AttrTTL] = TTL(s.ExpiresAt)
+	it[attrLastSeenMs] = N(s.LastSeenAt.UnixMilli())
 	return it, nil
 }
+
+// attrLastSeenMs is lastSeenAt in Unix milliseconds: the number
+// TouchSession's condition compares (RFC 3339 strings with a varying
+// number of fraction digits do not sort as the times do).
+const attrLastSeenMs = "lastSeenMs"
 
 func sessionFrom(it Item) (session.Session, error) {
 	var r sessionRecord
@@ -105,16 +111,18 @@ func (s *Store) GetSessionWithUser(ctx context.Context, userID, sessionID string
 // TouchSession records activity at most once per interval.
 func (s *Store) TouchSession(ctx context.Context, userID, sessionID string, lastSeen, expiresAt, notAfter time.Time) error {
 	_, err := s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                &s.Table,
-		Key:                      Key(UserPK(userID), SessionSK(sessionID)),
-		UpdateExpression:         aws.String("SET lastSeenAt = :now, expiresAt = :exp, #ttl = :ttl"),
-		ConditionExpression:      aws.String("attribute_exists(pk) AND lastSeenAt <= :notAfter"),
-		ExpressionAttributeNames: map[string]string{"#ttl": AttrTTL},
+		TableName:        &s.Table,
+		Key:              Key(UserPK(userID), SessionSK(sessionID)),
+		UpdateExpression: aws.String("SET lastSeenAt = :now, #ms = :nowMs, expiresAt = :exp, #ttl = :ttl"),
+		// Sessions written before lastSeenMs existed are touched once.
+		ConditionExpression:      aws.String("attribute_exists(pk) AND (attribute_not_exists(#ms) OR #ms <= :notAfter)"),
+		ExpressionAttributeNames: map[string]string{"#ttl": AttrTTL, "#ms": attrLastSeenMs},
 		ExpressionAttributeValues: Item{
 			":now":      S(lastSeen.UTC().Format(time.RFC3339Nano)),
+			":nowMs":    N(lastSeen.UnixMilli()),
 			":exp":      S(expiresAt.UTC().Format(time.RFC3339Nano)),
 			":ttl":      TTL(expiresAt),
-			":notAfter": S(notAfter.UTC().Format(time.RFC3339Nano)),
+			":notAfter": N(notAfter.UnixMilli()),
 		},
 	})
 	if err != nil && !IsConditionFailed(err) {

@@ -3,6 +3,7 @@ package all_test
 import (
 	"io"
 	"log/slog"
+	"os"
 	"os/exec"
 	"slices"
 	"strings"
@@ -112,5 +113,28 @@ func TestFunctionsLinkOnlyTheirCapabilities(t *testing.T) {
 		if slices.Contains(deps, mod+"shared/app/all") {
 			t.Errorf("function %s links shared/app/all (every function's wiring)", fn.Name)
 		}
+	}
+}
+
+// Every functions/<name> folder is a catalog function and the other way
+// round: a folder the catalog does not list would never be deployed.
+func TestFunctionFoldersMatchTheCatalog(t *testing.T) {
+	entries, err := os.ReadDir("../../../functions")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var folders, listed []string
+	for _, e := range entries {
+		if e.IsDir() {
+			folders = append(folders, e.Name())
+		}
+	}
+	for _, f := range catalog.All() {
+		listed = append(listed, f.Name)
+	}
+	slices.Sort(folders)
+	slices.Sort(listed)
+	if !slices.Equal(folders, listed) {
+		t.Errorf("functions/ has %v, the catalog lists %v", folders, listed)
 	}
 }
