@@ -271,3 +271,31 @@ func TestRunRepairsAnEntryAMissedHookLeftStale(t *testing.T) {
 		t.Fatalf("at the new time: %d emails, want 1", got)
 	}
 }
+
+// A save whose hook failed leaves an enabled user without an entry; the
+// client's retry of the same change (nothing changes any more) writes it.
+func TestRetriedPatchSchedulesAfterAFailedHook(t *testing.T) {
+	e := newEnv(t)
+	u := e.SignUp(map[string]any{"timezone": "UTC"})
+	ctx := context.Background()
+	st := e.Deps.Store()
+	rec, err := st.GetUser(ctx, u.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	next := rec
+	next.DailySummary.Enabled, next.DailySummary.Time = true, "08:00"
+	next.Version = rec.Version + 1
+	if err := st.SaveUser(ctx, next, rec.Version); err != nil { // the save, then no hook
+		t.Fatal(err)
+	}
+	if ent, err := st.DigestSchedule(ctx, u.ID); err == nil && !ent.Due.IsZero() {
+		t.Fatalf("entry before the retry: %+v", ent)
+	}
+	e.Must(200, apptest.Req{Method: "PATCH", Path: "/v1/me", Token: u.Token,
+		Body: map[string]any{"dailySummary": map[string]any{"enabled": true, "time": "08:00"}}})
+	e.Clock.Set(start.Add(8 * time.Hour))
+	if s := mustRun(t, e.Deps.DailySummary()); s.Sent != 1 || len(e.Emails(u.Email)) != 1 {
+		t.Fatalf("after the retried PATCH: run %+v, %d emails, want the summary sent", s, len(e.Emails(u.Email)))
+	}
+}

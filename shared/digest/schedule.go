@@ -16,13 +16,17 @@ type Scheduler struct {
 }
 
 // AfterSave is the profile's AfterSave hook: when the daily summary
-// preference or the time zone changed, it recomputes the user's entry. It
-// is idempotent, and a hook that runs late never overwrites the entry of a
-// newer user version (the store conditions on the source version).
+// preference or the time zone changed, it recomputes the user's entry.
+// With the summary on it writes the entry even when nothing changed: a save
+// whose hook failed (the client saw a 500 and sent the same change again)
+// would otherwise leave an enabled user with no entry, which the run cannot
+// find. It is idempotent, and a hook that runs late never overwrites the
+// entry of a newer user version (the store conditions on the source
+// version).
 func (s *Scheduler) AfterSave(ctx context.Context, before, after account.User) error {
 	before.Defaults()
 	after.Defaults()
-	if before.DailySummary == after.DailySummary && before.Timezone == after.Timezone {
+	if before.DailySummary == after.DailySummary && before.Timezone == after.Timezone && !after.DailySummary.Enabled {
 		return nil
 	}
 	return s.Sync(ctx, after)
