@@ -157,3 +157,28 @@ func TestCleanRegionAcceptsExactlyTheAssignedCodes(t *testing.T) {
 		}
 	}
 }
+
+// An availability time zone left at the profile's follows it; one the user
+// chose stays.
+func TestAvailabilityZoneFollowsTheProfileZone(t *testing.T) {
+	zone := StringField("timezone", CleanTimezone, func(u *account.User) *string { return &u.Timezone }, "UTC")
+	fields := Fields{"timezone": zone, "firstName": NameFields()["firstName"]}
+	u := account.User{FirstName: "Ada", LastName: "Lovelace"}
+	u, err := Apply(u, []byte(`{"firstName":"Ada"}`), fields, nil) // the first save stores the defaults
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u, err = Apply(u, []byte(`{"timezone":"Europe/Madrid"}`), fields, nil); err != nil {
+		t.Fatal(err)
+	}
+	if u.Availability.Timezone != "Europe/Madrid" {
+		t.Errorf("availability zone %q, want it to follow the profile to Europe/Madrid", u.Availability.Timezone)
+	}
+	u.Availability.Timezone = "America/New_York" // chosen by the user
+	if u, err = Apply(u, []byte(`{"timezone":"Asia/Tokyo"}`), fields, nil); err != nil {
+		t.Fatal(err)
+	}
+	if u.Availability.Timezone != "America/New_York" {
+		t.Errorf("availability zone %q, want the chosen America/New_York", u.Availability.Timezone)
+	}
+}

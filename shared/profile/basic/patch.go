@@ -32,7 +32,8 @@ func NameFields() Fields {
 // in readOnly are refused with their reason, any other unknown member as
 // "unknown field". It validates every member and returns all problems at
 // once; on error nothing is changed. A display name left at its default
-// keeps following the first and last names.
+// keeps following the first and last names, and an availability time zone
+// left at the profile's keeps following it.
 func Apply(u account.User, body []byte, fields Fields, readOnly map[string]string) (account.User, error) {
 	var members map[string]json.RawMessage
 	if err := httpapi.DecodeBytes(body, &members); err != nil {
@@ -47,6 +48,8 @@ func Apply(u account.User, body []byte, fields Fields, readOnly map[string]strin
 	var v httpapi.Validation
 	oldDefault := strings.TrimSpace(u.FirstName + " " + u.LastName)
 	displayFollows := u.DisplayName == oldDefault
+	oldZone := u.Timezone
+	availabilityFollows := u.Availability.Timezone == oldZone
 	for _, name := range names {
 		if why, ok := readOnly[name]; ok {
 			v.Add(name, why)
@@ -64,6 +67,10 @@ func Apply(u account.User, body []byte, fields Fields, readOnly map[string]strin
 	}
 	if _, set := members["displayName"]; !set && displayFollows {
 		u.DisplayName = strings.TrimSpace(u.FirstName + " " + u.LastName)
+	}
+	// So does an availability time zone left at the profile's.
+	if availabilityFollows && u.Availability.Timezone == oldZone {
+		u.Availability.Timezone = u.Timezone
 	}
 	return u, nil
 }
