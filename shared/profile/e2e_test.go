@@ -3,6 +3,7 @@ package profile_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"reflect"
 	"strings"
@@ -522,4 +523,41 @@ func TestNotificationPreferences(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Concurrent password changes that all passed the current-password check:
+// one wins; the others are told (409, or 401 when the winner's hash was
+// already stored when they checked), and the password is the winner's.
+func TestConcurrentPasswordChangesHaveOneWinner(t *testing.T) {
+	e := apptest.New(t, nil)
+	u := e.SignUp(nil)
+	const n = 4
+	statuses := make([]int, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			statuses[i] = e.Do(apptest.Req{Method: "PUT", Path: "/v1/me/password", Token: u.Token,
+				Body: map[string]any{"currentPassword": u.Password, "newPassword": fmt.Sprintf("Winner-%d-Secret-phrase", i)}}).Status
+		}()
+	}
+	wg.Wait()
+	winner := -1
+	for i, s := range statuses {
+		switch s {
+		case http.StatusNoContent:
+			if winner >= 0 {
+				t.Fatalf("two changes won: %v", statuses)
+			}
+			winner = i
+		case http.StatusConflict, http.StatusUnauthorized:
+		default:
+			t.Errorf("change %d: status %d", i, s)
+		}
+	}
+	if winner < 0 {
+		t.Fatalf("no change won: %v", statuses)
+	}
+	e.Login(u.Email, fmt.Sprintf("Winner-%d-Secret-phrase", winner))
 }

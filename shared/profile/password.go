@@ -2,6 +2,7 @@ package profile
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -18,8 +19,9 @@ import (
 
 // PasswordStore replaces password hashes.
 type PasswordStore interface {
-	// SetPasswordHash replaces the user's password hash.
-	SetPasswordHash(ctx context.Context, userID, hash string) error
+	// ReplacePasswordHash sets the user's hash to newHash if it is still
+	// oldHash; account.ErrConflict if it changed meanwhile.
+	ReplacePasswordHash(ctx context.Context, userID, oldHash, newHash string) error
 }
 
 // Reauthenticator checks the current password (reauth.Checker).
@@ -27,6 +29,8 @@ type Reauthenticator interface {
 	// Check returns nil when pw is u's current password, otherwise the API
 	// error to answer (409 sso_managed, 429, 400, 401 invalid_credentials).
 	Check(ctx context.Context, u account.User, pw, field string) error
+	// CheckedHash is Check that also returns the stored hash pw matched.
+	CheckedHash(ctx context.Context, u account.User, pw, field string) (string, error)
 }
 
 // PasswordService serves PUT /v1/me/password.
@@ -83,7 +87,8 @@ func (s *PasswordService) change(w http.ResponseWriter, r *http.Request) error {
 		}
 		return v.Err()
 	}
-	if err := s.Reauth.Check(r.Context(), p.User, req.CurrentPassword, "currentPassword"); err != nil {
+	current, err := s.Reauth.CheckedHash(r.Context(), p.User, req.CurrentPassword, "currentPassword")
+	if err != nil {
 		return err
 	}
 	var v httpapi.Validation
@@ -100,7 +105,13 @@ func (s *PasswordService) change(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return httpapi.Internal(fmt.Errorf("change password: %w", err))
 	}
-	if err := s.Store.SetPasswordHash(r.Context(), p.User.ID, hash); err != nil {
+	// Only over the hash the current password matched: of two concurrent
+	// changes one wins, the other is told.
+	err = s.Store.ReplacePasswordHash(r.Context(), p.User.ID, current, hash)
+	if errors.Is(err, account.ErrConflict) {
+		return httpapi.Errorf(httpapi.CodeConflict, "Your password was changed by another request meanwhile; sign in with it and try again.")
+	}
+	if err != nil {
 		return httpapi.Internal(fmt.Errorf("change password: %w", err))
 	}
 	revoked, err := s.Sessions.Store.DeleteSessions(r.Context(), p.User.ID, p.Session.ID)

@@ -41,47 +41,55 @@ func SSOManaged(u account.User) error {
 // too many failures, 400 when pw is empty, 401 invalid_credentials.
 // field names the request member holding the password, for 400s.
 func (c Checker) Check(ctx context.Context, u account.User, pw, field string) error {
+	_, err := c.CheckedHash(ctx, u, pw, field)
+	return err
+}
+
+// CheckedHash is Check that also returns the stored hash pw matched, so a
+// password change can replace exactly that hash (a concurrent change is
+// then noticed, not overwritten).
+func (c Checker) CheckedHash(ctx context.Context, u account.User, pw, field string) (string, error) {
 	if u.SSOManaged {
-		return SSOManaged(u)
+		return "", SSOManaged(u)
 	}
 	if pw == "" {
-		return httpapi.Invalid(field, "must not be empty")
+		return "", httpapi.Invalid(field, "must not be empty")
 	}
 	key := "reauth#" + u.ID
 	// Counted before the check (atomically), given back unless wrong.
 	if err := asAPI(c.Failures.Take(ctx, key)); err != nil {
-		return err
+		return "", err
 	}
-	wrong, err := c.verify(ctx, u, pw)
+	hash, wrong, err := c.verify(ctx, u, pw)
 	if !wrong {
 		if rerr := c.Failures.Release(ctx, key); rerr != nil && err == nil {
 			err = rerr
 		}
 	}
 	if err != nil {
-		return httpapi.Internal(fmt.Errorf("reauth: %w", err))
+		return "", httpapi.Internal(fmt.Errorf("reauth: %w", err))
 	}
 	if wrong {
-		return httpapi.Errorf(httpapi.CodeInvalidCreds, "The password is not correct.")
+		return "", httpapi.Errorf(httpapi.CodeInvalidCreds, "The password is not correct.")
 	}
-	return nil
+	return hash, nil
 }
 
-// verify reports whether pw is wrong.
-func (c Checker) verify(ctx context.Context, u account.User, pw string) (wrong bool, err error) {
-	hash, err := c.Store.GetPasswordHash(ctx, u.ID)
+// verify reports whether pw is wrong, and the hash it was checked against.
+func (c Checker) verify(ctx context.Context, u account.User, pw string) (hash string, wrong bool, err error) {
+	hash, err = c.Store.GetPasswordHash(ctx, u.ID)
 	if errors.Is(err, account.ErrNotFound) {
 		c.Hasher.VerifyDummy(pw)
-		return true, nil
+		return "", true, nil
 	}
 	if err != nil {
-		return false, err
+		return "", false, err
 	}
 	err = c.Hasher.Verify(pw, hash)
 	if errors.Is(err, password.ErrMismatch) {
-		return true, nil
+		return "", true, nil
 	}
-	return false, err
+	return hash, false, err
 }
 
 func asAPI(err error) error {
