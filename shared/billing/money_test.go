@@ -24,6 +24,12 @@ func TestFormatMoney(t *testing.T) {
 		{"pesos in Mexico", "es", "MX", billing.Money{Amount: 4000, Currency: "MXN"}, "$40.00"},
 		{"yen has no decimals", "en", "", billing.Money{Amount: 500, Currency: "JPY"}, "¥500"},
 		{"negative balance", "en", "", billing.Money{Amount: -250, Currency: "USD"}, "-$2.50"},
+		// Amounts are ISO 4217 minor units; CLDR only decides the decimals shown.
+		{"Colombian pesos: centavos, shown without", "en", "", billing.Money{Amount: 400000, Currency: "COP"}, "COP4,000"},
+		{"a fraction is never hidden", "en", "", billing.Money{Amount: 400050, Currency: "COP"}, "COP4,000.50"},
+		{"rupiah: sen, shown without", "en", "", billing.Money{Amount: 1500000, Currency: "IDR"}, "IDR15,000"},
+		{"Iraqi dinar: fils", "en", "", billing.Money{Amount: 4000000, Currency: "IQD"}, "IQD4,000"},
+		{"Kuwaiti dinar: three decimals", "en", "", billing.Money{Amount: 12345, Currency: "KWD"}, "KWD12.345"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
