@@ -133,6 +133,20 @@ func (s *Service) evaluate(ctx context.Context, b Balance) (Stats, error) {
 			s.Log.InfoContext(ctx, "billing alert re-armed", "orgId", sub.OrgID, "userId", sub.UserID)
 		}
 	}
+	// An alert still armed whose balance recovered before every channel
+	// went out: that crossing is over, and the next starts with every channel.
+	recovered, err := s.Store.RecoveredAlerts(ctx, b.OrgID, b.Money)
+	if err != nil {
+		return st, err
+	}
+	for _, sub := range recovered {
+		if len(sub.Sent) == 0 {
+			continue
+		}
+		if _, err := s.Store.ForgetSent(ctx, sub.OrgID, sub.UserID, sub.Rule); err != nil {
+			return st, err
+		}
+	}
 	armed, err := s.Store.ArmedAlerts(ctx, b.OrgID, b.Money)
 	if err != nil {
 		return st, err
@@ -177,7 +191,9 @@ func (s *Service) alert(ctx context.Context, sub Subscription) (sent bool, err e
 		return false, err
 	}
 	if !Below(b.Money, sub.Settings.Threshold) {
-		release(sub.Sent)
+		// Back at or above the threshold: the crossing a partial send
+		// belonged to is over, and the next one starts with every channel.
+		release(nil)
 		return false, nil
 	}
 	u, err := s.Users.GetUser(ctx, sub.UserID)

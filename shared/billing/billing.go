@@ -113,6 +113,13 @@ type Store interface {
 	// FiredAlerts returns the enabled, disarmed subscriptions of an organization
 	// whose threshold, in the balance's currency, is at or below amount.
 	FiredAlerts(ctx context.Context, orgID string, m Money) ([]Subscription, error)
+	// RecoveredAlerts returns the enabled, armed subscriptions whose
+	// threshold is at or below amount: still armed, but the balance is no
+	// longer below them.
+	RecoveredAlerts(ctx context.Context, orgID string, m Money) ([]Subscription, error)
+	// ForgetSent clears the channels sent on an armed subscription at rule
+	// that no sender holds; false if it changed or is leased.
+	ForgetSent(ctx context.Context, orgID, userID string, rule int64) (bool, error)
 	// AnyAlertAbove reports whether an enabled subscription (armed or not) has a
 	// threshold in m's currency above m's amount.
 	AnyAlertAbove(ctx context.Context, orgID string, m Money) (bool, error)

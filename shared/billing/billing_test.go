@@ -212,6 +212,26 @@ func TestFailedSendStaysArmed(t *testing.T) {
 	wantInbox(t, e, m, 1, 1)
 }
 
+// A channel that failed on one crossing is not counted as sent on the
+// next: a recovery ends the crossing, and the next one uses every channel.
+func TestFailedChannelDoesNotCarryOverToTheNextCrossing(t *testing.T) {
+	e := apptest.New(t, nil)
+	m := mustMember(t, e, "en")
+	mustSetAlert(t, e, m, 5000, "email", "sms")
+	ctx := context.Background()
+	t0 := time.Now().UTC()
+	broken := e.Deps.Billing()
+	broken.Mailer = failingMailer{}
+	if _, err := broken.BalanceChanged(ctx, billing.BalanceEvent{OrganizationID: m.OrgID, Balance: billing.Money{Amount: 4000, Currency: "USD"}, ComputedAt: t0}); !errors.Is(err, notify.ErrSend) {
+		t.Fatalf("first crossing with SES down: %v", err)
+	}
+	wantInbox(t, e, m, 0, 1)
+	balanceEvent(t, e, m.OrgID, 6000, t0.Add(time.Minute)) // back above: no message
+	wantInbox(t, e, m, 0, 1)
+	balanceEvent(t, e, m.OrgID, 4500, t0.Add(2*time.Minute)) // the next crossing
+	wantInbox(t, e, m, 1, 2)
+}
+
 func TestSpanishAlertFormatsForLocale(t *testing.T) {
 	e := apptest.New(t, nil)
 	m := mustMember(t, e, "es-ES")

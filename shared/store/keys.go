@@ -58,6 +58,7 @@ package store
 // organizations to evaluate (schedule) | gsi1 gsi1pk = LOW#<shard>, every shard         | Query (sparse: low orgs only)
 // alerts to send at balance B          | gsi2 ALERTORG#<oid>#ARMED, sk > <CUR>#pad(B)   | Query
 // alerts to re-arm at balance B        | gsi2 ALERTORG#<oid>#FIRED, sk <= <CUR>#pad(B)  | Query
+// armed alerts recovered at balance B  | gsi2 ALERTORG#<oid>#ARMED, sk <= <CUR>#pad(B)  | Query (then clear their sent channels)
 // is the org low at B (max threshold)  | both of the above partitions, sk > pad(B)     | Query Limit 1 (x2)
 // send an alert exactly once           | ORG#<oid>/ALERT#<uid>: claim lease (armed, rule, no live lease), disarm on lease | UpdateItem, conditional
 // request an email/phone change       | USER#<uid>/VERIFY#<KIND>                      | PutItem (replaces)

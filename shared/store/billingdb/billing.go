@@ -289,6 +289,26 @@ func (s *Store) FiredAlerts(ctx context.Context, orgID string, m billing.Money) 
 	return s.alertRange(ctx, AlertIndexPK(orgID, false), lo, hi, 0)
 }
 
+// RecoveredAlerts returns the armed alerts with a threshold at or below m.
+func (s *Store) RecoveredAlerts(ctx context.Context, orgID string, m billing.Money) ([]billing.Subscription, error) {
+	if m.Amount < 0 {
+		return nil, nil
+	}
+	lo := m.Currency + "#"
+	hi := fmt.Sprintf("%s#%019d#~", m.Currency, m.Amount)
+	return s.alertRange(ctx, AlertIndexPK(orgID, true), lo, hi, 0)
+}
+
+// ForgetSent clears the channels sent during a crossing that is over, on
+// an armed alert at rule that no sender holds.
+func (s *Store) ForgetSent(ctx context.Context, orgID, userID string, rule int64) (bool, error) {
+	return s.updateAlert(ctx, orgID, userID,
+		"REMOVE sent",
+		"armed = :t AND enabled = :t AND #rule = :r AND attribute_not_exists(leaseId)",
+		map[string]string{"#rule": "rule"},
+		store.Item{":t": boolTrue, ":r": store.N(rule)})
+}
+
 // AnyAlertAbove reports whether an enabled alert (either state) has a threshold above m.
 func (s *Store) AnyAlertAbove(ctx context.Context, orgID string, m billing.Money) (bool, error) {
 	lo, hi, ok := aboveRange(m)
