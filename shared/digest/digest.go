@@ -90,6 +90,9 @@ type Store interface {
 	// UnscheduleDigest takes the user out of the due index (keeping the
 	// record of the last day sent), with the same version rule.
 	UnscheduleDigest(ctx context.Context, userID string, sourceVersion int64) error
+	// DeleteDigest removes the entry of a deleted account; it never
+	// creates one.
+	DeleteDigest(ctx context.Context, userID string) error
 	// DigestSchedule reads a user's entry (strongly consistent);
 	// account.ErrNotFound if there is none or it is not in the index.
 	DigestSchedule(ctx context.Context, userID string) (Entry, error)

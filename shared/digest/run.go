@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math"
 	"sync"
 	"time"
 
@@ -197,7 +196,7 @@ func (r *Runner) process(ctx context.Context, e Entry, now time.Time, st *Stats,
 	u, err := r.Store.GetUser(ctx, e.UserID)
 	if errors.Is(err, account.ErrNotFound) {
 		// The account is gone: take it out of the index.
-		if err := r.Store.UnscheduleDigest(ctx, e.UserID, math.MaxInt64); err != nil {
+		if err := r.Store.DeleteDigest(ctx, e.UserID); err != nil {
 			log.Error("daily summary: unschedule deleted user", "err", err)
 		}
 		st.Skipped++

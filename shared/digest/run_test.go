@@ -9,9 +9,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
 	"github.com/example/myprofile/shared/app/apptest"
 	"github.com/example/myprofile/shared/digest"
 	"github.com/example/myprofile/shared/notify"
+	"github.com/example/myprofile/shared/store"
 )
 
 // start is a Saturday; New York springs forward the next night, so the
@@ -297,5 +301,27 @@ func TestRetriedPatchSchedulesAfterAFailedHook(t *testing.T) {
 	e.Clock.Set(start.Add(8 * time.Hour))
 	if s := mustRun(t, e.Deps.DailySummary()); s.Sent != 1 || len(e.Emails(u.Email)) != 1 {
 		t.Fatalf("after the retried PATCH: run %+v, %d emails, want the summary sent", s, len(e.Emails(u.Email)))
+	}
+}
+
+// A run that meets the entry of an account deleted meanwhile removes it and
+// leaves no item holding the user id.
+func TestRunDropsTheEntryOfADeletedAccount(t *testing.T) {
+	e := newEnv(t)
+	u := subscribe(t, e, "UTC", "en", "08:00")
+	ctx := context.Background()
+	st := e.Deps.Store()
+	// The profile item goes, as the account deletion removes it; the entry
+	// is still in the index when the run reads it.
+	if _, err := st.DB.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: &st.Table, Key: store.Key(store.UserPK(u.ID), store.SKProfile)}); err != nil {
+		t.Fatal(err)
+	}
+	e.Clock.Set(start.Add(8 * time.Hour))
+	if s := mustRun(t, e.Deps.DailySummary()); s.Skipped != 1 || s.Sent != 0 {
+		t.Fatalf("run = %+v, want the deleted user skipped", s)
+	}
+	out, err := st.DB.GetItem(ctx, &dynamodb.GetItemInput{TableName: &st.Table, Key: store.Key(store.UserPK(u.ID), store.SKDigest), ConsistentRead: aws.Bool(true)})
+	if err != nil || out.Item != nil {
+		t.Errorf("digest item after the run: %v (%v), want none", out.Item, err)
 	}
 }

@@ -77,6 +77,7 @@ package store
 // delete an account                    | pk = USER#<uid> (all but PROFILE, PASSWORD, AUDIT#) in batches, RATE#reauth#<uid>, then EMAIL (userId = :uid) + PROFILE + PASSWORD | Query, BatchWriteItem, TransactWriteItems
 // schedule a user's daily summary      | USER#<uid>/DIGEST, not exists OR sourceVersion < :v | UpdateItem, conditional (SET or REMOVE gsi1 attrs)
 // daily summaries due now              | gsi1 gsi1pk = DUE#<shard>, gsi1sk < pad(now+1s), every shard | Query, paged (sparse: enabled users only)
+// drop a deleted account's entry       | USER#<uid>/DIGEST                                   | DeleteItem (never recreates)
 // claim a user's day (send once)       | USER#<uid>/DIGEST, gsi1sk = :read AND sentThrough < :day | UpdateItem, conditional (release: gsi1sk = :claimed)
 // take a queued claim (fan-out worker) | USER#<uid>/DIGEST, pendingDay = :day AND sentThrough = :day (REMOVE pendingDay; give back: SET if absent) | UpdateItem, conditional
 // one user's activities of a local day | gsi2 ACTS#<uid>, gsi2sk BETWEEN pad(dayStart) AND pad(dayEnd-1s)+"$" | Query

@@ -95,6 +95,19 @@ func (s *Store) UnscheduleDigest(ctx context.Context, userID string, sourceVersi
 	return nil
 }
 
+// DeleteDigest implements digest.Store: an unconditional delete, so a run
+// that read the entry just before the account was deleted cannot leave an
+// item holding the user id behind.
+func (s *Store) DeleteDigest(ctx context.Context, userID string) error {
+	_, err := s.DB.DeleteItem(ctx, &dynamodb.DeleteItemInput{
+		TableName: &s.Table, Key: store.Key(store.UserPK(userID), store.SKDigest),
+	})
+	if err != nil {
+		return fmt.Errorf("delete digest schedule: %w", err)
+	}
+	return nil
+}
+
 // DigestSchedule implements digest.Store.
 func (s *Store) DigestSchedule(ctx context.Context, userID string) (digest.Entry, error) {
 	out, err := s.DB.GetItem(ctx, &dynamodb.GetItemInput{
