@@ -225,6 +225,10 @@ func (s *Service) checkTOTP(ctx context.Context, u account.User, code string, no
 		if err == nil {
 			return nil
 		}
+		if errors.Is(err, account.ErrNotFound) {
+			// The authenticator was removed since it was read.
+			return s.refuse(ctx, u.ID, "totp removed")
+		}
 		if !errors.Is(err, ErrReplay) {
 			return httpapi.Internal(err)
 		}
