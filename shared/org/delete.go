@@ -43,18 +43,19 @@ func (s *Service) deleteMe(w http.ResponseWriter, r *http.Request) error {
 	if err := s.checkSoleOwner(r.Context(), u); err != nil {
 		return err
 	}
-	// One entry per organization, so each owner's log shows the departure.
 	orgs := sortedOrgs(u)
 	if len(orgs) == 0 {
 		orgs = []string{""}
 	}
+	if err := s.leaveAll(r.Context(), u.ID); err != nil {
+		return err
+	}
+	// Once the memberships are gone (a refused or failed departure records
+	// nothing): one entry per organization, so each owner's log shows it.
 	for _, oid := range orgs {
 		if err := s.record(r, u.ID, u.ID, oid, audit.ActionAccountDeleted, nil); err != nil {
 			return err
 		}
-	}
-	if err := s.leaveAll(r.Context(), u.ID); err != nil {
-		return err
 	}
 	u, err := s.Store.GetUser(r.Context(), u.ID)
 	if err != nil && !errors.Is(err, account.ErrNotFound) {
