@@ -360,6 +360,8 @@ func TestStaffRolesAuditAndDeletion(t *testing.T) {
 		adminLog := auditActions(t, e.Must(http.StatusOK, apptest.Req{Method: "GET", Path: "/v1/me/audit", Token: admin.Token}))
 		if x := findEntry(adminLog, audit.ActionRoleChanged); x == nil || x["actor"] != pseudonym {
 			t.Errorf("the admin's promotion lost its (pseudonymized) actor: %v", adminLog)
+		} else if d, _ := x["details"].(map[string]any); d["from"] == nil || d["to"] == nil || x["ipAddress"] != nil {
+			t.Errorf("the promotion kept details %v and IP %v; want the roles kept and no IP of the deleted actor", d, x["ipAddress"])
 		}
 		own, err := e.Deps.Store().ListOrgAudit(context.Background(), owner.OrgID, "", 100)
 		if err != nil {

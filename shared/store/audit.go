@@ -128,10 +128,11 @@ func (s *Store) auditPage(ctx context.Context, in *dynamodb.QueryInput, cursor s
 }
 
 // AnonymizeAudit keeps the entries that name userID for compliance but
-// replaces the id with pseudonym and drops the personal fields (client IP,
-// details). Entries about the user move out of the user's partition to
-// AUDITANON#<pseudonym>; entries the user authored about others are
-// rewritten in place. It is idempotent: a run that stopped half-way is
+// replaces the id with pseudonym and drops the personal fields. Entries
+// about the user move out of the user's partition to AUDITANON#<pseudonym>
+// without client IP or details (masked addresses and numbers); entries the
+// user authored about others are rewritten in place without the client IP,
+// keeping their details. It is idempotent: a run that stopped half-way is
 // finished by the next one.
 func (s *Store) AnonymizeAudit(ctx context.Context, userID, pseudonym string) error {
 	items, err := s.QueryAll(ctx, &dynamodb.QueryInput{
@@ -174,9 +175,11 @@ func (s *Store) AnonymizeAudit(ctx context.Context, userID, pseudonym string) er
 	}
 	for _, it := range authored {
 		_, err := s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-			TableName:                 &s.Table,
-			Key:                       Item{AttrPK: it[AttrPK], AttrSK: it[AttrSK]},
-			UpdateExpression:          aws.String("SET actor = :p, gsi2pk = :g REMOVE ipAddress, details"),
+			TableName: &s.Table,
+			Key:       Item{AttrPK: it[AttrPK], AttrSK: it[AttrSK]},
+			// The actor's IP is theirs; the details describe what was done
+			// to the subject (a role's from/to, the fields edited) and stay.
+			UpdateExpression:          aws.String("SET actor = :p, gsi2pk = :g REMOVE ipAddress"),
 			ConditionExpression:       aws.String("attribute_exists(pk) AND actor = :uid"),
 			ExpressionAttributeValues: Item{":p": S(pseudonym), ":g": S(PrefixAuditActor + pseudonym), ":uid": S(userID)},
 		})
