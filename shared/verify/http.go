@@ -20,6 +20,7 @@ import (
 	"github.com/example/myprofile/shared/profile/basic"
 	"github.com/example/myprofile/shared/ratelimit"
 	"github.com/example/myprofile/shared/reauth"
+	"github.com/example/myprofile/shared/retry"
 	"github.com/example/myprofile/shared/session"
 )
 
@@ -207,6 +208,7 @@ func (s *Service) confirmEmail(w http.ResponseWriter, r *http.Request) error {
 			_ = s.Store.DeleteChange(ctx, u.ID, KindEmail, c.ID)
 			return httpapi.Errorf(httpapi.CodeEmailTaken, "This email address is already used by another account.")
 		case errors.Is(err, account.ErrConflict) && attempt < maxConfirmRetries:
+			_ = retry.Backoff(ctx, attempt) // a cancelled request ends at the read
 			if u, err = s.Store.GetUser(ctx, u.ID); err != nil {
 				return httpapi.Internal(err)
 			}
@@ -334,6 +336,7 @@ func (s *Service) confirmPhone(w http.ResponseWriter, r *http.Request) error {
 		case errors.Is(err, ErrNoPending):
 			return noPending()
 		case errors.Is(err, account.ErrConflict) && attempt < maxConfirmRetries:
+			_ = retry.Backoff(ctx, attempt) // a cancelled request ends at the read
 			if u, err = s.Store.GetUser(ctx, u.ID); err != nil {
 				return httpapi.Internal(err)
 			}
