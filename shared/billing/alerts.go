@@ -263,6 +263,10 @@ func (s *Service) send(ctx context.Context, u account.User, channel string, bala
 	if channel == ChannelSMS && (u.Phone == "" || !u.PhoneVerified) {
 		return nil // nothing to send to: the channel is skipped, not retried
 	}
+	// Every send ends well inside the lease (two channels included), so a
+	// stalled send cannot outlive it and be claimed, and sent, again.
+	ctx, cancel := context.WithTimeout(ctx, s.lease()/4)
+	defer cancel()
 	err := s.deliver(ctx, u, channel, balance, threshold)
 	if err == nil {
 		metrics.Inc(ctx, s.Metrics, metrics.AlertsSent, map[string]string{"channel": channel})
