@@ -643,8 +643,8 @@ func TestFixtureSetsEveryContextValue(t *testing.T) {
 	fix := fixtureContext("assets")
 	n := 0
 	for k, def := range defaults {
-		if strings.HasPrefix(k, "@aws-cdk") {
-			continue // CDK feature flags
+		if strings.HasPrefix(k, "@aws-cdk") || strings.HasPrefix(k, CtxSchedulePrefix) {
+			continue // CDK feature flags; schedules (the fixture's catalog has its own, see below)
 		}
 		n++
 		v, ok := fix[k]
@@ -664,6 +664,35 @@ func TestFixtureSetsEveryContextValue(t *testing.T) {
 		if _, ok := defaults[k]; !ok && !strings.HasPrefix(k, CtxSchedulePrefix) {
 			t.Errorf("context %s is missing from cdk.json's defaults", k)
 		}
+	}
+}
+
+// cdk.json documents each schedule function's rate as a default, and it is
+// the catalog's: the catalog stays the one source, cdk.json only shows it.
+func TestCdkJSONSchedulesAreTheCatalogs(t *testing.T) {
+	defaults, err := cdkContext()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, f := range catalog.All() {
+		if f.Kind != catalog.Schedule {
+			continue
+		}
+		n++
+		if got := defaults[CtxSchedulePrefix+f.Name]; got != f.Schedule {
+			t.Errorf("cdk.json %s%s = %v, want the catalog's %q", CtxSchedulePrefix, f.Name, got, f.Schedule)
+		}
+	}
+	for k := range defaults {
+		if name, ok := strings.CutPrefix(k, CtxSchedulePrefix); ok {
+			if f, found := catalog.Lookup(name); !found || f.Kind != catalog.Schedule {
+				t.Errorf("cdk.json %s names no schedule function", k)
+			}
+		}
+	}
+	if n == 0 {
+		t.Fatal("no schedule function in the catalog")
 	}
 }
 
