@@ -53,6 +53,12 @@ func ShardOf(userID string) int {
 // their preference meanwhile.
 var ErrLost = errors.New("digest: schedule entry changed")
 
+// ErrReplaced is returned by Store.TakeDigest when the claimed day was never
+// taken and a later day has been claimed since: that day's summary will not
+// be sent (a send that failed for longer than a day, or a redrive from the
+// dead-letter queue after the next claim).
+var ErrReplaced = errors.New("digest: claimed day replaced by a later one")
+
 // Entry is one user's place in the due index.
 type Entry struct {
 	UserID   string
@@ -111,8 +117,8 @@ type Store interface {
 	ReleaseDigest(ctx context.Context, from, to Entry) error
 	// TakeDigest consumes the pending mark of the user's claimed day, so that
 	// only one delivery of a queued claim sends it: ErrLost when the day is
-	// not (or no longer) pending — already taken, released, or replaced by
-	// the claim of a later day.
+	// not (or no longer) pending — already taken or released; ErrReplaced
+	// when a later day was claimed before this one was taken.
 	TakeDigest(ctx context.Context, userID string, day Day) error
 	// ReturnDigest puts the pending mark back after a failed send, so that a
 	// redelivery can take the day again; ErrLost when a later day was

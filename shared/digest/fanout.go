@@ -187,9 +187,15 @@ func (r *Runner) deliver(ctx context.Context, d Delivery, st *Stats, p *pacer) b
 	}
 	log := r.Log.With("user", c.UserID, "day", string(c.Day), "messageId", d.ID)
 	if err := r.Store.TakeDigest(ctx, c.UserID, c.Day); err != nil {
+		if errors.Is(err, ErrReplaced) {
+			// Never silent: the day's summary is not sent.
+			log.Warn("daily summary worker: day dropped, a later day was claimed before it was sent")
+			st.Dropped++
+			return false
+		}
 		if errors.Is(err, ErrLost) {
-			// A redelivery of a message already sent, or a claim that was
-			// released or replaced: nothing to send.
+			// A redelivery of a message already taken, or a claim that was
+			// released: nothing to send.
 			st.Lost++
 			return false
 		}

@@ -291,6 +291,11 @@ func TestFanOutStaleClaimIsDropped(t *testing.T) {
 	if st := mustRun(t, e.Deps.DailySummary()); st.Queued != 1 {
 		t.Fatalf("next day's run: %+v, want 1 queued", st)
 	}
+	// Never silently: the store tells a replaced day from a taken one, and
+	// the worker logs it and counts it (DigestsDropped).
+	if err := e.Deps.Store().TakeDigest(context.Background(), u.ID, digest.Day("2026-03-07")); !errors.Is(err, digest.ErrReplaced) {
+		t.Errorf("taking the superseded day: %v, want ErrReplaced", err)
+	}
 	worker := e.Deps.DailySummaryWorker()
 	if _, err := worker(context.Background(), first); err != nil {
 		t.Fatal(err)

@@ -66,6 +66,7 @@ type Stats struct {
 	Failed         int  `json:"failed"`         // sends that failed (released for the next run)
 	Skipped        int  `json:"skipped"`        // entries moved without sending (day already sent, off, nothing allowed)
 	Lost           int  `json:"lost"`           // entries another run or a profile change got first
+	Dropped        int  `json:"dropped"`        // queued days a later day replaced before they were sent (worker; logged)
 	IndexItemsRead int  `json:"indexItemsRead"` // items read from the due index
 	Queries        int  `json:"queries"`        // index queries
 	Incomplete     bool `json:"incomplete"`     // stopped for the time budget; the rest is still due
@@ -81,6 +82,7 @@ func (s *Stats) add(mu *sync.Mutex, o Stats) {
 	s.Failed += o.Failed
 	s.Skipped += o.Skipped
 	s.Lost += o.Lost
+	s.Dropped += o.Dropped
 }
 
 func (r *Runner) pageSize() int {
@@ -355,7 +357,7 @@ func (r *Runner) report(function string, st Stats, start time.Time, took time.Du
 	if ns == "" {
 		ns = "MyProfile"
 	}
-	names := []string{"DigestsDue", "DigestsSent", "DigestsQueued", "SendFailures", "DigestIndexItemsRead"}
+	names := []string{"DigestsDue", "DigestsSent", "DigestsQueued", "SendFailures", "DigestsDropped", "DigestIndexItemsRead"}
 	metrics := make([]map[string]string, len(names))
 	for i, n := range names {
 		metrics[i] = map[string]string{"Name": n, "Unit": "Count"}
@@ -365,12 +367,12 @@ func (r *Runner) report(function string, st Stats, start time.Time, took time.Du
 		"CloudWatchMetrics": []map[string]any{{"Namespace": ns, "Dimensions": [][]string{{"function"}}, "Metrics": metrics}},
 	}
 	level := slog.LevelInfo
-	if st.Failed > 0 || st.Incomplete {
+	if st.Failed > 0 || st.Dropped > 0 || st.Incomplete {
 		level = slog.LevelWarn
 	}
 	r.Log.Log(context.Background(), level, "daily summary run",
 		"_aws", emf, "function", function,
-		"DigestsDue", st.Due, "DigestsSent", st.Sent, "DigestsQueued", st.Queued, "SendFailures", st.Failed, "DigestIndexItemsRead", st.IndexItemsRead,
+		"DigestsDue", st.Due, "DigestsSent", st.Sent, "DigestsQueued", st.Queued, "SendFailures", st.Failed, "DigestsDropped", st.Dropped, "DigestIndexItemsRead", st.IndexItemsRead,
 		"skipped", st.Skipped, "lost", st.Lost, "queries", st.Queries, "incomplete", st.Incomplete,
 		"took", took.String())
 }

@@ -231,13 +231,21 @@ func (s *Store) ReleaseDigest(ctx context.Context, from, to digest.Entry) error 
 // removed once, so one delivery of a queued claim sends it.
 func (s *Store) TakeDigest(ctx context.Context, userID string, day digest.Day) error {
 	_, err := s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                 &s.Table,
-		Key:                       store.Key(store.UserPK(userID), store.SKDigest),
-		UpdateExpression:          aws.String("REMOVE pendingDay"),
-		ConditionExpression:       aws.String("pendingDay = :day AND sentThrough = :day"),
-		ExpressionAttributeValues: store.Item{":day": store.S(string(day))},
+		TableName:                           &s.Table,
+		Key:                                 store.Key(store.UserPK(userID), store.SKDigest),
+		UpdateExpression:                    aws.String("REMOVE pendingDay"),
+		ConditionExpression:                 aws.String("pendingDay = :day AND sentThrough = :day"),
+		ExpressionAttributeValues:           store.Item{":day": store.S(string(day))},
+		ReturnValuesOnConditionCheckFailure: ddbtypes.ReturnValuesOnConditionCheckFailureAllOld,
 	})
 	if store.IsConditionFailed(err) {
+		// A later day claimed while this one was still pending: dropped.
+		var ccf *ddbtypes.ConditionalCheckFailedException
+		if errors.As(err, &ccf) {
+			if v, ok := ccf.Item["sentThrough"].(*ddbtypes.AttributeValueMemberS); ok && v.Value > string(day) {
+				return digest.ErrReplaced
+			}
+		}
 		return digest.ErrLost
 	}
 	if err != nil {
