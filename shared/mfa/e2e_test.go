@@ -343,10 +343,19 @@ func TestSMSFactor(t *testing.T) {
 	if sms := s["sms"].(map[string]any); sms["enabled"] != true || sms["phoneLast4"] != phone[len(phone)-4:] {
 		t.Errorf("GET /v1/me/2fa sms = %v", sms)
 	}
+	// SMS as the first factor answers 204 (the contract), so the codes come
+	// from a regeneration the client offers when none remain.
+	if bc := s["backupCodes"].(map[string]any); bc["remaining"] != float64(0) {
+		t.Errorf("backup codes after SMS as the first factor: %v, want 0 remaining", bc)
+	}
+	codes := e.Must(http.StatusOK, apptest.Req{Method: "POST", Path: "/v1/me/2fa/backup-codes", Token: u.Token, Body: map[string]any{"password": u.Password}}).JSON()
+	if list, _ := codes["backupCodes"].([]any); len(list) != 10 {
+		t.Errorf("regenerated codes: %v", codes)
+	}
 
 	c := mustChallenge(t, e, u)
-	if strings.Join(c.Methods, ",") != "sms" {
-		t.Errorf("methods = %v, want [sms]", c.Methods)
+	if strings.Join(c.Methods, ",") != "sms,backup_code" {
+		t.Errorf("methods = %v, want [sms backup_code]", c.Methods)
 	}
 	wantMFAInvalid(t, second(e, c, "sms", "123456"), "sms code before one was sent")
 	e.Must(http.StatusAccepted, apptest.Req{Method: "POST", Path: "/v1/auth/login/mfa/sms", Body: map[string]any{"challengeId": c.ChallengeID}})
