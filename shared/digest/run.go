@@ -383,7 +383,8 @@ type pacer struct {
 	mu    sync.Mutex
 	rate  float64
 	next  time.Time
-	sleep func(context.Context, time.Duration) error
+	sleep func(context.Context, time.Duration) error // nil: sleepCtx
+	now   func() time.Time                           // nil: time.Now
 }
 
 func (p *pacer) wait(ctx context.Context) error {
@@ -393,6 +394,9 @@ func (p *pacer) wait(ctx context.Context) error {
 	// Reserve the next slot under the lock, then wait for it outside.
 	p.mu.Lock()
 	now := time.Now()
+	if p.now != nil {
+		now = p.now()
+	}
 	slot := now
 	if p.next.After(now) {
 		slot = p.next
