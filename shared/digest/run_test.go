@@ -236,6 +236,13 @@ func TestDailySummaryPatchValidation(t *testing.T) {
 		if res.Status != 400 || res.Code() != "validation_failed" {
 			t.Errorf("dailySummary %v: %d %s, want 400 validation_failed", body, res.Status, res.Code())
 		}
+		if !strings.Contains(string(res.Body), `"field":"dailySummary`) {
+			t.Errorf("dailySummary %v: the problem does not name the field: %s", body, res.Body)
+		}
+	}
+	// Nothing was stored by the refused patches.
+	if rec, err := e.Deps.Store().GetUser(context.Background(), u.ID); err != nil || rec.Version != 1 || rec.DailySummary.Enabled {
+		t.Errorf("after refused patches: version %d, summary %+v (%v), want the sign-up's record", rec.Version, rec.DailySummary, err)
 	}
 	res := e.Must(200, apptest.Req{Method: "PATCH", Path: "/v1/me", Token: u.Token, Body: map[string]any{"dailySummary": map[string]any{"time": "18:45"}}})
 	ds, _ := res.JSON()["dailySummary"].(map[string]any)
