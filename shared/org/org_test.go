@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -742,5 +743,36 @@ func TestInvitedAddressSignsUpFirst(t *testing.T) {
 	}
 	if left := itemsWith(t, e, email); len(left) != 0 {
 		t.Fatalf("items naming the address left: %v", left)
+	}
+}
+
+// failingTransactions is DynamoDB Local whose transactions fail while on.
+type failingTransactions struct {
+	store.DB
+	on *atomic.Bool
+}
+
+func (f failingTransactions) TransactWriteItems(ctx context.Context, in *dynamodb.TransactWriteItemsInput, opts ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error) {
+	if f.on.Load() {
+		return nil, errors.New("injected: transactions are failing")
+	}
+	return f.DB.TransactWriteItems(ctx, in, opts...)
+}
+
+// A deletion whose departure from the organizations fails records no
+// account.deleted entry: the account still exists.
+func TestFailedDeletionLogsNoDeletion(t *testing.T) {
+	var failing atomic.Bool
+	e := apptest.New(t, &apptest.Options{WrapDB: func(db store.DB) store.DB { return failingTransactions{DB: db, on: &failing} }})
+	u := e.SignUp(nil)
+	failing.Store(true)
+	res := e.Do(apptest.Req{Method: "DELETE", Path: "/v1/me", Token: u.Token, Body: map[string]any{"password": u.Password, "confirm": "DELETE"}})
+	failing.Store(false)
+	if res.Status != http.StatusInternalServerError {
+		t.Fatalf("deletion with failing transactions: %d %s, want 500", res.Status, res.Body)
+	}
+	log := auditActions(t, e.Must(http.StatusOK, apptest.Req{Method: "GET", Path: "/v1/me/audit", Token: u.Token}))
+	if x := findEntry(log, audit.ActionAccountDeleted); x != nil {
+		t.Errorf("a failed deletion was logged as done: %v", x)
 	}
 }
