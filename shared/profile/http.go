@@ -77,7 +77,7 @@ func (s *Service) patch(w http.ResponseWriter, r *http.Request) error {
 		switch {
 		case err == nil:
 			for _, hook := range s.AfterSave {
-				if err := hook(r.Context(), u, next); err != nil {
+				if err := runHook(r.Context(), hook, u, next); err != nil {
 					return httpapi.Internal(err)
 				}
 			}
@@ -93,4 +93,24 @@ func (s *Service) patch(w http.ResponseWriter, r *http.Request) error {
 			return httpapi.Internal(err)
 		}
 	}
+}
+
+// hookAttempts is how many times an AfterSave hook is tried: the change is
+// stored already, and a hook that gave up leaves its work to a later save.
+const hookAttempts = 3
+
+// runHook runs an idempotent AfterSave hook, trying again after a failure.
+func runHook(ctx context.Context, hook func(context.Context, account.User, account.User) error, before, after account.User) error {
+	var err error
+	for attempt := range hookAttempts {
+		if err = hook(ctx, before, after); err == nil {
+			return nil
+		}
+		if attempt < hookAttempts-1 {
+			if werr := retry.Backoff(ctx, attempt); werr != nil {
+				return errors.Join(err, werr)
+			}
+		}
+	}
+	return err
 }
