@@ -13,6 +13,7 @@ import (
 
 	"github.com/example/myprofile/shared/app/apptest"
 	"github.com/example/myprofile/shared/localcloud/testenv"
+	"github.com/example/myprofile/shared/profile"
 )
 
 func TestMain(m *testing.M) { testenv.Main(m) }
@@ -55,8 +56,7 @@ func TestNewUserDefaults(t *testing.T) {
 	}
 }
 
-// Every editable field (daily summary aside: its own issue) is changed
-// and read back.
+// Every editable field is changed and read back.
 func TestPatchEveryFieldAndReadBack(t *testing.T) {
 	e := apptest.New(t, nil)
 	u := e.SignUp(nil)
@@ -78,7 +78,8 @@ func TestPatchEveryFieldAndReadBack(t *testing.T) {
 				"fri": []any{map[string]any{"start": "09:00", "end": "24:00"}},
 			},
 		},
-		"calendar": map[string]any{"primaryCalendarId": "primary@example.com", "conflictCalendarIds": []any{"team@example.com", "holidays"}, "privateSyncedEvents": false},
+		"calendar":     map[string]any{"primaryCalendarId": "primary@example.com", "conflictCalendarIds": []any{"team@example.com", "holidays"}, "privateSyncedEvents": false},
+		"dailySummary": map[string]any{"enabled": true, "time": "18:45"},
 	}
 	res := e.Must(http.StatusOK, apptest.Req{Method: "PATCH", Path: "/v1/me", Token: u.Token, Body: patch})
 	got := get(t, e, u.Token)
@@ -96,7 +97,8 @@ func TestPatchEveryFieldAndReadBack(t *testing.T) {
 				"fri": []any{map[string]any{"start": "09:00", "end": "24:00"}},
 			},
 		},
-		"calendar": map[string]any{"primaryCalendarId": "primary@example.com", "conflictCalendarIds": []any{"team@example.com", "holidays"}, "privateSyncedEvents": false},
+		"calendar":     map[string]any{"primaryCalendarId": "primary@example.com", "conflictCalendarIds": []any{"team@example.com", "holidays"}, "privateSyncedEvents": false},
+		"dailySummary": map[string]any{"enabled": true, "time": "18:45"},
 	}
 	for k, v := range want {
 		if !reflect.DeepEqual(got[k], v) {
@@ -204,6 +206,8 @@ func TestPatchInvalidFieldsStoreNothing(t *testing.T) {
 		{"duplicate conflict calendar", map[string]any{"calendar": map[string]any{"conflictCalendarIds": []any{"a", "a"}}}, "calendar.conflictCalendarIds[1]"},
 		{"primary among conflicts", map[string]any{"calendar": map[string]any{"primaryCalendarId": "a", "conflictCalendarIds": []any{"a"}}}, "calendar.conflictCalendarIds[0]"},
 		{"private synced events not a boolean", map[string]any{"calendar": map[string]any{"privateSyncedEvents": "yes"}}, "calendar"},
+		{"daily summary at 25:00", map[string]any{"dailySummary": map[string]any{"enabled": true, "time": "25:00"}}, "dailySummary.time"},
+		{"daily summary enabled not a boolean", map[string]any{"dailySummary": map[string]any{"enabled": "yes"}}, "dailySummary"},
 	}
 	before := e.Must(http.StatusOK, apptest.Req{Method: "GET", Path: "/v1/me", Token: u.Token}).Body
 	for _, tc := range tests {
@@ -560,4 +564,28 @@ func TestConcurrentPasswordChangesHaveOneWinner(t *testing.T) {
 		t.Fatalf("no change won: %v", statuses)
 	}
 	e.Login(u.Email, fmt.Sprintf("Winner-%d-Secret-phrase", winner))
+}
+
+// The XSS corpus through the API: stored by PATCH /v1/me and rendered by
+// POST /v1/me/signature/render, no vector survives in what either returns.
+func TestXSSCorpusOverHTTP(t *testing.T) {
+	e := apptest.New(t, nil)
+	u := e.SignUp(nil)
+	for i, vector := range profile.XSSCorpus {
+		res := e.Must(http.StatusOK, apptest.Req{Method: "PATCH", Path: "/v1/me", Token: u.Token,
+			Body: map[string]any{"signature": map[string]any{"html": vector}}})
+		sig, _ := res.JSON()["signature"].(map[string]any)
+		stored, _ := sig["html"].(string)
+		if m := profile.Dangerous(stored); m != "" {
+			t.Errorf("vector %d stored with %q: %q", i, m, stored)
+		}
+		var out struct {
+			HTML string `json:"html"`
+		}
+		e.Must(http.StatusOK, apptest.Req{Method: "POST", Path: "/v1/me/signature/render", Token: u.Token,
+			Body: map[string]any{"html": vector}}).Decode(t, &out)
+		if m := profile.Dangerous(out.HTML); m != "" {
+			t.Errorf("vector %d rendered with %q: %q", i, m, out.HTML)
+		}
+	}
 }
