@@ -90,8 +90,14 @@ fuzz: ## run each FUZZ_TARGETS entry (pkg:FuzzName) for FUZZ_TIME
 	  $(GO) test -run='^$$' -fuzz="^$$name$$" -fuzztime=$(FUZZ_TIME) "$$pkg"; \
 	done
 
-bench: deps devenv ## benchmarks (against local services)
-	$(DEVENV) -free-ports -- $(GO) test -run='^$$' -bench=. -benchmem ./...
+# make bench runs the issues' populations (a few minutes); go test -bench
+# alone uses smaller defaults.
+DIGEST_BENCH_USERS ?= 100000
+BILLING_BENCH_ORGS ?= 10000
+
+bench: deps devenv ## benchmarks (against local services), at the issues' populations
+	DIGEST_BENCH_USERS=$(DIGEST_BENCH_USERS) BILLING_BENCH_ORGS=$(BILLING_BENCH_ORGS) \
+	  $(DEVENV) -free-ports -- $(GO) test -run='^$$' -bench=. -benchmem -timeout 60m ./...
 
 lint: deps $(BIN)/staticcheck $(BIN)/govulncheck ## gofmt, go vet, staticcheck, govulncheck
 	@files="$$(gofmt -l $$($(GO) list -f '{{.Dir}}' ./...))"; \
