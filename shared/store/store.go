@@ -96,6 +96,17 @@ func IsConditionFailed(err error) bool {
 	return errors.As(err, &ccf)
 }
 
+// ConditionFailed reports whether err is a failed condition and returns the
+// item as it stood then (nil when there was none). The write must ask for
+// it with ReturnValuesOnConditionCheckFailure ALL_OLD.
+func ConditionFailed(err error) (old Item, failed bool) {
+	var ccf *ddbtypes.ConditionalCheckFailedException
+	if !errors.As(err, &ccf) {
+		return nil, false
+	}
+	return ccf.Item, true
+}
+
 // CancelReasons returns the per-item cancellation codes of a cancelled
 // transaction ("ConditionalCheckFailed", "None", ...), or nil.
 func CancelReasons(err error) []string {

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 
@@ -123,9 +122,8 @@ func (s *Store) SaveUser(ctx context.Context, u account.User, expectVersion int6
 		ExpressionAttributeValues:           put.ExpressionAttributeValues,
 		ReturnValuesOnConditionCheckFailure: ddbtypes.ReturnValuesOnConditionCheckFailureAllOld,
 	})
-	if IsConditionFailed(err) {
-		var ccf *ddbtypes.ConditionalCheckFailedException
-		if errors.As(err, &ccf) && ccf.Item == nil {
+	if old, failed := ConditionFailed(err); failed {
+		if old == nil {
 			return account.ErrNotFound
 		}
 		return account.ErrConflict

@@ -2,7 +2,6 @@ package billingdb
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"hash/fnv"
 	"strconv"
@@ -109,10 +108,9 @@ func (s *Store) PutBalance(ctx context.Context, b billing.Balance) (billing.Bala
 		ExpressionAttributeValues:           store.Item{":c": store.N(it.ComputedAtNs)},
 		ReturnValuesOnConditionCheckFailure: ddbtypes.ReturnValuesOnConditionCheckFailureAllOld,
 	})
-	if store.IsConditionFailed(err) {
-		var ccf *ddbtypes.ConditionalCheckFailedException
-		if errors.As(err, &ccf) && ccf.Item != nil {
-			stored, uerr := balanceFromItem(ccf.Item)
+	if old, failed := store.ConditionFailed(err); failed {
+		if old != nil {
+			stored, uerr := balanceFromItem(old)
 			if uerr != nil {
 				return billing.Balance{}, uerr
 			}

@@ -238,13 +238,10 @@ func (s *Store) TakeDigest(ctx context.Context, userID string, day digest.Day) e
 		ExpressionAttributeValues:           store.Item{":day": store.S(string(day))},
 		ReturnValuesOnConditionCheckFailure: ddbtypes.ReturnValuesOnConditionCheckFailureAllOld,
 	})
-	if store.IsConditionFailed(err) {
+	if old, failed := store.ConditionFailed(err); failed {
 		// A later day claimed while this one was still pending: dropped.
-		var ccf *ddbtypes.ConditionalCheckFailedException
-		if errors.As(err, &ccf) {
-			if v, ok := ccf.Item["sentThrough"].(*ddbtypes.AttributeValueMemberS); ok && v.Value > string(day) {
-				return digest.ErrReplaced
-			}
+		if v, ok := old["sentThrough"].(*ddbtypes.AttributeValueMemberS); ok && v.Value > string(day) {
+			return digest.ErrReplaced
 		}
 		return digest.ErrLost
 	}

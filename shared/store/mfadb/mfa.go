@@ -2,7 +2,6 @@ package mfadb
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -213,9 +212,8 @@ func (s *Store) AdvanceTOTPStep(ctx context.Context, userID string, step int64) 
 		ExpressionAttributeValues:           store.Item{":s": store.N(step)},
 		ReturnValuesOnConditionCheckFailure: ddbtypes.ReturnValuesOnConditionCheckFailureAllOld,
 	})
-	if store.IsConditionFailed(err) {
-		var ccf *ddbtypes.ConditionalCheckFailedException
-		if errors.As(err, &ccf) && ccf.Item == nil {
+	if old, failed := store.ConditionFailed(err); failed {
+		if old == nil {
 			return account.ErrNotFound
 		}
 		return mfa.ErrReplay
@@ -442,9 +440,8 @@ func (s *Store) UsePasskey(ctx context.Context, userID string, p mfa.Passkey, at
 		ExpressionAttributeValues:           store.Item{":n": store.N(int64(p.SignCount)), ":at": store.S(at.UTC().Format(time.RFC3339Nano)), ":c": store.S(p.Credential)},
 		ReturnValuesOnConditionCheckFailure: ddbtypes.ReturnValuesOnConditionCheckFailureAllOld,
 	})
-	if store.IsConditionFailed(err) {
-		var ccf *ddbtypes.ConditionalCheckFailedException
-		if errors.As(err, &ccf) && ccf.Item == nil {
+	if old, failed := store.ConditionFailed(err); failed {
+		if old == nil {
 			return account.ErrNotFound
 		}
 		return mfa.ErrReplay

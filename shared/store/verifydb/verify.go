@@ -59,10 +59,9 @@ func (s *Store) CountAttempt(ctx context.Context, userID, kind, id string, max i
 		ReturnValues:                        ddbtypes.ReturnValueUpdatedNew,
 		ReturnValuesOnConditionCheckFailure: ddbtypes.ReturnValuesOnConditionCheckFailureAllOld,
 	})
-	if store.IsConditionFailed(err) {
-		var ccf *ddbtypes.ConditionalCheckFailedException
-		if errors.As(err, &ccf) && ccf.Item != nil {
-			if v, ok := ccf.Item["id"].(*ddbtypes.AttributeValueMemberS); ok && v.Value == id {
+	if old, failed := store.ConditionFailed(err); failed {
+		if old != nil {
+			if v, ok := old["id"].(*ddbtypes.AttributeValueMemberS); ok && v.Value == id {
 				return 0, verify.ErrTooManyAttempts
 			}
 		}
