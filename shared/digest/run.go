@@ -10,6 +10,7 @@ import (
 
 	"github.com/example/myprofile/shared/account"
 	"github.com/example/myprofile/shared/notify"
+	"github.com/example/myprofile/shared/retry"
 )
 
 // Runner is the scheduled run: it sends every due summary once, itself or,
@@ -383,7 +384,7 @@ type pacer struct {
 	mu    sync.Mutex
 	rate  float64
 	next  time.Time
-	sleep func(context.Context, time.Duration) error // nil: sleepCtx
+	sleep func(context.Context, time.Duration) error // nil: retry.Sleep
 	now   func() time.Time                           // nil: time.Now
 }
 
@@ -406,20 +407,9 @@ func (p *pacer) wait(ctx context.Context) error {
 	if wait := slot.Sub(now); wait > 0 {
 		sleep := p.sleep
 		if sleep == nil {
-			sleep = sleepCtx
+			sleep = retry.Sleep
 		}
 		return sleep(ctx, wait)
 	}
 	return nil
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

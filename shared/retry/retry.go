@@ -1,5 +1,6 @@
 // Package retry paces the retries of a write that lost a race (a
-// conditional write or a transaction another request got to first).
+// conditional write or a transaction another request got to first), and
+// waits that end with their context.
 package retry
 
 import (
@@ -12,7 +13,11 @@ import (
 // attempt, with jitter so that the racers spread out. It returns the
 // context's error if the context ends first.
 func Backoff(ctx context.Context, attempt int) error {
-	d := time.Duration(5*(attempt+1)+rand.IntN(10*(attempt+1))) * time.Millisecond
+	return Sleep(ctx, time.Duration(5*(attempt+1)+rand.IntN(10*(attempt+1)))*time.Millisecond)
+}
+
+// Sleep waits d, or returns the context's error if the context ends first.
+func Sleep(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
