@@ -93,16 +93,7 @@ func (s *Service) requestEmail(w http.ResponseWriter, r *http.Request) error {
 	} else if newEmail == account.NormalizeEmail(u.Email) {
 		v.Add("newEmail", "must differ from your current email")
 	}
-	if req.Password == "" {
-		v.Add("password", "must not be empty")
-	}
-	if err := v.Err(); err != nil {
-		return err
-	}
-	if err := s.Reauth.Check(ctx, u, req.Password, "password"); err != nil {
-		return err
-	}
-	if err := s.limit(ctx, KindEmail, u.ID); err != nil {
+	if err := s.authorize(ctx, u, req.Password, KindEmail, &v); err != nil {
 		return err
 	}
 	switch holder, err := s.Store.LookupEmail(ctx, newEmail); {
@@ -256,16 +247,7 @@ func (s *Service) requestPhone(w http.ResponseWriter, r *http.Request) error {
 	} else if num.E164 == u.Phone && u.PhoneVerified {
 		v.Add("phone", "is already your verified phone number")
 	}
-	if req.Password == "" {
-		v.Add("password", "must not be empty")
-	}
-	if err := v.Err(); err != nil {
-		return err
-	}
-	if err := s.Reauth.Check(ctx, u, req.Password, "password"); err != nil {
-		return err
-	}
-	if err := s.limit(ctx, KindPhone, u.ID); err != nil {
+	if err := s.authorize(ctx, u, req.Password, KindPhone, &v); err != nil {
 		return err
 	}
 	if err := rateLimited(s.SMSPerIP.Take(ctx, "sms-ip#"+httpapi.ClientSource(r).IP), "Too many text messages from this network; try again later."); err != nil {
@@ -397,6 +379,22 @@ func tooMany() error {
 }
 
 // limit counts one code request of the user.
+// authorize finishes a change request's checks: the password must be
+// given (with v's problems, all answered at once), be the current one, and
+// the user must be within the kind's request limit.
+func (s *Service) authorize(ctx context.Context, u account.User, password, kind string, v *httpapi.Validation) error {
+	if password == "" {
+		v.Add("password", "must not be empty")
+	}
+	if err := v.Err(); err != nil {
+		return err
+	}
+	if err := s.Reauth.Check(ctx, u, password, "password"); err != nil {
+		return err
+	}
+	return s.limit(ctx, kind, u.ID)
+}
+
 func (s *Service) limit(ctx context.Context, kind, uid string) error {
 	return rateLimited(s.Requests.Hit(ctx, kind+"-change#"+uid), "Too many code requests; try again later.")
 }
