@@ -133,37 +133,22 @@ func (s *Service) signup(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var v httpapi.Validation
-	email, msg := CleanEmail(req.Email)
-	if msg != "" {
-		v.Add("email", msg)
-	}
+	email := v.Check("email", req.Email, CleanEmail)
 	for _, p := range s.Policy.Check(req.Password, email) {
 		v.Add("password", p)
 	}
-	first, msg := basic.CleanName(req.FirstName)
-	if msg != "" {
-		v.Add("firstName", msg)
-	}
-	last, msg := basic.CleanName(req.LastName)
-	if msg != "" {
-		v.Add("lastName", msg)
-	}
+	first := v.Check("firstName", req.FirstName, basic.CleanName)
+	last := v.Check("lastName", req.LastName, basic.CleanName)
 	lang, tz := "en", "UTC"
 	if req.Language != "" {
-		if lang, msg = basic.CleanLanguage(req.Language); msg != "" {
-			v.Add("language", msg)
-		}
+		lang = v.Check("language", req.Language, basic.CleanLanguage)
 	}
 	if req.Timezone != "" {
-		if tz, msg = basic.CleanTimezone(req.Timezone); msg != "" {
-			v.Add("timezone", msg)
-		}
+		tz = v.Check("timezone", req.Timezone, basic.CleanTimezone)
 	}
 	orgName := first + "'s organization"
 	if strings.TrimSpace(req.OrgName) != "" {
-		if orgName, msg = basic.CleanName(req.OrgName); msg != "" {
-			v.Add("orgName", msg)
-		}
+		orgName = v.Check("orgName", req.OrgName, basic.CleanName)
 	}
 	if err := v.Err(); err != nil {
 		return err

@@ -143,6 +143,16 @@ func (v *Validation) Add(field, message string) {
 	v.Fields = append(v.Fields, FieldError{field, message})
 }
 
+// Check cleans value with clean, which returns the cleaned value or a
+// message; a message is recorded under field. It returns the cleaned value.
+func (v *Validation) Check(field, value string, clean func(string) (string, string)) string {
+	c, msg := clean(value)
+	if msg != "" {
+		v.Add(field, msg)
+	}
+	return c
+}
+
 // Err returns the collected problems as one validation error, or nil.
 func (v *Validation) Err() error {
 	if len(v.Fields) == 0 {

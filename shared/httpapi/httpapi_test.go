@@ -195,3 +195,23 @@ func FuzzDecode(f *testing.F) {
 		_, _ = io.Discard.Write(body)
 	})
 }
+
+func TestValidationCheck(t *testing.T) {
+	upper := func(s string) (string, string) {
+		if s == "" {
+			return "", "must not be empty"
+		}
+		return strings.ToUpper(s), ""
+	}
+	var v Validation
+	if got := v.Check("a", "es", upper); got != "ES" {
+		t.Errorf("cleaned %q, want ES", got)
+	}
+	if v.Err() != nil {
+		t.Fatalf("a clean value recorded a problem: %v", v.Fields)
+	}
+	v.Check("b", "", upper)
+	if len(v.Fields) != 1 || v.Fields[0] != (FieldError{"b", "must not be empty"}) || v.Err() == nil {
+		t.Errorf("problems %v, want the message under b", v.Fields)
+	}
+}

@@ -495,18 +495,9 @@ func (s *Service) invite(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var v httpapi.Validation
-	email, msg := auth.CleanEmail(req.Email)
-	if msg != "" {
-		v.Add("email", msg)
-	}
-	first, msg := basic.CleanName(req.FirstName)
-	if msg != "" {
-		v.Add("firstName", msg)
-	}
-	last, msg := basic.CleanName(req.LastName)
-	if msg != "" {
-		v.Add("lastName", msg)
-	}
+	email := v.Check("email", req.Email, auth.CleanEmail)
+	first := v.Check("firstName", req.FirstName, basic.CleanName)
+	last := v.Check("lastName", req.LastName, basic.CleanName)
 	if !account.ValidRole(req.Role) {
 		v.Add("role", `must be "user", "admin" or "owner"`)
 	}
