@@ -20,6 +20,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/example/myprofile/shared/account"
 )
 
 // DB is the part of the DynamoDB client the store uses (the real
@@ -94,6 +96,19 @@ func Unmarshal(it Item, v any) error {
 func IsConditionFailed(err error) bool {
 	var ccf *ddbtypes.ConditionalCheckFailedException
 	return errors.As(err, &ccf)
+}
+
+// Get reads one item with a strongly consistent read and decodes it into v;
+// account.ErrNotFound if there is none. what names the item in errors.
+func (s *Store) Get(ctx context.Context, key Item, v any, what string) error {
+	out, err := s.DB.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.Table, Key: key, ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return fmt.Errorf("get %s: %w", what, err)
+	}
+	if out.Item == nil {
+		return account.ErrNotFound
+	}
+	return Unmarshal(out.Item, v)
 }
 
 // ConditionFailed reports whether err is a failed condition and returns the

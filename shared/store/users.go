@@ -26,15 +26,8 @@ type EmailItem struct {
 // LookupEmail returns the id of the user holding an email (strongly
 // consistent). account.ErrNotFound if none.
 func (s *Store) LookupEmail(ctx context.Context, email string) (string, error) {
-	out, err := s.DB.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.Table, Key: Key(EmailPK(email), SKEmail), ConsistentRead: aws.Bool(true)})
-	if err != nil {
-		return "", fmt.Errorf("get email: %w", err)
-	}
-	if out.Item == nil {
-		return "", account.ErrNotFound
-	}
 	var e EmailItem
-	if err := Unmarshal(out.Item, &e); err != nil {
+	if err := s.Get(ctx, Key(EmailPK(email), SKEmail), &e, "email"); err != nil {
 		return "", err
 	}
 	return e.UserID, nil
@@ -43,15 +36,8 @@ func (s *Store) LookupEmail(ctx context.Context, email string) (string, error) {
 // GetPasswordHash returns the user's password hash. account.ErrNotFound if
 // the user has none (SSO-managed or deleted).
 func (s *Store) GetPasswordHash(ctx context.Context, userID string) (string, error) {
-	out, err := s.DB.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.Table, Key: Key(UserPK(userID), SKPassword), ConsistentRead: aws.Bool(true)})
-	if err != nil {
-		return "", fmt.Errorf("get password: %w", err)
-	}
-	if out.Item == nil {
-		return "", account.ErrNotFound
-	}
 	var c CredentialItem
-	if err := Unmarshal(out.Item, &c); err != nil {
+	if err := s.Get(ctx, Key(UserPK(userID), SKPassword), &c, "password"); err != nil {
 		return "", err
 	}
 	return c.Hash, nil
@@ -93,15 +79,8 @@ func (s *Store) ReplacePasswordHash(ctx context.Context, userID, oldHash, newHas
 
 // GetUser reads a user record (strongly consistent). account.ErrNotFound if absent.
 func (s *Store) GetUser(ctx context.Context, userID string) (account.User, error) {
-	out, err := s.DB.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.Table, Key: Key(UserPK(userID), SKProfile), ConsistentRead: aws.Bool(true)})
-	if err != nil {
-		return account.User{}, fmt.Errorf("get user: %w", err)
-	}
-	if out.Item == nil {
-		return account.User{}, account.ErrNotFound
-	}
 	var u account.User
-	if err := Unmarshal(out.Item, &u); err != nil {
+	if err := s.Get(ctx, Key(UserPK(userID), SKProfile), &u, "user"); err != nil {
 		return account.User{}, err
 	}
 	return u, nil

@@ -196,15 +196,8 @@ func (s *Store) LowBalanceOrgs(ctx context.Context) ([]string, error) {
 
 // GetSubscription reads a member's alert, strongly consistent.
 func (s *Store) GetSubscription(ctx context.Context, orgID, userID string) (billing.Subscription, error) {
-	out, err := s.DB.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.Table, Key: store.Key(store.OrgPK(orgID), AlertSK(userID)), ConsistentRead: aws.Bool(true)})
-	if err != nil {
-		return billing.Subscription{}, fmt.Errorf("get billing alert: %w", err)
-	}
-	if out.Item == nil {
-		return billing.Subscription{}, account.ErrNotFound
-	}
 	var it alertItem
-	if err := store.Unmarshal(out.Item, &it); err != nil {
+	if err := s.Get(ctx, store.Key(store.OrgPK(orgID), AlertSK(userID)), &it, "billing alert"); err != nil {
 		return billing.Subscription{}, err
 	}
 	return it.subscription(), nil

@@ -12,7 +12,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
-	"github.com/example/myprofile/shared/account"
 	"github.com/example/myprofile/shared/digest"
 	"github.com/example/myprofile/shared/store"
 )
@@ -110,17 +109,8 @@ func (s *Store) DeleteDigest(ctx context.Context, userID string) error {
 
 // DigestSchedule implements digest.Store.
 func (s *Store) DigestSchedule(ctx context.Context, userID string) (digest.Entry, error) {
-	out, err := s.DB.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName: &s.Table, Key: store.Key(store.UserPK(userID), store.SKDigest), ConsistentRead: aws.Bool(true),
-	})
-	if err != nil {
-		return digest.Entry{}, fmt.Errorf("get digest schedule: %w", err)
-	}
-	if out.Item == nil {
-		return digest.Entry{}, account.ErrNotFound
-	}
 	var it digestItem
-	if err := store.Unmarshal(out.Item, &it); err != nil {
+	if err := s.Get(ctx, store.Key(store.UserPK(userID), store.SKDigest), &it, "digest schedule"); err != nil {
 		return digest.Entry{}, err
 	}
 	return it.entry(), nil

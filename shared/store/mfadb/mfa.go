@@ -173,21 +173,10 @@ func (s *Store) PutPendingTOTP(ctx context.Context, userID string, p mfa.Pending
 	return nil
 }
 
-func (s *Store) get(ctx context.Context, k store.Item, v any) error {
-	out, err := s.DB.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.Table, Key: k, ConsistentRead: aws.Bool(true)})
-	if err != nil {
-		return fmt.Errorf("get item: %w", err)
-	}
-	if out.Item == nil {
-		return account.ErrNotFound
-	}
-	return store.Unmarshal(out.Item, v)
-}
-
 // GetPendingTOTP returns the unconfirmed secret; the caller checks its expiry.
 func (s *Store) GetPendingTOTP(ctx context.Context, userID string) (mfa.PendingTOTP, error) {
 	var p pendingTOTPItem
-	if err := s.get(ctx, store.Key(store.UserPK(userID), store.SKTOTPPending), &p); err != nil {
+	if err := s.Get(ctx, store.Key(store.UserPK(userID), store.SKTOTPPending), &p, "pending totp"); err != nil {
 		return mfa.PendingTOTP{}, err
 	}
 	return mfa.PendingTOTP(p), nil
@@ -196,7 +185,7 @@ func (s *Store) GetPendingTOTP(ctx context.Context, userID string) (mfa.PendingT
 // GetTOTP returns the user's authenticator.
 func (s *Store) GetTOTP(ctx context.Context, userID string) (mfa.TOTP, error) {
 	var t totpItem
-	if err := s.get(ctx, store.Key(store.UserPK(userID), store.SKTOTP), &t); err != nil {
+	if err := s.Get(ctx, store.Key(store.UserPK(userID), store.SKTOTP), &t, "totp"); err != nil {
 		return mfa.TOTP{}, err
 	}
 	return mfa.TOTP(t), nil
@@ -227,7 +216,7 @@ func (s *Store) AdvanceTOTPStep(ctx context.Context, userID string, step int64) 
 // GetBackupCode reads one backup code by id.
 func (s *Store) GetBackupCode(ctx context.Context, userID, id string) (mfa.BackupCode, error) {
 	var b backupItem
-	if err := s.get(ctx, store.Key(store.UserPK(userID), store.PrefixBackup+id), &b); err != nil {
+	if err := s.Get(ctx, store.Key(store.UserPK(userID), store.PrefixBackup+id), &b, "backup code"); err != nil {
 		return mfa.BackupCode{}, err
 	}
 	return mfa.BackupCode(b), nil

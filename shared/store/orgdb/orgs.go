@@ -262,15 +262,8 @@ func (s *Store) PutInvitation(ctx context.Context, inv org.Invitation) error {
 
 // GetInvitation reads a pending invitation.
 func (s *Store) GetInvitation(ctx context.Context, id string) (org.Invitation, error) {
-	out, err := s.DB.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.Table, Key: store.Key(store.InvitePK(id), store.SKInvite), ConsistentRead: aws.Bool(true)})
-	if err != nil {
-		return org.Invitation{}, fmt.Errorf("get invitation: %w", err)
-	}
-	if out.Item == nil {
-		return org.Invitation{}, account.ErrNotFound
-	}
 	var it inviteItem
-	if err := store.Unmarshal(out.Item, &it); err != nil {
+	if err := s.Get(ctx, store.Key(store.InvitePK(id), store.SKInvite), &it, "invitation"); err != nil {
 		return org.Invitation{}, err
 	}
 	return org.Invitation(it), nil

@@ -34,15 +34,12 @@ func (s *Store) PutChange(ctx context.Context, c verify.Change) error {
 
 // GetChange reads a pending change (strongly consistent).
 func (s *Store) GetChange(ctx context.Context, userID, kind string) (verify.Change, error) {
-	out, err := s.DB.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.Table, Key: store.Key(store.UserPK(userID), VerifySK(kind)), ConsistentRead: aws.Bool(true)})
-	if err != nil {
-		return verify.Change{}, fmt.Errorf("get pending %s change: %w", kind, err)
-	}
-	if out.Item == nil {
+	var c verify.Change
+	err := s.Get(ctx, store.Key(store.UserPK(userID), VerifySK(kind)), &c, "pending "+kind+" change")
+	if errors.Is(err, account.ErrNotFound) {
 		return verify.Change{}, verify.ErrNoPending
 	}
-	var c verify.Change
-	if err := store.Unmarshal(out.Item, &c); err != nil {
+	if err != nil {
 		return verify.Change{}, err
 	}
 	return c, nil
