@@ -14,7 +14,7 @@ NPM_STAMP := node_modules/.deps-stamp
 # Fuzz targets run briefly after the tests: space-separated pkg:FuzzName.
 # Keep them in light packages: ./infra:FuzzParseRoute is left out because
 # building the CDK app with fuzz instrumentation takes minutes.
-FUZZ_TARGETS ?= ./shared/httpapi:FuzzDecode ./shared/httpapi:FuzzLambdaAdapter ./shared/mfa:FuzzTOTPMatch ./shared/profile:FuzzSanitizeSignature ./shared/profile:FuzzApplyPatch ./shared/prefs:FuzzParse
+FUZZ_TARGETS ?= ./shared/httpapi:FuzzDecode ./shared/httpapi:FuzzLambdaAdapter ./shared/twofactor:FuzzTOTPMatch ./shared/profile:FuzzSanitizeSignature ./shared/profile:FuzzApplyPatch ./shared/prefs:FuzzParse
 # A count, not a duration: with a duration, Go 1.26's fuzz coordinator can
 # fail a clean run with "context deadline exceeded" as the time runs out
 # (golang/go#75804, fixed in Go 1.27).

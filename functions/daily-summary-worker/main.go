@@ -9,7 +9,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/example/myprofile/shared/app"
-	"github.com/example/myprofile/shared/app/digestwire"
+	"github.com/example/myprofile/shared/app/dailysummarywire"
 )
 
 func main() {
@@ -18,5 +18,5 @@ func main() {
 		slog.Error("cannot start", "function", "daily-summary-worker", "error", err)
 		os.Exit(1)
 	}
-	lambda.Start(lambda.NewHandler(digestwire.Worker(deps)))
+	lambda.Start(lambda.NewHandler(dailysummarywire.Worker(deps)))
 }

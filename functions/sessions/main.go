@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/example/myprofile/shared/app"
+	"github.com/example/myprofile/shared/app/sessionswire"
 )
 
 func main() {
@@ -17,7 +18,7 @@ func main() {
 		slog.Error("cannot start", "function", "sessions", "error", err)
 		os.Exit(1)
 	}
-	h, err := deps.HTTPLambda("sessions", app.SessionsRoutes)
+	h, err := deps.HTTPLambda("sessions", sessionswire.Routes)
 	if err != nil {
 		slog.Error("cannot start", "function", "sessions", "error", err)
 		os.Exit(1)

@@ -9,7 +9,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/example/myprofile/shared/app"
-	"github.com/example/myprofile/shared/app/mfawire"
+	"github.com/example/myprofile/shared/app/twofactorwire"
 )
 
 func main() {
@@ -18,7 +18,7 @@ func main() {
 		slog.Error("cannot start", "function", "twofactor", "error", err)
 		os.Exit(1)
 	}
-	h, err := deps.HTTPLambda("twofactor", mfawire.Routes)
+	h, err := deps.HTTPLambda("twofactor", twofactorwire.Routes)
 	if err != nil {
 		slog.Error("cannot start", "function", "twofactor", "error", err)
 		os.Exit(1)

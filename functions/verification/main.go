@@ -9,7 +9,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/example/myprofile/shared/app"
-	"github.com/example/myprofile/shared/app/verifywire"
+	"github.com/example/myprofile/shared/app/verificationwire"
 )
 
 func main() {
@@ -18,7 +18,7 @@ func main() {
 		slog.Error("cannot start", "function", "verification", "error", err)
 		os.Exit(1)
 	}
-	h, err := deps.HTTPLambda("verification", verifywire.Routes)
+	h, err := deps.HTTPLambda("verification", verificationwire.Routes)
 	if err != nil {
 		slog.Error("cannot start", "function", "verification", "error", err)
 		os.Exit(1)

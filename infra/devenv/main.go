@@ -25,7 +25,7 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/example/myprofile/shared/localcloud"
+	"github.com/example/myprofile/infra/localcloud"
 )
 
 func main() {

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/example/myprofile/shared/localcloud/testenv"
+	"github.com/example/myprofile/infra/localcloud/testenv"
 )
 
 func TestMain(m *testing.M) { testenv.Main(m) }

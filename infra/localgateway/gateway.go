@@ -14,7 +14,7 @@ import (
 
 	"github.com/example/myprofile/shared/app/all"
 	"github.com/example/myprofile/shared/catalog"
-	"github.com/example/myprofile/shared/localcloud"
+	"github.com/example/myprofile/infra/localcloud"
 )
 
 // httpSource builds HTTP functions (*all.Deps in the program).

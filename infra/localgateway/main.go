@@ -39,7 +39,7 @@ import (
 
 	"github.com/example/myprofile/shared/app/all"
 	"github.com/example/myprofile/shared/catalog"
-	"github.com/example/myprofile/shared/localcloud"
+	"github.com/example/myprofile/infra/localcloud"
 	"github.com/example/myprofile/shared/store"
 )
 

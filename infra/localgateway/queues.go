@@ -17,9 +17,9 @@ import (
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/example/myprofile/shared/app/all"
-	"github.com/example/myprofile/shared/app/digestwire"
+	"github.com/example/myprofile/shared/app/dailysummarywire"
 	"github.com/example/myprofile/shared/catalog"
-	"github.com/example/myprofile/shared/localcloud"
+	"github.com/example/myprofile/infra/localcloud"
 )
 
 // localQueues are the catalog's work queues on the goaws SQS emulator and a
@@ -75,7 +75,7 @@ func startQueues(ctx context.Context, log *slog.Logger, deps *all.Deps, fns []ca
 		return nil, err
 	}
 	client := localcloud.NewSQSClient(cfg, svc.Endpoint)
-	deps.SetClient(digestwire.SQS, client)
+	deps.SetClient(dailysummarywire.SQS, client)
 	urls := map[string]string{}
 	for _, f := range fns {
 		name := f.Needs.Queue

@@ -13,7 +13,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/example/myprofile/shared/app/all"
-	"github.com/example/myprofile/shared/localcloud"
+	"github.com/example/myprofile/infra/localcloud"
 )
 
 const defaultUploadsBucket = "myprofile-uploads-local"

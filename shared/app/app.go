@@ -32,7 +32,7 @@ import (
 	"github.com/example/myprofile/shared/password"
 	"github.com/example/myprofile/shared/ratelimit"
 	"github.com/example/myprofile/shared/reauth"
-	"github.com/example/myprofile/shared/session"
+	"github.com/example/myprofile/shared/sessions"
 	"github.com/example/myprofile/shared/store"
 )
 
@@ -124,8 +124,8 @@ func Client[T any](d *Deps, service string, build func(aws.Config) T) T {
 func (d *Deps) Store() *store.Store { return store.New(d.DB, d.Config.TableName) }
 
 // Sessions returns the session service.
-func (d *Deps) Sessions() *session.Service {
-	return &session.Service{Store: d.Store(), Now: d.Now, IdleTTL: d.Config.SessionIdleTTL, AbsoluteTTL: d.Config.SessionAbsoluteTTL, Audit: d.Audit()}
+func (d *Deps) Sessions() *sessions.Service {
+	return &sessions.Service{Store: d.Store(), Now: d.Now, IdleTTL: d.Config.SessionIdleTTL, AbsoluteTTL: d.Config.SessionAbsoluteTTL, Audit: d.Audit()}
 }
 
 // Audit returns the audit log recorder every security-relevant change goes
@@ -155,9 +155,6 @@ func (d *Deps) PasswordPolicy() password.Policy {
 
 // Routes builds an HTTP function's routes.
 type Routes func(*Deps) (httpapi.Routes, error)
-
-// SessionsRoutes are the sessions function's routes.
-func SessionsRoutes(d *Deps) (httpapi.Routes, error) { return d.Sessions().Routes(), nil }
 
 // HTTPHandler returns the named HTTP function's handler, its routes built
 // by build, with the shared middleware. It fails if the handler's routes

@@ -10,7 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
 	"github.com/example/myprofile/shared/app"
-	"github.com/example/myprofile/shared/localcloud/testenv"
+	"github.com/example/myprofile/infra/localcloud/testenv"
 )
 
 func TestLambdaAWSConfig(t *testing.T) {

@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/example/myprofile/shared/app/apptest"
-	"github.com/example/myprofile/shared/localcloud/testenv"
+	"github.com/example/myprofile/infra/localcloud/testenv"
 )
 
 func TestMain(m *testing.M) { testenv.Main(m) }

@@ -19,7 +19,7 @@ import (
 	"time"
 
 	"github.com/example/myprofile/shared/account"
-	"github.com/example/myprofile/shared/httpapi"
+	"github.com/example/myprofile/shared/request"
 )
 
 // Actions recorded. Keep the names stable: clients filter on them.
@@ -117,7 +117,7 @@ func (r Recorder) Record(ctx context.Context, e Entry) error {
 		e.At = r.Now().UTC()
 	}
 	if e.RequestID == "" {
-		e.RequestID = httpapi.RequestID(ctx)
+		e.RequestID = request.ID(ctx)
 	}
 	if err := e.Validate(); err != nil {
 		return err
@@ -134,7 +134,7 @@ func (r Recorder) Record(ctx context.Context, e Entry) error {
 func FromRequest(r *http.Request, actor, subject, orgID, action string, details map[string]string) Entry {
 	return Entry{
 		Actor: actor, Subject: subject, OrgID: orgID, Action: action,
-		RequestID: httpapi.RequestID(r.Context()), IP: httpapi.ClientSource(r).IP,
+		RequestID: request.ID(r.Context()), IP: request.Client(r.Context()).IP,
 		Details: details,
 	}
 }
@@ -160,6 +160,6 @@ func RecordOwn(r *http.Request, sink Sink, log *slog.Logger, u account.User, act
 	}
 	orgID, _, _ := u.CurrentOrg("")
 	if err := sink.Record(r.Context(), FromRequest(r, u.ID, u.ID, orgID, action, details)); err != nil && log != nil {
-		log.ErrorContext(r.Context(), "audit "+action, "requestId", httpapi.RequestID(r.Context()), "userId", u.ID, "error", err.Error())
+		log.ErrorContext(r.Context(), "audit "+action, "requestId", request.ID(r.Context()), "userId", u.ID, "error", err.Error())
 	}
 }

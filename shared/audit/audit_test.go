@@ -8,7 +8,7 @@ import (
 
 	"github.com/example/myprofile/shared/app/apptest"
 	"github.com/example/myprofile/shared/audit"
-	"github.com/example/myprofile/shared/localcloud/testenv"
+	"github.com/example/myprofile/infra/localcloud/testenv"
 )
 
 func TestMain(m *testing.M) { testenv.Main(m) }

@@ -20,7 +20,8 @@ import (
 	"github.com/example/myprofile/shared/password"
 	"github.com/example/myprofile/shared/profile/basic"
 	"github.com/example/myprofile/shared/ratelimit"
-	"github.com/example/myprofile/shared/session"
+	"github.com/example/myprofile/shared/request"
+	"github.com/example/myprofile/shared/sessions"
 )
 
 // NewAccount is everything sign-up writes in one transaction.
@@ -28,7 +29,7 @@ type NewAccount struct {
 	User         account.User
 	PasswordHash string
 	Org          account.Organization
-	Session      session.Session
+	Session      sessions.Session
 }
 
 // Store is the storage sign-in needs.
@@ -50,7 +51,7 @@ type Store interface {
 // Service serves the auth routes.
 type Service struct {
 	Store         Store
-	Sessions      *session.Service
+	Sessions      *sessions.Service
 	Hasher        *password.Hasher
 	Policy        password.Policy
 	Failures      ratelimit.Limiter // failed sign-ins, per account and per client IP
@@ -73,7 +74,7 @@ type Service struct {
 type SecondFactor interface {
 	// Begin is called after a correct password. It returns nil when the user
 	// has no second factor, or the JSON body to answer instead of a session.
-	Begin(ctx context.Context, u account.User, src httpapi.Source) (any, error)
+	Begin(ctx context.Context, u account.User, src request.Source) (any, error)
 }
 
 // Routes are the auth function's routes.
@@ -122,17 +123,17 @@ type signupRequest struct {
 
 func (s *Service) signup(w http.ResponseWriter, r *http.Request) error {
 	if !s.SignupEnabled {
-		return httpapi.Errorf(httpapi.CodeForbidden, "Sign-up is closed; ask an administrator for an invitation.")
+		return account.Errorf(account.CodeForbidden, "Sign-up is closed; ask an administrator for an invitation.")
 	}
 	var req signupRequest
 	if err := httpapi.Decode(r, &req); err != nil {
 		return err
 	}
-	src := httpapi.ClientSource(r)
+	src := request.Client(r.Context())
 	if err := limited(s.Signups.Hit(r.Context(), "signup-ip#"+src.IP)); err != nil {
 		return err
 	}
-	var v httpapi.Validation
+	var v account.Validation
 	email := v.Check("email", req.Email, CleanEmail)
 	for _, p := range s.Policy.Check(req.Password, email) {
 		v.Add("password", p)
@@ -155,7 +156,7 @@ func (s *Service) signup(w http.ResponseWriter, r *http.Request) error {
 	}
 	hash, err := s.Hasher.Hash(req.Password)
 	if err != nil {
-		return httpapi.Internal(err)
+		return account.Internal(err)
 	}
 	now := s.Now().UTC()
 	orgID := uuid.NewString()
@@ -167,31 +168,31 @@ func (s *Service) signup(w http.ResponseWriter, r *http.Request) error {
 	u.Defaults()
 	sess, token, err := s.Sessions.New(u.ID, src.UserAgent, src.IP)
 	if err != nil {
-		return httpapi.Internal(err)
+		return account.Internal(err)
 	}
 	err = s.Store.CreateAccount(r.Context(), NewAccount{
 		User: u, PasswordHash: hash, Session: sess,
 		Org: account.Organization{ID: orgID, Name: orgName, CreatedAt: now},
 	})
 	if errors.Is(err, account.ErrEmailTaken) {
-		return &httpapi.Error{Code: httpapi.CodeEmailTaken, Detail: "An account with this email already exists.",
-			Fields: []httpapi.FieldError{{Field: "email", Message: "is already in use"}}}
+		return &account.Error{Code: account.CodeEmailTaken, Detail: "An account with this email already exists.",
+			Fields: []account.FieldError{{Field: "email", Message: "is already in use"}}}
 	}
 	if err != nil {
-		return httpapi.Internal(err)
+		return account.Internal(err)
 	}
-	httpapi.SetUserID(r.Context(), u.ID)
+	request.SetUserID(r.Context(), u.ID)
 	if s.Audit != nil {
 		if err := s.Audit.Record(r.Context(), audit.FromRequest(r, u.ID, u.ID, orgID, audit.ActionSignedUp, nil)); err != nil {
 			// The account exists: answering 500 would make the client retry
 			// into email_taken. Log and go on.
-			s.Log.ErrorContext(r.Context(), "audit signup", "requestId", httpapi.RequestID(r.Context()), "error", err.Error())
+			s.Log.ErrorContext(r.Context(), "audit signup", "requestId", request.ID(r.Context()), "error", err.Error())
 		}
 	}
-	s.Log.InfoContext(r.Context(), "signup", "requestId", httpapi.RequestID(r.Context()), "userId", u.ID, "orgId", orgID)
+	s.Log.InfoContext(r.Context(), "signup", "requestId", request.ID(r.Context()), "userId", u.ID, "orgId", orgID)
 	httpapi.WriteJSON(w, http.StatusCreated, map[string]any{
 		"user":    basic.View(u, orgID),
-		"session": session.Issued{ID: sess.ID, Token: token, ExpiresAt: sess.ExpiresAt},
+		"session": sessions.Issued{ID: sess.ID, Token: token, ExpiresAt: sess.ExpiresAt},
 	})
 	return nil
 }
@@ -206,7 +207,7 @@ func (s *Service) login(w http.ResponseWriter, r *http.Request) error {
 	if err := httpapi.Decode(r, &req); err != nil {
 		return err
 	}
-	var v httpapi.Validation
+	var v account.Validation
 	if strings.TrimSpace(req.Email) == "" {
 		v.Add("email", "must not be empty")
 	}
@@ -220,7 +221,7 @@ func (s *Service) login(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	email := account.NormalizeEmail(req.Email)
-	src := httpapi.ClientSource(r)
+	src := request.Client(r.Context())
 	ipKey, acctKey := "login-ip#"+src.IP, "login-acct#"+email
 	// The attempt is counted before the password is checked (atomically),
 	// so parallel guesses cannot all get a real check; a correct password
@@ -237,18 +238,18 @@ func (s *Service) login(w http.ResponseWriter, r *http.Request) error {
 		s.release(r.Context(), ipKey, acctKey)
 	}
 	if errors.Is(err, errBadCredentials) {
-		s.Log.InfoContext(r.Context(), "login failed", "requestId", httpapi.RequestID(r.Context()))
+		s.Log.InfoContext(r.Context(), "login failed", "requestId", request.ID(r.Context()))
 		metrics.Inc(r.Context(), s.Metrics, metrics.SignInFailures, map[string]string{"step": "password"})
-		return httpapi.Errorf(httpapi.CodeInvalidCreds, "The email or password is not correct.")
+		return account.Errorf(account.CodeInvalidCreds, "The email or password is not correct.")
 	}
 	if err != nil {
-		return httpapi.Internal(err)
+		return account.Internal(err)
 	}
-	httpapi.SetUserID(r.Context(), u.ID)
+	request.SetUserID(r.Context(), u.ID)
 	if s.SecondFactor != nil {
 		body, err := s.SecondFactor.Begin(r.Context(), u, src)
 		if err != nil {
-			return httpapi.AsError(err)
+			return account.AsError(err)
 		}
 		if body != nil {
 			httpapi.WriteJSON(w, http.StatusOK, body)
@@ -260,15 +261,15 @@ func (s *Service) login(w http.ResponseWriter, r *http.Request) error {
 
 // IssueSession creates a session for the user and answers 200 {session}.
 func (s *Service) IssueSession(w http.ResponseWriter, r *http.Request, userID string) error {
-	src := httpapi.ClientSource(r)
+	src := request.Client(r.Context())
 	sess, token, err := s.Sessions.Create(r.Context(), userID, src.UserAgent, src.IP)
 	if err != nil {
-		return httpapi.Internal(err)
+		return account.Internal(err)
 	}
-	s.Log.InfoContext(r.Context(), "signed in", "requestId", httpapi.RequestID(r.Context()), "userId", userID)
+	s.Log.InfoContext(r.Context(), "signed in", "requestId", request.ID(r.Context()), "userId", userID)
 	metrics.Inc(r.Context(), s.Metrics, metrics.SignIns, nil)
 	httpapi.WriteJSON(w, http.StatusOK, map[string]any{
-		"session": session.Issued{ID: sess.ID, Token: token, ExpiresAt: sess.ExpiresAt},
+		"session": sessions.Issued{ID: sess.ID, Token: token, ExpiresAt: sess.ExpiresAt},
 	})
 	return nil
 }
@@ -324,10 +325,10 @@ func (s *Service) verify(ctx context.Context, email, pw string) (account.User, e
 }
 
 func (s *Service) logout(w http.ResponseWriter, r *http.Request) error {
-	p, _ := session.FromContext(r.Context())
+	p, _ := sessions.FromContext(r.Context())
 	err := s.Sessions.Store.DeleteSession(r.Context(), p.User.ID, p.Session.ID)
 	if err != nil && !errors.Is(err, account.ErrNotFound) {
-		return httpapi.Internal(err)
+		return account.Internal(err)
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
@@ -338,7 +339,7 @@ func (s *Service) logout(w http.ResponseWriter, r *http.Request) error {
 func (s *Service) release(ctx context.Context, keys ...string) {
 	for _, k := range keys {
 		if err := s.Failures.Release(ctx, k); err != nil {
-			s.Log.ErrorContext(ctx, "release sign-in attempt", "requestId", httpapi.RequestID(ctx), "error", err.Error())
+			s.Log.ErrorContext(ctx, "release sign-in attempt", "requestId", request.ID(ctx), "error", err.Error())
 		}
 	}
 }
@@ -350,7 +351,7 @@ func limited(err error) error {
 	}
 	var l *ratelimit.Limited
 	if errors.As(err, &l) {
-		return &httpapi.Error{Code: httpapi.CodeRateLimited, Detail: "Too many attempts; try again later.", RetryAfter: l.RetryAfter}
+		return &account.Error{Code: account.CodeRateLimited, Detail: "Too many attempts; try again later.", RetryAfter: l.RetryAfter}
 	}
-	return httpapi.Internal(err)
+	return account.Internal(err)
 }

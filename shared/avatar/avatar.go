@@ -18,7 +18,8 @@ import (
 
 	"github.com/example/myprofile/shared/account"
 	"github.com/example/myprofile/shared/httpapi"
-	"github.com/example/myprofile/shared/session"
+	"github.com/example/myprofile/shared/request"
+	"github.com/example/myprofile/shared/sessions"
 )
 
 // UploadTTL is how long a presigned upload stays usable.
@@ -99,7 +100,7 @@ func newUploadID(now time.Time) (string, error) {
 type Service struct {
 	Objects   Objects
 	Users     Users
-	Sessions  *session.Service
+	Sessions  *sessions.Service
 	Locations Locations
 	Now       func() time.Time
 	Log       *slog.Logger
@@ -124,15 +125,15 @@ type UploadForm struct {
 }
 
 func (s *Service) begin(w http.ResponseWriter, r *http.Request) error {
-	p, _ := session.FromContext(r.Context())
+	p, _ := sessions.FromContext(r.Context())
 	now := s.Now().UTC()
 	id, err := newUploadID(now)
 	if err != nil {
-		return httpapi.Internal(err)
+		return account.Internal(err)
 	}
 	post, err := s.Objects.PresignPost(r.Context(), UploadKey(p.User.ID, id), MaxBytes, UploadTTL)
 	if err != nil {
-		return httpapi.Internal(fmt.Errorf("avatar: presign: %w", err))
+		return account.Internal(fmt.Errorf("avatar: presign: %w", err))
 	}
 	httpapi.WriteJSON(w, http.StatusOK, UploadForm{
 		URL: post.URL, Fields: post.Fields, ExpiresAt: now.Add(UploadTTL).Truncate(time.Second),
@@ -142,15 +143,15 @@ func (s *Service) begin(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Service) remove(w http.ResponseWriter, r *http.Request) error {
-	p, _ := session.FromContext(r.Context())
+	p, _ := sessions.FromContext(r.Context())
 	old, _, err := setAvatar(r.Context(), s.Users, p.User, s.Now, func(u account.User) (string, bool) { return "", u.AvatarURL != "" })
 	if err != nil {
-		return httpapi.Internal(err)
+		return account.Internal(err)
 	}
 	if err := s.Objects.Delete(r.Context(), renditionKeys(s.Locations, old)...); err != nil {
 		// The profile no longer points at them; a leftover object is
 		// only storage.
-		s.Log.WarnContext(r.Context(), "old avatar objects not deleted", "err", err, "requestId", httpapi.RequestID(r.Context()))
+		s.Log.WarnContext(r.Context(), "old avatar objects not deleted", "err", err, "requestId", request.ID(r.Context()))
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil

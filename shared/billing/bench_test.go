@@ -16,7 +16,7 @@ import (
 
 	"github.com/example/myprofile/shared/account"
 	"github.com/example/myprofile/shared/billing"
-	"github.com/example/myprofile/shared/localcloud/testenv"
+	"github.com/example/myprofile/infra/localcloud/testenv"
 	"github.com/example/myprofile/shared/notify"
 	"github.com/example/myprofile/shared/store"
 	"github.com/example/myprofile/shared/store/billingdb"

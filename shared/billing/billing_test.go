@@ -17,7 +17,7 @@ import (
 	"github.com/example/myprofile/shared/app/apptest"
 	"github.com/example/myprofile/shared/billing"
 	"github.com/example/myprofile/shared/catalog"
-	"github.com/example/myprofile/shared/localcloud/testenv"
+	"github.com/example/myprofile/infra/localcloud/testenv"
 	"github.com/example/myprofile/shared/notify"
 )
 

@@ -7,14 +7,14 @@ import (
 
 	"github.com/example/myprofile/shared/account"
 	"github.com/example/myprofile/shared/httpapi"
-	"github.com/example/myprofile/shared/session"
+	"github.com/example/myprofile/shared/sessions"
 )
 
 // DefaultCurrency is shown for a member who never set an alert.
 const DefaultCurrency = "USD"
 
 // Routes are the billing-alert routes, served by the profile function.
-// require is the session middleware (session.Service.Require).
+// require is the session middleware (sessions.Service.Require).
 func (s *Service) Routes(require func(http.Handler) http.Handler) httpapi.Routes {
 	return httpapi.Routes{
 		"GET /v1/me/billing-alert": require(httpapi.Handle(s.getAlert)),
@@ -23,13 +23,13 @@ func (s *Service) Routes(require func(http.Handler) http.Handler) httpapi.Routes
 }
 
 func (s *Service) getAlert(w http.ResponseWriter, r *http.Request) error {
-	p, _ := session.FromContext(r.Context())
-	orgID, _, err := session.CurrentOrg(r, p.User)
+	p, _ := sessions.FromContext(r.Context())
+	orgID, _, err := sessions.CurrentOrg(r, p.User)
 	if err != nil {
 		return err
 	}
 	if orgID == "" {
-		return httpapi.Errorf(httpapi.CodeNotFound, "You are not a member of any organization.")
+		return account.Errorf(account.CodeNotFound, "You are not a member of any organization.")
 	}
 	sub, err := s.Store.GetSubscription(r.Context(), orgID, p.User.ID)
 	switch {
@@ -37,7 +37,7 @@ func (s *Service) getAlert(w http.ResponseWriter, r *http.Request) error {
 		httpapi.WriteJSON(w, http.StatusOK, defaultSettings())
 		return nil
 	case err != nil:
-		return httpapi.Internal(err)
+		return account.Internal(err)
 	}
 	httpapi.WriteJSON(w, http.StatusOK, sub.Settings)
 	return nil
@@ -48,14 +48,14 @@ func defaultSettings() Settings {
 }
 
 func (s *Service) putAlert(w http.ResponseWriter, r *http.Request) error {
-	p, _ := session.FromContext(r.Context())
+	p, _ := sessions.FromContext(r.Context())
 	u := p.User
-	orgID, m, err := session.CurrentOrg(r, u)
+	orgID, m, err := sessions.CurrentOrg(r, u)
 	if err != nil {
 		return err
 	}
 	if orgID == "" || !CanManage(m.Role) {
-		return httpapi.Errorf(httpapi.CodeForbidden, "Only members with the billing permission (owner, admin) can set a billing alert.")
+		return account.Errorf(account.CodeForbidden, "Only members with the billing permission (owner, admin) can set a billing alert.")
 	}
 	var in Settings
 	if err := httpapi.Decode(r, &in); err != nil {
@@ -70,7 +70,7 @@ func (s *Service) putAlert(w http.ResponseWriter, r *http.Request) error {
 	for attempt := 0; ; attempt++ {
 		old, err := s.Store.GetSubscription(ctx, orgID, u.ID)
 		if err != nil && !errors.Is(err, account.ErrNotFound) {
-			return httpapi.Internal(err)
+			return account.Internal(err)
 		}
 		sub = Subscription{OrgID: orgID, UserID: u.ID, Settings: next, Version: old.Version + 1, Rule: old.Rule + 1, Armed: true}
 		// Same rule (only the channels change): a crossing already alerted
@@ -87,9 +87,9 @@ func (s *Service) putAlert(w http.ResponseWriter, r *http.Request) error {
 			continue
 		}
 		if errors.Is(err, account.ErrConflict) {
-			return httpapi.Errorf(httpapi.CodeConflict, "The billing alert is being changed by another request; retry.")
+			return account.Errorf(account.CodeConflict, "The billing alert is being changed by another request; retry.")
 		}
-		return httpapi.Internal(err)
+		return account.Internal(err)
 	}
 	// Re-evaluate now: a threshold above the current balance alerts at
 	// once. A failed send is not the caller's error: the alert stays armed
@@ -109,7 +109,7 @@ func sameRule(a, b Settings) bool {
 // Validate checks settings for a member and returns them normalised
 // (channels in a fixed order). SMS needs a verified phone.
 func Validate(in Settings, u account.User) (Settings, error) {
-	var v httpapi.Validation
+	var v account.Validation
 	if in.Threshold.Amount < 0 || in.Threshold.Amount > MaxThreshold {
 		v.Add("threshold.amount", "must be an integer amount in minor units between 0 and 10^15")
 	}

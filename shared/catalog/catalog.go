@@ -38,10 +38,19 @@ type Needs struct {
 
 // Function is one Lambda.
 type Function struct {
-	Name        string   // folder under functions/, also the Lambda's logical name
-	Description string   // one line
-	Kind        Kind     // how it is invoked
-	Routes      []string // "METHOD /path" in net/http ServeMux pattern syntax
+	Name string // folder under functions/, also the Lambda's logical name
+	// Capabilities are the packages under shared/ whose rules this function
+	// runs, its own first. A capability served by another function's routes
+	// is listed there: the organization and staff routes (shared/org) run
+	// in profile, accepting an invitation in auth. The wiring package is
+	// shared/app/<name>wire, named after the function, or after the
+	// capability where several functions share it (daily-summary and
+	// daily-summary-worker: dailysummarywire; low-credit and balances:
+	// billingwire).
+	Capabilities []string
+	Description  string   // one line
+	Kind         Kind     // how it is invoked
+	Routes       []string // "METHOD /path" in net/http ServeMux pattern syntax
 	// Schedule is an EventBridge rate or cron expression (Kind == Schedule).
 	// The stack lets a context value override it (see infra).
 	Schedule string
@@ -64,17 +73,19 @@ const (
 // Functions is the whole list. Keep it sorted by name.
 var functions = []Function{
 	{
-		Name:        "activities",
-		Description: "Keeps the table's copy of users' tasks and appointments current from platform events",
-		Kind:        Event,
-		EventSource: ActivitySource,
-		DetailTypes: []string{"Activity Scheduled", "Activity Updated", "Activity Cancelled"},
-		Needs:       Needs{Table: "write"},
+		Name:         "activities",
+		Capabilities: []string{"dailysummary"},
+		Description:  "Keeps the table's copy of users' tasks and appointments current from platform events",
+		Kind:         Event,
+		EventSource:  ActivitySource,
+		DetailTypes:  []string{"Activity Scheduled", "Activity Updated", "Activity Cancelled"},
+		Needs:        Needs{Table: "write"},
 	},
 	{
-		Name:        "auth",
-		Description: "Sign-up, sign-in (with the second factor), sign-out",
-		Kind:        HTTP,
+		Name:         "auth",
+		Capabilities: []string{"auth", "twofactor", "org"},
+		Description:  "Sign-up, sign-in (with the second factor), sign-out",
+		Kind:         HTTP,
 		Routes: []string{
 			"POST /v1/auth/signup",
 			"POST /v1/auth/login",
@@ -90,27 +101,30 @@ var functions = []Function{
 		Needs: Needs{Table: "write", Email: true, SMS: true, Secrets: true},
 	},
 	{
-		Name:        "avatar",
-		Description: "Turns an uploaded picture into the user's avatar (S3 object-created under uploads/)",
-		Kind:        Storage,
-		MemoryMB:    1024, // decoding a 2 MB JPEG can take ~100 MB of pixels
-		TimeoutSec:  30,
-		Needs:       Needs{Table: "write", Uploads: true},
+		Name:         "avatar",
+		Capabilities: []string{"avatar"},
+		Description:  "Turns an uploaded picture into the user's avatar (S3 object-created under uploads/)",
+		Kind:         Storage,
+		MemoryMB:     1024, // decoding a 2 MB JPEG can take ~100 MB of pixels
+		TimeoutSec:   30,
+		Needs:        Needs{Table: "write", Uploads: true},
 	},
 	{
-		Name:        "balances",
-		Description: "Keep each organization's balance current from Balance Changed events; alert at once on a crossing",
-		Kind:        Event,
-		EventSource: BillingSource,
-		DetailTypes: []string{"Balance Changed"},
-		TimeoutSec:  30,
-		Needs:       Needs{Table: "write", Indexes: []string{"gsi2"}, Email: true, SMS: true},
+		Name:         "balances",
+		Capabilities: []string{"billing"},
+		Description:  "Keep each organization's balance current from Balance Changed events; alert at once on a crossing",
+		Kind:         Event,
+		EventSource:  BillingSource,
+		DetailTypes:  []string{"Balance Changed"},
+		TimeoutSec:   30,
+		Needs:        Needs{Table: "write", Indexes: []string{"gsi2"}, Email: true, SMS: true},
 	},
 	{
-		Name:        "daily-summary",
-		Description: "Sends each user's daily summary email at their local time",
-		Kind:        Schedule,
-		Schedule:    "rate(5 minutes)",
+		Name:         "daily-summary",
+		Capabilities: []string{"dailysummary"},
+		Description:  "Sends each user's daily summary email at their local time",
+		Kind:         Schedule,
+		Schedule:     "rate(5 minutes)",
 		// A run stops starting sends 15 s before its deadline; what is left
 		// stays due for the next run.
 		TimeoutSec: 280,
@@ -120,9 +134,10 @@ var functions = []Function{
 		Needs: Needs{Table: "write", Indexes: []string{"gsi1", "gsi2"}, Email: true, Queue: "digest"},
 	},
 	{
-		Name:        "daily-summary-worker",
-		Description: "Sends the daily summaries the scheduled run claimed and queued",
-		Kind:        Queue,
+		Name:         "daily-summary-worker",
+		Capabilities: []string{"dailysummary"},
+		Description:  "Sends the daily summaries the scheduled run claimed and queued",
+		Kind:         Queue,
 		// A batch of ten at SendRate/concurrency (7/s by default) takes
 		// about 1.5 s; the stack sets the queue's visibility timeout to six
 		// times this timeout.
@@ -130,17 +145,19 @@ var functions = []Function{
 		Needs:      Needs{Table: "write", Indexes: []string{"gsi2"}, Email: true, Queue: "digest"},
 	},
 	{
-		Name:        "low-credit",
-		Description: "Low-credit alerts: evaluate organizations below a member's threshold (safety net of balances)",
-		Kind:        Schedule,
-		Schedule:    "rate(15 minutes)",
-		TimeoutSec:  300,
-		Needs:       Needs{Table: "write", Indexes: []string{"gsi1", "gsi2"}, Email: true, SMS: true},
+		Name:         "low-credit",
+		Capabilities: []string{"billing"},
+		Description:  "Low-credit alerts: evaluate organizations below a member's threshold (safety net of balances)",
+		Kind:         Schedule,
+		Schedule:     "rate(15 minutes)",
+		TimeoutSec:   300,
+		Needs:        Needs{Table: "write", Indexes: []string{"gsi1", "gsi2"}, Email: true, SMS: true},
 	},
 	{
-		Name:        "profile",
-		Description: "The signed-in user's profile and preferences",
-		Kind:        HTTP,
+		Name:         "profile",
+		Capabilities: []string{"profile", "prefs", "avatar", "billing", "org"},
+		Description:  "The signed-in user's profile and preferences",
+		Kind:         HTTP,
 		Routes: []string{
 			"GET /v1/me",
 			"PATCH /v1/me",
@@ -170,9 +187,10 @@ var functions = []Function{
 		Needs: Needs{Table: "write", Indexes: []string{"gsi1", "gsi2"}, Email: true, SMS: true, Uploads: true},
 	},
 	{
-		Name:        "sessions",
-		Description: "List and revoke the signed-in user's sessions",
-		Kind:        HTTP,
+		Name:         "sessions",
+		Capabilities: []string{"sessions"},
+		Description:  "List and revoke the signed-in user's sessions",
+		Kind:         HTTP,
 		Routes: []string{
 			"GET /v1/me/sessions",
 			"DELETE /v1/me/sessions/{id}",
@@ -181,9 +199,10 @@ var functions = []Function{
 		Needs: Needs{Table: "write"},
 	},
 	{
-		Name:        "twofactor",
-		Description: "Two-factor authentication: authenticator app, SMS codes, passkeys, backup codes",
-		Kind:        HTTP,
+		Name:         "twofactor",
+		Capabilities: []string{"twofactor"},
+		Description:  "Two-factor authentication: authenticator app, SMS codes, passkeys, backup codes",
+		Kind:         HTTP,
 		Routes: []string{
 			"GET /v1/me/2fa",
 			"POST /v1/me/2fa/totp",
@@ -200,9 +219,10 @@ var functions = []Function{
 		Needs:    Needs{Table: "write", Email: true, SMS: true, Secrets: true},
 	},
 	{
-		Name:        "verification",
-		Description: "Change the sign-in email and the phone number with codes sent by email and SMS",
-		Kind:        HTTP,
+		Name:         "verification",
+		Capabilities: []string{"verification"},
+		Description:  "Change the sign-in email and the phone number with codes sent by email and SMS",
+		Kind:         HTTP,
 		Routes: []string{
 			"POST /v1/me/email-change",
 			"POST /v1/me/email-change/confirm",

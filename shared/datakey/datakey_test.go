@@ -11,7 +11,7 @@ import (
 
 	"github.com/example/myprofile/shared/app"
 	"github.com/example/myprofile/shared/datakey"
-	"github.com/example/myprofile/shared/localcloud"
+	"github.com/example/myprofile/infra/localcloud"
 )
 
 // client is the real SDK client, configured the way a Lambda is

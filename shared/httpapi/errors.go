@@ -5,86 +5,62 @@
 package httpapi
 
 import (
-	"errors"
-	"fmt"
 	"net/http"
 	"strconv"
 	"time"
-)
 
-// Stable, machine-readable error codes of the API contract (API.md).
-const (
-	CodeValidation       = "validation_failed"
-	CodeUnauthenticated  = "unauthenticated"
-	CodeInvalidCreds     = "invalid_credentials"
-	CodeForbidden        = "forbidden"
-	CodeNotFound         = "not_found"
-	CodeConflict         = "conflict"
-	CodeEmailTaken       = "email_taken"
-	CodeSSOManaged       = "sso_managed"
-	CodeSoleOwner        = "sole_owner"
-	CodePrecondition     = "precondition_failed"
-	CodePreconditionReq  = "precondition_required"
-	CodeTooLarge         = "payload_too_large"
-	CodeUnsupportedMedia = "unsupported_media_type"
-	CodeMethodNotAllowed = "method_not_allowed"
-	CodeCodeInvalid      = "code_invalid"
-	CodeCodeExpired      = "code_expired"
-	CodeTooManyAttempts  = "too_many_attempts"
-	CodeRateLimited      = "rate_limited"
-	CodeMFAInvalid       = "mfa_invalid"
-	CodeUnavailable      = "service_unavailable"
-	CodeInternal         = "internal"
+	"github.com/example/myprofile/shared/account"
+	"github.com/example/myprofile/shared/request"
 )
 
 // statusByCode is the one table from error code to HTTP status.
 var statusByCode = map[string]int{
-	CodeValidation:       http.StatusBadRequest,
-	CodeUnauthenticated:  http.StatusUnauthorized,
-	CodeInvalidCreds:     http.StatusUnauthorized,
-	CodeForbidden:        http.StatusForbidden,
-	CodeNotFound:         http.StatusNotFound,
-	CodeMethodNotAllowed: http.StatusMethodNotAllowed,
-	CodeConflict:         http.StatusConflict,
-	CodeEmailTaken:       http.StatusConflict,
-	CodeSSOManaged:       http.StatusConflict,
-	CodeSoleOwner:        http.StatusConflict,
-	CodePrecondition:     http.StatusPreconditionFailed,
-	CodePreconditionReq:  http.StatusPreconditionRequired,
-	CodeTooLarge:         http.StatusRequestEntityTooLarge,
-	CodeUnsupportedMedia: http.StatusUnsupportedMediaType,
-	CodeCodeInvalid:      http.StatusBadRequest,
-	CodeCodeExpired:      http.StatusBadRequest,
-	CodeTooManyAttempts:  http.StatusTooManyRequests,
-	CodeRateLimited:      http.StatusTooManyRequests,
-	CodeMFAInvalid:       http.StatusUnauthorized,
-	CodeUnavailable:      http.StatusServiceUnavailable,
-	CodeInternal:         http.StatusInternalServerError,
+	account.CodeValidation:       http.StatusBadRequest,
+	account.CodeUnauthenticated:  http.StatusUnauthorized,
+	account.CodeInvalidCreds:     http.StatusUnauthorized,
+	account.CodeForbidden:        http.StatusForbidden,
+	account.CodeNotFound:         http.StatusNotFound,
+	account.CodeMethodNotAllowed: http.StatusMethodNotAllowed,
+	account.CodeConflict:         http.StatusConflict,
+	account.CodeEmailTaken:       http.StatusConflict,
+	account.CodeSSOManaged:       http.StatusConflict,
+	account.CodeSoleOwner:        http.StatusConflict,
+	account.CodePrecondition:     http.StatusPreconditionFailed,
+	account.CodePreconditionReq:  http.StatusPreconditionRequired,
+	account.CodeTooLarge:         http.StatusRequestEntityTooLarge,
+	account.CodeUnsupportedMedia: http.StatusUnsupportedMediaType,
+	account.CodeCodeInvalid:      http.StatusBadRequest,
+	account.CodeCodeExpired:      http.StatusBadRequest,
+	account.CodeTooManyAttempts:  http.StatusTooManyRequests,
+	account.CodeRateLimited:      http.StatusTooManyRequests,
+	account.CodeMFAInvalid:       http.StatusUnauthorized,
+	account.CodeUnavailable:      http.StatusServiceUnavailable,
+	account.CodeInternal:         http.StatusInternalServerError,
 }
 
 // titles are the short, human-readable problem titles.
 var titles = map[string]string{
-	CodeValidation:       "The request is not valid",
-	CodeUnauthenticated:  "Authentication required",
-	CodeInvalidCreds:     "Invalid credentials",
-	CodeForbidden:        "Not allowed",
-	CodeNotFound:         "Not found",
-	CodeMethodNotAllowed: "Method not allowed",
-	CodeConflict:         "Conflict",
-	CodeEmailTaken:       "Email address already in use",
-	CodeSSOManaged:       "Managed by your identity provider",
-	CodeSoleOwner:        "Sole owner",
-	CodePrecondition:     "Precondition failed",
-	CodePreconditionReq:  "Precondition required",
-	CodeTooLarge:         "Payload too large",
-	CodeUnsupportedMedia: "Unsupported media type",
-	CodeCodeInvalid:      "Invalid code",
-	CodeCodeExpired:      "Code expired",
-	CodeTooManyAttempts:  "Too many attempts",
-	CodeRateLimited:      "Too many requests",
-	CodeMFAInvalid:       "Invalid second factor",
-	CodeUnavailable:      "Service temporarily unavailable",
-	CodeInternal:         "Internal error",
+	account.CodeValidation:       "The request is not valid",
+	account.CodeUnauthenticated:  "Authentication required",
+	account.CodeInvalidCreds:     "Invalid credentials",
+	account.CodeForbidden:        "Not allowed",
+	account.CodeNotFound:         "Not found",
+	account.CodeMethodNotAllowed: "Method not allowed",
+	account.CodeConflict:         "Conflict",
+	account.CodeEmailTaken:       "Email address already in use",
+	account.CodeSSOManaged:       "Managed by your identity provider",
+	account.CodeSoleOwner:        "Sole owner",
+	account.CodePrecondition:     "Precondition failed",
+	account.CodePreconditionReq:  "Precondition required",
+	account.CodeTooLarge:         "Payload too large",
+	account.CodeUnsupportedMedia: "Unsupported media type",
+	account.CodeCodeInvalid:      "Invalid code",
+	account.CodeCodeExpired:      "Code expired",
+	account.CodeTooManyAttempts:  "Too many attempts",
+	account.CodeRateLimited:      "Too many requests",
+	account.CodeMFAInvalid:       "Invalid second factor",
+	account.CodeUnavailable:      "Service temporarily unavailable",
+	account.CodeInternal:         "Internal error",
 }
 
 // Status returns the HTTP status of an error code (500 for unknown codes).
@@ -95,102 +71,23 @@ func Status(code string) int {
 	return http.StatusInternalServerError
 }
 
-// FieldError names one invalid field.
-type FieldError struct {
-	Field   string `json:"field"`
-	Message string `json:"message"`
-}
-
-// Error is the application error: a stable code, a public detail safe to
-// show to the caller, and an internal cause that only reaches the log.
-type Error struct {
-	Code       string
-	Detail     string
-	Fields     []FieldError
-	Extra      map[string]any // extra public members of the problem (e.g. idpUrl)
-	RetryAfter time.Duration  // sets Retry-After on 429/503
-	Cause      error          // logged, never sent
-}
-
-func (e *Error) Error() string {
-	msg := e.Code
-	if e.Detail != "" {
-		msg += ": " + e.Detail
-	}
-	if e.Cause != nil {
-		msg += ": " + e.Cause.Error()
-	}
-	return msg
-}
-
-func (e *Error) Unwrap() error { return e.Cause }
-
-// Errorf returns an *Error with a public detail.
-func Errorf(code, format string, args ...any) *Error {
-	return &Error{Code: code, Detail: fmt.Sprintf(format, args...)}
-}
-
-// Invalid returns a validation error naming one field.
-func Invalid(field, message string) *Error {
-	return &Error{Code: CodeValidation, Detail: "The request has invalid fields.", Fields: []FieldError{{Field: field, Message: message}}}
-}
-
-// Validation collects field errors; its Err is nil when there are none.
-type Validation struct{ Fields []FieldError }
-
-// Add records a problem with a field.
-func (v *Validation) Add(field, message string) {
-	v.Fields = append(v.Fields, FieldError{field, message})
-}
-
-// Check cleans value with clean, which returns the cleaned value or a
-// message; a message is recorded under field. It returns the cleaned value.
-func (v *Validation) Check(field, value string, clean func(string) (string, string)) string {
-	c, msg := clean(value)
-	if msg != "" {
-		v.Add(field, msg)
-	}
-	return c
-}
-
-// Err returns the collected problems as one validation error, or nil.
-func (v *Validation) Err() error {
-	if len(v.Fields) == 0 {
-		return nil
-	}
-	return &Error{Code: CodeValidation, Detail: "The request has invalid fields.", Fields: v.Fields}
-}
-
-// Internal wraps an unexpected error: the caller sees a generic 500, the
-// log sees the cause.
-func Internal(cause error) *Error { return &Error{Code: CodeInternal, Cause: cause} }
-
-// AsError converts any error into an *Error: unknown errors become internal.
-func AsError(err error) *Error {
-	var e *Error
-	if errors.As(err, &e) {
-		return e
-	}
-	return Internal(err)
-}
-
 // Problem is the RFC 9457 body.
 type Problem struct {
-	Type   string       `json:"type"`
-	Title  string       `json:"title"`
-	Status int          `json:"status"`
-	Detail string       `json:"detail,omitempty"`
-	Code   string       `json:"code"`
-	Errors []FieldError `json:"errors,omitempty"`
+	Type   string               `json:"type"`
+	Title  string               `json:"title"`
+	Status int                  `json:"status"`
+	Detail string               `json:"detail,omitempty"`
+	Code   string               `json:"code"`
+	Errors []account.FieldError `json:"errors,omitempty"`
 }
 
-// WriteError writes err as application/problem+json. Internal errors get a
+// WriteError writes err as application/problem+json. account.Internal errors get a
 // generic message; their cause is for the log only.
 func WriteError(w http.ResponseWriter, r *http.Request, err error) {
-	e := AsError(err)
+	e := account.AsError(err)
 	status := Status(e.Code)
 	detail := e.Detail
-	if status >= 500 && e.Code == CodeInternal {
+	if status >= 500 && e.Code == account.CodeInternal {
 		detail = "Something went wrong on our side. Quote the request id if you contact support."
 	}
 	body := map[string]any{
@@ -214,7 +111,7 @@ func WriteError(w http.ResponseWriter, r *http.Request, err error) {
 		w.Header().Set("Retry-After", strconv.Itoa(int((e.RetryAfter+time.Second-1)/time.Second)))
 	}
 	if r != nil {
-		recordError(r.Context(), e)
+		request.RecordError(r.Context(), e)
 	}
 	writeJSON(w, status, "application/problem+json", body)
 }

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/example/myprofile/shared/account"
 )
 
 type sample struct {
@@ -29,19 +31,19 @@ func TestDecode(t *testing.T) {
 	}{
 		{"valid object", "application/json", `{"name":"a","count":2,"on":true}`, "", ""},
 		{"charset parameter accepted", "application/json; charset=utf-8", `{"name":"a"}`, "", ""},
-		{"missing content type", "", `{"name":"a"}`, CodeUnsupportedMedia, ""},
-		{"wrong content type", "text/plain", `{"name":"a"}`, CodeUnsupportedMedia, ""},
-		{"empty body", "application/json", ``, CodeValidation, ""},
-		{"whitespace body", "application/json", "  \n", CodeValidation, ""},
-		{"not an object", "application/json", `[1,2]`, CodeValidation, ""},
-		{"a string", "application/json", `"x"`, CodeValidation, ""},
-		{"invalid json", "application/json", `{"name":`, CodeValidation, ""},
-		{"syntax error", "application/json", `{"name" "a"}`, CodeValidation, ""},
-		{"unknown field", "application/json", `{"name":"a","admin":true}`, CodeValidation, "admin"},
-		{"wrong type", "application/json", `{"count":"many"}`, CodeValidation, "count"},
-		{"trailing data", "application/json", `{"name":"a"} {"name":"b"}`, CodeValidation, ""},
-		{"invalid utf-8", "application/json", "{\"name\":\"\xff\xfe\"}", CodeValidation, ""},
-		{"too large", "application/json", `{"name":"` + strings.Repeat("a", MaxBodyBytes) + `"}`, CodeTooLarge, ""},
+		{"missing content type", "", `{"name":"a"}`, account.CodeUnsupportedMedia, ""},
+		{"wrong content type", "text/plain", `{"name":"a"}`, account.CodeUnsupportedMedia, ""},
+		{"empty body", "application/json", ``, account.CodeValidation, ""},
+		{"whitespace body", "application/json", "  \n", account.CodeValidation, ""},
+		{"not an object", "application/json", `[1,2]`, account.CodeValidation, ""},
+		{"a string", "application/json", `"x"`, account.CodeValidation, ""},
+		{"invalid json", "application/json", `{"name":`, account.CodeValidation, ""},
+		{"syntax error", "application/json", `{"name" "a"}`, account.CodeValidation, ""},
+		{"unknown field", "application/json", `{"name":"a","admin":true}`, account.CodeValidation, "admin"},
+		{"wrong type", "application/json", `{"count":"many"}`, account.CodeValidation, "count"},
+		{"trailing data", "application/json", `{"name":"a"} {"name":"b"}`, account.CodeValidation, ""},
+		{"invalid utf-8", "application/json", "{\"name\":\"\xff\xfe\"}", account.CodeValidation, ""},
+		{"too large", "application/json", `{"name":"` + strings.Repeat("a", MaxBodyBytes) + `"}`, account.CodeTooLarge, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -57,7 +59,7 @@ func TestDecode(t *testing.T) {
 				}
 				return
 			}
-			e := AsError(err)
+			e := account.AsError(err)
 			if e.Code != tt.wantCode {
 				t.Fatalf("got code %q, want %q (err %v)", e.Code, tt.wantCode, err)
 			}
@@ -71,7 +73,7 @@ func TestDecode(t *testing.T) {
 func TestWriteError(t *testing.T) {
 	t.Run("validation problem lists fields", func(t *testing.T) {
 		rec := httptest.NewRecorder()
-		var v Validation
+		var v account.Validation
 		v.Add("timezone", "unknown time zone")
 		WriteError(rec, nil, v.Err())
 		if rec.Code != 400 || rec.Header().Get("Content-Type") != "application/problem+json" {
@@ -81,7 +83,7 @@ func TestWriteError(t *testing.T) {
 		if err := json.Unmarshal(rec.Body.Bytes(), &p); err != nil {
 			t.Fatal(err)
 		}
-		if p.Code != CodeValidation || p.Status != 400 || len(p.Errors) != 1 || p.Errors[0].Field != "timezone" || p.Title == "" || p.Type == "" {
+		if p.Code != account.CodeValidation || p.Status != 400 || len(p.Errors) != 1 || p.Errors[0].Field != "timezone" || p.Title == "" || p.Type == "" {
 			t.Errorf("got %+v", p)
 		}
 	})
@@ -97,7 +99,7 @@ func TestWriteError(t *testing.T) {
 	})
 	t.Run("extra members and retry-after", func(t *testing.T) {
 		rec := httptest.NewRecorder()
-		e := Errorf(CodeRateLimited, "slow down")
+		e := account.Errorf(account.CodeRateLimited, "slow down")
 		e.RetryAfter = 1500 * time.Millisecond
 		e.Extra = map[string]any{"idpUrl": "https://idp.example", "status": 999}
 		WriteError(rec, nil, e)
@@ -184,8 +186,8 @@ func FuzzDecode(f *testing.F) {
 		var dst sample
 		err := Decode(r, &dst)
 		if err != nil {
-			e := AsError(err)
-			if e.Code == CodeInternal {
+			e := account.AsError(err)
+			if e.Code == account.CodeInternal {
 				t.Fatalf("decoder returned internal error for client input: %v", err)
 			}
 			if s := Status(e.Code); s < 400 || s >= 500 {
@@ -203,7 +205,7 @@ func TestValidationCheck(t *testing.T) {
 		}
 		return strings.ToUpper(s), ""
 	}
-	var v Validation
+	var v account.Validation
 	if got := v.Check("a", "es", upper); got != "ES" {
 		t.Errorf("cleaned %q, want ES", got)
 	}
@@ -211,7 +213,7 @@ func TestValidationCheck(t *testing.T) {
 		t.Fatalf("a clean value recorded a problem: %v", v.Fields)
 	}
 	v.Check("b", "", upper)
-	if len(v.Fields) != 1 || v.Fields[0] != (FieldError{"b", "must not be empty"}) || v.Err() == nil {
+	if len(v.Fields) != 1 || v.Fields[0] != (account.FieldError{Field: "b", Message: "must not be empty"}) || v.Err() == nil {
 		t.Errorf("problems %v, want the message under b", v.Fields)
 	}
 }

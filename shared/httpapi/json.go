@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/example/myprofile/shared/account"
 )
 
 // MaxBodyBytes is the largest request body accepted (API.md: 64 KiB).
@@ -53,14 +55,14 @@ func ReadBody(r *http.Request) ([]byte, error) {
 	ct := r.Header.Get("Content-Type")
 	mt, _, err := mime.ParseMediaType(ct)
 	if ct == "" || err != nil || (mt != "application/json" && mt != "application/merge-patch+json") {
-		return nil, Errorf(CodeUnsupportedMedia, "Send the body as application/json.")
+		return nil, account.Errorf(account.CodeUnsupportedMedia, "Send the body as application/json.")
 	}
 	raw, err := io.ReadAll(io.LimitReader(r.Body, MaxBodyBytes+1))
 	if err != nil {
-		return nil, Errorf(CodeValidation, "The request body could not be read.")
+		return nil, account.Errorf(account.CodeValidation, "The request body could not be read.")
 	}
 	if len(raw) > MaxBodyBytes {
-		return nil, Errorf(CodeTooLarge, "The request body is larger than %d bytes.", MaxBodyBytes)
+		return nil, account.Errorf(account.CodeTooLarge, "The request body is larger than %d bytes.", MaxBodyBytes)
 	}
 	return raw, nil
 }
@@ -68,14 +70,14 @@ func ReadBody(r *http.Request) ([]byte, error) {
 // DecodeBytes is Decode's strict JSON check on an already read body.
 func DecodeBytes(raw []byte, dst any) error {
 	if len(bytes.TrimSpace(raw)) == 0 {
-		return Errorf(CodeValidation, "The request body is empty; send a JSON object.")
+		return account.Errorf(account.CodeValidation, "The request body is empty; send a JSON object.")
 	}
 	if !utf8.Valid(raw) {
-		return Errorf(CodeValidation, "The request body is not valid UTF-8.")
+		return account.Errorf(account.CodeValidation, "The request body is not valid UTF-8.")
 	}
 	trimmed := bytes.TrimSpace(raw)
 	if trimmed[0] != '{' {
-		return Errorf(CodeValidation, "The request body must be a JSON object.")
+		return account.Errorf(account.CodeValidation, "The request body must be a JSON object.")
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
@@ -83,7 +85,7 @@ func DecodeBytes(raw []byte, dst any) error {
 		return decodeError(err)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return Errorf(CodeValidation, "The request body has data after the JSON object.")
+		return account.Errorf(account.CodeValidation, "The request body has data after the JSON object.")
 	}
 	return nil
 }
@@ -93,22 +95,22 @@ func decodeError(err error) error {
 	var typ *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &syn):
-		return Errorf(CodeValidation, "The request body is not valid JSON (at byte %d).", syn.Offset)
+		return account.Errorf(account.CodeValidation, "The request body is not valid JSON (at byte %d).", syn.Offset)
 	case errors.Is(err, io.ErrUnexpectedEOF):
-		return Errorf(CodeValidation, "The request body is not valid JSON (it ends too early).")
+		return account.Errorf(account.CodeValidation, "The request body is not valid JSON (it ends too early).")
 	case errors.As(err, &typ):
 		field := typ.Field
 		if field == "" {
-			return Errorf(CodeValidation, "The request body has a value of the wrong type.")
+			return account.Errorf(account.CodeValidation, "The request body has a value of the wrong type.")
 		}
-		return &Error{Code: CodeValidation, Detail: "The request has invalid fields.",
-			Fields: []FieldError{{Field: field, Message: fmt.Sprintf("must be %s", jsonKind(typ.Type.Kind().String()))}}}
+		return &account.Error{Code: account.CodeValidation, Detail: "The request has invalid fields.",
+			Fields: []account.FieldError{{Field: field, Message: fmt.Sprintf("must be %s", jsonKind(typ.Type.Kind().String()))}}}
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		return &Error{Code: CodeValidation, Detail: "The request has unknown fields.",
-			Fields: []FieldError{{Field: name, Message: "unknown field"}}}
+		return &account.Error{Code: account.CodeValidation, Detail: "The request has unknown fields.",
+			Fields: []account.FieldError{{Field: name, Message: "unknown field"}}}
 	}
-	return Errorf(CodeValidation, "The request body is not valid JSON.")
+	return account.Errorf(account.CodeValidation, "The request body is not valid JSON.")
 }
 
 func jsonKind(goKind string) string {

@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/example/myprofile/shared/account"
 )
 
 // LambdaAdapter turns API Gateway v2 (HTTP API, payload format 2.0) events
@@ -37,13 +38,13 @@ func (a LambdaAdapter) Invoke(ctx context.Context, ev events.APIGatewayV2HTTPReq
 		}
 		rec := httptest.NewRecorder()
 		rec.Header().Set("X-Request-Id", id)
-		WriteError(rec, nil, Errorf(CodeValidation, "The request could not be read."))
+		WriteError(rec, nil, account.Errorf(account.CodeValidation, "The request could not be read."))
 		log := a.Log
 		if log == nil {
 			log = slog.Default()
 		}
 		log.WarnContext(ctx, "request", "requestId", id, "method", ev.RequestContext.HTTP.Method,
-			"status", rec.Code, "code", CodeValidation, "error", err.Error())
+			"status", rec.Code, "code", account.CodeValidation, "error", err.Error())
 		return responseFromRecorder(rec), nil
 	}
 	rec := httptest.NewRecorder()

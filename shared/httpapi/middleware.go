@@ -10,72 +10,32 @@ import (
 	"net/http"
 	"runtime/debug"
 	"time"
+
+	"github.com/example/myprofile/shared/account"
+	"github.com/example/myprofile/shared/request"
 )
-
-type ctxKey int
-
-const (
-	infoKey ctxKey = iota
-	requestIDKey
-	sourceKey
-)
-
-// requestInfo is filled while a request is served and read by the access
-// log. It belongs to one request only.
-type requestInfo struct {
-	id     string
-	userID string
-	err    *Error
-}
-
-func info(ctx context.Context) *requestInfo {
-	ri, _ := ctx.Value(infoKey).(*requestInfo)
-	return ri
-}
 
 // SetUserID records the authenticated user for the access log.
-func SetUserID(ctx context.Context, id string) {
-	if ri := info(ctx); ri != nil {
-		ri.userID = id
-	}
-}
-
-func recordError(ctx context.Context, e *Error) {
-	if ri := info(ctx); ri != nil {
-		ri.err = e
-	}
-}
+func SetUserID(ctx context.Context, id string) { request.SetUserID(ctx, id) }
 
 // RequestID returns the request's id ("" outside a request).
-func RequestID(ctx context.Context) string {
-	if ri := info(ctx); ri != nil {
-		return ri.id
-	}
-	id, _ := ctx.Value(requestIDKey).(string)
-	return id
-}
+func RequestID(ctx context.Context) string { return request.ID(ctx) }
 
 // WithRequestID gives a context the request id assigned upstream (the API
 // Gateway request id); the middleware uses it instead of making one.
-func WithRequestID(ctx context.Context, id string) context.Context {
-	return context.WithValue(ctx, requestIDKey, id)
-}
+func WithRequestID(ctx context.Context, id string) context.Context { return request.WithID(ctx, id) }
 
 // Source is where a request came from, as API Gateway or the socket saw it.
-type Source struct {
-	IP        string
-	UserAgent string
-}
+type Source = request.Source
 
 // WithSource records the client's address and user agent (the Lambda
 // adapter takes them from the event's request context).
-func WithSource(ctx context.Context, s Source) context.Context {
-	return context.WithValue(ctx, sourceKey, s)
-}
+func WithSource(ctx context.Context, s Source) context.Context { return request.WithSource(ctx, s) }
 
-// ClientSource returns the caller's IP and user agent.
+// ClientSource returns the caller's IP and user agent: those the Lambda
+// adapter recorded, else the socket's.
 func ClientSource(r *http.Request) Source {
-	if s, ok := r.Context().Value(sourceKey).(Source); ok {
+	if s, ok := request.SourceOf(r.Context()); ok {
 		return s
 	}
 	ip := r.RemoteAddr
@@ -118,35 +78,39 @@ func (s *statusRecorder) Write(b []byte) (int, error) {
 func Middleware(log *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		id, _ := r.Context().Value(requestIDKey).(string)
+		id := request.Upstream(r.Context())
 		if id == "" {
 			id = newRequestID()
 		}
-		ri := &requestInfo{id: id}
-		r = r.WithContext(context.WithValue(r.Context(), infoKey, ri))
+		ri := &request.Info{ID: id}
+		ctx := request.WithInfo(r.Context(), ri)
+		if _, ok := request.SourceOf(ctx); !ok {
+			ctx = request.WithSource(ctx, ClientSource(r))
+		}
+		r = r.WithContext(ctx)
 		w.Header().Set("X-Request-Id", id)
 		rec := &statusRecorder{ResponseWriter: w}
 		defer func() {
 			if p := recover(); p != nil {
 				log.ErrorContext(r.Context(), "panic", "requestId", id, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 				if rec.status == 0 {
-					WriteError(rec, r, Internal(fmt.Errorf("panic: %v", p)))
+					WriteError(rec, r, account.Internal(fmt.Errorf("panic: %v", p)))
 				}
 			}
 			attrs := []any{
 				"requestId", id, "method", r.Method, "route", r.Pattern, "status", rec.status,
 				"latencyMs", float64(time.Since(start).Microseconds()) / 1000,
 			}
-			if ri.userID != "" {
-				attrs = append(attrs, "userId", ri.userID)
+			if ri.UserID != "" {
+				attrs = append(attrs, "userId", ri.UserID)
 			}
 			level := slog.LevelInfo
-			if ri.err != nil {
-				attrs = append(attrs, "code", ri.err.Code)
-				if ri.err.Cause != nil {
-					attrs = append(attrs, "error", ri.err.Cause.Error())
+			if ri.Err != nil {
+				attrs = append(attrs, "code", ri.Err.Code)
+				if ri.Err.Cause != nil {
+					attrs = append(attrs, "error", ri.Err.Cause.Error())
 				}
-				if Status(ri.err.Code) >= 500 {
+				if Status(ri.Err.Code) >= 500 {
 					level = slog.LevelError
 				}
 			}
@@ -180,7 +144,7 @@ func (rs Routes) Mux() *http.ServeMux {
 		mux.Handle(pattern, h)
 	}
 	mux.Handle("/", Handle(func(w http.ResponseWriter, r *http.Request) error {
-		return Errorf(CodeNotFound, "No route for %s %s.", r.Method, r.URL.Path)
+		return account.Errorf(account.CodeNotFound, "No route for %s %s.", r.Method, r.URL.Path)
 	}))
 	return mux
 }

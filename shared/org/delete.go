@@ -10,7 +10,8 @@ import (
 	"github.com/example/myprofile/shared/account"
 	"github.com/example/myprofile/shared/audit"
 	"github.com/example/myprofile/shared/httpapi"
-	"github.com/example/myprofile/shared/session"
+	"github.com/example/myprofile/shared/request"
+	"github.com/example/myprofile/shared/sessions"
 )
 
 type deleteRequest struct {
@@ -28,13 +29,13 @@ type deleteRequest struct {
 // sign in and send DELETE /v1/me again, which resumes: every step skips
 // what is already done.
 func (s *Service) deleteMe(w http.ResponseWriter, r *http.Request) error {
-	p, _ := session.FromContext(r.Context())
+	p, _ := sessions.FromContext(r.Context())
 	var req deleteRequest
 	if err := httpapi.Decode(r, &req); err != nil {
 		return err
 	}
 	if req.Confirm != "DELETE" {
-		return httpapi.Invalid("confirm", `must be "DELETE"`)
+		return account.Invalid("confirm", `must be "DELETE"`)
 	}
 	u := p.User
 	if err := s.Reauth.Check(r.Context(), u, req.Password, "password"); err != nil {
@@ -59,27 +60,27 @@ func (s *Service) deleteMe(w http.ResponseWriter, r *http.Request) error {
 	}
 	u, err := s.Store.GetUser(r.Context(), u.ID)
 	if err != nil && !errors.Is(err, account.ErrNotFound) {
-		return httpapi.Internal(err)
+		return account.Internal(err)
 	}
 	pseudonym := audit.Pseudonym(s.PseudonymKey, p.User.ID)
 	if err := s.Store.AnonymizeAudit(r.Context(), p.User.ID, pseudonym); err != nil {
-		return httpapi.Internal(err)
+		return account.Internal(err)
 	}
 	if err == nil {
 		for _, hook := range s.OnDelete {
 			if err := hook(r.Context(), u); err != nil {
-				return httpapi.Internal(fmt.Errorf("delete hook: %w", err))
+				return account.Internal(fmt.Errorf("delete hook: %w", err))
 			}
 		}
 		if err := s.Store.DeleteUserData(r.Context(), u); err != nil {
-			return httpapi.Internal(err)
+			return account.Internal(err)
 		}
 	}
 	// Entries recorded while the deletion ran.
 	if err := s.Store.AnonymizeAudit(r.Context(), p.User.ID, pseudonym); err != nil {
-		return httpapi.Internal(err)
+		return account.Internal(err)
 	}
-	s.Log.InfoContext(r.Context(), "account deleted", "requestId", httpapi.RequestID(r.Context()), "pseudonym", pseudonym)
+	s.Log.InfoContext(r.Context(), "account deleted", "requestId", request.ID(r.Context()), "pseudonym", pseudonym)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
@@ -97,7 +98,7 @@ func (s *Service) checkSoleOwner(ctx context.Context, u account.User) error {
 			continue
 		}
 		if err != nil {
-			return httpapi.Internal(err)
+			return account.Internal(err)
 		}
 		if soleOwnerWithOthers(roster, u.ID) {
 			blocked = append(blocked, roster.Org)
@@ -138,7 +139,7 @@ func (s *Service) leaveAll(ctx context.Context, uid string) error {
 			return nil
 		}
 		if err != nil {
-			return httpapi.Internal(err)
+			return account.Internal(err)
 		}
 		ids := sortedOrgs(u)
 		if len(ids) == 0 {
@@ -152,7 +153,7 @@ func (s *Service) leaveAll(ctx context.Context, uid string) error {
 			// The organization is gone; only the user's side is left.
 			roster = Roster{Org: account.Organization{ID: oid}}
 		case err != nil:
-			return httpapi.Internal(err)
+			return account.Internal(err)
 		default:
 			if soleOwnerWithOthers(roster, uid) && u.Orgs[oid].Role == account.RoleOwner {
 				// Someone joined since the check.
@@ -174,7 +175,7 @@ func (s *Service) leaveAll(ctx context.Context, uid string) error {
 			continue
 		}
 		if err != nil {
-			return httpapi.Internal(fmt.Errorf("leave %s: %w", oid, err))
+			return account.Internal(fmt.Errorf("leave %s: %w", oid, err))
 		}
 	}
 }

@@ -33,7 +33,8 @@ import (
 	"github.com/example/myprofile/shared/password"
 	"github.com/example/myprofile/shared/profile/basic"
 	"github.com/example/myprofile/shared/ratelimit"
-	"github.com/example/myprofile/shared/session"
+	"github.com/example/myprofile/shared/request"
+	"github.com/example/myprofile/shared/sessions"
 )
 
 // InviteTTL is how long an invitation stays valid.
@@ -55,7 +56,7 @@ type Service struct {
 	Users    UserSaver
 	AuditLog audit.Store
 	Audit    audit.Sink
-	Sessions *session.Service
+	Sessions *sessions.Service
 	Reauth   Reauth
 	Hasher   *password.Hasher
 	Policy   password.Policy
@@ -104,7 +105,7 @@ func (s *Service) record(r *http.Request, actor, subject, orgID, action string, 
 		return nil
 	}
 	if err := s.Audit.Record(r.Context(), audit.FromRequest(r, actor, subject, orgID, action, details)); err != nil {
-		return httpapi.Internal(err)
+		return account.Internal(err)
 	}
 	return nil
 }
@@ -116,16 +117,16 @@ func paging(r *http.Request) (int, string, error) {
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 100 {
-			return 0, "", httpapi.Invalid("limit", "must be an integer from 1 to 100")
+			return 0, "", account.Invalid("limit", "must be an integer from 1 to 100")
 		}
 		limit = n
 	}
 	return limit, q.Get("cursor"), nil
 }
 
-var errCursor = httpapi.Invalid("cursor", "is not a cursor this listing returned")
+var errCursor = account.Invalid("cursor", "is not a cursor this listing returned")
 
-func notFoundUser() error { return httpapi.Errorf(httpapi.CodeNotFound, "No such user.") }
+func notFoundUser() error { return account.Errorf(account.CodeNotFound, "No such user.") }
 
 // resolve finds the subject of a /v1/users/{id} request and the
 // organization the action happens in: the X-Organization-Id one if given,
@@ -146,7 +147,7 @@ func (s *Service) resolve(r *http.Request, actor account.User, action authz.Acti
 			return account.User{}, "", notFoundUser()
 		}
 		if err != nil {
-			return account.User{}, "", httpapi.Internal(err)
+			return account.User{}, "", account.Internal(err)
 		}
 		subject = u
 	}
@@ -183,11 +184,11 @@ func (s *Service) resolve(r *http.Request, actor account.User, action authz.Acti
 	if !shared {
 		return account.User{}, "", notFoundUser()
 	}
-	return account.User{}, "", httpapi.Errorf(httpapi.CodeForbidden, "You may not do this to this user.")
+	return account.User{}, "", account.Errorf(account.CodeForbidden, "You may not do this to this user.")
 }
 
 func (s *Service) listUsers(w http.ResponseWriter, r *http.Request) error {
-	p, _ := session.FromContext(r.Context())
+	p, _ := sessions.FromContext(r.Context())
 	limit, cursor, err := paging(r)
 	if err != nil {
 		return err
@@ -197,14 +198,14 @@ func (s *Service) listUsers(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if !authz.Can(p.User, authz.ListMembers, account.User{}, orgID) {
-		return httpapi.Errorf(httpapi.CodeForbidden, "Only administrators and owners can list the staff.")
+		return account.Errorf(account.CodeForbidden, "Only administrators and owners can list the staff.")
 	}
 	members, next, err := s.Store.ListMembers(r.Context(), orgID, cursor, limit)
 	if errors.Is(err, ErrBadCursor) {
 		return errCursor
 	}
 	if err != nil {
-		return httpapi.Internal(err)
+		return account.Internal(err)
 	}
 	ids := make([]string, 0, len(members))
 	for _, m := range members {
@@ -212,7 +213,7 @@ func (s *Service) listUsers(w http.ResponseWriter, r *http.Request) error {
 	}
 	users, err := s.Store.GetUsers(r.Context(), ids)
 	if err != nil {
-		return httpapi.Internal(err)
+		return account.Internal(err)
 	}
 	out := make([]basic.Profile, 0, len(ids))
 	for _, id := range ids {
@@ -242,7 +243,7 @@ func (s *Service) writeUser(w http.ResponseWriter, status int, u account.User, o
 }
 
 func (s *Service) getUser(w http.ResponseWriter, r *http.Request) error {
-	p, _ := session.FromContext(r.Context())
+	p, _ := sessions.FromContext(r.Context())
 	u, orgID, err := s.resolve(r, p.User, authz.ViewProfile)
 	if err != nil {
 		return err
@@ -257,7 +258,7 @@ func (s *Service) getUser(w http.ResponseWriter, r *http.Request) error {
 var staffEditable = map[string]bool{"firstName": true, "lastName": true, "displayName": true}
 
 func (s *Service) patchUser(w http.ResponseWriter, r *http.Request) error {
-	p, _ := session.FromContext(r.Context())
+	p, _ := sessions.FromContext(r.Context())
 	subject, orgID, err := s.resolve(r, p.User, authz.EditProfile)
 	if err != nil {
 		return err
@@ -270,7 +271,7 @@ func (s *Service) patchUser(w http.ResponseWriter, r *http.Request) error {
 	if err := httpapi.DecodeBytes(body, &members); err != nil {
 		return err
 	}
-	var v httpapi.Validation
+	var v account.Validation
 	fields := make([]string, 0, len(members))
 	for k := range members {
 		fields = append(fields, k)
@@ -287,7 +288,7 @@ func (s *Service) patchUser(w http.ResponseWriter, r *http.Request) error {
 	ifMatch := strings.TrimSpace(r.Header.Get("If-Match"))
 	for attempt := 0; ; attempt++ {
 		if ifMatch != "" && ifMatch != "*" && ifMatch != basic.ETag(subject) {
-			return httpapi.Errorf(httpapi.CodePrecondition, "The profile changed since you read it; read it again and retry.")
+			return account.Errorf(account.CodePrecondition, "The profile changed since you read it; read it again and retry.")
 		}
 		next, err := basic.Apply(subject, body, basic.NameFields(), nil)
 		if err != nil {
@@ -307,20 +308,20 @@ func (s *Service) patchUser(w http.ResponseWriter, r *http.Request) error {
 			return nil
 		case errors.Is(err, account.ErrConflict) && attempt < 3:
 			if subject, err = s.Store.GetUser(r.Context(), subject.ID); err != nil {
-				return httpapi.Internal(err)
+				return account.Internal(err)
 			}
 		case errors.Is(err, account.ErrConflict):
-			return httpapi.Errorf(httpapi.CodeConflict, "The profile is being changed by another request; retry.")
+			return account.Errorf(account.CodeConflict, "The profile is being changed by another request; retry.")
 		case errors.Is(err, account.ErrNotFound):
 			return notFoundUser()
 		default:
-			return httpapi.Internal(err)
+			return account.Internal(err)
 		}
 	}
 }
 
 func (s *Service) setRole(w http.ResponseWriter, r *http.Request) error {
-	p, _ := session.FromContext(r.Context())
+	p, _ := sessions.FromContext(r.Context())
 	subject, orgID, err := s.resolve(r, p.User, authz.ChangeRole)
 	if err != nil {
 		return err
@@ -332,12 +333,12 @@ func (s *Service) setRole(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if !account.ValidRole(body.Role) {
-		return httpapi.Invalid("role", `must be "user", "admin" or "owner"`)
+		return account.Invalid("role", `must be "user", "admin" or "owner"`)
 	}
 	for attempt := 0; ; attempt++ {
 		roster, err := s.Store.GetRoster(r.Context(), orgID)
 		if err != nil {
-			return httpapi.Internal(err)
+			return account.Internal(err)
 		}
 		cur, ok := subject.Orgs[orgID]
 		if !ok {
@@ -365,12 +366,12 @@ func (s *Service) setRole(w http.ResponseWriter, r *http.Request) error {
 		}
 		if !errors.Is(err, account.ErrConflict) || attempt >= 3 {
 			if errors.Is(err, account.ErrConflict) {
-				return httpapi.Errorf(httpapi.CodeConflict, "The organization is being changed by another request; retry.")
+				return account.Errorf(account.CodeConflict, "The organization is being changed by another request; retry.")
 			}
-			return httpapi.Internal(err)
+			return account.Internal(err)
 		}
 		if subject, err = s.Store.GetUser(r.Context(), subject.ID); err != nil {
-			return httpapi.Internal(err)
+			return account.Internal(err)
 		}
 	}
 }
@@ -390,13 +391,13 @@ func soleOwner(orgs []account.Organization, detail string) error {
 	for _, o := range orgs {
 		list = append(list, map[string]string{"id": o.ID, "name": o.Name})
 	}
-	e := httpapi.Errorf(httpapi.CodeSoleOwner, "%s", detail)
+	e := account.Errorf(account.CodeSoleOwner, "%s", detail)
 	e.Extra = map[string]any{"organizations": list}
 	return e
 }
 
 func (s *Service) myAudit(w http.ResponseWriter, r *http.Request) error {
-	p, _ := session.FromContext(r.Context())
+	p, _ := sessions.FromContext(r.Context())
 	limit, cursor, err := paging(r)
 	if err != nil {
 		return err
@@ -413,13 +414,13 @@ func (s *Service) myAudit(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Service) orgAudit(w http.ResponseWriter, r *http.Request) error {
-	p, _ := session.FromContext(r.Context())
+	p, _ := sessions.FromContext(r.Context())
 	orgID := r.PathValue("id")
 	if _, ok := p.User.Orgs[orgID]; !ok {
-		return httpapi.Errorf(httpapi.CodeNotFound, "No such organization.")
+		return account.Errorf(account.CodeNotFound, "No such organization.")
 	}
 	if !authz.Can(p.User, authz.ViewOrgAudit, account.User{}, orgID) {
-		return httpapi.Errorf(httpapi.CodeForbidden, "Only owners can read the organization's audit log.")
+		return account.Errorf(account.CodeForbidden, "Only owners can read the organization's audit log.")
 	}
 	limit, cursor, err := paging(r)
 	if err != nil {
@@ -434,7 +435,7 @@ func writeAudit(w http.ResponseWriter, page audit.Page, err error) error {
 		return errCursor
 	}
 	if err != nil {
-		return httpapi.Internal(err)
+		return account.Internal(err)
 	}
 	body := map[string]any{"entries": page.Entries}
 	if page.Next != "" {
@@ -485,7 +486,7 @@ type inviteRequest struct {
 }
 
 func (s *Service) invite(w http.ResponseWriter, r *http.Request) error {
-	p, _ := session.FromContext(r.Context())
+	p, _ := sessions.FromContext(r.Context())
 	var req inviteRequest
 	if err := httpapi.Decode(r, &req); err != nil {
 		return err
@@ -494,7 +495,7 @@ func (s *Service) invite(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var v httpapi.Validation
+	var v account.Validation
 	email := v.Check("email", req.Email, auth.CleanEmail)
 	first := v.Check("firstName", req.FirstName, basic.CleanName)
 	last := v.Check("lastName", req.LastName, basic.CleanName)
@@ -506,14 +507,14 @@ func (s *Service) invite(w http.ResponseWriter, r *http.Request) error {
 	}
 	offered := account.User{Orgs: map[string]account.Membership{orgID: {Role: req.Role}}}
 	if !authz.Can(p.User, authz.Invite, offered, orgID) {
-		return httpapi.Errorf(httpapi.CodeForbidden, "You may not invite someone with this role.")
+		return account.Errorf(account.CodeForbidden, "You may not invite someone with this role.")
 	}
 	if err := s.limitInvites(r.Context(), p.User.ID); err != nil {
 		return err
 	}
 	roster, err := s.Store.GetRoster(r.Context(), orgID)
 	if err != nil {
-		return httpapi.Internal(err)
+		return account.Internal(err)
 	}
 	// Nothing of an existing account is read, changed or answered here: the
 	// answer is the same whether the address has an account or not (no
@@ -526,26 +527,26 @@ func (s *Service) invite(w http.ResponseWriter, r *http.Request) error {
 	case err == nil:
 		for _, m := range roster.Members {
 			if m.UserID == uid {
-				return &httpapi.Error{Code: httpapi.CodeConflict, Detail: "This person is already a member of the organization.",
-					Fields: []httpapi.FieldError{{Field: "email", Message: "is already a member"}}}
+				return &account.Error{Code: account.CodeConflict, Detail: "This person is already a member of the organization.",
+					Fields: []account.FieldError{{Field: "email", Message: "is already a member"}}}
 			}
 		}
 		// Nothing more is read for an existing account (not even its
 		// language): both paths do the same work.
 		tmpl = InvitationExistingEmail
 	case !errors.Is(err, account.ErrNotFound):
-		return httpapi.Internal(err)
+		return account.Internal(err)
 	}
 	now := s.Now().UTC()
 	inv := Invitation{ID: uuid.NewString(), Email: email, FirstName: first, LastName: last, Language: p.User.Language,
 		OrgID: orgID, Role: req.Role, ExpiresAt: now.Add(InviteTTL)}
 	token, hash, err := newInviteToken(inv.ID)
 	if err != nil {
-		return httpapi.Internal(err)
+		return account.Internal(err)
 	}
 	inv.TokenHash = hash
 	if err := s.Store.PutInvitation(r.Context(), inv); err != nil {
-		return httpapi.Internal(err)
+		return account.Internal(err)
 	}
 	// The subject is the inviter: naming an existing invitee here would tell
 	// the organization's owners that the address has an account.
@@ -557,7 +558,7 @@ func (s *Service) invite(w http.ResponseWriter, r *http.Request) error {
 		"Token": token, "Expires": inv.ExpiresAt.Format("2006-01-02 15:04"),
 	}
 	if err := s.send(r.Context(), tmpl, p.User.Language, email, msgData); err != nil {
-		return httpapi.Internal(err)
+		return account.Internal(err)
 	}
 	httpapi.WriteJSON(w, http.StatusAccepted, map[string]any{"invitation": invitationJSON{
 		Email: email, FirstName: first, LastName: last, Role: req.Role, OrganizationID: orgID, ExpiresAt: inv.ExpiresAt,
@@ -584,10 +585,10 @@ func (s *Service) limitInvites(ctx context.Context, userID string) error {
 	err := s.Invites.Hit(ctx, "invite#"+userID)
 	var l *ratelimit.Limited
 	if errors.As(err, &l) {
-		return &httpapi.Error{Code: httpapi.CodeRateLimited, Detail: "Too many invitations; try again later.", RetryAfter: l.RetryAfter}
+		return &account.Error{Code: account.CodeRateLimited, Detail: "Too many invitations; try again later.", RetryAfter: l.RetryAfter}
 	}
 	if err != nil {
-		return httpapi.Internal(err)
+		return account.Internal(err)
 	}
 	return nil
 }
@@ -617,15 +618,15 @@ func (s *Service) acceptInvite(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var signedIn *account.User
-	if tok, ok := session.BearerToken(r); ok {
+	if tok, ok := sessions.BearerToken(r); ok {
 		p, err := s.Sessions.Authenticate(r.Context(), tok)
-		if errors.Is(err, session.ErrInvalid) {
-			return httpapi.Errorf(httpapi.CodeUnauthenticated, "The session is not valid; sign in again.")
+		if errors.Is(err, sessions.ErrInvalid) {
+			return account.Errorf(account.CodeUnauthenticated, "The session is not valid; sign in again.")
 		}
 		if err != nil {
-			return httpapi.Internal(err)
+			return account.Internal(err)
 		}
-		httpapi.SetUserID(r.Context(), p.User.ID)
+		request.SetUserID(r.Context(), p.User.ID)
 		signedIn = &p.User
 	}
 	inv, err := s.pendingInvitation(r.Context(), req.Token)
@@ -639,7 +640,7 @@ func (s *Service) acceptInvite(w http.ResponseWriter, r *http.Request) error {
 }
 
 func errInviteInvalid() error {
-	return httpapi.Errorf(httpapi.CodeCodeInvalid, "The invitation is not valid; ask for a new one.")
+	return account.Errorf(account.CodeCodeInvalid, "The invitation is not valid; ask for a new one.")
 }
 
 // pendingInvitation finds the invitation of a token: 400 code_invalid if
@@ -654,13 +655,13 @@ func (s *Service) pendingInvitation(ctx context.Context, token string) (Invitati
 		return Invitation{}, errInviteInvalid()
 	}
 	if err != nil {
-		return Invitation{}, httpapi.Internal(err)
+		return Invitation{}, account.Internal(err)
 	}
 	if subtle.ConstantTimeCompare([]byte(hashSecret(secret)), []byte(inv.TokenHash)) != 1 {
 		return Invitation{}, errInviteInvalid()
 	}
 	if !s.Now().Before(inv.ExpiresAt) {
-		return Invitation{}, httpapi.Errorf(httpapi.CodeCodeExpired, "The invitation has expired; ask for a new one.")
+		return Invitation{}, account.Errorf(account.CodeCodeExpired, "The invitation has expired; ask for a new one.")
 	}
 	return inv, nil
 }
@@ -673,28 +674,28 @@ func (s *Service) stillPending(ctx context.Context, inv Invitation) (bool, error
 		return false, nil
 	}
 	if err != nil {
-		return false, httpapi.Internal(err)
+		return false, account.Internal(err)
 	}
 	return cur.TokenHash == inv.TokenHash && s.Now().Before(cur.ExpiresAt), nil
 }
 
 func (s *Service) acceptSignedIn(w http.ResponseWriter, r *http.Request, u account.User, inv Invitation, req acceptRequest) error {
 	if req.Password != "" {
-		return httpapi.Invalid("password", "must be omitted when you accept signed in")
+		return account.Invalid("password", "must be omitted when you accept signed in")
 	}
 	if !strings.EqualFold(account.NormalizeEmail(u.Email), inv.Email) {
-		return httpapi.Errorf(httpapi.CodeForbidden, "This invitation was sent to another email address; sign in with that account.")
+		return account.Errorf(account.CodeForbidden, "This invitation was sent to another email address; sign in with that account.")
 	}
 	for attempt := 0; ; attempt++ {
 		if _, ok := u.Orgs[inv.OrgID]; ok {
-			return httpapi.Errorf(httpapi.CodeConflict, "You are already a member of this organization.")
+			return account.Errorf(account.CodeConflict, "You are already a member of this organization.")
 		}
 		roster, err := s.Store.GetRoster(r.Context(), inv.OrgID)
 		if errors.Is(err, account.ErrNotFound) {
 			return errInviteInvalid() // the organization is gone
 		}
 		if err != nil {
-			return httpapi.Internal(err)
+			return account.Internal(err)
 		}
 		now := s.Now().UTC()
 		next := u
@@ -711,7 +712,7 @@ func (s *Service) acceptSignedIn(w http.ResponseWriter, r *http.Request, u accou
 			return nil
 		}
 		if !errors.Is(err, account.ErrConflict) {
-			return httpapi.Internal(err)
+			return account.Internal(err)
 		}
 		if pending, err := s.stillPending(r.Context(), inv); err != nil || !pending {
 			if err != nil {
@@ -720,23 +721,23 @@ func (s *Service) acceptSignedIn(w http.ResponseWriter, r *http.Request, u accou
 			return errInviteInvalid()
 		}
 		if attempt >= 3 {
-			return httpapi.Errorf(httpapi.CodeConflict, "The organization is being changed by another request; retry.")
+			return account.Errorf(account.CodeConflict, "The organization is being changed by another request; retry.")
 		}
 		if u, err = s.Store.GetUser(r.Context(), u.ID); err != nil {
-			return httpapi.Internal(err)
+			return account.Internal(err)
 		}
 	}
 }
 
 func (s *Service) acceptNew(w http.ResponseWriter, r *http.Request, inv Invitation, req acceptRequest) error {
-	signIn := httpapi.Errorf(httpapi.CodeUnauthenticated, "This address has an account: sign in and accept the invitation with your session.")
+	signIn := account.Errorf(account.CodeUnauthenticated, "This address has an account: sign in and accept the invitation with your session.")
 	switch _, err := s.Store.LookupEmail(r.Context(), inv.Email); {
 	case err == nil:
 		return signIn
 	case !errors.Is(err, account.ErrNotFound):
-		return httpapi.Internal(err)
+		return account.Internal(err)
 	}
-	var v httpapi.Validation
+	var v account.Validation
 	for _, p := range s.Policy.Check(req.Password, inv.Email) {
 		v.Add("password", p)
 	}
@@ -745,16 +746,16 @@ func (s *Service) acceptNew(w http.ResponseWriter, r *http.Request, inv Invitati
 	}
 	hash, err := s.Hasher.Hash(req.Password)
 	if err != nil {
-		return httpapi.Internal(err)
+		return account.Internal(err)
 	}
-	src := httpapi.ClientSource(r)
+	src := request.Client(r.Context())
 	for attempt := 0; ; attempt++ {
 		roster, err := s.Store.GetRoster(r.Context(), inv.OrgID)
 		if errors.Is(err, account.ErrNotFound) {
 			return errInviteInvalid() // the organization is gone
 		}
 		if err != nil {
-			return httpapi.Internal(err)
+			return account.Internal(err)
 		}
 		now := s.Now().UTC()
 		u := account.User{
@@ -765,23 +766,23 @@ func (s *Service) acceptNew(w http.ResponseWriter, r *http.Request, inv Invitati
 		u.Defaults()
 		sess, token, err := s.Sessions.New(u.ID, src.UserAgent, src.IP)
 		if err != nil {
-			return httpapi.Internal(err)
+			return account.Internal(err)
 		}
 		err = s.Store.AcceptInvitationNew(r.Context(), inv, now, roster.Rev, u, hash, sess)
 		switch {
 		case err == nil:
-			httpapi.SetUserID(r.Context(), u.ID)
+			request.SetUserID(r.Context(), u.ID)
 			if err := s.record(r, u.ID, u.ID, inv.OrgID, audit.ActionInviteAccepted, map[string]string{"role": inv.Role}); err != nil {
 				return err
 			}
 			httpapi.WriteJSON(w, http.StatusOK, map[string]any{
-				"session": session.Issued{ID: sess.ID, Token: token, ExpiresAt: sess.ExpiresAt},
+				"session": sessions.Issued{ID: sess.ID, Token: token, ExpiresAt: sess.ExpiresAt},
 			})
 			return nil
 		case errors.Is(err, account.ErrEmailTaken):
 			return signIn
 		case !errors.Is(err, account.ErrConflict):
-			return httpapi.Internal(err)
+			return account.Internal(err)
 		}
 		if pending, err := s.stillPending(r.Context(), inv); err != nil || !pending {
 			if err != nil {
@@ -790,7 +791,7 @@ func (s *Service) acceptNew(w http.ResponseWriter, r *http.Request, inv Invitati
 			return errInviteInvalid()
 		}
 		if attempt >= 3 {
-			return httpapi.Errorf(httpapi.CodeConflict, "The organization is being changed by another request; retry.")
+			return account.Errorf(account.CodeConflict, "The organization is being changed by another request; retry.")
 		}
 	}
 }

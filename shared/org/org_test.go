@@ -19,8 +19,8 @@ import (
 	"github.com/example/myprofile/shared/account"
 	"github.com/example/myprofile/shared/app/apptest"
 	"github.com/example/myprofile/shared/audit"
-	"github.com/example/myprofile/shared/localcloud/testenv"
-	"github.com/example/myprofile/shared/session"
+	"github.com/example/myprofile/infra/localcloud/testenv"
+	"github.com/example/myprofile/shared/sessions"
 	"github.com/example/myprofile/shared/store"
 )
 
@@ -401,7 +401,7 @@ func TestDeletingALargeSoloAccount(t *testing.T) {
 	now := e.Clock.Now()
 	st := e.Deps.Store()
 	for i := 0; i < 60; i++ {
-		sess := session.Session{ID: fmt.Sprintf("%032x", i+1), UserID: u.ID, TokenHash: "x", CreatedAt: now, LastSeenAt: now,
+		sess := sessions.Session{ID: fmt.Sprintf("%032x", i+1), UserID: u.ID, TokenHash: "x", CreatedAt: now, LastSeenAt: now,
 			AbsoluteExpiry: now.Add(time.Hour), ExpiresAt: now.Add(time.Hour)}
 		if err := st.PutSession(context.Background(), sess); err != nil {
 			t.Fatal(err)

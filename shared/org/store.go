@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/example/myprofile/shared/account"
-	"github.com/example/myprofile/shared/session"
+	"github.com/example/myprofile/shared/sessions"
 )
 
 // Roster is an organization with every member, read in one query, and the
@@ -81,7 +81,7 @@ type Store interface {
 	// item and first session, atomically. account.ErrEmailTaken if the email
 	// is held; account.ErrConflict if the invitation was used meanwhile or
 	// the roster changed.
-	AcceptInvitationNew(ctx context.Context, inv Invitation, now time.Time, orgRev int64, u account.User, passwordHash string, sess session.Session) error
+	AcceptInvitationNew(ctx context.Context, inv Invitation, now time.Time, orgRev int64, u account.User, passwordHash string, sess sessions.Session) error
 	// AcceptInvitationExisting consumes the invitation and stores u (whose
 	// Orgs[inv.OrgID] is the new membership) with its member item,
 	// atomically. account.ErrConflict if the invitation was used meanwhile,

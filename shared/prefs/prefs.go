@@ -13,8 +13,9 @@ import (
 	"net/http"
 	"sort"
 
+	"github.com/example/myprofile/shared/account"
 	"github.com/example/myprofile/shared/httpapi"
-	"github.com/example/myprofile/shared/session"
+	"github.com/example/myprofile/shared/sessions"
 )
 
 // Platforms, categories and channels of API.md.
@@ -117,7 +118,7 @@ func Parse(raw []byte) (Preferences, error) {
 		return nil, err
 	}
 	out := Defaults()
-	var v httpapi.Validation
+	var v account.Validation
 	for _, pl := range sortedKeys(doc) {
 		cats, ok := out[pl]
 		if !ok {
@@ -209,7 +210,7 @@ type Store interface {
 // Service serves GET/PUT /v1/me/notifications.
 type Service struct {
 	Store    Store
-	Sessions *session.Service
+	Sessions *sessions.Service
 }
 
 // Routes are the notification preference routes.
@@ -222,17 +223,17 @@ func (s *Service) Routes() httpapi.Routes {
 }
 
 func (s *Service) get(w http.ResponseWriter, r *http.Request) error {
-	p, _ := session.FromContext(r.Context())
+	p, _ := sessions.FromContext(r.Context())
 	out, err := s.Store.GetNotificationPrefs(r.Context(), p.User.ID)
 	if err != nil {
-		return httpapi.Internal(fmt.Errorf("get notification preferences: %w", err))
+		return account.Internal(fmt.Errorf("get notification preferences: %w", err))
 	}
 	httpapi.WriteJSON(w, http.StatusOK, out)
 	return nil
 }
 
 func (s *Service) put(w http.ResponseWriter, r *http.Request) error {
-	p, _ := session.FromContext(r.Context())
+	p, _ := sessions.FromContext(r.Context())
 	raw, err := httpapi.ReadBody(r)
 	if err != nil {
 		return err
@@ -242,7 +243,7 @@ func (s *Service) put(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if err := s.Store.PutNotificationPrefs(r.Context(), p.User.ID, next); err != nil {
-		return httpapi.Internal(fmt.Errorf("put notification preferences: %w", err))
+		return account.Internal(fmt.Errorf("put notification preferences: %w", err))
 	}
 	httpapi.WriteJSON(w, http.StatusOK, next)
 	return nil

@@ -10,7 +10,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/example/myprofile/shared/account"
-	"github.com/example/myprofile/shared/httpapi"
 	"github.com/example/myprofile/shared/phone"
 	"github.com/example/myprofile/shared/profile/basic"
 )
@@ -53,7 +52,7 @@ func ParseClock(s string, end bool) (int, bool) {
 // with start before end, at most 10 a day, not overlapping (touching is
 // fine). Intervals come back sorted by start. Problems are recorded under
 // field.<day>[i].
-func CleanWeekly(field string, weekly map[string][]account.Interval, v *httpapi.Validation) map[string][]account.Interval {
+func CleanWeekly(field string, weekly map[string][]account.Interval, v *account.Validation) map[string][]account.Interval {
 	out := map[string][]account.Interval{}
 	known := map[string]bool{}
 	for _, d := range Days {
@@ -138,7 +137,7 @@ func cleanText(s string, max int) (string, string) {
 // CleanMeetingLocation checks a meeting location: a known type; details
 // are free text, except an https link for zoom and a valid phone number
 // for phone (stored in E.164; region is the default for national numbers).
-func CleanMeetingLocation(field string, m account.MeetingLocation, region string, v *httpapi.Validation) account.MeetingLocation {
+func CleanMeetingLocation(field string, m account.MeetingLocation, region string, v *account.Validation) account.MeetingLocation {
 	known := false
 	for _, t := range MeetingTypes {
 		known = known || m.Type == t
@@ -173,7 +172,7 @@ func CleanMeetingLocation(field string, m account.MeetingLocation, region string
 	return m
 }
 
-func patchAvailability(u *account.User, raw json.RawMessage, v *httpapi.Validation) {
+func patchAvailability(u *account.User, raw json.RawMessage, v *account.Validation) {
 	var next account.Availability
 	if basic.IsNull(raw) {
 		next = account.Availability{}

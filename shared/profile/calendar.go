@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"github.com/example/myprofile/shared/account"
-	"github.com/example/myprofile/shared/httpapi"
 	"github.com/example/myprofile/shared/profile/basic"
 )
 
@@ -18,7 +17,7 @@ const MaxCalendarIDLength = 256
 // CleanCalendar checks the calendar configuration: ids are single-line
 // text up to 256 characters; at most 10 conflict calendars, none repeated
 // and none equal to the primary calendar.
-func CleanCalendar(field string, c account.Calendar, v *httpapi.Validation) account.Calendar {
+func CleanCalendar(field string, c account.Calendar, v *account.Validation) account.Calendar {
 	id, msg := cleanText(c.PrimaryCalendarID, MaxCalendarIDLength)
 	if msg == "" && containsLineBreak(id) {
 		msg = "must be a single line"
@@ -67,7 +66,7 @@ func containsLineBreak(s string) bool {
 	return false
 }
 
-func patchCalendar(u *account.User, raw json.RawMessage, v *httpapi.Validation) {
+func patchCalendar(u *account.User, raw json.RawMessage, v *account.Validation) {
 	var next account.Calendar
 	if basic.IsNull(raw) {
 		next = account.Calendar{ConflictCalendarIDs: []string{}, PrivateSyncedEvents: true}

@@ -4,8 +4,7 @@ import (
 	"encoding/json"
 
 	"github.com/example/myprofile/shared/account"
-	"github.com/example/myprofile/shared/digest"
-	"github.com/example/myprofile/shared/httpapi"
+	"github.com/example/myprofile/shared/dailysummary"
 	"github.com/example/myprofile/shared/profile/basic"
 )
 
@@ -17,7 +16,7 @@ const DefaultDailySummaryTime = "07:30"
 // to the default. time is "HH:MM", 24-hour, in the user's time zone; runs
 // every 5 minutes send it within 5 minutes after that time. Keeping the due
 // index current is the digest scheduler's AfterSave hook.
-func patchDailySummary(u *account.User, raw json.RawMessage, v *httpapi.Validation) {
+func patchDailySummary(u *account.User, raw json.RawMessage, v *account.Validation) {
 	if basic.IsNull(raw) {
 		u.DailySummary = account.DailySummary{Enabled: false, Time: DefaultDailySummaryTime}
 		return
@@ -29,7 +28,7 @@ func patchDailySummary(u *account.User, raw json.RawMessage, v *httpapi.Validati
 	if next.Time == "" {
 		next.Time = DefaultDailySummaryTime
 	}
-	if _, err := digest.ParseClock(next.Time); err != nil {
+	if _, err := dailysummary.ParseClock(next.Time); err != nil {
 		v.Add("dailySummary.time", "must be a time of day HH:MM between 00:00 and 23:59")
 		return
 	}

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/example/myprofile/shared/app/apptest"
-	"github.com/example/myprofile/shared/localcloud/testenv"
+	"github.com/example/myprofile/infra/localcloud/testenv"
 	"github.com/example/myprofile/shared/profile"
 )
 

@@ -12,13 +12,13 @@ import (
 	"github.com/example/myprofile/shared/phone"
 	"github.com/example/myprofile/shared/profile/basic"
 	"github.com/example/myprofile/shared/retry"
-	"github.com/example/myprofile/shared/session"
+	"github.com/example/myprofile/shared/sessions"
 )
 
 // Service serves the profile routes.
 type Service struct {
 	Store    Store
-	Sessions *session.Service
+	Sessions *sessions.Service
 	Now      func() time.Time
 	// AfterSave hooks run after a profile change was stored (e.g. the daily
 	// summary's due index, billing alert re-evaluation). They must be
@@ -39,7 +39,7 @@ func (s *Service) Routes() httpapi.Routes {
 }
 
 func (s *Service) get(w http.ResponseWriter, r *http.Request) error {
-	p, _ := session.FromContext(r.Context())
+	p, _ := sessions.FromContext(r.Context())
 	if inm := r.Header.Get("If-None-Match"); inm != "" && inm == basic.ETag(p.User) {
 		w.Header().Set("ETag", basic.ETag(p.User))
 		w.WriteHeader(http.StatusNotModified)
@@ -55,7 +55,7 @@ func (s *Service) get(w http.ResponseWriter, r *http.Request) error {
 const maxPatchRetries = 8
 
 func (s *Service) patch(w http.ResponseWriter, r *http.Request) error {
-	p, _ := session.FromContext(r.Context())
+	p, _ := sessions.FromContext(r.Context())
 	body, err := httpapi.ReadBody(r)
 	if err != nil {
 		return err
@@ -64,7 +64,7 @@ func (s *Service) patch(w http.ResponseWriter, r *http.Request) error {
 	u := p.User
 	for attempt := 0; ; attempt++ {
 		if ifMatch != "" && ifMatch != "*" && ifMatch != basic.ETag(u) {
-			return httpapi.Errorf(httpapi.CodePrecondition, "The profile changed since you read it; read it again and retry.")
+			return account.Errorf(account.CodePrecondition, "The profile changed since you read it; read it again and retry.")
 		}
 		next, err := ApplyPatch(u, body)
 		if err != nil {
@@ -78,19 +78,19 @@ func (s *Service) patch(w http.ResponseWriter, r *http.Request) error {
 		case err == nil:
 			for _, hook := range s.AfterSave {
 				if err := runHook(r.Context(), hook, u, next); err != nil {
-					return httpapi.Internal(err)
+					return account.Internal(err)
 				}
 			}
 			return basic.Write(w, r, http.StatusOK, next)
 		case errors.Is(err, account.ErrConflict) && attempt < maxPatchRetries:
 			_ = retry.Backoff(r.Context(), attempt) // a cancelled request ends at the next read
 			if u, err = s.Store.GetUser(r.Context(), u.ID); err != nil {
-				return httpapi.Internal(err)
+				return account.Internal(err)
 			}
 		case errors.Is(err, account.ErrConflict):
-			return httpapi.Errorf(httpapi.CodeConflict, "The profile is being changed by another request; retry.")
+			return account.Errorf(account.CodeConflict, "The profile is being changed by another request; retry.")
 		default:
-			return httpapi.Internal(err)
+			return account.Internal(err)
 		}
 	}
 }

@@ -14,7 +14,8 @@ import (
 	"github.com/example/myprofile/shared/httpapi"
 	"github.com/example/myprofile/shared/notify"
 	"github.com/example/myprofile/shared/password"
-	"github.com/example/myprofile/shared/session"
+	"github.com/example/myprofile/shared/request"
+	"github.com/example/myprofile/shared/sessions"
 )
 
 // PasswordStore replaces password hashes.
@@ -39,7 +40,7 @@ type PasswordService struct {
 	Hasher   *password.Hasher
 	Policy   password.Policy
 	Store    PasswordStore
-	Sessions *session.Service
+	Sessions *sessions.Service
 	Mailer   notify.Mailer
 	AppName  string
 	Now      func() time.Time
@@ -68,7 +69,7 @@ var PasswordChanged = notify.Template{Name: "password-changed", Texts: map[strin
 }}
 
 func (s *PasswordService) change(w http.ResponseWriter, r *http.Request) error {
-	p, _ := session.FromContext(r.Context())
+	p, _ := sessions.FromContext(r.Context())
 	var req struct {
 		CurrentPassword string `json:"currentPassword"`
 		NewPassword     string `json:"newPassword"`
@@ -80,7 +81,7 @@ func (s *PasswordService) change(w http.ResponseWriter, r *http.Request) error {
 		return s.Reauth.Check(r.Context(), p.User, req.CurrentPassword, "currentPassword")
 	}
 	if req.NewPassword == "" {
-		var v httpapi.Validation
+		var v account.Validation
 		v.Add("newPassword", "must not be empty")
 		if req.CurrentPassword == "" {
 			v.Add("currentPassword", "must not be empty")
@@ -91,7 +92,7 @@ func (s *PasswordService) change(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var v httpapi.Validation
+	var v account.Validation
 	for _, msg := range s.Policy.Check(req.NewPassword, p.User.Email) {
 		v.Add("newPassword", msg)
 	}
@@ -103,20 +104,20 @@ func (s *PasswordService) change(w http.ResponseWriter, r *http.Request) error {
 	}
 	hash, err := s.Hasher.Hash(req.NewPassword)
 	if err != nil {
-		return httpapi.Internal(fmt.Errorf("change password: %w", err))
+		return account.Internal(fmt.Errorf("change password: %w", err))
 	}
 	// Only over the hash the current password matched: of two concurrent
 	// changes one wins, the other is told.
 	err = s.Store.ReplacePasswordHash(r.Context(), p.User.ID, current, hash)
 	if errors.Is(err, account.ErrConflict) {
-		return httpapi.Errorf(httpapi.CodeConflict, "Your password was changed by another request meanwhile; sign in with it and try again.")
+		return account.Errorf(account.CodeConflict, "Your password was changed by another request meanwhile; sign in with it and try again.")
 	}
 	if err != nil {
-		return httpapi.Internal(fmt.Errorf("change password: %w", err))
+		return account.Internal(fmt.Errorf("change password: %w", err))
 	}
 	revoked, err := s.Sessions.Store.DeleteSessions(r.Context(), p.User.ID, p.Session.ID)
 	if err != nil {
-		return httpapi.Internal(fmt.Errorf("change password: revoke sessions: %w", err))
+		return account.Internal(fmt.Errorf("change password: revoke sessions: %w", err))
 	}
 	audit.RecordOwn(r, s.Audit, s.Log, p.User, audit.ActionPasswordChanged, map[string]string{"otherSessionsRevoked": strconv.Itoa(revoked)})
 	s.notice(r.Context(), p.User)
@@ -139,6 +140,6 @@ func (s *PasswordService) notice(ctx context.Context, u account.User) {
 		err = s.Mailer.SendEmail(ctx, mail)
 	}
 	if err != nil && s.Log != nil {
-		s.Log.ErrorContext(ctx, "password change notice not sent", "err", err, "requestId", httpapi.RequestID(ctx), "userId", u.ID)
+		s.Log.ErrorContext(ctx, "password change notice not sent", "err", err, "requestId", request.ID(ctx), "userId", u.ID)
 	}
 }

@@ -3,7 +3,7 @@ package profile
 import (
 	"encoding/json"
 
-	"github.com/example/myprofile/shared/httpapi"
+	"github.com/example/myprofile/shared/account"
 	"github.com/example/myprofile/shared/profile/basic"
 )
 
@@ -11,7 +11,7 @@ import (
 // current and decodes the result strictly into dst: nested objects merge,
 // null members remove (and so fall back to their zero value), unknown
 // members are refused. Problems are recorded under field.
-func mergeMember(field string, current any, raw json.RawMessage, dst any, v *httpapi.Validation) bool {
+func mergeMember(field string, current any, raw json.RawMessage, dst any, v *account.Validation) bool {
 	var patch any
 	if err := json.Unmarshal(raw, &patch); err != nil {
 		v.Add(field, "has the wrong type")

@@ -16,7 +16,7 @@ import (
 	"github.com/example/myprofile/shared/httpapi"
 	"github.com/example/myprofile/shared/phone"
 	"github.com/example/myprofile/shared/profile/basic"
-	"github.com/example/myprofile/shared/session"
+	"github.com/example/myprofile/shared/sessions"
 )
 
 // MaxSignatureBytes is the largest signature stored, measured after
@@ -189,7 +189,7 @@ func tidyText(s string) string {
 	return strings.Join(lines, "\n")
 }
 
-func patchSignature(u *account.User, raw json.RawMessage, v *httpapi.Validation) {
+func patchSignature(u *account.User, raw json.RawMessage, v *account.Validation) {
 	if basic.IsNull(raw) {
 		u.Signature = account.Signature{}
 		return
@@ -210,7 +210,7 @@ func patchSignature(u *account.User, raw json.RawMessage, v *httpapi.Validation)
 // renderSignature serves POST /v1/me/signature/render: {html?} (default:
 // the stored signature) -> {html, text} with the custom values filled.
 func (s *Service) renderSignature(w http.ResponseWriter, r *http.Request) error {
-	p, _ := session.FromContext(r.Context())
+	p, _ := sessions.FromContext(r.Context())
 	var req struct {
 		HTML *string `json:"html"`
 	}
@@ -223,7 +223,7 @@ func (s *Service) renderSignature(w http.ResponseWriter, r *http.Request) error 
 	if req.HTML != nil {
 		clean, msg := defaultSigner.SanitizeSignature(*req.HTML)
 		if msg != "" {
-			return httpapi.Invalid("html", msg)
+			return account.Invalid("html", msg)
 		}
 		src = clean
 	}

@@ -10,7 +10,6 @@ import (
 	"fmt"
 
 	"github.com/example/myprofile/shared/account"
-	"github.com/example/myprofile/shared/httpapi"
 	"github.com/example/myprofile/shared/password"
 	"github.com/example/myprofile/shared/ratelimit"
 )
@@ -31,7 +30,7 @@ type Checker struct {
 // SSOManaged is the 409 for users whose credentials live at their identity
 // provider.
 func SSOManaged(u account.User) error {
-	e := httpapi.Errorf(httpapi.CodeSSOManaged, "Your sign-in is managed by your organization's identity provider; change it there.")
+	e := account.Errorf(account.CodeSSOManaged, "Your sign-in is managed by your organization's identity provider; change it there.")
 	e.Extra = map[string]any{"idpUrl": u.IdPURL}
 	return e
 }
@@ -53,7 +52,7 @@ func (c Checker) CheckedHash(ctx context.Context, u account.User, pw, field stri
 		return "", SSOManaged(u)
 	}
 	if pw == "" {
-		return "", httpapi.Invalid(field, "must not be empty")
+		return "", account.Invalid(field, "must not be empty")
 	}
 	key := "reauth#" + u.ID
 	// Counted before the check (atomically), given back unless wrong.
@@ -67,10 +66,10 @@ func (c Checker) CheckedHash(ctx context.Context, u account.User, pw, field stri
 		}
 	}
 	if err != nil {
-		return "", httpapi.Internal(fmt.Errorf("reauth: %w", err))
+		return "", account.Internal(fmt.Errorf("reauth: %w", err))
 	}
 	if wrong {
-		return "", httpapi.Errorf(httpapi.CodeInvalidCreds, "The password is not correct.")
+		return "", account.Errorf(account.CodeInvalidCreds, "The password is not correct.")
 	}
 	return hash, nil
 }
@@ -98,7 +97,7 @@ func asAPI(err error) error {
 	}
 	var l *ratelimit.Limited
 	if errors.As(err, &l) {
-		return &httpapi.Error{Code: httpapi.CodeRateLimited, Detail: "Too many wrong passwords; try again later.", RetryAfter: l.RetryAfter}
+		return &account.Error{Code: account.CodeRateLimited, Detail: "Too many wrong passwords; try again later.", RetryAfter: l.RetryAfter}
 	}
-	return httpapi.Internal(err)
+	return account.Internal(err)
 }

@@ -12,7 +12,7 @@ import (
 
 	"github.com/example/myprofile/shared/app"
 	"github.com/example/myprofile/shared/app/apptest"
-	"github.com/example/myprofile/shared/localcloud/testenv"
+	"github.com/example/myprofile/infra/localcloud/testenv"
 	"github.com/example/myprofile/shared/password"
 	"github.com/example/myprofile/shared/store"
 )

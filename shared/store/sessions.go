@@ -10,10 +10,10 @@ import (
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/example/myprofile/shared/account"
-	"github.com/example/myprofile/shared/session"
+	"github.com/example/myprofile/shared/sessions"
 )
 
-var _ session.Store = (*Store)(nil)
+var _ sessions.Store = (*Store)(nil)
 
 type sessionRecord struct {
 	ID             string    `dynamodbav:"id"`
@@ -29,7 +29,7 @@ type sessionRecord struct {
 
 // SessionItem is a session as an item (sign-up and invitations write the
 // first session in their transactions).
-func SessionItem(s session.Session) (Item, error) {
+func SessionItem(s sessions.Session) (Item, error) {
 	it, err := Marshal(UserPK(s.UserID), SessionSK(s.ID), sessionRecord(s))
 	if err != nil {
 		return nil, err
@@ -44,16 +44,16 @@ func SessionItem(s session.Session) (Item, error) {
 // number of fraction digits do not sort as the times do).
 const attrLastSeenMs = "lastSeenMs"
 
-func sessionFrom(it Item) (session.Session, error) {
+func sessionFrom(it Item) (sessions.Session, error) {
 	var r sessionRecord
 	if err := Unmarshal(it, &r); err != nil {
-		return session.Session{}, err
+		return sessions.Session{}, err
 	}
-	return session.Session(r), nil
+	return sessions.Session(r), nil
 }
 
 // PutSession stores a new session.
-func (s *Store) PutSession(ctx context.Context, sess session.Session) error {
+func (s *Store) PutSession(ctx context.Context, sess sessions.Session) error {
 	it, err := SessionItem(sess)
 	if err != nil {
 		return err
@@ -66,44 +66,44 @@ func (s *Store) PutSession(ctx context.Context, sess session.Session) error {
 
 // GetSessionWithUser reads the session and the user record in one
 // strongly consistent BatchGetItem.
-func (s *Store) GetSessionWithUser(ctx context.Context, userID, sessionID string) (session.Session, account.User, error) {
+func (s *Store) GetSessionWithUser(ctx context.Context, userID, sessionID string) (sessions.Session, account.User, error) {
 	keys := []Item{Key(UserPK(userID), SessionSK(sessionID)), Key(UserPK(userID), SKProfile)}
 	req := map[string]ddbtypes.KeysAndAttributes{s.Table: {Keys: keys, ConsistentRead: aws.Bool(true)}}
 	var items []Item
 	for attempt := 0; len(req) > 0; attempt++ {
 		if attempt > 0 {
 			if attempt > 5 {
-				return session.Session{}, account.User{}, fmt.Errorf("batch get session: unprocessed keys remain")
+				return sessions.Session{}, account.User{}, fmt.Errorf("batch get session: unprocessed keys remain")
 			}
 			time.Sleep(time.Duration(attempt*attempt) * 10 * time.Millisecond)
 		}
 		out, err := s.DB.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: req})
 		if err != nil {
-			return session.Session{}, account.User{}, fmt.Errorf("batch get session: %w", err)
+			return sessions.Session{}, account.User{}, fmt.Errorf("batch get session: %w", err)
 		}
 		items = append(items, out.Responses[s.Table]...)
 		req = out.UnprocessedKeys
 	}
-	var sess *session.Session
+	var sess *sessions.Session
 	var user *account.User
 	for _, it := range items {
 		switch sk := it[AttrSK].(*ddbtypes.AttributeValueMemberS).Value; sk {
 		case SKProfile:
 			var u account.User
 			if err := Unmarshal(it, &u); err != nil {
-				return session.Session{}, account.User{}, err
+				return sessions.Session{}, account.User{}, err
 			}
 			user = &u
 		default:
 			x, err := sessionFrom(it)
 			if err != nil {
-				return session.Session{}, account.User{}, err
+				return sessions.Session{}, account.User{}, err
 			}
 			sess = &x
 		}
 	}
 	if sess == nil || user == nil {
-		return session.Session{}, account.User{}, account.ErrNotFound
+		return sessions.Session{}, account.User{}, account.ErrNotFound
 	}
 	return *sess, *user, nil
 }
@@ -132,7 +132,7 @@ func (s *Store) TouchSession(ctx context.Context, userID, sessionID string, last
 }
 
 // ListSessions returns the user's sessions.
-func (s *Store) ListSessions(ctx context.Context, userID string) ([]session.Session, error) {
+func (s *Store) ListSessions(ctx context.Context, userID string) ([]sessions.Session, error) {
 	items, err := s.QueryAll(ctx, &dynamodb.QueryInput{
 		TableName:                 &s.Table,
 		KeyConditionExpression:    aws.String("pk = :pk AND begins_with(sk, :sk)"),
@@ -142,7 +142,7 @@ func (s *Store) ListSessions(ctx context.Context, userID string) ([]session.Sess
 	if err != nil {
 		return nil, err
 	}
-	out := make([]session.Session, 0, len(items))
+	out := make([]sessions.Session, 0, len(items))
 	for _, it := range items {
 		x, err := sessionFrom(it)
 		if err != nil {

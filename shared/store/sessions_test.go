@@ -4,8 +4,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/example/myprofile/shared/localcloud/testenv"
-	"github.com/example/myprofile/shared/session"
+	"github.com/example/myprofile/infra/localcloud/testenv"
+	"github.com/example/myprofile/shared/sessions"
 )
 
 // TouchSession writes lastSeenAt only when the stored one is not after
@@ -26,7 +26,7 @@ func TestTouchSessionComparesTimes(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			s := session.Session{ID: testenv.RandomID(t), UserID: testenv.RandomID(t), TokenHash: testenv.RandomID(t),
+			s := sessions.Session{ID: testenv.RandomID(t), UserID: testenv.RandomID(t), TokenHash: testenv.RandomID(t),
 				CreatedAt: base, LastSeenAt: base, AbsoluteExpiry: base.Add(time.Hour), ExpiresAt: base.Add(time.Hour)}
 			if err := st.PutSession(ctx, s); err != nil {
 				t.Fatal(err)

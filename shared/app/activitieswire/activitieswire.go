@@ -8,14 +8,14 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/example/myprofile/shared/app"
-	"github.com/example/myprofile/shared/digest"
-	"github.com/example/myprofile/shared/store/digestdb"
+	"github.com/example/myprofile/shared/dailysummary"
+	"github.com/example/myprofile/shared/store/dailysummarydb"
 )
 
 // Job applies one activity event to the table's copy.
 func Job(d *app.Deps) app.Job {
 	return func(ctx context.Context, ev events.EventBridgeEvent) error {
-		a := &digest.Activities{Store: digestdb.New(d.Store()), Log: d.Log.With("function", "activities")}
+		a := &dailysummary.Activities{Store: dailysummarydb.New(d.Store()), Log: d.Log.With("function", "activities")}
 		return a.Handle(ctx, ev.DetailType, ev.Detail)
 	}
 }

@@ -18,26 +18,27 @@ import (
 	"github.com/example/myprofile/shared/app/authwire"
 	"github.com/example/myprofile/shared/app/avatarwire"
 	"github.com/example/myprofile/shared/app/billingwire"
-	"github.com/example/myprofile/shared/app/digestwire"
+	"github.com/example/myprofile/shared/app/dailysummarywire"
 	"github.com/example/myprofile/shared/app/mailwire"
-	"github.com/example/myprofile/shared/app/mfawire"
 	"github.com/example/myprofile/shared/app/orgwire"
 	"github.com/example/myprofile/shared/app/profilewire"
+	"github.com/example/myprofile/shared/app/sessionswire"
 	"github.com/example/myprofile/shared/app/smswire"
-	"github.com/example/myprofile/shared/app/verifywire"
+	"github.com/example/myprofile/shared/app/twofactorwire"
+	"github.com/example/myprofile/shared/app/verificationwire"
 	"github.com/example/myprofile/shared/billing"
 	"github.com/example/myprofile/shared/catalog"
-	"github.com/example/myprofile/shared/digest"
+	"github.com/example/myprofile/shared/dailysummary"
 	"github.com/example/myprofile/shared/notify"
 	"github.com/example/myprofile/shared/org"
 	"github.com/example/myprofile/shared/store"
 	"github.com/example/myprofile/shared/store/authdb"
 	"github.com/example/myprofile/shared/store/billingdb"
-	"github.com/example/myprofile/shared/store/digestdb"
-	"github.com/example/myprofile/shared/store/mfadb"
+	"github.com/example/myprofile/shared/store/dailysummarydb"
 	"github.com/example/myprofile/shared/store/orgdb"
 	"github.com/example/myprofile/shared/store/prefsdb"
-	"github.com/example/myprofile/shared/store/verifydb"
+	"github.com/example/myprofile/shared/store/twofactordb"
+	"github.com/example/myprofile/shared/store/verificationdb"
 )
 
 // Function is how one function of the catalog is built: the field of its
@@ -57,13 +58,13 @@ func Functions() map[string]Function {
 		"auth":                 {Routes: authwire.Routes},
 		"avatar":               {Storage: avatarwire.Event},
 		"balances":             {Job: billingwire.BalancesJob},
-		"daily-summary":        {Job: digestwire.DailySummaryJob},
-		"daily-summary-worker": {Queue: digestwire.Worker},
+		"daily-summary":        {Job: dailysummarywire.DailySummaryJob},
+		"daily-summary-worker": {Queue: dailysummarywire.Worker},
 		"low-credit":           {Job: billingwire.LowCreditJob},
 		"profile":              {Routes: profilewire.Routes},
-		"sessions":             {Routes: app.SessionsRoutes},
-		"twofactor":            {Routes: mfawire.Routes},
-		"verification":         {Routes: verifywire.Routes},
+		"sessions":             {Routes: sessionswire.Routes},
+		"twofactor":            {Routes: twofactorwire.Routes},
+		"verification":         {Routes: verificationwire.Routes},
 	}
 }
 
@@ -206,10 +207,10 @@ func (d *Deps) AvatarEvent(ctx context.Context, ev events.S3Event) error {
 }
 
 // DailySummary returns the daily summary run (and worker).
-func (d *Deps) DailySummary() *digest.Runner { return digestwire.Runner(d.Deps) }
+func (d *Deps) DailySummary() *dailysummary.Runner { return dailysummarywire.Runner(d.Deps) }
 
 // DailySummaryWorker returns the daily summary's queue consumer.
-func (d *Deps) DailySummaryWorker() app.QueueJob { return digestwire.Worker(d.Deps) }
+func (d *Deps) DailySummaryWorker() app.QueueJob { return dailysummarywire.Worker(d.Deps) }
 
 // Billing returns the low-credit alert service.
 func (d *Deps) Billing() *billing.Service { return billingwire.Service(d.Deps) }
@@ -230,11 +231,11 @@ func (d *Deps) Store() *Store { return NewStore(d.Deps.Store()) }
 type (
 	authStore    = authdb.Store
 	billingStore = billingdb.Store
-	digestStore  = digestdb.Store
-	mfaStore     = mfadb.Store
+	digestStore  = dailysummarydb.Store
+	mfaStore     = twofactordb.Store
 	orgStore     = orgdb.Store
 	prefsStore   = prefsdb.Store
-	verifyStore  = verifydb.Store
+	verifyStore  = verificationdb.Store
 )
 
 // Store is the core store with every capability's storage methods.
@@ -251,5 +252,5 @@ type Store struct {
 
 // NewStore returns every capability's storage on a core store.
 func NewStore(st *store.Store) *Store {
-	return &Store{st, authdb.New(st), billingdb.New(st), digestdb.New(st), mfadb.New(st), orgdb.New(st), prefsdb.New(st), verifydb.New(st)}
+	return &Store{st, authdb.New(st), billingdb.New(st), dailysummarydb.New(st), twofactordb.New(st), orgdb.New(st), prefsdb.New(st), verificationdb.New(st)}
 }

@@ -23,8 +23,8 @@ import (
 	"github.com/example/myprofile/shared/app/mailwire"
 	"github.com/example/myprofile/shared/app/smswire"
 	"github.com/example/myprofile/shared/config"
-	"github.com/example/myprofile/shared/localcloud"
-	"github.com/example/myprofile/shared/localcloud/testenv"
+	"github.com/example/myprofile/infra/localcloud"
+	"github.com/example/myprofile/infra/localcloud/testenv"
 	"github.com/example/myprofile/shared/password"
 	"github.com/example/myprofile/shared/store"
 )

@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/example/myprofile/shared/app"
-	"github.com/example/myprofile/shared/app/mfawire"
 	"github.com/example/myprofile/shared/app/orgwire"
+	"github.com/example/myprofile/shared/app/twofactorwire"
 	"github.com/example/myprofile/shared/auth"
 	"github.com/example/myprofile/shared/httpapi"
 	"github.com/example/myprofile/shared/store/authdb"
@@ -24,7 +24,7 @@ func Routes(d *app.Deps) (httpapi.Routes, error) {
 		SignupEnabled: d.Config.SignupEnabled, Now: d.Now, Log: d.Log,
 		Audit: d.Audit(), Metrics: d.Metrics,
 	}
-	m, err := mfawire.Service(d)
+	m, err := twofactorwire.Service(d)
 	if err != nil {
 		return nil, err
 	}

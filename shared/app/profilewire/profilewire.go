@@ -11,13 +11,13 @@ import (
 	"github.com/example/myprofile/shared/app/billingwire"
 	"github.com/example/myprofile/shared/app/mailwire"
 	"github.com/example/myprofile/shared/app/orgwire"
-	"github.com/example/myprofile/shared/digest"
+	"github.com/example/myprofile/shared/dailysummary"
 	"github.com/example/myprofile/shared/httpapi"
 	"github.com/example/myprofile/shared/phone"
 	"github.com/example/myprofile/shared/prefs"
 	"github.com/example/myprofile/shared/profile"
 	"github.com/example/myprofile/shared/store"
-	"github.com/example/myprofile/shared/store/digestdb"
+	"github.com/example/myprofile/shared/store/dailysummarydb"
 	"github.com/example/myprofile/shared/store/prefsdb"
 )
 
@@ -29,7 +29,7 @@ func Routes(d *app.Deps) (httpapi.Routes, error) {
 	sessions := d.Sessions()
 	p := &profile.Service{Store: st, Sessions: sessions, Now: d.Now}
 	// The daily summary's due index follows the profile.
-	p.AfterSave = append(p.AfterSave, (&digest.Scheduler{Store: digestdb.New(st), Now: d.Now}).AfterSave)
+	p.AfterSave = append(p.AfterSave, (&dailysummary.Scheduler{Store: dailysummarydb.New(st), Now: d.Now}).AfterSave)
 	rs := p.Routes()
 	pw := &profile.PasswordService{
 		Reauth: d.Reauth(), Hasher: d.Hasher, Policy: d.PasswordPolicy(),

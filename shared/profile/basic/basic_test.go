@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/example/myprofile/shared/account"
-	"github.com/example/myprofile/shared/httpapi"
 )
 
 func TestCleaners(t *testing.T) {
@@ -104,8 +103,8 @@ func TestApplyNameFields(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := Apply(tc.u, []byte(tc.body), NameFields(), readOnly)
 			if tc.wantInvalid != nil {
-				var p *httpapi.Error
-				if !errors.As(err, &p) || p.Code != httpapi.CodeValidation {
+				var p *account.Error
+				if !errors.As(err, &p) || p.Code != account.CodeValidation {
 					t.Fatalf("err = %v, want a validation problem", err)
 				}
 				var fields []string

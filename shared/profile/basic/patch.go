@@ -13,7 +13,7 @@ import (
 // Field applies one top-level member of a JSON merge patch (RFC 7396) to
 // the user, recording problems under the field's name. raw is "null" when
 // the patch removes the member.
-type Field func(u *account.User, raw json.RawMessage, v *httpapi.Validation)
+type Field func(u *account.User, raw json.RawMessage, v *account.Validation)
 
 // Fields are the patchable members by name.
 type Fields map[string]Field
@@ -45,7 +45,7 @@ func Apply(u account.User, body []byte, fields Fields, readOnly map[string]strin
 		names = append(names, k)
 	}
 	sort.Strings(names)
-	var v httpapi.Validation
+	var v account.Validation
 	oldDefault := strings.TrimSpace(u.FirstName + " " + u.LastName)
 	displayFollows := u.DisplayName == oldDefault
 	oldZone := u.Timezone
@@ -80,7 +80,7 @@ func IsNull(raw json.RawMessage) bool { return bytes.Equal(bytes.TrimSpace(raw),
 
 // DecodeMember decodes one member strictly (unknown nested fields refused),
 // recording a problem under field when it cannot.
-func DecodeMember(field string, raw json.RawMessage, dst any, v *httpapi.Validation) bool {
+func DecodeMember(field string, raw json.RawMessage, dst any, v *account.Validation) bool {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
@@ -95,7 +95,7 @@ func DecodeMember(field string, raw json.RawMessage, dst any, v *httpapi.Validat
 }
 
 func nameField(field string, at func(*account.User) *string) Field {
-	return func(u *account.User, raw json.RawMessage, v *httpapi.Validation) {
+	return func(u *account.User, raw json.RawMessage, v *account.Validation) {
 		var s string
 		if IsNull(raw) {
 			v.Add(field, "must not be null")
@@ -113,7 +113,7 @@ func nameField(field string, at func(*account.User) *string) Field {
 	}
 }
 
-func displayNameField(u *account.User, raw json.RawMessage, v *httpapi.Validation) {
+func displayNameField(u *account.User, raw json.RawMessage, v *account.Validation) {
 	if IsNull(raw) {
 		u.DisplayName = strings.TrimSpace(u.FirstName + " " + u.LastName)
 		return
@@ -133,7 +133,7 @@ func displayNameField(u *account.User, raw json.RawMessage, v *httpapi.Validatio
 // StringField patches a string member with a cleaner that returns the
 // cleaned value or a message; null resets it to def.
 func StringField(field string, clean func(string) (string, string), at func(*account.User) *string, def string) Field {
-	return func(u *account.User, raw json.RawMessage, v *httpapi.Validation) {
+	return func(u *account.User, raw json.RawMessage, v *account.Validation) {
 		if IsNull(raw) {
 			*at(u) = def
 			return

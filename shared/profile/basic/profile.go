@@ -18,7 +18,7 @@ import (
 	"github.com/example/myprofile/shared/account"
 	"github.com/example/myprofile/shared/httpapi"
 	"github.com/example/myprofile/shared/notify"
-	"github.com/example/myprofile/shared/session"
+	"github.com/example/myprofile/shared/sessions"
 )
 
 // Profile is the API shape of a user (API.md `Profile`).
@@ -88,13 +88,13 @@ func View(u account.User, orgID string) Profile {
 // ETag is the entity tag of a user record's version.
 func ETag(u account.User) string { return fmt.Sprintf(`"v%d"`, u.Version) }
 
-// OrgHeader chooses the organization a request acts in (session.OrgHeader).
-const OrgHeader = session.OrgHeader
+// OrgHeader chooses the organization a request acts in (sessions.OrgHeader).
+const OrgHeader = sessions.OrgHeader
 
 // CurrentOrg resolves the organization of the request: see
-// session.CurrentOrg.
+// sessions.CurrentOrg.
 func CurrentOrg(r *http.Request, u account.User) (string, account.Membership, error) {
-	return session.CurrentOrg(r, u)
+	return sessions.CurrentOrg(r, u)
 }
 
 // Write answers with the user's profile in the request's organization and

@@ -12,8 +12,8 @@ import (
 
 	"github.com/example/myprofile/shared/account"
 	"github.com/example/myprofile/shared/auth"
-	"github.com/example/myprofile/shared/localcloud/testenv"
-	"github.com/example/myprofile/shared/session"
+	"github.com/example/myprofile/infra/localcloud/testenv"
+	"github.com/example/myprofile/shared/sessions"
 	"github.com/example/myprofile/shared/store"
 	"github.com/example/myprofile/shared/store/authdb"
 )
@@ -54,7 +54,7 @@ func newAccount(t *testing.T, email string) auth.NewAccount {
 		User:         account.User{ID: id, Email: email, FirstName: "Ada", LastName: "Lovelace", CreatedAt: now, Orgs: map[string]account.Membership{org: {Role: account.RoleOwner, JoinedAt: now}}},
 		PasswordHash: "$argon2id$v=19$m=1024,t=1,p=1$c2FsdA$aGFzaA",
 		Org:          account.Organization{ID: org, Name: "Ada's", CreatedAt: now},
-		Session:      session.Session{ID: testenv.RandomID(t), UserID: id, TokenHash: testenv.RandomID(t), CreatedAt: now, LastSeenAt: now, AbsoluteExpiry: now.Add(time.Hour), ExpiresAt: now.Add(time.Hour)},
+		Session:      sessions.Session{ID: testenv.RandomID(t), UserID: id, TokenHash: testenv.RandomID(t), CreatedAt: now, LastSeenAt: now, AbsoluteExpiry: now.Add(time.Hour), ExpiresAt: now.Add(time.Hour)},
 	}
 }
 

@@ -14,7 +14,7 @@ import (
 
 	"github.com/example/myprofile/shared/account"
 	"github.com/example/myprofile/shared/org"
-	"github.com/example/myprofile/shared/session"
+	"github.com/example/myprofile/shared/sessions"
 	"github.com/example/myprofile/shared/store"
 )
 
@@ -285,7 +285,7 @@ func (s *Store) consumeInvite(inv org.Invitation, now time.Time) *ddbtypes.Delet
 // email's uniqueness item (only if nobody holds it), the user record, the
 // password, the member item, the first session and the roster revision in
 // one transaction.
-func (s *Store) AcceptInvitationNew(ctx context.Context, inv org.Invitation, now time.Time, orgRev int64, u account.User, passwordHash string, sess session.Session) error {
+func (s *Store) AcceptInvitationNew(ctx context.Context, inv org.Invitation, now time.Time, orgRev int64, u account.User, passwordHash string, sess sessions.Session) error {
 	if _, ok := u.Orgs[inv.OrgID]; !ok {
 		return fmt.Errorf("accept invitation: user has no membership in %s", inv.OrgID)
 	}

@@ -1,0 +1,25 @@
+// Package verifywire builds the verification function: email and phone
+// changes confirmed with codes.
+package verificationwire
+
+import (
+	"time"
+
+	"github.com/example/myprofile/shared/app"
+	"github.com/example/myprofile/shared/app/mailwire"
+	"github.com/example/myprofile/shared/app/smswire"
+	"github.com/example/myprofile/shared/httpapi"
+	"github.com/example/myprofile/shared/store/verificationdb"
+	"github.com/example/myprofile/shared/verification"
+)
+
+// Routes are the verification function's routes.
+func Routes(d *app.Deps) (httpapi.Routes, error) {
+	v := &verification.Service{
+		Store: verificationdb.New(d.Store()), Sessions: d.Sessions(), Reauth: d.Reauth(),
+		Requests: d.Limiter(time.Hour, 5), SMSPerIP: d.SMSPerIP(),
+		Mailer: mailwire.Mailer(d), Texter: smswire.Texter(d),
+		Now: d.Now, Log: d.Log, AppName: d.Config.AppName, Audit: d.Audit(), Metrics: d.Metrics,
+	}
+	return v.Routes(), nil
+}

@@ -1,0 +1,120 @@
+package dailysummary_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/example/myprofile/shared/account"
+	"github.com/example/myprofile/shared/dailysummary"
+	"github.com/example/myprofile/infra/localcloud/testenv"
+	"github.com/example/myprofile/shared/notify/sesmail"
+	"github.com/example/myprofile/shared/store"
+	"github.com/example/myprofile/shared/store/dailysummarydb"
+)
+
+// BenchmarkDailySummaryRun measures one scheduled run over a population
+// whose send times are spread over the day (DIGEST_BENCH_USERS, default
+// 5,000; `DIGEST_BENCH_USERS=100000 make bench` for the issue's scale).
+// Each iteration is the next 5-minute run. Reported: index items read per
+// run against due users per run (the index is sparse and sorted by due, so
+// a run reads the due entries plus at most one empty page per shard), and
+// emails per second through the SES emulator.
+func BenchmarkDailySummaryRun(b *testing.B) {
+	n := 5000
+	if v, err := strconv.Atoi(os.Getenv("DIGEST_BENCH_USERS")); err == nil && v > 0 {
+		n = v
+	}
+	db, table := testenv.DynamoDB(b)
+	sesClient, _ := testenv.SES(b)
+	st := dailysummarydb.New(store.New(db, table))
+	ctx := context.Background()
+	t0 := time.Date(2026, 3, 10, 0, 0, 0, 0, time.UTC)
+	zones := []string{"UTC", "America/New_York", "Europe/Berlin", "Asia/Kolkata", "Australia/Lord_Howe", "Pacific/Chatham"}
+	users := make([]account.User, n)
+	for i := range users {
+		u := account.User{
+			ID: fmt.Sprintf("bench-%07d", i), Email: fmt.Sprintf("bench-%d-%s@example.com", i, testenv.RandomID(b)),
+			FirstName: "Ada", LastName: "Lovelace", Language: "en", Timezone: zones[i%len(zones)], Version: 1,
+			DailySummary: account.DailySummary{Enabled: true, Time: fmt.Sprintf("%02d:%02d", (i/60)%24, i%60)},
+		}
+		u.Defaults()
+		users[i] = u
+	}
+	// Load: user records in batches, then each user's entry through the
+	// same code the profile hook runs.
+	for i := 0; i < n; i += 25 {
+		var reqs []ddbtypes.WriteRequest
+		for _, u := range users[i:min(i+25, n)] {
+			put, err := st.UserPut(u, 0)
+			if err != nil {
+				b.Fatal(err)
+			}
+			reqs = append(reqs, ddbtypes.WriteRequest{PutRequest: &ddbtypes.PutRequest{Item: put.Item}})
+		}
+		for len(reqs) > 0 {
+			out, err := db.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: map[string][]ddbtypes.WriteRequest{table: reqs}})
+			if err != nil {
+				b.Fatal(err)
+			}
+			reqs = out.UnprocessedItems[table]
+		}
+	}
+	sched := &dailysummary.Scheduler{Store: st, Now: func() time.Time { return t0 }}
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for w := range 8 {
+		wg.Go(func() {
+			for i := w; i < n; i += 8 {
+				if err := sched.Sync(ctx, users[i]); err != nil {
+					errs <- err
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		b.Fatal(err)
+	}
+
+	now := t0
+	r := &dailysummary.Runner{
+		Store: st, Mailer: &sesmail.Mailer{Client: sesClient, From: "no-reply@example.com"},
+		Now: func() time.Time { return now }, Log: discardLog(), AppName: "MyProfile",
+	}
+	var read, due, sent int
+	var sending time.Duration
+	b.ResetTimer()
+	for b.Loop() {
+		now = now.Add(5 * time.Minute)
+		began := time.Now()
+		s, err := r.Run(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		sending += time.Since(began)
+		read += s.IndexItemsRead
+		due += s.Due
+		sent += s.Sent
+		if s.Failed > 0 {
+			b.Fatalf("run failed %d sends", s.Failed)
+		}
+	}
+	runs := float64(b.N)
+	b.ReportMetric(float64(read)/runs, "index-items-read/run")
+	b.ReportMetric(float64(due)/runs, "due-users/run")
+	b.ReportMetric(float64(read-due)/runs, "extra-reads/run")
+	if sending > 0 {
+		b.ReportMetric(float64(sent)/sending.Seconds(), "emails/s")
+	}
+	b.ReportMetric(float64(n), "users")
+}

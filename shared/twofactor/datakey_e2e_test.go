@@ -1,0 +1,69 @@
+package twofactor_test
+
+import (
+	"encoding/base64"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
+	"github.com/example/myprofile/shared/app"
+	"github.com/example/myprofile/shared/app/apptest"
+	"github.com/example/myprofile/shared/app/twofactorwire"
+	"github.com/example/myprofile/infra/localcloud"
+	"github.com/example/myprofile/infra/localcloud/testenv"
+)
+
+// With MFA_DATA_KEY_SECRET (the stack's way), the key that seals TOTP
+// secrets is read from Secrets Manager when a secret is first sealed, not
+// when the functions start, and once per execution environment.
+func TestDataKeyFromSecretsManager(t *testing.T) {
+	secrets := &localcloud.SecretsEndpoint{}
+	secrets.Put("myprofile/test/mfa", base64.StdEncoding.EncodeToString([]byte("0123456789abcdef0123456789abcdef")))
+	srv := httptest.NewServer(secrets) // 127.0.0.1
+	t.Cleanup(srv.Close)
+	cfg := testenv.Config(t)
+	cfg.BaseEndpoint = &srv.URL
+	e := apptest.New(t, &apptest.Options{
+		Env: map[string]string{"MFA_DATA_KEY_SECRET": "myprofile/test/mfa"},
+		Configure: func(d *app.Deps) {
+			d.SetClient(twofactorwire.SecretsManager, secretsmanager.NewFromConfig(cfg))
+		},
+	})
+	u := e.SignUp(nil)
+	if n := secrets.Reads(); n != 0 {
+		t.Fatalf("%d secret reads before any 2FA use, want 0", n)
+	}
+	secret, _ := enrolTOTP(t, e, u)
+	e.Clock.Advance(30 * time.Second)
+	c := mustChallenge(t, e, u)
+	wantSession(t, e, second(e, c, "totp", mustCode(t, secret, e.Clock.Now())), "TOTP sign-in with the key from Secrets Manager")
+	// One read per function: twofactor sealed the secret at enrolment, auth
+	// opened it at sign-in; both keep the key.
+	if n := secrets.Reads(); n != 2 {
+		t.Errorf("%d secret reads after enrolment and sign-in, want 2 (one per function)", n)
+	}
+	e.Clock.Advance(30 * time.Second)
+	c = mustChallenge(t, e, u)
+	wantSession(t, e, second(e, c, "totp", mustCode(t, secret, e.Clock.Now())), "second TOTP sign-in")
+	if n := secrets.Reads(); n != 2 {
+		t.Errorf("%d secret reads after a second sign-in, want still 2", n)
+	}
+
+	// A missing secret fails the request that needs the key, not the
+	// start, and the answer names nothing of it.
+	missing := apptest.New(t, &apptest.Options{
+		Env: map[string]string{"MFA_DATA_KEY_SECRET": "myprofile/test/missing"},
+		Configure: func(d *app.Deps) {
+			d.SetClient(twofactorwire.SecretsManager, secretsmanager.NewFromConfig(cfg))
+		},
+	})
+	v := missing.SignUp(nil)
+	res := missing.Do(apptest.Req{Method: "POST", Path: "/v1/me/2fa/totp", Token: v.Token, Body: map[string]any{"password": v.Password}})
+	if res.Status != http.StatusInternalServerError || res.Code() != "internal" || strings.Contains(string(res.Body), "myprofile/test") {
+		t.Errorf("TOTP enrolment without the secret: %d %s, want 500 internal", res.Status, res.Body)
+	}
+}

@@ -1,0 +1,433 @@
+package twofactor
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"math/big"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/example/myprofile/shared/account"
+	"github.com/example/myprofile/shared/httpapi"
+	"github.com/example/myprofile/shared/metrics"
+	"github.com/example/myprofile/shared/password"
+	"github.com/example/myprofile/shared/ratelimit"
+	"github.com/example/myprofile/shared/request"
+)
+
+// IssueFunc issues the session of a completed sign-in and answers 200
+// {session} (auth.Service.IssueSession).
+type IssueFunc func(w http.ResponseWriter, r *http.Request, userID string) error
+
+// Begin starts the second step of a sign-in whose password was right: nil
+// when the user has no second factor, else the mfaRequired body. It
+// implements auth.SecondFactor.
+func (s *Service) Begin(ctx context.Context, u account.User, src request.Source) (any, error) {
+	if !u.TwoFactor.Enabled || len(u.TwoFactor.Methods) == 0 {
+		return nil, nil
+	}
+	if err := limitedMFA(s.Failures.Check(ctx, failKey(u.ID))); err != nil {
+		return nil, err
+	}
+	methods := slices.Clone(u.TwoFactor.Methods)
+	n, err := s.Store.CountBackupCodes(ctx, u.ID)
+	if err != nil {
+		return nil, account.Internal(err)
+	}
+	if n > 0 {
+		methods = append(methods, MethodBackupCode)
+	}
+	secret, err := randomHex(16)
+	if err != nil {
+		return nil, account.Internal(err)
+	}
+	id := u.ID + "." + secret
+	now := s.Now().UTC()
+	c := Challenge{ID: id, UserID: u.ID, IP: src.IP, UserAgent: src.UserAgent, Methods: methods, ExpiresAt: now.Add(ChallengeTTL)}
+	if err := s.Store.PutChallenge(ctx, c); err != nil {
+		return nil, account.Internal(err)
+	}
+	s.Log.InfoContext(ctx, "second factor required", "requestId", request.ID(ctx), "userId", u.ID)
+	return map[string]any{"mfaRequired": true, "challengeId": id, "methods": methods, "expiresAt": c.ExpiresAt}, nil
+}
+
+// LoginRoutes are the auth function's routes of the second step.
+func (s *Service) LoginRoutes(issue IssueFunc) httpapi.Routes {
+	return httpapi.Routes{
+		"POST /v1/auth/login/mfa": httpapi.Handle(func(w http.ResponseWriter, r *http.Request) error {
+			return s.verify(w, r, issue)
+		}),
+		"POST /v1/auth/login/mfa/sms":        httpapi.Handle(s.sendSMS),
+		"POST /v1/auth/login/webauthn/begin": httpapi.Handle(s.loginWebAuthnBegin),
+		"POST /v1/auth/login/webauthn/finish": httpapi.Handle(func(w http.ResponseWriter, r *http.Request) error {
+			return s.loginWebAuthnFinish(w, r, issue)
+		}),
+	}
+}
+
+type verifyRequest struct {
+	ChallengeID string `json:"challengeId"`
+	Method      string `json:"method"`
+	Code        string `json:"code"`
+}
+
+func failKey(uid string) string { return "mfa#" + uid }
+
+// errMFA is every refusal of the second step: one answer whatever failed,
+// so a caller learns nothing but "no".
+func errMFA() error {
+	return account.Errorf(account.CodeMFAInvalid, "The code is not correct, or this sign-in expired; after 5 wrong codes sign in again.")
+}
+
+// validChallengeID checks the shape "<userId>.<32 hex>": the user id keeps
+// the challenge in the user's partition (account deletion removes it).
+// attempt opens one attempt at a sign-in challenge, for every second-step
+// method: the attempt is counted on the challenge and on the user before
+// anything is checked (atomically), the challenge must be bound to this
+// client and offer method, and its user is read. The caller defers
+// done(err) with its answer: the per-user attempt is given back unless the
+// answer is mfa_invalid.
+func (s *Service) attempt(r *http.Request, challengeID, method string, now time.Time) (Challenge, account.User, func(error), error) {
+	ctx := r.Context()
+	c, err := s.Store.AttemptChallenge(ctx, challengeID, now, ChallengeMaxAttempts)
+	if errors.Is(err, ErrVoid) {
+		return Challenge{}, account.User{}, nil, errMFA()
+	}
+	if err != nil {
+		return Challenge{}, account.User{}, nil, account.Internal(err)
+	}
+	request.SetUserID(ctx, c.UserID)
+	if err := s.takeAttempt(ctx, c.UserID); err != nil {
+		return Challenge{}, account.User{}, nil, err
+	}
+	done := func(answer error) { s.settleAttempt(ctx, c.UserID, answer) }
+	fail := func(err error) (Challenge, account.User, func(error), error) {
+		done(err)
+		return Challenge{}, account.User{}, nil, err
+	}
+	src := request.Client(r.Context())
+	if c.IP != src.IP || c.UserAgent != src.UserAgent || !slices.Contains(c.Methods, method) {
+		return fail(s.refuse(ctx, c.UserID, "challenge bound elsewhere or method not offered"))
+	}
+	u, err := s.Users.GetUser(ctx, c.UserID)
+	if errors.Is(err, account.ErrNotFound) {
+		return fail(errMFA())
+	}
+	if err != nil {
+		return fail(account.Internal(err))
+	}
+	return c, u, done, nil
+}
+
+func validChallengeID(id string) bool {
+	uid, secret, ok := strings.Cut(id, ".")
+	if !ok || len(uid) == 0 || len(uid) > 64 || len(secret) != 32 {
+		return false
+	}
+	for _, r := range uid {
+		if !(r == '-' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z') {
+			return false
+		}
+	}
+	_, err := hex.DecodeString(secret)
+	return err == nil
+}
+
+func (s *Service) verify(w http.ResponseWriter, r *http.Request, issue IssueFunc) (err error) {
+	ctx := r.Context()
+	var req verifyRequest
+	if err := httpapi.Decode(r, &req); err != nil {
+		return err
+	}
+	var v account.Validation
+	if !validChallengeID(req.ChallengeID) {
+		v.Add("challengeId", "must be the challengeId returned by POST /v1/auth/login")
+	}
+	switch req.Method {
+	case MethodTOTP, MethodBackupCode, MethodSMS:
+	default:
+		v.Add("method", `must be "totp", "backup_code" or "sms"`)
+	}
+	if req.Code == "" || len(req.Code) > 32 {
+		v.Add("code", "must be the code")
+	}
+	if err := v.Err(); err != nil {
+		return err
+	}
+	now := s.Now().UTC()
+	c, u, done, err := s.attempt(r, req.ChallengeID, req.Method, now)
+	if err != nil {
+		return err
+	}
+	defer func() { done(err) }()
+	smsHash := ""
+	switch req.Method {
+	case MethodTOTP:
+		if !hasMethod(u, MethodTOTP) {
+			return s.refuse(ctx, u.ID, "totp no longer enabled")
+		}
+		if err := s.checkTOTP(ctx, u, req.Code, now); err != nil {
+			return err
+		}
+	case MethodBackupCode:
+		if err := s.checkBackupCode(ctx, u, req.Code); err != nil {
+			return err
+		}
+	case MethodSMS:
+		if !hasMethod(u, MethodSMS) || c.SMSHash == "" || !now.Before(c.SMSExpiresAt) {
+			return s.refuse(ctx, u.ID, "no live sms code")
+		}
+		if smsHash, err = s.smsHash(ctx, c.ID, req.Code); err != nil {
+			return account.Internal(err)
+		}
+		if subtle.ConstantTimeCompare([]byte(smsHash), []byte(c.SMSHash)) != 1 {
+			return s.refuse(ctx, u.ID, "wrong sms code")
+		}
+	}
+	// Single use: of concurrent redemptions of one challenge, one wins.
+	err = s.Store.RedeemChallenge(ctx, c.ID, now, smsHash)
+	if errors.Is(err, ErrVoid) {
+		return s.refuse(ctx, u.ID, "challenge redeemed already")
+	}
+	if err != nil {
+		return account.Internal(err)
+	}
+	s.Log.InfoContext(ctx, "second factor accepted", "requestId", request.ID(ctx), "userId", u.ID, "method", req.Method)
+	return issue(w, r, u.ID)
+}
+
+// checkTOTP accepts a code of a time step later than the last accepted
+// one, recording it with a conditional write. A replay is refused and the
+// user is told by email.
+func (s *Service) checkTOTP(ctx context.Context, u account.User, code string, now time.Time) error {
+	t, err := s.Store.GetTOTP(ctx, u.ID)
+	if errors.Is(err, account.ErrNotFound) {
+		return s.refuse(ctx, u.ID, "no totp")
+	}
+	if err != nil {
+		return account.Internal(err)
+	}
+	secret, err := s.Sealer.Open(ctx, u.ID, t.SecretEnc)
+	if err != nil {
+		return account.Internal(err)
+	}
+	step, ok, replay, err := Standard.Match(secret, code, now, t.LastStep)
+	if err != nil {
+		return account.Internal(err)
+	}
+	if ok {
+		err = s.Store.AdvanceTOTPStep(ctx, u.ID, step)
+		if err == nil {
+			return nil
+		}
+		if errors.Is(err, account.ErrNotFound) {
+			// The authenticator was removed since it was read.
+			return s.refuse(ctx, u.ID, "totp removed")
+		}
+		if !errors.Is(err, ErrReplay) {
+			return account.Internal(err)
+		}
+		replay = true
+	}
+	if replay {
+		s.notice(ctx, u, noticeReplay, MethodTOTP)
+		return s.refuse(ctx, u.ID, "totp replay")
+	}
+	return s.refuse(ctx, u.ID, "wrong totp")
+}
+
+// checkBackupCode reads the one code the id names, verifies one argon2id
+// hash and consumes the code with a conditional delete.
+func (s *Service) checkBackupCode(ctx context.Context, u account.User, raw string) error {
+	code, ok := normalizeBackupCode(raw)
+	if !ok {
+		return s.refuse(ctx, u.ID, "malformed backup code")
+	}
+	bc, err := s.Store.GetBackupCode(ctx, u.ID, code[:backupIDLen])
+	if errors.Is(err, account.ErrNotFound) {
+		s.Hasher.VerifyDummy(code) // same cost as a wrong code
+		return s.refuse(ctx, u.ID, "unknown backup code")
+	}
+	if err != nil {
+		return account.Internal(err)
+	}
+	err = s.Hasher.Verify(code, bc.Hash)
+	if errors.Is(err, password.ErrMismatch) {
+		return s.refuse(ctx, u.ID, "wrong backup code")
+	}
+	if err != nil {
+		return account.Internal(err)
+	}
+	err = s.Store.ConsumeBackupCode(ctx, u.ID, bc)
+	if errors.Is(err, account.ErrNotFound) {
+		return s.refuse(ctx, u.ID, "backup code used concurrently")
+	}
+	if err != nil {
+		return account.Internal(err)
+	}
+	return nil
+}
+
+// refuse answers mfa_invalid. The failure stays counted: the attempt was
+// taken (takeAttempt) before anything was checked.
+func (s *Service) refuse(ctx context.Context, uid, why string) error {
+	s.Log.InfoContext(ctx, "second factor refused", "requestId", request.ID(ctx), "userId", uid, "reason", why)
+	metrics.Inc(ctx, s.Metrics, metrics.SignInFailures, map[string]string{"step": "second_factor"})
+	return errMFA()
+}
+
+// takeAttempt counts a second-factor attempt against the user before it
+// is checked: 429 rate_limited when over the limit, so parallel guesses
+// get at most Failures.Max real checks.
+func (s *Service) takeAttempt(ctx context.Context, uid string) error {
+	return limitedMFA(s.Failures.Take(ctx, failKey(uid)))
+}
+
+// settleAttempt gives back the attempt taken by takeAttempt unless the
+// answer err is mfa_invalid: only wrong factors accumulate.
+func (s *Service) settleAttempt(ctx context.Context, uid string, err error) {
+	var api *account.Error
+	if errors.As(err, &api) && api.Code == account.CodeMFAInvalid {
+		return
+	}
+	if rerr := s.Failures.Release(ctx, failKey(uid)); rerr != nil {
+		s.Log.ErrorContext(ctx, "release second-factor attempt", "requestId", request.ID(ctx), "error", rerr.Error())
+	}
+}
+
+type smsRequest struct {
+	ChallengeID string `json:"challengeId"`
+}
+
+// liveChallenge reads the challenge a step that does not answer it yet
+// names (sending the SMS code, beginning the passkey assertion): it must
+// be unused, unexpired, under its attempt limit, bound to this client and
+// offer method. It counts no attempt.
+func (s *Service) liveChallenge(r *http.Request, method string, now time.Time) (Challenge, error) {
+	var req smsRequest
+	if err := httpapi.Decode(r, &req); err != nil {
+		return Challenge{}, err
+	}
+	if !validChallengeID(req.ChallengeID) {
+		return Challenge{}, account.Invalid("challengeId", "must be the challengeId returned by POST /v1/auth/login")
+	}
+	c, err := s.Store.GetChallenge(r.Context(), req.ChallengeID)
+	if errors.Is(err, account.ErrNotFound) {
+		return Challenge{}, errMFA()
+	}
+	if err != nil {
+		return Challenge{}, account.Internal(err)
+	}
+	src := request.Client(r.Context())
+	if c.Used || !now.Before(c.ExpiresAt) || c.Attempts >= ChallengeMaxAttempts ||
+		c.IP != src.IP || c.UserAgent != src.UserAgent || !slices.Contains(c.Methods, method) {
+		return Challenge{}, errMFA()
+	}
+	return c, nil
+}
+
+func (s *Service) sendSMS(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	now := s.Now().UTC()
+	c, err := s.liveChallenge(r, MethodSMS, now)
+	if err != nil {
+		return err
+	}
+	if c.SMSSends >= SMSMaxSends {
+		return account.Errorf(account.CodeTooManyAttempts, "Too many codes sent for this sign-in; sign in again.")
+	}
+	u, err := s.Users.GetUser(ctx, c.UserID)
+	if err != nil {
+		return account.Internal(err)
+	}
+	if !hasMethod(u, MethodSMS) || u.Phone == "" || !u.PhoneVerified {
+		return errMFA()
+	}
+	err = s.SMSPerIP.Take(ctx, "sms-ip#"+request.Client(r.Context()).IP)
+	if l := (*ratelimit.Limited)(nil); errors.As(err, &l) {
+		return &account.Error{Code: account.CodeRateLimited, Detail: "Too many text messages from this network; try again later.", RetryAfter: l.RetryAfter}
+	}
+	if err != nil {
+		return account.Internal(err)
+	}
+	code, err := randomDigits(6)
+	if err != nil {
+		return account.Internal(err)
+	}
+	exp := now.Add(SMSCodeTTL)
+	hash, err := s.smsHash(ctx, c.ID, code)
+	if err != nil {
+		return account.Internal(err)
+	}
+	err = s.Store.SetChallengeSMS(ctx, c.ID, hash, exp, now, SMSMaxSends)
+	if errors.Is(err, ErrVoid) {
+		return account.Errorf(account.CodeTooManyAttempts, "Too many codes sent for this sign-in; sign in again.")
+	}
+	if err != nil {
+		return account.Internal(err)
+	}
+	d := s.data(u, MethodSMS)
+	d.Code = code
+	msg, err := smsSignIn.Render(u.Language, d)
+	if err != nil {
+		return account.Internal(err)
+	}
+	if err := s.Texter.SendSMS(ctx, u.Phone, msg.Text); err != nil {
+		return &account.Error{Code: account.CodeUnavailable, Detail: "The text message could not be sent; try again shortly.", Cause: err, RetryAfter: 5 * time.Second}
+	}
+	s.Log.InfoContext(ctx, "sign-in sms sent", "requestId", request.ID(ctx), "userId", u.ID)
+	metrics.Inc(ctx, s.Metrics, metrics.CodesSent, map[string]string{"channel": "sms"})
+	httpapi.WriteJSON(w, http.StatusAccepted, map[string]any{"expiresAt": exp})
+	return nil
+}
+
+// smsHash is HMAC-SHA256 under the data key over the challenge and the
+// code: a 6-digit code is never stored, and its hash is useless without
+// the key.
+func (s *Service) smsHash(ctx context.Context, challengeID, code string) (string, error) {
+	return s.Sealer.MAC(ctx, "sms-code\x00"+challengeID+"\x00"+code)
+}
+
+func randomHex(n int) (string, error) {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("random: %w", err)
+	}
+	return hex.EncodeToString(b), nil
+}
+
+func randomDigits(n int) (string, error) {
+	max := big.NewInt(1)
+	for i := 0; i < n; i++ {
+		max.Mul(max, big.NewInt(10))
+	}
+	x, err := rand.Int(rand.Reader, max)
+	if err != nil {
+		return "", fmt.Errorf("random: %w", err)
+	}
+	return fmt.Sprintf("%0*d", n, x), nil
+}
+
+// limitedMFA turns the per-user failure limiter into 429 rate_limited.
+func limitedMFA(err error) error {
+	if err == nil {
+		return nil
+	}
+	return tooManyCode(err, account.CodeRateLimited)
+}
+
+func tooManyCode(err error, code string) error {
+	e := tooMany(err)
+	var api *account.Error
+	if errors.As(e, &api) && api.Code == account.CodeTooManyAttempts {
+		api.Code = code
+		api.Detail = "Too many wrong second-factor codes; try again later."
+	}
+	return e
+}
