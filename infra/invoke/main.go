@@ -24,8 +24,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
-	"github.com/example/myprofile/shared/app/all"
 	"github.com/example/myprofile/infra/localcloud"
+	"github.com/example/myprofile/shared/app/all"
 	"github.com/example/myprofile/shared/store"
 )
 

@@ -12,9 +12,9 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
 
+	"github.com/example/myprofile/infra/localcloud"
 	"github.com/example/myprofile/shared/app/all"
 	"github.com/example/myprofile/shared/catalog"
-	"github.com/example/myprofile/infra/localcloud"
 )
 
 // httpSource builds HTTP functions (*all.Deps in the program).

@@ -16,10 +16,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
+	"github.com/example/myprofile/infra/localcloud"
 	"github.com/example/myprofile/shared/app/all"
 	"github.com/example/myprofile/shared/app/dailysummarywire"
 	"github.com/example/myprofile/shared/catalog"
-	"github.com/example/myprofile/infra/localcloud"
 )
 
 // localQueues are the catalog's work queues on the goaws SQS emulator and a

@@ -12,8 +12,8 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/example/myprofile/shared/app/all"
 	"github.com/example/myprofile/infra/localcloud"
+	"github.com/example/myprofile/shared/app/all"
 )
 
 const defaultUploadsBucket = "myprofile-uploads-local"

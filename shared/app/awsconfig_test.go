@@ -9,8 +9,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
-	"github.com/example/myprofile/shared/app"
 	"github.com/example/myprofile/infra/localcloud/testenv"
+	"github.com/example/myprofile/shared/app"
 )
 
 func TestLambdaAWSConfig(t *testing.T) {

@@ -4,8 +4,8 @@ import (
 	"net/http"
 	"testing"
 
-	"github.com/example/myprofile/shared/app/apptest"
 	"github.com/example/myprofile/infra/localcloud/testenv"
+	"github.com/example/myprofile/shared/app/apptest"
 )
 
 func TestMain(m *testing.M) { testenv.Main(m) }

@@ -9,9 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/example/myprofile/infra/localcloud/testenv"
 	"github.com/example/myprofile/shared/account"
 	"github.com/example/myprofile/shared/app/apptest"
-	"github.com/example/myprofile/infra/localcloud/testenv"
 )
 
 func TestConcurrentSignupsWithOneEmail(t *testing.T) {

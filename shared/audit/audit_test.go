@@ -6,9 +6,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/example/myprofile/infra/localcloud/testenv"
 	"github.com/example/myprofile/shared/app/apptest"
 	"github.com/example/myprofile/shared/audit"
-	"github.com/example/myprofile/infra/localcloud/testenv"
 )
 
 func TestMain(m *testing.M) { testenv.Main(m) }

@@ -5,9 +5,9 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/example/myprofile/infra/localcloud/testenv"
 	"github.com/example/myprofile/shared/app"
 	"github.com/example/myprofile/shared/app/apptest"
-	"github.com/example/myprofile/infra/localcloud/testenv"
 	"github.com/example/myprofile/shared/password"
 	"github.com/example/myprofile/shared/store"
 )

@@ -19,11 +19,11 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/example/myprofile/infra/localcloud"
+	"github.com/example/myprofile/infra/localcloud/testenv"
 	"github.com/example/myprofile/shared/app"
 	"github.com/example/myprofile/shared/app/apptest"
 	"github.com/example/myprofile/shared/app/avatarwire"
-	"github.com/example/myprofile/infra/localcloud"
-	"github.com/example/myprofile/infra/localcloud/testenv"
 )
 
 func TestMain(m *testing.M) { testenv.Main(m) }

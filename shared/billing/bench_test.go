@@ -14,9 +14,9 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
+	"github.com/example/myprofile/infra/localcloud/testenv"
 	"github.com/example/myprofile/shared/account"
 	"github.com/example/myprofile/shared/billing"
-	"github.com/example/myprofile/infra/localcloud/testenv"
 	"github.com/example/myprofile/shared/notify"
 	"github.com/example/myprofile/shared/store"
 	"github.com/example/myprofile/shared/store/billingdb"

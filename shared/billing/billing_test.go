@@ -13,11 +13,11 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/example/myprofile/infra/localcloud/testenv"
 	"github.com/example/myprofile/shared/account"
 	"github.com/example/myprofile/shared/app/apptest"
 	"github.com/example/myprofile/shared/billing"
 	"github.com/example/myprofile/shared/catalog"
-	"github.com/example/myprofile/infra/localcloud/testenv"
 	"github.com/example/myprofile/shared/notify"
 )
 

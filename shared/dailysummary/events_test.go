@@ -14,10 +14,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/example/myprofile/infra/localcloud/testenv"
 	"github.com/example/myprofile/shared/account"
 	"github.com/example/myprofile/shared/catalog"
 	"github.com/example/myprofile/shared/dailysummary"
-	"github.com/example/myprofile/infra/localcloud/testenv"
 	"github.com/example/myprofile/shared/store"
 	"github.com/example/myprofile/shared/store/dailysummarydb"
 )

@@ -15,11 +15,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
+	"github.com/example/myprofile/infra/localcloud"
+	"github.com/example/myprofile/infra/localcloud/testenv"
 	"github.com/example/myprofile/shared/app/apptest"
 	"github.com/example/myprofile/shared/app/dailysummarywire"
 	"github.com/example/myprofile/shared/dailysummary"
-	"github.com/example/myprofile/infra/localcloud"
-	"github.com/example/myprofile/infra/localcloud/testenv"
 	"github.com/example/myprofile/shared/notify"
 )
 

@@ -9,9 +9,9 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
+	"github.com/example/myprofile/infra/localcloud"
 	"github.com/example/myprofile/shared/app"
 	"github.com/example/myprofile/shared/datakey"
-	"github.com/example/myprofile/infra/localcloud"
 )
 
 // client is the real SDK client, configured the way a Lambda is

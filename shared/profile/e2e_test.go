@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/example/myprofile/shared/app/apptest"
 	"github.com/example/myprofile/infra/localcloud/testenv"
+	"github.com/example/myprofile/shared/app/apptest"
 	"github.com/example/myprofile/shared/profile"
 )
 

@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/example/myprofile/shared/account"
 	"github.com/example/myprofile/infra/localcloud/testenv"
+	"github.com/example/myprofile/shared/account"
 	"github.com/example/myprofile/shared/store"
 )
 

@@ -10,11 +10,11 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
+	"github.com/example/myprofile/infra/localcloud"
+	"github.com/example/myprofile/infra/localcloud/testenv"
 	"github.com/example/myprofile/shared/app"
 	"github.com/example/myprofile/shared/app/apptest"
 	"github.com/example/myprofile/shared/app/twofactorwire"
-	"github.com/example/myprofile/infra/localcloud"
-	"github.com/example/myprofile/infra/localcloud/testenv"
 )
 
 // With MFA_DATA_KEY_SECRET (the stack's way), the key that seals TOTP

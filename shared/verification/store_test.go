@@ -6,9 +6,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/example/myprofile/infra/localcloud/testenv"
 	"github.com/example/myprofile/shared/account"
 	"github.com/example/myprofile/shared/app/apptest"
-	"github.com/example/myprofile/infra/localcloud/testenv"
 	"github.com/example/myprofile/shared/store"
 	"github.com/example/myprofile/shared/store/verificationdb"
 	"github.com/example/myprofile/shared/verification"

@@ -18,13 +18,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/example/myprofile/infra/localcloud"
+	"github.com/example/myprofile/infra/localcloud/testenv"
 	"github.com/example/myprofile/shared/app"
 	"github.com/example/myprofile/shared/app/all"
 	"github.com/example/myprofile/shared/app/mailwire"
 	"github.com/example/myprofile/shared/app/smswire"
 	"github.com/example/myprofile/shared/config"
-	"github.com/example/myprofile/infra/localcloud"
-	"github.com/example/myprofile/infra/localcloud/testenv"
 	"github.com/example/myprofile/shared/password"
 	"github.com/example/myprofile/shared/store"
 )
