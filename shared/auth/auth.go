@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"net/mail"
 	"strings"
 	"time"
@@ -15,7 +14,6 @@ import (
 
 	"github.com/example/myprofile/shared/account"
 	"github.com/example/myprofile/shared/audit"
-	"github.com/example/myprofile/shared/httpapi"
 	"github.com/example/myprofile/shared/metrics"
 	"github.com/example/myprofile/shared/password"
 	"github.com/example/myprofile/shared/profile/basic"
@@ -64,8 +62,6 @@ type Service struct {
 	SecondFactor SecondFactor
 	// Metrics counts sign-ins and failed sign-ins (optional).
 	Metrics metrics.Counter
-	// ExtraRoutes are further routes of the auth function (the second step).
-	ExtraRoutes httpapi.Routes
 	// Audit records sign-ups (nil: not recorded).
 	Audit audit.Sink
 }
@@ -75,19 +71,6 @@ type SecondFactor interface {
 	// Begin is called after a correct password. It returns nil when the user
 	// has no second factor, or the JSON body to answer instead of a session.
 	Begin(ctx context.Context, u account.User, src request.Source) (any, error)
-}
-
-// Routes are the auth function's routes.
-func (s *Service) Routes() httpapi.Routes {
-	rs := httpapi.Routes{
-		"POST /v1/auth/signup": httpapi.Handle(s.signup),
-		"POST /v1/auth/login":  httpapi.Handle(s.login),
-		"POST /v1/auth/logout": s.Sessions.Require(httpapi.Handle(s.logout)),
-	}
-	for k, v := range s.ExtraRoutes {
-		rs[k] = v
-	}
-	return rs
 }
 
 // CleanEmail normalises and validates an email address used as a sign-in
@@ -111,52 +94,76 @@ func CleanEmail(s string) (string, string) {
 	return e, ""
 }
 
-type signupRequest struct {
-	Email     string `json:"email"`
-	Password  string `json:"password"`
-	FirstName string `json:"firstName"`
-	LastName  string `json:"lastName"`
-	Language  string `json:"language"`
-	Timezone  string `json:"timezone"`
-	OrgName   string `json:"orgName"`
+// Errors of the service. Each comes wrapped in the *account.Error to
+// answer, so callers match them with errors.Is.
+var (
+	// ErrSignUpClosed: sign-up is disabled; accounts come by invitation.
+	ErrSignUpClosed = errors.New("auth: sign-up closed")
+	// ErrBadCredentials: the email is unknown or the password wrong (the
+	// two are not told apart).
+	ErrBadCredentials = errors.New("auth: bad credentials")
+	// ErrRateLimited: too many sign-ups or failed sign-ins from this client
+	// or for this account.
+	ErrRateLimited = errors.New("auth: rate limited")
+)
+
+// SignUp is what a person gives to open an account. Language, Timezone
+// and OrgName are optional.
+type SignUp struct {
+	Email     string
+	Password  string
+	FirstName string
+	LastName  string
+	Language  string
+	Timezone  string
+	OrgName   string
 }
 
-func (s *Service) signup(w http.ResponseWriter, r *http.Request) error {
+// SignUpOpen returns the forbidden error when sign-up is disabled. It is
+// checked before anything else of a sign-up is read.
+func (s *Service) SignUpOpen() error {
 	if !s.SignupEnabled {
-		return account.Errorf(account.CodeForbidden, "Sign-up is closed; ask an administrator for an invitation.")
+		return &account.Error{Code: account.CodeForbidden, Detail: "Sign-up is closed; ask an administrator for an invitation.", Cause: ErrSignUpClosed}
 	}
-	var req signupRequest
-	if err := httpapi.Decode(r, &req); err != nil {
-		return err
+	return nil
+}
+
+// SignUp creates the user, its organization (the user owns it) and a first
+// session, counted against the client's sign-up limit. Invalid fields are
+// answered all at once, each named; an email held by another account is
+// email_taken.
+func (s *Service) SignUp(ctx context.Context, in SignUp) (account.User, sessions.Issued, error) {
+	if err := s.SignUpOpen(); err != nil {
+		return account.User{}, sessions.Issued{}, err
 	}
-	src := request.Client(r.Context())
-	if err := limited(s.Signups.Hit(r.Context(), "signup-ip#"+src.IP)); err != nil {
-		return err
+	src := request.Client(ctx)
+	if err := limited(s.Signups.Hit(ctx, "signup-ip#"+src.IP)); err != nil {
+		return account.User{}, sessions.Issued{}, err
 	}
 	var v account.Validation
-	email := v.Check("email", req.Email, CleanEmail)
-	for _, p := range s.Policy.Check(req.Password, email) {
+	email := v.Check("email", in.Email, CleanEmail)
+	for _, p := range s.Policy.Check(in.Password, email) {
 		v.Add("password", p)
 	}
-	first := v.Check("firstName", req.FirstName, basic.CleanName)
-	last := v.Check("lastName", req.LastName, basic.CleanName)
+	first := v.Check("firstName", in.FirstName, basic.CleanName)
+	last := v.Check("lastName", in.LastName, basic.CleanName)
 	lang, tz := "en", "UTC"
-	if req.Language != "" {
-		lang = v.Check("language", req.Language, basic.CleanLanguage)
+	if in.Language != "" {
+		lang = v.Check("language", in.Language, basic.CleanLanguage)
 	}
-	if req.Timezone != "" {
-		tz = v.Check("timezone", req.Timezone, basic.CleanTimezone)
+	if in.Timezone != "" {
+		tz = v.Check("timezone", in.Timezone, basic.CleanTimezone)
 	}
 	orgName := first + "'s organization"
-	if strings.TrimSpace(req.OrgName) != "" {
-		orgName = v.Check("orgName", req.OrgName, basic.CleanName)
+	if strings.TrimSpace(in.OrgName) != "" {
+		orgName = v.Check("orgName", in.OrgName, basic.CleanName)
 	}
 	if err := v.Err(); err != nil {
-		return err
+		return account.User{}, sessions.Issued{}, err
 	}
-	hash, err := s.Hasher.Hash(req.Password)
+	hash, err := s.Hasher.Hash(in.Password)
 	if err != nil {
-		return account.Internal(err)
+		return account.User{}, sessions.Issued{}, account.Internal(err)
 	}
 	now := s.Now().UTC()
 	orgID := uuid.NewString()
@@ -168,113 +175,124 @@ func (s *Service) signup(w http.ResponseWriter, r *http.Request) error {
 	u.Defaults()
 	sess, token, err := s.Sessions.New(u.ID, src.UserAgent, src.IP)
 	if err != nil {
-		return account.Internal(err)
+		return account.User{}, sessions.Issued{}, account.Internal(err)
 	}
-	err = s.Store.CreateAccount(r.Context(), NewAccount{
+	err = s.Store.CreateAccount(ctx, NewAccount{
 		User: u, PasswordHash: hash, Session: sess,
 		Org: account.Organization{ID: orgID, Name: orgName, CreatedAt: now},
 	})
 	if errors.Is(err, account.ErrEmailTaken) {
-		return &account.Error{Code: account.CodeEmailTaken, Detail: "An account with this email already exists.",
-			Fields: []account.FieldError{{Field: "email", Message: "is already in use"}}}
+		return account.User{}, sessions.Issued{}, &account.Error{Code: account.CodeEmailTaken, Detail: "An account with this email already exists.",
+			Fields: []account.FieldError{{Field: "email", Message: "is already in use"}}, Cause: err}
 	}
 	if err != nil {
-		return account.Internal(err)
+		return account.User{}, sessions.Issued{}, account.Internal(err)
 	}
-	request.SetUserID(r.Context(), u.ID)
+	request.SetUserID(ctx, u.ID)
 	if s.Audit != nil {
-		if err := s.Audit.Record(r.Context(), audit.FromRequest(r, u.ID, u.ID, orgID, audit.ActionSignedUp, nil)); err != nil {
+		e := audit.Entry{Actor: u.ID, Subject: u.ID, OrgID: orgID, Action: audit.ActionSignedUp, RequestID: request.ID(ctx), IP: src.IP}
+		if err := s.Audit.Record(ctx, e); err != nil {
 			// The account exists: answering 500 would make the client retry
 			// into email_taken. Log and go on.
-			s.Log.ErrorContext(r.Context(), "audit signup", "requestId", request.ID(r.Context()), "error", err.Error())
+			s.Log.ErrorContext(ctx, "audit signup", "requestId", request.ID(ctx), "error", err.Error())
 		}
 	}
-	s.Log.InfoContext(r.Context(), "signup", "requestId", request.ID(r.Context()), "userId", u.ID, "orgId", orgID)
-	httpapi.WriteJSON(w, http.StatusCreated, map[string]any{
-		"user":    basic.View(u, orgID),
-		"session": sessions.Issued{ID: sess.ID, Token: token, ExpiresAt: sess.ExpiresAt},
-	})
-	return nil
+	s.Log.InfoContext(ctx, "signup", "requestId", request.ID(ctx), "userId", u.ID, "orgId", orgID)
+	return u, sessions.Issued{ID: sess.ID, Token: token, ExpiresAt: sess.ExpiresAt}, nil
 }
 
-type loginRequest struct {
-	Email    string `json:"email"`
-	Password string `json:"password"`
+// SignedIn is the outcome of a right password: a session, or, for a user
+// with a second factor, the answer that starts the second step instead.
+type SignedIn struct {
+	Session sessions.Issued
+	// SecondStep, when not nil, is the body to answer instead of a session
+	// (SecondFactor.Begin's).
+	SecondStep any
 }
 
-func (s *Service) login(w http.ResponseWriter, r *http.Request) error {
-	var req loginRequest
-	if err := httpapi.Decode(r, &req); err != nil {
-		return err
-	}
+// SignIn checks an email and password. An unknown email and a wrong
+// password give the same error (ErrBadCredentials) after the same storage
+// requests and one password hash, so neither answer nor timing tells
+// whether an email is registered. Failures are limited per client IP and
+// per account; the attempt is counted before the password is checked.
+func (s *Service) SignIn(ctx context.Context, email, pw string) (SignedIn, error) {
 	var v account.Validation
-	if strings.TrimSpace(req.Email) == "" {
+	if strings.TrimSpace(email) == "" {
 		v.Add("email", "must not be empty")
 	}
-	if req.Password == "" {
+	if pw == "" {
 		v.Add("password", "must not be empty")
 	}
-	if len(req.Password) > 4096 || len(req.Email) > 320 {
+	if len(pw) > 4096 || len(email) > 320 {
 		v.Add("password", "is too long")
 	}
 	if err := v.Err(); err != nil {
-		return err
+		return SignedIn{}, err
 	}
-	email := account.NormalizeEmail(req.Email)
-	src := request.Client(r.Context())
+	email = account.NormalizeEmail(email)
+	src := request.Client(ctx)
 	ipKey, acctKey := "login-ip#"+src.IP, "login-acct#"+email
 	// The attempt is counted before the password is checked (atomically),
 	// so parallel guesses cannot all get a real check; a correct password
 	// gives it back, so only failures accumulate.
-	if err := limited(s.Failures.Take(r.Context(), ipKey)); err != nil {
-		return err
+	if err := limited(s.Failures.Take(ctx, ipKey)); err != nil {
+		return SignedIn{}, err
 	}
-	if err := limited(s.Failures.Take(r.Context(), acctKey)); err != nil {
-		s.release(r.Context(), ipKey) // not attempted
-		return err
+	if err := limited(s.Failures.Take(ctx, acctKey)); err != nil {
+		s.release(ctx, ipKey) // not attempted
+		return SignedIn{}, err
 	}
-	u, err := s.verify(r.Context(), email, req.Password)
-	if !errors.Is(err, errBadCredentials) {
-		s.release(r.Context(), ipKey, acctKey)
+	u, err := s.verify(ctx, email, pw)
+	if !errors.Is(err, ErrBadCredentials) {
+		s.release(ctx, ipKey, acctKey)
 	}
-	if errors.Is(err, errBadCredentials) {
-		s.Log.InfoContext(r.Context(), "login failed", "requestId", request.ID(r.Context()))
-		metrics.Inc(r.Context(), s.Metrics, metrics.SignInFailures, map[string]string{"step": "password"})
-		return account.Errorf(account.CodeInvalidCreds, "The email or password is not correct.")
+	if errors.Is(err, ErrBadCredentials) {
+		s.Log.InfoContext(ctx, "login failed", "requestId", request.ID(ctx))
+		metrics.Inc(ctx, s.Metrics, metrics.SignInFailures, map[string]string{"step": "password"})
+		return SignedIn{}, &account.Error{Code: account.CodeInvalidCreds, Detail: "The email or password is not correct.", Cause: err}
 	}
 	if err != nil {
-		return account.Internal(err)
+		return SignedIn{}, account.Internal(err)
 	}
-	request.SetUserID(r.Context(), u.ID)
+	request.SetUserID(ctx, u.ID)
 	if s.SecondFactor != nil {
-		body, err := s.SecondFactor.Begin(r.Context(), u, src)
+		body, err := s.SecondFactor.Begin(ctx, u, src)
 		if err != nil {
-			return account.AsError(err)
+			return SignedIn{}, account.AsError(err)
 		}
 		if body != nil {
-			httpapi.WriteJSON(w, http.StatusOK, body)
-			return nil
+			return SignedIn{SecondStep: body}, nil
 		}
 	}
-	return s.IssueSession(w, r, u.ID)
+	sess, err := s.StartSession(ctx, u.ID)
+	if err != nil {
+		return SignedIn{}, err
+	}
+	return SignedIn{Session: sess}, nil
 }
 
-// IssueSession creates a session for the user and answers 200 {session}.
-func (s *Service) IssueSession(w http.ResponseWriter, r *http.Request, userID string) error {
-	src := request.Client(r.Context())
-	sess, token, err := s.Sessions.Create(r.Context(), userID, src.UserAgent, src.IP)
+// StartSession creates the session of a completed sign-in for the
+// request's client, and counts the sign-in.
+func (s *Service) StartSession(ctx context.Context, userID string) (sessions.Issued, error) {
+	src := request.Client(ctx)
+	sess, token, err := s.Sessions.Create(ctx, userID, src.UserAgent, src.IP)
 	if err != nil {
+		return sessions.Issued{}, account.Internal(err)
+	}
+	s.Log.InfoContext(ctx, "signed in", "requestId", request.ID(ctx), "userId", userID)
+	metrics.Inc(ctx, s.Metrics, metrics.SignIns, nil)
+	return sessions.Issued{ID: sess.ID, Token: token, ExpiresAt: sess.ExpiresAt}, nil
+}
+
+// SignOut ends one session of the user; a session already gone is not an
+// error.
+func (s *Service) SignOut(ctx context.Context, userID, sessionID string) error {
+	err := s.Sessions.Store.DeleteSession(ctx, userID, sessionID)
+	if err != nil && !errors.Is(err, account.ErrNotFound) {
 		return account.Internal(err)
 	}
-	s.Log.InfoContext(r.Context(), "signed in", "requestId", request.ID(r.Context()), "userId", userID)
-	metrics.Inc(r.Context(), s.Metrics, metrics.SignIns, nil)
-	httpapi.WriteJSON(w, http.StatusOK, map[string]any{
-		"session": sessions.Issued{ID: sess.ID, Token: token, ExpiresAt: sess.ExpiresAt},
-	})
 	return nil
 }
-
-var errBadCredentials = errors.New("bad credentials")
 
 // noUserID is the id whose hash is read for an unknown email: user ids are
 // UUIDs, so no user has it.
@@ -291,7 +309,7 @@ func (s *Service) verify(ctx context.Context, email, pw string) (account.User, e
 			return account.User{}, err
 		}
 		s.Hasher.VerifyDummy(pw)
-		return account.User{}, errBadCredentials
+		return account.User{}, ErrBadCredentials
 	}
 	if err != nil {
 		return account.User{}, err
@@ -299,14 +317,14 @@ func (s *Service) verify(ctx context.Context, email, pw string) (account.User, e
 	hash, err := s.Store.GetPasswordHash(ctx, uid)
 	if errors.Is(err, account.ErrNotFound) {
 		s.Hasher.VerifyDummy(pw)
-		return account.User{}, errBadCredentials
+		return account.User{}, ErrBadCredentials
 	}
 	if err != nil {
 		return account.User{}, err
 	}
 	if err := s.Hasher.Verify(pw, hash); err != nil {
 		if errors.Is(err, password.ErrMismatch) {
-			return account.User{}, errBadCredentials
+			return account.User{}, ErrBadCredentials
 		}
 		return account.User{}, fmt.Errorf("verify password: %w", err)
 	}
@@ -319,19 +337,9 @@ func (s *Service) verify(ctx context.Context, email, pw string) (account.User, e
 	}
 	u, err := s.Store.GetUser(ctx, uid)
 	if errors.Is(err, account.ErrNotFound) {
-		return account.User{}, errBadCredentials
+		return account.User{}, ErrBadCredentials
 	}
 	return u, err
-}
-
-func (s *Service) logout(w http.ResponseWriter, r *http.Request) error {
-	p, _ := sessions.FromContext(r.Context())
-	err := s.Sessions.Store.DeleteSession(r.Context(), p.User.ID, p.Session.ID)
-	if err != nil && !errors.Is(err, account.ErrNotFound) {
-		return account.Internal(err)
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
 }
 
 // release gives back attempts taken for a sign-in that was not a wrong
@@ -344,14 +352,16 @@ func (s *Service) release(ctx context.Context, keys ...string) {
 	}
 }
 
-// limited turns a limiter result into the API's 429 (or a 500).
+// limited turns a limiter result into 429 rate_limited (ErrRateLimited),
+// or a 500.
 func limited(err error) error {
 	if err == nil {
 		return nil
 	}
 	var l *ratelimit.Limited
 	if errors.As(err, &l) {
-		return &account.Error{Code: account.CodeRateLimited, Detail: "Too many attempts; try again later.", RetryAfter: l.RetryAfter}
+		return &account.Error{Code: account.CodeRateLimited, Detail: "Too many attempts; try again later.", RetryAfter: l.RetryAfter,
+			Cause: fmt.Errorf("%w: %w", ErrRateLimited, err)}
 	}
 	return account.Internal(err)
 }

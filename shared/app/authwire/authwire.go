@@ -29,12 +29,10 @@ func Routes(d *app.Deps) (httpapi.Routes, error) {
 		return nil, err
 	}
 	a.SecondFactor = m
-	a.ExtraRoutes = m.LoginRoutes(a.IssueSession)
-	if a.ExtraRoutes == nil {
-		a.ExtraRoutes = httpapi.Routes{}
-	}
+	routes := a.Routes()
+	maps.Copy(routes, m.LoginRoutes(a.IssueSession))
 	// POST /v1/auth/accept-invite; accounts are deleted by the profile
 	// function, so no deletion hooks here.
-	maps.Copy(a.ExtraRoutes, orgwire.Service(d, nil).AuthRoutes())
-	return a.Routes(), nil
+	maps.Copy(routes, orgwire.Service(d, nil).AuthRoutes())
+	return routes, nil
 }
