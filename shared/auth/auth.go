@@ -46,7 +46,8 @@ type Store interface {
 	GetUser(ctx context.Context, userID string) (account.User, error)
 }
 
-// Service serves the auth routes.
+// Service signs users up, in and out; http.go serves its methods as the
+// auth function's routes.
 type Service struct {
 	Store         Store
 	Sessions      *sessions.Service
