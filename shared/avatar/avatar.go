@@ -12,12 +12,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"strings"
 	"time"
 
 	"github.com/example/myprofile/shared/account"
-	"github.com/example/myprofile/shared/httpapi"
 	"github.com/example/myprofile/shared/request"
 	"github.com/example/myprofile/shared/sessions"
 )
@@ -106,15 +104,6 @@ type Service struct {
 	Log       *slog.Logger
 }
 
-// Routes are the avatar routes.
-func (s *Service) Routes() httpapi.Routes {
-	auth := s.Sessions.Require
-	return httpapi.Routes{
-		"POST /v1/me/avatar":   auth(httpapi.Handle(s.begin)),
-		"DELETE /v1/me/avatar": auth(httpapi.Handle(s.remove)),
-	}
-}
-
 // UploadForm is the answer of POST /v1/me/avatar.
 type UploadForm struct {
 	URL           string            `json:"url"`
@@ -124,36 +113,36 @@ type UploadForm struct {
 	AcceptedTypes []string          `json:"acceptedTypes"`
 }
 
-func (s *Service) begin(w http.ResponseWriter, r *http.Request) error {
-	p, _ := sessions.FromContext(r.Context())
+// Begin signs an upload of a new avatar for u: the form to POST the image
+// to, valid for UploadTTL. The avatar changes once the upload is processed.
+func (s *Service) Begin(ctx context.Context, u account.User) (UploadForm, error) {
 	now := s.Now().UTC()
 	id, err := newUploadID(now)
 	if err != nil {
-		return account.Internal(err)
+		return UploadForm{}, account.Internal(err)
 	}
-	post, err := s.Objects.PresignPost(r.Context(), UploadKey(p.User.ID, id), MaxBytes, UploadTTL)
+	post, err := s.Objects.PresignPost(ctx, UploadKey(u.ID, id), MaxBytes, UploadTTL)
 	if err != nil {
-		return account.Internal(fmt.Errorf("avatar: presign: %w", err))
+		return UploadForm{}, account.Internal(fmt.Errorf("avatar: presign: %w", err))
 	}
-	httpapi.WriteJSON(w, http.StatusOK, UploadForm{
+	return UploadForm{
 		URL: post.URL, Fields: post.Fields, ExpiresAt: now.Add(UploadTTL).Truncate(time.Second),
 		MaxBytes: MaxBytes, AcceptedTypes: AcceptedTypes,
-	})
-	return nil
+	}, nil
 }
 
-func (s *Service) remove(w http.ResponseWriter, r *http.Request) error {
-	p, _ := sessions.FromContext(r.Context())
-	old, _, err := setAvatar(r.Context(), s.Users, p.User, s.Now, func(u account.User) (string, bool) { return "", u.AvatarURL != "" })
+// Remove clears u's avatar (nothing to do when there is none) and deletes
+// its renditions; objects left behind are logged, not an error.
+func (s *Service) Remove(ctx context.Context, u account.User) error {
+	old, _, err := setAvatar(ctx, s.Users, u, s.Now, func(u account.User) (string, bool) { return "", u.AvatarURL != "" })
 	if err != nil {
 		return account.Internal(err)
 	}
-	if err := s.Objects.Delete(r.Context(), renditionKeys(s.Locations, old)...); err != nil {
+	if err := s.Objects.Delete(ctx, renditionKeys(s.Locations, old)...); err != nil {
 		// The profile no longer points at them; a leftover object is
 		// only storage.
-		s.Log.WarnContext(r.Context(), "old avatar objects not deleted", "err", err, "requestId", request.ID(r.Context()))
+		s.Log.WarnContext(ctx, "old avatar objects not deleted", "err", err, "requestId", request.ID(ctx))
 	}
-	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
 

@@ -10,11 +10,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"sort"
 
 	"github.com/example/myprofile/shared/account"
-	"github.com/example/myprofile/shared/httpapi"
 	"github.com/example/myprofile/shared/sessions"
 )
 
@@ -114,7 +112,7 @@ func AllowedAnywhere(p Preferences, category, channel string) bool {
 // non-boolean value is reported under its path ("web.messages.fax").
 func Parse(raw []byte) (Preferences, error) {
 	var doc map[string]json.RawMessage
-	if err := httpapi.DecodeBytes(raw, &doc); err != nil {
+	if err := decodeDocument(raw, &doc); err != nil {
 		return nil, err
 	}
 	out := Defaults()
@@ -213,38 +211,24 @@ type Service struct {
 	Sessions *sessions.Service
 }
 
-// Routes are the notification preference routes.
-func (s *Service) Routes() httpapi.Routes {
-	auth := s.Sessions.Require
-	return httpapi.Routes{
-		"GET /v1/me/notifications": auth(httpapi.Handle(s.get)),
-		"PUT /v1/me/notifications": auth(httpapi.Handle(s.put)),
+// Get returns the user's preferences (the defaults if never saved).
+func (s *Service) Get(ctx context.Context, u account.User) (Preferences, error) {
+	out, err := s.Store.GetNotificationPrefs(ctx, u.ID)
+	if err != nil {
+		return nil, account.Internal(fmt.Errorf("get notification preferences: %w", err))
 	}
+	return out, nil
 }
 
-func (s *Service) get(w http.ResponseWriter, r *http.Request) error {
-	p, _ := sessions.FromContext(r.Context())
-	out, err := s.Store.GetNotificationPrefs(r.Context(), p.User.ID)
+// Put replaces the user's preferences with a (possibly partial) document
+// merged over the defaults (see Parse) and returns what was stored.
+func (s *Service) Put(ctx context.Context, u account.User, doc []byte) (Preferences, error) {
+	next, err := Parse(doc)
 	if err != nil {
-		return account.Internal(fmt.Errorf("get notification preferences: %w", err))
+		return nil, err
 	}
-	httpapi.WriteJSON(w, http.StatusOK, out)
-	return nil
-}
-
-func (s *Service) put(w http.ResponseWriter, r *http.Request) error {
-	p, _ := sessions.FromContext(r.Context())
-	raw, err := httpapi.ReadBody(r)
-	if err != nil {
-		return err
+	if err := s.Store.PutNotificationPrefs(ctx, u.ID, next); err != nil {
+		return nil, account.Internal(fmt.Errorf("put notification preferences: %w", err))
 	}
-	next, err := Parse(raw)
-	if err != nil {
-		return err
-	}
-	if err := s.Store.PutNotificationPrefs(r.Context(), p.User.ID, next); err != nil {
-		return account.Internal(fmt.Errorf("put notification preferences: %w", err))
-	}
-	httpapi.WriteJSON(w, http.StatusOK, next)
-	return nil
+	return next, nil
 }

@@ -1,31 +1,14 @@
 package profile
 
 import (
-	"context"
-	"errors"
 	"net/http"
 	"strings"
-	"time"
 
-	"github.com/example/myprofile/shared/account"
 	"github.com/example/myprofile/shared/httpapi"
 	"github.com/example/myprofile/shared/phone"
 	"github.com/example/myprofile/shared/profile/basic"
-	"github.com/example/myprofile/shared/retry"
 	"github.com/example/myprofile/shared/sessions"
 )
-
-// Service serves the profile routes.
-type Service struct {
-	Store    Store
-	Sessions *sessions.Service
-	Now      func() time.Time
-	// AfterSave hooks run after a profile change was stored (e.g. the daily
-	// summary's due index, billing alert re-evaluation). They must be
-	// idempotent; an error is logged by the caller's middleware as a 500
-	// but the change itself stays stored.
-	AfterSave []func(ctx context.Context, before, after account.User) error
-}
 
 // Routes are the profile function's routes.
 func (s *Service) Routes() httpapi.Routes {
@@ -36,6 +19,11 @@ func (s *Service) Routes() httpapi.Routes {
 
 		"POST /v1/me/signature/render": auth(httpapi.Handle(s.renderSignature)),
 	}
+}
+
+// Routes are the password route.
+func (s *PasswordService) Routes() httpapi.Routes {
+	return httpapi.Routes{"PUT /v1/me/password": s.Sessions.Require(httpapi.Handle(s.change))}
 }
 
 func (s *Service) get(w http.ResponseWriter, r *http.Request) error {
@@ -50,67 +38,51 @@ func (s *Service) get(w http.ResponseWriter, r *http.Request) error {
 	return basic.Write(w, r, http.StatusOK, u)
 }
 
-// maxPatchRetries bounds the re-reads of a PATCH without If-Match that lost
-// a race: the patch is applied again on the fresh record.
-const maxPatchRetries = 8
-
 func (s *Service) patch(w http.ResponseWriter, r *http.Request) error {
 	p, _ := sessions.FromContext(r.Context())
 	body, err := httpapi.ReadBody(r)
 	if err != nil {
 		return err
 	}
-	ifMatch := strings.TrimSpace(r.Header.Get("If-Match"))
-	u := p.User
-	for attempt := 0; ; attempt++ {
-		if ifMatch != "" && ifMatch != "*" && ifMatch != basic.ETag(u) {
-			return account.Errorf(account.CodePrecondition, "The profile changed since you read it; read it again and retry.")
-		}
-		next, err := ApplyPatch(u, body)
-		if err != nil {
-			return err
-		}
-		phone.FillFormats(&next)
-		next.Version = u.Version + 1
-		next.UpdatedAt = s.Now().UTC()
-		err = s.Store.SaveUser(r.Context(), next, u.Version)
-		switch {
-		case err == nil:
-			for _, hook := range s.AfterSave {
-				if err := runHook(r.Context(), hook, u, next); err != nil {
-					return account.Internal(err)
-				}
-			}
-			return basic.Write(w, r, http.StatusOK, next)
-		case errors.Is(err, account.ErrConflict) && attempt < maxPatchRetries:
-			_ = retry.Backoff(r.Context(), attempt) // a cancelled request ends at the next read
-			if u, err = s.Store.GetUser(r.Context(), u.ID); err != nil {
-				return account.Internal(err)
-			}
-		case errors.Is(err, account.ErrConflict):
-			return account.Errorf(account.CodeConflict, "The profile is being changed by another request; retry.")
-		default:
-			return account.Internal(err)
-		}
+	next, err := s.Patch(r.Context(), p.User, body, strings.TrimSpace(r.Header.Get("If-Match")))
+	if err != nil {
+		return err
 	}
+	return basic.Write(w, r, http.StatusOK, next)
 }
 
-// hookAttempts is how many times an AfterSave hook is tried: the change is
-// stored already, and a hook that gave up leaves its work to a later save.
-const hookAttempts = 3
-
-// runHook runs an idempotent AfterSave hook, trying again after a failure.
-func runHook(ctx context.Context, hook func(context.Context, account.User, account.User) error, before, after account.User) error {
-	var err error
-	for attempt := range hookAttempts {
-		if err = hook(ctx, before, after); err == nil {
-			return nil
-		}
-		if attempt < hookAttempts-1 {
-			if werr := retry.Backoff(ctx, attempt); werr != nil {
-				return errors.Join(err, werr)
-			}
+// renderSignature serves POST /v1/me/signature/render: {html?} (default:
+// the stored signature) -> {html, text} with the custom values filled.
+func (s *Service) renderSignature(w http.ResponseWriter, r *http.Request) error {
+	p, _ := sessions.FromContext(r.Context())
+	var req struct {
+		HTML *string `json:"html"`
+	}
+	if r.ContentLength != 0 || r.Header.Get("Content-Type") != "" {
+		if err := httpapi.Decode(r, &req); err != nil {
+			return err
 		}
 	}
-	return err
+	out, text, err := s.PreviewSignature(r.Context(), p.User, req.HTML)
+	if err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusOK, map[string]string{"html": out, "text": text})
+	return nil
+}
+
+func (s *PasswordService) change(w http.ResponseWriter, r *http.Request) error {
+	p, _ := sessions.FromContext(r.Context())
+	var req struct {
+		CurrentPassword string `json:"currentPassword"`
+		NewPassword     string `json:"newPassword"`
+	}
+	if err := httpapi.Decode(r, &req); err != nil {
+		return err
+	}
+	if err := s.Change(r.Context(), p, req.CurrentPassword, req.NewPassword); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
 }

@@ -5,13 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"strconv"
 	"time"
 
 	"github.com/example/myprofile/shared/account"
 	"github.com/example/myprofile/shared/audit"
-	"github.com/example/myprofile/shared/httpapi"
 	"github.com/example/myprofile/shared/notify"
 	"github.com/example/myprofile/shared/password"
 	"github.com/example/myprofile/shared/request"
@@ -49,11 +47,6 @@ type PasswordService struct {
 	Audit audit.Sink
 }
 
-// Routes are the password route.
-func (s *PasswordService) Routes() httpapi.Routes {
-	return httpapi.Routes{"PUT /v1/me/password": s.Sessions.Require(httpapi.Handle(s.change))}
-}
-
 // PasswordChanged is the notice sent after a password change.
 var PasswordChanged = notify.Template{Name: "password-changed", Texts: map[string]notify.Text{
 	"en": {Subject: "Your {{.App}} password was changed", Paragraphs: []string{
@@ -68,60 +61,61 @@ var PasswordChanged = notify.Template{Name: "password-changed", Texts: map[strin
 	}},
 }}
 
-func (s *PasswordService) change(w http.ResponseWriter, r *http.Request) error {
-	p, _ := sessions.FromContext(r.Context())
-	var req struct {
-		CurrentPassword string `json:"currentPassword"`
-		NewPassword     string `json:"newPassword"`
+// ErrPasswordRaced: another request changed the password between the
+// check of the current one and the write of the new one.
+var ErrPasswordRaced = account.Errorf(account.CodeConflict, "Your password was changed by another request meanwhile; sign in with it and try again.")
+
+// Change replaces the password of p's user after checking the current one
+// (Reauth: sso_managed, rate_limited, invalid_credentials), checks the new
+// one against the policy, signs out every other session, records the change
+// and emails a notice. Of two concurrent changes one wins; the other gets
+// ErrPasswordRaced.
+func (s *PasswordService) Change(ctx context.Context, p sessions.Principal, current, next string) error {
+	u := p.User
+	if u.SSOManaged {
+		return s.Reauth.Check(ctx, u, current, "currentPassword")
 	}
-	if err := httpapi.Decode(r, &req); err != nil {
-		return err
-	}
-	if p.User.SSOManaged {
-		return s.Reauth.Check(r.Context(), p.User, req.CurrentPassword, "currentPassword")
-	}
-	if req.NewPassword == "" {
+	if next == "" {
 		var v account.Validation
 		v.Add("newPassword", "must not be empty")
-		if req.CurrentPassword == "" {
+		if current == "" {
 			v.Add("currentPassword", "must not be empty")
 		}
 		return v.Err()
 	}
-	current, err := s.Reauth.CheckedHash(r.Context(), p.User, req.CurrentPassword, "currentPassword")
+	currentHash, err := s.Reauth.CheckedHash(ctx, u, current, "currentPassword")
 	if err != nil {
 		return err
 	}
 	var v account.Validation
-	for _, msg := range s.Policy.Check(req.NewPassword, p.User.Email) {
+	for _, msg := range s.Policy.Check(next, u.Email) {
 		v.Add("newPassword", msg)
 	}
-	if req.NewPassword == req.CurrentPassword {
+	if next == current {
 		v.Add("newPassword", "must differ from the current password")
 	}
 	if err := v.Err(); err != nil {
 		return err
 	}
-	hash, err := s.Hasher.Hash(req.NewPassword)
+	hash, err := s.Hasher.Hash(next)
 	if err != nil {
 		return account.Internal(fmt.Errorf("change password: %w", err))
 	}
 	// Only over the hash the current password matched: of two concurrent
 	// changes one wins, the other is told.
-	err = s.Store.ReplacePasswordHash(r.Context(), p.User.ID, current, hash)
+	err = s.Store.ReplacePasswordHash(ctx, u.ID, currentHash, hash)
 	if errors.Is(err, account.ErrConflict) {
-		return account.Errorf(account.CodeConflict, "Your password was changed by another request meanwhile; sign in with it and try again.")
+		return ErrPasswordRaced
 	}
 	if err != nil {
 		return account.Internal(fmt.Errorf("change password: %w", err))
 	}
-	revoked, err := s.Sessions.Store.DeleteSessions(r.Context(), p.User.ID, p.Session.ID)
+	revoked, err := s.Sessions.Store.DeleteSessions(ctx, u.ID, p.Session.ID)
 	if err != nil {
 		return account.Internal(fmt.Errorf("change password: revoke sessions: %w", err))
 	}
-	audit.RecordOwn(r, s.Audit, s.Log, p.User, audit.ActionPasswordChanged, map[string]string{"otherSessionsRevoked": strconv.Itoa(revoked)})
-	s.notice(r.Context(), p.User)
-	w.WriteHeader(http.StatusNoContent)
+	audit.RecordOwnContext(ctx, s.Audit, s.Log, u, audit.ActionPasswordChanged, map[string]string{"otherSessionsRevoked": strconv.Itoa(revoked)})
+	s.notice(ctx, u)
 	return nil
 }
 

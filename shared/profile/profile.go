@@ -7,8 +7,14 @@ package profile
 
 import (
 	"context"
+	"errors"
+	"time"
 
 	"github.com/example/myprofile/shared/account"
+	"github.com/example/myprofile/shared/phone"
+	"github.com/example/myprofile/shared/profile/basic"
+	"github.com/example/myprofile/shared/retry"
+	"github.com/example/myprofile/shared/sessions"
 )
 
 // Store is the storage the profile routes need.
@@ -18,4 +24,88 @@ type Store interface {
 	// SaveUser writes the user if the stored version is expectVersion;
 	// account.ErrConflict if it changed meanwhile.
 	SaveUser(ctx context.Context, u account.User, expectVersion int64) error
+}
+
+// Errors of Patch, matched with errors.Is.
+var (
+	// ErrStale: the If-Match version is not the stored one.
+	ErrStale = account.Errorf(account.CodePrecondition, "The profile changed since you read it; read it again and retry.")
+	// ErrBusy: concurrent writes won every retry.
+	ErrBusy = account.Errorf(account.CodeConflict, "The profile is being changed by another request; retry.")
+)
+
+// Service serves the profile routes.
+type Service struct {
+	Store    Store
+	Sessions *sessions.Service
+	Now      func() time.Time
+	// AfterSave hooks run after a profile change was stored (e.g. the daily
+	// summary's due index, billing alert re-evaluation). They must be
+	// idempotent; an error is logged by the caller's middleware as a 500
+	// but the change itself stays stored.
+	AfterSave []func(ctx context.Context, before, after account.User) error
+}
+
+// maxPatchRetries bounds the re-reads of a PATCH without If-Match that lost
+// a race: the patch is applied again on the fresh record.
+const maxPatchRetries = 8
+
+// Patch applies a JSON merge patch (RFC 7396) to u's profile and stores it,
+// returning the stored user. ifMatch is the entity tag the caller read (""
+// or "*": any); ErrStale when the profile is at another version. Without
+// one, a patch that lost a race is applied again on the fresh record, up to
+// maxPatchRetries times, then ErrBusy. Invalid members are one validation
+// error naming them all. The AfterSave hooks run once the change is stored.
+func (s *Service) Patch(ctx context.Context, u account.User, patch []byte, ifMatch string) (account.User, error) {
+	for attempt := 0; ; attempt++ {
+		if ifMatch != "" && ifMatch != "*" && ifMatch != basic.ETag(u) {
+			return account.User{}, ErrStale
+		}
+		next, err := ApplyPatch(u, patch)
+		if err != nil {
+			return account.User{}, err
+		}
+		phone.FillFormats(&next)
+		next.Version = u.Version + 1
+		next.UpdatedAt = s.Now().UTC()
+		err = s.Store.SaveUser(ctx, next, u.Version)
+		switch {
+		case err == nil:
+			for _, hook := range s.AfterSave {
+				if err := runHook(ctx, hook, u, next); err != nil {
+					return account.User{}, account.Internal(err)
+				}
+			}
+			return next, nil
+		case errors.Is(err, account.ErrConflict) && attempt < maxPatchRetries:
+			_ = retry.Backoff(ctx, attempt) // a cancelled request ends at the next read
+			if u, err = s.Store.GetUser(ctx, u.ID); err != nil {
+				return account.User{}, account.Internal(err)
+			}
+		case errors.Is(err, account.ErrConflict):
+			return account.User{}, ErrBusy
+		default:
+			return account.User{}, account.Internal(err)
+		}
+	}
+}
+
+// hookAttempts is how many times an AfterSave hook is tried: the change is
+// stored already, and a hook that gave up leaves its work to a later save.
+const hookAttempts = 3
+
+// runHook runs an idempotent AfterSave hook, trying again after a failure.
+func runHook(ctx context.Context, hook func(context.Context, account.User, account.User) error, before, after account.User) error {
+	var err error
+	for attempt := range hookAttempts {
+		if err = hook(ctx, before, after); err == nil {
+			return nil
+		}
+		if attempt < hookAttempts-1 {
+			if werr := retry.Backoff(ctx, attempt); werr != nil {
+				return errors.Join(err, werr)
+			}
+		}
+	}
+	return err
 }

@@ -1,9 +1,9 @@
 package profile
 
 import (
+	"context"
 	"encoding/json"
 	"html"
-	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
@@ -13,10 +13,8 @@ import (
 	xhtml "golang.org/x/net/html"
 
 	"github.com/example/myprofile/shared/account"
-	"github.com/example/myprofile/shared/httpapi"
 	"github.com/example/myprofile/shared/phone"
 	"github.com/example/myprofile/shared/profile/basic"
-	"github.com/example/myprofile/shared/sessions"
 )
 
 // MaxSignatureBytes is the largest signature stored, measured after
@@ -207,27 +205,19 @@ func patchSignature(u *account.User, raw json.RawMessage, v *account.Validation)
 	u.Signature = next
 }
 
-// renderSignature serves POST /v1/me/signature/render: {html?} (default:
-// the stored signature) -> {html, text} with the custom values filled.
-func (s *Service) renderSignature(w http.ResponseWriter, r *http.Request) error {
-	p, _ := sessions.FromContext(r.Context())
-	var req struct {
-		HTML *string `json:"html"`
-	}
-	if r.ContentLength != 0 || r.Header.Get("Content-Type") != "" {
-		if err := httpapi.Decode(r, &req); err != nil {
-			return err
-		}
-	}
-	src := p.User.Signature.HTML
-	if req.HTML != nil {
-		clean, msg := defaultSigner.SanitizeSignature(*req.HTML)
+// PreviewSignature renders a signature with u's custom values filled:
+// draft when given (sanitized first; a validation error on "html" if it
+// cannot be kept), else the stored signature. It returns the HTML and its
+// plain-text form.
+func (s *Service) PreviewSignature(ctx context.Context, u account.User, draft *string) (htmlOut, text string, err error) {
+	src := u.Signature.HTML
+	if draft != nil {
+		clean, msg := defaultSigner.SanitizeSignature(*draft)
 		if msg != "" {
-			return account.Invalid("html", msg)
+			return "", "", account.Invalid("html", msg)
 		}
 		src = clean
 	}
-	out, text := RenderSignature(src, SignatureValues(p.User))
-	httpapi.WriteJSON(w, http.StatusOK, map[string]string{"html": out, "text": text})
-	return nil
+	htmlOut, text = RenderSignature(src, SignatureValues(u))
+	return htmlOut, text, nil
 }

@@ -4,13 +4,10 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"sort"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/example/myprofile/shared/account"
-	"github.com/example/myprofile/shared/audit"
 	"github.com/example/myprofile/shared/httpapi"
 	"github.com/example/myprofile/shared/request"
 )
@@ -60,17 +57,6 @@ func BearerToken(r *http.Request) (string, bool) {
 	return tok, tok != ""
 }
 
-// JSON is the API shape of a session in listings.
-type JSON struct {
-	ID         string    `json:"id"`
-	Current    bool      `json:"current"`
-	CreatedAt  time.Time `json:"createdAt"`
-	LastSeenAt time.Time `json:"lastSeenAt"`
-	UserAgent  string    `json:"userAgent"`
-	IPAddress  string    `json:"ipAddress"`
-	ExpiresAt  time.Time `json:"expiresAt"`
-}
-
 // Issued is the API shape of a new session: the token is shown only here.
 type Issued struct {
 	ID        string    `json:"id"`
@@ -89,54 +75,20 @@ func (s *Service) Routes() httpapi.Routes {
 
 func (s *Service) list(w http.ResponseWriter, r *http.Request) error {
 	p, _ := FromContext(r.Context())
-	all, err := s.Store.ListSessions(r.Context(), p.User.ID)
+	out, err := s.List(r.Context(), p)
 	if err != nil {
-		return account.Internal(err)
+		return err
 	}
-	now := s.Now().UTC()
-	out := make([]JSON, 0, len(all))
-	for _, x := range all {
-		exp := s.expiry(x, x.LastSeenAt)
-		if !now.Before(exp) {
-			continue // expired: not a live session, even if TTL has not removed it yet
-		}
-		out = append(out, JSON{ID: x.ID, Current: x.ID == p.Session.ID, CreatedAt: x.CreatedAt.UTC(),
-			LastSeenAt: x.LastSeenAt.UTC(), UserAgent: x.UserAgent, IPAddress: x.IPAddress, ExpiresAt: exp.UTC()})
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].LastSeenAt.After(out[j].LastSeenAt) })
 	httpapi.WriteJSON(w, http.StatusOK, map[string]any{"sessions": out})
 	return nil
 }
 
 func (s *Service) deleteOne(w http.ResponseWriter, r *http.Request) error {
 	p, _ := FromContext(r.Context())
-	id := r.PathValue("id")
-	if len(id) != 32 {
-		return account.Errorf(account.CodeNotFound, "No such session.")
-	}
-	err := s.Store.DeleteSession(r.Context(), p.User.ID, id)
-	if errors.Is(err, account.ErrNotFound) {
-		return account.Errorf(account.CodeNotFound, "No such session.")
-	}
-	if err != nil {
-		return account.Internal(err)
-	}
-	if err := s.record(r, p.User.ID, audit.ActionSessionRevoked, map[string]string{"sessionId": id}); err != nil {
+	if err := s.Revoke(r.Context(), p.User, r.PathValue("id")); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
-	return nil
-}
-
-// record appends an audit entry about the caller's sessions (when an audit
-// recorder is wired).
-func (s *Service) record(r *http.Request, userID, action string, details map[string]string) error {
-	if s.Audit == nil {
-		return nil
-	}
-	if err := s.Audit.Record(r.Context(), audit.FromRequest(r, userID, userID, "", action, details)); err != nil {
-		return account.Internal(err)
-	}
 	return nil
 }
 
@@ -148,19 +100,7 @@ func (s *Service) revoke(w http.ResponseWriter, r *http.Request) error {
 	if err := httpapi.Decode(r, &body); err != nil {
 		return err
 	}
-	keep := ""
-	switch body.Scope {
-	case "others":
-		keep = p.Session.ID
-	case "all":
-	default:
-		return account.Invalid("scope", `must be "others" or "all"`)
-	}
-	n, err := s.Store.DeleteSessions(r.Context(), p.User.ID, keep)
-	if err != nil {
-		return account.Internal(err)
-	}
-	if err := s.record(r, p.User.ID, audit.ActionSessionsRevoked, map[string]string{"scope": body.Scope, "count": strconv.Itoa(n)}); err != nil {
+	if _, err := s.RevokeMany(r.Context(), p, body.Scope); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/example/myprofile/shared/account"
-	"github.com/example/myprofile/shared/httpapi"
 )
 
 // Field applies one top-level member of a JSON merge patch (RFC 7396) to
@@ -36,7 +35,7 @@ func NameFields() Fields {
 // left at the profile's keeps following it.
 func Apply(u account.User, body []byte, fields Fields, readOnly map[string]string) (account.User, error) {
 	var members map[string]json.RawMessage
-	if err := httpapi.DecodeBytes(body, &members); err != nil {
+	if err := decodeObject(body, &members); err != nil {
 		return u, err
 	}
 	u.Defaults()
