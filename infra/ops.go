@@ -14,8 +14,8 @@ import (
 	"github.com/aws/jsii-runtime-go"
 )
 
-// Alarm thresholds. README "Operate" says what each alarm means and what
-// to do; keep the two in step.
+// Alarm thresholds. docs/operations.md "Alarms" says what each alarm means
+// and what to do; keep the two in step.
 const (
 	api5xxPercent      = 1     // % of requests answered 5xx in 5 minutes (when there were at least 20)
 	apiLatencyP95Ms    = 1500  // p95 latency in ms, three 5-minute periods in a row

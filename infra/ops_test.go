@@ -696,15 +696,15 @@ func TestCdkJSONSchedulesAreTheCatalogs(t *testing.T) {
 	}
 }
 
-// README's configuration table documents every context value.
-func TestReadmeDocumentsEveryContextValue(t *testing.T) {
-	b, err := os.ReadFile("../README.md")
+// docs/configuration.md's table documents every context value of cdk.json.
+func TestDocsDocumentEveryContextValue(t *testing.T) {
+	b, err := os.ReadFile("../docs/configuration.md")
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, section, ok := strings.Cut(string(b), "## Configuration")
+	_, section, ok := strings.Cut(string(b), "## Context values")
 	if !ok {
-		t.Fatal("README has no Configuration section")
+		t.Fatal("docs/configuration.md has no Context values section")
 	}
 	section, _, _ = strings.Cut(section, "\n## ")
 	defaults, err := cdkContext()
@@ -713,7 +713,7 @@ func TestReadmeDocumentsEveryContextValue(t *testing.T) {
 	}
 	for k := range defaults {
 		if !strings.HasPrefix(k, "@aws-cdk") && !strings.Contains(section, "| `"+k+"` |") {
-			t.Errorf("README Configuration does not document context %s", k)
+			t.Errorf("docs/configuration.md does not document context %s", k)
 		}
 	}
 }

@@ -47,7 +47,7 @@ func run(ctx context.Context, out string, names []string) error {
 		}
 		note := ""
 		if size >= lambdabuild.MaxBytes {
-			note = fmt.Sprintf("  over %d MB (README: Binary sizes)", lambdabuild.MaxBytes/1_000_000)
+			note = fmt.Sprintf("  over %d MB (docs/testing.md: Binary sizes)", lambdabuild.MaxBytes/1_000_000)
 		}
 		fmt.Printf("%-36s %9d bytes%s\n", bin, size, note)
 	}

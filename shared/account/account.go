@@ -1,7 +1,3 @@
-// Package account holds the user record every capability reads: the
-// profile fields, the organizations the user belongs to with their role, and
-// the 2FA summary. It has no behaviour beyond small helpers; the capability
-// packages (profile, session, mfa, verify, ...) own the rules.
 package account
 
 import (

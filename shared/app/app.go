@@ -1,10 +1,3 @@
-// Package app is the core every function is wired from: configuration,
-// logger, clock, the DynamoDB store, sessions, audit, rate limits and the
-// current-password check, the catalog's route check and the Lambda
-// adapters. Each capability's wiring sits in its own package beside it
-// (authwire, profilewire, mfawire, ...), so a function's binary links only
-// the capabilities it serves; package all maps every function of the
-// catalog to its wiring for the local gateway, `make invoke` and the tests.
 package app
 
 import (

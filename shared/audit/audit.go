@@ -1,9 +1,3 @@
-// Package audit is the append-only log of security-relevant changes:
-// password, email, phone and 2FA changes, sessions revoked, roles changed,
-// profiles edited by an administrator, accounts deleted. Every capability
-// records through Recorder; no API edits or deletes an entry. When an
-// account is deleted its entries are kept for compliance with the user's id
-// replaced by a stable pseudonym (see Pseudonym).
 package audit
 
 import (

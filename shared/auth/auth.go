@@ -1,4 +1,3 @@
-// Package auth is sign-up, sign-in and sign-out (function `auth`).
 package auth
 
 import (

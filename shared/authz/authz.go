@@ -1,6 +1,3 @@
-// Package authz answers one question for every route that touches another
-// user's data: may actor A do X to subject B in organization O? Nothing
-// else in the code base compares roles.
 package authz
 
 import "github.com/example/myprofile/shared/account"

@@ -1,8 +1,3 @@
-// Package avatar is the profile picture: a presigned POST lets the client
-// upload straight to the uploads bucket (PNG or JPEG, at most 2 MB, for 5
-// minutes); the bucket's object-created event runs Processor, which checks
-// the real type from the bytes, crops a centered square, stores 512 and 128
-// pixel renditions under the user's prefix and sets avatarUrl.
 package avatar
 
 import (

@@ -1,20 +1,3 @@
-// Package billing is the low-credit alert capability: each organization's
-// latest balance (kept current from the billing system's "Balance Changed"
-// events), each member's alert subscription (GET/PUT /v1/me/billing-alert),
-// and the alert rule that tells a member once per crossing of their
-// threshold, by email and/or SMS.
-//
-// The rule, per subscription:
-//
-//	armed  and balance <  threshold  -> alert by each channel, then disarm
-//	!armed and balance >= threshold  -> re-arm
-//
-// Exactly once per crossing is decided by conditional writes, never by a
-// read: a sender first claims the armed subscription with a short lease
-// (armed = true AND no live lease), sends, and only on success disarms
-// (conditioned on still holding the lease). A failed send releases the
-// lease and leaves the subscription armed for the next run; channels that
-// did go out are remembered so a retry sends only the missing ones.
 package billing
 
 import (

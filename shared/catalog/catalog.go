@@ -1,8 +1,3 @@
-// Package catalog is the single list of Lambda functions, their HTTP routes,
-// schedules and event subscriptions. The CDK stack (infra/) and the local
-// gateway both read it, so a route cannot exist in one and not the other.
-//
-// It is plain data and imports nothing from the capability packages.
 package catalog
 
 // Kind says how a function is invoked.

@@ -1,30 +1,3 @@
-// Package digest is the daily summary email: each user with
-// dailySummary.enabled gets one email a day at dailySummary.time in their
-// time zone, listing that local day's activities (tasks and appointments)
-// in their language.
-//
-// How due users are found without a scan: every user with the summary on
-// has one schedule entry (store: USER#<uid>/DIGEST) in the sparse index
-// gsi1 under one of Shards partitions ("DUE#<n>"), sorted by the next due
-// instant. The profile's AfterSave hook (Scheduler.AfterSave) keeps it
-// current when the preference or the time zone changes; a run (Runner.Run)
-// queries each shard for entries due at or before now.
-//
-// Never twice for the same local day: a run claims a user's day with one
-// conditional write that moves the entry to the next local day only if it
-// still holds the due value read (and the day is after the last day sent).
-// Overlapping runs, Lambda retries and duplicate deliveries lose that
-// condition and skip the user. If sending fails the claim is released, so
-// the next run (5 minutes later) sends it.
-//
-// At scale (fanout.go): with a Queue the run only claims and enqueues, and
-// the daily-summary-worker function sends, paced to the SES send rate; a
-// pending mark the claim leaves is consumed once, so SQS redeliveries
-// never send twice.
-//
-// Activities arrive as EventBridge events (see events.go) and are stored per
-// user and activity, indexed by start time (gsi2) so one Query returns a
-// user's activities of one local day.
 package dailysummary
 
 import (

@@ -1,7 +1,3 @@
-// Package httpapi holds what every HTTP capability shares: the problem+json
-// error type and writer, strict JSON decoding, the request middleware
-// (request id, access log, panic recovery) and the adapter from API Gateway
-// v2 HTTP events to net/http.
 package httpapi
 
 import (

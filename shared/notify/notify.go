@@ -1,7 +1,3 @@
-// Package notify is how capabilities send email and SMS (Mailer, Texter)
-// and renders the messages from per-language templates. The senders that
-// talk to AWS are its subpackages sesmail (SES v2) and snssms (SNS), so a
-// function links only the one it uses.
 package notify
 
 import (

@@ -1,8 +1,3 @@
-// Package org is organizations and their staff: invitations, staff
-// profiles (GET/PATCH /v1/users/{id}), roles, the audit log listings and
-// account deletion. Its routes are served by the profile function (API.md
-// lists them under Profile), except POST /v1/auth/accept-invite, which the
-// auth function serves. Who may do what is decided by package authz only.
 package org
 
 import (

@@ -1,7 +1,3 @@
-// Package password hashes passwords with argon2id and enforces the password
-// policy (ASVS 2.1): 12 to 128 characters, not one of the 10,000 most common
-// passwords, not containing the email's local part, and optionally the
-// composition rule.
 package password
 
 import (

@@ -1,8 +1,3 @@
-// Package prefs holds the notification preferences: for every platform
-// (web, mobile) and category (messages, mentions, ...), which channels
-// (in-app, email, push, SMS) the user wants. Every cell has a default;
-// stored documents keep only the full matrix. Other capabilities ask
-// Allowed before sending.
 package prefs
 
 import (

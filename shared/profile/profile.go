@@ -1,8 +1,3 @@
-// Package profile is the signed-in user's profile: the validation of every
-// editable field and the /v1/me routes. The API shape and the basic fields
-// sign-up also takes are in package basic, which functions that only show
-// profiles link without the parsers this package needs (phone numbers for
-// meeting locations, the HTML sanitizer for signatures).
 package profile
 
 import (

@@ -1,9 +1,3 @@
-// Package session issues, validates and revokes sign-in sessions.
-//
-// A token is "<userId>.<sessionId>.<secret>" where the secret is 256 random
-// bits. Only the SHA-256 of the secret is stored (a fast hash is right for a
-// high-entropy secret); the ids in the token let one strongly consistent
-// batch read fetch the session and the user record together.
 package sessions
 
 import (

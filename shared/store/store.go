@@ -1,12 +1,3 @@
-// Package store is the DynamoDB core: the table, the helpers every
-// storage package uses, and the items every function touches (users,
-// credentials, sessions, rate limits, audit). Each capability's own
-// storage lives in a subpackage (mfadb, verifydb, digestdb, billingdb,
-// orgdb, prefsdb, authdb) that embeds Store, so a function links only the
-// storage it uses; this package imports no capability beyond session,
-// ratelimit and audit. With notify (and the S3 uploads), it is what talks
-// to AWS. keys.go lists every key shape and access pattern, the
-// subpackages' included.
 package store
 
 import (

@@ -1,13 +1,3 @@
-// Package mfa is two-factor authentication: enrolment of an authenticator
-// app (TOTP), SMS codes and backup codes for the signed-in user (function
-// `twofactor`), and the second step of sign-in (function `auth`, through
-// auth.Service.SecondFactor and ExtraRoutes).
-//
-// Which factors a user has is kept on the user record (account.TwoFactor),
-// always changed by a version-conditioned write together with the factor's
-// own items, so GET /v1/me shows the truth. The secrets live in their own
-// items under the user's partition: the TOTP secret encrypted with
-// AES-256-GCM, backup codes as argon2id hashes.
 package twofactor
 
 import (

@@ -1,13 +1,3 @@
-// Package verify changes a user's sign-in email and phone number after
-// proving control of the new address (and, for email, of the current one)
-// with one-time codes sent by SES and SNS.
-//
-// A request stores one pending change per kind and user (a new request
-// replaces it). Codes are 6 random digits, stored only as HMAC-SHA256 under
-// a per-change random salt, valid for CodeTTL, single use (the confirming
-// transaction deletes the pending change on the condition that it is still
-// the same one) and limited to MaxAttempts confirmations, each counted with
-// a conditional update BEFORE the codes are compared.
 package verification
 
 import (

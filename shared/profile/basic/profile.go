@@ -1,13 +1,3 @@
-// Package basic is the part of the profile every function that shows or
-// creates one needs: the API shape of a user (API.md `Profile`) and its
-// ETag, the checks of the fields sign-up also takes (names, language, time
-// zone, region) and the JSON merge patch machinery.
-//
-// It links neither the phone number parser nor the HTML sanitizer: the
-// phone's display formats are stored when the number is verified
-// (account.User.PhoneNational, PhoneInternational), so auth and the other
-// functions that only show profiles stay small. Package profile adds the
-// fields that need those parsers and serves /v1/me.
 package basic
 
 import (

@@ -1,6 +1,7 @@
-// Package billingdb stores balances and billing alerts (billing.Store) in the single table. It is split from
-// package store so that only the functions serving this capability link it;
-// its key shapes are listed in ../keys.go with every other.
+// Package billingdb stores balances and billing alerts (billing.Store) in
+// the single table. It is split from package store so that only the
+// functions serving this capability link it; its key shapes are listed in
+// ../keys.go with every other.
 package billingdb
 
 import "github.com/example/myprofile/shared/store"

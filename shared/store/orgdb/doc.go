@@ -1,6 +1,7 @@
-// Package orgdb stores organizations, memberships, invitations and account deletion (org.Store) in the single table. It is split from
-// package store so that only the functions serving this capability link it;
-// its key shapes are listed in ../keys.go with every other.
+// Package orgdb stores organizations, memberships, invitations and account
+// deletion (org.Store) in the single table. It is split from package store
+// so that only the functions serving this capability link it; its key shapes
+// are listed in ../keys.go with every other.
 package orgdb
 
 import "github.com/example/myprofile/shared/store"

@@ -1,6 +1,7 @@
-// Package prefsdb stores notification preferences (prefs.Store) in the single table. It is split from
-// package store so that only the functions serving this capability link it;
-// its key shapes are listed in ../keys.go with every other.
+// Package prefsdb stores notification preferences (prefs.Store) in the
+// single table. It is split from package store so that only the functions
+// serving this capability link it; its key shapes are listed in ../keys.go
+// with every other.
 package prefsdb
 
 import "github.com/example/myprofile/shared/store"

@@ -1,6 +1,7 @@
-// Package mfadb stores the two-factor state (mfa.Store) in the single table. It is split from
-// package store so that only the functions serving this capability link it;
-// its key shapes are listed in ../keys.go with every other.
+// Package twofactordb stores the two-factor state (twofactor.Store) in the
+// single table. It is split from package store so that only the functions
+// serving this capability link it; its key shapes are listed in ../keys.go
+// with every other.
 package twofactordb
 
 import "github.com/example/myprofile/shared/store"
@@ -8,5 +9,5 @@ import "github.com/example/myprofile/shared/store"
 // Store is the table, with the core store's helpers and user records.
 type Store struct{ *store.Store }
 
-// New returns the mfa storage on a core store.
+// New returns the two-factor storage on a core store.
 func New(s *store.Store) *Store { return &Store{s} }

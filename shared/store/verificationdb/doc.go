@@ -1,6 +1,7 @@
-// Package verifydb stores pending email and phone changes (verify.Store) in the single table. It is split from
-// package store so that only the functions serving this capability link it;
-// its key shapes are listed in ../keys.go with every other.
+// Package verificationdb stores pending email and phone changes
+// (verification.Store) in the single table. It is split from package store
+// so that only the functions serving this capability link it; its key shapes
+// are listed in ../keys.go with every other.
 package verificationdb
 
 import "github.com/example/myprofile/shared/store"
@@ -8,5 +9,5 @@ import "github.com/example/myprofile/shared/store"
 // Store is the table, with the core store's helpers and user records.
 type Store struct{ *store.Store }
 
-// New returns the verify storage on a core store.
+// New returns the verification storage on a core store.
 func New(s *store.Store) *Store { return &Store{s} }

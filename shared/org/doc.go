@@ -1,0 +1,20 @@
+// Package org is organizations and their staff: invitations, staff
+// profiles (GET/PATCH /v1/users/{id}), roles, the audit log listings and
+// account deletion. Its routes are served by the profile function (API.md
+// lists them under Profile; the catalog entry says so), except POST
+// /v1/auth/accept-invite, which the auth function serves. Its storage is
+// store/orgdb.
+//
+// Sign-up creates an organization owned by the user; the X-Organization-Id
+// header picks the organization a request acts in. Owners and admins invite
+// staff with a single-use token, valid 7 days, sent by email. Who may read,
+// edit, invite or change roles is decided by one role matrix, authz.Can,
+// and nothing else. Every change is recorded by package audit.
+//
+// DELETE /v1/me removes the memberships, the profile, credentials,
+// sessions, 2FA data, codes, uniqueness items and avatar files in batches.
+// It is idempotent and resumable (send it again after an interruption). The
+// user's audit entries stay, with the actor replaced by a stable pseudonym:
+// entries about the user lose their IP and details; entries the user wrote
+// about others lose the IP only.
+package org
