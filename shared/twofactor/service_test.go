@@ -68,7 +68,9 @@ func (m *sentMail) subjects(addr string) []string {
 
 type noTexts struct{}
 
-func (noTexts) SendSMS(context.Context, string, string) error { return errors.New("no texts in this test") }
+func (noTexts) SendSMS(context.Context, string, string) error {
+	return errors.New("no texts in this test")
+}
 
 // svcEnv is one Service on its own table.
 type svcEnv struct {
