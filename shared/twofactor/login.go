@@ -8,22 +8,15 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
-	"net/http"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/example/myprofile/shared/account"
-	"github.com/example/myprofile/shared/httpapi"
 	"github.com/example/myprofile/shared/metrics"
 	"github.com/example/myprofile/shared/password"
-	"github.com/example/myprofile/shared/ratelimit"
 	"github.com/example/myprofile/shared/request"
 )
-
-// IssueFunc issues the session of a completed sign-in and answers 200
-// {session} (auth.Service.IssueSession).
-type IssueFunc func(w http.ResponseWriter, r *http.Request, userID string) error
 
 // Begin starts the second step of a sign-in whose password was right: nil
 // when the user has no second factor, else the mfaRequired body. It
@@ -57,44 +50,15 @@ func (s *Service) Begin(ctx context.Context, u account.User, src request.Source)
 	return map[string]any{"mfaRequired": true, "challengeId": id, "methods": methods, "expiresAt": c.ExpiresAt}, nil
 }
 
-// LoginRoutes are the auth function's routes of the second step.
-func (s *Service) LoginRoutes(issue IssueFunc) httpapi.Routes {
-	return httpapi.Routes{
-		"POST /v1/auth/login/mfa": httpapi.Handle(func(w http.ResponseWriter, r *http.Request) error {
-			return s.verify(w, r, issue)
-		}),
-		"POST /v1/auth/login/mfa/sms":        httpapi.Handle(s.sendSMS),
-		"POST /v1/auth/login/webauthn/begin": httpapi.Handle(s.loginWebAuthnBegin),
-		"POST /v1/auth/login/webauthn/finish": httpapi.Handle(func(w http.ResponseWriter, r *http.Request) error {
-			return s.loginWebAuthnFinish(w, r, issue)
-		}),
-	}
-}
-
-type verifyRequest struct {
-	ChallengeID string `json:"challengeId"`
-	Method      string `json:"method"`
-	Code        string `json:"code"`
-}
-
 func failKey(uid string) string { return "mfa#" + uid }
 
-// errMFA is every refusal of the second step: one answer whatever failed,
-// so a caller learns nothing but "no".
-func errMFA() error {
-	return account.Errorf(account.CodeMFAInvalid, "The code is not correct, or this sign-in expired; after 5 wrong codes sign in again.")
-}
-
-// validChallengeID checks the shape "<userId>.<32 hex>": the user id keeps
-// the challenge in the user's partition (account deletion removes it).
 // attempt opens one attempt at a sign-in challenge, for every second-step
 // method: the attempt is counted on the challenge and on the user before
 // anything is checked (atomically), the challenge must be bound to this
-// client and offer method, and its user is read. The caller defers
+// client (src) and offer method, and its user is read. The caller defers
 // done(err) with its answer: the per-user attempt is given back unless the
-// answer is mfa_invalid.
-func (s *Service) attempt(r *http.Request, challengeID, method string, now time.Time) (Challenge, account.User, func(error), error) {
-	ctx := r.Context()
+// answer is a refusal (ErrRefused).
+func (s *Service) attempt(ctx context.Context, src request.Source, challengeID, method string, now time.Time) (Challenge, account.User, func(error), error) {
 	c, err := s.Store.AttemptChallenge(ctx, challengeID, now, ChallengeMaxAttempts)
 	if errors.Is(err, ErrVoid) {
 		return Challenge{}, account.User{}, nil, errMFA()
@@ -111,7 +75,6 @@ func (s *Service) attempt(r *http.Request, challengeID, method string, now time.
 		done(err)
 		return Challenge{}, account.User{}, nil, err
 	}
-	src := request.Client(r.Context())
 	if c.IP != src.IP || c.UserAgent != src.UserAgent || !slices.Contains(c.Methods, method) {
 		return fail(s.refuse(ctx, c.UserID, "challenge bound elsewhere or method not offered"))
 	}
@@ -125,6 +88,8 @@ func (s *Service) attempt(r *http.Request, challengeID, method string, now time.
 	return c, u, done, nil
 }
 
+// validChallengeID checks the shape "<userId>.<32 hex>": the user id keeps
+// the challenge in the user's partition (account deletion removes it).
 func validChallengeID(id string) bool {
 	uid, secret, ok := strings.Cut(id, ".")
 	if !ok || len(uid) == 0 || len(uid) > 64 || len(secret) != 32 {
@@ -139,67 +104,68 @@ func validChallengeID(id string) bool {
 	return err == nil
 }
 
-func (s *Service) verify(w http.ResponseWriter, r *http.Request, issue IssueFunc) (err error) {
-	ctx := r.Context()
-	var req verifyRequest
-	if err := httpapi.Decode(r, &req); err != nil {
-		return err
-	}
+// VerifyCode answers a sign-in challenge made for the client src with a
+// code of method (totp, backup_code or sms) and returns the id of the user
+// to sign in. The attempt is counted on the challenge and on the user
+// before anything is checked; every refusal is ErrRefused and stays
+// counted, anything else gives the user's attempt back. Over the user's
+// limit it is ErrTooManyAttempts (429 rate_limited).
+func (s *Service) VerifyCode(ctx context.Context, src request.Source, challengeID, method, code string) (_ string, err error) {
 	var v account.Validation
-	if !validChallengeID(req.ChallengeID) {
+	if !validChallengeID(challengeID) {
 		v.Add("challengeId", "must be the challengeId returned by POST /v1/auth/login")
 	}
-	switch req.Method {
+	switch method {
 	case MethodTOTP, MethodBackupCode, MethodSMS:
 	default:
 		v.Add("method", `must be "totp", "backup_code" or "sms"`)
 	}
-	if req.Code == "" || len(req.Code) > 32 {
+	if code == "" || len(code) > 32 {
 		v.Add("code", "must be the code")
 	}
 	if err := v.Err(); err != nil {
-		return err
+		return "", err
 	}
 	now := s.Now().UTC()
-	c, u, done, err := s.attempt(r, req.ChallengeID, req.Method, now)
+	c, u, done, err := s.attempt(ctx, src, challengeID, method, now)
 	if err != nil {
-		return err
+		return "", err
 	}
 	defer func() { done(err) }()
 	smsHash := ""
-	switch req.Method {
+	switch method {
 	case MethodTOTP:
 		if !hasMethod(u, MethodTOTP) {
-			return s.refuse(ctx, u.ID, "totp no longer enabled")
+			return "", s.refuse(ctx, u.ID, "totp no longer enabled")
 		}
-		if err := s.checkTOTP(ctx, u, req.Code, now); err != nil {
-			return err
+		if err := s.checkTOTP(ctx, u, code, now); err != nil {
+			return "", err
 		}
 	case MethodBackupCode:
-		if err := s.checkBackupCode(ctx, u, req.Code); err != nil {
-			return err
+		if err := s.checkBackupCode(ctx, u, code); err != nil {
+			return "", err
 		}
 	case MethodSMS:
 		if !hasMethod(u, MethodSMS) || c.SMSHash == "" || !now.Before(c.SMSExpiresAt) {
-			return s.refuse(ctx, u.ID, "no live sms code")
+			return "", s.refuse(ctx, u.ID, "no live sms code")
 		}
-		if smsHash, err = s.smsHash(ctx, c.ID, req.Code); err != nil {
-			return account.Internal(err)
+		if smsHash, err = s.smsHash(ctx, c.ID, code); err != nil {
+			return "", account.Internal(err)
 		}
 		if subtle.ConstantTimeCompare([]byte(smsHash), []byte(c.SMSHash)) != 1 {
-			return s.refuse(ctx, u.ID, "wrong sms code")
+			return "", s.refuse(ctx, u.ID, "wrong sms code")
 		}
 	}
 	// Single use: of concurrent redemptions of one challenge, one wins.
 	err = s.Store.RedeemChallenge(ctx, c.ID, now, smsHash)
 	if errors.Is(err, ErrVoid) {
-		return s.refuse(ctx, u.ID, "challenge redeemed already")
+		return "", s.refuse(ctx, u.ID, "challenge redeemed already")
 	}
 	if err != nil {
-		return account.Internal(err)
+		return "", account.Internal(err)
 	}
-	s.Log.InfoContext(ctx, "second factor accepted", "requestId", request.ID(ctx), "userId", u.ID, "method", req.Method)
-	return issue(w, r, u.ID)
+	s.Log.InfoContext(ctx, "second factor accepted", "requestId", request.ID(ctx), "userId", u.ID, "method", method)
+	return u.ID, nil
 }
 
 // checkTOTP accepts a code of a time step later than the last accepted
@@ -290,10 +256,9 @@ func (s *Service) takeAttempt(ctx context.Context, uid string) error {
 }
 
 // settleAttempt gives back the attempt taken by takeAttempt unless the
-// answer err is mfa_invalid: only wrong factors accumulate.
+// answer err is a refusal (ErrRefused): only wrong factors accumulate.
 func (s *Service) settleAttempt(ctx context.Context, uid string, err error) {
-	var api *account.Error
-	if errors.As(err, &api) && api.Code == account.CodeMFAInvalid {
+	if errors.Is(err, ErrRefused) {
 		return
 	}
 	if rerr := s.Failures.Release(ctx, failKey(uid)); rerr != nil {
@@ -301,30 +266,21 @@ func (s *Service) settleAttempt(ctx context.Context, uid string, err error) {
 	}
 }
 
-type smsRequest struct {
-	ChallengeID string `json:"challengeId"`
-}
-
 // liveChallenge reads the challenge a step that does not answer it yet
 // names (sending the SMS code, beginning the passkey assertion): it must
-// be unused, unexpired, under its attempt limit, bound to this client and
-// offer method. It counts no attempt.
-func (s *Service) liveChallenge(r *http.Request, method string, now time.Time) (Challenge, error) {
-	var req smsRequest
-	if err := httpapi.Decode(r, &req); err != nil {
-		return Challenge{}, err
-	}
-	if !validChallengeID(req.ChallengeID) {
+// be unused, unexpired, under its attempt limit, bound to the client src
+// and offer method. It counts no attempt.
+func (s *Service) liveChallenge(ctx context.Context, src request.Source, challengeID, method string, now time.Time) (Challenge, error) {
+	if !validChallengeID(challengeID) {
 		return Challenge{}, account.Invalid("challengeId", "must be the challengeId returned by POST /v1/auth/login")
 	}
-	c, err := s.Store.GetChallenge(r.Context(), req.ChallengeID)
+	c, err := s.Store.GetChallenge(ctx, challengeID)
 	if errors.Is(err, account.ErrNotFound) {
 		return Challenge{}, errMFA()
 	}
 	if err != nil {
 		return Challenge{}, account.Internal(err)
 	}
-	src := request.Client(r.Context())
 	if c.Used || !now.Before(c.ExpiresAt) || c.Attempts >= ChallengeMaxAttempts ||
 		c.IP != src.IP || c.UserAgent != src.UserAgent || !slices.Contains(c.Methods, method) {
 		return Challenge{}, errMFA()
@@ -332,59 +288,59 @@ func (s *Service) liveChallenge(r *http.Request, method string, now time.Time) (
 	return c, nil
 }
 
-func (s *Service) sendSMS(w http.ResponseWriter, r *http.Request) error {
-	ctx := r.Context()
+// SendSMSCode texts a new sign-in code for the challenge made for the
+// client src to the user's verified phone and returns when it expires. At
+// most SMSMaxSends codes per challenge and SMSPerIP per network
+// (ErrTooManyAttempts); ErrRefused when the challenge is not live or the
+// user has no SMS factor.
+func (s *Service) SendSMSCode(ctx context.Context, src request.Source, challengeID string) (time.Time, error) {
 	now := s.Now().UTC()
-	c, err := s.liveChallenge(r, MethodSMS, now)
+	c, err := s.liveChallenge(ctx, src, challengeID, MethodSMS, now)
 	if err != nil {
-		return err
+		return time.Time{}, err
 	}
 	if c.SMSSends >= SMSMaxSends {
-		return account.Errorf(account.CodeTooManyAttempts, "Too many codes sent for this sign-in; sign in again.")
+		return time.Time{}, errTooManySMS()
 	}
 	u, err := s.Users.GetUser(ctx, c.UserID)
 	if err != nil {
-		return account.Internal(err)
+		return time.Time{}, account.Internal(err)
 	}
 	if !hasMethod(u, MethodSMS) || u.Phone == "" || !u.PhoneVerified {
-		return errMFA()
+		return time.Time{}, errMFA()
 	}
-	err = s.SMSPerIP.Take(ctx, "sms-ip#"+request.Client(r.Context()).IP)
-	if l := (*ratelimit.Limited)(nil); errors.As(err, &l) {
-		return &account.Error{Code: account.CodeRateLimited, Detail: "Too many text messages from this network; try again later.", RetryAfter: l.RetryAfter}
-	}
+	err = limited(s.SMSPerIP.Take(ctx, "sms-ip#"+src.IP), account.CodeRateLimited, "Too many text messages from this network; try again later.")
 	if err != nil {
-		return account.Internal(err)
+		return time.Time{}, err
 	}
 	code, err := randomDigits(6)
 	if err != nil {
-		return account.Internal(err)
+		return time.Time{}, account.Internal(err)
 	}
 	exp := now.Add(SMSCodeTTL)
 	hash, err := s.smsHash(ctx, c.ID, code)
 	if err != nil {
-		return account.Internal(err)
+		return time.Time{}, account.Internal(err)
 	}
 	err = s.Store.SetChallengeSMS(ctx, c.ID, hash, exp, now, SMSMaxSends)
 	if errors.Is(err, ErrVoid) {
-		return account.Errorf(account.CodeTooManyAttempts, "Too many codes sent for this sign-in; sign in again.")
+		return time.Time{}, errTooManySMS()
 	}
 	if err != nil {
-		return account.Internal(err)
+		return time.Time{}, account.Internal(err)
 	}
 	d := s.data(u, MethodSMS)
 	d.Code = code
 	msg, err := smsSignIn.Render(u.Language, d)
 	if err != nil {
-		return account.Internal(err)
+		return time.Time{}, account.Internal(err)
 	}
 	if err := s.Texter.SendSMS(ctx, u.Phone, msg.Text); err != nil {
-		return &account.Error{Code: account.CodeUnavailable, Detail: "The text message could not be sent; try again shortly.", Cause: err, RetryAfter: 5 * time.Second}
+		return time.Time{}, &account.Error{Code: account.CodeUnavailable, Detail: "The text message could not be sent; try again shortly.", Cause: err, RetryAfter: 5 * time.Second}
 	}
 	s.Log.InfoContext(ctx, "sign-in sms sent", "requestId", request.ID(ctx), "userId", u.ID)
 	metrics.Inc(ctx, s.Metrics, metrics.CodesSent, map[string]string{"channel": "sms"})
-	httpapi.WriteJSON(w, http.StatusAccepted, map[string]any{"expiresAt": exp})
-	return nil
+	return exp, nil
 }
 
 // smsHash is HMAC-SHA256 under the data key over the challenge and the
@@ -412,22 +368,4 @@ func randomDigits(n int) (string, error) {
 		return "", fmt.Errorf("random: %w", err)
 	}
 	return fmt.Sprintf("%0*d", n, x), nil
-}
-
-// limitedMFA turns the per-user failure limiter into 429 rate_limited.
-func limitedMFA(err error) error {
-	if err == nil {
-		return nil
-	}
-	return tooManyCode(err, account.CodeRateLimited)
-}
-
-func tooManyCode(err error, code string) error {
-	e := tooMany(err)
-	var api *account.Error
-	if errors.As(e, &api) && api.Code == account.CodeTooManyAttempts {
-		api.Code = code
-		api.Detail = "Too many wrong second-factor codes; try again later."
-	}
-	return e
 }

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 	"slices"
 	"strings"
 	"time"
@@ -16,7 +15,6 @@ import (
 	"github.com/go-webauthn/webauthn/webauthn"
 
 	"github.com/example/myprofile/shared/account"
-	"github.com/example/myprofile/shared/httpapi"
 	"github.com/example/myprofile/shared/request"
 	"github.com/example/myprofile/shared/sessions"
 )
@@ -66,27 +64,16 @@ func (s *Service) waUser(ctx context.Context, u account.User) (waUser, []Passkey
 	return w, keys, nil
 }
 
-// PasskeyJSON is the API shape of a passkey.
-type PasskeyJSON struct {
-	ID         string     `json:"id"`
-	Name       string     `json:"name"`
-	CreatedAt  time.Time  `json:"createdAt"`
-	LastUsedAt *time.Time `json:"lastUsedAt"`
-}
-
-func passkeyJSON(k Passkey) PasskeyJSON {
-	return PasskeyJSON{ID: k.ID, Name: k.Name, CreatedAt: k.CreatedAt.UTC(), LastUsedAt: k.LastUsedAt}
-}
-
-func (s *Service) registerBegin(w http.ResponseWriter, r *http.Request) error {
-	ctx := r.Context()
-	p, _, err := s.reauth(r)
-	if err != nil {
-		return err
+// BeginPasskeyRegistration starts registering a passkey: the creation
+// options for navigator.credentials.create(), the user's passkeys
+// excluded. The ceremony waits CeremonyTTL for FinishPasskeyRegistration.
+func (s *Service) BeginPasskeyRegistration(ctx context.Context, u account.User, password string) (*protocol.CredentialCreation, error) {
+	if err := s.Reauth.Check(ctx, u, password, "password"); err != nil {
+		return nil, err
 	}
-	wu, _, err := s.waUser(ctx, p.User)
+	wu, _, err := s.waUser(ctx, u)
 	if err != nil {
-		return account.Internal(err)
+		return nil, account.Internal(err)
 	}
 	var exclude []protocol.CredentialDescriptor
 	for _, c := range wu.creds {
@@ -94,110 +81,89 @@ func (s *Service) registerBegin(w http.ResponseWriter, r *http.Request) error {
 	}
 	creation, sess, err := s.WebAuthn.BeginRegistration(wu, webauthn.WithExclusions(exclude))
 	if err != nil {
-		return account.Internal(fmt.Errorf("webauthn begin registration: %w", err))
+		return nil, account.Internal(fmt.Errorf("webauthn begin registration: %w", err))
 	}
 	data, err := json.Marshal(sess)
 	if err != nil {
-		return account.Internal(err)
+		return nil, account.Internal(err)
 	}
-	if err := s.Store.PutWebAuthnRegistration(ctx, p.User.ID, string(data), s.Now().UTC().Add(CeremonyTTL)); err != nil {
-		return account.Internal(err)
+	if err := s.Store.PutWebAuthnRegistration(ctx, u.ID, string(data), s.Now().UTC().Add(CeremonyTTL)); err != nil {
+		return nil, account.Internal(err)
 	}
-	httpapi.WriteJSON(w, http.StatusOK, creation)
-	return nil
+	return creation, nil
 }
 
-type registerFinishRequest struct {
-	Name                string          `json:"name"`
-	Credential          json.RawMessage `json:"credential"`
-	RevokeOtherSessions bool            `json:"revokeOtherSessions"`
-}
-
-func (s *Service) registerFinish(w http.ResponseWriter, r *http.Request) error {
-	ctx := r.Context()
-	p, _ := sessions.FromContext(ctx)
-	var req registerFinishRequest
-	if err := httpapi.Decode(r, &req); err != nil {
-		return err
-	}
-	name := strings.TrimSpace(req.Name)
+// FinishPasskeyRegistration verifies the authenticator's response
+// (credential, the PublicKeyCredential JSON) to the pending ceremony and
+// stores the passkey under name. It returns the passkey and the backup
+// codes that come with it (the first factor, or none left), else nil.
+// A response that does not verify is ErrCodeInvalid; code_expired when no
+// ceremony is pending.
+func (s *Service) FinishPasskeyRegistration(ctx context.Context, p sessions.Principal, name string, credential []byte, revokeOthers bool) (Passkey, []string, error) {
+	name = strings.TrimSpace(name)
 	var v account.Validation
 	if name == "" || utf8.RuneCountInString(name) > 64 {
 		v.Add("name", "must be 1 to 64 characters")
 	}
-	if len(req.Credential) == 0 {
+	if len(credential) == 0 {
 		v.Add("credential", "must be the PublicKeyCredential from navigator.credentials.create()")
 	}
 	if err := v.Err(); err != nil {
-		return err
+		return Passkey{}, nil, err
 	}
 	now := s.Now().UTC()
 	data, err := s.Store.TakeWebAuthnRegistration(ctx, p.User.ID, now)
 	if errors.Is(err, account.ErrNotFound) {
-		return account.Errorf(account.CodeCodeExpired, "There is no passkey registration in progress, or it expired; start again.")
+		return Passkey{}, nil, account.Errorf(account.CodeCodeExpired, "There is no passkey registration in progress, or it expired; start again.")
 	}
 	if err != nil {
-		return account.Internal(err)
+		return Passkey{}, nil, account.Internal(err)
 	}
 	var sess webauthn.SessionData
 	if err := json.Unmarshal([]byte(data), &sess); err != nil {
-		return account.Internal(err)
+		return Passkey{}, nil, account.Internal(err)
 	}
-	parsed, err := protocol.ParseCredentialCreationResponseBytes(req.Credential)
+	parsed, err := protocol.ParseCredentialCreationResponseBytes(credential)
 	if err != nil {
-		return account.Invalid("credential", "is not a valid WebAuthn registration response")
+		return Passkey{}, nil, account.Invalid("credential", "is not a valid WebAuthn registration response")
 	}
 	wu, _, err := s.waUser(ctx, p.User)
 	if err != nil {
-		return account.Internal(err)
+		return Passkey{}, nil, account.Internal(err)
 	}
 	cred, err := s.WebAuthn.CreateCredential(wu, sess, parsed)
 	if err != nil {
 		s.Log.InfoContext(ctx, "passkey registration refused", "requestId", request.ID(ctx), "userId", p.User.ID, "error", err)
-		return account.Errorf(account.CodeCodeInvalid, "The passkey response did not verify; start again.")
+		return Passkey{}, nil, refusal(ErrCodeInvalid, account.Errorf(account.CodeCodeInvalid, "The passkey response did not verify; start again."))
 	}
 	raw, err := json.Marshal(cred)
 	if err != nil {
-		return account.Internal(err)
+		return Passkey{}, nil, account.Internal(err)
 	}
 	key := Passkey{ID: base64.RawURLEncoding.EncodeToString(cred.ID), Name: name, CreatedAt: now, Credential: string(raw), SignCount: cred.Authenticator.SignCount}
 	var codes []string
 	u, err := s.update(ctx, p.User, func(u account.User) (Change, error) {
 		c := Change{User: withMethod(u, MethodWebAuthn, true, now), ExpectVersion: u.Version, PutPasskey: &key}
-		n, err := s.Store.CountBackupCodes(ctx, u.ID)
-		if err != nil {
+		var err error
+		if codes, c.ReplaceBackupCodes, err = s.backupCodesWith(ctx, u, nil); err != nil {
 			return Change{}, err
-		}
-		codes = nil
-		if !u.TwoFactor.Enabled || n == 0 {
-			if codes, err = newBackupCodes(); err != nil {
-				return Change{}, err
-			}
-			if c.ReplaceBackupCodes, err = s.hashBackupCodes(codes); err != nil {
-				return Change{}, err
-			}
 		}
 		return c, nil
 	})
 	if err != nil {
-		return err
+		return Passkey{}, nil, err
 	}
-	if err := s.afterChange(r, u, noticeEnabled, MethodWebAuthn, req.RevokeOtherSessions); err != nil {
-		return err
+	if err := s.afterChange(ctx, p, u, noticeEnabled, MethodWebAuthn, revokeOthers); err != nil {
+		return Passkey{}, nil, err
 	}
-	body := map[string]any{"id": key.ID, "name": key.Name, "createdAt": key.CreatedAt, "lastUsedAt": nil}
-	if codes != nil {
-		body["backupCodes"] = codes
-	}
-	httpapi.WriteJSON(w, http.StatusCreated, body)
-	return nil
+	return key, codes, nil
 }
 
-func (s *Service) deletePasskey(w http.ResponseWriter, r *http.Request) error {
-	ctx := r.Context()
-	id := r.PathValue("id")
-	p, req, err := s.reauth(r)
-	if err != nil {
+// DeletePasskey removes one of the user's passkeys; 404 not_found when
+// there is no such passkey. Removing the last passkey turns the factor
+// off, and removing the last factor turns 2FA off.
+func (s *Service) DeletePasskey(ctx context.Context, p sessions.Principal, id, password string, revokeOthers bool) error {
+	if err := s.Reauth.Check(ctx, p.User, password, "password"); err != nil {
 		return err
 	}
 	now := s.Now().UTC()
@@ -223,125 +189,117 @@ func (s *Service) deletePasskey(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.afterChange(r, u, noticeDisabled, MethodWebAuthn, req.RevokeOtherSessions); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return s.afterChange(ctx, p, u, noticeDisabled, MethodWebAuthn, revokeOthers)
 }
 
-func (s *Service) loginWebAuthnBegin(w http.ResponseWriter, r *http.Request) error {
-	ctx := r.Context()
+// BeginPasskeyLogin starts the passkey assertion of a sign-in challenge
+// made for the client src: the request options for
+// navigator.credentials.get(). It counts no attempt. ErrRefused when the
+// challenge is not live, bound elsewhere, or the user has no passkey.
+func (s *Service) BeginPasskeyLogin(ctx context.Context, src request.Source, challengeID string) (*protocol.CredentialAssertion, error) {
 	now := s.Now().UTC()
-	c, err := s.liveChallenge(r, MethodWebAuthn, now)
+	c, err := s.liveChallenge(ctx, src, challengeID, MethodWebAuthn, now)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	u, err := s.Users.GetUser(ctx, c.UserID)
 	if err != nil {
-		return account.Internal(err)
+		return nil, account.Internal(err)
 	}
 	wu, _, err := s.waUser(ctx, u)
 	if err != nil {
-		return account.Internal(err)
+		return nil, account.Internal(err)
 	}
 	if len(wu.creds) == 0 {
-		return errMFA()
+		return nil, errMFA()
 	}
 	assertion, sess, err := s.WebAuthn.BeginLogin(wu)
 	if err != nil {
-		return account.Internal(fmt.Errorf("webauthn begin login: %w", err))
+		return nil, account.Internal(fmt.Errorf("webauthn begin login: %w", err))
 	}
 	data, err := json.Marshal(sess)
 	if err != nil {
-		return account.Internal(err)
+		return nil, account.Internal(err)
 	}
 	if err := s.Store.SetChallengeWebAuthn(ctx, c.ID, string(data), now); errors.Is(err, ErrVoid) {
-		return errMFA()
+		return nil, errMFA()
 	} else if err != nil {
-		return account.Internal(err)
+		return nil, account.Internal(err)
 	}
-	httpapi.WriteJSON(w, http.StatusOK, assertion)
-	return nil
+	return assertion, nil
 }
 
-type webauthnFinishRequest struct {
-	ChallengeID string          `json:"challengeId"`
-	Credential  json.RawMessage `json:"credential"`
-}
-
-func (s *Service) loginWebAuthnFinish(w http.ResponseWriter, r *http.Request, issue IssueFunc) (err error) {
-	ctx := r.Context()
-	var req webauthnFinishRequest
-	if err := httpapi.Decode(r, &req); err != nil {
-		return err
-	}
+// FinishPasskeyLogin answers a sign-in challenge with a passkey assertion
+// (credential, the PublicKeyCredential JSON) and returns the id of the
+// user to sign in. The attempt is counted first, as VerifyCode does; every
+// refusal is ErrRefused.
+func (s *Service) FinishPasskeyLogin(ctx context.Context, src request.Source, challengeID string, credential []byte) (_ string, err error) {
 	var v account.Validation
-	if !validChallengeID(req.ChallengeID) {
+	if !validChallengeID(challengeID) {
 		v.Add("challengeId", "must be the challengeId returned by POST /v1/auth/login")
 	}
-	if len(req.Credential) == 0 {
+	if len(credential) == 0 {
 		v.Add("credential", "must be the PublicKeyCredential from navigator.credentials.get()")
 	}
 	if err := v.Err(); err != nil {
-		return err
+		return "", err
 	}
 	now := s.Now().UTC()
-	c, u, done, err := s.attempt(r, req.ChallengeID, MethodWebAuthn, now)
+	c, u, done, err := s.attempt(ctx, src, challengeID, MethodWebAuthn, now)
 	if err != nil {
-		return err
+		return "", err
 	}
 	defer func() { done(err) }()
 	if c.WebAuthnSession == "" {
-		return s.refuse(ctx, u.ID, "no webauthn ceremony begun")
+		return "", s.refuse(ctx, u.ID, "no webauthn ceremony begun")
 	}
 	if !hasMethod(u, MethodWebAuthn) {
-		return s.refuse(ctx, u.ID, "webauthn no longer enabled")
+		return "", s.refuse(ctx, u.ID, "webauthn no longer enabled")
 	}
 	var sess webauthn.SessionData
 	if err := json.Unmarshal([]byte(c.WebAuthnSession), &sess); err != nil {
-		return account.Internal(err)
+		return "", account.Internal(err)
 	}
-	parsed, err := protocol.ParseCredentialRequestResponseBytes(req.Credential)
+	parsed, err := protocol.ParseCredentialRequestResponseBytes(credential)
 	if err != nil {
-		return s.refuse(ctx, u.ID, "unparsable assertion")
+		return "", s.refuse(ctx, u.ID, "unparsable assertion")
 	}
 	wu, keys, err := s.waUser(ctx, u)
 	if err != nil {
-		return account.Internal(err)
+		return "", account.Internal(err)
 	}
 	cred, err := s.WebAuthn.ValidateLogin(wu, sess, parsed)
 	if err != nil {
-		return s.refuse(ctx, u.ID, "assertion did not verify: "+err.Error())
+		return "", s.refuse(ctx, u.ID, "assertion did not verify: "+err.Error())
 	}
 	if cred.Authenticator.CloneWarning {
-		return s.refuse(ctx, u.ID, "sign counter did not advance")
+		return "", s.refuse(ctx, u.ID, "sign counter did not advance")
 	}
 	id := base64.RawURLEncoding.EncodeToString(cred.ID)
 	i := slices.IndexFunc(keys, func(k Passkey) bool { return k.ID == id })
 	if i < 0 {
-		return s.refuse(ctx, u.ID, "passkey gone")
+		return "", s.refuse(ctx, u.ID, "passkey gone")
 	}
 	raw, err := json.Marshal(cred)
 	if err != nil {
-		return account.Internal(err)
+		return "", account.Internal(err)
 	}
 	k := keys[i]
 	k.Credential, k.SignCount = string(raw), cred.Authenticator.SignCount
 	err = s.Store.UsePasskey(ctx, u.ID, k, now)
 	if errors.Is(err, ErrReplay) || errors.Is(err, account.ErrNotFound) {
-		return s.refuse(ctx, u.ID, "sign counter did not advance (concurrent use)")
+		return "", s.refuse(ctx, u.ID, "sign counter did not advance (concurrent use)")
 	}
 	if err != nil {
-		return account.Internal(err)
+		return "", account.Internal(err)
 	}
 	err = s.Store.RedeemChallenge(ctx, c.ID, now, "")
 	if errors.Is(err, ErrVoid) {
-		return s.refuse(ctx, u.ID, "challenge redeemed already")
+		return "", s.refuse(ctx, u.ID, "challenge redeemed already")
 	}
 	if err != nil {
-		return account.Internal(err)
+		return "", account.Internal(err)
 	}
 	s.Log.InfoContext(ctx, "second factor accepted", "requestId", request.ID(ctx), "userId", u.ID, "method", MethodWebAuthn)
-	return issue(w, r, u.ID)
+	return u.ID, nil
 }
