@@ -4,22 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"sort"
 
 	"github.com/example/myprofile/shared/account"
 	"github.com/example/myprofile/shared/audit"
-	"github.com/example/myprofile/shared/httpapi"
 	"github.com/example/myprofile/shared/request"
-	"github.com/example/myprofile/shared/sessions"
 )
 
-type deleteRequest struct {
-	Password string `json:"password"`
-	Confirm  string `json:"confirm"`
-}
-
-// deleteMe deletes the caller's account (DELETE /v1/me).
+// DeleteAccount deletes u's account (DELETE /v1/me): confirm must be
+// "DELETE" and password u's current password. The sole owner of an
+// organization with other members is refused (409 sole_owner).
 //
 // Order matters for a deletion that stops half-way (a timeout, a throttled
 // batch): memberships go first, each in its own transaction with the user
@@ -28,60 +22,54 @@ type deleteRequest struct {
 // until one last transaction. Until that transaction the user can still
 // sign in and send DELETE /v1/me again, which resumes: every step skips
 // what is already done.
-func (s *Service) deleteMe(w http.ResponseWriter, r *http.Request) error {
-	p, _ := sessions.FromContext(r.Context())
-	var req deleteRequest
-	if err := httpapi.Decode(r, &req); err != nil {
-		return err
-	}
-	if req.Confirm != "DELETE" {
+func (s *Service) DeleteAccount(ctx context.Context, u account.User, password, confirm string) error {
+	if confirm != "DELETE" {
 		return account.Invalid("confirm", `must be "DELETE"`)
 	}
-	u := p.User
-	if err := s.Reauth.Check(r.Context(), u, req.Password, "password"); err != nil {
+	if err := s.Reauth.Check(ctx, u, password, "password"); err != nil {
 		return err
 	}
-	if err := s.checkSoleOwner(r.Context(), u); err != nil {
+	if err := s.checkSoleOwner(ctx, u); err != nil {
 		return err
 	}
 	orgs := sortedOrgs(u)
 	if len(orgs) == 0 {
 		orgs = []string{""}
 	}
-	if err := s.leaveAll(r.Context(), u.ID); err != nil {
+	if err := s.leaveAll(ctx, u.ID); err != nil {
 		return err
 	}
 	// Once the memberships are gone (a refused or failed departure records
 	// nothing): one entry per organization, so each owner's log shows it.
 	for _, oid := range orgs {
-		if err := s.record(r, u.ID, u.ID, oid, audit.ActionAccountDeleted, nil); err != nil {
+		if err := s.record(ctx, u.ID, u.ID, oid, audit.ActionAccountDeleted, nil); err != nil {
 			return err
 		}
 	}
-	u, err := s.Store.GetUser(r.Context(), u.ID)
+	id := u.ID
+	u, err := s.Store.GetUser(ctx, id)
 	if err != nil && !errors.Is(err, account.ErrNotFound) {
 		return account.Internal(err)
 	}
-	pseudonym := audit.Pseudonym(s.PseudonymKey, p.User.ID)
-	if err := s.Store.AnonymizeAudit(r.Context(), p.User.ID, pseudonym); err != nil {
+	pseudonym := audit.Pseudonym(s.PseudonymKey, id)
+	if err := s.Store.AnonymizeAudit(ctx, id, pseudonym); err != nil {
 		return account.Internal(err)
 	}
 	if err == nil {
 		for _, hook := range s.OnDelete {
-			if err := hook(r.Context(), u); err != nil {
+			if err := hook(ctx, u); err != nil {
 				return account.Internal(fmt.Errorf("delete hook: %w", err))
 			}
 		}
-		if err := s.Store.DeleteUserData(r.Context(), u); err != nil {
+		if err := s.Store.DeleteUserData(ctx, u); err != nil {
 			return account.Internal(err)
 		}
 	}
 	// Entries recorded while the deletion ran.
-	if err := s.Store.AnonymizeAudit(r.Context(), p.User.ID, pseudonym); err != nil {
+	if err := s.Store.AnonymizeAudit(ctx, id, pseudonym); err != nil {
 		return account.Internal(err)
 	}
-	s.Log.InfoContext(r.Context(), "account deleted", "requestId", request.ID(r.Context()), "pseudonym", pseudonym)
-	w.WriteHeader(http.StatusNoContent)
+	s.Log.InfoContext(ctx, "account deleted", "requestId", request.ID(ctx), "pseudonym", pseudonym)
 	return nil
 }
 

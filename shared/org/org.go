@@ -2,18 +2,10 @@ package org
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"crypto/subtle"
-	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"log/slog"
-	"net/http"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -21,9 +13,7 @@ import (
 
 	"github.com/example/myprofile/shared/account"
 	"github.com/example/myprofile/shared/audit"
-	"github.com/example/myprofile/shared/auth"
 	"github.com/example/myprofile/shared/authz"
-	"github.com/example/myprofile/shared/httpapi"
 	"github.com/example/myprofile/shared/notify"
 	"github.com/example/myprofile/shared/password"
 	"github.com/example/myprofile/shared/profile/basic"
@@ -45,7 +35,7 @@ type UserSaver interface {
 	SaveUser(ctx context.Context, u account.User, expectVersion int64) error
 }
 
-// Service serves the organization routes.
+// Service is the organizations capability; http.go serves it.
 type Service struct {
 	Store    Store
 	Users    UserSaver
@@ -74,83 +64,92 @@ type Service struct {
 	Complete func(u *account.User)
 }
 
-// Routes are the routes the profile function serves.
-func (s *Service) Routes() httpapi.Routes {
-	req := s.Sessions.Require
-	return httpapi.Routes{
-		"GET /v1/users":                    req(httpapi.Handle(s.listUsers)),
-		"POST /v1/users":                   req(httpapi.Handle(s.invite)),
-		"GET /v1/users/{id}":               req(httpapi.Handle(s.getUser)),
-		"PATCH /v1/users/{id}":             req(httpapi.Handle(s.patchUser)),
-		"PUT /v1/users/{id}/role":          req(httpapi.Handle(s.setRole)),
-		"DELETE /v1/me":                    req(httpapi.Handle(s.deleteMe)),
-		"GET /v1/me/audit":                 req(httpapi.Handle(s.myAudit)),
-		"GET /v1/organizations/{id}/audit": req(httpapi.Handle(s.orgAudit)),
-	}
+// InOrg is a user as seen from one organization: the staff routes answer
+// the user's profile with their role there.
+type InOrg struct {
+	User  account.User
+	OrgID string
 }
 
-// AuthRoutes are the routes the auth function serves (merge them into
-// auth.Service.ExtraRoutes).
-func (s *Service) AuthRoutes() httpapi.Routes {
-	return httpapi.Routes{"POST /v1/auth/accept-invite": httpapi.Handle(s.acceptInvite)}
+// Page asks for one page of a listing: Limit from 1 to 100, Cursor "" for
+// the first page or the nextCursor of the previous one.
+type Page struct {
+	Limit  int
+	Cursor string
 }
 
-func (s *Service) record(r *http.Request, actor, subject, orgID, action string, details map[string]string) error {
-	if s.Audit == nil {
-		return nil
-	}
-	if err := s.Audit.Record(r.Context(), audit.FromRequest(r, actor, subject, orgID, action, details)); err != nil {
-		return account.Internal(err)
+func (p Page) check() error {
+	if p.Limit < 1 || p.Limit > 100 {
+		return account.Invalid("limit", "must be an integer from 1 to 100")
 	}
 	return nil
 }
 
-// paging reads ?limit= (1..100, default 50) and ?cursor=.
-func paging(r *http.Request) (int, string, error) {
-	q := r.URL.Query()
-	limit := 50
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 100 {
-			return 0, "", account.Invalid("limit", "must be an integer from 1 to 100")
-		}
-		limit = n
+// StaffPage is one page of an organization's staff.
+type StaffPage struct {
+	OrgID string
+	Users []account.User
+	Next  string
+}
+
+func (s *Service) record(ctx context.Context, actor, subject, orgID, action string, details map[string]string) error {
+	if s.Audit == nil {
+		return nil
 	}
-	return limit, q.Get("cursor"), nil
+	e := audit.Entry{
+		Actor: actor, Subject: subject, OrgID: orgID, Action: action,
+		RequestID: request.ID(ctx), IP: request.Client(ctx).IP,
+		Details: details,
+	}
+	if err := s.Audit.Record(ctx, e); err != nil {
+		return account.Internal(err)
+	}
+	return nil
 }
 
 var errCursor = account.Invalid("cursor", "is not a cursor this listing returned")
 
 func notFoundUser() error { return account.Errorf(account.CodeNotFound, "No such user.") }
 
-// resolve finds the subject of a /v1/users/{id} request and the
-// organization the action happens in: the X-Organization-Id one if given,
-// otherwise the first shared organization where authz allows it. A subject
-// who shares no organization with the actor is answered 404 (their
-// existence is not revealed); a shared one without permission 403.
-func (s *Service) resolve(r *http.Request, actor account.User, action authz.Action) (account.User, string, error) {
-	id := r.PathValue("id")
+// currentOrg is the organization a request acts in: the requested one
+// (X-Organization-Id), which the user must be a member of (404 otherwise,
+// as if it did not exist), or by default the first the user joined.
+func currentOrg(u account.User, requested string) (string, error) {
+	want := strings.TrimSpace(requested)
+	id, _, ok := u.CurrentOrg(want)
+	if !ok && want != "" {
+		return "", account.Errorf(account.CodeNotFound, "No such organization.")
+	}
+	return id, nil
+}
+
+// Staff finds the user userID for an action of actor's, and the
+// organization the action happens in: orgID if given (X-Organization-Id),
+// otherwise the first shared organization where authz allows it. A user
+// who shares no organization with the actor is not found (their existence
+// is not revealed); a shared one without permission is forbidden.
+func (s *Service) Staff(ctx context.Context, actor account.User, userID, orgID string, action authz.Action) (InOrg, error) {
 	var subject account.User
-	if id == actor.ID {
+	if userID == actor.ID {
 		subject = actor
 	} else {
-		if _, err := uuid.Parse(id); err != nil {
-			return account.User{}, "", notFoundUser()
+		if _, err := uuid.Parse(userID); err != nil {
+			return InOrg{}, notFoundUser()
 		}
-		u, err := s.Store.GetUser(r.Context(), id)
+		u, err := s.Store.GetUser(ctx, userID)
 		if errors.Is(err, account.ErrNotFound) {
-			return account.User{}, "", notFoundUser()
+			return InOrg{}, notFoundUser()
 		}
 		if err != nil {
-			return account.User{}, "", account.Internal(err)
+			return InOrg{}, account.Internal(err)
 		}
 		subject = u
 	}
 	var candidates []string
-	if strings.TrimSpace(r.Header.Get(basic.OrgHeader)) != "" {
-		oid, _, err := basic.CurrentOrg(r, actor)
+	if strings.TrimSpace(orgID) != "" {
+		oid, err := currentOrg(actor, orgID)
 		if err != nil {
-			return account.User{}, "", err
+			return InOrg{}, err
 		}
 		candidates = []string{oid}
 	} else {
@@ -173,55 +172,61 @@ func (s *Service) resolve(r *http.Request, actor account.User, action authz.Acti
 		}
 		shared = true
 		if authz.Can(actor, action, subject, oid) {
-			return subject, oid, nil
+			return InOrg{User: subject, OrgID: oid}, nil
 		}
 	}
 	if !shared {
-		return account.User{}, "", notFoundUser()
+		return InOrg{}, notFoundUser()
 	}
-	return account.User{}, "", account.Errorf(account.CodeForbidden, "You may not do this to this user.")
+	return InOrg{}, errMayNot
 }
 
-func (s *Service) listUsers(w http.ResponseWriter, r *http.Request) error {
-	p, _ := sessions.FromContext(r.Context())
-	limit, cursor, err := paging(r)
+var errMayNot = account.Errorf(account.CodeForbidden, "You may not do this to this user.")
+
+// allowed checks again that actor may do action to a subject found by
+// Staff, so a subject found for another action cannot be used.
+func allowed(actor account.User, action authz.Action, subject InOrg) error {
+	if !authz.Can(actor, action, subject.User, subject.OrgID) {
+		return errMayNot
+	}
+	return nil
+}
+
+// ListStaff lists one page of the members of an organization (orgID, or
+// the actor's first by default); only administrators and owners may.
+func (s *Service) ListStaff(ctx context.Context, actor account.User, orgID string, page Page) (StaffPage, error) {
+	if err := page.check(); err != nil {
+		return StaffPage{}, err
+	}
+	orgID, err := currentOrg(actor, orgID)
 	if err != nil {
-		return err
+		return StaffPage{}, err
 	}
-	orgID, _, err := basic.CurrentOrg(r, p.User)
-	if err != nil {
-		return err
+	if !authz.Can(actor, authz.ListMembers, account.User{}, orgID) {
+		return StaffPage{}, account.Errorf(account.CodeForbidden, "Only administrators and owners can list the staff.")
 	}
-	if !authz.Can(p.User, authz.ListMembers, account.User{}, orgID) {
-		return account.Errorf(account.CodeForbidden, "Only administrators and owners can list the staff.")
-	}
-	members, next, err := s.Store.ListMembers(r.Context(), orgID, cursor, limit)
+	members, next, err := s.Store.ListMembers(ctx, orgID, page.Cursor, page.Limit)
 	if errors.Is(err, ErrBadCursor) {
-		return errCursor
+		return StaffPage{}, errCursor
 	}
 	if err != nil {
-		return account.Internal(err)
+		return StaffPage{}, account.Internal(err)
 	}
 	ids := make([]string, 0, len(members))
 	for _, m := range members {
 		ids = append(ids, m.UserID)
 	}
-	users, err := s.Store.GetUsers(r.Context(), ids)
+	users, err := s.Store.GetUsers(ctx, ids)
 	if err != nil {
-		return account.Internal(err)
+		return StaffPage{}, account.Internal(err)
 	}
-	out := make([]basic.Profile, 0, len(ids))
+	out := StaffPage{OrgID: orgID, Users: make([]account.User, 0, len(ids)), Next: next}
 	for _, id := range ids {
 		if u, ok := users[id]; ok {
-			out = append(out, s.view(u, orgID))
+			out.Users = append(out.Users, u)
 		}
 	}
-	body := map[string]any{"users": out}
-	if next != "" {
-		body["nextCursor"] = next
-	}
-	httpapi.WriteJSON(w, http.StatusOK, body)
-	return nil
+	return out, nil
 }
 
 // view is a user's Profile in an organization.
@@ -232,39 +237,22 @@ func (s *Service) view(u account.User, orgID string) basic.Profile {
 	return basic.View(u, orgID)
 }
 
-func (s *Service) writeUser(w http.ResponseWriter, status int, u account.User, orgID string) {
-	w.Header().Set("ETag", basic.ETag(u))
-	httpapi.WriteJSON(w, status, s.view(u, orgID))
-}
-
-func (s *Service) getUser(w http.ResponseWriter, r *http.Request) error {
-	p, _ := sessions.FromContext(r.Context())
-	u, orgID, err := s.resolve(r, p.User, authz.ViewProfile)
-	if err != nil {
-		return err
-	}
-	s.writeUser(w, http.StatusOK, u, orgID)
-	return nil
-}
-
 // staffEditable are the personal fields an administrator may change on
 // another user's profile. Email, phone, password and 2FA have their own
 // flows that only the user can go through; preferences stay the user's.
 var staffEditable = map[string]bool{"firstName": true, "lastName": true, "displayName": true}
 
-func (s *Service) patchUser(w http.ResponseWriter, r *http.Request) error {
-	p, _ := sessions.FromContext(r.Context())
-	subject, orgID, err := s.resolve(r, p.User, authz.EditProfile)
-	if err != nil {
-		return err
-	}
-	body, err := httpapi.ReadBody(r)
-	if err != nil {
-		return err
+// EditStaff applies a JSON merge patch of names (firstName, lastName,
+// displayName) to a user found by Staff for authz.EditProfile. ifMatch,
+// unless "" or "*", must be the user's current ETag. A change to someone
+// else's profile is audited.
+func (s *Service) EditStaff(ctx context.Context, actor account.User, subject InOrg, ifMatch string, patch []byte) (InOrg, error) {
+	if err := allowed(actor, authz.EditProfile, subject); err != nil {
+		return InOrg{}, err
 	}
 	var members map[string]json.RawMessage
-	if err := httpapi.DecodeBytes(body, &members); err != nil {
-		return err
+	if err := json.Unmarshal(patch, &members); err != nil {
+		return InOrg{}, account.Errorf(account.CodeValidation, "The request body is not valid JSON.")
 	}
 	var v account.Validation
 	fields := make([]string, 0, len(members))
@@ -278,95 +266,90 @@ func (s *Service) patchUser(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	if err := v.Err(); err != nil {
-		return err
+		return InOrg{}, err
 	}
-	ifMatch := strings.TrimSpace(r.Header.Get("If-Match"))
+	ifMatch = strings.TrimSpace(ifMatch)
+	u, orgID := subject.User, subject.OrgID
 	for attempt := 0; ; attempt++ {
-		if ifMatch != "" && ifMatch != "*" && ifMatch != basic.ETag(subject) {
-			return account.Errorf(account.CodePrecondition, "The profile changed since you read it; read it again and retry.")
+		if ifMatch != "" && ifMatch != "*" && ifMatch != basic.ETag(u) {
+			return InOrg{}, account.Errorf(account.CodePrecondition, "The profile changed since you read it; read it again and retry.")
 		}
-		next, err := basic.Apply(subject, body, basic.NameFields(), nil)
+		next, err := basic.Apply(u, patch, basic.NameFields(), nil)
 		if err != nil {
-			return err
+			return InOrg{}, err
 		}
-		next.Version = subject.Version + 1
+		next.Version = u.Version + 1
 		next.UpdatedAt = s.Now().UTC()
-		err = s.Users.SaveUser(r.Context(), next, subject.Version)
+		err = s.Users.SaveUser(ctx, next, u.Version)
 		switch {
 		case err == nil:
-			if p.User.ID != subject.ID {
-				if err := s.record(r, p.User.ID, subject.ID, orgID, audit.ActionProfileEdited, map[string]string{"fields": strings.Join(fields, ",")}); err != nil {
-					return err
+			if actor.ID != u.ID {
+				if err := s.record(ctx, actor.ID, u.ID, orgID, audit.ActionProfileEdited, map[string]string{"fields": strings.Join(fields, ",")}); err != nil {
+					return InOrg{}, err
 				}
 			}
-			s.writeUser(w, http.StatusOK, next, orgID)
-			return nil
+			return InOrg{User: next, OrgID: orgID}, nil
 		case errors.Is(err, account.ErrConflict) && attempt < 3:
-			if subject, err = s.Store.GetUser(r.Context(), subject.ID); err != nil {
-				return account.Internal(err)
+			if u, err = s.Store.GetUser(ctx, u.ID); err != nil {
+				return InOrg{}, account.Internal(err)
 			}
 		case errors.Is(err, account.ErrConflict):
-			return account.Errorf(account.CodeConflict, "The profile is being changed by another request; retry.")
+			return InOrg{}, account.Errorf(account.CodeConflict, "The profile is being changed by another request; retry.")
 		case errors.Is(err, account.ErrNotFound):
-			return notFoundUser()
+			return InOrg{}, notFoundUser()
 		default:
-			return account.Internal(err)
+			return InOrg{}, account.Internal(err)
 		}
 	}
 }
 
-func (s *Service) setRole(w http.ResponseWriter, r *http.Request) error {
-	p, _ := sessions.FromContext(r.Context())
-	subject, orgID, err := s.resolve(r, p.User, authz.ChangeRole)
-	if err != nil {
-		return err
+// SetRole gives a user found by Staff for authz.ChangeRole the role (user,
+// admin or owner) in the organization found. The last owner keeps the
+// role (409 sole_owner). A change is audited; the same role changes
+// nothing.
+func (s *Service) SetRole(ctx context.Context, actor account.User, subject InOrg, role string) (InOrg, error) {
+	if err := allowed(actor, authz.ChangeRole, subject); err != nil {
+		return InOrg{}, err
 	}
-	var body struct {
-		Role string `json:"role"`
+	if !account.ValidRole(role) {
+		return InOrg{}, account.Invalid("role", `must be "user", "admin" or "owner"`)
 	}
-	if err := httpapi.Decode(r, &body); err != nil {
-		return err
-	}
-	if !account.ValidRole(body.Role) {
-		return account.Invalid("role", `must be "user", "admin" or "owner"`)
-	}
+	u, orgID := subject.User, subject.OrgID
 	for attempt := 0; ; attempt++ {
-		roster, err := s.Store.GetRoster(r.Context(), orgID)
+		roster, err := s.Store.GetRoster(ctx, orgID)
 		if err != nil {
-			return account.Internal(err)
+			return InOrg{}, account.Internal(err)
 		}
-		cur, ok := subject.Orgs[orgID]
+		cur, ok := u.Orgs[orgID]
 		if !ok {
-			return notFoundUser()
+			return InOrg{}, notFoundUser()
 		}
-		if cur.Role == body.Role {
-			s.writeUser(w, http.StatusOK, subject, orgID)
-			return nil
+		if cur.Role == role {
+			return InOrg{User: u, OrgID: orgID}, nil
 		}
 		if cur.Role == account.RoleOwner && roster.Owners() <= 1 {
-			return soleOwner([]account.Organization{roster.Org}, "An organization needs an owner: make someone else owner first.")
+			return InOrg{}, soleOwner([]account.Organization{roster.Org}, "An organization needs an owner: make someone else owner first.")
 		}
-		next := subject
-		next.Orgs = copyOrgs(subject.Orgs)
-		next.Orgs[orgID] = account.Membership{Role: body.Role, JoinedAt: cur.JoinedAt}
-		next.Version = subject.Version + 1
+		next := u
+		next.Orgs = copyOrgs(u.Orgs)
+		next.Orgs[orgID] = account.Membership{Role: role, JoinedAt: cur.JoinedAt}
+		next.Version = u.Version + 1
 		next.UpdatedAt = s.Now().UTC()
-		err = s.Store.PutMembership(r.Context(), next, subject.Version, orgID, roster.Rev)
+		err = s.Store.PutMembership(ctx, next, u.Version, orgID, roster.Rev)
 		if err == nil {
-			if err := s.record(r, p.User.ID, subject.ID, orgID, audit.ActionRoleChanged, map[string]string{"from": cur.Role, "to": body.Role}); err != nil {
-				return err
+			if err := s.record(ctx, actor.ID, u.ID, orgID, audit.ActionRoleChanged, map[string]string{"from": cur.Role, "to": role}); err != nil {
+				return InOrg{}, err
 			}
-			s.writeUser(w, http.StatusOK, next, orgID)
-			return nil
+			return InOrg{User: next, OrgID: orgID}, nil
 		}
 		if !errors.Is(err, account.ErrConflict) || attempt >= 3 {
 			if errors.Is(err, account.ErrConflict) {
-				return account.Errorf(account.CodeConflict, "The organization is being changed by another request; retry.")
+				return InOrg{}, account.Errorf(account.CodeConflict, "The organization is being changed by another request; retry.")
 			}
-			return account.Internal(err)
+			return InOrg{}, account.Internal(err)
 		}
-		if subject, err = s.Store.GetUser(r.Context(), subject.ID); err != nil {
-			return account.Internal(err)
+		if u, err = s.Store.GetUser(ctx, u.ID); err != nil {
+			return InOrg{}, account.Internal(err)
 		}
 	}
 }
@@ -391,402 +374,44 @@ func soleOwner(orgs []account.Organization, detail string) error {
 	return e
 }
 
-func (s *Service) myAudit(w http.ResponseWriter, r *http.Request) error {
-	p, _ := sessions.FromContext(r.Context())
-	limit, cursor, err := paging(r)
-	if err != nil {
-		return err
+// MyAudit lists one page of the audit entries about u. Other people's IP
+// addresses are left out.
+func (s *Service) MyAudit(ctx context.Context, u account.User, page Page) (audit.Page, error) {
+	if err := page.check(); err != nil {
+		return audit.Page{}, err
 	}
-	page, err := s.AuditLog.ListUserAudit(r.Context(), p.User.ID, cursor, limit)
-	for i, x := range page.Entries {
-		if x.Actor != p.User.ID {
+	out, err := s.AuditLog.ListUserAudit(ctx, u.ID, page.Cursor, page.Limit)
+	for i, x := range out.Entries {
+		if x.Actor != u.ID {
 			// Another person's address is theirs: owners see it in the
 			// organization's log, the subject does not.
-			page.Entries[i].IP = ""
+			out.Entries[i].IP = ""
 		}
 	}
-	return writeAudit(w, page, err)
+	return auditPage(out, err)
 }
 
-func (s *Service) orgAudit(w http.ResponseWriter, r *http.Request) error {
-	p, _ := sessions.FromContext(r.Context())
-	orgID := r.PathValue("id")
-	if _, ok := p.User.Orgs[orgID]; !ok {
-		return account.Errorf(account.CodeNotFound, "No such organization.")
+// OrgAudit lists one page of an organization's audit log; only its owners
+// may read it.
+func (s *Service) OrgAudit(ctx context.Context, actor account.User, orgID string, page Page) (audit.Page, error) {
+	if _, ok := actor.Orgs[orgID]; !ok {
+		return audit.Page{}, account.Errorf(account.CodeNotFound, "No such organization.")
 	}
-	if !authz.Can(p.User, authz.ViewOrgAudit, account.User{}, orgID) {
-		return account.Errorf(account.CodeForbidden, "Only owners can read the organization's audit log.")
+	if !authz.Can(actor, authz.ViewOrgAudit, account.User{}, orgID) {
+		return audit.Page{}, account.Errorf(account.CodeForbidden, "Only owners can read the organization's audit log.")
 	}
-	limit, cursor, err := paging(r)
-	if err != nil {
-		return err
+	if err := page.check(); err != nil {
+		return audit.Page{}, err
 	}
-	page, err := s.AuditLog.ListOrgAudit(r.Context(), orgID, cursor, limit)
-	return writeAudit(w, page, err)
+	return auditPage(s.AuditLog.ListOrgAudit(ctx, orgID, page.Cursor, page.Limit))
 }
 
-func writeAudit(w http.ResponseWriter, page audit.Page, err error) error {
+func auditPage(page audit.Page, err error) (audit.Page, error) {
 	if errors.Is(err, audit.ErrBadCursor) {
-		return errCursor
+		return audit.Page{}, errCursor
 	}
 	if err != nil {
-		return account.Internal(err)
+		return audit.Page{}, account.Internal(err)
 	}
-	body := map[string]any{"entries": page.Entries}
-	if page.Next != "" {
-		body["nextCursor"] = page.Next
-	}
-	httpapi.WriteJSON(w, http.StatusOK, body)
-	return nil
-}
-
-// newInviteToken returns "<invitationId>.<secret>" and the stored hash of
-// the secret (256 random bits: a fast hash is right, as for session tokens).
-func newInviteToken(id string) (token, hash string, err error) {
-	var b [32]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		return "", "", fmt.Errorf("invite token: %w", err)
-	}
-	secret := base64.RawURLEncoding.EncodeToString(b[:])
-	return id + "." + secret, hashSecret(secret), nil
-}
-
-func hashSecret(secret string) string {
-	sum := sha256.Sum256([]byte(secret))
-	return hex.EncodeToString(sum[:])
-}
-
-func parseInviteToken(tok string) (id, secret string, ok bool) {
-	if len(tok) > 128 {
-		return "", "", false
-	}
-	id, secret, ok = strings.Cut(strings.TrimSpace(tok), ".")
-	if !ok || len(secret) != 43 {
-		return "", "", false
-	}
-	if _, err := uuid.Parse(id); err != nil {
-		return "", "", false
-	}
-	if _, err := base64.RawURLEncoding.DecodeString(secret); err != nil {
-		return "", "", false
-	}
-	return id, secret, true
-}
-
-type inviteRequest struct {
-	Email     string `json:"email"`
-	FirstName string `json:"firstName"`
-	LastName  string `json:"lastName"`
-	Role      string `json:"role"`
-}
-
-func (s *Service) invite(w http.ResponseWriter, r *http.Request) error {
-	p, _ := sessions.FromContext(r.Context())
-	var req inviteRequest
-	if err := httpapi.Decode(r, &req); err != nil {
-		return err
-	}
-	orgID, _, err := basic.CurrentOrg(r, p.User)
-	if err != nil {
-		return err
-	}
-	var v account.Validation
-	email := v.Check("email", req.Email, auth.CleanEmail)
-	first := v.Check("firstName", req.FirstName, basic.CleanName)
-	last := v.Check("lastName", req.LastName, basic.CleanName)
-	if !account.ValidRole(req.Role) {
-		v.Add("role", `must be "user", "admin" or "owner"`)
-	}
-	if err := v.Err(); err != nil {
-		return err
-	}
-	offered := account.User{Orgs: map[string]account.Membership{orgID: {Role: req.Role}}}
-	if !authz.Can(p.User, authz.Invite, offered, orgID) {
-		return account.Errorf(account.CodeForbidden, "You may not invite someone with this role.")
-	}
-	if err := s.limitInvites(r.Context(), p.User.ID); err != nil {
-		return err
-	}
-	roster, err := s.Store.GetRoster(r.Context(), orgID)
-	if err != nil {
-		return account.Internal(err)
-	}
-	// Nothing of an existing account is read, changed or answered here: the
-	// answer is the same whether the address has an account or not (no
-	// email oracle, no profile), and membership comes only when the invitee
-	// accepts. Only someone already on the roster, whom the inviter can
-	// see anyway, is a conflict.
-	tmpl := InvitationEmail
-	uid, err := s.Store.LookupEmail(r.Context(), email)
-	switch {
-	case err == nil:
-		for _, m := range roster.Members {
-			if m.UserID == uid {
-				return &account.Error{Code: account.CodeConflict, Detail: "This person is already a member of the organization.",
-					Fields: []account.FieldError{{Field: "email", Message: "is already a member"}}}
-			}
-		}
-		// Nothing more is read for an existing account (not even its
-		// language): both paths do the same work.
-		tmpl = InvitationExistingEmail
-	case !errors.Is(err, account.ErrNotFound):
-		return account.Internal(err)
-	}
-	now := s.Now().UTC()
-	inv := Invitation{ID: uuid.NewString(), Email: email, FirstName: first, LastName: last, Language: p.User.Language,
-		OrgID: orgID, Role: req.Role, ExpiresAt: now.Add(InviteTTL)}
-	token, hash, err := newInviteToken(inv.ID)
-	if err != nil {
-		return account.Internal(err)
-	}
-	inv.TokenHash = hash
-	if err := s.Store.PutInvitation(r.Context(), inv); err != nil {
-		return account.Internal(err)
-	}
-	// The subject is the inviter: naming an existing invitee here would tell
-	// the organization's owners that the address has an account.
-	if err := s.record(r, p.User.ID, p.User.ID, orgID, audit.ActionMemberInvited, map[string]string{"role": req.Role, "invitation": inv.ID}); err != nil {
-		return err
-	}
-	msgData := map[string]any{
-		"App": s.AppName, "Name": first, "Inviter": p.User.DisplayName, "Org": roster.Org.Name,
-		"Token": token, "Expires": inv.ExpiresAt.Format("2006-01-02 15:04"),
-	}
-	if err := s.send(r.Context(), tmpl, p.User.Language, email, msgData); err != nil {
-		return account.Internal(err)
-	}
-	httpapi.WriteJSON(w, http.StatusAccepted, map[string]any{"invitation": invitationJSON{
-		Email: email, FirstName: first, LastName: last, Role: req.Role, OrganizationID: orgID, ExpiresAt: inv.ExpiresAt,
-	}})
-	return nil
-}
-
-// invitationJSON is the answer to an invitation: only what the inviter
-// typed and when it expires, the same for every address.
-type invitationJSON struct {
-	Email          string    `json:"email"`
-	FirstName      string    `json:"firstName"`
-	LastName       string    `json:"lastName"`
-	Role           string    `json:"role"`
-	OrganizationID string    `json:"organizationId"`
-	ExpiresAt      time.Time `json:"expiresAt"`
-}
-
-// limitInvites counts one invitation by the user (no limiter wired: no limit).
-func (s *Service) limitInvites(ctx context.Context, userID string) error {
-	if s.Invites.Store == nil {
-		return nil
-	}
-	err := s.Invites.Hit(ctx, "invite#"+userID)
-	var l *ratelimit.Limited
-	if errors.As(err, &l) {
-		return &account.Error{Code: account.CodeRateLimited, Detail: "Too many invitations; try again later.", RetryAfter: l.RetryAfter}
-	}
-	if err != nil {
-		return account.Internal(err)
-	}
-	return nil
-}
-
-func (s *Service) send(ctx context.Context, t notify.Template, lang, to string, data any) error {
-	msg, err := t.Render(lang, data)
-	if err != nil {
-		return err
-	}
-	msg.To = to
-	return s.Mailer.SendEmail(ctx, msg)
-}
-
-type acceptRequest struct {
-	Token    string `json:"token"`
-	Password string `json:"password"`
-}
-
-// acceptInvite consumes an invitation. Signed in (Bearer session of the
-// account the invitation was sent to), it adds the membership to that
-// account and answers its profile in the organization; otherwise it creates
-// the account with the password and signs it in. An address that has an
-// account meanwhile (say, it signed up before accepting) must sign in.
-func (s *Service) acceptInvite(w http.ResponseWriter, r *http.Request) error {
-	var req acceptRequest
-	if err := httpapi.Decode(r, &req); err != nil {
-		return err
-	}
-	var signedIn *account.User
-	if tok, ok := sessions.BearerToken(r); ok {
-		p, err := s.Sessions.Authenticate(r.Context(), tok)
-		if errors.Is(err, sessions.ErrInvalid) {
-			return account.Errorf(account.CodeUnauthenticated, "The session is not valid; sign in again.")
-		}
-		if err != nil {
-			return account.Internal(err)
-		}
-		request.SetUserID(r.Context(), p.User.ID)
-		signedIn = &p.User
-	}
-	inv, err := s.pendingInvitation(r.Context(), req.Token)
-	if err != nil {
-		return err
-	}
-	if signedIn != nil {
-		return s.acceptSignedIn(w, r, *signedIn, inv, req)
-	}
-	return s.acceptNew(w, r, inv, req)
-}
-
-func errInviteInvalid() error {
-	return account.Errorf(account.CodeCodeInvalid, "The invitation is not valid; ask for a new one.")
-}
-
-// pendingInvitation finds the invitation of a token: 400 code_invalid if
-// unknown or used, code_expired if expired.
-func (s *Service) pendingInvitation(ctx context.Context, token string) (Invitation, error) {
-	id, secret, ok := parseInviteToken(token)
-	if !ok {
-		return Invitation{}, errInviteInvalid()
-	}
-	inv, err := s.Store.GetInvitation(ctx, id)
-	if errors.Is(err, account.ErrNotFound) {
-		return Invitation{}, errInviteInvalid()
-	}
-	if err != nil {
-		return Invitation{}, account.Internal(err)
-	}
-	if subtle.ConstantTimeCompare([]byte(hashSecret(secret)), []byte(inv.TokenHash)) != 1 {
-		return Invitation{}, errInviteInvalid()
-	}
-	if !s.Now().Before(inv.ExpiresAt) {
-		return Invitation{}, account.Errorf(account.CodeCodeExpired, "The invitation has expired; ask for a new one.")
-	}
-	return inv, nil
-}
-
-// stillPending tells a conflict caused by the invitation being used
-// meanwhile (false) from one caused by the user or roster changing.
-func (s *Service) stillPending(ctx context.Context, inv Invitation) (bool, error) {
-	cur, err := s.Store.GetInvitation(ctx, inv.ID)
-	if errors.Is(err, account.ErrNotFound) {
-		return false, nil
-	}
-	if err != nil {
-		return false, account.Internal(err)
-	}
-	return cur.TokenHash == inv.TokenHash && s.Now().Before(cur.ExpiresAt), nil
-}
-
-func (s *Service) acceptSignedIn(w http.ResponseWriter, r *http.Request, u account.User, inv Invitation, req acceptRequest) error {
-	if req.Password != "" {
-		return account.Invalid("password", "must be omitted when you accept signed in")
-	}
-	if !strings.EqualFold(account.NormalizeEmail(u.Email), inv.Email) {
-		return account.Errorf(account.CodeForbidden, "This invitation was sent to another email address; sign in with that account.")
-	}
-	for attempt := 0; ; attempt++ {
-		if _, ok := u.Orgs[inv.OrgID]; ok {
-			return account.Errorf(account.CodeConflict, "You are already a member of this organization.")
-		}
-		roster, err := s.Store.GetRoster(r.Context(), inv.OrgID)
-		if errors.Is(err, account.ErrNotFound) {
-			return errInviteInvalid() // the organization is gone
-		}
-		if err != nil {
-			return account.Internal(err)
-		}
-		now := s.Now().UTC()
-		next := u
-		next.Orgs = copyOrgs(u.Orgs)
-		next.Orgs[inv.OrgID] = account.Membership{Role: inv.Role, JoinedAt: now}
-		next.Version = u.Version + 1
-		next.UpdatedAt = now
-		err = s.Store.AcceptInvitationExisting(r.Context(), inv, now, roster.Rev, next, u.Version)
-		if err == nil {
-			if err := s.record(r, u.ID, u.ID, inv.OrgID, audit.ActionInviteAccepted, map[string]string{"role": inv.Role}); err != nil {
-				return err
-			}
-			s.writeUser(w, http.StatusOK, next, inv.OrgID)
-			return nil
-		}
-		if !errors.Is(err, account.ErrConflict) {
-			return account.Internal(err)
-		}
-		if pending, err := s.stillPending(r.Context(), inv); err != nil || !pending {
-			if err != nil {
-				return err
-			}
-			return errInviteInvalid()
-		}
-		if attempt >= 3 {
-			return account.Errorf(account.CodeConflict, "The organization is being changed by another request; retry.")
-		}
-		if u, err = s.Store.GetUser(r.Context(), u.ID); err != nil {
-			return account.Internal(err)
-		}
-	}
-}
-
-func (s *Service) acceptNew(w http.ResponseWriter, r *http.Request, inv Invitation, req acceptRequest) error {
-	signIn := account.Errorf(account.CodeUnauthenticated, "This address has an account: sign in and accept the invitation with your session.")
-	switch _, err := s.Store.LookupEmail(r.Context(), inv.Email); {
-	case err == nil:
-		return signIn
-	case !errors.Is(err, account.ErrNotFound):
-		return account.Internal(err)
-	}
-	var v account.Validation
-	for _, p := range s.Policy.Check(req.Password, inv.Email) {
-		v.Add("password", p)
-	}
-	if err := v.Err(); err != nil {
-		return err
-	}
-	hash, err := s.Hasher.Hash(req.Password)
-	if err != nil {
-		return account.Internal(err)
-	}
-	src := request.Client(r.Context())
-	for attempt := 0; ; attempt++ {
-		roster, err := s.Store.GetRoster(r.Context(), inv.OrgID)
-		if errors.Is(err, account.ErrNotFound) {
-			return errInviteInvalid() // the organization is gone
-		}
-		if err != nil {
-			return account.Internal(err)
-		}
-		now := s.Now().UTC()
-		u := account.User{
-			ID: uuid.NewString(), Email: inv.Email, FirstName: inv.FirstName, LastName: inv.LastName,
-			Language: inv.Language, Timezone: "UTC", CreatedAt: now, UpdatedAt: now, Version: 1,
-			Orgs: map[string]account.Membership{inv.OrgID: {Role: inv.Role, JoinedAt: now}},
-		}
-		u.Defaults()
-		sess, token, err := s.Sessions.New(u.ID, src.UserAgent, src.IP)
-		if err != nil {
-			return account.Internal(err)
-		}
-		err = s.Store.AcceptInvitationNew(r.Context(), inv, now, roster.Rev, u, hash, sess)
-		switch {
-		case err == nil:
-			request.SetUserID(r.Context(), u.ID)
-			if err := s.record(r, u.ID, u.ID, inv.OrgID, audit.ActionInviteAccepted, map[string]string{"role": inv.Role}); err != nil {
-				return err
-			}
-			httpapi.WriteJSON(w, http.StatusOK, map[string]any{
-				"session": sessions.Issued{ID: sess.ID, Token: token, ExpiresAt: sess.ExpiresAt},
-			})
-			return nil
-		case errors.Is(err, account.ErrEmailTaken):
-			return signIn
-		case !errors.Is(err, account.ErrConflict):
-			return account.Internal(err)
-		}
-		if pending, err := s.stillPending(r.Context(), inv); err != nil || !pending {
-			if err != nil {
-				return err
-			}
-			return errInviteInvalid()
-		}
-		if attempt >= 3 {
-			return account.Errorf(account.CodeConflict, "The organization is being changed by another request; retry.")
-		}
-	}
+	return page, nil
 }

@@ -156,175 +156,289 @@ func findEntry(entries []map[string]any, action string) map[string]any {
 	return nil
 }
 
-func TestStaffRolesAuditAndDeletion(t *testing.T) {
+// acme is an organization, Acme, with its owner, an admin the owner
+// invited and a user the admin invited, beside an outsider who signed up
+// on their own. Each test makes its own; the subtests of a test share it
+// but none relies on what another did, so any one runs alone.
+type acme struct {
+	e        *apptest.Env
+	owner    apptest.User
+	admin    member
+	user     member
+	outsider apptest.User
+}
+
+func newAcme(t *testing.T) acme {
+	t.Helper()
 	e := apptest.New(t, nil)
 	owner := e.SignUp(map[string]any{"orgName": "Acme"})
 	admin := invite(t, e, owner.Token, "admin")
 	user := invite(t, e, admin.Token, "user")
-	outsider := e.SignUp(nil)
+	return acme{e: e, owner: owner, admin: admin, user: user, outsider: e.SignUp(nil)}
+}
 
+// on is the environment reporting to t (a subtest's own).
+func (a acme) on(t *testing.T) *apptest.Env {
+	e := *a.e
+	e.T = t
+	return &e
+}
+
+func TestInvitationRights(t *testing.T) {
+	a := newAcme(t)
 	t.Run("an admin cannot invite an owner", func(t *testing.T) {
-		res := e.Do(apptest.Req{Method: "POST", Path: "/v1/users", Token: admin.Token,
+		res := a.on(t).Do(apptest.Req{Method: "POST", Path: "/v1/users", Token: a.admin.Token,
 			Body: map[string]any{"email": testenv.Email(t), "firstName": "X", "lastName": "Y", "role": "owner"}})
 		if res.Status != http.StatusForbidden {
 			t.Fatalf("status %d, want 403: %s", res.Status, res.Body)
 		}
 	})
 	t.Run("a plain user cannot invite", func(t *testing.T) {
-		res := e.Do(apptest.Req{Method: "POST", Path: "/v1/users", Token: user.Token,
+		res := a.on(t).Do(apptest.Req{Method: "POST", Path: "/v1/users", Token: a.user.Token,
 			Body: map[string]any{"email": testenv.Email(t), "firstName": "X", "lastName": "Y", "role": "user"}})
 		if res.Status != http.StatusForbidden {
 			t.Fatalf("status %d, want 403", res.Status)
 		}
 	})
 	t.Run("invited members sign in with the password they chose", func(t *testing.T) {
-		e.Login(user.Email, apptest.DefaultPassword)
-		me := e.Must(http.StatusOK, apptest.Req{Method: "GET", Path: "/v1/me", Token: user.Token}).JSON()
-		if me["organizationId"] != owner.OrgID || me["role"] != "user" {
+		e := a.on(t)
+		tok := e.Login(a.user.Email, apptest.DefaultPassword)
+		me := e.Must(http.StatusOK, apptest.Req{Method: "GET", Path: "/v1/me", Token: tok}).JSON()
+		if me["organizationId"] != a.owner.OrgID || me["role"] != "user" {
 			t.Fatalf("invited user's profile = %v", me)
 		}
 	})
+}
+
+func TestStaffProfiles(t *testing.T) {
+	a := newAcme(t)
 	t.Run("an admin edits a user's name", func(t *testing.T) {
-		res := e.Must(http.StatusOK, apptest.Req{Method: "PATCH", Path: "/v1/users/" + user.ID, Token: admin.Token,
+		e := a.on(t)
+		res := e.Must(http.StatusOK, apptest.Req{Method: "PATCH", Path: "/v1/users/" + a.user.ID, Token: a.admin.Token,
 			Body: map[string]any{"firstName": "Renamed"}})
 		if res.JSON()["firstName"] != "Renamed" {
 			t.Fatalf("firstName = %v", res.JSON()["firstName"])
 		}
-		me := e.Must(http.StatusOK, apptest.Req{Method: "GET", Path: "/v1/me", Token: user.Token}).JSON()
+		me := e.Must(http.StatusOK, apptest.Req{Method: "GET", Path: "/v1/me", Token: a.user.Token}).JSON()
 		if me["firstName"] != "Renamed" {
 			t.Fatalf("the user sees firstName %v", me["firstName"])
 		}
 	})
 	t.Run("an admin cannot change email or phone of others", func(t *testing.T) {
+		e := a.on(t)
 		for _, field := range []string{"email", "phone", "twoFactor", "timezone"} {
-			res := e.Do(apptest.Req{Method: "PATCH", Path: "/v1/users/" + user.ID, Token: admin.Token, Body: map[string]any{field: "x"}})
+			res := e.Do(apptest.Req{Method: "PATCH", Path: "/v1/users/" + a.user.ID, Token: a.admin.Token, Body: map[string]any{field: "x"}})
 			if res.Status != http.StatusBadRequest || res.Code() != "validation_failed" {
 				t.Errorf("PATCH %s: %d %s, want 400 validation_failed", field, res.Status, res.Body)
 			}
 		}
 	})
 	t.Run("a stale If-Match is refused", func(t *testing.T) {
-		res := e.Do(apptest.Req{Method: "PATCH", Path: "/v1/users/" + user.ID, Token: admin.Token,
-			Header: map[string]string{"If-Match": `"v1"`}, Body: map[string]any{"lastName": "Z"}})
+		e := a.on(t)
+		path := "/v1/users/" + a.user.ID
+		stale := e.Must(http.StatusOK, apptest.Req{Method: "GET", Path: path, Token: a.admin.Token}).Header.Get("ETag")
+		e.Must(http.StatusOK, apptest.Req{Method: "PATCH", Path: path, Token: a.admin.Token,
+			Header: map[string]string{"If-Match": stale}, Body: map[string]any{"lastName": "Y"}})
+		res := e.Do(apptest.Req{Method: "PATCH", Path: path, Token: a.admin.Token,
+			Header: map[string]string{"If-Match": stale}, Body: map[string]any{"lastName": "Z"}})
 		if res.Status != http.StatusPreconditionFailed {
 			t.Fatalf("status %d, want 412", res.Status)
 		}
 	})
 	t.Run("a user cannot edit or read the admin", func(t *testing.T) {
-		res := e.Do(apptest.Req{Method: "PATCH", Path: "/v1/users/" + admin.ID, Token: user.Token, Body: map[string]any{"firstName": "Hacked"}})
+		e := a.on(t)
+		res := e.Do(apptest.Req{Method: "PATCH", Path: "/v1/users/" + a.admin.ID, Token: a.user.Token, Body: map[string]any{"firstName": "Hacked"}})
 		if res.Status != http.StatusForbidden || res.Code() != "forbidden" {
 			t.Fatalf("PATCH: %d %s, want 403 forbidden", res.Status, res.Body)
 		}
-		if res := e.Do(apptest.Req{Method: "GET", Path: "/v1/users/" + admin.ID, Token: user.Token}); res.Status != http.StatusForbidden {
+		if res := e.Do(apptest.Req{Method: "GET", Path: "/v1/users/" + a.admin.ID, Token: a.user.Token}); res.Status != http.StatusForbidden {
 			t.Fatalf("GET: %d, want 403", res.Status)
 		}
-		if res := e.Do(apptest.Req{Method: "GET", Path: "/v1/users", Token: user.Token}); res.Status != http.StatusForbidden {
+		if res := e.Do(apptest.Req{Method: "GET", Path: "/v1/users", Token: a.user.Token}); res.Status != http.StatusForbidden {
 			t.Fatalf("list: %d, want 403", res.Status)
 		}
 	})
 	t.Run("a user can read and edit themselves here", func(t *testing.T) {
-		e.Must(http.StatusOK, apptest.Req{Method: "GET", Path: "/v1/users/" + user.ID, Token: user.Token})
-		e.Must(http.StatusOK, apptest.Req{Method: "PATCH", Path: "/v1/users/" + user.ID, Token: user.Token, Body: map[string]any{"displayName": "Me"}})
+		e := a.on(t)
+		e.Must(http.StatusOK, apptest.Req{Method: "GET", Path: "/v1/users/" + a.user.ID, Token: a.user.Token})
+		e.Must(http.StatusOK, apptest.Req{Method: "PATCH", Path: "/v1/users/" + a.user.ID, Token: a.user.Token, Body: map[string]any{"displayName": "Me"}})
 	})
 	t.Run("another organization's members are not found", func(t *testing.T) {
-		for _, tok := range []string{user.Token, admin.Token, owner.Token} {
-			if res := e.Do(apptest.Req{Method: "GET", Path: "/v1/users/" + outsider.ID, Token: tok}); res.Status != http.StatusNotFound {
+		e := a.on(t)
+		for _, tok := range []string{a.user.Token, a.admin.Token, a.owner.Token} {
+			if res := e.Do(apptest.Req{Method: "GET", Path: "/v1/users/" + a.outsider.ID, Token: tok}); res.Status != http.StatusNotFound {
 				t.Errorf("GET outsider: %d, want 404", res.Status)
 			}
-			if res := e.Do(apptest.Req{Method: "GET", Path: "/v1/users", Token: tok, Header: map[string]string{"X-Organization-Id": outsider.OrgID}}); res.Status != http.StatusNotFound {
+			if res := e.Do(apptest.Req{Method: "GET", Path: "/v1/users", Token: tok, Header: map[string]string{"X-Organization-Id": a.outsider.OrgID}}); res.Status != http.StatusNotFound {
 				t.Errorf("list another organization: %d, want 404", res.Status)
 			}
 		}
-		if res := e.Do(apptest.Req{Method: "PATCH", Path: "/v1/users/" + user.ID, Token: outsider.Token, Body: map[string]any{"firstName": "X"}}); res.Status != http.StatusNotFound {
+		if res := e.Do(apptest.Req{Method: "PATCH", Path: "/v1/users/" + a.user.ID, Token: a.outsider.Token, Body: map[string]any{"firstName": "X"}}); res.Status != http.StatusNotFound {
 			t.Errorf("outsider PATCH: %d, want 404", res.Status)
 		}
 	})
-	t.Run("staff listing is paginated", func(t *testing.T) {
-		first := e.Must(http.StatusOK, apptest.Req{Method: "GET", Path: "/v1/users?limit=2", Token: admin.Token}).JSON()
+}
+
+func TestStaffListing(t *testing.T) {
+	a := newAcme(t)
+	t.Run("pages cover every member once", func(t *testing.T) {
+		e := a.on(t)
+		first := e.Must(http.StatusOK, apptest.Req{Method: "GET", Path: "/v1/users?limit=2", Token: a.admin.Token}).JSON()
 		users, _ := first["users"].([]any)
 		next, _ := first["nextCursor"].(string)
 		if len(users) != 2 || next == "" {
 			t.Fatalf("first page: %d users, cursor %q", len(users), next)
 		}
-		second := e.Must(http.StatusOK, apptest.Req{Method: "GET", Path: "/v1/users?limit=2&cursor=" + next, Token: admin.Token}).JSON()
+		second := e.Must(http.StatusOK, apptest.Req{Method: "GET", Path: "/v1/users?limit=2&cursor=" + next, Token: a.admin.Token}).JSON()
 		more, _ := second["users"].([]any)
 		seen := map[string]bool{}
 		for _, u := range append(users, more...) {
 			seen[u.(map[string]any)["id"].(string)] = true
 		}
-		if !seen[owner.ID] || !seen[admin.ID] || !seen[user.ID] || len(seen) != 3 {
+		if !seen[a.owner.ID] || !seen[a.admin.ID] || !seen[a.user.ID] || len(seen) != 3 {
 			t.Fatalf("members seen: %v", seen)
 		}
-		if res := e.Do(apptest.Req{Method: "GET", Path: "/v1/users?cursor=bogus", Token: admin.Token}); res.Status != http.StatusBadRequest {
+	})
+	t.Run("a cursor it did not issue is refused", func(t *testing.T) {
+		if res := a.on(t).Do(apptest.Req{Method: "GET", Path: "/v1/users?cursor=bogus", Token: a.admin.Token}); res.Status != http.StatusBadRequest {
 			t.Fatalf("bogus cursor: %d, want 400", res.Status)
 		}
 	})
-	t.Run("roles change only by owners", func(t *testing.T) {
-		if res := e.Do(apptest.Req{Method: "PUT", Path: "/v1/users/" + user.ID + "/role", Token: admin.Token, Body: map[string]any{"role": "admin"}}); res.Status != http.StatusForbidden {
+}
+
+func TestRoleChanges(t *testing.T) {
+	a := newAcme(t)
+	setRole := func(e *apptest.Env, token, id, role string) *apptest.Response {
+		return e.Do(apptest.Req{Method: "PUT", Path: "/v1/users/" + id + "/role", Token: token, Body: map[string]any{"role": role}})
+	}
+	t.Run("an admin cannot change a role", func(t *testing.T) {
+		if res := setRole(a.on(t), a.admin.Token, a.user.ID, "admin"); res.Status != http.StatusForbidden {
 			t.Fatalf("admin changes a role: %d, want 403", res.Status)
 		}
-		res := e.Do(apptest.Req{Method: "PUT", Path: "/v1/users/" + owner.ID + "/role", Token: owner.Token, Body: map[string]any{"role": "admin"}})
+	})
+	t.Run("the sole owner cannot demote themselves", func(t *testing.T) {
+		res := setRole(a.on(t), a.owner.Token, a.owner.ID, "admin")
 		if res.Status != http.StatusConflict || res.Code() != "sole_owner" {
 			t.Fatalf("sole owner demotes themselves: %d %s, want 409 sole_owner", res.Status, res.Body)
 		}
-		if res := e.Do(apptest.Req{Method: "PUT", Path: "/v1/users/" + user.ID + "/role", Token: owner.Token, Body: map[string]any{"role": "boss"}}); res.Status != http.StatusBadRequest {
+	})
+	t.Run("an unknown role is refused", func(t *testing.T) {
+		if res := setRole(a.on(t), a.owner.Token, a.user.ID, "boss"); res.Status != http.StatusBadRequest {
 			t.Fatalf("unknown role: %d, want 400", res.Status)
 		}
 	})
+	t.Run("an owner promotes the admin to owner", func(t *testing.T) {
+		b := newAcme(t) // a role that changes is this subtest's own
+		e := b.on(t)
+		res := setRole(e, b.owner.Token, b.admin.ID, "owner")
+		if res.Status != http.StatusOK || res.JSON()["role"] != "owner" || res.JSON()["id"] != b.admin.ID {
+			t.Fatalf("promotion: %d %s", res.Status, res.Body)
+		}
+		me := e.Must(http.StatusOK, apptest.Req{Method: "GET", Path: "/v1/me", Token: b.admin.Token}).JSON()
+		if me["role"] != "owner" {
+			t.Fatalf("the promoted admin's role: %v", me["role"])
+		}
+		log := auditActions(t, e.Must(http.StatusOK, apptest.Req{Method: "GET", Path: "/v1/me/audit", Token: b.admin.Token}))
+		x := findEntry(log, audit.ActionRoleChanged)
+		if d, _ := x["details"].(map[string]any); x == nil || x["actor"] != b.owner.ID || d["from"] != "admin" || d["to"] != "owner" {
+			t.Fatalf("no role change admin -> owner by the owner in %v", log)
+		}
+	})
+}
+
+func TestAuditListings(t *testing.T) {
+	a := newAcme(t)
+	// edit renames the user as the admin and returns the request id.
+	edit := func(e *apptest.Env) string {
+		res := e.Must(http.StatusOK, apptest.Req{Method: "PATCH", Path: "/v1/users/" + a.user.ID, Token: a.admin.Token,
+			Body: map[string]any{"firstName": "Renamed"}})
+		id := res.Header.Get("X-Request-Id")
+		if id == "" {
+			e.T.Fatalf("no X-Request-Id on the answer")
+		}
+		return id
+	}
 	t.Run("the user's audit log shows the admin's edit", func(t *testing.T) {
-		entries := auditActions(t, e.Must(http.StatusOK, apptest.Req{Method: "GET", Path: "/v1/me/audit", Token: user.Token}))
+		e := a.on(t)
+		reqID := edit(e)
+		entries := auditActions(t, e.Must(http.StatusOK, apptest.Req{Method: "GET", Path: "/v1/me/audit", Token: a.user.Token}))
 		x := findEntry(entries, audit.ActionProfileEdited)
-		if x == nil || x["actor"] != admin.ID || x["subject"] != user.ID || x["requestId"] == "" {
+		if x == nil || x["actor"] != a.admin.ID || x["subject"] != a.user.ID {
 			t.Fatalf("no profile edit by the admin in %v", entries)
+		}
+		if got, ok := x["requestId"].(string); !ok || got == "" || got != reqID {
+			t.Errorf("requestId = %#v, want the edit's request id %q", x["requestId"], reqID)
 		}
 		if ip, ok := x["ipAddress"]; ok {
 			t.Errorf("the user sees the admin's IP address %v", ip)
 		}
 	})
 	t.Run("only owners read the organization's audit log", func(t *testing.T) {
-		entries := auditActions(t, e.Must(http.StatusOK, apptest.Req{Method: "GET", Path: "/v1/organizations/" + owner.OrgID + "/audit", Token: owner.Token}))
+		e := a.on(t)
+		edit(e)
+		entries := auditActions(t, e.Must(http.StatusOK, apptest.Req{Method: "GET", Path: "/v1/organizations/" + a.owner.OrgID + "/audit", Token: a.owner.Token}))
 		if findEntry(entries, audit.ActionMemberInvited) == nil || findEntry(entries, audit.ActionProfileEdited) == nil {
 			t.Fatalf("organization log lacks invitations or edits: %v", entries)
 		}
 		if x := findEntry(entries, audit.ActionProfileEdited); x["ipAddress"] == nil || x["ipAddress"] == "" {
 			t.Errorf("owners see the client IP of each change: %v", x)
 		}
-		if res := e.Do(apptest.Req{Method: "GET", Path: "/v1/organizations/" + owner.OrgID + "/audit", Token: admin.Token}); res.Status != http.StatusForbidden {
+		if res := e.Do(apptest.Req{Method: "GET", Path: "/v1/organizations/" + a.owner.OrgID + "/audit", Token: a.admin.Token}); res.Status != http.StatusForbidden {
 			t.Fatalf("admin: %d, want 403", res.Status)
 		}
-		if res := e.Do(apptest.Req{Method: "GET", Path: "/v1/organizations/" + owner.OrgID + "/audit", Token: outsider.Token}); res.Status != http.StatusNotFound {
+		if res := e.Do(apptest.Req{Method: "GET", Path: "/v1/organizations/" + a.owner.OrgID + "/audit", Token: a.outsider.Token}); res.Status != http.StatusNotFound {
 			t.Fatalf("outsider: %d, want 404", res.Status)
 		}
 	})
+}
 
+func TestDeletionRefusals(t *testing.T) {
+	a := newAcme(t)
+	del := func(e *apptest.Env, password, confirm string) *apptest.Response {
+		return e.Do(apptest.Req{Method: "DELETE", Path: "/v1/me", Token: a.owner.Token, Body: map[string]any{"password": password, "confirm": confirm}})
+	}
 	t.Run("deletion needs the password and the confirmation", func(t *testing.T) {
-		if res := e.Do(apptest.Req{Method: "DELETE", Path: "/v1/me", Token: owner.Token, Body: map[string]any{"password": owner.Password, "confirm": "yes"}}); res.Status != http.StatusBadRequest {
+		e := a.on(t)
+		if res := del(e, a.owner.Password, "yes"); res.Status != http.StatusBadRequest {
 			t.Fatalf("bad confirm: %d, want 400", res.Status)
 		}
-		if res := e.Do(apptest.Req{Method: "DELETE", Path: "/v1/me", Token: owner.Token, Body: map[string]any{"password": "Wrong-password-1", "confirm": "DELETE"}}); res.Status != http.StatusUnauthorized {
+		if res := del(e, "Wrong-password-1", "DELETE"); res.Status != http.StatusUnauthorized {
 			t.Fatalf("wrong password: %d, want 401", res.Status)
 		}
 	})
 	t.Run("the sole owner cannot delete their account", func(t *testing.T) {
-		res := e.Do(apptest.Req{Method: "DELETE", Path: "/v1/me", Token: owner.Token, Body: map[string]any{"password": owner.Password, "confirm": "DELETE"}})
+		res := del(a.on(t), a.owner.Password, "DELETE")
 		if res.Status != http.StatusConflict || res.Code() != "sole_owner" {
 			t.Fatalf("%d %s, want 409 sole_owner", res.Status, res.Body)
 		}
 		orgs, _ := res.JSON()["organizations"].([]any)
-		if len(orgs) != 1 || orgs[0].(map[string]any)["id"] != owner.OrgID || orgs[0].(map[string]any)["name"] != "Acme" {
+		if len(orgs) != 1 || orgs[0].(map[string]any)["id"] != a.owner.OrgID || orgs[0].(map[string]any)["name"] != "Acme" {
 			t.Fatalf("organizations = %v, want Acme", orgs)
 		}
 	})
+}
 
-	// Ownership moves to the admin; then the old owner may leave.
-	e.Must(http.StatusOK, apptest.Req{Method: "PUT", Path: "/v1/users/" + admin.ID + "/role", Token: owner.Token, Body: map[string]any{"role": "owner"}})
-	before := itemsWith(t, e, owner.ID)
+// handedOver is Acme after its owner made the admin owner and deleted
+// their account; before lists the items that named the owner until then.
+func handedOver(t *testing.T) (acme, []string) {
+	t.Helper()
+	a := newAcme(t)
+	e := a.on(t)
+	e.Must(http.StatusOK, apptest.Req{Method: "PUT", Path: "/v1/users/" + a.admin.ID + "/role", Token: a.owner.Token, Body: map[string]any{"role": "owner"}})
+	before := itemsWith(t, e, a.owner.ID)
 	if len(before) < 5 {
 		t.Fatalf("items with the owner's id before deletion: %v", before)
 	}
-	e.Must(http.StatusNoContent, apptest.Req{Method: "DELETE", Path: "/v1/me", Token: owner.Token, Body: map[string]any{"password": owner.Password, "confirm": "DELETE"}})
+	e.Must(http.StatusNoContent, apptest.Req{Method: "DELETE", Path: "/v1/me", Token: a.owner.Token, Body: map[string]any{"password": a.owner.Password, "confirm": "DELETE"}})
+	return a, before
+}
 
+// Once ownership moved to the admin, the old owner may leave.
+func TestDeletingAnOwnerWhoHandedOver(t *testing.T) {
+	a, before := handedOver(t)
+	owner := a.owner
 	t.Run("no item with the old id remains", func(t *testing.T) {
+		e := a.on(t)
 		if after := itemsWith(t, e, owner.ID); len(after) != 0 {
 			t.Fatalf("items still naming the deleted user: %v (before: %v)", after, before)
 		}
@@ -336,13 +450,14 @@ func TestStaffRolesAuditAndDeletion(t *testing.T) {
 		}
 	})
 	t.Run("the session of the deleted account is gone", func(t *testing.T) {
-		if res := e.Do(apptest.Req{Method: "GET", Path: "/v1/me", Token: owner.Token}); res.Status != http.StatusUnauthorized {
+		if res := a.on(t).Do(apptest.Req{Method: "GET", Path: "/v1/me", Token: owner.Token}); res.Status != http.StatusUnauthorized {
 			t.Fatalf("GET /v1/me: %d, want 401", res.Status)
 		}
 	})
 	t.Run("audit entries remain with the actor anonymized", func(t *testing.T) {
+		e := a.on(t)
 		pseudonym := audit.Pseudonym(e.Deps.Org().PseudonymKey, owner.ID)
-		entries := auditActions(t, e.Must(http.StatusOK, apptest.Req{Method: "GET", Path: "/v1/organizations/" + owner.OrgID + "/audit?limit=100", Token: admin.Token}))
+		entries := auditActions(t, e.Must(http.StatusOK, apptest.Req{Method: "GET", Path: "/v1/organizations/" + owner.OrgID + "/audit?limit=100", Token: a.admin.Token}))
 		invited := 0
 		for _, x := range entries {
 			if x["actor"] == owner.ID || x["subject"] == owner.ID {
@@ -358,7 +473,7 @@ func TestStaffRolesAuditAndDeletion(t *testing.T) {
 		if invited != 1 {
 			t.Errorf("invitations by the pseudonymized owner = %d, want 1 in %v", invited, entries)
 		}
-		adminLog := auditActions(t, e.Must(http.StatusOK, apptest.Req{Method: "GET", Path: "/v1/me/audit", Token: admin.Token}))
+		adminLog := auditActions(t, e.Must(http.StatusOK, apptest.Req{Method: "GET", Path: "/v1/me/audit", Token: a.admin.Token}))
 		if x := findEntry(adminLog, audit.ActionRoleChanged); x == nil || x["actor"] != pseudonym {
 			t.Errorf("the admin's promotion lost its (pseudonymized) actor: %v", adminLog)
 		} else if d, _ := x["details"].(map[string]any); d["from"] == nil || d["to"] == nil || x["ipAddress"] != nil {
@@ -381,15 +496,16 @@ func TestStaffRolesAuditAndDeletion(t *testing.T) {
 			t.Errorf("the deleted user's sign-up and deletion entries were not kept anonymized: %+v", own.Entries)
 		}
 	})
-	t.Run("the email can sign up again", func(t *testing.T) {
-		e.Must(http.StatusCreated, apptest.Req{Method: "POST", Path: "/v1/auth/signup", Body: map[string]any{
-			"email": owner.Email, "password": apptest.DefaultPassword, "firstName": "New", "lastName": "Person"}})
-	})
 	t.Run("the organization lives on with its new owner", func(t *testing.T) {
-		res := e.Must(http.StatusOK, apptest.Req{Method: "GET", Path: "/v1/users", Token: admin.Token}).JSON()
+		res := a.on(t).Must(http.StatusOK, apptest.Req{Method: "GET", Path: "/v1/users", Token: a.admin.Token}).JSON()
 		if users, _ := res["users"].([]any); len(users) != 2 {
 			t.Fatalf("members after the owner left: %v", users)
 		}
+	})
+	t.Run("the email can sign up again", func(t *testing.T) {
+		b, _ := handedOver(t) // signing up again changes what the others check
+		b.on(t).Must(http.StatusCreated, apptest.Req{Method: "POST", Path: "/v1/auth/signup", Body: map[string]any{
+			"email": b.owner.Email, "password": apptest.DefaultPassword, "firstName": "New", "lastName": "Person"}})
 	})
 }
 
