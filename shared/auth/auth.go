@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/mail"
 	"strings"
 	"time"
 
@@ -90,27 +89,6 @@ func (s *Service) Routes() httpapi.Routes {
 	return rs
 }
 
-// CleanEmail normalises and validates an email address used as a sign-in
-// identifier: a bare address (no display name), at most 254 characters.
-func CleanEmail(s string) (string, string) {
-	e := account.NormalizeEmail(s)
-	if e == "" {
-		return "", "must not be empty"
-	}
-	if len(e) > 254 {
-		return "", "must be at most 254 characters"
-	}
-	a, err := mail.ParseAddress(e)
-	if err != nil || a.Name != "" || a.Address != e {
-		return "", "must be an email address like name@example.com"
-	}
-	local, domain, _ := strings.Cut(e, "@")
-	if len(local) > 64 || !strings.Contains(domain, ".") || strings.HasSuffix(domain, ".") {
-		return "", "must be an email address like name@example.com"
-	}
-	return e, ""
-}
-
 type signupRequest struct {
 	Email     string `json:"email"`
 	Password  string `json:"password"`
@@ -134,7 +112,7 @@ func (s *Service) signup(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var v account.Validation
-	email := v.Check("email", req.Email, CleanEmail)
+	email := v.Check("email", req.Email, account.CleanEmail)
 	for _, p := range s.Policy.Check(req.Password, email) {
 		v.Add("password", p)
 	}

@@ -26,7 +26,6 @@ import (
 
 	"github.com/example/myprofile/shared/account"
 	"github.com/example/myprofile/shared/audit"
-	"github.com/example/myprofile/shared/auth"
 	"github.com/example/myprofile/shared/authz"
 	"github.com/example/myprofile/shared/httpapi"
 	"github.com/example/myprofile/shared/notify"
@@ -496,7 +495,7 @@ func (s *Service) invite(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var v account.Validation
-	email := v.Check("email", req.Email, auth.CleanEmail)
+	email := v.Check("email", req.Email, account.CleanEmail)
 	first := v.Check("firstName", req.FirstName, basic.CleanName)
 	last := v.Check("lastName", req.LastName, basic.CleanName)
 	if !account.ValidRole(req.Role) {

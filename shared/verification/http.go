@@ -12,7 +12,6 @@ import (
 
 	"github.com/example/myprofile/shared/account"
 	"github.com/example/myprofile/shared/audit"
-	"github.com/example/myprofile/shared/auth"
 	"github.com/example/myprofile/shared/httpapi"
 	"github.com/example/myprofile/shared/metrics"
 	"github.com/example/myprofile/shared/notify"
@@ -88,7 +87,7 @@ func (s *Service) requestEmail(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var v account.Validation
-	newEmail, msg := auth.CleanEmail(req.NewEmail)
+	newEmail, msg := account.CleanEmail(req.NewEmail)
 	if msg != "" {
 		v.Add("newEmail", msg)
 	} else if newEmail == account.NormalizeEmail(u.Email) {
