@@ -164,10 +164,10 @@ func (s *Service) signup(w http.ResponseWriter, r *http.Request) error {
 		if err := s.Audit.Record(r.Context(), audit.FromRequest(r, u.ID, u.ID, orgID, audit.ActionSignedUp, nil)); err != nil {
 			// The account exists: answering 500 would make the client retry
 			// into email_taken. Log and go on.
-			s.Log.ErrorContext(r.Context(), "audit signup", "requestId", request.ID(r.Context()), "error", err.Error())
+			s.Log.ErrorContext(r.Context(), "audit signup", "error", err.Error())
 		}
 	}
-	s.Log.InfoContext(r.Context(), "signup", "requestId", request.ID(r.Context()), "userId", u.ID, "orgId", orgID)
+	s.Log.InfoContext(r.Context(), "signup", "userId", u.ID, "orgId", orgID)
 	httpapi.WriteJSON(w, http.StatusCreated, map[string]any{
 		"user":    basic.View(u, orgID),
 		"session": sessions.Issued{ID: sess.ID, Token: token, ExpiresAt: sess.ExpiresAt},
@@ -216,7 +216,7 @@ func (s *Service) login(w http.ResponseWriter, r *http.Request) error {
 		s.release(r.Context(), ipKey, acctKey)
 	}
 	if errors.Is(err, errBadCredentials) {
-		s.Log.InfoContext(r.Context(), "login failed", "requestId", request.ID(r.Context()))
+		s.Log.InfoContext(r.Context(), "login failed")
 		metrics.Inc(r.Context(), s.Metrics, metrics.SignInFailures, map[string]string{"step": "password"})
 		return account.Errorf(account.CodeInvalidCreds, "The email or password is not correct.")
 	}
@@ -244,7 +244,7 @@ func (s *Service) IssueSession(w http.ResponseWriter, r *http.Request, userID st
 	if err != nil {
 		return account.Internal(err)
 	}
-	s.Log.InfoContext(r.Context(), "signed in", "requestId", request.ID(r.Context()), "userId", userID)
+	s.Log.InfoContext(r.Context(), "signed in", "userId", userID)
 	metrics.Inc(r.Context(), s.Metrics, metrics.SignIns, nil)
 	httpapi.WriteJSON(w, http.StatusOK, map[string]any{
 		"session": sessions.Issued{ID: sess.ID, Token: token, ExpiresAt: sess.ExpiresAt},
@@ -317,7 +317,7 @@ func (s *Service) logout(w http.ResponseWriter, r *http.Request) error {
 func (s *Service) release(ctx context.Context, keys ...string) {
 	for _, k := range keys {
 		if err := s.Failures.Release(ctx, k); err != nil {
-			s.Log.ErrorContext(ctx, "release sign-in attempt", "requestId", request.ID(ctx), "error", err.Error())
+			s.Log.ErrorContext(ctx, "release sign-in attempt", "error", err.Error())
 		}
 	}
 }

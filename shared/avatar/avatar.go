@@ -18,7 +18,6 @@ import (
 
 	"github.com/example/myprofile/shared/account"
 	"github.com/example/myprofile/shared/httpapi"
-	"github.com/example/myprofile/shared/request"
 	"github.com/example/myprofile/shared/sessions"
 )
 
@@ -151,7 +150,7 @@ func (s *Service) remove(w http.ResponseWriter, r *http.Request) error {
 	if err := s.Objects.Delete(r.Context(), renditionKeys(s.Locations, old)...); err != nil {
 		// The profile no longer points at them; a leftover object is
 		// only storage.
-		s.Log.WarnContext(r.Context(), "old avatar objects not deleted", "err", err, "requestId", request.ID(r.Context()))
+		s.Log.WarnContext(r.Context(), "old avatar objects not deleted", "err", err)
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil

@@ -10,7 +10,6 @@ import (
 	"github.com/example/myprofile/shared/account"
 	"github.com/example/myprofile/shared/audit"
 	"github.com/example/myprofile/shared/httpapi"
-	"github.com/example/myprofile/shared/request"
 	"github.com/example/myprofile/shared/sessions"
 )
 
@@ -80,7 +79,7 @@ func (s *Service) deleteMe(w http.ResponseWriter, r *http.Request) error {
 	if err := s.Store.AnonymizeAudit(r.Context(), p.User.ID, pseudonym); err != nil {
 		return account.Internal(err)
 	}
-	s.Log.InfoContext(r.Context(), "account deleted", "requestId", request.ID(r.Context()), "pseudonym", pseudonym)
+	s.Log.InfoContext(r.Context(), "account deleted", "pseudonym", pseudonym)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }

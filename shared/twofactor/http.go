@@ -15,7 +15,6 @@ import (
 	"github.com/example/myprofile/shared/metrics"
 	"github.com/example/myprofile/shared/notify"
 	"github.com/example/myprofile/shared/ratelimit"
-	"github.com/example/myprofile/shared/request"
 	"github.com/example/myprofile/shared/sessions"
 )
 
@@ -161,7 +160,7 @@ func (s *Service) confirmTOTP(w http.ResponseWriter, r *http.Request) (err error
 			return
 		}
 		if rerr := s.Failures.Release(ctx, key); rerr != nil {
-			s.Log.ErrorContext(ctx, "release totp confirmation attempt", "requestId", request.ID(ctx), "error", rerr.Error())
+			s.Log.ErrorContext(ctx, "release totp confirmation attempt", "error", rerr.Error())
 		}
 	}()
 	pend, err := s.Store.GetPendingTOTP(ctx, p.User.ID)
@@ -365,7 +364,7 @@ func (s *Service) update(ctx context.Context, u account.User, f func(account.Use
 func (s *Service) afterChange(r *http.Request, u account.User, t notify.Template, factor string, revokeOthers bool) error {
 	ctx := r.Context()
 	p, _ := sessions.FromContext(ctx)
-	s.Log.InfoContext(ctx, "2fa changed", "requestId", request.ID(ctx), "userId", u.ID, "event", t.Name, "factor", factor)
+	s.Log.InfoContext(ctx, "2fa changed", "userId", u.ID, "event", t.Name, "factor", factor)
 	s.notice(ctx, u, t, factor)
 	action := audit.ActionTwoFactorEnabled
 	if t.Name == noticeEnabled.Name {

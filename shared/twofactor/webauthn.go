@@ -17,7 +17,6 @@ import (
 
 	"github.com/example/myprofile/shared/account"
 	"github.com/example/myprofile/shared/httpapi"
-	"github.com/example/myprofile/shared/request"
 	"github.com/example/myprofile/shared/sessions"
 )
 
@@ -153,7 +152,7 @@ func (s *Service) registerFinish(w http.ResponseWriter, r *http.Request) error {
 	}
 	cred, err := s.WebAuthn.CreateCredential(wu, sess, parsed)
 	if err != nil {
-		s.Log.InfoContext(ctx, "passkey registration refused", "requestId", request.ID(ctx), "userId", p.User.ID, "error", err)
+		s.Log.InfoContext(ctx, "passkey registration refused", "userId", p.User.ID, "error", err)
 		return account.Errorf(account.CodeCodeInvalid, "The passkey response did not verify; start again.")
 	}
 	raw, err := json.Marshal(cred)
@@ -342,6 +341,6 @@ func (s *Service) loginWebAuthnFinish(w http.ResponseWriter, r *http.Request, is
 	if err != nil {
 		return account.Internal(err)
 	}
-	s.Log.InfoContext(ctx, "second factor accepted", "requestId", request.ID(ctx), "userId", u.ID, "method", MethodWebAuthn)
+	s.Log.InfoContext(ctx, "second factor accepted", "userId", u.ID, "method", MethodWebAuthn)
 	return issue(w, r, u.ID)
 }

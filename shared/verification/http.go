@@ -469,7 +469,7 @@ func (s *Service) noticeOldAddress(ctx context.Context, u account.User, c Change
 		err = s.Mailer.SendEmail(ctx, m)
 	}
 	if err != nil && s.Log != nil {
-		s.Log.ErrorContext(ctx, "email change notice not sent", "requestId", request.ID(ctx), "userId", u.ID, "error", err)
+		s.Log.ErrorContext(ctx, "email change notice not sent", "userId", u.ID, "error", err)
 	}
 }
 
