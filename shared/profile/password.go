@@ -12,7 +12,6 @@ import (
 	"github.com/example/myprofile/shared/audit"
 	"github.com/example/myprofile/shared/notify"
 	"github.com/example/myprofile/shared/password"
-	"github.com/example/myprofile/shared/request"
 	"github.com/example/myprofile/shared/sessions"
 )
 
@@ -134,6 +133,6 @@ func (s *PasswordService) notice(ctx context.Context, u account.User) {
 		err = s.Mailer.SendEmail(ctx, mail)
 	}
 	if err != nil && s.Log != nil {
-		s.Log.ErrorContext(ctx, "password change notice not sent", "err", err, "requestId", request.ID(ctx), "userId", u.ID)
+		s.Log.ErrorContext(ctx, "password change notice not sent", "err", err, "userId", u.ID)
 	}
 }

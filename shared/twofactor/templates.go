@@ -6,7 +6,6 @@ import (
 
 	"github.com/example/myprofile/shared/account"
 	"github.com/example/myprofile/shared/notify"
-	"github.com/example/myprofile/shared/request"
 )
 
 // noticeData fills the notices. No secret or code ever appears in them.
@@ -150,6 +149,6 @@ func (s *Service) notice(ctx context.Context, u account.User, t notify.Template,
 		err = s.Mailer.SendEmail(ctx, e)
 	}
 	if err != nil {
-		s.Log.ErrorContext(ctx, "2fa notice not sent", "requestId", request.ID(ctx), "userId", u.ID, "template", t.Name, "error", err)
+		s.Log.ErrorContext(ctx, "2fa notice not sent", "userId", u.ID, "template", t.Name, "error", err)
 	}
 }
