@@ -46,20 +46,6 @@ type PasswordService struct {
 	Audit audit.Sink
 }
 
-// PasswordChanged is the notice sent after a password change.
-var PasswordChanged = notify.Template{Name: "password-changed", Texts: map[string]notify.Text{
-	"en": {Subject: "Your {{.App}} password was changed", Paragraphs: []string{
-		"Hello {{.Name}},",
-		"The password of your {{.App}} account was changed on {{.When}} (UTC). Every other device was signed out.",
-		"If you did not do this, reset your password right away and contact your administrator.",
-	}},
-	"es": {Subject: "Se ha cambiado tu contraseña de {{.App}}", Paragraphs: []string{
-		"Hola, {{.Name}}:",
-		"La contraseña de tu cuenta de {{.App}} se cambió el {{.When}} (UTC). Se ha cerrado la sesión en todos los demás dispositivos.",
-		"Si no has sido tú, restablece tu contraseña de inmediato y ponte en contacto con tu administrador.",
-	}},
-}}
-
 // ErrPasswordRaced: another request changed the password between the
 // check of the current one and the write of the new one.
 var ErrPasswordRaced = account.Errorf(account.CodeConflict, "Your password was changed by another request meanwhile; sign in with it and try again.")
