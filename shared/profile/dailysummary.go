@@ -14,7 +14,7 @@ const DefaultDailySummaryTime = "07:30"
 // member turns the summary off at the default time; a null time falls back
 // to the default. time is "HH:MM", 24-hour, in the user's time zone; runs
 // every 5 minutes send it within 5 minutes after that time. Keeping the due
-// index current is the digest scheduler's AfterSave hook.
+// index current is the daily summary scheduler's AfterSave hook.
 func patchDailySummary(u *account.User, raw json.RawMessage, v *account.Validation) {
 	if basic.IsNull(raw) {
 		u.DailySummary = account.DailySummary{Enabled: false, Time: DefaultDailySummaryTime}
