@@ -39,7 +39,9 @@ const (
 	CtxSessionAbsoluteTTL  = "sessionAbsoluteTtl"   // SESSION_ABSOLUTE_TTL, a Go duration
 	CtxLogRetentionDays    = "logRetentionDays"     // CloudWatch Logs retention of every function and of the API access log
 	CtxLogLevel            = "logLevel"             // LOG_LEVEL of every function
-	CtxEventBusName        = "eventBusName"         // bus the event rules listen on; "" or "default": the account's default bus
+	CtxEventBusName        = "eventBusName"         // bus the event rules listen on; "" or "default": the account's default bus (a dedicated bus is recommended)
+	CtxEventAccount        = "eventSourceAccount"   // AWS account the consumed platform events must come from; "": the stack's own account
+	CtxEventSourcePrefix   = "eventSource."         // eventSource.<function name> overrides the catalog's EventSource of an event function
 	CtxSchedulePrefix      = "schedule."            // schedule.<function name> overrides the catalog schedule
 	CtxMFADataKeySecret    = "mfaDataKeySecret"     // Secrets Manager name or ARN of the MFA data key; "none": not supplied
 	CtxMFADataKeyKMSKey    = "mfaDataKeyKmsKey"     // ARN of the customer managed KMS key that encrypts a named data key secret, if any
@@ -120,6 +122,19 @@ func senderIdentities(sender string) (address, domain string, err error) {
 		return "", "", fmt.Errorf("sender email %q: not an address", sender)
 	}
 	return a.Address, strings.ToLower(domain), nil
+}
+
+var accountRE = regexp.MustCompile(`^[0-9]{12}$`)
+
+// eventSourceRE is what an EventBridge source may be in a PutEvents entry
+// the platform sends: not "aws." (reserved for AWS services).
+var eventSourceRE = regexp.MustCompile(`^[A-Za-z0-9._/-]{1,256}$`)
+
+func validEventSource(s string) error {
+	if !eventSourceRE.MatchString(s) || strings.HasPrefix(s, "aws.") {
+		return fmt.Errorf("event source %q: want letters, digits and . _ / -, not starting with aws.", s)
+	}
+	return nil
 }
 
 var schedRE = regexp.MustCompile(`^(rate|cron)\(.+\)$`)
@@ -358,6 +373,13 @@ var settingsTable = []setting{
 		check: func(s *settings) error {
 			if s.eventBusName == "default" {
 				s.eventBusName = ""
+			}
+			return nil
+		}},
+	{key: CtxEventAccount, field: func(s *settings) any { return &s.eventAccount }, def: "",
+		check: func(s *settings) error {
+			if s.eventAccount != "" && !accountRE.MatchString(s.eventAccount) {
+				return fmt.Errorf("context %s %q: want a 12-digit AWS account ID", CtxEventAccount, s.eventAccount)
 			}
 			return nil
 		}},

@@ -571,6 +571,7 @@ func TestBadContextIsAnError(t *testing.T) {
 		{"bad alarm email", map[string]any{CtxAlarmEmail: "ops"}, "alarm email"},
 		{"AWS namespace", map[string]any{CtxMetricsNamespace: "AWS/Lambda"}, "namespace"},
 		{"bad log level", map[string]any{CtxLogLevel: "verbose"}, "log level"},
+		{"event account not an account ID", map[string]any{CtxEventAccount: "acme"}, "eventSourceAccount"},
 		{"prod with the example sender", map[string]any{CtxStage: "prod"}, "senderEmail"},
 		{"prod passkeys without RP", map[string]any{CtxStage: "prod", CtxSenderEmail: "a@example.org"}, "passkeys need"},
 	} {
@@ -643,8 +644,8 @@ func TestFixtureSetsEveryContextValue(t *testing.T) {
 	fix := fixtureContext("assets")
 	n := 0
 	for k, def := range defaults {
-		if strings.HasPrefix(k, "@aws-cdk") || strings.HasPrefix(k, CtxSchedulePrefix) {
-			continue // CDK feature flags; schedules (the fixture's catalog has its own, see below)
+		if strings.HasPrefix(k, "@aws-cdk") || strings.HasPrefix(k, CtxSchedulePrefix) || strings.HasPrefix(k, CtxEventSourcePrefix) {
+			continue // CDK feature flags; schedules and event sources (the fixture's catalog has its own, see below)
 		}
 		n++
 		v, ok := fix[k]
@@ -661,7 +662,7 @@ func TestFixtureSetsEveryContextValue(t *testing.T) {
 	}
 	// Every documented key is in cdk.json, except schedule overrides.
 	for k := range fix {
-		if _, ok := defaults[k]; !ok && !strings.HasPrefix(k, CtxSchedulePrefix) {
+		if _, ok := defaults[k]; !ok && !strings.HasPrefix(k, CtxSchedulePrefix) && !strings.HasPrefix(k, CtxEventSourcePrefix) {
 			t.Errorf("context %s is missing from cdk.json's defaults", k)
 		}
 	}

@@ -69,6 +69,7 @@ type MyProfileStackProps struct {
 type settings struct {
 	stage, assetDir, appName, senderEmail, sesConfigSet, smsSenderID string
 	logLevel, eventBusName, mfaSecret, mfaKMSKey, webauthnRPID       string
+	eventAccount                                                     string // "": the stack's own account
 	sessionIdleTTL, sessionAbsoluteTTL                               string // Go durations, validated
 	tableNamePrefix                                                  string
 	alarmTopicArn, alarmEmail, metricsNamespace                      string
@@ -81,6 +82,7 @@ type settings struct {
 	logRetention                                                     awslogs.RetentionDays
 	functions                                                        []catalog.Function
 	schedules                                                        map[string]string
+	eventSources                                                     map[string]string // event function name -> source its rule matches
 }
 
 // resolveSettings applies context values and defaults to props: it reads
@@ -91,7 +93,7 @@ func resolveSettings(scope constructs.Construct, props *MyProfileStackProps) (se
 		props = &MyProfileStackProps{}
 	}
 	ctx := func(key string) any { return scope.Node().TryGetContext(jsii.String(key)) }
-	s := settings{functions: props.Functions, schedules: map[string]string{}}
+	s := settings{functions: props.Functions, schedules: map[string]string{}, eventSources: map[string]string{}}
 	if s.functions == nil {
 		s.functions = catalog.All()
 	}
@@ -120,6 +122,20 @@ func resolveSettings(scope constructs.Construct, props *MyProfileStackProps) (se
 			v = f.Schedule
 		}
 		s.schedules[f.Name] = v
+		if f.Kind != catalog.Event {
+			continue
+		}
+		src, err := contextString(ctx(CtxEventSourcePrefix + f.Name))
+		if err != nil {
+			errs = append(errs, fmt.Errorf("context %s%s: %w", CtxEventSourcePrefix, f.Name, err))
+		}
+		if src = strings.TrimSpace(src); src == "" {
+			src = f.EventSource
+		}
+		if err := validEventSource(src); err != nil && src != "" {
+			errs = append(errs, fmt.Errorf("context %s%s: %w", CtxEventSourcePrefix, f.Name, err))
+		}
+		s.eventSources[f.Name] = src
 	}
 	return s, errors.Join(errs...)
 }
@@ -387,6 +403,11 @@ func NewMyProfileStack(scope constructs.Construct, id string, props *MyProfileSt
 
 	table := newTable(stack, def, dev, s.tableName())
 
+	// The account the consumed platform events must come from.
+	eventAccount := awscdk.Aws_ACCOUNT_ID()
+	if s.eventAccount != "" {
+		eventAccount = jsii.String(s.eventAccount)
+	}
 	var bus awsevents.IEventBus // nil: the account's default bus
 	if s.eventBusName != "" {
 		bus = awsevents.EventBus_FromEventBusName(stack, jsii.String("EventBus"), jsii.String(s.eventBusName))
@@ -544,12 +565,19 @@ func NewMyProfileStack(scope constructs.Construct, id string, props *MyProfileSt
 				Targets:     &[]awsevents.IRuleTarget{ruleTarget(fn, dlq)},
 			})
 		case catalog.Event:
+			// Only events the platform's account put with the platform's
+			// source: EventBridge sets "account" to the account of the
+			// principal that called PutEvents, so no one outside that
+			// account can forge one (docs/events.md says who may put
+			// events on the bus).
+			source := s.eventSources[f.Name]
 			awsevents.NewRule(stack, jsii.String(p.id+"Events"), &awsevents.RuleProps{
-				Description: jsii.String("Delivers " + f.EventSource + " events to " + f.Name),
+				Description: jsii.String("Delivers " + source + " events from the platform's account to " + f.Name),
 				EventBus:    bus,
 				EventPattern: &awsevents.EventPattern{
-					Source:     jsii.Strings(f.EventSource),
+					Source:     jsii.Strings(source),
 					DetailType: jsii.Strings(f.DetailTypes...),
+					Account:    &[]*string{eventAccount},
 				},
 				Targets: &[]awsevents.IRuleTarget{ruleTarget(fn, dlq)},
 			})
