@@ -52,6 +52,9 @@ const (
 	CtxAlarmEmail          = "alarmEmail"           // optional address subscribed to the created alarm topic
 	CtxMetricsNamespace    = "metricsNamespace"     // CloudWatch namespace of the business metrics (METRICS_NAMESPACE)
 	CtxQueueConcurrency    = "queueMaxConcurrency"  // most concurrent invocations of each work-queue consumer (QUEUE_MAX_CONCURRENCY)
+	CtxFrontDoor           = "frontDoor"            // true: CloudFront + WAF in front of the API, reachable only through it
+	CtxFrontDoorWebACL     = "frontDoorWebAclArn"   // an existing CLOUDFRONT web ACL (made in us-east-1) instead of the stack's own
+	CtxFrontDoorRateLimit  = "frontDoorRateLimit"   // the web ACL's limit per client IP, requests in 5 minutes
 )
 
 // Defaults for unset props and context.
@@ -72,7 +75,8 @@ const (
 	DefaultThrottleRate        = 100     // requests per second, steady
 	DefaultThrottleBurst       = 200
 	DefaultMetricsNamespace    = "MyProfile"
-	DefaultQueueConcurrency    = 2 // the least an SQS event source mapping accepts
+	DefaultQueueConcurrency    = 2    // the least an SQS event source mapping accepts
+	DefaultFrontDoorRateLimit  = 1000 // requests per client IP in 5 minutes (WAF accepts 10 to 2,000,000,000)
 	DefaultMemoryMB            = 256
 	DefaultTimeoutSec          = 10
 )
@@ -496,6 +500,25 @@ var settingsTable = []setting{
 		check: func(s *settings) error {
 			if s.queueConcurrency < 2 || s.queueConcurrency > 1000 {
 				return fmt.Errorf("queue max concurrency %d: SQS event sources accept 2 to 1000", s.queueConcurrency)
+			}
+			return nil
+		}},
+	{key: CtxFrontDoor, field: func(s *settings) any { return &s.frontDoor }, def: false},
+	{key: CtxFrontDoorWebACL, field: func(s *settings) any { return &s.frontDoorWebACL }, def: "",
+		check: func(s *settings) error {
+			switch {
+			case s.frontDoorWebACL == "":
+			case !s.frontDoor:
+				return fmt.Errorf("context %s needs %s true", CtxFrontDoorWebACL, CtxFrontDoor)
+			case !webACLARN.MatchString(s.frontDoorWebACL):
+				return fmt.Errorf("context %s %q: want the ARN of a CLOUDFRONT web ACL (arn:aws:wafv2:us-east-1:<account>:global/webacl/<name>/<id>)", CtxFrontDoorWebACL, s.frontDoorWebACL)
+			}
+			return nil
+		}},
+	{key: CtxFrontDoorRateLimit, field: func(s *settings) any { return &s.frontDoorRateLimit }, def: DefaultFrontDoorRateLimit,
+		check: func(s *settings) error {
+			if s.frontDoorRateLimit < 10 || s.frontDoorRateLimit > 2000000000 {
+				return fmt.Errorf("context %s: %d, WAF accepts 10 to 2000000000 requests per 5 minutes", CtxFrontDoorRateLimit, s.frontDoorRateLimit)
 			}
 			return nil
 		}},

@@ -70,6 +70,9 @@ type settings struct {
 	stage, assetDir, appName, senderEmail, sesConfigSet, smsSenderID string
 	logLevel, eventBusName, mfaSecret, mfaKMSKey, webauthnRPID       string
 	eventAccount                                                     string // "": the stack's own account
+	frontDoorWebACL                                                  string // "": the stack makes the web ACL
+	frontDoor                                                        bool
+	frontDoorRateLimit                                               int
 	sessionIdleTTL, sessionAbsoluteTTL                               string // Go durations, validated
 	tableNamePrefix                                                  string
 	alarmTopicArn, alarmEmail, metricsNamespace                      string
@@ -414,6 +417,12 @@ func NewMyProfileStack(scope constructs.Construct, id string, props *MyProfileSt
 	}
 
 	api, apiStage := newHTTPAPI(stack, s, logRemoval)
+	var door *frontDoor
+	if s.frontDoor {
+		if door, err = newFrontDoor(stack, s, api); err != nil {
+			return nil, fmt.Errorf("stack %s: %w", id, err)
+		}
+	}
 
 	var up *uploads
 	if lay.uploads {
@@ -548,6 +557,11 @@ func NewMyProfileStack(scope constructs.Construct, id string, props *MyProfileSt
 
 		switch f.Kind {
 		case catalog.HTTP:
+			if door != nil {
+				// The functions refuse requests that did not come through
+				// the front door (httpapi.OriginGuard).
+				fn.AddEnvironment(jsii.String("ORIGIN_VERIFY_SECRET"), door.secret, nil)
+			}
 			integration := awsapigatewayv2integrations.NewHttpLambdaIntegration(jsii.String(p.id+"Integration"), fn, nil)
 			for _, r := range p.routes {
 				for _, route := range *api.AddRoutes(&awsapigatewayv2.AddRoutesOptions{
@@ -626,6 +640,12 @@ func NewMyProfileStack(scope constructs.Construct, id string, props *MyProfileSt
 		{"TableName", "The DynamoDB table", table.TableName()},
 		{"EventBusName", "The EventBridge bus the event rules listen on", jsii.String(busName)},
 		{"AlarmTopicArn", "The SNS topic every alarm notifies", topic.TopicArn()},
+	}
+	if door != nil {
+		outputs = append(outputs, struct {
+			id, desc string
+			value    *string
+		}{"FrontDoorUrl", "Base URL clients use: the CloudFront front door (the API URL answers 403)", jsii.String("https://" + *door.dist.DistributionDomainName())})
 	}
 	if up != nil {
 		outputs = append(outputs, []struct {
