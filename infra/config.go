@@ -39,7 +39,9 @@ const (
 	CtxSessionAbsoluteTTL  = "sessionAbsoluteTtl"   // SESSION_ABSOLUTE_TTL, a Go duration
 	CtxLogRetentionDays    = "logRetentionDays"     // CloudWatch Logs retention of every function and of the API access log
 	CtxLogLevel            = "logLevel"             // LOG_LEVEL of every function
-	CtxEventBusName        = "eventBusName"         // bus the event rules listen on; "" or "default": the account's default bus
+	CtxEventBusName        = "eventBusName"         // bus the event rules listen on; "" or "default": the account's default bus (a dedicated bus is recommended)
+	CtxEventAccount        = "eventSourceAccount"   // AWS account the consumed platform events must come from; "": the stack's own account
+	CtxEventSourcePrefix   = "eventSource."         // eventSource.<function name> overrides the catalog's EventSource of an event function
 	CtxSchedulePrefix      = "schedule."            // schedule.<function name> overrides the catalog schedule
 	CtxMFADataKeySecret    = "mfaDataKeySecret"     // Secrets Manager name or ARN of the MFA data key; "none": not supplied
 	CtxMFADataKeyKMSKey    = "mfaDataKeyKmsKey"     // ARN of the customer managed KMS key that encrypts a named data key secret, if any
@@ -50,6 +52,9 @@ const (
 	CtxAlarmEmail          = "alarmEmail"           // optional address subscribed to the created alarm topic
 	CtxMetricsNamespace    = "metricsNamespace"     // CloudWatch namespace of the business metrics (METRICS_NAMESPACE)
 	CtxQueueConcurrency    = "queueMaxConcurrency"  // most concurrent invocations of each work-queue consumer (QUEUE_MAX_CONCURRENCY)
+	CtxFrontDoor           = "frontDoor"            // true: CloudFront + WAF in front of the API, reachable only through it
+	CtxFrontDoorWebACL     = "frontDoorWebAclArn"   // an existing CLOUDFRONT web ACL (made in us-east-1) instead of the stack's own
+	CtxFrontDoorRateLimit  = "frontDoorRateLimit"   // the web ACL's limit per client IP, requests in 5 minutes
 )
 
 // Defaults for unset props and context.
@@ -70,7 +75,8 @@ const (
 	DefaultThrottleRate        = 100     // requests per second, steady
 	DefaultThrottleBurst       = 200
 	DefaultMetricsNamespace    = "MyProfile"
-	DefaultQueueConcurrency    = 2 // the least an SQS event source mapping accepts
+	DefaultQueueConcurrency    = 2    // the least an SQS event source mapping accepts
+	DefaultFrontDoorRateLimit  = 1000 // requests per client IP in 5 minutes (WAF accepts 10 to 2,000,000,000)
 	DefaultMemoryMB            = 256
 	DefaultTimeoutSec          = 10
 )
@@ -120,6 +126,19 @@ func senderIdentities(sender string) (address, domain string, err error) {
 		return "", "", fmt.Errorf("sender email %q: not an address", sender)
 	}
 	return a.Address, strings.ToLower(domain), nil
+}
+
+var accountRE = regexp.MustCompile(`^[0-9]{12}$`)
+
+// eventSourceRE is what an EventBridge source may be in a PutEvents entry
+// the platform sends: not "aws." (reserved for AWS services).
+var eventSourceRE = regexp.MustCompile(`^[A-Za-z0-9._/-]{1,256}$`)
+
+func validEventSource(s string) error {
+	if !eventSourceRE.MatchString(s) || strings.HasPrefix(s, "aws.") {
+		return fmt.Errorf("event source %q: want letters, digits and . _ / -, not starting with aws.", s)
+	}
+	return nil
 }
 
 var schedRE = regexp.MustCompile(`^(rate|cron)\(.+\)$`)
@@ -361,6 +380,13 @@ var settingsTable = []setting{
 			}
 			return nil
 		}},
+	{key: CtxEventAccount, field: func(s *settings) any { return &s.eventAccount }, def: "",
+		check: func(s *settings) error {
+			if s.eventAccount != "" && !accountRE.MatchString(s.eventAccount) {
+				return fmt.Errorf("context %s %q: want a 12-digit AWS account ID", CtxEventAccount, s.eventAccount)
+			}
+			return nil
+		}},
 	{key: CtxWebAuthnRPID, field: func(s *settings) any { return &s.webauthnRPID }, def: "",
 		check: func(s *settings) error {
 			if s.webauthnRPID == "" {
@@ -474,6 +500,25 @@ var settingsTable = []setting{
 		check: func(s *settings) error {
 			if s.queueConcurrency < 2 || s.queueConcurrency > 1000 {
 				return fmt.Errorf("queue max concurrency %d: SQS event sources accept 2 to 1000", s.queueConcurrency)
+			}
+			return nil
+		}},
+	{key: CtxFrontDoor, field: func(s *settings) any { return &s.frontDoor }, def: false},
+	{key: CtxFrontDoorWebACL, field: func(s *settings) any { return &s.frontDoorWebACL }, def: "",
+		check: func(s *settings) error {
+			switch {
+			case s.frontDoorWebACL == "":
+			case !s.frontDoor:
+				return fmt.Errorf("context %s needs %s true", CtxFrontDoorWebACL, CtxFrontDoor)
+			case !webACLARN.MatchString(s.frontDoorWebACL):
+				return fmt.Errorf("context %s %q: want the ARN of a CLOUDFRONT web ACL (arn:aws:wafv2:us-east-1:<account>:global/webacl/<name>/<id>)", CtxFrontDoorWebACL, s.frontDoorWebACL)
+			}
+			return nil
+		}},
+	{key: CtxFrontDoorRateLimit, field: func(s *settings) any { return &s.frontDoorRateLimit }, def: DefaultFrontDoorRateLimit,
+		check: func(s *settings) error {
+			if s.frontDoorRateLimit < 10 || s.frontDoorRateLimit > 2000000000 {
+				return fmt.Errorf("context %s: %d, WAF accepts 10 to 2000000000 requests per 5 minutes", CtxFrontDoorRateLimit, s.frontDoorRateLimit)
 			}
 			return nil
 		}},

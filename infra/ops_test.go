@@ -224,7 +224,15 @@ func TestUploadsBucketAndAvatarCDN(t *testing.T) {
 			if !sslDeny || !cdnRead {
 				t.Errorf("bucket policy: SSL deny %v, CloudFront read %v", sslDeny, cdnRead)
 			}
-			_, dist := one(t, tc.tmpl, "AWS::CloudFront::Distribution")
+			var dist map[string]any // the avatars' (the fixture also has the front door's)
+			for id, d := range resources(tc.tmpl, "AWS::CloudFront::Distribution") {
+				if strings.HasPrefix(id, "Avatars") {
+					dist = d
+				}
+			}
+			if dist == nil {
+				t.Fatal("no Avatars distribution")
+			}
 			dc := props(dist)["DistributionConfig"].(map[string]any)
 			origin := dc["Origins"].([]any)[0].(map[string]any)
 			if origin["OriginAccessControlId"] == nil || dc["DefaultCacheBehavior"].(map[string]any)["ViewerProtocolPolicy"] != "redirect-to-https" {
@@ -571,6 +579,10 @@ func TestBadContextIsAnError(t *testing.T) {
 		{"bad alarm email", map[string]any{CtxAlarmEmail: "ops"}, "alarm email"},
 		{"AWS namespace", map[string]any{CtxMetricsNamespace: "AWS/Lambda"}, "namespace"},
 		{"bad log level", map[string]any{CtxLogLevel: "verbose"}, "log level"},
+		{"web ACL without the front door", map[string]any{CtxFrontDoorWebACL: "arn:aws:wafv2:us-east-1:123456789012:global/webacl/edge/0123abcd-0123-4567-89ab-0123456789ab"}, "needs frontDoor"},
+		{"regional web ACL", map[string]any{CtxFrontDoor: "true", CtxFrontDoorWebACL: "arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/edge/0123abcd"}, "CLOUDFRONT web ACL"},
+		{"rate below WAF's minimum", map[string]any{CtxFrontDoorRateLimit: "5"}, "frontDoorRateLimit"},
+		{"event account not an account ID", map[string]any{CtxEventAccount: "acme"}, "eventSourceAccount"},
 		{"prod with the example sender", map[string]any{CtxStage: "prod"}, "senderEmail"},
 		{"prod passkeys without RP", map[string]any{CtxStage: "prod", CtxSenderEmail: "a@example.org"}, "passkeys need"},
 	} {
@@ -643,8 +655,8 @@ func TestFixtureSetsEveryContextValue(t *testing.T) {
 	fix := fixtureContext("assets")
 	n := 0
 	for k, def := range defaults {
-		if strings.HasPrefix(k, "@aws-cdk") || strings.HasPrefix(k, CtxSchedulePrefix) {
-			continue // CDK feature flags; schedules (the fixture's catalog has its own, see below)
+		if strings.HasPrefix(k, "@aws-cdk") || strings.HasPrefix(k, CtxSchedulePrefix) || strings.HasPrefix(k, CtxEventSourcePrefix) {
+			continue // CDK feature flags; schedules and event sources (the fixture's catalog has its own, see below)
 		}
 		n++
 		v, ok := fix[k]
@@ -661,7 +673,7 @@ func TestFixtureSetsEveryContextValue(t *testing.T) {
 	}
 	// Every documented key is in cdk.json, except schedule overrides.
 	for k := range fix {
-		if _, ok := defaults[k]; !ok && !strings.HasPrefix(k, CtxSchedulePrefix) {
+		if _, ok := defaults[k]; !ok && !strings.HasPrefix(k, CtxSchedulePrefix) && !strings.HasPrefix(k, CtxEventSourcePrefix) {
 			t.Errorf("context %s is missing from cdk.json's defaults", k)
 		}
 	}

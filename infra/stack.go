@@ -69,6 +69,10 @@ type MyProfileStackProps struct {
 type settings struct {
 	stage, assetDir, appName, senderEmail, sesConfigSet, smsSenderID string
 	logLevel, eventBusName, mfaSecret, mfaKMSKey, webauthnRPID       string
+	eventAccount                                                     string // "": the stack's own account
+	frontDoorWebACL                                                  string // "": the stack makes the web ACL
+	frontDoor                                                        bool
+	frontDoorRateLimit                                               int
 	sessionIdleTTL, sessionAbsoluteTTL                               string // Go durations, validated
 	tableNamePrefix                                                  string
 	alarmTopicArn, alarmEmail, metricsNamespace                      string
@@ -81,6 +85,7 @@ type settings struct {
 	logRetention                                                     awslogs.RetentionDays
 	functions                                                        []catalog.Function
 	schedules                                                        map[string]string
+	eventSources                                                     map[string]string // event function name -> source its rule matches
 }
 
 // resolveSettings applies context values and defaults to props: it reads
@@ -91,7 +96,7 @@ func resolveSettings(scope constructs.Construct, props *MyProfileStackProps) (se
 		props = &MyProfileStackProps{}
 	}
 	ctx := func(key string) any { return scope.Node().TryGetContext(jsii.String(key)) }
-	s := settings{functions: props.Functions, schedules: map[string]string{}}
+	s := settings{functions: props.Functions, schedules: map[string]string{}, eventSources: map[string]string{}}
 	if s.functions == nil {
 		s.functions = catalog.All()
 	}
@@ -120,6 +125,20 @@ func resolveSettings(scope constructs.Construct, props *MyProfileStackProps) (se
 			v = f.Schedule
 		}
 		s.schedules[f.Name] = v
+		if f.Kind != catalog.Event {
+			continue
+		}
+		src, err := contextString(ctx(CtxEventSourcePrefix + f.Name))
+		if err != nil {
+			errs = append(errs, fmt.Errorf("context %s%s: %w", CtxEventSourcePrefix, f.Name, err))
+		}
+		if src = strings.TrimSpace(src); src == "" {
+			src = f.EventSource
+		}
+		if err := validEventSource(src); err != nil && src != "" {
+			errs = append(errs, fmt.Errorf("context %s%s: %w", CtxEventSourcePrefix, f.Name, err))
+		}
+		s.eventSources[f.Name] = src
 	}
 	return s, errors.Join(errs...)
 }
@@ -387,12 +406,23 @@ func NewMyProfileStack(scope constructs.Construct, id string, props *MyProfileSt
 
 	table := newTable(stack, def, dev, s.tableName())
 
+	// The account the consumed platform events must come from.
+	eventAccount := awscdk.Aws_ACCOUNT_ID()
+	if s.eventAccount != "" {
+		eventAccount = jsii.String(s.eventAccount)
+	}
 	var bus awsevents.IEventBus // nil: the account's default bus
 	if s.eventBusName != "" {
 		bus = awsevents.EventBus_FromEventBusName(stack, jsii.String("EventBus"), jsii.String(s.eventBusName))
 	}
 
 	api, apiStage := newHTTPAPI(stack, s, logRemoval)
+	var door *frontDoor
+	if s.frontDoor {
+		if door, err = newFrontDoor(stack, s, api); err != nil {
+			return nil, fmt.Errorf("stack %s: %w", id, err)
+		}
+	}
 
 	var up *uploads
 	if lay.uploads {
@@ -527,6 +557,11 @@ func NewMyProfileStack(scope constructs.Construct, id string, props *MyProfileSt
 
 		switch f.Kind {
 		case catalog.HTTP:
+			if door != nil {
+				// The functions refuse requests that did not come through
+				// the front door (httpapi.OriginGuard).
+				fn.AddEnvironment(jsii.String("ORIGIN_VERIFY_SECRET"), door.secret, nil)
+			}
 			integration := awsapigatewayv2integrations.NewHttpLambdaIntegration(jsii.String(p.id+"Integration"), fn, nil)
 			for _, r := range p.routes {
 				for _, route := range *api.AddRoutes(&awsapigatewayv2.AddRoutesOptions{
@@ -544,12 +579,19 @@ func NewMyProfileStack(scope constructs.Construct, id string, props *MyProfileSt
 				Targets:     &[]awsevents.IRuleTarget{ruleTarget(fn, dlq)},
 			})
 		case catalog.Event:
+			// Only events the platform's account put with the platform's
+			// source: EventBridge sets "account" to the account of the
+			// principal that called PutEvents, so no one outside that
+			// account can forge one (docs/events.md says who may put
+			// events on the bus).
+			source := s.eventSources[f.Name]
 			awsevents.NewRule(stack, jsii.String(p.id+"Events"), &awsevents.RuleProps{
-				Description: jsii.String("Delivers " + f.EventSource + " events to " + f.Name),
+				Description: jsii.String("Delivers " + source + " events from the platform's account to " + f.Name),
 				EventBus:    bus,
 				EventPattern: &awsevents.EventPattern{
-					Source:     jsii.Strings(f.EventSource),
+					Source:     jsii.Strings(source),
 					DetailType: jsii.Strings(f.DetailTypes...),
+					Account:    &[]*string{eventAccount},
 				},
 				Targets: &[]awsevents.IRuleTarget{ruleTarget(fn, dlq)},
 			})
@@ -598,6 +640,12 @@ func NewMyProfileStack(scope constructs.Construct, id string, props *MyProfileSt
 		{"TableName", "The DynamoDB table", table.TableName()},
 		{"EventBusName", "The EventBridge bus the event rules listen on", jsii.String(busName)},
 		{"AlarmTopicArn", "The SNS topic every alarm notifies", topic.TopicArn()},
+	}
+	if door != nil {
+		outputs = append(outputs, struct {
+			id, desc string
+			value    *string
+		}{"FrontDoorUrl", "Base URL clients use: the CloudFront front door (the API URL answers 403)", jsii.String("https://" + *door.dist.DistributionDomainName())})
 	}
 	if up != nil {
 		outputs = append(outputs, []struct {

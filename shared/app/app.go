@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -17,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
+	"github.com/example/myprofile/shared/account"
 	"github.com/example/myprofile/shared/audit"
 	"github.com/example/myprofile/shared/catalog"
 	"github.com/example/myprofile/shared/config"
@@ -173,7 +175,45 @@ func (d *Deps) HTTPHandler(name string, build Routes) (http.Handler, error) {
 	if !slices.Equal(served, want) {
 		return nil, fmt.Errorf("app: function %s serves [%s] but the catalog lists [%s]", name, strings.Join(served, ", "), strings.Join(want, ", "))
 	}
-	return httpapi.Middleware(d.Log, rs.Mux()), nil
+	// Behind the front door (ORIGIN_VERIFY_SECRET set), only requests that
+	// came through CloudFront are served.
+	return httpapi.Middleware(d.Log, httpapi.OriginGuard(d.Config.OriginVerify, rs.Mux())), nil
+}
+
+// LimitPerIP puts a per-client-IP limit on every route of rs except those
+// named in authenticated: PublicRouteIPLimit requests an hour per route and
+// IP (key "route-ip#<route>#<ip>"), counted before the request is read, so
+// no single client can take an unauthenticated route away from everyone
+// (API Gateway's throttling is shared by all clients). Over it: 429
+// `rate_limited` with Retry-After. Each route keeps its own finer limits.
+func (d *Deps) LimitPerIP(rs httpapi.Routes, authenticated ...string) httpapi.Routes {
+	l := d.Limiter(time.Hour, d.Config.PublicRouteIPLimit)
+	out := httpapi.Routes{}
+	for route, h := range rs {
+		if slices.Contains(authenticated, route) {
+			out[route] = h
+			continue
+		}
+		out[route] = limitPerIP(l, route, h)
+	}
+	return out
+}
+
+func limitPerIP(l ratelimit.Limiter, route string, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		err := l.Hit(r.Context(), "route-ip#"+route+"#"+request.Client(r.Context()).IP)
+		var lim *ratelimit.Limited
+		switch {
+		case errors.As(err, &lim):
+			httpapi.WriteError(w, r, &account.Error{Code: account.CodeRateLimited, Detail: "Too many requests from this network; try again later.",
+				RetryAfter: lim.RetryAfter, Cause: err})
+			return
+		case err != nil:
+			httpapi.WriteError(w, r, account.Internal(err))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // HTTPLambda returns the named HTTP function as a Lambda handler (API

@@ -34,6 +34,17 @@ type Config struct {
 	LoginMaxFailures int           // LOGIN_MAX_FAILURES (default 10)
 	LoginWindow      time.Duration // LOGIN_WINDOW (default 15m)
 	LogLevel         string        // LOG_LEVEL: debug, info, warn, error
+	// PublicRouteIPLimit is how many requests one client IP may send to each
+	// unauthenticated route (sign-up, sign-in, its second step, accepting an
+	// invitation, ...) in an hour, on top of each route's own limits.
+	PublicRouteIPLimit int // PUBLIC_ROUTE_IP_LIMIT (default 300)
+	// OriginVerify, when set, is the value of the X-Origin-Verify header the
+	// front door (CloudFront) adds to every request it forwards: a request
+	// without it, or with another value, is refused with 403 (the API is
+	// reachable only through the front door and its web ACL), and the
+	// client IP is taken from CloudFront-Viewer-Address. ORIGIN_VERIFY_SECRET
+	// (the stack sets it when the frontDoor context value is true).
+	OriginVerify string
 	// MetricsNamespace is the CloudWatch namespace of the business metrics
 	// (shared/metrics, Embedded Metric Format in the logs).
 	MetricsNamespace string // METRICS_NAMESPACE (default MyProfile)
@@ -94,6 +105,8 @@ func Load(getenv func(string) string) (Config, error) {
 		LoginMaxFailures:     r.int("LOGIN_MAX_FAILURES", 10),
 		LoginWindow:          r.duration("LOGIN_WINDOW", 15*time.Minute),
 		LogLevel:             r.str("LOG_LEVEL", "info"),
+		PublicRouteIPLimit:   r.int("PUBLIC_ROUTE_IP_LIMIT", 300),
+		OriginVerify:         r.str("ORIGIN_VERIFY_SECRET", ""),
 		MetricsNamespace:     r.str("METRICS_NAMESPACE", "MyProfile"),
 		UploadsBucket:        r.str("UPLOADS_BUCKET", ""),
 		AvatarBaseURL:        strings.TrimRight(r.str("AVATAR_BASE_URL", ""), "/"),
@@ -133,6 +146,12 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if c.LoginMaxFailures < 1 {
 		r.errs = append(r.errs, "LOGIN_MAX_FAILURES must be at least 1")
+	}
+	if c.PublicRouteIPLimit < 1 {
+		r.errs = append(r.errs, "PUBLIC_ROUTE_IP_LIMIT must be at least 1")
+	}
+	if c.OriginVerify != "" && len(c.OriginVerify) < 32 {
+		r.errs = append(r.errs, "ORIGIN_VERIFY_SECRET must be at least 32 characters (the value is never shown)")
 	}
 	if len(r.errs) > 0 {
 		return Config{}, fmt.Errorf("configuration: %s", strings.Join(r.errs, "; "))
