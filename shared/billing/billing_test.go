@@ -103,6 +103,7 @@ func TestLowCreditAlertOncePerCrossing(t *testing.T) {
 	wantInbox(t, e, m, 0, 0)
 
 	t.Run("falling below the threshold alerts once by each channel", func(t *testing.T) {
+		e := e.For(t)
 		balanceEvent(t, e, m.OrgID, 4000, t0.Add(time.Minute))
 		wantInbox(t, e, m, 1, 1)
 		mails := e.Emails(m.Email)
@@ -114,12 +115,14 @@ func TestLowCreditAlertOncePerCrossing(t *testing.T) {
 		}
 	})
 	t.Run("falling further and scheduled runs send nothing more", func(t *testing.T) {
+		e := e.For(t)
 		balanceEvent(t, e, m.OrgID, 3000, t0.Add(2*time.Minute))
 		runSchedule(t, e)
 		runSchedule(t, e)
 		wantInbox(t, e, m, 1, 1)
 	})
 	t.Run("back above the threshold re-arms without a message", func(t *testing.T) {
+		e := e.For(t)
 		balanceEvent(t, e, m.OrgID, 6000, t0.Add(3*time.Minute))
 		wantInbox(t, e, m, 1, 1)
 		sub, err := st.GetSubscription(ctx, m.OrgID, m.ID)
@@ -128,10 +131,12 @@ func TestLowCreditAlertOncePerCrossing(t *testing.T) {
 		}
 	})
 	t.Run("the next crossing alerts once more", func(t *testing.T) {
+		e := e.For(t)
 		balanceEvent(t, e, m.OrgID, 4500, t0.Add(4*time.Minute))
 		wantInbox(t, e, m, 2, 2)
 	})
 	t.Run("duplicate and out-of-order events change nothing", func(t *testing.T) {
+		e := e.For(t)
 		balanceEvent(t, e, m.OrgID, 4500, t0.Add(4*time.Minute))   // duplicate
 		balanceEvent(t, e, m.OrgID, 9000, t0.Add(3*time.Minute+1)) // older, above
 		balanceEvent(t, e, m.OrgID, 1000, t0.Add(90*time.Second))  // older, below
@@ -149,6 +154,7 @@ func TestLowCreditAlertOncePerCrossing(t *testing.T) {
 		}
 	})
 	t.Run("raising the threshold re-evaluates at once", func(t *testing.T) {
+		e := e.For(t)
 		mustSetAlert(t, e, m, 8000, "email")
 		wantInbox(t, e, m, 3, 2)
 		if mails := e.Emails(m.Email); len(mails) == 3 && !strings.Contains(mails[2].Text, "$80.00") {
@@ -156,6 +162,7 @@ func TestLowCreditAlertOncePerCrossing(t *testing.T) {
 		}
 	})
 	t.Run("changing only the channels does not alert again", func(t *testing.T) {
+		e := e.For(t)
 		mustSetAlert(t, e, m, 8000, "email", "sms")
 		wantInbox(t, e, m, 3, 2)
 	})
@@ -297,6 +304,7 @@ func TestBillingAlertAPI(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name+" is refused", func(t *testing.T) {
+			e := e.For(t)
 			res := e.Do(apptest.Req{Method: "PUT", Path: "/v1/me/billing-alert", Token: u.Token, Body: c.body})
 			if res.Status != http.StatusBadRequest || !strings.Contains(string(res.Body), `"field":"`+c.field+`"`) {
 				t.Errorf("got %d %s, want 400 naming %s", res.Status, res.Body, c.field)
@@ -304,6 +312,7 @@ func TestBillingAlertAPI(t *testing.T) {
 		})
 	}
 	t.Run("fractional amount is refused", func(t *testing.T) {
+		e := e.For(t)
 		res := e.Do(apptest.Req{Method: "PUT", Path: "/v1/me/billing-alert", Token: u.Token,
 			Body: `{"enabled":true,"threshold":{"amount":50.5,"currency":"USD"},"channels":["email"]}`})
 		if res.Status != http.StatusBadRequest {
@@ -311,6 +320,7 @@ func TestBillingAlertAPI(t *testing.T) {
 		}
 	})
 	t.Run("round trip", func(t *testing.T) {
+		e := e.For(t)
 		body := map[string]any{"enabled": true, "threshold": map[string]any{"amount": 2500, "currency": "EUR"}, "channels": []string{"email"}}
 		e.Must(http.StatusOK, apptest.Req{Method: "PUT", Path: "/v1/me/billing-alert", Token: u.Token, Body: body})
 		got := e.Must(http.StatusOK, apptest.Req{Method: "GET", Path: "/v1/me/billing-alert", Token: u.Token})
@@ -320,6 +330,7 @@ func TestBillingAlertAPI(t *testing.T) {
 		}
 	})
 	t.Run("unauthenticated", func(t *testing.T) {
+		e := e.For(t)
 		if res := e.Do(apptest.Req{Method: "GET", Path: "/v1/me/billing-alert"}); res.Status != http.StatusUnauthorized {
 			t.Errorf("got %d", res.Status)
 		}

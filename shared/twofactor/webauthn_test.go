@@ -156,6 +156,7 @@ func TestPasskeyRegistrationAndSignIn(t *testing.T) {
 	key := newSoftKey(t)
 
 	t.Run("registration from a wrong origin is refused", func(t *testing.T) {
+		e := e.For(t)
 		o := beginRegistration(t, e, u)
 		res := e.Do(apptest.Req{Method: "POST", Path: "/v1/me/2fa/webauthn/register/finish", Token: u.Token,
 			Body: map[string]any{"name": "Evil", "credential": key.create(t, o, "https://evil.example")}})
@@ -176,6 +177,7 @@ func TestPasskeyRegistrationAndSignIn(t *testing.T) {
 		t.Fatalf("registered = %s", res.Body)
 	}
 	t.Run("a registration ceremony works once", func(t *testing.T) {
+		e := e.For(t)
 		r := e.Do(apptest.Req{Method: "POST", Path: "/v1/me/2fa/webauthn/register/finish", Token: u.Token,
 			Body: map[string]any{"name": "Again", "credential": key.create(t, o, testOrigin)}})
 		if r.Status != http.StatusBadRequest || r.Code() != "code_expired" {
@@ -190,6 +192,7 @@ func TestPasskeyRegistrationAndSignIn(t *testing.T) {
 	userHandle := b64.EncodeToString([]byte(u.ID))
 	var first json.RawMessage
 	t.Run("sign-in with the passkey", func(t *testing.T) {
+		e := e.For(t)
 		c := mustChallenge(t, e, u)
 		if c.Methods[0] != "webauthn" {
 			t.Errorf("methods = %v", c.Methods)
@@ -199,22 +202,26 @@ func TestPasskeyRegistrationAndSignIn(t *testing.T) {
 		wantSession(t, e, finishAssertion(e, c, first), "passkey assertion")
 	})
 	t.Run("a replayed assertion is refused", func(t *testing.T) {
+		e := e.For(t)
 		c := mustChallenge(t, e, u)
 		beginAssertion(t, e, c)
 		wantMFAInvalid(t, finishAssertion(e, c, first), "old assertion on a new challenge")
 	})
 	t.Run("an assertion whose sign counter did not advance is refused", func(t *testing.T) {
+		e := e.For(t)
 		c := mustChallenge(t, e, u)
 		o := beginAssertion(t, e, c)
 		wantMFAInvalid(t, finishAssertion(e, c, key.get(t, o, testOrigin, 1, userHandle)), "same counter")
 	})
 	t.Run("an assertion from a wrong origin is refused", func(t *testing.T) {
+		e := e.For(t)
 		c := mustChallenge(t, e, u)
 		o := beginAssertion(t, e, c)
 		wantMFAInvalid(t, finishAssertion(e, c, key.get(t, o, "https://evil.example", 5, userHandle)), "wrong origin")
 		wantSession(t, e, finishAssertion(e, c, key.get(t, o, testOrigin, 6, userHandle)), "right origin after a wrong one")
 	})
 	t.Run("deleting the last passkey needs the password and turns 2FA off", func(t *testing.T) {
+		e := e.For(t)
 		path := "/v1/me/2fa/webauthn/" + created.ID
 		r := e.Do(apptest.Req{Method: "DELETE", Path: path, Token: u.Token, Body: map[string]any{"password": "Wrong-password-123"}})
 		if r.Status != http.StatusUnauthorized {
@@ -251,6 +258,7 @@ func TestConcurrentPasskeyDeletionsTurnTheFactorOff(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			e := e.InGoroutine()
 			statuses[i] = e.Do(apptest.Req{Method: "DELETE", Path: "/v1/me/2fa/webauthn/" + id, Token: u.Token,
 				Body: map[string]any{"password": u.Password}}).Status
 		}()
