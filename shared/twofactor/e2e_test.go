@@ -18,6 +18,7 @@ import (
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/example/myprofile/shared/app/apptest"
+	"github.com/example/myprofile/shared/twofactor"
 )
 
 // enrolTOTP sets up the authenticator app for u and returns its secret and
@@ -56,6 +57,24 @@ type challenge struct {
 	ChallengeID string   `json:"challengeId"`
 	Methods     []string `json:"methods"`
 	ExpiresAt   string   `json:"expiresAt"`
+}
+
+// wrongCodes returns n six-digit codes none of which the server accepts
+// at the given time: each differs from the codes of the current step and
+// of the steps the skew allows either side of it.
+func wrongCodes(t *testing.T, secret string, at time.Time, n int) []string {
+	t.Helper()
+	live := map[string]bool{}
+	for d := -twofactor.Standard.Skew; d <= twofactor.Standard.Skew; d++ {
+		live[mustCode(t, secret, at.Add(time.Duration(d)*30*time.Second))] = true
+	}
+	var out []string
+	for i := 0; len(out) < n; i++ {
+		if c := fmt.Sprintf("%06d", i); !live[c] {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 func mustChallenge(t *testing.T, e *apptest.Env, u apptest.User) challenge {
@@ -161,15 +180,14 @@ func TestTOTPEnrolSignInBackupCodesDisable(t *testing.T) {
 		wantMFAInvalid(t, second(e, c, "totp", mustCode(t, secret, e.Clock.Now())), "code of the confirmed step")
 	})
 	e.Clock.Advance(30 * time.Second)
-	var used string
 	t.Run("sign-in: wrong code, then the right one", func(t *testing.T) {
 		e := e.For(t)
 		c := mustChallenge(t, e, u)
 		if strings.Join(c.Methods, ",") != "totp,backup_code" {
 			t.Errorf("methods = %v, want [totp backup_code]", c.Methods)
 		}
-		wantMFAInvalid(t, second(e, c, "totp", "000000"), "wrong code")
-		used = mustCode(t, secret, e.Clock.Now())
+		wantMFAInvalid(t, second(e, c, "totp", wrongCodes(t, secret, e.Clock.Now(), 1)[0]), "wrong code")
+		used := mustCode(t, secret, e.Clock.Now())
 		wantSession(t, e, second(e, c, "totp", used), "right code")
 		t.Run("the challenge cannot be used twice", func(t *testing.T) {
 			e := e.For(t)
@@ -178,6 +196,10 @@ func TestTOTPEnrolSignInBackupCodesDisable(t *testing.T) {
 	})
 	t.Run("a replayed code is refused and the user is told", func(t *testing.T) {
 		e := e.For(t)
+		// A code of a step of its own, used once, then replayed.
+		e.Clock.Advance(30 * time.Second)
+		used := mustCode(t, secret, e.Clock.Now())
+		wantSession(t, e, second(e, mustChallenge(t, e, u), "totp", used), "first use of the code")
 		before := countContaining(subjects(e, u.Email), "used twice")
 		c := mustChallenge(t, e, u)
 		wantMFAInvalid(t, second(e, c, "totp", used), "replayed code")
@@ -276,8 +298,8 @@ func TestFiveWrongCodesVoidTheChallenge(t *testing.T) {
 	secret, _ := enrolTOTP(t, e, u)
 	e.Clock.Advance(30 * time.Second)
 	c := mustChallenge(t, e, u)
-	for i := 0; i < 5; i++ {
-		wantMFAInvalid(t, second(e, c, "totp", fmt.Sprintf("%06d", i)), fmt.Sprintf("wrong code %d", i+1))
+	for i, code := range wrongCodes(t, secret, e.Clock.Now(), 5) {
+		wantMFAInvalid(t, second(e, c, "totp", code), fmt.Sprintf("wrong code %d", i+1))
 	}
 	wantMFAInvalid(t, second(e, c, "totp", mustCode(t, secret, e.Clock.Now())), "right code after 5 wrong ones")
 	t.Run("a new sign-in works", func(t *testing.T) {
