@@ -24,6 +24,7 @@ func TestConcurrentSignupsWithOneEmail(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			e := e.InGoroutine()
 			res := e.Do(apptest.Req{Method: "POST", Path: "/v1/auth/signup", Body: map[string]any{
 				"email": email, "password": apptest.DefaultPassword, "firstName": "Racer", "lastName": "Number"}})
 			if res.Status == http.StatusConflict && res.Code() != "email_taken" {
@@ -104,6 +105,7 @@ func TestSessionExpiry(t *testing.T) {
 	me := apptest.Req{Method: "GET", Path: "/v1/me", Token: u.Token}
 
 	t.Run("used within the idle limit it lives until the absolute limit", func(t *testing.T) {
+		e := e.For(t)
 		for range 3 {
 			e.Clock.Advance(23 * time.Hour)
 			e.Must(http.StatusOK, me)
@@ -114,6 +116,7 @@ func TestSessionExpiry(t *testing.T) {
 		}
 	})
 	t.Run("an idle session expires", func(t *testing.T) {
+		e := e.For(t)
 		tok := e.Login(u.Email, u.Password)
 		req := apptest.Req{Method: "GET", Path: "/v1/me", Token: tok}
 		e.Must(http.StatusOK, req)
@@ -207,6 +210,7 @@ func TestBadInputIsRefusedAndNothingWritten(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			e := e.For(t)
 			res := e.Do(tt.req)
 			if res.Status != tt.status || res.Code() != tt.code {
 				t.Fatalf("got %d %q, want %d %q: %s", res.Status, res.Code(), tt.status, tt.code, res.Body)
@@ -249,6 +253,7 @@ func TestConcurrentPatchesLoseNothing(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			e := e.InGoroutine()
 			statuses[i] = e.Do(apptest.Req{Method: "PATCH", Path: "/v1/me", Token: u.Token, Header: map[string]string{"If-Match": etag},
 				Body: map[string]any{"firstName": name}}).Status
 		}()
@@ -263,6 +268,7 @@ func TestConcurrentPatchesLoseNothing(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			e := e.InGoroutine()
 			e.Must(200, apptest.Req{Method: "PATCH", Path: "/v1/me", Token: u.Token, Body: map[string]any{k: v}})
 		}()
 	}
