@@ -17,6 +17,7 @@ import (
 	"github.com/example/myprofile/infra/localcloud/testenv"
 	"github.com/example/myprofile/shared/account"
 	"github.com/example/myprofile/shared/app/apptest"
+	"github.com/example/myprofile/shared/app/smswire"
 	"github.com/example/myprofile/shared/httpapi"
 	"github.com/example/myprofile/shared/notify"
 	"github.com/example/myprofile/shared/ratelimit"
@@ -478,7 +479,7 @@ func TestSendFailureLeavesNothingPending(t *testing.T) {
 	d := e.Deps
 	svc := &verification.Service{
 		Store: d.Store(), Sessions: d.Sessions(), Reauth: d.Reauth(),
-		Requests: verifyLimiter(e), SMSPerIP: verifyLimiter(e), Mailer: failingMailer{}, Texter: failingTexter{},
+		Requests: verifyLimiter(e), SMS: smswire.Guard(d.Deps), Mailer: failingMailer{}, Texter: failingTexter{},
 		Now: d.Now, Log: d.Log, AppName: "Test",
 	}
 	srv := httptest.NewServer(httpapi.Middleware(d.Log, svc.Routes().Mux()))

@@ -35,14 +35,15 @@ type Service struct {
 	Reauth   Reauth
 	// Requests limits code requests per user and kind (5 an hour).
 	Requests ratelimit.Limiter
-	// SMSPerIP limits text messages sent per client IP (10 an hour, key
-	// "sms-ip#<ip>", shared with the sign-in SMS), against SMS toll fraud.
-	SMSPerIP ratelimit.Limiter
-	Mailer   notify.Mailer
-	Texter   notify.Texter
-	Now      func() time.Time
-	Log      *slog.Logger
-	AppName  string
+	// SMS admits text messages with codes (mobile numbers only, limits per
+	// client IP, account, number and a daily budget, shared with the
+	// sign-in SMS), against SMS toll fraud.
+	SMS     phone.SMSGuard
+	Mailer  notify.Mailer
+	Texter  notify.Texter
+	Now     func() time.Time
+	Log     *slog.Logger
+	AppName string
 	// Audit records confirmed changes (optional).
 	Audit audit.Sink
 	// Metrics counts the codes sent (optional).
@@ -62,9 +63,13 @@ var (
 	ErrCodeInvalid = errors.New("verify: code not correct")
 	// ErrCodeExpired: the pending change is past CodeTTL (it is deleted).
 	ErrCodeExpired = errors.New("verify: code expired")
-	// ErrRateLimited: too many code requests for the user, or text
-	// messages from the client's network.
+	// ErrRateLimited: too many code requests for the user, or a limit of
+	// text messages (client network, account, number, daily budget) or of
+	// code mails to one address is reached.
 	ErrRateLimited = errors.New("verify: rate limited")
+	// ErrPhoneNotServed: the new number is not one codes are texted to (not
+	// a mobile number, or its country is not allowed): 400 naming "phone".
+	ErrPhoneNotServed = errors.New("verify: no text messages to this number")
 )
 
 // CanChangeEmail refuses users whose sign-in email is managed by their
@@ -215,7 +220,9 @@ func (s *Service) CancelEmailChange(ctx context.Context, userID string) error {
 
 // RequestPhoneChange starts changing u's phone number to number (parsed
 // in u's region unless it has a country code): after checking the current
-// password, the user's request limit and the client's SMS limit, it stores
+// password, the user's request limit and the SMS guard (a mobile number of
+// an allowed country, within the limits per network, account, number and
+// the daily budget), it stores
 // a pending change (replacing any earlier one) and texts a code to the
 // number. It returns when the code expires.
 func (s *Service) RequestPhoneChange(ctx context.Context, u account.User, number, password string) (time.Time, error) {
@@ -233,11 +240,13 @@ func (s *Service) RequestPhoneChange(ctx context.Context, u account.User, number
 	if err := s.authorize(ctx, u, password, KindPhone, &v); err != nil {
 		return time.Time{}, err
 	}
-	if err := rateLimited(s.SMSPerIP.Take(ctx, "sms-ip#"+request.Client(ctx).IP), "Too many text messages from this network; try again later."); err != nil {
-		return time.Time{}, err
+	release, err := s.SMS.Take(ctx, u.ID, request.Client(ctx).IP, num.E164)
+	if err != nil {
+		return time.Time{}, smsRefused(err)
 	}
 	c, codes, err := s.newChange(u, KindPhone, num.E164, 1)
 	if err != nil {
+		release(context.WithoutCancel(ctx))
 		return time.Time{}, account.Internal(err)
 	}
 	c.TargetHash = HashCode(c.Salt, c.ID, "target", codes[0])
@@ -249,9 +258,11 @@ func (s *Service) RequestPhoneChange(ctx context.Context, u account.User, number
 		return time.Time{}, account.Internal(err)
 	}
 	if err := s.Store.PutChange(ctx, c); err != nil {
+		release(context.WithoutCancel(ctx))
 		return time.Time{}, account.Internal(err)
 	}
 	if err := s.Texter.SendSMS(ctx, c.Target, strings.TrimSpace(msg.Text)); err != nil {
+		release(context.WithoutCancel(ctx)) // nothing was sent: the limits stay as they were
 		return time.Time{}, s.sendFailed(ctx, c, err)
 	}
 	metrics.Inc(ctx, s.Metrics, metrics.CodesSent, map[string]string{"channel": "sms"})
@@ -394,6 +405,19 @@ func rateLimited(err error, detail string) error {
 		return account.Internal(err)
 	}
 	return nil
+}
+
+// smsRefused answers a refusal of the SMS guard: 429 rate_limited
+// (ErrRateLimited) or 400 naming "phone" (ErrPhoneNotServed).
+func smsRefused(err error) error {
+	pub := phone.SMSProblem(err, "phone")
+	switch pub.Code {
+	case account.CodeRateLimited:
+		pub.Cause = fmt.Errorf("%w: %w", ErrRateLimited, err)
+	case account.CodeValidation:
+		pub.Cause = fmt.Errorf("%w: %w", ErrPhoneNotServed, err)
+	}
+	return pub
 }
 
 // newChange makes a pending change with n fresh, distinct codes.

@@ -36,7 +36,7 @@ func Service(d *app.Deps) (*twofactor.Service, error) {
 		Store: st, Users: st, Sessions: d.Sessions(), Reauth: d.Reauth(), Hasher: d.Hasher,
 		Mailer: mailwire.Mailer(d), Texter: smswire.Texter(d), Sealer: twofactor.Sealer{Keys: keys},
 		Failures: d.Limiter(d.Config.LoginWindow, d.Config.LoginMaxFailures),
-		SMSPerIP: d.SMSPerIP(),
+		SMS:      smswire.Guard(d),
 		Issuer:   d.Config.AppName, Now: d.Now, Log: d.Log, WebAuthn: wa, Audit: d.Audit(),
 		Metrics: d.Metrics,
 	}, nil
