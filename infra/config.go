@@ -45,6 +45,8 @@ const (
 	CtxAlarmEmail          = "alarmEmail"           // optional address subscribed to the created alarm topic
 	CtxMetricsNamespace    = "metricsNamespace"     // CloudWatch namespace of the business metrics (METRICS_NAMESPACE)
 	CtxQueueConcurrency    = "queueMaxConcurrency"  // most concurrent invocations of each work-queue consumer (QUEUE_MAX_CONCURRENCY)
+	CtxSMSDailyBudget      = "smsDailyBudget"       // SMS_DAILY_BUDGET: text messages with codes a UTC day, everyone together; alarm at 80 %
+	CtxSMSCountries        = "smsCountries"         // SMS_COUNTRIES: optional allow-list of destination countries (ISO 3166-1 alpha-2), e.g. ES,PT
 )
 
 // Defaults for unset props and context.
@@ -65,7 +67,8 @@ const (
 	DefaultThrottleRate        = 100     // requests per second, steady
 	DefaultThrottleBurst       = 200
 	DefaultMetricsNamespace    = "MyProfile"
-	DefaultQueueConcurrency    = 2 // the least an SQS event source mapping accepts
+	DefaultQueueConcurrency    = 2    // the least an SQS event source mapping accepts
+	DefaultSMSDailyBudget      = 1000 // as shared/config
 	DefaultMemoryMB            = 256
 	DefaultTimeoutSec          = 10
 )
@@ -286,6 +289,16 @@ var senderIDRE = regexp.MustCompile(`^[A-Za-z0-9]{1,11}$`)
 func validSenderID(id string) error {
 	if !senderIDRE.MatchString(id) || !strings.ContainsAny(strings.ToLower(id), "abcdefghijklmnopqrstuvwxyz") {
 		return fmt.Errorf("SMS sender ID %q: want 1 to 11 letters and digits with at least one letter", id)
+	}
+	return nil
+}
+
+var countryRE = regexp.MustCompile(`^[A-Z]{2}$`)
+
+// validCountry accepts an ISO 3166-1 alpha-2 country code.
+func validCountry(c string) error {
+	if !countryRE.MatchString(c) {
+		return fmt.Errorf("country %q: want an ISO 3166-1 alpha-2 code in capitals, such as ES", c)
 	}
 	return nil
 }

@@ -78,7 +78,8 @@ type settings struct {
 	signupEnabled, passwordComposition                               bool
 	loginMaxFailures, dailySummaryRate                               int
 	loginWindow                                                      string // Go duration, validated
-	throttleRate, throttleBurst, queueConcurrency                    int
+	throttleRate, throttleBurst, queueConcurrency, smsDailyBudget    int
+	smsCountries                                                     []string
 	logRetention                                                     awslogs.RetentionDays
 	functions                                                        []catalog.Function
 	schedules                                                        map[string]string
@@ -141,6 +142,8 @@ func resolveSettings(scope constructs.Construct, props *MyProfileStackProps) (se
 		throttleRate:       num(0, CtxThrottleRate, DefaultThrottleRate),
 		throttleBurst:      num(0, CtxThrottleBurst, DefaultThrottleBurst),
 		queueConcurrency:   num(0, CtxQueueConcurrency, DefaultQueueConcurrency),
+		smsDailyBudget:     num(0, CtxSMSDailyBudget, DefaultSMSDailyBudget),
+		smsCountries:       list(CtxSMSCountries),
 		alarmTopicArn:      str("", CtxAlarmTopicArn, ""),
 		alarmEmail:         str("", CtxAlarmEmail, ""),
 		metricsNamespace:   str("", CtxMetricsNamespace, DefaultMetricsNamespace),
@@ -244,6 +247,14 @@ func resolveSettings(scope constructs.Construct, props *MyProfileStackProps) (se
 	if s.queueConcurrency < 2 || s.queueConcurrency > 1000 {
 		errs = append(errs, fmt.Errorf("queue max concurrency %d: SQS event sources accept 2 to 1000", s.queueConcurrency))
 	}
+	if s.smsDailyBudget < 1 {
+		errs = append(errs, fmt.Errorf("context %s: %d, want at least 1 text message a day", CtxSMSDailyBudget, s.smsDailyBudget))
+	}
+	for _, c := range s.smsCountries {
+		if err := validCountry(c); err != nil {
+			errs = append(errs, fmt.Errorf("context %s: %w", CtxSMSCountries, err))
+		}
+	}
 	if s.alarmTopicArn != "" && !(strings.HasPrefix(s.alarmTopicArn, "arn:") && strings.Contains(s.alarmTopicArn, ":sns:")) {
 		errs = append(errs, fmt.Errorf("alarm topic %q: want an SNS topic ARN", s.alarmTopicArn))
 	}
@@ -299,12 +310,14 @@ func (s settings) env() map[string]*string {
 		"LOGIN_MAX_FAILURES":      jsii.String(strconv.Itoa(s.loginMaxFailures)),
 		"LOGIN_WINDOW":            jsii.String(s.loginWindow),
 		"DAILY_SUMMARY_SEND_RATE": jsii.String(strconv.Itoa(s.dailySummaryRate)),
+		"SMS_DAILY_BUDGET":        jsii.String(strconv.Itoa(s.smsDailyBudget)),
 	}
 	opt := map[string]string{
 		"SES_CONFIGURATION_SET": s.sesConfigSet,
 		"SMS_SENDER_ID":         s.smsSenderID,
 		"WEBAUTHN_RP_ID":        s.webauthnRPID,
 		"WEBAUTHN_ORIGINS":      strings.Join(s.webauthnOrigins, ","),
+		"SMS_COUNTRIES":         strings.Join(s.smsCountries, ","),
 	}
 	for k, v := range opt {
 		if v != "" {
@@ -743,7 +756,9 @@ func NewMyProfileStack(scope constructs.Construct, id string, props *MyProfileSt
 	topic := alarmTopic(stack, s)
 	newAlarms(stack, alarmInputs{
 		topic: topic, api: api, table: table, fns: fns, queues: queues, queueDLQs: queueDLQs,
-		email: slices.ContainsFunc(lay.fns, func(p planned) bool { return p.fn.Needs.Email }),
+		email:            slices.ContainsFunc(lay.fns, func(p planned) bool { return p.fn.Needs.Email }),
+		sms:              slices.ContainsFunc(lay.fns, func(p planned) bool { return p.fn.Needs.SMS }),
+		metricsNamespace: s.metricsNamespace, smsDailyBudget: s.smsDailyBudget,
 	})
 
 	busName := "default"

@@ -87,6 +87,8 @@ func fixtureContext(assets string) map[string]any {
 		CtxAlarmEmail:                 "ops@example.org",
 		CtxMetricsNamespace:           "Acme/Profile",
 		CtxQueueConcurrency:           "5",
+		CtxSMSDailyBudget:             "250",
+		CtxSMSCountries:               "ES,PT",
 	}
 }
 
