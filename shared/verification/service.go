@@ -35,6 +35,11 @@ type Service struct {
 	Reauth   Reauth
 	// Requests limits code requests per user and kind (5 an hour).
 	Requests ratelimit.Limiter
+	// RecipientHour and RecipientDay limit the code mails to one new
+	// address, whichever accounts ask (keys "mail-to-h#<email>" and
+	// "mail-to-d#<email>"; 3 an hour, 10 a day), against mail bombing.
+	RecipientHour ratelimit.Limiter
+	RecipientDay  ratelimit.Limiter
 	// SMS admits text messages with codes (mobile numbers only, limits per
 	// client IP, account, number and a daily budget, shared with the
 	// sign-in SMS), against SMS toll fraud.
@@ -83,7 +88,8 @@ func CanChangeEmail(u account.User) error {
 }
 
 // RequestEmailChange starts changing u's email to newEmail: after
-// checking the current password and the request limit, it stores a
+// checking the current password, the request limit and the limit of code
+// mails to newEmail across accounts (ErrRateLimited), it stores a
 // pending change (replacing any earlier one, whose codes stop working) and
 // mails one code to the new address and another to the current one. It
 // returns when the codes expire.
@@ -108,6 +114,21 @@ func (s *Service) RequestEmailChange(ctx context.Context, u account.User, newEma
 		return time.Time{}, account.Internal(err)
 	}
 
+	// Counted per recipient across accounts, so many accounts cannot flood
+	// one inbox; given back when the mails could not be sent.
+	release, err := ratelimit.TakeAll(ctx,
+		ratelimit.Quota{Name: "code mails per recipient (hour)", Limiter: s.RecipientHour, Key: "mail-to-h#" + newEmail},
+		ratelimit.Quota{Name: "code mails per recipient (day)", Limiter: s.RecipientDay, Key: "mail-to-d#" + newEmail},
+	)
+	if err := rateLimited(err, "Too many codes were sent to this address; try again later."); err != nil {
+		return time.Time{}, err
+	}
+	sent := false
+	defer func() {
+		if !sent {
+			release(context.WithoutCancel(ctx))
+		}
+	}()
 	c, codes, err := s.newChange(u, KindEmail, newEmail, 2)
 	if err != nil {
 		return time.Time{}, account.Internal(err)
@@ -140,6 +161,7 @@ func (s *Service) RequestEmailChange(ctx context.Context, u account.User, newEma
 			return time.Time{}, s.sendFailed(ctx, c, err)
 		}
 	}
+	sent = true
 	metrics.Add(ctx, s.Metrics, metrics.CodesSent, 2, map[string]string{"channel": "email"})
 	return c.ExpiresAt, nil
 }

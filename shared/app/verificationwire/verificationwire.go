@@ -18,7 +18,9 @@ func Routes(d *app.Deps) (httpapi.Routes, error) {
 	v := &verification.Service{
 		Store: verificationdb.New(d.Store()), Sessions: d.Sessions(), Reauth: d.Reauth(),
 		Requests: d.Limiter(time.Hour, 5), SMS: smswire.Guard(d),
-		Mailer: mailwire.Mailer(d), Texter: smswire.Texter(d),
+		RecipientHour: d.Limiter(time.Hour, d.Config.EmailChangePerRecipientHour),
+		RecipientDay:  d.Limiter(24*time.Hour, d.Config.EmailChangePerRecipientDay),
+		Mailer:        mailwire.Mailer(d), Texter: smswire.Texter(d),
 		Now: d.Now, Log: d.Log, AppName: d.Config.AppName, Audit: d.Audit(), Metrics: d.Metrics,
 	}
 	return v.Routes(), nil
