@@ -11,6 +11,7 @@ import (
 	"github.com/nyaruka/phonenumbers"
 
 	"github.com/example/myprofile/shared/account"
+	"github.com/example/myprofile/shared/config"
 	"github.com/example/myprofile/shared/ratelimit"
 )
 
@@ -79,19 +80,20 @@ type SMSGuard struct {
 	Budget ratelimit.Limiter
 }
 
-// NewSMSGuard builds a guard whose limits count in st with the clock now.
-func NewSMSGuard(st ratelimit.Store, now func() time.Time, perAccountHour, perAccountDay, perNumberDay, dailyBudget int, countries []string) SMSGuard {
+// NewSMSGuard builds the guard the configuration c describes (SMS_*),
+// counting in st with the clock now.
+func NewSMSGuard(st ratelimit.Store, now func() time.Time, c config.Config) SMSGuard {
 	l := func(w time.Duration, max int) ratelimit.Limiter {
 		return ratelimit.Limiter{Store: st, Now: now, Window: w, Max: max}
 	}
 	day := 24 * time.Hour
 	return SMSGuard{
-		Countries:      countries,
+		Countries:      c.SMSCountries,
 		PerIP:          l(time.Hour, 10),
-		PerAccountHour: l(time.Hour, perAccountHour),
-		PerAccountDay:  l(day, perAccountDay),
-		PerNumberDay:   l(day, perNumberDay),
-		Budget:         l(day, dailyBudget),
+		PerAccountHour: l(time.Hour, c.SMSPerAccountHour),
+		PerAccountDay:  l(day, c.SMSPerAccountDay),
+		PerNumberDay:   l(day, c.SMSPerNumberDay),
+		Budget:         l(day, c.SMSDailyBudget),
 	}
 }
 

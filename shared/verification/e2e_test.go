@@ -17,9 +17,9 @@ import (
 	"github.com/example/myprofile/infra/localcloud/testenv"
 	"github.com/example/myprofile/shared/account"
 	"github.com/example/myprofile/shared/app/apptest"
-	"github.com/example/myprofile/shared/app/smswire"
 	"github.com/example/myprofile/shared/httpapi"
 	"github.com/example/myprofile/shared/notify"
+	"github.com/example/myprofile/shared/phone"
 	"github.com/example/myprofile/shared/ratelimit"
 	"github.com/example/myprofile/shared/verification"
 )
@@ -479,7 +479,8 @@ func TestSendFailureLeavesNothingPending(t *testing.T) {
 	d := e.Deps
 	svc := &verification.Service{
 		Store: d.Store(), Sessions: d.Sessions(), Reauth: d.Reauth(),
-		Requests: verifyLimiter(e), SMS: smswire.Guard(d.Deps), Mailer: failingMailer{}, Texter: failingTexter{},
+		Codes:    testCodes("k"),
+		Requests: verifyLimiter(e), SMS: phone.NewSMSGuard(d.Store(), d.Now, d.Config), Mailer: failingMailer{}, Texter: failingTexter{},
 		Now: d.Now, Log: d.Log, AppName: "Test",
 	}
 	srv := httptest.NewServer(httpapi.Middleware(d.Log, svc.Routes().Mux()))

@@ -35,6 +35,8 @@ type Service struct {
 	Reauth   Reauth
 	// Requests limits code requests per user and kind (5 an hour).
 	Requests ratelimit.Limiter
+	// Codes hashes the codes under the server-side data key.
+	Codes CodeHashes
 	// RecipientHour and RecipientDay limit the code mails to one new
 	// address, whichever accounts ask (keys "mail-to-h#<email>" and
 	// "mail-to-d#<email>"; 3 an hour, 10 a day), against mail bombing.
@@ -134,8 +136,12 @@ func (s *Service) RequestEmailChange(ctx context.Context, u account.User, newEma
 		return time.Time{}, account.Internal(err)
 	}
 	c.Current = u.Email
-	c.TargetHash = HashCode(c.Salt, c.ID, "target", codes[0])
-	c.CurrentHash = HashCode(c.Salt, c.ID, "current", codes[1])
+	if c.TargetHash, err = s.Codes.HashCode(ctx, c, "target", codes[0]); err != nil {
+		return time.Time{}, account.Internal(err)
+	}
+	if c.CurrentHash, err = s.Codes.HashCode(ctx, c, "current", codes[1]); err != nil {
+		return time.Time{}, account.Internal(err)
+	}
 	data := s.data(u, c)
 	toNew, toCurrent := data, data
 	toNew.Code, toCurrent.Code = codes[0], codes[1]
@@ -184,11 +190,11 @@ func (s *Service) ConfirmEmailChange(ctx context.Context, u account.User, newEma
 	if err := v.Err(); err != nil {
 		return account.User{}, err
 	}
-	c, err := s.checkCodes(ctx, u.ID, KindEmail, func(c Change) bool {
+	c, err := s.checkCodes(ctx, u.ID, KindEmail, func(c Change) (bool, error) {
 		// Both compared, always, so the time does not say which one was wrong.
-		okNew := CodeMatches(c.Salt, c.ID, "target", strings.TrimSpace(newEmailCode), c.TargetHash)
-		okCur := CodeMatches(c.Salt, c.ID, "current", strings.TrimSpace(currentEmailCode), c.CurrentHash)
-		return okNew && okCur
+		okNew, err1 := s.Codes.CodeMatches(ctx, c, "target", strings.TrimSpace(newEmailCode), c.TargetHash)
+		okCur, err2 := s.Codes.CodeMatches(ctx, c, "current", strings.TrimSpace(currentEmailCode), c.CurrentHash)
+		return okNew && okCur, errors.Join(err1, err2)
 	})
 	if err != nil {
 		return account.User{}, err
@@ -271,7 +277,10 @@ func (s *Service) RequestPhoneChange(ctx context.Context, u account.User, number
 		release(context.WithoutCancel(ctx))
 		return time.Time{}, account.Internal(err)
 	}
-	c.TargetHash = HashCode(c.Salt, c.ID, "target", codes[0])
+	if c.TargetHash, err = s.Codes.HashCode(ctx, c, "target", codes[0]); err != nil {
+		release(context.WithoutCancel(ctx))
+		return time.Time{}, account.Internal(err)
+	}
 	data := s.data(u, c)
 	data.Code = codes[0]
 	data.Target = num.International
@@ -298,8 +307,8 @@ func (s *Service) ConfirmPhoneChange(ctx context.Context, u account.User, code s
 	if strings.TrimSpace(code) == "" {
 		return account.User{}, account.Invalid("code", "must not be empty")
 	}
-	c, err := s.checkCodes(ctx, u.ID, KindPhone, func(c Change) bool {
-		return CodeMatches(c.Salt, c.ID, "target", strings.TrimSpace(code), c.TargetHash)
+	c, err := s.checkCodes(ctx, u.ID, KindPhone, func(c Change) (bool, error) {
+		return s.Codes.CodeMatches(ctx, c, "target", strings.TrimSpace(code), c.TargetHash)
 	})
 	if err != nil {
 		return account.User{}, err
@@ -341,7 +350,7 @@ func (s *Service) ConfirmPhoneChange(ctx context.Context, u account.User, code s
 // the codes with match. It returns the change when they match, or the
 // error to answer: ErrNoPending, ErrCodeExpired, ErrCodeInvalid (with the
 // attempts remaining) or, at the last wrong attempt, ErrTooManyAttempts.
-func (s *Service) checkCodes(ctx context.Context, uid, kind string, match func(Change) bool) (Change, error) {
+func (s *Service) checkCodes(ctx context.Context, uid, kind string, match func(Change) (bool, error)) (Change, error) {
 	c, err := s.Store.GetChange(ctx, uid, kind)
 	if errors.Is(err, ErrNoPending) {
 		return Change{}, noPending()
@@ -349,7 +358,9 @@ func (s *Service) checkCodes(ctx context.Context, uid, kind string, match func(C
 	if err != nil {
 		return Change{}, account.Internal(err)
 	}
-	if c.Expired(s.Now()) {
+	if c.Expired(s.Now()) || !c.Keyed {
+		// A change stored before codes were keyed with the data key is
+		// void, as if expired: its hashes cannot be checked any more.
 		_ = s.Store.DeleteChange(ctx, uid, kind, c.ID)
 		return Change{}, &account.Error{Code: account.CodeCodeExpired, Detail: "The code has expired; request a new one.", Cause: ErrCodeExpired}
 	}
@@ -364,7 +375,11 @@ func (s *Service) checkCodes(ctx context.Context, uid, kind string, match func(C
 	case err != nil:
 		return Change{}, account.Internal(err)
 	}
-	if !match(c) {
+	ok, err := match(c)
+	if err != nil {
+		return Change{}, account.Internal(err)
+	}
+	if !ok {
 		if n >= MaxAttempts {
 			if err := s.Store.DeleteChange(ctx, uid, kind, c.ID); err != nil {
 				return Change{}, account.Internal(err)
@@ -448,10 +463,6 @@ func (s *Service) newChange(u account.User, kind, target string, n int) (Change,
 	if err != nil {
 		return Change{}, nil, err
 	}
-	salt, err := NewSalt()
-	if err != nil {
-		return Change{}, nil, err
-	}
 	var codes []string
 	for len(codes) < n {
 		code, err := NewCode()
@@ -464,7 +475,7 @@ func (s *Service) newChange(u account.User, kind, target string, n int) (Change,
 		codes = append(codes, code)
 	}
 	now := s.Now().UTC()
-	return Change{UserID: u.ID, Kind: kind, ID: id, Target: target, Salt: salt, CreatedAt: now, ExpiresAt: now.Add(CodeTTL)}, codes, nil
+	return Change{UserID: u.ID, Kind: kind, ID: id, Target: target, Keyed: true, CreatedAt: now, ExpiresAt: now.Add(CodeTTL)}, codes, nil
 }
 
 func (s *Service) data(u account.User, c Change) messageData {
