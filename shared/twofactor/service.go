@@ -11,6 +11,7 @@ import (
 	"github.com/example/myprofile/shared/audit"
 	"github.com/example/myprofile/shared/metrics"
 	"github.com/example/myprofile/shared/notify"
+	"github.com/example/myprofile/shared/phone"
 	"github.com/example/myprofile/shared/request"
 	"github.com/example/myprofile/shared/sessions"
 )
@@ -212,7 +213,8 @@ func (s *Service) disable(ctx context.Context, p sessions.Principal, method, pas
 }
 
 // EnableSMS turns SMS codes on for the user's verified phone; 409 conflict
-// without one. Turning it on again changes nothing and tells no one.
+// without one, 400 naming "phone" (ErrPhoneNotServed) when codes are not
+// texted to it (phone.CheckSMS). It sends no code itself. Turning it on again changes nothing and tells no one.
 func (s *Service) EnableSMS(ctx context.Context, p sessions.Principal, password string, revokeOthers bool) error {
 	if err := s.Reauth.Check(ctx, p.User, password, "password"); err != nil {
 		return err
@@ -222,6 +224,11 @@ func (s *Service) EnableSMS(ctx context.Context, p sessions.Principal, password 
 	u, err := s.update(ctx, p.User, func(u account.User) (Change, error) {
 		if u.Phone == "" || !u.PhoneVerified {
 			return Change{}, account.Errorf(account.CodeConflict, "Add and verify a phone number first (POST /v1/me/phone-change).")
+		}
+		if err := phone.CheckSMS(u.Phone, s.SMS.Countries); err != nil {
+			// A number verified before the SMS guard may be one no code
+			// is texted to any more: SMS would be a factor that never works.
+			return Change{}, smsRefused(err)
 		}
 		if hasMethod(u, MethodSMS) {
 			return Change{}, errUnchanged
