@@ -1,4 +1,4 @@
-// Package mfawire builds the two-factor service: the twofactor function's
+// Package twofactorwire builds the two-factor service: the twofactor function's
 // routes and the second step of sign-in in auth.
 package twofactorwire
 
