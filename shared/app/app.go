@@ -141,9 +141,14 @@ func (d *Deps) Reauth() reauth.Checker {
 	return reauth.Checker{Store: d.Store(), Hasher: d.Hasher, Failures: d.Limiter(d.Config.LoginWindow, d.Config.LoginMaxFailures)}
 }
 
-// PasswordPolicy is the policy new passwords are checked against.
+// PasswordPolicy is the policy new passwords are checked against; with
+// PASSWORD_BREACH_RANGE_URL set it also asks that range API (failing open).
 func (d *Deps) PasswordPolicy() password.Policy {
-	return password.DefaultPolicy(d.Config.PasswordComposition)
+	p := password.DefaultPolicy(d.Config.PasswordComposition)
+	if d.Config.PasswordBreachURL != "" {
+		p.Breach = &password.BreachChecker{Endpoint: d.Config.PasswordBreachURL, Metrics: d.Metrics}
+	}
+	return p
 }
 
 // Routes builds an HTTP function's routes.

@@ -43,6 +43,10 @@ type Config struct {
 	SessionAbsoluteTTL time.Duration // SESSION_ABSOLUTE_TTL (default 2160h = 90 days)
 	// Password policy
 	PasswordComposition bool // PASSWORD_COMPOSITION (default true): lower, upper, digit and symbol
+	// PasswordBreachURL turns the breached-password check on: a Pwned
+	// Passwords range endpoint the 5-character SHA-1 prefix is appended to
+	// (e.g. https://api.pwnedpasswords.com/range/). Empty: off.
+	PasswordBreachURL string // PASSWORD_BREACH_RANGE_URL (default empty)
 	// Sign-in throttling: failures allowed per account and per IP in the window.
 	LoginMaxFailures int           // LOGIN_MAX_FAILURES (default 10)
 	LoginWindow      time.Duration // LOGIN_WINDOW (default 15m)
@@ -115,6 +119,7 @@ func Load(getenv func(string) string) (Config, error) {
 		SessionIdleTTL:       r.duration("SESSION_IDLE_TTL", 30*24*time.Hour),
 		SessionAbsoluteTTL:   r.duration("SESSION_ABSOLUTE_TTL", 90*24*time.Hour),
 		PasswordComposition:  r.bool("PASSWORD_COMPOSITION", true),
+		PasswordBreachURL:    r.str("PASSWORD_BREACH_RANGE_URL", ""),
 		LoginMaxFailures:     r.int("LOGIN_MAX_FAILURES", 10),
 		LoginWindow:          r.duration("LOGIN_WINDOW", 15*time.Minute),
 		LogLevel:             r.str("LOG_LEVEL", "info"),
