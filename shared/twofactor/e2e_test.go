@@ -443,3 +443,47 @@ func TestAccountDeletionRemovesPendingChallenges(t *testing.T) {
 	}
 	wantMFAInvalid(t, second(e, c, "totp", "123456"), "challenge of a deleted account")
 }
+
+// Five different valid backup codes sent at once on one challenge open one
+// session and consume exactly one code: the challenge is claimed (one
+// winner) before a code is consumed.
+func TestConcurrentDifferentBackupCodesConsumeOne(t *testing.T) {
+	e := apptest.New(t, nil)
+	u := e.SignUp(nil)
+	_, codes := enrolTOTP(t, e, u)
+	before := backupCodesRemaining(t, e, u)
+	c := mustChallenge(t, e, u)
+	statuses := make([]int, 5)
+	var wg sync.WaitGroup
+	for i := range statuses {
+		wg.Go(func() { statuses[i] = second(e, c, "backup_code", codes[i]).Status })
+	}
+	wg.Wait()
+	ok := 0
+	for _, s := range statuses {
+		switch s {
+		case http.StatusOK:
+			ok++
+		case http.StatusUnauthorized:
+		default:
+			t.Errorf("unexpected status %d", s)
+		}
+	}
+	if ok != 1 {
+		t.Errorf("successes = %d (%v), want exactly 1", ok, statuses)
+	}
+	if after := backupCodesRemaining(t, e, u); after != before-1 {
+		t.Errorf("backup codes remaining = %d after one sign-in, want %d (one consumed)", after, before-1)
+	}
+}
+
+func backupCodesRemaining(t *testing.T, e *apptest.Env, u apptest.User) int {
+	t.Helper()
+	var st struct {
+		BackupCodes struct {
+			Remaining int `json:"remaining"`
+		} `json:"backupCodes"`
+	}
+	e.Must(http.StatusOK, apptest.Req{Method: "GET", Path: "/v1/me/2fa", Token: u.Token}).Decode(t, &st)
+	return st.BackupCodes.Remaining
+}
