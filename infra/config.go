@@ -1,14 +1,19 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"net/mail"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+
+	"github.com/example/myprofile/shared/catalog"
 )
 
 // Context keys (cdk.json "context" or `cdk synth -c key=value`). A field set
@@ -295,6 +300,252 @@ var namespaceRE = regexp.MustCompile(`^[A-Za-z0-9._/#:-]{1,255}$`)
 func validNamespace(ns string) error {
 	if !namespaceRE.MatchString(ns) || strings.HasPrefix(ns, "AWS/") {
 		return fmt.Errorf("metrics namespace %q: want letters, digits and . _ / # : -, not starting with AWS/", ns)
+	}
+	return nil
+}
+
+// setting is one row of the settings table: the context key, where the
+// value lands in settings (its type chooses the parser: contextString,
+// trimmed, contextInt, contextBool or contextList), the StackProps field that wins over the context
+// (nil: context only; a zero field is unset), the default, and the check
+// run right after the value is read: it may normalize the value and read
+// the rows above it, never those below.
+type setting struct {
+	key   string
+	field func(*settings) any // *string, *int, *bool or *[]string
+	prop  func(*MyProfileStackProps) any
+	def   any
+	check func(*settings) error
+}
+
+// settingsTable lists every setting, read and checked in this order (the
+// order problems are reported in).
+var settingsTable = []setting{
+	{key: CtxStage, field: func(s *settings) any { return &s.stage }, prop: func(p *MyProfileStackProps) any { return p.Stage }, def: DefaultStage,
+		check: func(s *settings) error { return validStage(s.stage) }},
+	{key: CtxAssetDir, field: func(s *settings) any { return &s.assetDir }, prop: func(p *MyProfileStackProps) any { return p.AssetDir }, def: DefaultAssetDir},
+	{key: CtxAppName, field: func(s *settings) any { return &s.appName }, def: DefaultAppName},
+	{key: CtxSenderEmail, field: func(s *settings) any { return &s.senderEmail }, prop: func(p *MyProfileStackProps) any { return p.SenderEmail }, def: DefaultSenderEmail,
+		check: func(s *settings) error {
+			// What shared/config defaults to localhost in dev must be real elsewhere.
+			if s.deployed() && s.senderEmail == DefaultSenderEmail {
+				return fmt.Errorf("stage %s: set context %s to the verified SES identity mail comes from", s.stage, CtxSenderEmail)
+			}
+			return nil
+		}},
+	{key: CtxSESConfigurationSet, field: func(s *settings) any { return &s.sesConfigSet }, prop: func(p *MyProfileStackProps) any { return p.SESConfigurationSet }, def: ""},
+	{key: CtxSMSSenderID, field: func(s *settings) any { return &s.smsSenderID }, def: "",
+		check: func(s *settings) error {
+			if s.smsSenderID == "" {
+				return nil
+			}
+			return validSenderID(s.smsSenderID)
+		}},
+	{key: CtxLogLevel, field: func(s *settings) any { return &s.logLevel }, prop: func(p *MyProfileStackProps) any { return p.LogLevel }, def: DefaultLogLevel,
+		check: func(s *settings) error {
+			switch s.logLevel {
+			case "debug", "info", "warn", "error":
+				return nil
+			}
+			return fmt.Errorf("log level %q: want debug, info, warn or error", s.logLevel)
+		}},
+	{key: CtxLogRetentionDays, field: func(s *settings) any { return &s.logRetentionDays }, prop: func(p *MyProfileStackProps) any { return p.LogRetentionDays }, def: DefaultLogRetentionDays,
+		check: func(s *settings) (err error) {
+			s.logRetention, err = logRetention(s.logRetentionDays)
+			return err
+		}},
+	{key: CtxEventBusName, field: func(s *settings) any { return &s.eventBusName }, prop: func(p *MyProfileStackProps) any { return p.EventBusName }, def: "",
+		check: func(s *settings) error {
+			if s.eventBusName == "default" {
+				s.eventBusName = ""
+			}
+			return nil
+		}},
+	{key: CtxWebAuthnRPID, field: func(s *settings) any { return &s.webauthnRPID }, def: "",
+		check: func(s *settings) error {
+			if s.webauthnRPID == "" {
+				return nil
+			}
+			return validRPID(s.webauthnRPID)
+		}},
+	{key: CtxWebAuthnOrigins, field: func(s *settings) any { return &s.webauthnOrigins },
+		check: func(s *settings) error {
+			var errs []error
+			if len(s.webauthnOrigins) > 0 && s.webauthnRPID == "" {
+				errs = append(errs, fmt.Errorf("context %s needs %s", CtxWebAuthnOrigins, CtxWebAuthnRPID))
+			}
+			for _, o := range s.webauthnOrigins {
+				if err := validWebAuthnOrigin(o); err != nil {
+					errs = append(errs, fmt.Errorf("context %s: %w", CtxWebAuthnOrigins, err))
+				}
+			}
+			passkeys := slices.ContainsFunc(s.functions, func(f catalog.Function) bool {
+				return slices.ContainsFunc(f.Routes, func(r string) bool { return strings.Contains(r, "/webauthn/") })
+			})
+			if s.deployed() && passkeys && (s.webauthnRPID == "" || len(s.webauthnOrigins) == 0) {
+				errs = append(errs, fmt.Errorf("stage %s: passkeys need context %s and %s", s.stage, CtxWebAuthnRPID, CtxWebAuthnOrigins))
+			}
+			return errors.Join(errs...)
+		}},
+	{key: CtxCORSOrigins, field: func(s *settings) any { return &s.corsOrigins },
+		check: func(s *settings) error {
+			var errs []error
+			for _, o := range s.corsOrigins {
+				if err := validOrigin(o); err != nil {
+					errs = append(errs, fmt.Errorf("context %s: %w", CtxCORSOrigins, err))
+				}
+			}
+			return errors.Join(errs...)
+		}},
+	{key: CtxSessionIdleTTL, field: func(s *settings) any { return &s.sessionIdleTTL }, def: DefaultSessionIdleTTL},
+	{key: CtxSessionAbsoluteTTL, field: func(s *settings) any { return &s.sessionAbsoluteTTL }, def: DefaultSessionAbsoluteTTL,
+		check: func(s *settings) error {
+			idle, err1 := time.ParseDuration(s.sessionIdleTTL)
+			abs, err2 := time.ParseDuration(s.sessionAbsoluteTTL)
+			switch {
+			case err1 != nil || err2 != nil:
+				return fmt.Errorf("session lifetimes %q and %q: want Go durations such as 720h", s.sessionIdleTTL, s.sessionAbsoluteTTL)
+			case idle <= 0 || abs < idle:
+				return fmt.Errorf("session lifetimes: idle %s must be positive and not longer than absolute %s", idle, abs)
+			}
+			return nil
+		}},
+	{key: CtxPasswordComposition, field: func(s *settings) any { return &s.passwordComposition }, def: DefaultPasswordComposition},
+	{key: CtxSignupEnabled, field: func(s *settings) any { return &s.signupEnabled }, def: DefaultSignupEnabled},
+	{key: CtxLoginMaxFailures, field: func(s *settings) any { return &s.loginMaxFailures }, def: DefaultLoginMaxFailures,
+		check: func(s *settings) error {
+			if s.loginMaxFailures < 1 {
+				return fmt.Errorf("context %s: %d, want at least 1", CtxLoginMaxFailures, s.loginMaxFailures)
+			}
+			return nil
+		}},
+	{key: CtxLoginWindow, field: func(s *settings) any { return &s.loginWindow }, def: DefaultLoginWindow,
+		check: func(s *settings) error {
+			if d, err := time.ParseDuration(s.loginWindow); err != nil || d < time.Minute {
+				return fmt.Errorf("context %s %q: want a Go duration of at least 1m, such as 15m", CtxLoginWindow, s.loginWindow)
+			}
+			return nil
+		}},
+	{key: CtxTableNamePrefix, field: func(s *settings) any { return &s.tableNamePrefix }, def: "",
+		check: func(s *settings) error {
+			if s.tableNamePrefix != "" && !tableNamePrefix.MatchString(s.tableNamePrefix) {
+				return fmt.Errorf("context %s %q: want 1 to 200 letters, digits, '_', '-' or '.'", CtxTableNamePrefix, s.tableNamePrefix)
+			}
+			return nil
+		}},
+	{key: CtxDailySummaryRate, field: func(s *settings) any { return &s.dailySummaryRate }, def: DefaultDailySummaryRate,
+		check: func(s *settings) error {
+			if s.dailySummaryRate < 1 {
+				return fmt.Errorf("context %s: %d, want at least 1 email a second", CtxDailySummaryRate, s.dailySummaryRate)
+			}
+			return nil
+		}},
+	{key: CtxMFADataKeySecret, field: func(s *settings) any { return &s.mfaSecret }, prop: func(p *MyProfileStackProps) any { return p.MFADataKeySecret }, def: "",
+		check: func(s *settings) error {
+			switch s.mfaSecret {
+			case "none":
+				s.mfaSecret = ""
+			case "":
+				s.mfaSecret = generatedSecret
+			}
+			return nil
+		}},
+	// After the secret: a KMS key only for a secret named by the deployer.
+	{key: CtxMFADataKeyKMSKey, field: func(s *settings) any { return &s.mfaKMSKey }, def: "",
+		check: func(s *settings) error {
+			switch {
+			case s.mfaKMSKey == "":
+			case s.mfaSecret == "" || s.mfaSecret == generatedSecret: // "none" or unset
+				return fmt.Errorf("context %s: only for a secret named by %s (the generated one uses the account's default key)", CtxMFADataKeyKMSKey, CtxMFADataKeySecret)
+			case !kmsKeyARN.MatchString(s.mfaKMSKey):
+				return fmt.Errorf("context %s %q: want a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>), not an alias", CtxMFADataKeyKMSKey, s.mfaKMSKey)
+			}
+			return nil
+		}},
+	{key: CtxThrottleRate, field: func(s *settings) any { return &s.throttleRate }, def: DefaultThrottleRate},
+	{key: CtxThrottleBurst, field: func(s *settings) any { return &s.throttleBurst }, def: DefaultThrottleBurst,
+		check: func(s *settings) error {
+			if s.throttleRate < 1 || s.throttleBurst < 1 {
+				return fmt.Errorf("API throttling: rate %d and burst %d must be at least 1", s.throttleRate, s.throttleBurst)
+			}
+			return nil
+		}},
+	{key: CtxQueueConcurrency, field: func(s *settings) any { return &s.queueConcurrency }, def: DefaultQueueConcurrency,
+		check: func(s *settings) error {
+			if s.queueConcurrency < 2 || s.queueConcurrency > 1000 {
+				return fmt.Errorf("queue max concurrency %d: SQS event sources accept 2 to 1000", s.queueConcurrency)
+			}
+			return nil
+		}},
+	{key: CtxAlarmTopicArn, field: func(s *settings) any { return &s.alarmTopicArn }, def: "",
+		check: func(s *settings) error {
+			if s.alarmTopicArn != "" && !(strings.HasPrefix(s.alarmTopicArn, "arn:") && strings.Contains(s.alarmTopicArn, ":sns:")) {
+				return fmt.Errorf("alarm topic %q: want an SNS topic ARN", s.alarmTopicArn)
+			}
+			return nil
+		}},
+	{key: CtxAlarmEmail, field: func(s *settings) any { return &s.alarmEmail }, def: "",
+		check: func(s *settings) error {
+			if s.alarmEmail == "" {
+				return nil
+			}
+			if _, err := mail.ParseAddress(s.alarmEmail); err != nil {
+				return fmt.Errorf("alarm email %q: %w", s.alarmEmail, err)
+			}
+			return nil
+		}},
+	{key: CtxMetricsNamespace, field: func(s *settings) any { return &s.metricsNamespace }, def: DefaultMetricsNamespace,
+		check: func(s *settings) error { return validNamespace(s.metricsNamespace) }},
+}
+
+// deployed: a stage other than dev and test, where settings that default to
+// local stand-ins must be real.
+func (s *settings) deployed() bool { return s.stage != "dev" && s.stage != "test" }
+
+// read sets the setting's field from props, else the context, else the
+// default. The error is a context value that does not parse.
+func (st setting) read(s *settings, props *MyProfileStackProps, ctx func(string) any) error {
+	var fromProps any
+	if st.prop != nil {
+		fromProps = st.prop(props)
+	}
+	raw := ctx(st.key)
+	var err error
+	switch f := st.field(s).(type) {
+	case *string:
+		if p, _ := fromProps.(string); p != "" {
+			*f = p
+			return nil
+		}
+		var v string
+		v, err = contextString(raw)
+		if v = strings.TrimSpace(v); v == "" {
+			v = st.def.(string)
+		}
+		*f = v
+	case *int:
+		if p, _ := fromProps.(int); p != 0 {
+			*f = p
+			return nil
+		}
+		n, ok, perr := contextInt(raw)
+		if err = perr; !ok {
+			n = st.def.(int)
+		}
+		*f = n
+	case *bool:
+		b, ok, perr := contextBool(raw)
+		if err = perr; !ok || err != nil {
+			b = st.def.(bool)
+		}
+		*f = b
+	case *[]string:
+		*f, err = contextList(raw)
+	default:
+		return fmt.Errorf("setting %s: field of type %T", st.key, f) // a mistake in settingsTable
+	}
+	if err != nil {
+		return fmt.Errorf("context %s: %w", st.key, err)
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package account
 
 import (
 	"errors"
+	"net/mail"
 	"sort"
 	"strings"
 	"time"
@@ -170,8 +171,32 @@ func (u User) CurrentOrg(requested string) (orgID string, m Membership, ok bool)
 }
 
 // NormalizeEmail trims and lower-cases an email address; the result is the
-// identity used for uniqueness and sign-in.
+// identity used for uniqueness and sign-in. It does not validate: input
+// from a client goes through CleanEmail, which normalizes the same way.
 func NormalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
+// CleanEmail normalizes (NormalizeEmail) and validates an email address
+// used as a sign-in identifier: a bare address (no display name), at most
+// 254 characters. It returns the address, or "" and the problem (a field
+// message for Validation.Check).
+func CleanEmail(s string) (string, string) {
+	e := NormalizeEmail(s)
+	if e == "" {
+		return "", "must not be empty"
+	}
+	if len(e) > 254 {
+		return "", "must be at most 254 characters"
+	}
+	a, err := mail.ParseAddress(e)
+	if err != nil || a.Name != "" || a.Address != e {
+		return "", "must be an email address like name@example.com"
+	}
+	local, domain, _ := strings.Cut(e, "@")
+	if len(local) > 64 || !strings.Contains(domain, ".") || strings.HasSuffix(domain, ".") {
+		return "", "must be an email address like name@example.com"
+	}
+	return e, ""
+}
 
 // Organization is a tenant: users belong to one or more.
 type Organization struct {

@@ -25,6 +25,7 @@ import (
 	"github.com/example/myprofile/shared/password"
 	"github.com/example/myprofile/shared/ratelimit"
 	"github.com/example/myprofile/shared/reauth"
+	"github.com/example/myprofile/shared/request"
 	"github.com/example/myprofile/shared/sessions"
 	"github.com/example/myprofile/shared/store"
 )
@@ -74,13 +75,14 @@ func Load(ctx context.Context) (*Deps, error) {
 	}, nil
 }
 
-// NewLogger returns the JSON logger every function uses.
+// NewLogger returns the JSON logger every function uses. A record logged
+// with a request's context carries its id as "requestId" (request.LogHandler).
 func NewLogger(w *os.File, level string) *slog.Logger {
 	var lv slog.Level
 	if err := lv.UnmarshalText([]byte(level)); err != nil {
 		lv = slog.LevelInfo
 	}
-	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: lv}))
+	return slog.New(request.NewLogHandler(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: lv})))
 }
 
 // SetClient gives the client of an AWS service (named as in Client) instead

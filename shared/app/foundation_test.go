@@ -218,17 +218,7 @@ func TestBadInputIsRefusedAndNothingWritten(t *testing.T) {
 				t.Error("no X-Request-Id")
 			}
 			if tt.field != "" {
-				var p struct {
-					Errors []struct{ Field string } `json:"errors"`
-				}
-				res.Decode(t, &p)
-				found := false
-				for _, f := range p.Errors {
-					found = found || f.Field == tt.field
-				}
-				if !found {
-					t.Errorf("errors %s do not name %q", res.Body, tt.field)
-				}
+				apptest.WantFieldError(t, res, tt.field)
 			}
 			if tt.req.Method == "POST" && tt.req.Path == "/v1/auth/signup" {
 				if body, ok := tt.req.Body.(map[string]any); ok {

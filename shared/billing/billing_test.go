@@ -184,19 +184,13 @@ func TestConcurrentRunsSendOnce(t *testing.T) {
 	wantInbox(t, e, m, 1, 1)
 }
 
-type failingMailer struct{}
-
-func (failingMailer) SendEmail(context.Context, notify.Email) error {
-	return fmt.Errorf("%w: ses is down", notify.ErrSend)
-}
-
 func TestFailedSendStaysArmed(t *testing.T) {
 	e := apptest.New(t, nil)
 	m := mustMember(t, e, "en")
 	mustSetAlert(t, e, m, 5000, "email", "sms")
 	ctx := context.Background()
 	broken := e.Deps.Billing()
-	broken.Mailer = failingMailer{}
+	broken.Mailer = apptest.FailingMailer{}
 	_, err := broken.BalanceChanged(ctx, billing.BalanceEvent{OrganizationID: m.OrgID, Balance: billing.Money{Amount: 4000, Currency: "USD"}, ComputedAt: time.Now()})
 	if !errors.Is(err, notify.ErrSend) {
 		t.Errorf("BalanceChanged with SES down: err = %v, want notify.ErrSend", err)
@@ -221,7 +215,7 @@ func TestFailedChannelDoesNotCarryOverToTheNextCrossing(t *testing.T) {
 	ctx := context.Background()
 	t0 := time.Now().UTC()
 	broken := e.Deps.Billing()
-	broken.Mailer = failingMailer{}
+	broken.Mailer = apptest.FailingMailer{}
 	if _, err := broken.BalanceChanged(ctx, billing.BalanceEvent{OrganizationID: m.OrgID, Balance: billing.Money{Amount: 4000, Currency: "USD"}, ComputedAt: t0}); !errors.Is(err, notify.ErrSend) {
 		t.Fatalf("first crossing with SES down: %v", err)
 	}
@@ -298,9 +292,7 @@ func TestBillingAlertAPI(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name+" is refused", func(t *testing.T) {
 			res := e.Do(apptest.Req{Method: "PUT", Path: "/v1/me/billing-alert", Token: u.Token, Body: c.body})
-			if res.Status != http.StatusBadRequest || !strings.Contains(string(res.Body), `"field":"`+c.field+`"`) {
-				t.Errorf("got %d %s, want 400 naming %s", res.Status, res.Body, c.field)
-			}
+			apptest.WantFieldError(t, res, c.field)
 		})
 	}
 	t.Run("fractional amount is refused", func(t *testing.T) {

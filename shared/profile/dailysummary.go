@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 
 	"github.com/example/myprofile/shared/account"
-	"github.com/example/myprofile/shared/dailysummary"
 	"github.com/example/myprofile/shared/profile/basic"
 )
 
@@ -28,7 +27,7 @@ func patchDailySummary(u *account.User, raw json.RawMessage, v *account.Validati
 	if next.Time == "" {
 		next.Time = DefaultDailySummaryTime
 	}
-	if _, err := dailysummary.ParseClock(next.Time); err != nil {
+	if _, err := account.ParseClock(next.Time); err != nil {
 		v.Add("dailySummary.time", "must be a time of day HH:MM between 00:00 and 23:59")
 		return
 	}

@@ -220,17 +220,7 @@ func TestPatchInvalidFieldsStoreNothing(t *testing.T) {
 			if res.Status != http.StatusBadRequest || res.Code() != "validation_failed" {
 				t.Fatalf("status %d code %q, want 400 validation_failed: %s", res.Status, res.Code(), res.Body)
 			}
-			var p struct {
-				Errors []struct{ Field string } `json:"errors"`
-			}
-			res.Decode(t, &p)
-			found := false
-			for _, fe := range p.Errors {
-				found = found || fe.Field == tc.field
-			}
-			if !found {
-				t.Errorf("errors %s do not name %s", res.Body, tc.field)
-			}
+			apptest.WantFieldError(t, res, tc.field)
 			if after := e.Must(http.StatusOK, apptest.Req{Method: "GET", Path: "/v1/me", Token: u.Token}).Body; string(after) != string(before) {
 				t.Errorf("profile changed by a refused PATCH:\n%s\n%s", before, after)
 			}
@@ -519,9 +509,7 @@ func TestNotificationPreferences(t *testing.T) {
 		t.Run(tc.name+" is 400", func(t *testing.T) {
 			before := e.Must(http.StatusOK, apptest.Req{Method: "GET", Path: "/v1/me/notifications", Token: u.Token}).Body
 			res := e.Do(apptest.Req{Method: "PUT", Path: "/v1/me/notifications", Token: u.Token, Body: tc.body})
-			if res.Status != http.StatusBadRequest || !strings.Contains(string(res.Body), `"field":"`+tc.field+`"`) {
-				t.Errorf("%d %s", res.Status, res.Body)
-			}
+			apptest.WantFieldError(t, res, tc.field)
 			if after := e.Must(http.StatusOK, apptest.Req{Method: "GET", Path: "/v1/me/notifications", Token: u.Token}).Body; string(after) != string(before) {
 				t.Error("a refused PUT changed the preferences")
 			}

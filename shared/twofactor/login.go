@@ -46,7 +46,7 @@ func (s *Service) Begin(ctx context.Context, u account.User, src request.Source)
 	if err := s.Store.PutChallenge(ctx, c); err != nil {
 		return nil, account.Internal(err)
 	}
-	s.Log.InfoContext(ctx, "second factor required", "requestId", request.ID(ctx), "userId", u.ID)
+	s.Log.InfoContext(ctx, "second factor required", "userId", u.ID)
 	return map[string]any{"mfaRequired": true, "challengeId": id, "methods": methods, "expiresAt": c.ExpiresAt}, nil
 }
 
@@ -172,7 +172,7 @@ func (s *Service) VerifyCode(ctx context.Context, src request.Source, challengeI
 			return "", err
 		}
 	}
-	s.Log.InfoContext(ctx, "second factor accepted", "requestId", request.ID(ctx), "userId", u.ID, "method", method)
+	s.Log.InfoContext(ctx, "second factor accepted", "userId", u.ID, "method", method)
 	return u.ID, nil
 }
 
@@ -260,7 +260,7 @@ func (s *Service) consumeBackupCode(ctx context.Context, u account.User, bc Back
 // refuse answers mfa_invalid. The failure stays counted: the attempt was
 // taken (takeAttempt) before anything was checked.
 func (s *Service) refuse(ctx context.Context, uid, why string) error {
-	s.Log.InfoContext(ctx, "second factor refused", "requestId", request.ID(ctx), "userId", uid, "reason", why)
+	s.Log.InfoContext(ctx, "second factor refused", "userId", uid, "reason", why)
 	metrics.Inc(ctx, s.Metrics, metrics.SignInFailures, map[string]string{"step": "second_factor"})
 	return errMFA()
 }
@@ -279,7 +279,7 @@ func (s *Service) settleAttempt(ctx context.Context, uid string, err error) {
 		return
 	}
 	if rerr := s.Failures.Release(ctx, failKey(uid)); rerr != nil {
-		s.Log.ErrorContext(ctx, "release second-factor attempt", "requestId", request.ID(ctx), "error", rerr.Error())
+		s.Log.ErrorContext(ctx, "release second-factor attempt", "error", rerr.Error())
 	}
 }
 
@@ -355,7 +355,7 @@ func (s *Service) SendSMSCode(ctx context.Context, src request.Source, challenge
 	if err := s.Texter.SendSMS(ctx, u.Phone, msg.Text); err != nil {
 		return time.Time{}, &account.Error{Code: account.CodeUnavailable, Detail: "The text message could not be sent; try again shortly.", Cause: err, RetryAfter: 5 * time.Second}
 	}
-	s.Log.InfoContext(ctx, "sign-in sms sent", "requestId", request.ID(ctx), "userId", u.ID)
+	s.Log.InfoContext(ctx, "sign-in sms sent", "userId", u.ID)
 	metrics.Inc(ctx, s.Metrics, metrics.CodesSent, map[string]string{"channel": "sms"})
 	return exp, nil
 }

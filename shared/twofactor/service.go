@@ -107,7 +107,7 @@ func (s *Service) ConfirmTOTP(ctx context.Context, p sessions.Principal, code st
 			return
 		}
 		if rerr := s.Failures.Release(ctx, key); rerr != nil {
-			s.Log.ErrorContext(ctx, "release totp confirmation attempt", "requestId", request.ID(ctx), "error", rerr.Error())
+			s.Log.ErrorContext(ctx, "release totp confirmation attempt", "error", rerr.Error())
 		}
 	}()
 	pend, err := s.Store.GetPendingTOTP(ctx, p.User.ID)
@@ -308,7 +308,7 @@ func (s *Service) update(ctx context.Context, u account.User, f func(account.Use
 // when asked, ends the caller's other sessions. The change is stored
 // already; an error here is only the revocation's.
 func (s *Service) afterChange(ctx context.Context, p sessions.Principal, u account.User, t notify.Template, factor string, revokeOthers bool) error {
-	s.Log.InfoContext(ctx, "2fa changed", "requestId", request.ID(ctx), "userId", u.ID, "event", t.Name, "factor", factor)
+	s.Log.InfoContext(ctx, "2fa changed", "userId", u.ID, "event", t.Name, "factor", factor)
 	s.notice(ctx, u, t, factor)
 	action := audit.ActionTwoFactorEnabled
 	if t.Name == noticeEnabled.Name {
@@ -345,6 +345,6 @@ func (s *Service) recordOwn(ctx context.Context, u account.User, action string, 
 		Details: details,
 	}
 	if err := s.Audit.Record(ctx, e); err != nil && s.Log != nil {
-		s.Log.ErrorContext(ctx, "audit "+action, "requestId", request.ID(ctx), "userId", u.ID, "error", err.Error())
+		s.Log.ErrorContext(ctx, "audit "+action, "userId", u.ID, "error", err.Error())
 	}
 }

@@ -459,18 +459,6 @@ func TestPhoneChangeRequestIsChecked(t *testing.T) {
 	}
 }
 
-type failingMailer struct{}
-
-func (failingMailer) SendEmail(context.Context, notify.Email) error {
-	return fmt.Errorf("%w: ses is down", notify.ErrSend)
-}
-
-type failingTexter struct{}
-
-func (failingTexter) SendSMS(context.Context, string, string) error {
-	return fmt.Errorf("%w: sns is down", notify.ErrSend)
-}
-
 // A send that fails answers 503 and leaves no pending change behind.
 func TestSendFailureLeavesNothingPending(t *testing.T) {
 	e := apptest.New(t, nil)
@@ -478,7 +466,7 @@ func TestSendFailureLeavesNothingPending(t *testing.T) {
 	d := e.Deps
 	svc := &verification.Service{
 		Store: d.Store(), Sessions: d.Sessions(), Reauth: d.Reauth(),
-		Requests: verifyLimiter(e), SMSPerIP: verifyLimiter(e), Mailer: failingMailer{}, Texter: failingTexter{},
+		Requests: verifyLimiter(e), SMSPerIP: verifyLimiter(e), Mailer: apptest.FailingMailer{}, Texter: apptest.FailingTexter{},
 		Now: d.Now, Log: d.Log, AppName: "Test",
 	}
 	srv := httptest.NewServer(httpapi.Middleware(d.Log, svc.Routes().Mux()))

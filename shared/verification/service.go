@@ -11,7 +11,6 @@ import (
 
 	"github.com/example/myprofile/shared/account"
 	"github.com/example/myprofile/shared/audit"
-	"github.com/example/myprofile/shared/auth"
 	"github.com/example/myprofile/shared/metrics"
 	"github.com/example/myprofile/shared/notify"
 	"github.com/example/myprofile/shared/phone"
@@ -87,7 +86,7 @@ func (s *Service) RequestEmailChange(ctx context.Context, u account.User, newEma
 		return time.Time{}, err
 	}
 	var v account.Validation
-	newEmail, msg := auth.CleanEmail(newEmail)
+	newEmail, msg := account.CleanEmail(newEmail)
 	if msg != "" {
 		v.Add("newEmail", msg)
 	} else if newEmail == account.NormalizeEmail(u.Email) {
@@ -454,7 +453,7 @@ func (s *Service) noticeOldAddress(ctx context.Context, u account.User, c Change
 		err = s.Mailer.SendEmail(ctx, m)
 	}
 	if err != nil && s.Log != nil {
-		s.Log.ErrorContext(ctx, "email change notice not sent", "requestId", request.ID(ctx), "userId", u.ID, "error", err)
+		s.Log.ErrorContext(ctx, "email change notice not sent", "userId", u.ID, "error", err)
 	}
 }
 
@@ -471,6 +470,6 @@ func (s *Service) record(ctx context.Context, u account.User, action string, det
 		RequestID: request.ID(ctx), IP: request.Client(ctx).IP, Details: details,
 	}
 	if err := s.Audit.Record(ctx, e); err != nil && s.Log != nil {
-		s.Log.ErrorContext(ctx, "audit "+action, "requestId", request.ID(ctx), "userId", u.ID, "error", err.Error())
+		s.Log.ErrorContext(ctx, "audit "+action, "userId", u.ID, "error", err.Error())
 	}
 }

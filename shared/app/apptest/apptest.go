@@ -26,6 +26,7 @@ import (
 	"github.com/example/myprofile/shared/app/smswire"
 	"github.com/example/myprofile/shared/config"
 	"github.com/example/myprofile/shared/password"
+	"github.com/example/myprofile/shared/request"
 	"github.com/example/myprofile/shared/store"
 )
 
@@ -114,7 +115,7 @@ func New(t testing.TB, opts *Options) *Env {
 	}
 	deps := &all.Deps{Deps: &app.Deps{
 		Config: cfg,
-		Log:    slog.New(slog.NewJSONHandler(logOut, nil)),
+		Log:    slog.New(request.NewLogHandler(slog.NewJSONHandler(logOut, nil))),
 		Now:    clock.Now,
 		DB:     ddb,
 		// Production cost is m=19 MiB, t=2; tests keep the algorithm but
