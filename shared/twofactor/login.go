@@ -25,6 +25,9 @@ func (s *Service) Begin(ctx context.Context, u account.User, src request.Source)
 	if !u.TwoFactor.Enabled || len(u.TwoFactor.Methods) == 0 {
 		return nil, nil
 	}
+	if err := s.checkLock(ctx, u.ID, s.Now().UTC()); err != nil {
+		return nil, err
+	}
 	if err := limitedMFA(s.Failures.Check(ctx, failKey(u.ID))); err != nil {
 		return nil, err
 	}
@@ -269,17 +272,26 @@ func (s *Service) refuse(ctx context.Context, uid, why string) error {
 // is checked: 429 rate_limited when over the limit, so parallel guesses
 // get at most Failures.Max real checks.
 func (s *Service) takeAttempt(ctx context.Context, uid string) error {
+	if err := s.checkLock(ctx, uid, s.Now().UTC()); err != nil {
+		return err
+	}
 	return limitedMFA(s.Failures.Take(ctx, failKey(uid)))
 }
 
 // settleAttempt gives back the attempt taken by takeAttempt unless the
-// answer err is a refusal (ErrRefused): only wrong factors accumulate.
+// answer err is a refusal (ErrRefused): only wrong factors accumulate. A
+// refusal that runs out the window locks the factors (strike); a success
+// clears the lock's strikes.
 func (s *Service) settleAttempt(ctx context.Context, uid string, err error) {
 	if errors.Is(err, ErrRefused) {
+		s.strike(ctx, uid)
 		return
 	}
 	if rerr := s.Failures.Release(ctx, failKey(uid)); rerr != nil {
 		s.Log.ErrorContext(ctx, "release second-factor attempt", "error", rerr.Error())
+	}
+	if err == nil {
+		s.unlock(ctx, uid)
 	}
 }
 
@@ -325,6 +337,10 @@ func (s *Service) SendSMSCode(ctx context.Context, src request.Source, challenge
 	}
 	if !hasMethod(u, MethodSMS) || u.Phone == "" || !u.PhoneVerified {
 		return time.Time{}, errMFA()
+	}
+	// No code is texted while the second factors are locked.
+	if err := s.checkLock(ctx, u.ID, now); err != nil {
+		return time.Time{}, err
 	}
 	err = limited(s.SMSPerIP.Take(ctx, "sms-ip#"+src.IP), account.CodeRateLimited, "Too many text messages from this network; try again later.")
 	if err != nil {
