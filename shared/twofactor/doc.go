@@ -26,6 +26,11 @@
 // ceremonies are stored in DynamoDB with a TTL and the sign counter must
 // move forward. WEBAUTHN_RP_ID and WEBAUTHN_ORIGINS name the relying party.
 //
+// Step-up (stepup.go): with 2FA on, removing a factor, regenerating backup
+// codes and deleting the account (package org, through CheckStepUp) need
+// the password and a current second factor `code` (an authenticator code
+// or a backup code); 401 mfa_invalid without it.
+//
 // Sign-in with a factor returns a challenge: 5 minutes, 5 tries, bound to
 // the client, used once. An answer claims the challenge (a conditional
 // write, one winner) before a backup code is consumed, so concurrent
@@ -36,7 +41,8 @@
 // strike that locks the user's second factors (Lock, item MFA#LOCK): one
 // window the first time, twice as long each next time, up to MaxLock
 // (24 h); a successful sign-in clears it, and the first strike mails the
-// user that someone may know their password (lockout.go). Every change re-checks the current password
-// (package reauth), is emailed and audited; revokeOtherSessions ends the
-// user's other sessions.
+// user that someone may know their password (lockout.go).
+//
+// Every factor change re-checks the current password (package reauth), is
+// emailed and audited; revokeOtherSessions ends the user's other sessions.
 package twofactor

@@ -198,7 +198,8 @@ func TestTOTPEnrolSignInBackupCodesDisable(t *testing.T) {
 		}
 	})
 	t.Run("regenerated codes replace the old set", func(t *testing.T) {
-		res := e.Must(http.StatusOK, apptest.Req{Method: "POST", Path: "/v1/me/2fa/backup-codes", Token: u.Token, Body: map[string]any{"password": u.Password}})
+		// With 2FA on, a current second factor too (here a backup code).
+		res := e.Must(http.StatusOK, apptest.Req{Method: "POST", Path: "/v1/me/2fa/backup-codes", Token: u.Token, Body: map[string]any{"password": u.Password, "code": codes[5]}})
 		var out struct {
 			BackupCodes []string `json:"backupCodes"`
 		}
@@ -222,7 +223,8 @@ func TestTOTPEnrolSignInBackupCodesDisable(t *testing.T) {
 		_ = c
 	})
 	t.Run("removing the last factor turns 2FA off and ends other sessions on request", func(t *testing.T) {
-		e.Must(http.StatusNoContent, apptest.Req{Method: "DELETE", Path: "/v1/me/2fa/totp", Token: u.Token, Body: map[string]any{"password": u.Password, "revokeOtherSessions": true}})
+		e.Clock.Advance(30 * time.Second)
+		e.Must(http.StatusNoContent, apptest.Req{Method: "DELETE", Path: "/v1/me/2fa/totp", Token: u.Token, Body: map[string]any{"password": u.Password, "code": mustCode(t, secret, e.Clock.Now()), "revokeOtherSessions": true}})
 		st := e.Must(http.StatusOK, apptest.Req{Method: "GET", Path: "/v1/me/2fa", Token: u.Token}).JSON()
 		if st["enabled"] != false || st["backupCodes"].(map[string]any)["remaining"] != float64(0) {
 			t.Errorf("after disabling: %v", st)
@@ -385,7 +387,8 @@ func TestSMSFactor(t *testing.T) {
 		wantMFAInvalid(t, second(e, c, "sms", code), "sms code after 5 minutes")
 	})
 	t.Run("disabling sms turns 2FA off", func(t *testing.T) {
-		e.Must(http.StatusNoContent, apptest.Req{Method: "DELETE", Path: "/v1/me/2fa/sms", Token: u.Token, Body: map[string]any{"password": u.Password}})
+		list, _ := codes["backupCodes"].([]any)
+		e.Must(http.StatusNoContent, apptest.Req{Method: "DELETE", Path: "/v1/me/2fa/sms", Token: u.Token, Body: map[string]any{"password": u.Password, "code": list[0]}})
 		e.Login(u.Email, u.Password)
 	})
 }
@@ -425,13 +428,13 @@ func TestConcurrentBackupCodeSubmissions(t *testing.T) {
 func TestAccountDeletionRemovesPendingChallenges(t *testing.T) {
 	e := apptest.New(t, nil)
 	u := e.SignUp(nil)
-	enrolTOTP(t, e, u)
+	_, codes := enrolTOTP(t, e, u)
 	c := mustChallenge(t, e, u)
 	if !strings.HasPrefix(c.ChallengeID, u.ID+".") {
 		t.Fatalf("challenge id %q is not in the user's partition", c.ChallengeID)
 	}
 	e.Must(http.StatusNoContent, apptest.Req{Method: "DELETE", Path: "/v1/me", Token: u.Token,
-		Body: map[string]any{"password": u.Password, "confirm": "DELETE"}})
+		Body: map[string]any{"password": u.Password, "code": codes[0], "confirm": "DELETE"}})
 	out, err := e.Deps.DB.Query(context.Background(), &dynamodb.QueryInput{TableName: &e.Table,
 		KeyConditionExpression:    aws.String("pk = :pk"),
 		ExpressionAttributeValues: map[string]ddbtypes.AttributeValue{":pk": &ddbtypes.AttributeValueMemberS{Value: "USER#" + u.ID}}})

@@ -86,9 +86,10 @@ func TestFunctionsLinkOnlyTheirCapabilities(t *testing.T) {
 	}
 	const mod = "github.com/example/myprofile/"
 	heavy := map[string][]string{ // package -> functions that may link it
-		"github.com/nyaruka/phonenumbers":                     {"profile", "verification"},
-		"github.com/microcosm-cc/bluemonday":                  {"profile"},
-		"github.com/go-webauthn/webauthn/webauthn":            {"auth", "twofactor"},
+		"github.com/nyaruka/phonenumbers":    {"profile", "verification"},
+		"github.com/microcosm-cc/bluemonday": {"profile"},
+		// profile: deleting the account with 2FA on checks a second factor.
+		"github.com/go-webauthn/webauthn/webauthn":            {"auth", "profile", "twofactor"},
 		mod + "shared/mfa":                                    {"auth", "twofactor"},
 		mod + "shared/profile":                                {"profile"},
 		mod + "shared/billing":                                {"balances", "low-credit", "profile"},
@@ -97,7 +98,7 @@ func TestFunctionsLinkOnlyTheirCapabilities(t *testing.T) {
 		"github.com/aws/aws-sdk-go-v2/service/sns":            {"auth", "balances", "low-credit", "profile", "twofactor", "verification"},
 		"github.com/aws/aws-sdk-go-v2/service/s3":             {"avatar", "profile"},
 		"github.com/aws/aws-sdk-go-v2/service/sqs":            {"daily-summary", "daily-summary-worker"},
-		"github.com/aws/aws-sdk-go-v2/service/secretsmanager": {"auth", "twofactor"},
+		"github.com/aws/aws-sdk-go-v2/service/secretsmanager": {"auth", "profile", "twofactor"},
 	}
 	for _, fn := range catalog.All() {
 		out, err := exec.Command("go", "list", "-deps", "-tags", "lambda.norpc", "./../../../functions/"+fn.Name).Output()
