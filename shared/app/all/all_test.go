@@ -87,9 +87,10 @@ func TestFunctionsLinkOnlyTheirCapabilities(t *testing.T) {
 	const mod = "github.com/example/myprofile/"
 	heavy := map[string][]string{ // package -> functions that may link it
 		// auth and twofactor: a sign-in SMS goes only to a mobile number (phone.SMSGuard).
-		"github.com/nyaruka/phonenumbers":            {"auth", "profile", "twofactor", "verification"},
-		"github.com/microcosm-cc/bluemonday":         {"profile"},
-		"github.com/go-webauthn/webauthn/webauthn":   {"auth", "twofactor"},
+		"github.com/nyaruka/phonenumbers":    {"auth", "profile", "twofactor", "verification"},
+		"github.com/microcosm-cc/bluemonday": {"profile"},
+		// profile: deleting the account with 2FA on checks a second factor.
+		"github.com/go-webauthn/webauthn/webauthn":   {"auth", "profile", "twofactor"},
 		mod + "shared/mfa":                           {"auth", "twofactor"},
 		mod + "shared/profile":                       {"profile"},
 		mod + "shared/billing":                       {"balances", "low-credit", "profile"},
@@ -99,7 +100,7 @@ func TestFunctionsLinkOnlyTheirCapabilities(t *testing.T) {
 		"github.com/aws/aws-sdk-go-v2/service/s3":    {"avatar", "profile"},
 		"github.com/aws/aws-sdk-go-v2/service/sqs":   {"daily-summary", "daily-summary-worker"},
 		// verification: change codes are hashed under the data key.
-		"github.com/aws/aws-sdk-go-v2/service/secretsmanager": {"auth", "twofactor", "verification"},
+		"github.com/aws/aws-sdk-go-v2/service/secretsmanager": {"auth", "profile", "twofactor", "verification"},
 	}
 	for _, fn := range catalog.All() {
 		out, err := exec.Command("go", "list", "-deps", "-tags", "lambda.norpc", "./../../../functions/"+fn.Name).Output()
