@@ -30,10 +30,13 @@ type Config struct {
 	SessionAbsoluteTTL time.Duration // SESSION_ABSOLUTE_TTL (default 2160h = 90 days)
 	// Password policy
 	PasswordComposition bool // PASSWORD_COMPOSITION (default true): lower, upper, digit and symbol
-	// Sign-in throttling: failures allowed per account and per IP in the window.
-	LoginMaxFailures int           // LOGIN_MAX_FAILURES (default 10)
-	LoginWindow      time.Duration // LOGIN_WINDOW (default 15m)
-	LogLevel         string        // LOG_LEVEL: debug, info, warn, error
+	// Sign-in throttling: failures allowed per account and per client IP in
+	// the window (the per-IP budget is larger: an office behind one NAT
+	// address shares it).
+	LoginMaxFailures      int           // LOGIN_MAX_FAILURES (default 10)
+	LoginMaxFailuresPerIP int           // LOGIN_MAX_FAILURES_PER_IP (default 100)
+	LoginWindow           time.Duration // LOGIN_WINDOW (default 15m)
+	LogLevel              string        // LOG_LEVEL: debug, info, warn, error
 	// MetricsNamespace is the CloudWatch namespace of the business metrics
 	// (shared/metrics, Embedded Metric Format in the logs).
 	MetricsNamespace string // METRICS_NAMESPACE (default MyProfile)
@@ -81,23 +84,24 @@ type Config struct {
 func Load(getenv func(string) string) (Config, error) {
 	r := reader{getenv: getenv}
 	c := Config{
-		Stage:                r.str("STAGE", "dev"),
-		TableName:            r.str("TABLE_NAME", ""),
-		SenderEmail:          r.str("SENDER_EMAIL", "no-reply@example.com"),
-		SESConfigurationSet:  r.str("SES_CONFIGURATION_SET", ""),
-		SMSSenderID:          r.str("SMS_SENDER_ID", ""),
-		AppName:              r.str("APP_NAME", "MyProfile"),
-		SignupEnabled:        r.bool("SIGNUP_ENABLED", true),
-		SessionIdleTTL:       r.duration("SESSION_IDLE_TTL", 30*24*time.Hour),
-		SessionAbsoluteTTL:   r.duration("SESSION_ABSOLUTE_TTL", 90*24*time.Hour),
-		PasswordComposition:  r.bool("PASSWORD_COMPOSITION", true),
-		LoginMaxFailures:     r.int("LOGIN_MAX_FAILURES", 10),
-		LoginWindow:          r.duration("LOGIN_WINDOW", 15*time.Minute),
-		LogLevel:             r.str("LOG_LEVEL", "info"),
-		MetricsNamespace:     r.str("METRICS_NAMESPACE", "MyProfile"),
-		UploadsBucket:        r.str("UPLOADS_BUCKET", ""),
-		AvatarBaseURL:        strings.TrimRight(r.str("AVATAR_BASE_URL", ""), "/"),
-		DailySummarySendRate: r.float("DAILY_SUMMARY_SEND_RATE", 14),
+		Stage:                 r.str("STAGE", "dev"),
+		TableName:             r.str("TABLE_NAME", ""),
+		SenderEmail:           r.str("SENDER_EMAIL", "no-reply@example.com"),
+		SESConfigurationSet:   r.str("SES_CONFIGURATION_SET", ""),
+		SMSSenderID:           r.str("SMS_SENDER_ID", ""),
+		AppName:               r.str("APP_NAME", "MyProfile"),
+		SignupEnabled:         r.bool("SIGNUP_ENABLED", true),
+		SessionIdleTTL:        r.duration("SESSION_IDLE_TTL", 30*24*time.Hour),
+		SessionAbsoluteTTL:    r.duration("SESSION_ABSOLUTE_TTL", 90*24*time.Hour),
+		PasswordComposition:   r.bool("PASSWORD_COMPOSITION", true),
+		LoginMaxFailures:      r.int("LOGIN_MAX_FAILURES", 10),
+		LoginMaxFailuresPerIP: r.int("LOGIN_MAX_FAILURES_PER_IP", 100),
+		LoginWindow:           r.duration("LOGIN_WINDOW", 15*time.Minute),
+		LogLevel:              r.str("LOG_LEVEL", "info"),
+		MetricsNamespace:      r.str("METRICS_NAMESPACE", "MyProfile"),
+		UploadsBucket:         r.str("UPLOADS_BUCKET", ""),
+		AvatarBaseURL:         strings.TrimRight(r.str("AVATAR_BASE_URL", ""), "/"),
+		DailySummarySendRate:  r.float("DAILY_SUMMARY_SEND_RATE", 14),
 	}
 	c.DigestQueueURL = r.str("DIGEST_QUEUE_URL", r.str("QUEUE_URL", ""))
 	c.DailySummaryWorkerConcurrency = r.int("QUEUE_MAX_CONCURRENCY", 2)
@@ -133,6 +137,9 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if c.LoginMaxFailures < 1 {
 		r.errs = append(r.errs, "LOGIN_MAX_FAILURES must be at least 1")
+	}
+	if c.LoginMaxFailuresPerIP < 1 {
+		r.errs = append(r.errs, "LOGIN_MAX_FAILURES_PER_IP must be at least 1")
 	}
 	if len(r.errs) > 0 {
 		return Config{}, fmt.Errorf("configuration: %s", strings.Join(r.errs, "; "))
