@@ -1,0 +1,152 @@
+package twofactor_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/example/myprofile/shared/app/apptest"
+)
+
+// registerPasskey registers key for u and returns its id.
+func registerPasskey(t *testing.T, e *apptest.Env, u apptest.User, key *softKey, name string) string {
+	t.Helper()
+	o := beginRegistration(t, e, u)
+	var created struct {
+		ID string `json:"id"`
+	}
+	e.Must(http.StatusCreated, apptest.Req{Method: "POST", Path: "/v1/me/2fa/webauthn/register/finish", Token: u.Token,
+		Body: map[string]any{"name": name, "credential": key.create(t, o, testOrigin)}}).Decode(t, &created)
+	return created.ID
+}
+
+type passkeyBegin struct {
+	ChallengeID string `json:"challengeId"`
+	ceremonyOptions
+}
+
+func beginPasswordless(t *testing.T, e *apptest.Env) passkeyBegin {
+	t.Helper()
+	res := e.Must(http.StatusOK, apptest.Req{Method: "POST", Path: "/v1/auth/passkey/begin"})
+	var b passkeyBegin
+	res.Decode(t, &b)
+	var raw struct {
+		PublicKey struct {
+			UserVerification string `json:"userVerification"`
+			AllowCredentials []any  `json:"allowCredentials"`
+		} `json:"publicKey"`
+	}
+	res.Decode(t, &raw)
+	if b.ChallengeID == "" || b.PublicKey.Challenge == "" || raw.PublicKey.UserVerification != "required" || len(raw.PublicKey.AllowCredentials) != 0 {
+		t.Fatalf("passkey begin = %s; want a challenge id, a challenge, user verification required and no allowed credentials", res.Body)
+	}
+	return b
+}
+
+func finishPasswordless(e *apptest.Env, challengeID string, cred json.RawMessage, userAgent string) *apptest.Response {
+	r := apptest.Req{Method: "POST", Path: "/v1/auth/passkey/finish", Body: map[string]any{"challengeId": challengeID, "credential": cred}}
+	if userAgent != "" {
+		r.Header = map[string]string{"User-Agent": userAgent}
+	}
+	return e.Do(r)
+}
+
+func wantPasskeyRefused(t *testing.T, res *apptest.Response, what string) {
+	t.Helper()
+	if res.Status != http.StatusUnauthorized || res.Code() != "invalid_credentials" {
+		t.Errorf("%s: %d %s, want 401 invalid_credentials", what, res.Status, res.Body)
+	}
+}
+
+func TestPasswordlessPasskeySignIn(t *testing.T) {
+	e := apptest.New(t, nil)
+	u := e.SignUp(nil)
+	key := newSoftKey(t)
+	key.discoverable = true
+	e.Login(u.Email, u.Password) // the account's first sign-in: no new-device notice
+	registerPasskey(t, e, u, key, "Phone")
+	userHandle := b64.EncodeToString([]byte(u.ID))
+
+	t.Run("GET /v1/me/2fa says the passkey is discoverable", func(t *testing.T) {
+		st := e.Must(http.StatusOK, apptest.Req{Method: "GET", Path: "/v1/me/2fa", Token: u.Token}).JSON()
+		list, _ := st["webauthn"].([]any)
+		if len(list) != 1 || list[0].(map[string]any)["discoverable"] != true {
+			t.Errorf("webauthn = %v, want one discoverable passkey", st["webauthn"])
+		}
+	})
+	var used passkeyBegin
+	var usedCred json.RawMessage
+	t.Run("a passkey with user verification signs in without password or second step", func(t *testing.T) {
+		used = beginPasswordless(t, e)
+		usedCred = key.get(t, used.ceremonyOptions, testOrigin, 1, userHandle)
+		res := finishPasswordless(e, used.ChallengeID, usedCred, "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Version/17.0 Mobile/15E148 Safari/604.1")
+		tok := wantSession(t, e, res, "passwordless sign-in")
+		me := e.Must(http.StatusOK, apptest.Req{Method: "GET", Path: "/v1/me", Token: tok}).JSON()
+		if me["id"] != u.ID {
+			t.Errorf("signed in as %v, want %s", me["id"], u.ID)
+		}
+	})
+	t.Run("the sign-in from a new device mails the notice", func(t *testing.T) {
+		n := 0
+		for _, m := range e.Emails(u.Email) {
+			if strings.Contains(m.Subject, "new sign-in") && strings.Contains(m.Text, "Safari") && strings.Contains(m.Text, "iOS") {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("%d new-device notices for the iPhone, want 1", n)
+		}
+	})
+	t.Run("a ceremony is used once", func(t *testing.T) {
+		wantPasskeyRefused(t, finishPasswordless(e, used.ChallengeID, key.get(t, used.ceremonyOptions, testOrigin, 2, userHandle), ""), "second finish of one ceremony")
+	})
+	t.Run("a replayed assertion is refused", func(t *testing.T) {
+		b := beginPasswordless(t, e)
+		wantPasskeyRefused(t, finishPasswordless(e, b.ChallengeID, usedCred, ""), "old assertion on a new ceremony")
+	})
+	t.Run("an assertion without user verification is refused", func(t *testing.T) {
+		b := beginPasswordless(t, e)
+		wantPasskeyRefused(t, finishPasswordless(e, b.ChallengeID, key.getFlags(t, b.ceremonyOptions, testOrigin, 10, userHandle, 0x01), ""), "user present, not verified")
+	})
+	t.Run("an assertion naming another account is refused", func(t *testing.T) {
+		other := e.SignUp(nil)
+		b := beginPasswordless(t, e)
+		wantPasskeyRefused(t, finishPasswordless(e, b.ChallengeID, key.get(t, b.ceremonyOptions, testOrigin, 11, b64.EncodeToString([]byte(other.ID))), ""), "user handle of another account")
+	})
+	t.Run("an unknown passkey is refused", func(t *testing.T) {
+		stranger := newSoftKey(t)
+		b := beginPasswordless(t, e)
+		wantPasskeyRefused(t, finishPasswordless(e, b.ChallengeID, stranger.get(t, b.ceremonyOptions, testOrigin, 1, userHandle), ""), "unregistered credential")
+	})
+	t.Run("a wrong origin is refused", func(t *testing.T) {
+		b := beginPasswordless(t, e)
+		wantPasskeyRefused(t, finishPasswordless(e, b.ChallengeID, key.get(t, b.ceremonyOptions, "https://evil.example", 12, userHandle), ""), "wrong origin")
+	})
+}
+
+// A credential id is registered once across all accounts (WebAuthn Level
+// 3, 7.1 step 22): the same authenticator credential on a second account
+// is 409, and the first account keeps it.
+func TestCredentialIDRegisteredOnce(t *testing.T) {
+	e := apptest.New(t, nil)
+	a, b := e.SignUp(nil), e.SignUp(nil)
+	key := newSoftKey(t)
+	registerPasskey(t, e, a, key, "Key")
+	o := beginRegistration(t, e, b)
+	res := e.Do(apptest.Req{Method: "POST", Path: "/v1/me/2fa/webauthn/register/finish", Token: b.Token,
+		Body: map[string]any{"name": "Same key", "credential": key.create(t, o, testOrigin)}})
+	if res.Status != http.StatusConflict || res.Code() != "conflict" {
+		t.Fatalf("same credential id on a second account: %d %s, want 409 conflict", res.Status, res.Body)
+	}
+	st := e.Must(http.StatusOK, apptest.Req{Method: "GET", Path: "/v1/me/2fa", Token: b.Token}).JSON()
+	if list, _ := st["webauthn"].([]any); len(list) != 0 || st["enabled"] != false {
+		t.Errorf("second account after the refusal: %v", st)
+	}
+	t.Run("deleting the passkey frees its id", func(t *testing.T) {
+		st := e.Must(http.StatusOK, apptest.Req{Method: "GET", Path: "/v1/me/2fa", Token: a.Token}).JSON()
+		id := st["webauthn"].([]any)[0].(map[string]any)["id"].(string)
+		e.Must(http.StatusNoContent, apptest.Req{Method: "DELETE", Path: "/v1/me/2fa/webauthn/" + id, Token: a.Token, Body: map[string]any{"password": a.Password}})
+		registerPasskey(t, e, b, key, "Moved key")
+	})
+}
