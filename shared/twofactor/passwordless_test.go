@@ -5,8 +5,10 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/example/myprofile/shared/app/apptest"
+	"github.com/example/myprofile/shared/store"
 )
 
 // registerPasskey registers key for u and returns its id.
@@ -149,4 +151,27 @@ func TestCredentialIDRegisteredOnce(t *testing.T) {
 		e.Must(http.StatusNoContent, apptest.Req{Method: "DELETE", Path: "/v1/me/2fa/webauthn/" + id, Token: a.Token, Body: map[string]any{"password": a.Password}})
 		registerPasskey(t, e, b, key, "Moved key")
 	})
+}
+
+// The second step with a TOTP code makes at most 4 sequential DynamoDB
+// round trips, the session included.
+func TestSecondStepRoundTrips(t *testing.T) {
+	var c *apptest.CountingDB
+	e := apptest.New(t, &apptest.Options{WrapDB: func(db store.DB) store.DB {
+		c = &apptest.CountingDB{DB: db, Latency: 5 * time.Millisecond}
+		return c
+	}})
+	u := e.SignUp(nil)
+	e.Login(u.Email, u.Password) // the device is known from now on
+	secret, _ := enrolTOTP(t, e, u)
+	e.Clock.Advance(time.Minute) // a later time step than the confirmation's
+	ch := mustChallenge(t, e, u)
+	c.Reset()
+	res := second(e, ch, "totp", mustCode(t, secret, e.Clock.Now()))
+	trips, requests := c.Trips(), c.Count()
+	wantSession(t, e, res, "totp second step")
+	if trips > 4 {
+		t.Errorf("POST /v1/auth/login/mfa: %d sequential round trips (%d requests), want at most 4", trips, requests)
+	}
+	t.Logf("POST /v1/auth/login/mfa: %d round trips, %d requests", trips, requests)
 }

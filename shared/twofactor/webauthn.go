@@ -254,7 +254,12 @@ func (s *Service) FinishPasskeyLogin(ctx context.Context, src request.Source, ch
 	if err != nil {
 		return "", err
 	}
-	defer func() { done(err) }()
+	settled := false
+	defer func() {
+		if !settled {
+			done(err)
+		}
+	}()
 	if c.WebAuthnSession == "" {
 		return "", s.refuse(ctx, u.ID, "no webauthn ceremony begun")
 	}
@@ -298,12 +303,9 @@ func (s *Service) FinishPasskeyLogin(ctx context.Context, src request.Source, ch
 	if err != nil {
 		return "", account.Internal(err)
 	}
-	err = s.Store.RedeemChallenge(ctx, c.ID, now, "")
-	if errors.Is(err, ErrVoid) {
-		return "", s.refuse(ctx, u.ID, "challenge redeemed already")
-	}
-	if err != nil {
-		return "", account.Internal(err)
+	settled = true
+	if err := s.redeem(ctx, c, now, ""); err != nil {
+		return "", err
 	}
 	s.Log.InfoContext(ctx, "second factor accepted", "userId", u.ID, "method", MethodWebAuthn)
 	return u.ID, nil
