@@ -27,26 +27,37 @@ func (s *Service) Begin(ctx context.Context, u account.User, src request.Source)
 	if !u.TwoFactor.Enabled || len(u.TwoFactor.Methods) == 0 {
 		return nil, nil
 	}
-	if err := limitedMFA(s.Failures.Check(ctx, failKey(u.ID))); err != nil {
-		return nil, err
-	}
-	methods := slices.Clone(u.TwoFactor.Methods)
-	n, err := s.Store.CountBackupCodes(ctx, u.ID)
-	if err != nil {
-		return nil, account.Internal(err)
-	}
-	if n > 0 {
-		methods = append(methods, MethodBackupCode)
-	}
 	secret, err := randomHex(16)
 	if err != nil {
 		return nil, account.Internal(err)
 	}
 	id := u.ID + "." + secret
 	now := s.Now().UTC()
-	c := Challenge{ID: id, UserID: u.ID, IP: src.IP, UserAgent: src.UserAgent, Methods: methods, ExpiresAt: now.Add(ChallengeTTL)}
-	if err := s.Store.PutChallenge(ctx, c); err != nil {
-		return nil, account.Internal(err)
+	// The challenge offers backup codes whether or not any remain (a code
+	// that does not exist is refused like a wrong one), so the limit check,
+	// the count and the challenge are one round trip.
+	stored := append(slices.Clone(u.TwoFactor.Methods), MethodBackupCode)
+	c := Challenge{ID: id, UserID: u.ID, IP: src.IP, UserAgent: src.UserAgent, Methods: stored, ExpiresAt: now.Add(ChallengeTTL)}
+	var (
+		n                          int
+		checkErr, countErr, putErr error
+	)
+	together(
+		func() { checkErr = limitedMFA(s.Failures.Check(ctx, failKey(u.ID))) },
+		func() { n, countErr = s.Store.CountBackupCodes(ctx, u.ID) },
+		func() { putErr = s.Store.PutChallenge(ctx, c) },
+	)
+	if checkErr != nil {
+		return nil, checkErr // the challenge stored is never answered; it expires
+	}
+	for _, err := range []error{countErr, putErr} {
+		if err != nil {
+			return nil, account.Internal(err)
+		}
+	}
+	methods := slices.Clone(u.TwoFactor.Methods)
+	if n > 0 {
+		methods = append(methods, MethodBackupCode)
 	}
 	s.Log.InfoContext(ctx, "second factor required", "userId", u.ID)
 	return map[string]any{"mfaRequired": true, "challengeId": id, "methods": methods, "expiresAt": c.ExpiresAt}, nil

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pquerna/otp/totp"
+
 	"github.com/example/myprofile/shared/app/apptest"
 	"github.com/example/myprofile/shared/store"
 )
@@ -153,8 +155,8 @@ func TestCredentialIDRegisteredOnce(t *testing.T) {
 	})
 }
 
-// The second step with a TOTP code makes at most 4 sequential DynamoDB
-// round trips, the session included.
+// Both legs of a sign-in with TOTP make at most 4 sequential DynamoDB
+// round trips each, the session included.
 func TestSecondStepRoundTrips(t *testing.T) {
 	var c *apptest.CountingDB
 	e := apptest.New(t, &apptest.Options{WrapDB: func(db store.DB) store.DB {
@@ -165,7 +167,12 @@ func TestSecondStepRoundTrips(t *testing.T) {
 	e.Login(u.Email, u.Password) // the device is known from now on
 	secret, _ := enrolTOTP(t, e, u)
 	e.Clock.Advance(time.Minute) // a later time step than the confirmation's
+	c.Reset()
 	ch := mustChallenge(t, e, u)
+	if trips := c.Trips(); trips > 4 {
+		t.Errorf("POST /v1/auth/login with a second factor: %d sequential round trips (%d requests), want at most 4", trips, c.Count())
+	}
+	t.Logf("POST /v1/auth/login with a second factor: %d round trips, %d requests", c.Trips(), c.Count())
 	c.Reset()
 	res := second(e, ch, "totp", mustCode(t, secret, e.Clock.Now()))
 	trips, requests := c.Trips(), c.Count()
@@ -175,3 +182,54 @@ func TestSecondStepRoundTrips(t *testing.T) {
 	}
 	t.Logf("POST /v1/auth/login/mfa: %d round trips, %d requests", trips, requests)
 }
+
+// BenchmarkSignInWithTOTP measures both legs of a sign-in with TOTP over
+// HTTP against DynamoDB Local and reports, per route, the DynamoDB
+// requests and the sequential round trips of one call (make bench).
+func BenchmarkSignInWithTOTP(b *testing.B) {
+	var c *apptest.CountingDB
+	e := apptest.New(b, &apptest.Options{WrapDB: func(db store.DB) store.DB {
+		c = &apptest.CountingDB{DB: db, Latency: time.Millisecond}
+		return c
+	}})
+	u := e.SignUp(nil)
+	e.Login(u.Email, u.Password)
+	secret := benchEnrolTOTP(b, e, u)
+	var loginReq, loginTrips, mfaReq, mfaTrips int64
+	for b.Loop() {
+		e.Clock.Advance(30 * time.Second) // a new TOTP step each time
+		c.Reset()
+		res := e.Must(http.StatusOK, apptest.Req{Method: "POST", Path: "/v1/auth/login", Body: map[string]any{"email": u.Email, "password": u.Password}})
+		loginReq, loginTrips = loginReq+c.Count(), loginTrips+c.Trips()
+		var ch challenge
+		res.Decode(b, &ch)
+		code, err := totpCode(secret, e.Clock.Now())
+		if err != nil {
+			b.Fatal(err)
+		}
+		c.Reset()
+		e.Must(http.StatusOK, apptest.Req{Method: "POST", Path: "/v1/auth/login/mfa", Body: map[string]any{"challengeId": ch.ChallengeID, "method": "totp", "code": code}})
+		mfaReq, mfaTrips = mfaReq+c.Count(), mfaTrips+c.Trips()
+	}
+	n := float64(b.N)
+	b.ReportMetric(float64(loginReq)/n, "login-ddb-requests/op")
+	b.ReportMetric(float64(loginTrips)/n, "login-ddb-round-trips/op")
+	b.ReportMetric(float64(mfaReq)/n, "mfa-ddb-requests/op")
+	b.ReportMetric(float64(mfaTrips)/n, "mfa-ddb-round-trips/op")
+}
+
+func benchEnrolTOTP(tb testing.TB, e *apptest.Env, u apptest.User) string {
+	tb.Helper()
+	var start struct {
+		Secret string `json:"secret"`
+	}
+	e.Must(http.StatusCreated, apptest.Req{Method: "POST", Path: "/v1/me/2fa/totp", Token: u.Token, Body: map[string]any{"password": u.Password}}).Decode(tb, &start)
+	code, err := totpCode(start.Secret, e.Clock.Now())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	e.Must(http.StatusOK, apptest.Req{Method: "POST", Path: "/v1/me/2fa/totp/confirm", Token: u.Token, Body: map[string]any{"code": code}})
+	return start.Secret
+}
+
+func totpCode(secret string, at time.Time) (string, error) { return totp.GenerateCode(secret, at) }
