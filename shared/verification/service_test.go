@@ -1,6 +1,7 @@
 package verification_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -127,6 +128,7 @@ func newFixture(t *testing.T) *fixture {
 			Store: authdb.New(st), Sessions: &sessions.Service{Store: st, Now: clock.Now, IdleTTL: time.Hour, AbsoluteTTL: 24 * time.Hour},
 			Hasher: hasher, Policy: password.DefaultPolicy(false), Failures: limiter(100), Signups: limiter(1000),
 			SignupEnabled: true, Now: clock.Now, Log: log,
+			SignupMails: limiter(1000), Keys: staticKey(bytes.Repeat([]byte{7}, 32)), Mailer: &outbox{}, AppName: "Test",
 		},
 		st: st, clock: clock, outbox: out,
 	}
@@ -135,12 +137,26 @@ func newFixture(t *testing.T) *fixture {
 // mustUser signs up a new user (through the auth service, without HTTP).
 func (f *fixture) mustUser(t *testing.T) account.User {
 	t.Helper()
-	u, _, err := f.auth.SignUp(t.Context(), auth.SignUp{Email: testenv.Email(t), Password: testPassword, FirstName: "Ada", LastName: "Lovelace"})
-	if err != nil {
+	return f.mustSignUp(t, testenv.Email(t), "Ada", "Lovelace")
+}
+
+// mustSignUp signs email up: the request, the code from the mail (kept
+// apart from the verification mails), the confirmation.
+func (f *fixture) mustSignUp(t *testing.T, email, first, last string) account.User {
+	t.Helper()
+	if _, err := f.auth.RequestSignUp(t.Context(), auth.SignUp{Email: email, Password: testPassword, FirstName: first, LastName: last}); err != nil {
 		t.Fatalf("sign up: %v", err)
+	}
+	u, _, err := f.auth.ConfirmSignUp(t.Context(), email, f.auth.Mailer.(*outbox).mustEmailCode(t, email))
+	if err != nil {
+		t.Fatalf("confirm sign-up: %v", err)
 	}
 	return u
 }
+
+type staticKey []byte
+
+func (k staticKey) DataKey(context.Context) ([]byte, error) { return k, nil }
 
 // mustPhoneCode requests a phone change of u to phone and returns the code texted.
 func (f *fixture) mustPhoneCode(t *testing.T, u account.User, phone string) string {
@@ -397,9 +413,7 @@ func TestConfirmEmailChange(t *testing.T) {
 		{
 			name: "an address taken meanwhile is refused",
 			confirm: func(t *testing.T, u account.User, newEmail string, c codes) (account.User, error) {
-				if _, _, err := f.auth.SignUp(t.Context(), auth.SignUp{Email: newEmail, Password: testPassword, FirstName: "Grace", LastName: "Hopper"}); err != nil {
-					t.Fatal(err)
-				}
+				f.mustSignUp(t, newEmail, "Grace", "Hopper")
 				return f.svc.ConfirmEmailChange(t.Context(), u, c.newCode, c.current)
 			},
 			want: account.ErrEmailTaken, wantCode: account.CodeEmailTaken,

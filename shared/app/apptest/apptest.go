@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -244,7 +245,9 @@ type User struct {
 	OrgID    string
 }
 
-// SignUp creates a user with a unique email and returns it signed in.
+// SignUp creates a user with a unique email and returns it signed in, as
+// a person does: POST /v1/auth/signup, the code read from the mail in the
+// SES emulator, POST /v1/auth/signup/confirm.
 func (e *Env) SignUp(extra map[string]any) User {
 	e.T.Helper()
 	email := testenv.Email(e.T)
@@ -252,7 +255,10 @@ func (e *Env) SignUp(extra map[string]any) User {
 	for k, v := range extra {
 		body[k] = v
 	}
-	res := e.Must(http.StatusCreated, Req{Method: "POST", Path: "/v1/auth/signup", Body: body})
+	e.Must(http.StatusAccepted, Req{Method: "POST", Path: "/v1/auth/signup", Body: body})
+	addr, _ := body["email"].(string)
+	res := e.Must(http.StatusCreated, Req{Method: "POST", Path: "/v1/auth/signup/confirm",
+		Body: map[string]any{"email": addr, "code": e.LastCode(addr)}})
 	var out struct {
 		User struct {
 			ID             string `json:"id"`
@@ -266,6 +272,24 @@ func (e *Env) SignUp(extra map[string]any) User {
 	res.Decode(e.T, &out)
 	pw, _ := body["password"].(string)
 	return User{ID: out.User.ID, Email: out.User.Email, Password: pw, Token: out.Session.Token, OrgID: out.User.OrganizationID}
+}
+
+// sixDigits finds a one-time code in a mail's text.
+var sixDigits = regexp.MustCompile(`(?m)^\s*(\d{6})\s*$`)
+
+// LastCode returns the 6-digit code of the newest mail to an address that
+// carries one (sign-up, password reset, email change), failing the test
+// if there is none.
+func (e *Env) LastCode(to string) string {
+	e.T.Helper()
+	mails := e.Emails(to)
+	for i := len(mails) - 1; i >= 0; i-- {
+		if m := sixDigits.FindStringSubmatch(mails[i].Text); m != nil {
+			return m[1]
+		}
+	}
+	e.T.Fatalf("no mail with a code to %s (%d mails)", to, len(mails))
+	return ""
 }
 
 // Login signs in and returns the session token.

@@ -1,4 +1,5 @@
-// Package authwire builds the auth function: sign-up, sign-in and sign-out,
+// Package authwire builds the auth function: sign-up with an emailed code,
+// forgotten password, sign-in and sign-out,
 // the second step of a two-factor sign-in and accepting an invitation.
 package authwire
 
@@ -7,6 +8,7 @@ import (
 	"time"
 
 	"github.com/example/myprofile/shared/app"
+	"github.com/example/myprofile/shared/app/mailwire"
 	"github.com/example/myprofile/shared/app/orgwire"
 	"github.com/example/myprofile/shared/app/twofactorwire"
 	"github.com/example/myprofile/shared/auth"
@@ -16,6 +18,10 @@ import (
 
 // Routes are the auth function's routes.
 func Routes(d *app.Deps) (httpapi.Routes, error) {
+	keys, err := twofactorwire.DataKey(d)
+	if err != nil {
+		return nil, err
+	}
 	a := &auth.Service{
 		Store: authdb.New(d.Store()), Sessions: d.Sessions(), Hasher: d.Hasher,
 		Policy:        d.PasswordPolicy(),
@@ -23,6 +29,11 @@ func Routes(d *app.Deps) (httpapi.Routes, error) {
 		Signups:       d.Limiter(time.Hour, 20),
 		SignupEnabled: d.Config.SignupEnabled, Now: d.Now, Log: d.Log,
 		Audit: d.Audit(), Metrics: d.Metrics,
+		// Sign-up and reset codes: 5 mails an hour per address, 20
+		// requests an hour per client IP; the codes keyed by the 2FA data key.
+		SignupMails: d.Limiter(time.Hour, 5),
+		Resets:      d.Limiter(time.Hour, 20), ResetMails: d.Limiter(time.Hour, 5),
+		Keys: keys, Mailer: mailwire.Mailer(d), AppName: d.Config.AppName,
 	}
 	m, err := twofactorwire.Service(d)
 	if err != nil {

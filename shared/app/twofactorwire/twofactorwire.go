@@ -20,7 +20,7 @@ import (
 // Service returns the two-factor service. It needs the data key that seals
 // TOTP secrets and the WebAuthn relying party.
 func Service(d *app.Deps) (*twofactor.Service, error) {
-	keys, err := dataKey(d)
+	keys, err := DataKey(d)
 	if err != nil {
 		return nil, err
 	}
@@ -46,11 +46,12 @@ func Service(d *app.Deps) (*twofactor.Service, error) {
 // (app.Deps.SetClient).
 const SecretsManager = "secretsmanager"
 
-// dataKey is the key that seals TOTP secrets and SMS sign-in codes: read
+// DataKey is the key that seals TOTP secrets and keys the HMAC of SMS
+// sign-in codes (and of auth's sign-up and password reset codes): read
 // from the secret MFA_DATA_KEY_SECRET names at first use (the stack's
 // way), or MFA_DATA_KEY's value (local, tests, or a deploy that supplies
 // the value itself).
-func dataKey(d *app.Deps) (twofactor.KeySource, error) {
+func DataKey(d *app.Deps) (twofactor.KeySource, error) {
 	if id := d.Config.MFADataKeySecret; id != "" {
 		c := app.Client(d, SecretsManager, func(cfg aws.Config) *secretsmanager.Client { return secretsmanager.NewFromConfig(cfg) })
 		return &datakey.Secret{Client: c, ID: id}, nil
