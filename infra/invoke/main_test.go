@@ -26,6 +26,8 @@ func TestSampleEventsNeedNoSetUp(t *testing.T) {
 	}{
 		{"profile", "apigw-get-me.json", 200},
 		{"auth", "apigw-login.json", 200},
+		{"auth", "apigw-password-forgot.json", 202},
+		{"auth", "apigw-password-reset.json", 204},
 	} {
 		t.Run(tc.event, func(t *testing.T) {
 			t.Setenv("TABLE_NAME", "invoke-"+testenv.RandomID(t)) // empty, as under make invoke

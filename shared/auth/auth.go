@@ -26,7 +26,8 @@ type NewAccount struct {
 	Org          account.Organization
 	Session      sessions.Session
 	// Pending is the pending sign-up the account comes from: the write
-	// deletes it, only if it is still that one (Pending.ID).
+	// deletes it, only if it is still that one (Pending.ID; empty for an
+	// account made without one, e.g. in tests).
 	Pending PendingSignUp
 }
 

@@ -68,6 +68,15 @@ type Env struct {
 	Table       string
 	// validator checks every response against api/openapi.yaml.
 	validator *validator
+	// archived are the mails SignUp read (the sign-up codes): Emails
+	// leaves them out, so tests count only the mails their steps caused.
+	archived *archive
+}
+
+// archive is the set of mails (by message id) Emails leaves out.
+type archive struct {
+	mu  sync.Mutex
+	ids map[string]bool
 }
 
 // Options change the environment (nil: defaults).
@@ -137,7 +146,7 @@ func New(t testing.TB, opts *Options) *Env {
 	if err != nil {
 		t.Fatalf("openapi: %v", err)
 	}
-	return &Env{T: t, Deps: deps, Server: srv, Clock: clock, SESEndpoint: sesEndpoint, SNSEndpoint: snsEndpoint, Table: table, validator: v}
+	return &Env{T: t, Deps: deps, Server: srv, Clock: clock, SESEndpoint: sesEndpoint, SNSEndpoint: snsEndpoint, Table: table, validator: v, archived: &archive{ids: map[string]bool{}}}
 }
 
 // Response is a decoded answer.
@@ -247,7 +256,8 @@ type User struct {
 
 // SignUp creates a user with a unique email and returns it signed in, as
 // a person does: POST /v1/auth/signup, the code read from the mail in the
-// SES emulator, POST /v1/auth/signup/confirm.
+// SES emulator, POST /v1/auth/signup/confirm. The code's mail is then
+// archived: Emails no longer lists it.
 func (e *Env) SignUp(extra map[string]any) User {
 	e.T.Helper()
 	email := testenv.Email(e.T)
@@ -257,8 +267,12 @@ func (e *Env) SignUp(extra map[string]any) User {
 	}
 	e.Must(http.StatusAccepted, Req{Method: "POST", Path: "/v1/auth/signup", Body: body})
 	addr, _ := body["email"].(string)
+	mail, code := e.lastCode(addr)
 	res := e.Must(http.StatusCreated, Req{Method: "POST", Path: "/v1/auth/signup/confirm",
-		Body: map[string]any{"email": addr, "code": e.LastCode(addr)}})
+		Body: map[string]any{"email": addr, "code": code}})
+	e.archived.mu.Lock()
+	e.archived.ids[mail.MessageID] = true
+	e.archived.mu.Unlock()
 	var out struct {
 		User struct {
 			ID             string `json:"id"`
@@ -282,14 +296,20 @@ var sixDigits = regexp.MustCompile(`(?m)^\s*(\d{6})\s*$`)
 // if there is none.
 func (e *Env) LastCode(to string) string {
 	e.T.Helper()
+	_, code := e.lastCode(to)
+	return code
+}
+
+func (e *Env) lastCode(to string) (localcloud.Email, string) {
+	e.T.Helper()
 	mails := e.Emails(to)
 	for i := len(mails) - 1; i >= 0; i-- {
 		if m := sixDigits.FindStringSubmatch(mails[i].Text); m != nil {
-			return m[1]
+			return mails[i], m[1]
 		}
 	}
 	e.T.Fatalf("no mail with a code to %s (%d mails)", to, len(mails))
-	return ""
+	return localcloud.Email{}, ""
 }
 
 // Login signs in and returns the session token.
@@ -308,15 +328,21 @@ func (e *Env) Login(email, pw string) string {
 	return out.Session.Token
 }
 
-// Emails returns the emails the SES emulator holds for one recipient, oldest first.
+// Emails returns the emails the SES emulator holds for one recipient, oldest
+// first, but for the sign-up codes SignUp read.
 func (e *Env) Emails(to string) []localcloud.Email {
 	e.T.Helper()
 	all, err := localcloud.SESMessages(context.Background(), e.SESEndpoint)
 	if err != nil {
 		e.T.Fatalf("read SES store: %v", err)
 	}
+	e.archived.mu.Lock()
+	defer e.archived.mu.Unlock()
 	var out []localcloud.Email
 	for _, m := range all {
+		if e.archived.ids[m.MessageID] {
+			continue
+		}
 		for _, r := range m.To {
 			if strings.EqualFold(r, to) {
 				out = append(out, m)

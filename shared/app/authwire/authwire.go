@@ -18,7 +18,7 @@ import (
 
 // Routes are the auth function's routes.
 func Routes(d *app.Deps) (httpapi.Routes, error) {
-	keys, err := twofactorwire.DataKey(d)
+	m, err := twofactorwire.Service(d)
 	if err != nil {
 		return nil, err
 	}
@@ -30,14 +30,11 @@ func Routes(d *app.Deps) (httpapi.Routes, error) {
 		SignupEnabled: d.Config.SignupEnabled, Now: d.Now, Log: d.Log,
 		Audit: d.Audit(), Metrics: d.Metrics,
 		// Sign-up and reset codes: 5 mails an hour per address, 20
-		// requests an hour per client IP; the codes keyed by the 2FA data key.
+		// requests an hour per client IP; the codes are HMAC'd under the
+		// 2FA data key (one key source, so one secret read per container).
 		SignupMails: d.Limiter(time.Hour, 5),
 		Resets:      d.Limiter(time.Hour, 20), ResetMails: d.Limiter(time.Hour, 5),
-		Keys: keys, Mailer: mailwire.Mailer(d), AppName: d.Config.AppName,
-	}
-	m, err := twofactorwire.Service(d)
-	if err != nil {
-		return nil, err
+		Keys: m.Sealer.Keys, Mailer: mailwire.Mailer(d), AppName: d.Config.AppName,
 	}
 	a.SecondFactor = m
 	routes := a.Routes()

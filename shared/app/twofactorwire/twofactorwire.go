@@ -1,4 +1,4 @@
-// Package mfawire builds the two-factor service: the twofactor function's
+// Package twofactorwire builds the two-factor service: the twofactor function's
 // routes and the second step of sign-in in auth.
 package twofactorwire
 
@@ -20,7 +20,7 @@ import (
 // Service returns the two-factor service. It needs the data key that seals
 // TOTP secrets and the WebAuthn relying party.
 func Service(d *app.Deps) (*twofactor.Service, error) {
-	keys, err := DataKey(d)
+	keys, err := dataKey(d)
 	if err != nil {
 		return nil, err
 	}
@@ -46,12 +46,11 @@ func Service(d *app.Deps) (*twofactor.Service, error) {
 // (app.Deps.SetClient).
 const SecretsManager = "secretsmanager"
 
-// DataKey is the key that seals TOTP secrets and keys the HMAC of SMS
-// sign-in codes (and of auth's sign-up and password reset codes): read
+// dataKey is the key that seals TOTP secrets and SMS sign-in codes: read
 // from the secret MFA_DATA_KEY_SECRET names at first use (the stack's
 // way), or MFA_DATA_KEY's value (local, tests, or a deploy that supplies
 // the value itself).
-func DataKey(d *app.Deps) (twofactor.KeySource, error) {
+func dataKey(d *app.Deps) (twofactor.KeySource, error) {
 	if id := d.Config.MFADataKeySecret; id != "" {
 		c := app.Client(d, SecretsManager, func(cfg aws.Config) *secretsmanager.Client { return secretsmanager.NewFromConfig(cfg) })
 		return &datakey.Secret{Client: c, ID: id}, nil

@@ -71,14 +71,17 @@ func (s *Store) CreateAccount(ctx context.Context, a auth.NewAccount) error {
 		put(orgIt, notExists),
 		put(memberIt, notExists),
 		put(sessIt, notExists),
+	}}
+	if a.Pending.ID != "" {
 		// index 6: the pending sign-up, taken once: of two confirmations
-		// of one code, one commits and the other fails here.
-		{Delete: &ddbtypes.Delete{
+		// of one code, one commits and the other fails here. (An account
+		// made otherwise, e.g. by a test, has none.)
+		in.TransactItems = append(in.TransactItems, ddbtypes.TransactWriteItem{Delete: &ddbtypes.Delete{
 			TableName: &s.Table, Key: codeKey(a.Pending.Ref()),
 			ConditionExpression:       aws.String("id = :id"),
 			ExpressionAttributeValues: store.Item{":id": store.S(a.Pending.ID)},
-		}},
-	}}
+		}})
+	}
 	// Sign-ups racing for one email in DynamoDB: one commits, the others
 	// fail its condition, or are cancelled with TransactionConflict while
 	// it is in flight (the SDK does not retry that). A conflicted attempt
