@@ -60,6 +60,11 @@ func invite(t *testing.T, e *apptest.Env, callerToken, role string) member {
 	if out.Session.Token == "" {
 		t.Fatalf("accept-invite gave no session: %s", acc.Body)
 	}
+	// The invitation reached the address: accepting it proves it, no code.
+	prof := e.Must(http.StatusOK, apptest.Req{Method: "GET", Path: "/v1/me", Token: out.Session.Token})
+	if prof.JSON()["emailVerified"] != true {
+		t.Errorf("an invited account's address is not verified: %s", prof.Body)
+	}
 	again := e.Do(apptest.Req{Method: "POST", Path: "/v1/auth/accept-invite", Body: map[string]any{"token": tok, "password": apptest.DefaultPassword}})
 	if again.Status != http.StatusBadRequest || again.Code() != "code_invalid" {
 		t.Fatalf("second use of an invitation: %d %s, want 400 code_invalid", again.Status, again.Body)
