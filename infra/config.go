@@ -1,14 +1,19 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"net/mail"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+
+	"github.com/example/myprofile/shared/catalog"
 )
 
 // Context keys (cdk.json "context" or `cdk synth -c key=value`). A field set
@@ -34,7 +39,9 @@ const (
 	CtxSessionAbsoluteTTL  = "sessionAbsoluteTtl"   // SESSION_ABSOLUTE_TTL, a Go duration
 	CtxLogRetentionDays    = "logRetentionDays"     // CloudWatch Logs retention of every function and of the API access log
 	CtxLogLevel            = "logLevel"             // LOG_LEVEL of every function
-	CtxEventBusName        = "eventBusName"         // bus the event rules listen on; "" or "default": the account's default bus
+	CtxEventBusName        = "eventBusName"         // bus the event rules listen on; "" or "default": the account's default bus (a dedicated bus is recommended)
+	CtxEventAccount        = "eventSourceAccount"   // AWS account the consumed platform events must come from; "": the stack's own account
+	CtxEventSourcePrefix   = "eventSource."         // eventSource.<function name> overrides the catalog's EventSource of an event function
 	CtxSchedulePrefix      = "schedule."            // schedule.<function name> overrides the catalog schedule
 	CtxMFADataKeySecret    = "mfaDataKeySecret"     // Secrets Manager name or ARN of the MFA data key; "none": not supplied
 	CtxMFADataKeyKMSKey    = "mfaDataKeyKmsKey"     // ARN of the customer managed KMS key that encrypts a named data key secret, if any
@@ -45,6 +52,11 @@ const (
 	CtxAlarmEmail          = "alarmEmail"           // optional address subscribed to the created alarm topic
 	CtxMetricsNamespace    = "metricsNamespace"     // CloudWatch namespace of the business metrics (METRICS_NAMESPACE)
 	CtxQueueConcurrency    = "queueMaxConcurrency"  // most concurrent invocations of each work-queue consumer (QUEUE_MAX_CONCURRENCY)
+	CtxFrontDoor           = "frontDoor"            // true: CloudFront + WAF in front of the API, reachable only through it
+	CtxFrontDoorWebACL     = "frontDoorWebAclArn"   // an existing CLOUDFRONT web ACL (made in us-east-1) instead of the stack's own
+	CtxFrontDoorRateLimit  = "frontDoorRateLimit"   // the web ACL's limit per client IP, requests in 5 minutes
+	CtxSMSDailyBudget      = "smsDailyBudget"       // SMS_DAILY_BUDGET: text messages with codes a UTC day, everyone together; alarm at 80 %
+	CtxSMSCountries        = "smsCountries"         // SMS_COUNTRIES: optional allow-list of destination countries (ISO 3166-1 alpha-2), e.g. ES,PT
 )
 
 // Defaults for unset props and context.
@@ -65,7 +77,9 @@ const (
 	DefaultThrottleRate        = 100     // requests per second, steady
 	DefaultThrottleBurst       = 200
 	DefaultMetricsNamespace    = "MyProfile"
-	DefaultQueueConcurrency    = 2 // the least an SQS event source mapping accepts
+	DefaultQueueConcurrency    = 2    // the least an SQS event source mapping accepts
+	DefaultFrontDoorRateLimit  = 1000 // requests per client IP in 5 minutes (WAF accepts 10 to 2,000,000,000)
+	DefaultSMSDailyBudget      = 1000 // as shared/config
 	DefaultMemoryMB            = 256
 	DefaultTimeoutSec          = 10
 )
@@ -115,6 +129,19 @@ func senderIdentities(sender string) (address, domain string, err error) {
 		return "", "", fmt.Errorf("sender email %q: not an address", sender)
 	}
 	return a.Address, strings.ToLower(domain), nil
+}
+
+var accountRE = regexp.MustCompile(`^[0-9]{12}$`)
+
+// eventSourceRE is what an EventBridge source may be in a PutEvents entry
+// the platform sends: not "aws." (reserved for AWS services).
+var eventSourceRE = regexp.MustCompile(`^[A-Za-z0-9._/-]{1,256}$`)
+
+func validEventSource(s string) error {
+	if !eventSourceRE.MatchString(s) || strings.HasPrefix(s, "aws.") {
+		return fmt.Errorf("event source %q: want letters, digits and . _ / -, not starting with aws.", s)
+	}
+	return nil
 }
 
 var schedRE = regexp.MustCompile(`^(rate|cron)\(.+\)$`)
@@ -290,11 +317,309 @@ func validSenderID(id string) error {
 	return nil
 }
 
+var countryRE = regexp.MustCompile(`^[A-Z]{2}$`)
+
+// validCountry accepts an ISO 3166-1 alpha-2 country code.
+func validCountry(c string) error {
+	if !countryRE.MatchString(c) {
+		return fmt.Errorf("country %q: want an ISO 3166-1 alpha-2 code in capitals, such as ES", c)
+	}
+	return nil
+}
+
 var namespaceRE = regexp.MustCompile(`^[A-Za-z0-9._/#:-]{1,255}$`)
 
 func validNamespace(ns string) error {
 	if !namespaceRE.MatchString(ns) || strings.HasPrefix(ns, "AWS/") {
 		return fmt.Errorf("metrics namespace %q: want letters, digits and . _ / # : -, not starting with AWS/", ns)
+	}
+	return nil
+}
+
+// setting is one row of the settings table: the context key, where the
+// value lands in settings (its type chooses the parser: contextString,
+// trimmed, contextInt, contextBool or contextList), the StackProps field that wins over the context
+// (nil: context only; a zero field is unset), the default, and the check
+// run right after the value is read: it may normalize the value and read
+// the rows above it, never those below.
+type setting struct {
+	key   string
+	field func(*settings) any // *string, *int, *bool or *[]string
+	prop  func(*MyProfileStackProps) any
+	def   any
+	check func(*settings) error
+}
+
+// settingsTable lists every setting, read and checked in this order (the
+// order problems are reported in).
+var settingsTable = []setting{
+	{key: CtxStage, field: func(s *settings) any { return &s.stage }, prop: func(p *MyProfileStackProps) any { return p.Stage }, def: DefaultStage,
+		check: func(s *settings) error { return validStage(s.stage) }},
+	{key: CtxAssetDir, field: func(s *settings) any { return &s.assetDir }, prop: func(p *MyProfileStackProps) any { return p.AssetDir }, def: DefaultAssetDir},
+	{key: CtxAppName, field: func(s *settings) any { return &s.appName }, def: DefaultAppName},
+	{key: CtxSenderEmail, field: func(s *settings) any { return &s.senderEmail }, prop: func(p *MyProfileStackProps) any { return p.SenderEmail }, def: DefaultSenderEmail,
+		check: func(s *settings) error {
+			// What shared/config defaults to localhost in dev must be real elsewhere.
+			if s.deployed() && s.senderEmail == DefaultSenderEmail {
+				return fmt.Errorf("stage %s: set context %s to the verified SES identity mail comes from", s.stage, CtxSenderEmail)
+			}
+			return nil
+		}},
+	{key: CtxSESConfigurationSet, field: func(s *settings) any { return &s.sesConfigSet }, prop: func(p *MyProfileStackProps) any { return p.SESConfigurationSet }, def: ""},
+	{key: CtxSMSSenderID, field: func(s *settings) any { return &s.smsSenderID }, def: "",
+		check: func(s *settings) error {
+			if s.smsSenderID == "" {
+				return nil
+			}
+			return validSenderID(s.smsSenderID)
+		}},
+	{key: CtxLogLevel, field: func(s *settings) any { return &s.logLevel }, prop: func(p *MyProfileStackProps) any { return p.LogLevel }, def: DefaultLogLevel,
+		check: func(s *settings) error {
+			switch s.logLevel {
+			case "debug", "info", "warn", "error":
+				return nil
+			}
+			return fmt.Errorf("log level %q: want debug, info, warn or error", s.logLevel)
+		}},
+	{key: CtxLogRetentionDays, field: func(s *settings) any { return &s.logRetentionDays }, prop: func(p *MyProfileStackProps) any { return p.LogRetentionDays }, def: DefaultLogRetentionDays,
+		check: func(s *settings) (err error) {
+			s.logRetention, err = logRetention(s.logRetentionDays)
+			return err
+		}},
+	{key: CtxEventBusName, field: func(s *settings) any { return &s.eventBusName }, prop: func(p *MyProfileStackProps) any { return p.EventBusName }, def: "",
+		check: func(s *settings) error {
+			if s.eventBusName == "default" {
+				s.eventBusName = ""
+			}
+			return nil
+		}},
+	{key: CtxEventAccount, field: func(s *settings) any { return &s.eventAccount }, def: "",
+		check: func(s *settings) error {
+			if s.eventAccount != "" && !accountRE.MatchString(s.eventAccount) {
+				return fmt.Errorf("context %s %q: want a 12-digit AWS account ID", CtxEventAccount, s.eventAccount)
+			}
+			return nil
+		}},
+	{key: CtxWebAuthnRPID, field: func(s *settings) any { return &s.webauthnRPID }, def: "",
+		check: func(s *settings) error {
+			if s.webauthnRPID == "" {
+				return nil
+			}
+			return validRPID(s.webauthnRPID)
+		}},
+	{key: CtxWebAuthnOrigins, field: func(s *settings) any { return &s.webauthnOrigins },
+		check: func(s *settings) error {
+			var errs []error
+			if len(s.webauthnOrigins) > 0 && s.webauthnRPID == "" {
+				errs = append(errs, fmt.Errorf("context %s needs %s", CtxWebAuthnOrigins, CtxWebAuthnRPID))
+			}
+			for _, o := range s.webauthnOrigins {
+				if err := validWebAuthnOrigin(o); err != nil {
+					errs = append(errs, fmt.Errorf("context %s: %w", CtxWebAuthnOrigins, err))
+				}
+			}
+			passkeys := slices.ContainsFunc(s.functions, func(f catalog.Function) bool {
+				return slices.ContainsFunc(f.Routes, func(r string) bool { return strings.Contains(r, "/webauthn/") })
+			})
+			if s.deployed() && passkeys && (s.webauthnRPID == "" || len(s.webauthnOrigins) == 0) {
+				errs = append(errs, fmt.Errorf("stage %s: passkeys need context %s and %s", s.stage, CtxWebAuthnRPID, CtxWebAuthnOrigins))
+			}
+			return errors.Join(errs...)
+		}},
+	{key: CtxCORSOrigins, field: func(s *settings) any { return &s.corsOrigins },
+		check: func(s *settings) error {
+			var errs []error
+			for _, o := range s.corsOrigins {
+				if err := validOrigin(o); err != nil {
+					errs = append(errs, fmt.Errorf("context %s: %w", CtxCORSOrigins, err))
+				}
+			}
+			return errors.Join(errs...)
+		}},
+	{key: CtxSessionIdleTTL, field: func(s *settings) any { return &s.sessionIdleTTL }, def: DefaultSessionIdleTTL},
+	{key: CtxSessionAbsoluteTTL, field: func(s *settings) any { return &s.sessionAbsoluteTTL }, def: DefaultSessionAbsoluteTTL,
+		check: func(s *settings) error {
+			idle, err1 := time.ParseDuration(s.sessionIdleTTL)
+			abs, err2 := time.ParseDuration(s.sessionAbsoluteTTL)
+			switch {
+			case err1 != nil || err2 != nil:
+				return fmt.Errorf("session lifetimes %q and %q: want Go durations such as 720h", s.sessionIdleTTL, s.sessionAbsoluteTTL)
+			case idle <= 0 || abs < idle:
+				return fmt.Errorf("session lifetimes: idle %s must be positive and not longer than absolute %s", idle, abs)
+			}
+			return nil
+		}},
+	{key: CtxPasswordComposition, field: func(s *settings) any { return &s.passwordComposition }, def: DefaultPasswordComposition},
+	{key: CtxSignupEnabled, field: func(s *settings) any { return &s.signupEnabled }, def: DefaultSignupEnabled},
+	{key: CtxLoginMaxFailures, field: func(s *settings) any { return &s.loginMaxFailures }, def: DefaultLoginMaxFailures,
+		check: func(s *settings) error {
+			if s.loginMaxFailures < 1 {
+				return fmt.Errorf("context %s: %d, want at least 1", CtxLoginMaxFailures, s.loginMaxFailures)
+			}
+			return nil
+		}},
+	{key: CtxLoginWindow, field: func(s *settings) any { return &s.loginWindow }, def: DefaultLoginWindow,
+		check: func(s *settings) error {
+			if d, err := time.ParseDuration(s.loginWindow); err != nil || d < time.Minute {
+				return fmt.Errorf("context %s %q: want a Go duration of at least 1m, such as 15m", CtxLoginWindow, s.loginWindow)
+			}
+			return nil
+		}},
+	{key: CtxTableNamePrefix, field: func(s *settings) any { return &s.tableNamePrefix }, def: "",
+		check: func(s *settings) error {
+			if s.tableNamePrefix != "" && !tableNamePrefix.MatchString(s.tableNamePrefix) {
+				return fmt.Errorf("context %s %q: want 1 to 200 letters, digits, '_', '-' or '.'", CtxTableNamePrefix, s.tableNamePrefix)
+			}
+			return nil
+		}},
+	{key: CtxDailySummaryRate, field: func(s *settings) any { return &s.dailySummaryRate }, def: DefaultDailySummaryRate,
+		check: func(s *settings) error {
+			if s.dailySummaryRate < 1 {
+				return fmt.Errorf("context %s: %d, want at least 1 email a second", CtxDailySummaryRate, s.dailySummaryRate)
+			}
+			return nil
+		}},
+	{key: CtxMFADataKeySecret, field: func(s *settings) any { return &s.mfaSecret }, prop: func(p *MyProfileStackProps) any { return p.MFADataKeySecret }, def: "",
+		check: func(s *settings) error {
+			switch s.mfaSecret {
+			case "none":
+				s.mfaSecret = ""
+			case "":
+				s.mfaSecret = generatedSecret
+			}
+			return nil
+		}},
+	// After the secret: a KMS key only for a secret named by the deployer.
+	{key: CtxMFADataKeyKMSKey, field: func(s *settings) any { return &s.mfaKMSKey }, def: "",
+		check: func(s *settings) error {
+			switch {
+			case s.mfaKMSKey == "":
+			case s.mfaSecret == "" || s.mfaSecret == generatedSecret: // "none" or unset
+				return fmt.Errorf("context %s: only for a secret named by %s (the generated one uses the account's default key)", CtxMFADataKeyKMSKey, CtxMFADataKeySecret)
+			case !kmsKeyARN.MatchString(s.mfaKMSKey):
+				return fmt.Errorf("context %s %q: want a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>), not an alias", CtxMFADataKeyKMSKey, s.mfaKMSKey)
+			}
+			return nil
+		}},
+	{key: CtxThrottleRate, field: func(s *settings) any { return &s.throttleRate }, def: DefaultThrottleRate},
+	{key: CtxThrottleBurst, field: func(s *settings) any { return &s.throttleBurst }, def: DefaultThrottleBurst,
+		check: func(s *settings) error {
+			if s.throttleRate < 1 || s.throttleBurst < 1 {
+				return fmt.Errorf("API throttling: rate %d and burst %d must be at least 1", s.throttleRate, s.throttleBurst)
+			}
+			return nil
+		}},
+	{key: CtxQueueConcurrency, field: func(s *settings) any { return &s.queueConcurrency }, def: DefaultQueueConcurrency,
+		check: func(s *settings) error {
+			if s.queueConcurrency < 2 || s.queueConcurrency > 1000 {
+				return fmt.Errorf("queue max concurrency %d: SQS event sources accept 2 to 1000", s.queueConcurrency)
+			}
+			return nil
+		}},
+	{key: CtxSMSDailyBudget, field: func(s *settings) any { return &s.smsDailyBudget }, def: DefaultSMSDailyBudget,
+		check: func(s *settings) error {
+			if s.smsDailyBudget < 1 {
+				return fmt.Errorf("context %s: %d, want at least 1 text message a day", CtxSMSDailyBudget, s.smsDailyBudget)
+			}
+			return nil
+		}},
+	{key: CtxSMSCountries, field: func(s *settings) any { return &s.smsCountries },
+		check: func(s *settings) error {
+			for _, c := range s.smsCountries {
+				if err := validCountry(c); err != nil {
+					return fmt.Errorf("context %s: %w", CtxSMSCountries, err)
+				}
+			}
+			return nil
+		}},
+	{key: CtxFrontDoor, field: func(s *settings) any { return &s.frontDoor }, def: false},
+	{key: CtxFrontDoorWebACL, field: func(s *settings) any { return &s.frontDoorWebACL }, def: "",
+		check: func(s *settings) error {
+			switch {
+			case s.frontDoorWebACL == "":
+			case !s.frontDoor:
+				return fmt.Errorf("context %s needs %s true", CtxFrontDoorWebACL, CtxFrontDoor)
+			case !webACLARN.MatchString(s.frontDoorWebACL):
+				return fmt.Errorf("context %s %q: want the ARN of a CLOUDFRONT web ACL (arn:aws:wafv2:us-east-1:<account>:global/webacl/<name>/<id>)", CtxFrontDoorWebACL, s.frontDoorWebACL)
+			}
+			return nil
+		}},
+	{key: CtxFrontDoorRateLimit, field: func(s *settings) any { return &s.frontDoorRateLimit }, def: DefaultFrontDoorRateLimit,
+		check: func(s *settings) error {
+			if s.frontDoorRateLimit < 10 || s.frontDoorRateLimit > 2000000000 {
+				return fmt.Errorf("context %s: %d, WAF accepts 10 to 2000000000 requests per 5 minutes", CtxFrontDoorRateLimit, s.frontDoorRateLimit)
+			}
+			return nil
+		}},
+	{key: CtxAlarmTopicArn, field: func(s *settings) any { return &s.alarmTopicArn }, def: "",
+		check: func(s *settings) error {
+			if s.alarmTopicArn != "" && !(strings.HasPrefix(s.alarmTopicArn, "arn:") && strings.Contains(s.alarmTopicArn, ":sns:")) {
+				return fmt.Errorf("alarm topic %q: want an SNS topic ARN", s.alarmTopicArn)
+			}
+			return nil
+		}},
+	{key: CtxAlarmEmail, field: func(s *settings) any { return &s.alarmEmail }, def: "",
+		check: func(s *settings) error {
+			if s.alarmEmail == "" {
+				return nil
+			}
+			if _, err := mail.ParseAddress(s.alarmEmail); err != nil {
+				return fmt.Errorf("alarm email %q: %w", s.alarmEmail, err)
+			}
+			return nil
+		}},
+	{key: CtxMetricsNamespace, field: func(s *settings) any { return &s.metricsNamespace }, def: DefaultMetricsNamespace,
+		check: func(s *settings) error { return validNamespace(s.metricsNamespace) }},
+}
+
+// deployed: a stage other than dev and test, where settings that default to
+// local stand-ins must be real.
+func (s *settings) deployed() bool { return s.stage != "dev" && s.stage != "test" }
+
+// read sets the setting's field from props, else the context, else the
+// default. The error is a context value that does not parse.
+func (st setting) read(s *settings, props *MyProfileStackProps, ctx func(string) any) error {
+	var fromProps any
+	if st.prop != nil {
+		fromProps = st.prop(props)
+	}
+	raw := ctx(st.key)
+	var err error
+	switch f := st.field(s).(type) {
+	case *string:
+		if p, _ := fromProps.(string); p != "" {
+			*f = p
+			return nil
+		}
+		var v string
+		v, err = contextString(raw)
+		if v = strings.TrimSpace(v); v == "" {
+			v = st.def.(string)
+		}
+		*f = v
+	case *int:
+		if p, _ := fromProps.(int); p != 0 {
+			*f = p
+			return nil
+		}
+		n, ok, perr := contextInt(raw)
+		if err = perr; !ok {
+			n = st.def.(int)
+		}
+		*f = n
+	case *bool:
+		b, ok, perr := contextBool(raw)
+		if err = perr; !ok || err != nil {
+			b = st.def.(bool)
+		}
+		*f = b
+	case *[]string:
+		*f, err = contextList(raw)
+	default:
+		return fmt.Errorf("setting %s: field of type %T", st.key, f) // a mistake in settingsTable
+	}
+	if err != nil {
+		return fmt.Errorf("context %s: %w", st.key, err)
 	}
 	return nil
 }

@@ -134,7 +134,7 @@ func TestContextReachesFunctionEnvironment(t *testing.T) {
 		"WEBAUTHN_ORIGINS": "https://app.example.org,https://admin.example.org", "SIGNUP_ENABLED": "false",
 		"SESSION_IDLE_TTL": "12h", "SESSION_ABSOLUTE_TTL": "168h", "LOG_LEVEL": "debug",
 		"METRICS_NAMESPACE": "Acme/Profile", "PASSWORD_COMPOSITION": "false", "LOGIN_MAX_FAILURES": "5", "LOGIN_WINDOW": "30m",
-		"DAILY_SUMMARY_SEND_RATE": "40",
+		"DAILY_SUMMARY_SEND_RATE": "40", "SMS_DAILY_BUDGET": "250", "SMS_COUNTRIES": "ES,PT",
 	}
 	defaults := map[string]any{
 		"STAGE": "dev", "APP_NAME": DefaultAppName, "SENDER_EMAIL": DefaultSenderEmail, "SIGNUP_ENABLED": "true",
@@ -143,6 +143,7 @@ func TestContextReachesFunctionEnvironment(t *testing.T) {
 		"PASSWORD_COMPOSITION": "true", "LOGIN_MAX_FAILURES": "10", "LOGIN_WINDOW": DefaultLoginWindow,
 		"DAILY_SUMMARY_SEND_RATE": "14",
 		"SES_CONFIGURATION_SET":   nil, "SMS_SENDER_ID": nil, "WEBAUTHN_RP_ID": nil, "WEBAUTHN_ORIGINS": nil,
+		"SMS_DAILY_BUDGET": "1000", "SMS_COUNTRIES": nil,
 	}
 	for _, tc := range []struct {
 		name string
@@ -224,7 +225,15 @@ func TestUploadsBucketAndAvatarCDN(t *testing.T) {
 			if !sslDeny || !cdnRead {
 				t.Errorf("bucket policy: SSL deny %v, CloudFront read %v", sslDeny, cdnRead)
 			}
-			_, dist := one(t, tc.tmpl, "AWS::CloudFront::Distribution")
+			var dist map[string]any // the avatars' (the fixture also has the front door's)
+			for id, d := range resources(tc.tmpl, "AWS::CloudFront::Distribution") {
+				if strings.HasPrefix(id, "Avatars") {
+					dist = d
+				}
+			}
+			if dist == nil {
+				t.Fatal("no Avatars distribution")
+			}
 			dc := props(dist)["DistributionConfig"].(map[string]any)
 			origin := dc["Origins"].([]any)[0].(map[string]any)
 			if origin["OriginAccessControlId"] == nil || dc["DefaultCacheBehavior"].(map[string]any)["ViewerProtocolPolicy"] != "redirect-to-https" {
@@ -436,6 +445,22 @@ func TestAlarmsNotifyTheTopic(t *testing.T) {
 			}
 		})
 	}
+	// SMS toll fraud: the codes texted in 24 hours reach 80 % of the
+	// daily budget the functions enforce (smsDailyBudget).
+	for _, tc := range []struct {
+		name      string
+		tmpl      assertions.Template
+		namespace string
+		threshold float64
+	}{{"real", real, DefaultMetricsNamespace, 800}, {"fixture", fixture, "Acme/Profile", 200}} {
+		check(t, tc.name+": SMS budget alarm at 80 %", func() {
+			tc.tmpl.HasResourceProperties(jsii.String("AWS::CloudWatch::Alarm"), map[string]any{
+				"Namespace": tc.namespace, "MetricName": "CodesSent", "Statistic": "Sum", "Period": 86400,
+				"Dimensions": []any{map[string]any{"Name": "channel", "Value": "sms"}},
+				"Threshold":  tc.threshold, "ComparisonOperator": "GreaterThanOrEqualToThreshold",
+			})
+		})
+	}
 	check(t, "email subscription from context", func() {
 		fixture.HasResourceProperties(jsii.String("AWS::SNS::Subscription"), map[string]any{
 			"Protocol": "email", "Endpoint": "ops@example.org", "TopicArn": fixtureTopicArn,
@@ -554,6 +579,8 @@ func TestBadContextIsAnError(t *testing.T) {
 		{"origins without RP ID", map[string]any{CtxWebAuthnOrigins: "https://example.org"}, "webauthnRpId"},
 		{"bad RP ID", map[string]any{CtxWebAuthnRPID: "https://example.org"}, "RP ID"},
 		{"bad sender ID", map[string]any{CtxSMSSenderID: "Acme Corp Ltd"}, "sender ID"},
+		{"SMS budget of 0", map[string]any{CtxSMSDailyBudget: "0"}, "smsDailyBudget"},
+		{"SMS country not ISO", map[string]any{CtxSMSCountries: "Spain"}, "smsCountries"},
 		{"bad duration", map[string]any{CtxSessionIdleTTL: "30 days"}, "durations"},
 		{"idle longer than absolute", map[string]any{CtxSessionIdleTTL: "100h", CtxSessionAbsoluteTTL: "10h"}, "not longer"},
 		{"signup not a bool", map[string]any{CtxSignupEnabled: "maybe"}, "signupEnabled"},
@@ -571,6 +598,10 @@ func TestBadContextIsAnError(t *testing.T) {
 		{"bad alarm email", map[string]any{CtxAlarmEmail: "ops"}, "alarm email"},
 		{"AWS namespace", map[string]any{CtxMetricsNamespace: "AWS/Lambda"}, "namespace"},
 		{"bad log level", map[string]any{CtxLogLevel: "verbose"}, "log level"},
+		{"web ACL without the front door", map[string]any{CtxFrontDoorWebACL: "arn:aws:wafv2:us-east-1:123456789012:global/webacl/edge/0123abcd-0123-4567-89ab-0123456789ab"}, "needs frontDoor"},
+		{"regional web ACL", map[string]any{CtxFrontDoor: "true", CtxFrontDoorWebACL: "arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/edge/0123abcd"}, "CLOUDFRONT web ACL"},
+		{"rate below WAF's minimum", map[string]any{CtxFrontDoorRateLimit: "5"}, "frontDoorRateLimit"},
+		{"event account not an account ID", map[string]any{CtxEventAccount: "acme"}, "eventSourceAccount"},
 		{"prod with the example sender", map[string]any{CtxStage: "prod"}, "senderEmail"},
 		{"prod passkeys without RP", map[string]any{CtxStage: "prod", CtxSenderEmail: "a@example.org"}, "passkeys need"},
 	} {
@@ -643,8 +674,8 @@ func TestFixtureSetsEveryContextValue(t *testing.T) {
 	fix := fixtureContext("assets")
 	n := 0
 	for k, def := range defaults {
-		if strings.HasPrefix(k, "@aws-cdk") || strings.HasPrefix(k, CtxSchedulePrefix) {
-			continue // CDK feature flags; schedules (the fixture's catalog has its own, see below)
+		if strings.HasPrefix(k, "@aws-cdk") || strings.HasPrefix(k, CtxSchedulePrefix) || strings.HasPrefix(k, CtxEventSourcePrefix) {
+			continue // CDK feature flags; schedules and event sources (the fixture's catalog has its own, see below)
 		}
 		n++
 		v, ok := fix[k]
@@ -661,7 +692,7 @@ func TestFixtureSetsEveryContextValue(t *testing.T) {
 	}
 	// Every documented key is in cdk.json, except schedule overrides.
 	for k := range fix {
-		if _, ok := defaults[k]; !ok && !strings.HasPrefix(k, CtxSchedulePrefix) {
+		if _, ok := defaults[k]; !ok && !strings.HasPrefix(k, CtxSchedulePrefix) && !strings.HasPrefix(k, CtxEventSourcePrefix) {
 			t.Errorf("context %s is missing from cdk.json's defaults", k)
 		}
 	}

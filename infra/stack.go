@@ -4,14 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"net/mail"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2"
@@ -71,6 +69,10 @@ type MyProfileStackProps struct {
 type settings struct {
 	stage, assetDir, appName, senderEmail, sesConfigSet, smsSenderID string
 	logLevel, eventBusName, mfaSecret, mfaKMSKey, webauthnRPID       string
+	eventAccount                                                     string // "": the stack's own account
+	frontDoorWebACL                                                  string // "": the stack makes the web ACL
+	frontDoor                                                        bool
+	frontDoorRateLimit                                               int
 	sessionIdleTTL, sessionAbsoluteTTL                               string // Go durations, validated
 	tableNamePrefix                                                  string
 	alarmTopicArn, alarmEmail, metricsNamespace                      string
@@ -78,194 +80,38 @@ type settings struct {
 	signupEnabled, passwordComposition                               bool
 	loginMaxFailures, dailySummaryRate                               int
 	loginWindow                                                      string // Go duration, validated
-	throttleRate, throttleBurst, queueConcurrency                    int
+	throttleRate, throttleBurst, queueConcurrency, smsDailyBudget    int
+	logRetentionDays                                                 int
+	smsCountries                                                     []string
 	logRetention                                                     awslogs.RetentionDays
 	functions                                                        []catalog.Function
 	schedules                                                        map[string]string
+	eventSources                                                     map[string]string // event function name -> source its rule matches
 }
 
-// resolveSettings applies context values and defaults to props.
+// resolveSettings applies context values and defaults to props: it reads
+// and checks every row of settingsTable in order, then resolves the
+// schedules of the functions.
 func resolveSettings(scope constructs.Construct, props *MyProfileStackProps) (settings, error) {
 	if props == nil {
 		props = &MyProfileStackProps{}
 	}
 	ctx := func(key string) any { return scope.Node().TryGetContext(jsii.String(key)) }
-	var errs []error
-	str := func(field, key, def string) string {
-		if field != "" {
-			return field
-		}
-		v, err := contextString(ctx(key))
-		if err != nil {
-			errs = append(errs, fmt.Errorf("context %s: %w", key, err))
-		}
-		if v = strings.TrimSpace(v); v == "" {
-			return def
-		}
-		return v
-	}
-	num := func(field int, key string, def int) int {
-		if field != 0 {
-			return field
-		}
-		n, ok, err := contextInt(ctx(key))
-		if err != nil {
-			errs = append(errs, fmt.Errorf("context %s: %w", key, err))
-		}
-		if !ok {
-			return def
-		}
-		return n
-	}
-	list := func(key string) []string {
-		v, err := contextList(ctx(key))
-		if err != nil {
-			errs = append(errs, fmt.Errorf("context %s: %w", key, err))
-		}
-		return v
-	}
-	s := settings{
-		stage:              str(props.Stage, CtxStage, DefaultStage),
-		assetDir:           str(props.AssetDir, CtxAssetDir, DefaultAssetDir),
-		appName:            str("", CtxAppName, DefaultAppName),
-		senderEmail:        str(props.SenderEmail, CtxSenderEmail, DefaultSenderEmail),
-		sesConfigSet:       str(props.SESConfigurationSet, CtxSESConfigurationSet, ""),
-		smsSenderID:        str("", CtxSMSSenderID, ""),
-		logLevel:           str(props.LogLevel, CtxLogLevel, DefaultLogLevel),
-		eventBusName:       str(props.EventBusName, CtxEventBusName, ""),
-		webauthnRPID:       str("", CtxWebAuthnRPID, ""),
-		webauthnOrigins:    list(CtxWebAuthnOrigins),
-		corsOrigins:        list(CtxCORSOrigins),
-		sessionIdleTTL:     str("", CtxSessionIdleTTL, DefaultSessionIdleTTL),
-		sessionAbsoluteTTL: str("", CtxSessionAbsoluteTTL, DefaultSessionAbsoluteTTL),
-		throttleRate:       num(0, CtxThrottleRate, DefaultThrottleRate),
-		throttleBurst:      num(0, CtxThrottleBurst, DefaultThrottleBurst),
-		queueConcurrency:   num(0, CtxQueueConcurrency, DefaultQueueConcurrency),
-		alarmTopicArn:      str("", CtxAlarmTopicArn, ""),
-		alarmEmail:         str("", CtxAlarmEmail, ""),
-		metricsNamespace:   str("", CtxMetricsNamespace, DefaultMetricsNamespace),
-		functions:          props.Functions,
-		schedules:          map[string]string{},
-	}
-	if s.eventBusName == "default" {
-		s.eventBusName = ""
-	}
-	s.passwordComposition = DefaultPasswordComposition
-	if b, ok, err := contextBool(ctx(CtxPasswordComposition)); err != nil {
-		errs = append(errs, fmt.Errorf("context %s: %w", CtxPasswordComposition, err))
-	} else if ok {
-		s.passwordComposition = b
-	}
-	s.loginMaxFailures = num(0, CtxLoginMaxFailures, DefaultLoginMaxFailures)
-	s.loginWindow = str("", CtxLoginWindow, DefaultLoginWindow)
-	s.tableNamePrefix = str("", CtxTableNamePrefix, "")
-	if s.tableNamePrefix != "" && !tableNamePrefix.MatchString(s.tableNamePrefix) {
-		errs = append(errs, fmt.Errorf("context %s %q: want 1 to 200 letters, digits, '_', '-' or '.'", CtxTableNamePrefix, s.tableNamePrefix))
-	}
-	s.dailySummaryRate = num(0, CtxDailySummaryRate, DefaultDailySummaryRate)
-	if s.dailySummaryRate < 1 {
-		errs = append(errs, fmt.Errorf("context %s: %d, want at least 1 email a second", CtxDailySummaryRate, s.dailySummaryRate))
-	}
-	if s.loginMaxFailures < 1 {
-		errs = append(errs, fmt.Errorf("context %s: %d, want at least 1", CtxLoginMaxFailures, s.loginMaxFailures))
-	}
-	if d, err := time.ParseDuration(s.loginWindow); err != nil || d < time.Minute {
-		errs = append(errs, fmt.Errorf("context %s %q: want a Go duration of at least 1m, such as 15m", CtxLoginWindow, s.loginWindow))
-	}
-	s.signupEnabled = DefaultSignupEnabled
-	if b, ok, err := contextBool(ctx(CtxSignupEnabled)); err != nil {
-		errs = append(errs, fmt.Errorf("context %s: %w", CtxSignupEnabled, err))
-	} else if ok {
-		s.signupEnabled = b
-	}
-	s.mfaSecret = str(props.MFADataKeySecret, CtxMFADataKeySecret, "")
-	s.mfaKMSKey = str("", CtxMFADataKeyKMSKey, "")
-	if s.mfaKMSKey != "" && (s.mfaSecret == "" || s.mfaSecret == "none") {
-		errs = append(errs, fmt.Errorf("context %s: only for a secret named by %s (the generated one uses the account's default key)", CtxMFADataKeyKMSKey, CtxMFADataKeySecret))
-	} else if s.mfaKMSKey != "" && !kmsKeyARN.MatchString(s.mfaKMSKey) {
-		errs = append(errs, fmt.Errorf("context %s %q: want a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>), not an alias", CtxMFADataKeyKMSKey, s.mfaKMSKey))
-	}
-	switch s.mfaSecret {
-	case "none":
-		s.mfaSecret = ""
-	case "":
-		s.mfaSecret = generatedSecret
-	}
+	s := settings{functions: props.Functions, schedules: map[string]string{}, eventSources: map[string]string{}}
 	if s.functions == nil {
 		s.functions = catalog.All()
 	}
-	if err := validStage(s.stage); err != nil {
-		errs = append(errs, err)
-	}
-	switch s.logLevel {
-	case "debug", "info", "warn", "error":
-	default:
-		errs = append(errs, fmt.Errorf("log level %q: want debug, info, warn or error", s.logLevel))
-	}
-	r, err := logRetention(num(props.LogRetentionDays, CtxLogRetentionDays, DefaultLogRetentionDays))
-	if err != nil {
-		errs = append(errs, err)
-	}
-	s.logRetention = r
-	if s.smsSenderID != "" {
-		if err := validSenderID(s.smsSenderID); err != nil {
+	var errs []error
+	for _, st := range settingsTable {
+		if err := st.read(&s, props, ctx); err != nil {
 			errs = append(errs, err)
 		}
-	}
-	if s.webauthnRPID != "" {
-		if err := validRPID(s.webauthnRPID); err != nil {
+		if st.check == nil {
+			continue
+		}
+		if err := st.check(&s); err != nil {
 			errs = append(errs, err)
 		}
-	}
-	if len(s.webauthnOrigins) > 0 && s.webauthnRPID == "" {
-		errs = append(errs, fmt.Errorf("context %s needs %s", CtxWebAuthnOrigins, CtxWebAuthnRPID))
-	}
-	for _, o := range s.webauthnOrigins {
-		if err := validWebAuthnOrigin(o); err != nil {
-			errs = append(errs, fmt.Errorf("context %s: %w", CtxWebAuthnOrigins, err))
-		}
-	}
-	for _, o := range s.corsOrigins {
-		if err := validOrigin(o); err != nil {
-			errs = append(errs, fmt.Errorf("context %s: %w", CtxCORSOrigins, err))
-		}
-	}
-	idle, err1 := time.ParseDuration(s.sessionIdleTTL)
-	abs, err2 := time.ParseDuration(s.sessionAbsoluteTTL)
-	switch {
-	case err1 != nil || err2 != nil:
-		errs = append(errs, fmt.Errorf("session lifetimes %q and %q: want Go durations such as 720h", s.sessionIdleTTL, s.sessionAbsoluteTTL))
-	case idle <= 0 || abs < idle:
-		errs = append(errs, fmt.Errorf("session lifetimes: idle %s must be positive and not longer than absolute %s", idle, abs))
-	}
-	if s.throttleRate < 1 || s.throttleBurst < 1 {
-		errs = append(errs, fmt.Errorf("API throttling: rate %d and burst %d must be at least 1", s.throttleRate, s.throttleBurst))
-	}
-	if s.queueConcurrency < 2 || s.queueConcurrency > 1000 {
-		errs = append(errs, fmt.Errorf("queue max concurrency %d: SQS event sources accept 2 to 1000", s.queueConcurrency))
-	}
-	if s.alarmTopicArn != "" && !(strings.HasPrefix(s.alarmTopicArn, "arn:") && strings.Contains(s.alarmTopicArn, ":sns:")) {
-		errs = append(errs, fmt.Errorf("alarm topic %q: want an SNS topic ARN", s.alarmTopicArn))
-	}
-	if s.alarmEmail != "" {
-		if _, err := mail.ParseAddress(s.alarmEmail); err != nil {
-			errs = append(errs, fmt.Errorf("alarm email %q: %w", s.alarmEmail, err))
-		}
-	}
-	if s.stage != "dev" && s.stage != "test" {
-		// What shared/config defaults to localhost in dev must be real elsewhere.
-		if s.senderEmail == DefaultSenderEmail {
-			errs = append(errs, fmt.Errorf("stage %s: set context %s to the verified SES identity mail comes from", s.stage, CtxSenderEmail))
-		}
-		passkeys := slices.ContainsFunc(s.functions, func(f catalog.Function) bool {
-			return slices.ContainsFunc(f.Routes, func(r string) bool { return strings.Contains(r, "/webauthn/") })
-		})
-		if passkeys && (s.webauthnRPID == "" || len(s.webauthnOrigins) == 0) {
-			errs = append(errs, fmt.Errorf("stage %s: passkeys need context %s and %s", s.stage, CtxWebAuthnRPID, CtxWebAuthnOrigins))
-		}
-	}
-	if err := validNamespace(s.metricsNamespace); err != nil {
-		errs = append(errs, err)
 	}
 	for _, f := range s.functions {
 		if sch, ok := props.Schedules[f.Name]; ok {
@@ -280,6 +126,20 @@ func resolveSettings(scope constructs.Construct, props *MyProfileStackProps) (se
 			v = f.Schedule
 		}
 		s.schedules[f.Name] = v
+		if f.Kind != catalog.Event {
+			continue
+		}
+		src, err := contextString(ctx(CtxEventSourcePrefix + f.Name))
+		if err != nil {
+			errs = append(errs, fmt.Errorf("context %s%s: %w", CtxEventSourcePrefix, f.Name, err))
+		}
+		if src = strings.TrimSpace(src); src == "" {
+			src = f.EventSource
+		}
+		if err := validEventSource(src); err != nil && src != "" {
+			errs = append(errs, fmt.Errorf("context %s%s: %w", CtxEventSourcePrefix, f.Name, err))
+		}
+		s.eventSources[f.Name] = src
 	}
 	return s, errors.Join(errs...)
 }
@@ -299,12 +159,14 @@ func (s settings) env() map[string]*string {
 		"LOGIN_MAX_FAILURES":      jsii.String(strconv.Itoa(s.loginMaxFailures)),
 		"LOGIN_WINDOW":            jsii.String(s.loginWindow),
 		"DAILY_SUMMARY_SEND_RATE": jsii.String(strconv.Itoa(s.dailySummaryRate)),
+		"SMS_DAILY_BUDGET":        jsii.String(strconv.Itoa(s.smsDailyBudget)),
 	}
 	opt := map[string]string{
 		"SES_CONFIGURATION_SET": s.sesConfigSet,
 		"SMS_SENDER_ID":         s.smsSenderID,
 		"WEBAUTHN_RP_ID":        s.webauthnRPID,
 		"WEBAUTHN_ORIGINS":      strings.Join(s.webauthnOrigins, ","),
+		"SMS_COUNTRIES":         strings.Join(s.smsCountries, ","),
 	}
 	for k, v := range opt {
 		if v != "" {
@@ -547,12 +409,23 @@ func NewMyProfileStack(scope constructs.Construct, id string, props *MyProfileSt
 
 	table := newTable(stack, def, dev, s.tableName())
 
+	// The account the consumed platform events must come from.
+	eventAccount := awscdk.Aws_ACCOUNT_ID()
+	if s.eventAccount != "" {
+		eventAccount = jsii.String(s.eventAccount)
+	}
 	var bus awsevents.IEventBus // nil: the account's default bus
 	if s.eventBusName != "" {
 		bus = awsevents.EventBus_FromEventBusName(stack, jsii.String("EventBus"), jsii.String(s.eventBusName))
 	}
 
 	api, apiStage := newHTTPAPI(stack, s, logRemoval)
+	var door *frontDoor
+	if s.frontDoor {
+		if door, err = newFrontDoor(stack, s, api); err != nil {
+			return nil, fmt.Errorf("stack %s: %w", id, err)
+		}
+	}
 
 	var up *uploads
 	if lay.uploads {
@@ -687,6 +560,11 @@ func NewMyProfileStack(scope constructs.Construct, id string, props *MyProfileSt
 
 		switch f.Kind {
 		case catalog.HTTP:
+			if door != nil {
+				// The functions refuse requests that did not come through
+				// the front door (httpapi.OriginGuard).
+				fn.AddEnvironment(jsii.String("ORIGIN_VERIFY_SECRET"), door.secret, nil)
+			}
 			integration := awsapigatewayv2integrations.NewHttpLambdaIntegration(jsii.String(p.id+"Integration"), fn, nil)
 			for _, r := range p.routes {
 				for _, route := range *api.AddRoutes(&awsapigatewayv2.AddRoutesOptions{
@@ -704,12 +582,19 @@ func NewMyProfileStack(scope constructs.Construct, id string, props *MyProfileSt
 				Targets:     &[]awsevents.IRuleTarget{ruleTarget(fn, dlq)},
 			})
 		case catalog.Event:
+			// Only events the platform's account put with the platform's
+			// source: EventBridge sets "account" to the account of the
+			// principal that called PutEvents, so no one outside that
+			// account can forge one (docs/events.md says who may put
+			// events on the bus).
+			source := s.eventSources[f.Name]
 			awsevents.NewRule(stack, jsii.String(p.id+"Events"), &awsevents.RuleProps{
-				Description: jsii.String("Delivers " + f.EventSource + " events to " + f.Name),
+				Description: jsii.String("Delivers " + source + " events from the platform's account to " + f.Name),
 				EventBus:    bus,
 				EventPattern: &awsevents.EventPattern{
-					Source:     jsii.Strings(f.EventSource),
+					Source:     jsii.Strings(source),
 					DetailType: jsii.Strings(f.DetailTypes...),
+					Account:    &[]*string{eventAccount},
 				},
 				Targets: &[]awsevents.IRuleTarget{ruleTarget(fn, dlq)},
 			})
@@ -743,7 +628,9 @@ func NewMyProfileStack(scope constructs.Construct, id string, props *MyProfileSt
 	topic := alarmTopic(stack, s)
 	newAlarms(stack, alarmInputs{
 		topic: topic, api: api, table: table, fns: fns, queues: queues, queueDLQs: queueDLQs,
-		email: slices.ContainsFunc(lay.fns, func(p planned) bool { return p.fn.Needs.Email }),
+		email:            slices.ContainsFunc(lay.fns, func(p planned) bool { return p.fn.Needs.Email }),
+		sms:              slices.ContainsFunc(lay.fns, func(p planned) bool { return p.fn.Needs.SMS }),
+		metricsNamespace: s.metricsNamespace, smsDailyBudget: s.smsDailyBudget,
 	})
 
 	busName := "default"
@@ -758,6 +645,12 @@ func NewMyProfileStack(scope constructs.Construct, id string, props *MyProfileSt
 		{"TableName", "The DynamoDB table", table.TableName()},
 		{"EventBusName", "The EventBridge bus the event rules listen on", jsii.String(busName)},
 		{"AlarmTopicArn", "The SNS topic every alarm notifies", topic.TopicArn()},
+	}
+	if door != nil {
+		outputs = append(outputs, struct {
+			id, desc string
+			value    *string
+		}{"FrontDoorUrl", "Base URL clients use: the CloudFront front door (the API URL answers 403)", jsii.String("https://" + *door.dist.DistributionDomainName())})
 	}
 	if up != nil {
 		outputs = append(outputs, []struct {

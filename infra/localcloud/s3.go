@@ -15,6 +15,7 @@ import (
 	"mime"
 	"net"
 	"net/http"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -57,7 +58,9 @@ type S3Options struct {
 // in this process. gofakes3 accepts browser form uploads but checks neither
 // their policy nor their signature, so this wrapper does, as S3 would:
 // signature (SigV4 over the policy), expiration, bucket, key and
-// Content-Type conditions, and content-length-range.
+// Content-Type conditions, content-length-range, and that every form field
+// (but policy, x-amz-signature, file and x-ignore-*) is named by a
+// condition.
 func StartS3(ctx context.Context, o S3Options) (*Service, error) {
 	if o.Addr == "" {
 		o.Addr = "127.0.0.1:0"
@@ -186,9 +189,11 @@ func (f *s3Front) checkForm(r *http.Request, bucket string, body []byte) (map[st
 	}
 	defer req.MultipartForm.RemoveAll()
 	fields := map[string]string{"bucket": bucket}
+	var submitted []string // the form's field names, lower case
 	for k, v := range req.MultipartForm.Value {
 		if len(v) > 0 {
 			fields[strings.ToLower(k)] = v[0]
+			submitted = append(submitted, strings.ToLower(k))
 		}
 	}
 	files := req.MultipartForm.File["file"]
@@ -231,12 +236,52 @@ func (f *s3Front) checkForm(r *http.Request, bucket string, body []byte) (map[st
 	if !f.o.Now().Before(exp) {
 		return nil, 0, http.StatusForbidden, "AccessDenied", "Invalid according to Policy: Policy expired."
 	}
+	covered := map[string]bool{}
 	for _, c := range policy.Conditions {
 		if status, code, msg := checkCondition(c, fields, size); code != "" {
 			return nil, 0, status, code, msg
 		}
+		for _, name := range conditionFields(c) {
+			covered[name] = true
+		}
+	}
+	// As S3: every form field but the policy, the signature, the file and
+	// x-ignore-* fields must be named by a condition of the policy.
+	var extra []string
+	for _, name := range submitted {
+		if name == "policy" || name == "x-amz-signature" || name == "file" || strings.HasPrefix(name, "x-ignore-") || covered[name] {
+			continue
+		}
+		extra = append(extra, name)
+	}
+	if len(extra) > 0 {
+		sort.Strings(extra)
+		return nil, 0, http.StatusForbidden, "AccessDenied", "Invalid according to Policy: Extra input fields: " + strings.Join(extra, ", ")
 	}
 	return fields, size, 0, "", ""
+}
+
+// conditionFields returns the form fields (lower case) a policy condition
+// names: the keys of {"name": "value"}, the $name of ["eq"|"starts-with",
+// "$name", value].
+func conditionFields(raw json.RawMessage) []string {
+	var exact map[string]string
+	if json.Unmarshal(raw, &exact) == nil {
+		var out []string
+		for k := range exact {
+			out = append(out, strings.ToLower(k))
+		}
+		return out
+	}
+	var list []any
+	if json.Unmarshal(raw, &list) != nil || len(list) != 3 {
+		return nil
+	}
+	if op, _ := list[0].(string); !strings.EqualFold(op, "eq") && !strings.EqualFold(op, "starts-with") {
+		return nil
+	}
+	name, _ := list[1].(string)
+	return []string{strings.ToLower(strings.TrimPrefix(name, "$"))}
 }
 
 func checkCondition(raw json.RawMessage, fields map[string]string, size int64) (int, string, string) {

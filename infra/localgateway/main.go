@@ -40,6 +40,7 @@ import (
 	"github.com/example/myprofile/infra/localcloud"
 	"github.com/example/myprofile/shared/app/all"
 	"github.com/example/myprofile/shared/catalog"
+	"github.com/example/myprofile/shared/request"
 	"github.com/example/myprofile/shared/store"
 )
 
@@ -50,7 +51,7 @@ const (
 )
 
 func main() {
-	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	log := slog.New(request.NewLogHandler(slog.NewTextHandler(os.Stderr, nil)))
 	slog.SetDefault(log)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

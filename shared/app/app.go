@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -17,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
+	"github.com/example/myprofile/shared/account"
 	"github.com/example/myprofile/shared/audit"
 	"github.com/example/myprofile/shared/catalog"
 	"github.com/example/myprofile/shared/config"
@@ -25,6 +27,7 @@ import (
 	"github.com/example/myprofile/shared/password"
 	"github.com/example/myprofile/shared/ratelimit"
 	"github.com/example/myprofile/shared/reauth"
+	"github.com/example/myprofile/shared/request"
 	"github.com/example/myprofile/shared/sessions"
 	"github.com/example/myprofile/shared/store"
 )
@@ -74,13 +77,14 @@ func Load(ctx context.Context) (*Deps, error) {
 	}, nil
 }
 
-// NewLogger returns the JSON logger every function uses.
+// NewLogger returns the JSON logger every function uses. A record logged
+// with a request's context carries its id as "requestId" (request.LogHandler).
 func NewLogger(w *os.File, level string) *slog.Logger {
 	var lv slog.Level
 	if err := lv.UnmarshalText([]byte(level)); err != nil {
 		lv = slog.LevelInfo
 	}
-	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: lv}))
+	return slog.New(request.NewLogHandler(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: lv})))
 }
 
 // SetClient gives the client of an AWS service (named as in Client) instead
@@ -132,18 +136,19 @@ func (d *Deps) Limiter(window time.Duration, max int) ratelimit.Limiter {
 	return ratelimit.Limiter{Store: d.Store(), Now: d.Now, Window: window, Max: max}
 }
 
-// SMSPerIP limits the text messages sent per client IP (phone change and
-// sign-in codes share the key "sms-ip#<ip>"), against SMS toll fraud.
-func (d *Deps) SMSPerIP() ratelimit.Limiter { return d.Limiter(time.Hour, 10) }
-
 // Reauth returns the current-password checker every credential change uses.
 func (d *Deps) Reauth() reauth.Checker {
 	return reauth.Checker{Store: d.Store(), Hasher: d.Hasher, Failures: d.Limiter(d.Config.LoginWindow, d.Config.LoginMaxFailures)}
 }
 
-// PasswordPolicy is the policy new passwords are checked against.
+// PasswordPolicy is the policy new passwords are checked against; with
+// PASSWORD_BREACH_RANGE_URL set it also asks that range API (failing open).
 func (d *Deps) PasswordPolicy() password.Policy {
-	return password.DefaultPolicy(d.Config.PasswordComposition)
+	p := password.DefaultPolicy(d.Config.PasswordComposition)
+	if d.Config.PasswordBreachURL != "" {
+		p.Breach = &password.BreachChecker{Endpoint: d.Config.PasswordBreachURL, Metrics: d.Metrics}
+	}
+	return p
 }
 
 // Routes builds an HTTP function's routes.
@@ -171,7 +176,45 @@ func (d *Deps) HTTPHandler(name string, build Routes) (http.Handler, error) {
 	if !slices.Equal(served, want) {
 		return nil, fmt.Errorf("app: function %s serves [%s] but the catalog lists [%s]", name, strings.Join(served, ", "), strings.Join(want, ", "))
 	}
-	return httpapi.Middleware(d.Log, rs.Mux()), nil
+	// Behind the front door (ORIGIN_VERIFY_SECRET set), only requests that
+	// came through CloudFront are served.
+	return httpapi.Middleware(d.Log, httpapi.OriginGuard(d.Config.OriginVerify, rs.Mux())), nil
+}
+
+// LimitPerIP puts a per-client-IP limit on every route of rs except those
+// named in authenticated: PublicRouteIPLimit requests an hour per route and
+// IP (key "route-ip#<route>#<ip>"), counted before the request is read, so
+// no single client can take an unauthenticated route away from everyone
+// (API Gateway's throttling is shared by all clients). Over it: 429
+// `rate_limited` with Retry-After. Each route keeps its own finer limits.
+func (d *Deps) LimitPerIP(rs httpapi.Routes, authenticated ...string) httpapi.Routes {
+	l := d.Limiter(time.Hour, d.Config.PublicRouteIPLimit)
+	out := httpapi.Routes{}
+	for route, h := range rs {
+		if slices.Contains(authenticated, route) {
+			out[route] = h
+			continue
+		}
+		out[route] = limitPerIP(l, route, h)
+	}
+	return out
+}
+
+func limitPerIP(l ratelimit.Limiter, route string, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		err := l.Hit(r.Context(), "route-ip#"+route+"#"+request.Client(r.Context()).IP)
+		var lim *ratelimit.Limited
+		switch {
+		case errors.As(err, &lim):
+			httpapi.WriteError(w, r, &account.Error{Code: account.CodeRateLimited, Detail: "Too many requests from this network; try again later.",
+				RetryAfter: lim.RetryAfter, Cause: err})
+			return
+		case err != nil:
+			httpapi.WriteError(w, r, account.Internal(err))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // HTTPLambda returns the named HTTP function as a Lambda handler (API

@@ -30,6 +30,7 @@ func TestConcurrentSignupsWithOneEmail(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			e := e.InGoroutine()
 			res := e.Do(apptest.Req{Method: "POST", Path: "/v1/auth/signup/confirm", Body: map[string]any{"email": email, "code": code}})
 			if res.Status == http.StatusConflict && res.Code() != "email_taken" {
 				t.Errorf("409 with code %q", res.Code())
@@ -111,6 +112,7 @@ func TestSessionExpiry(t *testing.T) {
 	me := apptest.Req{Method: "GET", Path: "/v1/me", Token: u.Token}
 
 	t.Run("used within the idle limit it lives until the absolute limit", func(t *testing.T) {
+		e := e.For(t)
 		for range 3 {
 			e.Clock.Advance(23 * time.Hour)
 			e.Must(http.StatusOK, me)
@@ -121,6 +123,7 @@ func TestSessionExpiry(t *testing.T) {
 		}
 	})
 	t.Run("an idle session expires", func(t *testing.T) {
+		e := e.For(t)
 		tok := e.Login(u.Email, u.Password)
 		req := apptest.Req{Method: "GET", Path: "/v1/me", Token: tok}
 		e.Must(http.StatusOK, req)
@@ -214,6 +217,7 @@ func TestBadInputIsRefusedAndNothingWritten(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			e := e.For(t)
 			res := e.Do(tt.req)
 			if res.Status != tt.status || res.Code() != tt.code {
 				t.Fatalf("got %d %q, want %d %q: %s", res.Status, res.Code(), tt.status, tt.code, res.Body)
@@ -225,17 +229,7 @@ func TestBadInputIsRefusedAndNothingWritten(t *testing.T) {
 				t.Error("no X-Request-Id")
 			}
 			if tt.field != "" {
-				var p struct {
-					Errors []struct{ Field string } `json:"errors"`
-				}
-				res.Decode(t, &p)
-				found := false
-				for _, f := range p.Errors {
-					found = found || f.Field == tt.field
-				}
-				if !found {
-					t.Errorf("errors %s do not name %q", res.Body, tt.field)
-				}
+				apptest.WantFieldError(t, res, tt.field)
 			}
 			if tt.req.Method == "POST" && tt.req.Path == "/v1/auth/signup" {
 				if body, ok := tt.req.Body.(map[string]any); ok {
@@ -266,6 +260,7 @@ func TestConcurrentPatchesLoseNothing(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			e := e.InGoroutine()
 			statuses[i] = e.Do(apptest.Req{Method: "PATCH", Path: "/v1/me", Token: u.Token, Header: map[string]string{"If-Match": etag},
 				Body: map[string]any{"firstName": name}}).Status
 		}()
@@ -280,6 +275,7 @@ func TestConcurrentPatchesLoseNothing(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			e := e.InGoroutine()
 			e.Must(200, apptest.Req{Method: "PATCH", Path: "/v1/me", Token: u.Token, Body: map[string]any{k: v}})
 		}()
 	}

@@ -33,6 +33,7 @@ func TestLambdaAndGatewayAnswerAlike(t *testing.T) {
 		{"bad patch", "PATCH", "/v1/me", u.Token, `{"timezone":"Mars/Base"}`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			e := e.For(t)
 			req := apptest.Req{Method: tc.method, Path: tc.path, Token: tc.token}
 			ev := events.APIGatewayV2HTTPRequest{
 				RawPath: tc.path, Headers: map[string]string{"content-type": "application/json"},

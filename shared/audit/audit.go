@@ -156,6 +156,6 @@ func RecordOwn(r *http.Request, sink Sink, log *slog.Logger, u account.User, act
 	}
 	orgID, _, _ := u.CurrentOrg("")
 	if err := sink.Record(r.Context(), FromRequest(r, u.ID, u.ID, orgID, action, details)); err != nil && log != nil {
-		log.ErrorContext(r.Context(), "audit "+action, "requestId", request.ID(r.Context()), "userId", u.ID, "error", err.Error())
+		log.ErrorContext(r.Context(), "audit "+action, "userId", u.ID, "error", err.Error())
 	}
 }

@@ -57,6 +57,7 @@ func TestSignupAndRevocationsAreRecorded(t *testing.T) {
 	}
 
 	t.Run("pages follow the cursor", func(t *testing.T) {
+		e := e.For(t)
 		p1, err := e.Deps.Store().ListUserAudit(context.Background(), u.ID, "", 1)
 		if err != nil || len(p1.Entries) != 1 || p1.Next == "" {
 			t.Fatalf("first page = %+v, %v", p1, err)

@@ -30,6 +30,6 @@ func RecordOwnContext(ctx context.Context, sink Sink, log *slog.Logger, u accoun
 	}
 	orgID, _, _ := u.CurrentOrg("")
 	if err := sink.Record(ctx, FromContext(ctx, u.ID, u.ID, orgID, action, details)); err != nil && log != nil {
-		log.ErrorContext(ctx, "audit "+action, "requestId", request.ID(ctx), "userId", u.ID, "error", err.Error())
+		log.ErrorContext(ctx, "audit "+action, "userId", u.ID, "error", err.Error())
 	}
 }

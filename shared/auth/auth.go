@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/mail"
 	"strings"
 	"time"
 
@@ -112,27 +111,6 @@ type SecondFactor interface {
 	Begin(ctx context.Context, u account.User, src request.Source) (any, error)
 }
 
-// CleanEmail normalises and validates an email address used as a sign-in
-// identifier: a bare address (no display name), at most 254 characters.
-func CleanEmail(s string) (string, string) {
-	e := account.NormalizeEmail(s)
-	if e == "" {
-		return "", "must not be empty"
-	}
-	if len(e) > 254 {
-		return "", "must be at most 254 characters"
-	}
-	a, err := mail.ParseAddress(e)
-	if err != nil || a.Name != "" || a.Address != e {
-		return "", "must be an email address like name@example.com"
-	}
-	local, domain, _ := strings.Cut(e, "@")
-	if len(local) > 64 || !strings.Contains(domain, ".") || strings.HasSuffix(domain, ".") {
-		return "", "must be an email address like name@example.com"
-	}
-	return e, ""
-}
-
 // Errors of the service. Each comes wrapped in the *account.Error to
 // answer, so callers match them with errors.Is.
 var (
@@ -213,7 +191,7 @@ func (s *Service) SignIn(ctx context.Context, email, pw string) (SignedIn, error
 		s.release(ctx, ipKey, acctKey)
 	}
 	if errors.Is(err, ErrBadCredentials) {
-		s.Log.InfoContext(ctx, "login failed", "requestId", request.ID(ctx))
+		s.Log.InfoContext(ctx, "login failed")
 		metrics.Inc(ctx, s.Metrics, metrics.SignInFailures, map[string]string{"step": "password"})
 		return SignedIn{}, &account.Error{Code: account.CodeInvalidCreds, Detail: "The email or password is not correct.", Cause: err}
 	}
@@ -245,7 +223,7 @@ func (s *Service) StartSession(ctx context.Context, userID string) (sessions.Iss
 	if err != nil {
 		return sessions.Issued{}, account.Internal(err)
 	}
-	s.Log.InfoContext(ctx, "signed in", "requestId", request.ID(ctx), "userId", userID)
+	s.Log.InfoContext(ctx, "signed in", "userId", userID)
 	metrics.Inc(ctx, s.Metrics, metrics.SignIns, nil)
 	return sessions.Issued{ID: sess.ID, Token: token, ExpiresAt: sess.ExpiresAt}, nil
 }
@@ -313,7 +291,7 @@ func (s *Service) verify(ctx context.Context, email, pw string) (account.User, e
 func (s *Service) release(ctx context.Context, keys ...string) {
 	for _, k := range keys {
 		if err := s.Failures.Release(ctx, k); err != nil {
-			s.Log.ErrorContext(ctx, "release sign-in attempt", "requestId", request.ID(ctx), "error", err.Error())
+			s.Log.ErrorContext(ctx, "release sign-in attempt", "error", err.Error())
 		}
 	}
 }

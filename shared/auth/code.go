@@ -2,9 +2,7 @@ package auth
 
 import (
 	"context"
-	"crypto/hmac"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -12,6 +10,7 @@ import (
 	"time"
 
 	"github.com/example/myprofile/shared/account"
+	"github.com/example/myprofile/shared/datakey/keyedhash"
 	"github.com/example/myprofile/shared/notify"
 )
 
@@ -98,34 +97,18 @@ type PasswordReset struct {
 // Ref names the reset's code.
 func (r PasswordReset) Ref() CodeRef { return CodeRef{Kind: KindReset, Key: r.UserID, ID: r.ID} }
 
-// codeMAC is HMAC-SHA256 under the server-side key over the kind, the
-// request id and the code: a 6-digit code is never stored, its hash cannot
+// codeMAC is HMAC-SHA256 under the server-side key (package keyedhash)
+// over the kind, the request id and the code: a 6-digit code is never stored, its hash cannot
 // be searched without the key, and a code of one request or kind does not
 // match another's.
 func (s *Service) codeMAC(ctx context.Context, ref CodeRef, code string) (string, error) {
-	if s.Keys == nil {
-		return "", errors.New("auth: no data key configured for codes")
-	}
-	k, err := s.Keys.DataKey(ctx)
-	if err != nil {
-		return "", fmt.Errorf("auth: data key: %w", err)
-	}
-	if len(k) < 32 {
-		return "", errors.New("auth: the data key is shorter than 32 bytes")
-	}
-	m := hmac.New(sha256.New, k)
-	m.Write([]byte("auth-code\x00" + ref.Kind + "\x00" + ref.ID + "\x00" + code))
-	return hex.EncodeToString(m.Sum(nil)), nil
+	return keyedhash.Hasher{Keys: s.Keys}.Sum(ctx, "auth-"+ref.Kind+"-code", ref.ID, code)
 }
 
 // codeMatches compares a submitted code with the stored hash in constant
 // time.
 func (s *Service) codeMatches(ctx context.Context, ref CodeRef, code, stored string) (bool, error) {
-	got, err := s.codeMAC(ctx, ref, code)
-	if err != nil {
-		return false, err
-	}
-	return hmac.Equal([]byte(got), []byte(stored)), nil
+	return keyedhash.Hasher{Keys: s.Keys}.Match(ctx, stored, "auth-"+ref.Kind+"-code", ref.ID, code)
 }
 
 // newCode returns 6 uniformly random decimal digits and a random request

@@ -163,7 +163,7 @@ func TestRacingConfirmationsMakeOneAccount(t *testing.T) {
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Go(func() {
-			statuses[i] = e.Do(post("/v1/auth/signup/confirm", map[string]any{"email": email, "code": code})).Status
+			statuses[i] = e.InGoroutine().Do(post("/v1/auth/signup/confirm", map[string]any{"email": email, "code": code})).Status
 		})
 	}
 	wg.Wait()

@@ -26,7 +26,7 @@ func (s *Service) ForgotPassword(ctx context.Context, email string) (time.Time, 
 		return time.Time{}, err
 	}
 	var v account.Validation
-	email = v.Check("email", email, CleanEmail)
+	email = v.Check("email", email, account.CleanEmail)
 	if err := v.Err(); err != nil {
 		return time.Time{}, err
 	}
@@ -40,7 +40,7 @@ func (s *Service) ForgotPassword(ctx context.Context, email string) (time.Time, 
 		if err := s.mail(ctx, ResetUnknownEmail, "en", email, map[string]string{"App": s.AppName, "When": now.Format("2006-01-02 15:04")}); err != nil {
 			return time.Time{}, err
 		}
-		s.Log.InfoContext(ctx, "password reset for an unknown address", "requestId", request.ID(ctx))
+		s.Log.InfoContext(ctx, "password reset for an unknown address")
 		return expires, nil
 	}
 	if err != nil {
@@ -54,7 +54,7 @@ func (s *Service) ForgotPassword(ctx context.Context, email string) (time.Time, 
 		if err := s.mail(ctx, ResetSSOEmail, u.Language, u.Email, map[string]string{"App": s.AppName, "Name": name, "IdP": u.IdPURL}); err != nil {
 			return time.Time{}, err
 		}
-		s.Log.InfoContext(ctx, "password reset for an SSO-managed account", "requestId", request.ID(ctx), "userId", u.ID)
+		s.Log.InfoContext(ctx, "password reset for an SSO-managed account", "userId", u.ID)
 		return expires, nil
 	}
 	code, id, err := newCode()
@@ -73,7 +73,7 @@ func (s *Service) ForgotPassword(ctx context.Context, email string) (time.Time, 
 	}); err != nil {
 		return time.Time{}, err
 	}
-	s.Log.InfoContext(ctx, "password reset code sent", "requestId", request.ID(ctx), "userId", u.ID)
+	s.Log.InfoContext(ctx, "password reset code sent", "userId", u.ID)
 	return expires, nil
 }
 
@@ -103,7 +103,7 @@ func (s *Service) userByEmail(ctx context.Context, email string) (account.User, 
 // are untouched: the next sign-in still asks for one.
 func (s *Service) ResetPassword(ctx context.Context, email, code, newPassword string) error {
 	var v account.Validation
-	email = v.Check("email", email, CleanEmail)
+	email = v.Check("email", email, account.CleanEmail)
 	code = strings.TrimSpace(code)
 	if code == "" {
 		v.Add("code", "must not be empty")
@@ -113,7 +113,9 @@ func (s *Service) ResetPassword(ctx context.Context, email, code, newPassword st
 	if newPassword == "" {
 		v.Add("newPassword", "must not be empty")
 	} else {
-		for _, msg := range s.Policy.Check(newPassword, email) {
+		// Not against the account's names: that would need the account
+		// first, and the answer would then tell whether it exists.
+		for _, msg := range s.Policy.CheckContext(ctx, newPassword, email) {
 			v.Add("newPassword", msg)
 		}
 	}
@@ -163,8 +165,8 @@ func (s *Service) ResetPassword(ctx context.Context, email, code, newPassword st
 	if err := s.mail(ctx, PasswordResetEmail, u.Language, u.Email, map[string]string{
 		"App": s.AppName, "Name": name, "When": s.Now().UTC().Format("2006-01-02 15:04"),
 	}); err != nil {
-		s.Log.ErrorContext(ctx, "password reset notice not sent", "requestId", request.ID(ctx), "userId", u.ID, "error", err.Error())
+		s.Log.ErrorContext(ctx, "password reset notice not sent", "userId", u.ID, "error", err.Error())
 	}
-	s.Log.InfoContext(ctx, "password reset", "requestId", request.ID(ctx), "userId", u.ID, "sessionsRevoked", revoked)
+	s.Log.InfoContext(ctx, "password reset", "userId", u.ID, "sessionsRevoked", revoked)
 	return nil
 }

@@ -33,7 +33,7 @@ func (s *Service) RequestSignUp(ctx context.Context, in SignUp) (time.Time, erro
 	if err := limited(s.Signups.Hit(ctx, "signup-ip#"+src.IP)); err != nil {
 		return time.Time{}, err
 	}
-	p, err := s.checkSignUp(in)
+	p, err := s.checkSignUp(ctx, in)
 	if err != nil {
 		return time.Time{}, err
 	}
@@ -57,7 +57,7 @@ func (s *Service) RequestSignUp(ctx context.Context, in SignUp) (time.Time, erro
 		}); err != nil {
 			return time.Time{}, err
 		}
-		s.Log.InfoContext(ctx, "sign-up for a registered address", "requestId", request.ID(ctx))
+		s.Log.InfoContext(ctx, "sign-up for a registered address")
 		return expires, nil
 	case !errors.Is(err, account.ErrNotFound):
 		return time.Time{}, account.Internal(err)
@@ -78,16 +78,16 @@ func (s *Service) RequestSignUp(ctx context.Context, in SignUp) (time.Time, erro
 	}); err != nil {
 		return time.Time{}, err
 	}
-	s.Log.InfoContext(ctx, "sign-up code sent", "requestId", request.ID(ctx))
+	s.Log.InfoContext(ctx, "sign-up code sent")
 	return expires, nil
 }
 
 // checkSignUp validates and cleans a sign-up into a pending one (without
 // id, hash or times).
-func (s *Service) checkSignUp(in SignUp) (PendingSignUp, error) {
+func (s *Service) checkSignUp(ctx context.Context, in SignUp) (PendingSignUp, error) {
 	var v account.Validation
-	email := v.Check("email", in.Email, CleanEmail)
-	for _, p := range s.Policy.Check(in.Password, email) {
+	email := v.Check("email", in.Email, account.CleanEmail)
+	for _, p := range s.Policy.CheckContext(ctx, in.Password, email, in.FirstName, in.LastName) {
 		v.Add("password", p)
 	}
 	first := v.Check("firstName", in.FirstName, basic.CleanName)
@@ -121,7 +121,7 @@ func (s *Service) ConfirmSignUp(ctx context.Context, email, code string) (accoun
 		return account.User{}, sessions.Issued{}, err
 	}
 	var v account.Validation
-	email = v.Check("email", email, CleanEmail)
+	email = v.Check("email", email, account.CleanEmail)
 	code = strings.TrimSpace(code)
 	if code == "" {
 		v.Add("code", "must not be empty")
@@ -177,9 +177,9 @@ func (s *Service) ConfirmSignUp(ctx context.Context, email, code string) (accoun
 		if err := s.Audit.Record(ctx, e); err != nil {
 			// The account exists: answering 500 would make the client retry
 			// into a used code. Log and go on.
-			s.Log.ErrorContext(ctx, "audit signup", "requestId", request.ID(ctx), "error", err.Error())
+			s.Log.ErrorContext(ctx, "audit signup", "error", err.Error())
 		}
 	}
-	s.Log.InfoContext(ctx, "signup", "requestId", request.ID(ctx), "userId", u.ID, "orgId", orgID)
+	s.Log.InfoContext(ctx, "signup", "userId", u.ID, "orgId", orgID)
 	return u, sessions.Issued{ID: sess.ID, Token: token, ExpiresAt: sess.ExpiresAt}, nil
 }

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/example/myprofile/shared/account"
-	"github.com/example/myprofile/shared/request"
 	"github.com/example/myprofile/shared/sessions"
 )
 
@@ -136,7 +135,7 @@ func (s *Service) Remove(ctx context.Context, u account.User) error {
 	if err := s.Objects.Delete(ctx, renditionKeys(s.Locations, old)...); err != nil {
 		// The profile no longer points at them; a leftover object is
 		// only storage.
-		s.Log.WarnContext(ctx, "old avatar objects not deleted", "err", err, "requestId", request.ID(ctx))
+		s.Log.WarnContext(ctx, "old avatar objects not deleted", "err", err)
 	}
 	return nil
 }

@@ -295,6 +295,19 @@ func TestAvatarUpload(t *testing.T) {
 		}
 	})
 
+	t.Run("a form field no policy condition covers is refused", func(t *testing.T) {
+		f := begin(t, e, u.Token)
+		f.Fields["x-amz-meta-note"] = "not in the policy"
+		st, body := upload(t, f, "image/png", "me.png", encodePNG(t, picture(64, 64)))
+		if st != http.StatusForbidden || !strings.Contains(body, "Extra input fields: x-amz-meta-note") {
+			t.Errorf("upload with an uncovered field: %d %s", st, body)
+		}
+		f = begin(t, e, u.Token)
+		f.Fields["x-ignore-note"] = "ignored by S3"
+		if st, body := upload(t, f, "image/png", "me.png", encodePNG(t, picture(64, 64))); st/100 != 2 {
+			t.Errorf("upload with an x-ignore- field: %d %s", st, body)
+		}
+	})
 	t.Run("a tampered policy is refused", func(t *testing.T) {
 		f := begin(t, e, u.Token)
 		f.Fields["key"] = strings.Replace(f.Fields["key"], u.ID, "someone-else", 1)

@@ -286,11 +286,11 @@ func (s *Service) deliver(ctx context.Context, u account.User, channel string, b
 		e.To = u.Email
 		return s.Mailer.SendEmail(ctx, e)
 	case ChannelSMS:
-		m, err := lowCreditSMS.Render(u.Language, data)
+		m, err := lowCreditSMS.SMS(u.Language, data)
 		if err != nil {
 			return err
 		}
-		return s.Texter.SendSMS(ctx, u.Phone, m.Subject)
+		return s.Texter.SendSMS(ctx, u.Phone, m)
 	}
 	return fmt.Errorf("unknown channel %q", channel)
 }

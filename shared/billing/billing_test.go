@@ -93,16 +93,32 @@ func wantInbox(t *testing.T, e *apptest.Env, m member, emails, sms int) {
 
 func TestLowCreditAlertOncePerCrossing(t *testing.T) {
 	e := apptest.New(t, nil)
-	m := mustMember(t, e, "en")
-	mustSetAlert(t, e, m, 5000, "email", "sms")
 	t0 := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
 	st := e.Deps.Store()
 	ctx := context.Background()
 
-	balanceEvent(t, e, m.OrgID, 10000, t0)
-	wantInbox(t, e, m, 0, 0)
+	// Each subtest has its own member (and organization): alert below
+	// $50.00 by email and SMS, balance $100.00 at t0, nothing sent yet.
+	start := func(t *testing.T) (*apptest.Env, member) {
+		t.Helper()
+		e := e.For(t)
+		m := mustMember(t, e, "en")
+		mustSetAlert(t, e, m, 5000, "email", "sms")
+		balanceEvent(t, e, m.OrgID, 10000, t0)
+		wantInbox(t, e, m, 0, 0)
+		return e, m
+	}
+	// crossTwice falls to $40.00, rises to $60.00 and falls to $45.00.
+	crossTwice := func(t *testing.T, e *apptest.Env, m member) {
+		t.Helper()
+		balanceEvent(t, e, m.OrgID, 4000, t0.Add(time.Minute))
+		balanceEvent(t, e, m.OrgID, 6000, t0.Add(3*time.Minute))
+		balanceEvent(t, e, m.OrgID, 4500, t0.Add(4*time.Minute))
+		wantInbox(t, e, m, 2, 2)
+	}
 
 	t.Run("falling below the threshold alerts once by each channel", func(t *testing.T) {
+		e, m := start(t)
 		balanceEvent(t, e, m.OrgID, 4000, t0.Add(time.Minute))
 		wantInbox(t, e, m, 1, 1)
 		mails := e.Emails(m.Email)
@@ -114,12 +130,16 @@ func TestLowCreditAlertOncePerCrossing(t *testing.T) {
 		}
 	})
 	t.Run("falling further and scheduled runs send nothing more", func(t *testing.T) {
+		e, m := start(t)
+		balanceEvent(t, e, m.OrgID, 4000, t0.Add(time.Minute))
 		balanceEvent(t, e, m.OrgID, 3000, t0.Add(2*time.Minute))
 		runSchedule(t, e)
 		runSchedule(t, e)
 		wantInbox(t, e, m, 1, 1)
 	})
 	t.Run("back above the threshold re-arms without a message", func(t *testing.T) {
+		e, m := start(t)
+		balanceEvent(t, e, m.OrgID, 4000, t0.Add(time.Minute))
 		balanceEvent(t, e, m.OrgID, 6000, t0.Add(3*time.Minute))
 		wantInbox(t, e, m, 1, 1)
 		sub, err := st.GetSubscription(ctx, m.OrgID, m.ID)
@@ -128,10 +148,12 @@ func TestLowCreditAlertOncePerCrossing(t *testing.T) {
 		}
 	})
 	t.Run("the next crossing alerts once more", func(t *testing.T) {
-		balanceEvent(t, e, m.OrgID, 4500, t0.Add(4*time.Minute))
-		wantInbox(t, e, m, 2, 2)
+		e, m := start(t)
+		crossTwice(t, e, m)
 	})
 	t.Run("duplicate and out-of-order events change nothing", func(t *testing.T) {
+		e, m := start(t)
+		crossTwice(t, e, m)
 		balanceEvent(t, e, m.OrgID, 4500, t0.Add(4*time.Minute))   // duplicate
 		balanceEvent(t, e, m.OrgID, 9000, t0.Add(3*time.Minute+1)) // older, above
 		balanceEvent(t, e, m.OrgID, 1000, t0.Add(90*time.Second))  // older, below
@@ -143,12 +165,14 @@ func TestLowCreditAlertOncePerCrossing(t *testing.T) {
 		if err != nil || b.Money.Amount != 4500 || !b.ComputedAt.Equal(t0.Add(4*time.Minute)) {
 			t.Errorf("stored balance = %+v (%v), want 4500 computed at %v", b, err, t0.Add(4*time.Minute))
 		}
-		sub, _ := st.GetSubscription(ctx, m.OrgID, m.ID)
-		if sub.Armed {
-			t.Error("subscription re-armed by an old event")
+		sub, err := st.GetSubscription(ctx, m.OrgID, m.ID)
+		if err != nil || sub.Armed {
+			t.Errorf("subscription re-armed by an old event (armed=%v, err=%v)", sub.Armed, err)
 		}
 	})
 	t.Run("raising the threshold re-evaluates at once", func(t *testing.T) {
+		e, m := start(t)
+		crossTwice(t, e, m)
 		mustSetAlert(t, e, m, 8000, "email")
 		wantInbox(t, e, m, 3, 2)
 		if mails := e.Emails(m.Email); len(mails) == 3 && !strings.Contains(mails[2].Text, "$80.00") {
@@ -156,6 +180,10 @@ func TestLowCreditAlertOncePerCrossing(t *testing.T) {
 		}
 	})
 	t.Run("changing only the channels does not alert again", func(t *testing.T) {
+		e, m := start(t)
+		crossTwice(t, e, m)
+		mustSetAlert(t, e, m, 8000, "email")
+		wantInbox(t, e, m, 3, 2)
 		mustSetAlert(t, e, m, 8000, "email", "sms")
 		wantInbox(t, e, m, 3, 2)
 	})
@@ -184,19 +212,13 @@ func TestConcurrentRunsSendOnce(t *testing.T) {
 	wantInbox(t, e, m, 1, 1)
 }
 
-type failingMailer struct{}
-
-func (failingMailer) SendEmail(context.Context, notify.Email) error {
-	return fmt.Errorf("%w: ses is down", notify.ErrSend)
-}
-
 func TestFailedSendStaysArmed(t *testing.T) {
 	e := apptest.New(t, nil)
 	m := mustMember(t, e, "en")
 	mustSetAlert(t, e, m, 5000, "email", "sms")
 	ctx := context.Background()
 	broken := e.Deps.Billing()
-	broken.Mailer = failingMailer{}
+	broken.Mailer = apptest.FailingMailer{}
 	_, err := broken.BalanceChanged(ctx, billing.BalanceEvent{OrganizationID: m.OrgID, Balance: billing.Money{Amount: 4000, Currency: "USD"}, ComputedAt: time.Now()})
 	if !errors.Is(err, notify.ErrSend) {
 		t.Errorf("BalanceChanged with SES down: err = %v, want notify.ErrSend", err)
@@ -221,7 +243,7 @@ func TestFailedChannelDoesNotCarryOverToTheNextCrossing(t *testing.T) {
 	ctx := context.Background()
 	t0 := time.Now().UTC()
 	broken := e.Deps.Billing()
-	broken.Mailer = failingMailer{}
+	broken.Mailer = apptest.FailingMailer{}
 	if _, err := broken.BalanceChanged(ctx, billing.BalanceEvent{OrganizationID: m.OrgID, Balance: billing.Money{Amount: 4000, Currency: "USD"}, ComputedAt: t0}); !errors.Is(err, notify.ErrSend) {
 		t.Fatalf("first crossing with SES down: %v", err)
 	}
@@ -297,13 +319,13 @@ func TestBillingAlertAPI(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name+" is refused", func(t *testing.T) {
+			e := e.For(t)
 			res := e.Do(apptest.Req{Method: "PUT", Path: "/v1/me/billing-alert", Token: u.Token, Body: c.body})
-			if res.Status != http.StatusBadRequest || !strings.Contains(string(res.Body), `"field":"`+c.field+`"`) {
-				t.Errorf("got %d %s, want 400 naming %s", res.Status, res.Body, c.field)
-			}
+			apptest.WantFieldError(t, res, c.field)
 		})
 	}
 	t.Run("fractional amount is refused", func(t *testing.T) {
+		e := e.For(t)
 		res := e.Do(apptest.Req{Method: "PUT", Path: "/v1/me/billing-alert", Token: u.Token,
 			Body: `{"enabled":true,"threshold":{"amount":50.5,"currency":"USD"},"channels":["email"]}`})
 		if res.Status != http.StatusBadRequest {
@@ -311,6 +333,7 @@ func TestBillingAlertAPI(t *testing.T) {
 		}
 	})
 	t.Run("round trip", func(t *testing.T) {
+		e := e.For(t)
 		body := map[string]any{"enabled": true, "threshold": map[string]any{"amount": 2500, "currency": "EUR"}, "channels": []string{"email"}}
 		e.Must(http.StatusOK, apptest.Req{Method: "PUT", Path: "/v1/me/billing-alert", Token: u.Token, Body: body})
 		got := e.Must(http.StatusOK, apptest.Req{Method: "GET", Path: "/v1/me/billing-alert", Token: u.Token})
@@ -320,6 +343,7 @@ func TestBillingAlertAPI(t *testing.T) {
 		}
 	})
 	t.Run("unauthenticated", func(t *testing.T) {
+		e := e.For(t)
 		if res := e.Do(apptest.Req{Method: "GET", Path: "/v1/me/billing-alert"}); res.Status != http.StatusUnauthorized {
 			t.Errorf("got %d", res.Status)
 		}

@@ -230,7 +230,8 @@ var functions = []Function{
 			"POST /v1/me/phone-change/confirm",
 		},
 		MemoryMB: 1024, // argon2id password check
-		Needs:    Needs{Table: "write", Email: true, SMS: true},
+		// Change codes are hashed under the data key (keyedhash).
+		Needs: Needs{Table: "write", Email: true, SMS: true, Secrets: true},
 	},
 }
 

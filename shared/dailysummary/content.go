@@ -8,50 +8,6 @@ import (
 	"github.com/example/myprofile/shared/notify"
 )
 
-// The summary lists the day's activities; a day without any gets a short
-// "nothing scheduled" email, so a user who turned the summary on can tell
-// it works (decided in issue 6; tested in TestContent).
-var (
-	summaryTemplate = notify.Template{Name: "daily-summary", Texts: map[string]notify.Text{
-		"en": {
-			Subject: "Your day: {{.Date}}",
-			Paragraphs: []string{
-				"Hello {{.Name}},",
-				"Here is what you have on {{.Date}} ({{.Count}}):",
-				"{{.List}}",
-				"Times are in {{.Timezone}}. You get this email because the daily summary is on in your {{.AppName}} profile; you can turn it off there.",
-			},
-		},
-		"es": {
-			Subject: "Tu día: {{.Date}}",
-			Paragraphs: []string{
-				"Hola, {{.Name}}:",
-				"Esto es lo que tienes el {{.Date}} ({{.Count}}):",
-				"{{.List}}",
-				"Las horas están en {{.Timezone}}. Recibes este correo porque el resumen diario está activado en tu perfil de {{.AppName}}; puedes desactivarlo allí.",
-			},
-		},
-	}}
-	emptyTemplate = notify.Template{Name: "daily-summary-empty", Texts: map[string]notify.Text{
-		"en": {
-			Subject: "Your day: {{.Date}}",
-			Paragraphs: []string{
-				"Hello {{.Name}},",
-				"Nothing is scheduled for {{.Date}}.",
-				"You get this email because the daily summary is on in your {{.AppName}} profile; you can turn it off there.",
-			},
-		},
-		"es": {
-			Subject: "Tu día: {{.Date}}",
-			Paragraphs: []string{
-				"Hola, {{.Name}}:",
-				"No tienes nada programado para el {{.Date}}.",
-				"Recibes este correo porque el resumen diario está activado en tu perfil de {{.AppName}}; puedes desactivarlo allí.",
-			},
-		},
-	}}
-)
-
 var (
 	esWeekdays = [...]string{"domingo", "lunes", "martes", "miércoles", "jueves", "viernes", "sábado"}
 	esMonths   = [...]string{"enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre", "noviembre", "diciembre"}

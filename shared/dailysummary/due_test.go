@@ -3,6 +3,8 @@ package dailysummary
 import (
 	"testing"
 	"time"
+
+	"github.com/example/myprofile/shared/account"
 )
 
 func mustLoc(t *testing.T, name string) *time.Location {
@@ -49,7 +51,7 @@ func TestDueOn(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, err := ParseClock(tt.at)
+			c, err := account.ParseClock(tt.at)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -87,7 +89,7 @@ func TestNextDue(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, err := ParseClock(tt.at)
+			c, err := account.ParseClock(tt.at)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -100,18 +102,5 @@ func TestNextDue(t *testing.T) {
 				t.Errorf("NextDue = %s (%s), want %s (%s)", due.Format(time.RFC3339), day, tt.wantDue, tt.wantDay)
 			}
 		})
-	}
-}
-
-func TestParseClock(t *testing.T) {
-	for _, ok := range []string{"00:00", "07:30", "23:59"} {
-		if _, err := ParseClock(ok); err != nil {
-			t.Errorf("ParseClock(%q): %v", ok, err)
-		}
-	}
-	for _, bad := range []string{"", "7:30", "24:00", "12:60", "12-30", "ab:cd", "07:30:00", "+1:30"} {
-		if _, err := ParseClock(bad); err == nil {
-			t.Errorf("ParseClock(%q) accepted", bad)
-		}
 	}
 }

@@ -58,8 +58,6 @@ func TestParseActivity(t *testing.T) {
 // match the catalog's rule, and applying them in any order (and twice)
 // leaves the newest version.
 func TestActivityEventsOrderSafe(t *testing.T) {
-	db, table := testenv.DynamoDB(t)
-	st := dailysummarydb.New(store.New(db, table))
 	fn, _ := catalog.Lookup("activities")
 	load := func(name string) events.EventBridgeEvent {
 		t.Helper()
@@ -77,61 +75,84 @@ func TestActivityEventsOrderSafe(t *testing.T) {
 		return ev
 	}
 	sched, upd, canc, task := load("activity-scheduled.json"), load("activity-updated.json"), load("activity-cancelled.json"), load("activity-task.json")
-	h := &dailysummary.Activities{Store: st, Log: discardLog()}
-	ctx := context.Background()
-	apply := func(evs ...events.EventBridgeEvent) {
-		t.Helper()
-		for _, ev := range evs {
-			if err := h.Handle(ctx, ev.DetailType, ev.Detail); err != nil {
-				t.Fatalf("%s: %v", ev.DetailType, err)
-			}
-		}
-	}
 	var d dailysummary.ActivityDetail
 	if err := json.Unmarshal(sched.Detail, &d); err != nil {
 		t.Fatal(err)
 	}
-	// Activities are kept only for users that exist.
-	userItem, err := store.Marshal(store.UserPK(d.UserID), store.SKProfile, account.User{ID: d.UserID, Version: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &table, Item: userItem}); err != nil {
-		t.Fatal(err)
-	}
+	ctx := context.Background()
 	day0 := time.Date(2026, 3, 9, 0, 0, 0, 0, time.UTC)
-	list := func() []dailysummary.Activity {
+
+	// fixture is one subtest's own table holding the sample events' user.
+	type fixture struct {
+		db    *dynamodb.Client
+		table string
+		h     *dailysummary.Activities
+		apply func(...events.EventBridgeEvent)
+		list  func() []dailysummary.Activity
+	}
+	fresh := func(t *testing.T) fixture {
 		t.Helper()
-		as, err := st.ActivitiesBetween(ctx, d.UserID, day0, day0.Add(24*time.Hour))
+		db, table := testenv.DynamoDB(t)
+		st := dailysummarydb.New(store.New(db, table))
+		h := &dailysummary.Activities{Store: st, Log: discardLog()}
+		// Activities are kept only for users that exist.
+		userItem, err := store.Marshal(store.UserPK(d.UserID), store.SKProfile, account.User{ID: d.UserID, Version: 1})
 		if err != nil {
 			t.Fatal(err)
 		}
-		return as
+		if _, err := db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &table, Item: userItem}); err != nil {
+			t.Fatal(err)
+		}
+		return fixture{db: db, table: table, h: h,
+			apply: func(evs ...events.EventBridgeEvent) {
+				t.Helper()
+				for _, ev := range evs {
+					if err := h.Handle(ctx, ev.DetailType, ev.Detail); err != nil {
+						t.Fatalf("%s: %v", ev.DetailType, err)
+					}
+				}
+			},
+			list: func() []dailysummary.Activity {
+				t.Helper()
+				as, err := st.ActivitiesBetween(ctx, d.UserID, day0, day0.Add(24*time.Hour))
+				if err != nil {
+					t.Fatal(err)
+				}
+				return as
+			},
+		}
 	}
 
 	t.Run("update after schedule, then a redelivered older schedule", func(t *testing.T) {
-		apply(sched, upd, sched, task)
-		as := list()
+		f := fresh(t)
+		f.apply(sched, upd, sched, task)
+		as := f.list()
 		if len(as) != 2 || as[0].Title != "Quarterly review with Acme (moved)" || as[0].Version != 2 || as[1].Kind != dailysummary.KindTask {
 			t.Fatalf("activities = %+v, want the updated appointment then the task", as)
 		}
 	})
 	t.Run("cancellation is a tombstone older events cannot revive", func(t *testing.T) {
-		apply(canc, upd, sched, canc)
-		as := list()
+		f := fresh(t)
+		f.apply(sched, upd, task)
+		if as := f.list(); len(as) != 2 {
+			t.Fatalf("before the cancellation: activities = %+v, want the appointment and the task", as)
+		}
+		f.apply(canc, upd, sched, canc)
+		as := f.list()
 		if len(as) != 1 || as[0].Kind != dailysummary.KindTask {
 			t.Fatalf("activities = %+v, want only the task", as)
 		}
 	})
 	t.Run("an event for an unknown or deleted user writes nothing", func(t *testing.T) {
+		f := fresh(t)
 		ghost := "00000000-0000-4000-8000-00000000dead"
 		detail := map[string]any{"activityId": "ghost-1", "userId": ghost, "kind": "task", "title": "Orphan",
 			"startAt": "2026-03-09T10:00:00Z", "version": 1, "updatedAt": "2026-03-08T10:00:00Z"}
 		raw, _ := json.Marshal(detail)
-		if err := h.Handle(ctx, dailysummary.DetailScheduled, raw); err != nil {
+		if err := f.h.Handle(ctx, dailysummary.DetailScheduled, raw); err != nil {
 			t.Fatalf("an unknown user's event must be dropped, not retried: %v", err)
 		}
-		out, err := db.Query(ctx, &dynamodb.QueryInput{TableName: &table,
+		out, err := f.db.Query(ctx, &dynamodb.QueryInput{TableName: &f.table,
 			KeyConditionExpression:    aws.String("pk = :pk"),
 			ExpressionAttributeValues: map[string]ddbtypes.AttributeValue{":pk": store.S(store.UserPK(ghost))}})
 		if err != nil {

@@ -228,7 +228,7 @@ func (r *Runner) process(ctx context.Context, e Entry, now time.Time, st *Stats,
 		st.Failed++
 		return nil
 	}
-	c, err := ParseClock(e.Time)
+	c, err := account.ParseClock(e.Time)
 	if err != nil {
 		log.Error("daily summary: entry time", "err", err)
 		st.Failed++

@@ -3,7 +3,6 @@ package dailysummary_test
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -14,7 +13,6 @@ import (
 
 	"github.com/example/myprofile/shared/app/apptest"
 	"github.com/example/myprofile/shared/dailysummary"
-	"github.com/example/myprofile/shared/notify"
 	"github.com/example/myprofile/shared/store"
 )
 
@@ -173,18 +171,12 @@ func TestConcurrentRunsSendOnce(t *testing.T) {
 	}
 }
 
-type failingMailer struct{}
-
-func (failingMailer) SendEmail(context.Context, notify.Email) error {
-	return fmt.Errorf("%w: ses: throttled", notify.ErrSend)
-}
-
 func TestSendFailureIsRetriedNextRun(t *testing.T) {
 	e := newEnv(t)
 	u := subscribe(t, e, "Asia/Kolkata", "en", "06:00")
 	e.Clock.Set(time.Date(2026, 3, 7, 0, 31, 0, 0, time.UTC))
 	broken := e.Deps.DailySummary()
-	broken.Mailer = failingMailer{}
+	broken.Mailer = apptest.FailingMailer{}
 	st := mustRun(t, broken)
 	if st.Failed != 1 || st.Sent != 0 {
 		t.Fatalf("failing run: %+v, want 1 failed", st)
@@ -225,20 +217,23 @@ func TestDisabledUserLeavesTheIndex(t *testing.T) {
 func TestDailySummaryPatchValidation(t *testing.T) {
 	e := newEnv(t)
 	u := e.SignUp(nil)
-	for _, body := range []any{
-		map[string]any{"time": "25:00"},
-		map[string]any{"time": "7:30"},
-		map[string]any{"enabled": "yes"},
-		map[string]any{"when": "07:30"},
-		"on",
+	for _, tc := range []struct {
+		name, field string
+		body        any
+	}{
+		{"hour out of range", "dailySummary.time", map[string]any{"time": "25:00"}},
+		{"one-digit hour", "dailySummary.time", map[string]any{"time": "7:30"}},
+		{"enabled not a boolean", "dailySummary", map[string]any{"enabled": "yes"}},
+		{"unknown member", "dailySummary", map[string]any{"when": "07:30"}},
+		{"not an object", "dailySummary", "on"},
 	} {
-		res := e.Do(apptest.Req{Method: "PATCH", Path: "/v1/me", Token: u.Token, Body: map[string]any{"dailySummary": body}})
-		if res.Status != 400 || res.Code() != "validation_failed" {
-			t.Errorf("dailySummary %v: %d %s, want 400 validation_failed", body, res.Status, res.Code())
-		}
-		if !strings.Contains(string(res.Body), `"field":"dailySummary`) {
-			t.Errorf("dailySummary %v: the problem does not name the field: %s", body, res.Body)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			res := e.Do(apptest.Req{Method: "PATCH", Path: "/v1/me", Token: u.Token, Body: map[string]any{"dailySummary": tc.body}})
+			if res.Code() != "validation_failed" {
+				t.Errorf("code %q, want validation_failed: %s", res.Code(), res.Body)
+			}
+			apptest.WantFieldError(t, res, tc.field)
+		})
 	}
 	// Nothing was stored by the refused patches.
 	if rec, err := e.Deps.Store().GetUser(context.Background(), u.ID); err != nil || rec.Version != 1 || rec.DailySummary.Enabled {

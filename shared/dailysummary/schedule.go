@@ -60,7 +60,7 @@ func entryFor(u account.User, now time.Time, sentThrough Day) (Entry, error) {
 	if err != nil {
 		return Entry{}, fmt.Errorf("digest: user time zone: %w", err)
 	}
-	c, err := ParseClock(u.DailySummary.Time)
+	c, err := account.ParseClock(u.DailySummary.Time)
 	if err != nil {
 		return Entry{}, fmt.Errorf("digest: user summary time: %w", err)
 	}

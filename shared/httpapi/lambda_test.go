@@ -1,12 +1,14 @@
 package httpapi
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -106,14 +108,15 @@ func TestSampleEventsDecode(t *testing.T) {
 }
 
 func FuzzLambdaAdapter(f *testing.F) {
-	f.Add("POST", "/v1/echo/1", "q=1", `{"x":1}`, false, "application/json")
-	f.Add("GET", "/%zz", "", "", false, "")
-	f.Add("POST", "/v1/echo/1", "", "e30=", true, "application/json")
+	f.Add("POST", "/v1/echo/1", "q=1", `{"x":1}`, false, "content-type", "application/json")
+	f.Add("GET", "/%zz", "", "", false, "content-type", "")
+	f.Add("POST", "/v1/echo/1", "", "e30=", true, "content-type", "application/json")
+	f.Add("PUT", "/v1/a%20b/c%2Fd", "x=%20", "\x00\xff", false, "x-custom", "a, b")
 	a := LambdaAdapter{Handler: echoHandler(), Log: slog.New(slog.NewJSONHandler(io.Discard, nil))}
-	f.Fuzz(func(t *testing.T, method, path, query, body string, b64 bool, ctype string) {
+	f.Fuzz(func(t *testing.T, method, path, query, body string, b64 bool, hname, hval string) {
 		ev := events.APIGatewayV2HTTPRequest{
 			RawPath: path, RawQueryString: query, Body: body, IsBase64Encoded: b64,
-			Headers:        map[string]string{"content-type": ctype},
+			Headers:        map[string]string{hname: hval},
 			RequestContext: events.APIGatewayV2HTTPRequestContext{HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: method}},
 		}
 		res, err := a.Invoke(context.Background(), ev)
@@ -122,6 +125,52 @@ func FuzzLambdaAdapter(f *testing.F) {
 		}
 		if res.StatusCode >= 500 {
 			t.Fatalf("status %d for %q %q: %s", res.StatusCode, method, path, res.Body)
+		}
+
+		// The handler sees the event's method, path, query, headers and
+		// body unchanged; an event it never sees is answered 400.
+		var seen *http.Request
+		var seenBody []byte
+		rec := LambdaAdapter{Log: a.Log, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			seen = r
+			seenBody, _ = io.ReadAll(r.Body)
+			w.WriteHeader(http.StatusNoContent)
+		})}
+		res, err = rec.Invoke(context.Background(), ev)
+		if err != nil {
+			t.Fatalf("adapter returned an error: %v", err)
+		}
+		if seen == nil {
+			if res.StatusCode != http.StatusBadRequest {
+				t.Fatalf("event not passed on, answered %d, want 400", res.StatusCode)
+			}
+			return
+		}
+		if res.StatusCode != http.StatusNoContent {
+			t.Errorf("handler's 204 answered as %d", res.StatusCode)
+		}
+		if seen.Method != method {
+			t.Errorf("method %q, event had %q", seen.Method, method)
+		}
+		wantPath := path
+		if p, err := url.PathUnescape(path); err == nil {
+			wantPath = p
+		}
+		if seen.URL.Path != wantPath {
+			t.Errorf("path %q, event had %q (want %q)", seen.URL.Path, path, wantPath)
+		}
+		if seen.URL.RawQuery != query {
+			t.Errorf("query %q, event had %q", seen.URL.RawQuery, query)
+		}
+		if got := seen.Header.Get(hname); got != hval {
+			t.Errorf("header %q = %q, event had %q", hname, got, hval)
+		}
+		wantBody := []byte(body)
+		if b64 {
+			wantBody, _ = base64.StdEncoding.DecodeString(body)
+		}
+		if !bytes.Equal(seenBody, wantBody) {
+			t.Errorf("body %q, event had %q (base64 %v)", seenBody, body, b64)
 		}
 	})
 }

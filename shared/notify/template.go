@@ -1,10 +1,12 @@
 package notify
 
 import (
+	"errors"
 	"fmt"
 	"html"
 	"reflect"
 	"strings"
+	"sync"
 	"unicode"
 
 	"golang.org/x/text/language"
@@ -14,12 +16,14 @@ import (
 // fallback.
 var Supported = []language.Tag{language.English, language.Spanish}
 
-var matcher = language.NewMatcher(Supported)
+// matcher is built on first use, not at start (cold starts of functions
+// that send nothing skip it).
+var matcher = sync.OnceValue(func() language.Matcher { return language.NewMatcher(Supported) })
 
 // Lang picks the supported language closest to a user's BCP 47 tag
 // ("es-MX" -> es, "fr" -> en).
 func Lang(tag string) language.Tag {
-	t, _, _ := matcher.Match(language.Make(tag))
+	t, _, _ := matcher().Match(language.Make(tag))
 	base, _ := t.Base()
 	for _, s := range Supported {
 		if b, _ := s.Base(); b == base {
@@ -29,37 +33,37 @@ func Lang(tag string) language.Tag {
 	return Supported[0]
 }
 
-// Text is one language's version of a message: a subject and paragraphs,
-// each a template over the message data whose only action is {{.Name}}
-// (a key or field of the data; see execute). The HTML body is made from
-// the same paragraphs, HTML-escaped, so both bodies always say the same.
-type Text struct {
-	Subject    string
-	Paragraphs []string
-}
-
-// Template is a message in every supported language.
+// Template is one message in every supported language. Get it from the
+// Catalog of the capability that sends it; its Name is the message's file
+// name without language and extension.
 type Template struct {
-	Name  string
-	Texts map[string]Text // by base language: "en", "es"
+	Name    string
+	catalog *Catalog
 }
 
-// Render renders the template in the language closest to lang.
+// Render renders the message in the language closest to lang. An email
+// gets a subject, a text body (the paragraphs, separated by a blank line)
+// and an HTML body made from the same paragraphs, HTML-escaped, so both
+// bodies always say the same. A text message (see Catalog) gets only the
+// text body; SMS gives it without the final newline.
 func (t Template) Render(lang string, data any) (Email, error) {
-	base, _ := Lang(lang).Base()
-	txt, ok := t.Texts[base.String()]
-	if !ok {
-		txt, ok = t.Texts["en"]
+	txt, base, err := t.text(lang)
+	if err != nil {
+		return Email{}, err
 	}
-	if !ok {
-		return Email{}, fmt.Errorf("template %s: no text in %s or en", t.Name, base)
+	if txt.sms {
+		body, err := execute(t.Name, txt.paragraphs[0], data)
+		if err != nil {
+			return Email{}, err
+		}
+		return Email{Text: body + "\n"}, nil
 	}
-	subject, err := execute(t.Name+".subject", txt.Subject, data)
+	subject, err := execute(t.Name+".subject", txt.subject, data)
 	if err != nil {
 		return Email{}, err
 	}
 	var plain, rich strings.Builder
-	for i, p := range txt.Paragraphs {
+	for i, p := range txt.paragraphs {
 		s, err := execute(fmt.Sprintf("%s.%d", t.Name, i), p, data)
 		if err != nil {
 			return Email{}, err
@@ -72,10 +76,44 @@ func (t Template) Render(lang string, data any) (Email, error) {
 		rich.WriteString(strings.ReplaceAll(html.EscapeString(s), "\n", "<br>"))
 		rich.WriteString("</p>\n")
 	}
-	body := `<!doctype html><html lang="` + base.String() + `"><head><meta charset="utf-8"><title>` +
+	body := `<!doctype html><html lang="` + base + `"><head><meta charset="utf-8"><title>` +
 		html.EscapeString(subject) + `</title></head><body style="font-family:sans-serif;line-height:1.5">` + "\n" +
 		rich.String() + "</body></html>\n"
 	return Email{Subject: subject, Text: plain.String() + "\n", HTML: body}, nil
+}
+
+// SMS renders a text message in the language closest to lang: its body,
+// without a final newline.
+func (t Template) SMS(lang string, data any) (string, error) {
+	txt, _, err := t.text(lang)
+	if err != nil {
+		return "", err
+	}
+	if !txt.sms {
+		return "", fmt.Errorf("message %s is an email, not a text message (its name does not end in %s)", t.Name, smsSuffix)
+	}
+	return execute(t.Name, txt.paragraphs[0], data)
+}
+
+// text is the parsed text of t closest to lang, and that text's language.
+func (t Template) text(lang string) (text, string, error) {
+	if t.catalog == nil {
+		return text{}, "", fmt.Errorf("message %s: not from a catalog", t.Name)
+	}
+	msgs, err := t.catalog.load()
+	if err != nil {
+		return text{}, "", err
+	}
+	texts, ok := msgs[t.Name]
+	if !ok {
+		return text{}, "", fmt.Errorf("message %s: no file %s.<lang>%s", t.Name, t.Name, fileExt)
+	}
+	base, _ := Lang(lang).Base()
+	txt, ok := texts[base.String()]
+	if !ok { // not reached: load checks that every message has every language
+		return text{}, "", fmt.Errorf("message %s: no text in %s", t.Name, base)
+	}
+	return txt, base.String(), nil
 }
 
 // execute fills the {{.Name}} actions of src, the only action the
@@ -87,27 +125,47 @@ func (t Template) Render(lang string, data any) (Email, error) {
 // each function that sends a message).
 func execute(name, src string, data any) (string, error) {
 	var b strings.Builder
+	err := scan(src, func(lit string) { b.WriteString(lit) }, func(field string) error {
+		v, err := lookup(data, field)
+		if err != nil {
+			return err
+		}
+		fmt.Fprint(&b, v)
+		return nil
+	})
+	if err != nil {
+		return "", fmt.Errorf("template %s: %w", name, err)
+	}
+	return b.String(), nil
+}
+
+// checkActions reports an action of src other than {{.Name}}.
+func checkActions(src string) error {
+	return scan(src, func(string) {}, func(string) error { return nil })
+}
+
+// scan passes src's literal text to lit and the field name of each
+// {{.Name}} action to field, in order.
+func scan(src string, lit func(string), field func(string) error) error {
 	for {
 		i := strings.Index(src, "{{")
 		if i < 0 {
-			b.WriteString(src)
-			return b.String(), nil
+			lit(src)
+			return nil
 		}
-		b.WriteString(src[:i])
+		lit(src[:i])
 		j := strings.Index(src[i:], "}}")
 		if j < 0 {
-			return "", fmt.Errorf("template %s: unclosed action", name)
+			return errors.New("unclosed action")
 		}
 		action := strings.TrimSpace(src[i+2 : i+j])
-		field, ok := strings.CutPrefix(action, ".")
-		if !ok || !isIdent(field) {
-			return "", fmt.Errorf("template %s: unsupported action {{%s}}", name, action)
+		name, ok := strings.CutPrefix(action, ".")
+		if !ok || !isIdent(name) {
+			return fmt.Errorf("unsupported action {{%s}}", action)
 		}
-		v, err := lookup(data, field)
-		if err != nil {
-			return "", fmt.Errorf("template %s: %w", name, err)
+		if err := field(name); err != nil {
+			return err
 		}
-		fmt.Fprint(&b, v)
 		src = src[i+j+2:]
 	}
 }

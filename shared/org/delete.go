@@ -8,7 +8,6 @@ import (
 
 	"github.com/example/myprofile/shared/account"
 	"github.com/example/myprofile/shared/audit"
-	"github.com/example/myprofile/shared/request"
 )
 
 // DeleteAccount deletes u's account (DELETE /v1/me): confirm must be
@@ -69,7 +68,7 @@ func (s *Service) DeleteAccount(ctx context.Context, u account.User, password, c
 	if err := s.Store.AnonymizeAudit(ctx, id, pseudonym); err != nil {
 		return account.Internal(err)
 	}
-	s.Log.InfoContext(ctx, "account deleted", "requestId", request.ID(ctx), "pseudonym", pseudonym)
+	s.Log.InfoContext(ctx, "account deleted", "pseudonym", pseudonym)
 	return nil
 }
 

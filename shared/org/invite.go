@@ -15,7 +15,6 @@ import (
 
 	"github.com/example/myprofile/shared/account"
 	"github.com/example/myprofile/shared/audit"
-	"github.com/example/myprofile/shared/auth"
 	"github.com/example/myprofile/shared/authz"
 	"github.com/example/myprofile/shared/notify"
 	"github.com/example/myprofile/shared/profile/basic"
@@ -76,7 +75,7 @@ func (s *Service) Invite(ctx context.Context, actor account.User, orgID string, 
 		return Invitation{}, err
 	}
 	var v account.Validation
-	email := v.Check("email", in.Email, auth.CleanEmail)
+	email := v.Check("email", in.Email, account.CleanEmail)
 	first := v.Check("firstName", in.FirstName, basic.CleanName)
 	last := v.Check("lastName", in.LastName, basic.CleanName)
 	if !account.ValidRole(in.Role) {
@@ -303,7 +302,7 @@ func (s *Service) acceptNew(ctx context.Context, inv Invitation, password string
 		return Accepted{}, account.Internal(err)
 	}
 	var v account.Validation
-	for _, p := range s.Policy.Check(password, inv.Email) {
+	for _, p := range s.Policy.CheckContext(ctx, password, inv.Email, inv.FirstName, inv.LastName) {
 		v.Add("password", p)
 	}
 	if err := v.Err(); err != nil {

@@ -113,6 +113,7 @@ func TestPatchEveryFieldAndReadBack(t *testing.T) {
 	}
 
 	t.Run("nested members merge", func(t *testing.T) {
+		e := e.For(t)
 		e.Clock.Advance(time.Second)
 		res := e.Must(http.StatusOK, apptest.Req{Method: "PATCH", Path: "/v1/me", Token: u.Token, Body: map[string]any{
 			"availability": map[string]any{"weekly": map[string]any{"fri": nil}},
@@ -131,6 +132,7 @@ func TestPatchEveryFieldAndReadBack(t *testing.T) {
 		}
 	})
 	t.Run("null resets a member to its default", func(t *testing.T) {
+		e := e.For(t)
 		res := e.Must(http.StatusOK, apptest.Req{Method: "PATCH", Path: "/v1/me", Token: u.Token, Body: map[string]any{"calendar": nil, "displayName": nil}}).JSON()
 		if asJSON(t, res["calendar"]) != `{"conflictCalendarIds":[],"primaryCalendarId":"","privateSyncedEvents":true}` {
 			t.Errorf("calendar = %s", asJSON(t, res["calendar"]))
@@ -212,6 +214,7 @@ func TestPatchInvalidFieldsStoreNothing(t *testing.T) {
 	before := e.Must(http.StatusOK, apptest.Req{Method: "GET", Path: "/v1/me", Token: u.Token}).Body
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			e := e.For(t)
 			body := map[string]any{"firstName": "Changed"} // a valid member that must not be stored either
 			for k, v := range tc.body {
 				body[k] = v
@@ -220,17 +223,7 @@ func TestPatchInvalidFieldsStoreNothing(t *testing.T) {
 			if res.Status != http.StatusBadRequest || res.Code() != "validation_failed" {
 				t.Fatalf("status %d code %q, want 400 validation_failed: %s", res.Status, res.Code(), res.Body)
 			}
-			var p struct {
-				Errors []struct{ Field string } `json:"errors"`
-			}
-			res.Decode(t, &p)
-			found := false
-			for _, fe := range p.Errors {
-				found = found || fe.Field == tc.field
-			}
-			if !found {
-				t.Errorf("errors %s do not name %s", res.Body, tc.field)
-			}
+			apptest.WantFieldError(t, res, tc.field)
 			if after := e.Must(http.StatusOK, apptest.Req{Method: "GET", Path: "/v1/me", Token: u.Token}).Body; string(after) != string(before) {
 				t.Errorf("profile changed by a refused PATCH:\n%s\n%s", before, after)
 			}
@@ -245,12 +238,14 @@ func TestConcurrentPatches(t *testing.T) {
 	u := e.SignUp(nil)
 	etag := e.Must(http.StatusOK, apptest.Req{Method: "GET", Path: "/v1/me", Token: u.Token}).Header.Get("ETag")
 	t.Run("same ETag: one 200, one 412", func(t *testing.T) {
+		e := e.For(t)
 		var wg sync.WaitGroup
 		statuses := make([]int, 2)
 		for i, name := range []string{"First", "Second"} {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
+				e := e.InGoroutine()
 				statuses[i] = e.Do(apptest.Req{Method: "PATCH", Path: "/v1/me", Token: u.Token,
 					Header: map[string]string{"If-Match": etag}, Body: map[string]any{"firstName": name}}).Status
 			}()
@@ -270,11 +265,13 @@ func TestConcurrentPatches(t *testing.T) {
 		}
 	})
 	t.Run("no If-Match: both changes kept", func(t *testing.T) {
+		e := e.For(t)
 		var wg sync.WaitGroup
 		for _, body := range []map[string]any{{"lastName": "Byron"}, {"timezone": "Asia/Tokyo"}} {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
+				e := e.InGoroutine()
 				e.Must(http.StatusOK, apptest.Req{Method: "PATCH", Path: "/v1/me", Token: u.Token, Body: body})
 			}()
 		}
@@ -292,6 +289,7 @@ func TestSignatureRender(t *testing.T) {
 	e.Must(http.StatusOK, apptest.Req{Method: "PATCH", Path: "/v1/me", Token: u.Token, Body: map[string]any{
 		"signature": map[string]any{"html": `<p>{{user.full_name}}<br>{{user.email}} {{user.nope}}</p>`}}})
 	t.Run("stored signature by default", func(t *testing.T) {
+		e := e.For(t)
 		var out struct{ HTML, Text string }
 		e.Must(http.StatusOK, apptest.Req{Method: "POST", Path: "/v1/me/signature/render", Token: u.Token, Body: map[string]any{}}).Decode(t, &out)
 		if want := `<p>&lt;Ada&gt; O&#39;Brien<br>` + u.Email + ` </p>`; out.HTML != want {
@@ -302,6 +300,7 @@ func TestSignatureRender(t *testing.T) {
 		}
 	})
 	t.Run("given html is sanitized first", func(t *testing.T) {
+		e := e.For(t)
 		var out struct{ HTML, Text string }
 		e.Must(http.StatusOK, apptest.Req{Method: "POST", Path: "/v1/me/signature/render", Token: u.Token,
 			Body: map[string]any{"html": `<img src=x onerror=alert(1)><b>{{user.first_name}}</b><script>alert(2)</script>`}}).Decode(t, &out)
@@ -310,6 +309,7 @@ func TestSignatureRender(t *testing.T) {
 		}
 	})
 	t.Run("too long is 400", func(t *testing.T) {
+		e := e.For(t)
 		res := e.Do(apptest.Req{Method: "POST", Path: "/v1/me/signature/render", Token: u.Token, Body: map[string]any{"html": strings.Repeat("x", 10*1024+1)}})
 		if res.Status != http.StatusBadRequest || !strings.Contains(string(res.Body), `"html"`) {
 			t.Errorf("%d %s", res.Status, res.Body)
@@ -324,18 +324,21 @@ func TestPasswordChange(t *testing.T) {
 	const newPW = "Another-Secret-77-phrase"
 
 	t.Run("wrong current password is 401", func(t *testing.T) {
+		e := e.For(t)
 		res := e.Do(apptest.Req{Method: "PUT", Path: "/v1/me/password", Token: u.Token, Body: map[string]any{"currentPassword": "Wrong-password-123", "newPassword": newPW}})
 		if res.Status != http.StatusUnauthorized || res.Code() != "invalid_credentials" {
 			t.Errorf("%d %s", res.Status, res.Body)
 		}
 	})
 	t.Run("weak new password is 400", func(t *testing.T) {
+		e := e.For(t)
 		res := e.Do(apptest.Req{Method: "PUT", Path: "/v1/me/password", Token: u.Token, Body: map[string]any{"currentPassword": u.Password, "newPassword": "short"}})
 		if res.Status != http.StatusBadRequest || !strings.Contains(string(res.Body), `"newPassword"`) {
 			t.Errorf("%d %s", res.Status, res.Body)
 		}
 	})
 	t.Run("same password is 400", func(t *testing.T) {
+		e := e.For(t)
 		res := e.Do(apptest.Req{Method: "PUT", Path: "/v1/me/password", Token: u.Token, Body: map[string]any{"currentPassword": u.Password, "newPassword": u.Password}})
 		if res.Status != http.StatusBadRequest || !strings.Contains(string(res.Body), "differ") {
 			t.Errorf("%d %s", res.Status, res.Body)
@@ -481,6 +484,7 @@ func TestNotificationPreferences(t *testing.T) {
 		}
 	}
 	t.Run("full matrix round trip", func(t *testing.T) {
+		e := e.For(t)
 		full := map[string]map[string]map[string]bool{}
 		i := 0
 		for _, pl := range []string{"web", "mobile"} {
@@ -498,6 +502,7 @@ func TestNotificationPreferences(t *testing.T) {
 		}
 	})
 	t.Run("partial document merges over defaults", func(t *testing.T) {
+		e := e.For(t)
 		var got map[string]map[string]map[string]bool
 		e.Must(http.StatusOK, apptest.Req{Method: "PUT", Path: "/v1/me/notifications", Token: u.Token,
 			Body: map[string]any{"mobile": map[string]any{"billing": map[string]any{"sms": true}}}}).Decode(t, &got)
@@ -517,11 +522,10 @@ func TestNotificationPreferences(t *testing.T) {
 		{"not a boolean", "mobile.tasks.push", map[string]any{"mobile": map[string]any{"tasks": map[string]any{"push": "yes"}}}},
 	} {
 		t.Run(tc.name+" is 400", func(t *testing.T) {
+			e := e.For(t)
 			before := e.Must(http.StatusOK, apptest.Req{Method: "GET", Path: "/v1/me/notifications", Token: u.Token}).Body
 			res := e.Do(apptest.Req{Method: "PUT", Path: "/v1/me/notifications", Token: u.Token, Body: tc.body})
-			if res.Status != http.StatusBadRequest || !strings.Contains(string(res.Body), `"field":"`+tc.field+`"`) {
-				t.Errorf("%d %s", res.Status, res.Body)
-			}
+			apptest.WantFieldError(t, res, tc.field)
 			if after := e.Must(http.StatusOK, apptest.Req{Method: "GET", Path: "/v1/me/notifications", Token: u.Token}).Body; string(after) != string(before) {
 				t.Error("a refused PUT changed the preferences")
 			}
@@ -542,6 +546,7 @@ func TestConcurrentPasswordChangesHaveOneWinner(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			e := e.InGoroutine()
 			statuses[i] = e.Do(apptest.Req{Method: "PUT", Path: "/v1/me/password", Token: u.Token,
 				Body: map[string]any{"currentPassword": u.Password, "newPassword": fmt.Sprintf("Winner-%d-Secret-phrase", i)}}).Status
 		}()

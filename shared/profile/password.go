@@ -12,7 +12,6 @@ import (
 	"github.com/example/myprofile/shared/audit"
 	"github.com/example/myprofile/shared/notify"
 	"github.com/example/myprofile/shared/password"
-	"github.com/example/myprofile/shared/request"
 	"github.com/example/myprofile/shared/sessions"
 )
 
@@ -47,20 +46,6 @@ type PasswordService struct {
 	Audit audit.Sink
 }
 
-// PasswordChanged is the notice sent after a password change.
-var PasswordChanged = notify.Template{Name: "password-changed", Texts: map[string]notify.Text{
-	"en": {Subject: "Your {{.App}} password was changed", Paragraphs: []string{
-		"Hello {{.Name}},",
-		"The password of your {{.App}} account was changed on {{.When}} (UTC). Every other device was signed out.",
-		"If you did not do this, reset your password right away and contact your administrator.",
-	}},
-	"es": {Subject: "Se ha cambiado tu contraseña de {{.App}}", Paragraphs: []string{
-		"Hola, {{.Name}}:",
-		"La contraseña de tu cuenta de {{.App}} se cambió el {{.When}} (UTC). Se ha cerrado la sesión en todos los demás dispositivos.",
-		"Si no has sido tú, restablece tu contraseña de inmediato y ponte en contacto con tu administrador.",
-	}},
-}}
-
 // ErrPasswordRaced: another request changed the password between the
 // check of the current one and the write of the new one.
 var ErrPasswordRaced = account.Errorf(account.CodeConflict, "Your password was changed by another request meanwhile; sign in with it and try again.")
@@ -88,7 +73,7 @@ func (s *PasswordService) Change(ctx context.Context, p sessions.Principal, curr
 		return err
 	}
 	var v account.Validation
-	for _, msg := range s.Policy.Check(next, u.Email) {
+	for _, msg := range s.Policy.CheckContext(ctx, next, u.Email, u.FirstName, u.LastName) {
 		v.Add("newPassword", msg)
 	}
 	if next == current {
@@ -134,6 +119,6 @@ func (s *PasswordService) notice(ctx context.Context, u account.User) {
 		err = s.Mailer.SendEmail(ctx, mail)
 	}
 	if err != nil && s.Log != nil {
-		s.Log.ErrorContext(ctx, "password change notice not sent", "err", err, "requestId", request.ID(ctx), "userId", u.ID)
+		s.Log.ErrorContext(ctx, "password change notice not sent", "err", err, "userId", u.ID)
 	}
 }

@@ -2,7 +2,6 @@ package request
 
 import (
 	"context"
-	"log/slog"
 
 	"github.com/example/myprofile/shared/account"
 )
@@ -86,40 +85,6 @@ func WithSource(ctx context.Context, s Source) context.Context {
 func SourceOf(ctx context.Context) (Source, bool) {
 	s, ok := ctx.Value(sourceKey).(Source)
 	return s, ok
-}
-
-// LogHandler wraps a slog.Handler so that every record logged with a
-// request's context carries its id as "requestId"; log calls need not add
-// it by hand.
-type LogHandler struct{ slog.Handler }
-
-// Handle adds the request id, when the context has one and the record does
-// not already carry it.
-func (h LogHandler) Handle(ctx context.Context, r slog.Record) error {
-	if id := ID(ctx); id != "" {
-		has := false
-		r.Attrs(func(a slog.Attr) bool {
-			if a.Key == "requestId" {
-				has = true
-				return false
-			}
-			return true
-		})
-		if !has {
-			r.AddAttrs(slog.String("requestId", id))
-		}
-	}
-	return h.Handler.Handle(ctx, r)
-}
-
-// WithAttrs keeps the wrapper around the derived handler.
-func (h LogHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
-	return LogHandler{h.Handler.WithAttrs(attrs)}
-}
-
-// WithGroup keeps the wrapper around the derived handler.
-func (h LogHandler) WithGroup(name string) slog.Handler {
-	return LogHandler{h.Handler.WithGroup(name)}
 }
 
 // Client returns the caller's address and user agent (zero outside a

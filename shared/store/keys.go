@@ -32,7 +32,7 @@ package store
 // daily summary entry    | USER#<uid>            | DIGEST                  | gsi1: DUE#<shard> / <12-digit due unix>#<uid> while enabled (**) | profile (AfterSave hook), daily-summary, daily-summary-worker
 // activity (user's copy)  | USER#<uid>            | ACTIVITY#<activityId>   | gsi2: ACTS#<uid> / <12-digit start unix>#<activityId> unless cancelled; ttl = latest of start/end/updatedAt + 90 d | activities
 //
-// (**) <shard> = fnv32a(uid) % digest.Shards (16). The entry also holds due,
+// (**) <shard> = fnv32a(uid) % dailysummary.Shards (16). The entry also holds due,
 // day (local date of due), timezone, time, sentThrough (last local day sent)
 // and sourceVersion (the user version it was computed from). A cancelled
 // activity stays as a tombstone with its version, out of gsi2.
@@ -134,11 +134,11 @@ func SessionSK(sid string) string { return PrefixSession + sid }
 // MemberSK is a membership's sort key under its organization.
 func MemberSK(uid string) string { return PrefixMember + uid }
 
-// Keys of the capabilities stored by the subpackages (mfadb, digestdb,
-// orgdb, billingdb, prefsdb, verifydb): listed here so this file stays the
+// Keys of the capabilities stored by the subpackages (twofactordb, dailysummarydb,
+// orgdb, billingdb, prefsdb, verificationdb): listed here so this file stays the
 // one place that shows every key shape.
 
-// Two-factor items (mfadb).
+// Two-factor items (twofactordb).
 const (
 	SKTOTP        = "MFA#TOTP"
 	SKTOTPPending = "MFA#TOTP#PENDING"
@@ -148,7 +148,7 @@ const (
 	SKWebAuthnReg = "MFA#WEBAUTHN#REG"
 )
 
-// Daily summary entries and activities (digestdb).
+// Daily summary entries and activities (dailysummarydb).
 const (
 	SKDigest         = "DIGEST"
 	PrefixDue        = "DUE#"

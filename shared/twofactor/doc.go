@@ -21,8 +21,14 @@
 // an argon2id hash keyed by a public 2-character id (one hash per check),
 // consumed by a conditional delete.
 //
-// SMS codes are sealed like TOTP secrets; text messages are limited to 10 an
-// hour per client IP against SMS toll fraud. Passkeys use go-webauthn; the
+// SMS codes are stored as HMAC-SHA256 under the same data key (package
+// datakey/keyedhash, shared with the email and phone change codes). Each
+// text message passes the SMS guard against toll fraud (phone.SMSGuard,
+// shared with the phone change): only mobile numbers of the allowed
+// countries (else 400 naming "phone", ErrPhoneNotServed; turning SMS 2FA
+// on for such a number is refused too), at most 3 per challenge and within
+// the limits per client IP, per account, per number and the daily budget
+// (429 rate_limited, ErrTooManyAttempts); docs/security.md lists them. Passkeys use go-webauthn; the
 // ceremonies are stored in DynamoDB with a TTL and the sign counter must
 // move forward. WEBAUTHN_RP_ID and WEBAUTHN_ORIGINS name the relying party.
 //

@@ -3,7 +3,6 @@ package twofactor_test
 import (
 	"context"
 	"fmt"
-	"math/rand/v2"
 	"net/http"
 	"regexp"
 	"strings"
@@ -18,6 +17,7 @@ import (
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/example/myprofile/shared/app/apptest"
+	"github.com/example/myprofile/shared/twofactor"
 )
 
 // enrolTOTP sets up the authenticator app for u and returns its secret and
@@ -56,6 +56,24 @@ type challenge struct {
 	ChallengeID string   `json:"challengeId"`
 	Methods     []string `json:"methods"`
 	ExpiresAt   string   `json:"expiresAt"`
+}
+
+// wrongCodes returns n six-digit codes none of which the server accepts
+// at the given time: each differs from the codes of the current step and
+// of the steps the skew allows either side of it.
+func wrongCodes(t *testing.T, secret string, at time.Time, n int) []string {
+	t.Helper()
+	live := map[string]bool{}
+	for d := -twofactor.Standard.Skew; d <= twofactor.Standard.Skew; d++ {
+		live[mustCode(t, secret, at.Add(time.Duration(d)*30*time.Second))] = true
+	}
+	var out []string
+	for i := 0; len(out) < n; i++ {
+		if c := fmt.Sprintf("%06d", i); !live[c] {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 func mustChallenge(t *testing.T, e *apptest.Env, u apptest.User) challenge {
@@ -125,6 +143,7 @@ func TestTOTPEnrolSignInBackupCodesDisable(t *testing.T) {
 	other := e.Login(u.Email, u.Password) // a second device, for revokeOtherSessions
 
 	t.Run("enrolment needs the password", func(t *testing.T) {
+		e := e.For(t)
 		res := e.Do(apptest.Req{Method: "POST", Path: "/v1/me/2fa/totp", Token: u.Token, Body: map[string]any{"password": "Wrong-password-123"}})
 		if res.Status != http.StatusUnauthorized || res.Code() != "invalid_credentials" {
 			t.Fatalf("wrong password: %d %s", res.Status, res.Body)
@@ -155,24 +174,31 @@ func TestTOTPEnrolSignInBackupCodesDisable(t *testing.T) {
 	}
 
 	t.Run("the confirmation code cannot sign in (same time step)", func(t *testing.T) {
+		e := e.For(t)
 		c := mustChallenge(t, e, u)
 		wantMFAInvalid(t, second(e, c, "totp", mustCode(t, secret, e.Clock.Now())), "code of the confirmed step")
 	})
 	e.Clock.Advance(30 * time.Second)
-	var used string
 	t.Run("sign-in: wrong code, then the right one", func(t *testing.T) {
+		e := e.For(t)
 		c := mustChallenge(t, e, u)
 		if strings.Join(c.Methods, ",") != "totp,backup_code" {
 			t.Errorf("methods = %v, want [totp backup_code]", c.Methods)
 		}
-		wantMFAInvalid(t, second(e, c, "totp", "000000"), "wrong code")
-		used = mustCode(t, secret, e.Clock.Now())
+		wantMFAInvalid(t, second(e, c, "totp", wrongCodes(t, secret, e.Clock.Now(), 1)[0]), "wrong code")
+		used := mustCode(t, secret, e.Clock.Now())
 		wantSession(t, e, second(e, c, "totp", used), "right code")
 		t.Run("the challenge cannot be used twice", func(t *testing.T) {
+			e := e.For(t)
 			wantMFAInvalid(t, second(e, c, "totp", used), "second use of a challenge")
 		})
 	})
 	t.Run("a replayed code is refused and the user is told", func(t *testing.T) {
+		e := e.For(t)
+		// A code of a step of its own, used once, then replayed.
+		e.Clock.Advance(30 * time.Second)
+		used := mustCode(t, secret, e.Clock.Now())
+		wantSession(t, e, second(e, mustChallenge(t, e, u), "totp", used), "first use of the code")
 		before := countContaining(subjects(e, u.Email), "used twice")
 		c := mustChallenge(t, e, u)
 		wantMFAInvalid(t, second(e, c, "totp", used), "replayed code")
@@ -181,6 +207,7 @@ func TestTOTPEnrolSignInBackupCodesDisable(t *testing.T) {
 		}
 	})
 	t.Run("the challenge is bound to the client", func(t *testing.T) {
+		e := e.For(t)
 		e.Clock.Advance(30 * time.Second)
 		c := mustChallenge(t, e, u)
 		res := e.Do(apptest.Req{Method: "POST", Path: "/v1/auth/login/mfa", Header: map[string]string{"User-Agent": "another-browser"},
@@ -188,6 +215,7 @@ func TestTOTPEnrolSignInBackupCodesDisable(t *testing.T) {
 		wantMFAInvalid(t, res, "another user agent")
 	})
 	t.Run("a backup code works once", func(t *testing.T) {
+		e := e.For(t)
 		c := mustChallenge(t, e, u)
 		wantSession(t, e, second(e, c, "backup_code", strings.ToLower(codes[0][:5])+"-"+codes[0][5:]), "backup code")
 		c = mustChallenge(t, e, u)
@@ -198,6 +226,7 @@ func TestTOTPEnrolSignInBackupCodesDisable(t *testing.T) {
 		}
 	})
 	t.Run("regenerated codes replace the old set", func(t *testing.T) {
+		e := e.For(t)
 		res := e.Must(http.StatusOK, apptest.Req{Method: "POST", Path: "/v1/me/2fa/backup-codes", Token: u.Token, Body: map[string]any{"password": u.Password}})
 		var out struct {
 			BackupCodes []string `json:"backupCodes"`
@@ -214,6 +243,7 @@ func TestTOTPEnrolSignInBackupCodesDisable(t *testing.T) {
 		}
 	})
 	t.Run("disabling with a wrong password is refused", func(t *testing.T) {
+		e := e.For(t)
 		res := e.Do(apptest.Req{Method: "DELETE", Path: "/v1/me/2fa/totp", Token: u.Token, Body: map[string]any{"password": "Wrong-password-123"}})
 		if res.Status != http.StatusUnauthorized || res.Code() != "invalid_credentials" {
 			t.Fatalf("wrong password: %d %s", res.Status, res.Body)
@@ -222,6 +252,7 @@ func TestTOTPEnrolSignInBackupCodesDisable(t *testing.T) {
 		_ = c
 	})
 	t.Run("removing the last factor turns 2FA off and ends other sessions on request", func(t *testing.T) {
+		e := e.For(t)
 		e.Must(http.StatusNoContent, apptest.Req{Method: "DELETE", Path: "/v1/me/2fa/totp", Token: u.Token, Body: map[string]any{"password": u.Password, "revokeOtherSessions": true}})
 		st := e.Must(http.StatusOK, apptest.Req{Method: "GET", Path: "/v1/me/2fa", Token: u.Token}).JSON()
 		if st["enabled"] != false || st["backupCodes"].(map[string]any)["remaining"] != float64(0) {
@@ -240,6 +271,7 @@ func TestTOTPEnrolSignInBackupCodesDisable(t *testing.T) {
 		e.Login(u.Email, u.Password) // no second step any more
 	})
 	t.Run("every factor change is in the audit log", func(t *testing.T) {
+		e := e.For(t)
 		var log struct {
 			Entries []struct {
 				Action  string            `json:"action"`
@@ -265,15 +297,17 @@ func TestFiveWrongCodesVoidTheChallenge(t *testing.T) {
 	secret, _ := enrolTOTP(t, e, u)
 	e.Clock.Advance(30 * time.Second)
 	c := mustChallenge(t, e, u)
-	for i := 0; i < 5; i++ {
-		wantMFAInvalid(t, second(e, c, "totp", fmt.Sprintf("%06d", i)), fmt.Sprintf("wrong code %d", i+1))
+	for i, code := range wrongCodes(t, secret, e.Clock.Now(), 5) {
+		wantMFAInvalid(t, second(e, c, "totp", code), fmt.Sprintf("wrong code %d", i+1))
 	}
 	wantMFAInvalid(t, second(e, c, "totp", mustCode(t, secret, e.Clock.Now())), "right code after 5 wrong ones")
 	t.Run("a new sign-in works", func(t *testing.T) {
+		e := e.For(t)
 		c := mustChallenge(t, e, u)
 		wantSession(t, e, second(e, c, "totp", mustCode(t, secret, e.Clock.Now())), "fresh challenge")
 	})
 	t.Run("an expired challenge is refused", func(t *testing.T) {
+		e := e.For(t)
 		e.Clock.Advance(30 * time.Second)
 		c := mustChallenge(t, e, u)
 		e.Clock.Advance(5*time.Minute + time.Second)
@@ -296,6 +330,7 @@ func TestConcurrentTOTPSubmissions(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			e := e.InGoroutine()
 			statuses[i] = second(e, cs[i%2], "totp", code).Status
 		}()
 	}
@@ -318,9 +353,10 @@ func TestConcurrentTOTPSubmissions(t *testing.T) {
 func TestSMSFactor(t *testing.T) {
 	e := apptest.New(t, nil)
 	u := e.SignUp(nil)
-	phone := fmt.Sprintf("+1555%07d", rand.IntN(10_000_000))
+	phone := mobile(t) // a number that may receive codes (+1 555 ones are not valid)
 
 	t.Run("needs a verified phone", func(t *testing.T) {
+		e := e.For(t)
 		res := e.Do(apptest.Req{Method: "POST", Path: "/v1/me/2fa/sms", Token: u.Token, Body: map[string]any{"password": u.Password}})
 		if res.Status != http.StatusConflict {
 			t.Fatalf("without a phone: %d %s, want 409", res.Status, res.Body)
@@ -376,6 +412,7 @@ func TestSMSFactor(t *testing.T) {
 	wantSession(t, e, second(e, c, "sms", code), "right sms code")
 
 	t.Run("an expired sms code is refused", func(t *testing.T) {
+		e := e.For(t)
 		c := mustChallenge(t, e, u)
 		e.Must(http.StatusAccepted, apptest.Req{Method: "POST", Path: "/v1/auth/login/mfa/sms", Body: map[string]any{"challengeId": c.ChallengeID}})
 		msgs := e.SMS(phone)
@@ -385,6 +422,7 @@ func TestSMSFactor(t *testing.T) {
 		wantMFAInvalid(t, second(e, c, "sms", code), "sms code after 5 minutes")
 	})
 	t.Run("disabling sms turns 2FA off", func(t *testing.T) {
+		e := e.For(t)
 		e.Must(http.StatusNoContent, apptest.Req{Method: "DELETE", Path: "/v1/me/2fa/sms", Token: u.Token, Body: map[string]any{"password": u.Password}})
 		e.Login(u.Email, u.Password)
 	})
@@ -403,6 +441,7 @@ func TestConcurrentBackupCodeSubmissions(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			e := e.InGoroutine()
 			statuses[i] = second(e, cs[i%2], "backup_code", codes[3]).Status
 		}()
 	}

@@ -46,7 +46,7 @@ func (s *Service) Begin(ctx context.Context, u account.User, src request.Source)
 	if err := s.Store.PutChallenge(ctx, c); err != nil {
 		return nil, account.Internal(err)
 	}
-	s.Log.InfoContext(ctx, "second factor required", "requestId", request.ID(ctx), "userId", u.ID)
+	s.Log.InfoContext(ctx, "second factor required", "userId", u.ID)
 	return map[string]any{"mfaRequired": true, "challengeId": id, "methods": methods, "expiresAt": c.ExpiresAt}, nil
 }
 
@@ -164,7 +164,7 @@ func (s *Service) VerifyCode(ctx context.Context, src request.Source, challengeI
 	if err != nil {
 		return "", account.Internal(err)
 	}
-	s.Log.InfoContext(ctx, "second factor accepted", "requestId", request.ID(ctx), "userId", u.ID, "method", method)
+	s.Log.InfoContext(ctx, "second factor accepted", "userId", u.ID, "method", method)
 	return u.ID, nil
 }
 
@@ -243,7 +243,7 @@ func (s *Service) checkBackupCode(ctx context.Context, u account.User, raw strin
 // refuse answers mfa_invalid. The failure stays counted: the attempt was
 // taken (takeAttempt) before anything was checked.
 func (s *Service) refuse(ctx context.Context, uid, why string) error {
-	s.Log.InfoContext(ctx, "second factor refused", "requestId", request.ID(ctx), "userId", uid, "reason", why)
+	s.Log.InfoContext(ctx, "second factor refused", "userId", uid, "reason", why)
 	metrics.Inc(ctx, s.Metrics, metrics.SignInFailures, map[string]string{"step": "second_factor"})
 	return errMFA()
 }
@@ -262,7 +262,7 @@ func (s *Service) settleAttempt(ctx context.Context, uid string, err error) {
 		return
 	}
 	if rerr := s.Failures.Release(ctx, failKey(uid)); rerr != nil {
-		s.Log.ErrorContext(ctx, "release second-factor attempt", "requestId", request.ID(ctx), "error", rerr.Error())
+		s.Log.ErrorContext(ctx, "release second-factor attempt", "error", rerr.Error())
 	}
 }
 
@@ -290,9 +290,11 @@ func (s *Service) liveChallenge(ctx context.Context, src request.Source, challen
 
 // SendSMSCode texts a new sign-in code for the challenge made for the
 // client src to the user's verified phone and returns when it expires. At
-// most SMSMaxSends codes per challenge and SMSPerIP per network
-// (ErrTooManyAttempts); ErrRefused when the challenge is not live or the
-// user has no SMS factor.
+// most SMSMaxSends codes per challenge, and what the SMS guard admits
+// (per network, per account, per number, the daily budget:
+// ErrTooManyAttempts, 429 rate_limited); a phone that is not a mobile of
+// an allowed country is ErrPhoneNotServed (400 naming "phone"); ErrRefused
+// when the challenge is not live or the user has no SMS factor.
 func (s *Service) SendSMSCode(ctx context.Context, src request.Source, challengeID string) (time.Time, error) {
 	now := s.Now().UTC()
 	c, err := s.liveChallenge(ctx, src, challengeID, MethodSMS, now)
@@ -309,10 +311,16 @@ func (s *Service) SendSMSCode(ctx context.Context, src request.Source, challenge
 	if !hasMethod(u, MethodSMS) || u.Phone == "" || !u.PhoneVerified {
 		return time.Time{}, errMFA()
 	}
-	err = limited(s.SMSPerIP.Take(ctx, "sms-ip#"+src.IP), account.CodeRateLimited, "Too many text messages from this network; try again later.")
+	release, err := s.SMS.Take(ctx, u.ID, src.IP, u.Phone)
 	if err != nil {
-		return time.Time{}, err
+		return time.Time{}, smsRefused(err)
 	}
+	sent := false
+	defer func() {
+		if !sent {
+			release(context.WithoutCancel(ctx))
+		}
+	}()
 	code, err := randomDigits(6)
 	if err != nil {
 		return time.Time{}, account.Internal(err)
@@ -338,7 +346,8 @@ func (s *Service) SendSMSCode(ctx context.Context, src request.Source, challenge
 	if err := s.Texter.SendSMS(ctx, u.Phone, msg.Text); err != nil {
 		return time.Time{}, &account.Error{Code: account.CodeUnavailable, Detail: "The text message could not be sent; try again shortly.", Cause: err, RetryAfter: 5 * time.Second}
 	}
-	s.Log.InfoContext(ctx, "sign-in sms sent", "requestId", request.ID(ctx), "userId", u.ID)
+	sent = true
+	s.Log.InfoContext(ctx, "sign-in sms sent", "userId", u.ID)
 	metrics.Inc(ctx, s.Metrics, metrics.CodesSent, map[string]string{"channel": "sms"})
 	return exp, nil
 }

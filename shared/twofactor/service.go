@@ -11,6 +11,7 @@ import (
 	"github.com/example/myprofile/shared/audit"
 	"github.com/example/myprofile/shared/metrics"
 	"github.com/example/myprofile/shared/notify"
+	"github.com/example/myprofile/shared/phone"
 	"github.com/example/myprofile/shared/request"
 	"github.com/example/myprofile/shared/sessions"
 )
@@ -107,7 +108,7 @@ func (s *Service) ConfirmTOTP(ctx context.Context, p sessions.Principal, code st
 			return
 		}
 		if rerr := s.Failures.Release(ctx, key); rerr != nil {
-			s.Log.ErrorContext(ctx, "release totp confirmation attempt", "requestId", request.ID(ctx), "error", rerr.Error())
+			s.Log.ErrorContext(ctx, "release totp confirmation attempt", "error", rerr.Error())
 		}
 	}()
 	pend, err := s.Store.GetPendingTOTP(ctx, p.User.ID)
@@ -212,7 +213,8 @@ func (s *Service) disable(ctx context.Context, p sessions.Principal, method, pas
 }
 
 // EnableSMS turns SMS codes on for the user's verified phone; 409 conflict
-// without one. Turning it on again changes nothing and tells no one.
+// without one, 400 naming "phone" (ErrPhoneNotServed) when codes are not
+// texted to it (phone.CheckSMS). It sends no code itself. Turning it on again changes nothing and tells no one.
 func (s *Service) EnableSMS(ctx context.Context, p sessions.Principal, password string, revokeOthers bool) error {
 	if err := s.Reauth.Check(ctx, p.User, password, "password"); err != nil {
 		return err
@@ -222,6 +224,11 @@ func (s *Service) EnableSMS(ctx context.Context, p sessions.Principal, password 
 	u, err := s.update(ctx, p.User, func(u account.User) (Change, error) {
 		if u.Phone == "" || !u.PhoneVerified {
 			return Change{}, account.Errorf(account.CodeConflict, "Add and verify a phone number first (POST /v1/me/phone-change).")
+		}
+		if err := phone.CheckSMS(u.Phone, s.SMS.Countries); err != nil {
+			// A number verified before the SMS guard may be one no code
+			// is texted to any more: SMS would be a factor that never works.
+			return Change{}, smsRefused(err)
 		}
 		if hasMethod(u, MethodSMS) {
 			return Change{}, errUnchanged
@@ -308,7 +315,7 @@ func (s *Service) update(ctx context.Context, u account.User, f func(account.Use
 // when asked, ends the caller's other sessions. The change is stored
 // already; an error here is only the revocation's.
 func (s *Service) afterChange(ctx context.Context, p sessions.Principal, u account.User, t notify.Template, factor string, revokeOthers bool) error {
-	s.Log.InfoContext(ctx, "2fa changed", "requestId", request.ID(ctx), "userId", u.ID, "event", t.Name, "factor", factor)
+	s.Log.InfoContext(ctx, "2fa changed", "userId", u.ID, "event", t.Name, "factor", factor)
 	s.notice(ctx, u, t, factor)
 	action := audit.ActionTwoFactorEnabled
 	if t.Name == noticeEnabled.Name {
@@ -345,6 +352,6 @@ func (s *Service) recordOwn(ctx context.Context, u account.User, action string, 
 		Details: details,
 	}
 	if err := s.Audit.Record(ctx, e); err != nil && s.Log != nil {
-		s.Log.ErrorContext(ctx, "audit "+action, "requestId", request.ID(ctx), "userId", u.ID, "error", err.Error())
+		s.Log.ErrorContext(ctx, "audit "+action, "userId", u.ID, "error", err.Error())
 	}
 }

@@ -17,8 +17,10 @@ import (
 	"github.com/example/myprofile/shared/app/apptest"
 	"github.com/example/myprofile/shared/audit"
 	"github.com/example/myprofile/shared/auth"
+	"github.com/example/myprofile/shared/config"
 	"github.com/example/myprofile/shared/notify"
 	"github.com/example/myprofile/shared/password"
+	"github.com/example/myprofile/shared/phone"
 	"github.com/example/myprofile/shared/ratelimit"
 	"github.com/example/myprofile/shared/reauth"
 	"github.com/example/myprofile/shared/request"
@@ -102,7 +104,7 @@ func newSvcEnv(t *testing.T) *svcEnv {
 		Reauth:   reauth.Checker{Store: st, Hasher: hasher, Failures: limiter(5)},
 		Hasher:   hasher, Mailer: mail, Texter: noTexts{},
 		Sealer:   twofactor.Sealer{Keys: twofactor.StaticKey(strings.Repeat("k", 32))},
-		Failures: limiter(svcLimit), SMSPerIP: limiter(10),
+		Failures: limiter(svcLimit), SMS: phone.NewSMSGuard(st, clock.Now, config.Config{SMSPerAccountHour: 5, SMSPerAccountDay: 10, SMSPerNumberDay: 5, SMSDailyBudget: 1000}),
 		Issuer: "MyProfile", WebAuthn: wa, Now: clock.Now,
 		Log:   slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Audit: audit.Recorder{Store: st, Now: clock.Now},

@@ -3,10 +3,12 @@ package twofactor_test
 import (
 	"encoding/base32"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/pquerna/otp"
+	"github.com/pquerna/otp/totp"
 
 	"github.com/example/myprofile/infra/localcloud/testenv"
 	"github.com/example/myprofile/shared/twofactor"
@@ -119,10 +121,22 @@ func TestSealer(t *testing.T) {
 }
 
 // Whatever a caller sends as a code, Match answers without panicking and
-// accepts only the code of a step within the skew.
+// accepts only the code of a step within the skew; the live code of any
+// instant is accepted. The seeds are RFC 6238's SHA-1 vectors (last six
+// digits), sent in their own step and the steps either side, so the fuzzer
+// starts from accepted codes.
 func FuzzTOTPMatch(f *testing.F) {
 	secret := base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString([]byte("12345678901234567890"))
-	for _, s := range []string{"287082", "", "abcdef", " 287082 ", "２８７０８２", "99999999999"} {
+	vectors := []struct {
+		unix int64
+		code string
+	}{{59, "287082"}, {1111111109, "081804"}, {1111111111, "050471"}, {1234567890, "005924"}, {2000000000, "279037"}, {20000000000, "353130"}}
+	for _, v := range vectors {
+		for _, d := range []int64{-30, 0, 30} {
+			f.Add(v.code, v.unix+d)
+		}
+	}
+	for _, s := range []string{"", "abcdef", " 287082 ", "２８７０８２", "99999999999"} {
 		f.Add(s, int64(59))
 	}
 	f.Fuzz(func(t *testing.T, code string, unix int64) {
@@ -130,12 +144,39 @@ func FuzzTOTPMatch(f *testing.F) {
 			return
 		}
 		at := time.Unix(unix, 0)
+		cur := twofactor.Standard.Step(at)
 		step, ok, _, err := twofactor.Standard.Match(secret, code, at, -1)
 		if err != nil {
 			t.Fatalf("Match(%q) error: %v", code, err)
 		}
-		if ok && (step < twofactor.Standard.Step(at)-1 || step > twofactor.Standard.Step(at)+1) {
-			t.Fatalf("Match(%q) accepted step %d outside the skew of %d", code, step, twofactor.Standard.Step(at))
+		if ok {
+			if step < cur-1 || step > cur+1 {
+				t.Fatalf("Match(%q) accepted step %d outside the skew of %d", code, step, cur)
+			}
+			if want := mustGenerate(t, secret, time.Unix(step*30, 0)); strings.TrimSpace(code) != want {
+				t.Fatalf("Match(%q) accepted step %d, whose code is %s", code, step, want)
+			}
+		}
+		for _, v := range vectors {
+			if v.code == strings.TrimSpace(code) && v.unix/30 == cur && (!ok || step != cur) {
+				t.Fatalf("RFC 6238 code %s at %d refused (step %d, ok %v)", v.code, unix, step, ok)
+			}
+		}
+		live := mustGenerate(t, secret, at)
+		if step, ok, _, err := twofactor.Standard.Match(secret, live, at, -1); err != nil || !ok || step != cur {
+			t.Fatalf("the live code %s at %d: step %d ok %v err %v, want step %d", live, unix, step, ok, err, cur)
+		}
+		if _, ok, replay, _ := twofactor.Standard.Match(secret, live, at, cur+1); ok || !replay {
+			t.Fatalf("the live code %s after its step was used: ok %v replay %v, want a refused replay", live, ok, replay)
 		}
 	})
+}
+
+func mustGenerate(t *testing.T, secret string, at time.Time) string {
+	t.Helper()
+	c, err := totp.GenerateCodeCustom(secret, at.UTC(), totp.ValidateOpts{Period: 30, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/example/myprofile/shared/metrics"
 	"github.com/example/myprofile/shared/notify"
 	"github.com/example/myprofile/shared/password"
+	"github.com/example/myprofile/shared/phone"
 	"github.com/example/myprofile/shared/ratelimit"
 	"github.com/example/myprofile/shared/reauth"
 	"github.com/example/myprofile/shared/sessions"
@@ -193,10 +194,11 @@ type Service struct {
 	Sealer Sealer
 	// Failures counts wrong second factors per user across challenges.
 	Failures ratelimit.Limiter
-	// SMSPerIP limits sign-in text messages per client IP (key
-	// "sms-ip#<ip>", shared with the phone change), against SMS toll fraud.
-	SMSPerIP ratelimit.Limiter
-	Issuer   string // TOTP issuer (the product name)
+	// SMS admits sign-in text messages (mobile numbers only, limits per
+	// client IP, account, number and a daily budget, shared with the phone
+	// change), against SMS toll fraud.
+	SMS    phone.SMSGuard
+	Issuer string // TOTP issuer (the product name)
 	// WebAuthn is the relying party of passkeys (NewWebAuthn).
 	WebAuthn *webauthn.WebAuthn
 	Now      func() time.Time

@@ -133,7 +133,7 @@ func (s *Service) FinishPasskeyRegistration(ctx context.Context, p sessions.Prin
 	}
 	cred, err := s.WebAuthn.CreateCredential(wu, sess, parsed)
 	if err != nil {
-		s.Log.InfoContext(ctx, "passkey registration refused", "requestId", request.ID(ctx), "userId", p.User.ID, "error", err)
+		s.Log.InfoContext(ctx, "passkey registration refused", "userId", p.User.ID, "error", err)
 		return Passkey{}, nil, refusal(ErrCodeInvalid, account.Errorf(account.CodeCodeInvalid, "The passkey response did not verify; start again."))
 	}
 	raw, err := json.Marshal(cred)
@@ -300,6 +300,6 @@ func (s *Service) FinishPasskeyLogin(ctx context.Context, src request.Source, ch
 	if err != nil {
 		return "", account.Internal(err)
 	}
-	s.Log.InfoContext(ctx, "second factor accepted", "requestId", request.ID(ctx), "userId", u.ID, "method", MethodWebAuthn)
+	s.Log.InfoContext(ctx, "second factor accepted", "userId", u.ID, "method", MethodWebAuthn)
 	return u.ID, nil
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/example/myprofile/shared/app/apptest"
 	"github.com/example/myprofile/shared/httpapi"
 	"github.com/example/myprofile/shared/notify"
+	"github.com/example/myprofile/shared/phone"
 	"github.com/example/myprofile/shared/ratelimit"
 	"github.com/example/myprofile/shared/verification"
 )
@@ -87,6 +88,7 @@ func TestEmailChange(t *testing.T) {
 	newCode, curCode := requestEmailChange(t, e, u, newEmail)
 
 	t.Run("each email says which address it confirms and when it expires", func(t *testing.T) {
+		e := e.For(t)
 		toNew, toCur := mustLastEmail(t, e, newEmail), mustLastEmail(t, e, u.Email)
 		for _, m := range []localcloud.Email{toNew, toCur} {
 			if !strings.Contains(m.Text, "10 minutes") || m.HTML == "" {
@@ -104,23 +106,28 @@ func TestEmailChange(t *testing.T) {
 		}
 	})
 	t.Run("the current email still signs in before confirming", func(t *testing.T) {
+		e := e.For(t)
 		e.Login(u.Email, u.Password)
 	})
 	t.Run("codes swapped between the fields are refused", func(t *testing.T) {
+		e := e.For(t)
 		wantProblem(t, confirmEmail(e, u, curCode, newCode), http.StatusBadRequest, "code_invalid")
 	})
 	t.Run("both codes change the email", func(t *testing.T) {
+		e := e.For(t)
 		res := confirmEmail(e, u, newCode, curCode)
 		if res.Status != http.StatusOK || res.JSON()["email"] != newEmail {
 			t.Fatalf("confirm: %d %s", res.Status, res.Body)
 		}
 	})
 	t.Run("the new email signs in and the old one does not", func(t *testing.T) {
+		e := e.For(t)
 		e.Login(newEmail, u.Password)
 		res := e.Do(apptest.Req{Method: "POST", Path: "/v1/auth/login", Body: map[string]any{"email": u.Email, "password": u.Password}})
 		wantProblem(t, res, http.StatusUnauthorized, "invalid_credentials")
 	})
 	t.Run("the old address is told, with the new one masked", func(t *testing.T) {
+		e := e.For(t)
 		notice := mustLastEmail(t, e, u.Email)
 		if !strings.Contains(notice.Text, notify.MaskEmail(newEmail)) || strings.Contains(notice.Text, newEmail) {
 			t.Errorf("notice = %q, want the masked new address only", notice.Text)
@@ -130,9 +137,11 @@ func TestEmailChange(t *testing.T) {
 		}
 	})
 	t.Run("the codes work once", func(t *testing.T) {
+		e := e.For(t)
 		wantProblem(t, confirmEmail(e, u, newCode, curCode), http.StatusBadRequest, "code_invalid")
 	})
 	t.Run("the change is in the audit log without the addresses in clear", func(t *testing.T) {
+		e := e.For(t)
 		mustAudit(t, e, u.ID, "email.changed", newEmail)
 	})
 }
@@ -231,6 +240,7 @@ func TestEmailChangeRequestIsChecked(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			e := e.For(t)
 			res := e.Do(apptest.Req{Method: "POST", Path: "/v1/me/email-change", Token: u.Token, Body: tc.body})
 			if res.Status != tc.status || (tc.code != "" && res.Code() != tc.code) {
 				t.Errorf("got %d %s, want %d %s", res.Status, res.Body, tc.status, tc.code)
@@ -238,6 +248,7 @@ func TestEmailChangeRequestIsChecked(t *testing.T) {
 		})
 	}
 	t.Run("without a session", func(t *testing.T) {
+		e := e.For(t)
 		res := e.Do(apptest.Req{Method: "POST", Path: "/v1/me/email-change", Body: map[string]any{"newEmail": testenv.Email(t), "password": u.Password}})
 		wantProblem(t, res, http.StatusUnauthorized, "unauthenticated")
 	})
@@ -293,6 +304,7 @@ func TestConcurrentConfirmationsHaveOneWinner(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			e := e.InGoroutine()
 			statuses[i] = confirmEmail(e, u, newCode, curCode).Status
 		}()
 	}
@@ -346,8 +358,8 @@ func TestTwoUsersRaceForOneAddress(t *testing.T) {
 	var wg sync.WaitGroup
 	var ra, rb *apptest.Response
 	wg.Add(2)
-	go func() { defer wg.Done(); ra = confirmEmail(e, a, aNew, aCur) }()
-	go func() { defer wg.Done(); rb = confirmEmail(e, b, bNew, bCur) }()
+	go func() { defer wg.Done(); ra = confirmEmail(e.InGoroutine(), a, aNew, aCur) }()
+	go func() { defer wg.Done(); rb = confirmEmail(e.InGoroutine(), b, bNew, bCur) }()
 	wg.Wait()
 
 	winner, loser := a, b
@@ -450,6 +462,7 @@ func TestPhoneChangeRequestIsChecked(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			e := e.For(t)
 			res := e.Do(apptest.Req{Method: "POST", Path: "/v1/me/phone-change", Token: u.Token, Body: tc.body})
 			wantProblem(t, res, tc.status, tc.code)
 		})
@@ -459,18 +472,6 @@ func TestPhoneChangeRequestIsChecked(t *testing.T) {
 	}
 }
 
-type failingMailer struct{}
-
-func (failingMailer) SendEmail(context.Context, notify.Email) error {
-	return fmt.Errorf("%w: ses is down", notify.ErrSend)
-}
-
-type failingTexter struct{}
-
-func (failingTexter) SendSMS(context.Context, string, string) error {
-	return fmt.Errorf("%w: sns is down", notify.ErrSend)
-}
-
 // A send that fails answers 503 and leaves no pending change behind.
 func TestSendFailureLeavesNothingPending(t *testing.T) {
 	e := apptest.New(t, nil)
@@ -478,7 +479,8 @@ func TestSendFailureLeavesNothingPending(t *testing.T) {
 	d := e.Deps
 	svc := &verification.Service{
 		Store: d.Store(), Sessions: d.Sessions(), Reauth: d.Reauth(),
-		Requests: verifyLimiter(e), SMSPerIP: verifyLimiter(e), Mailer: failingMailer{}, Texter: failingTexter{},
+		Codes:    testCodes("k"),
+		Requests: verifyLimiter(e), SMS: phone.NewSMSGuard(d.Store(), d.Now, d.Config), Mailer: apptest.FailingMailer{}, Texter: apptest.FailingTexter{},
 		Now: d.Now, Log: d.Log, AppName: "Test",
 	}
 	srv := httptest.NewServer(httpapi.Middleware(d.Log, svc.Routes().Mux()))

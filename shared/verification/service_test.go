@@ -16,8 +16,10 @@ import (
 	"github.com/example/myprofile/shared/app/apptest"
 	"github.com/example/myprofile/shared/audit"
 	"github.com/example/myprofile/shared/auth"
+	"github.com/example/myprofile/shared/config"
 	"github.com/example/myprofile/shared/notify"
 	"github.com/example/myprofile/shared/password"
+	"github.com/example/myprofile/shared/phone"
 	"github.com/example/myprofile/shared/ratelimit"
 	"github.com/example/myprofile/shared/reauth"
 	"github.com/example/myprofile/shared/request"
@@ -121,7 +123,8 @@ func newFixture(t *testing.T) *fixture {
 	return &fixture{
 		svc: &verification.Service{
 			Store: verificationdb.New(st), Reauth: reauth.Checker{Store: st, Hasher: hasher, Failures: limiter(100)},
-			Requests: limiter(5), SMSPerIP: limiter(100), Mailer: out, Texter: out,
+			Codes:    testCodes("k"),
+			Requests: limiter(5), SMS: phone.NewSMSGuard(st, clock.Now, config.Config{SMSPerAccountHour: 5, SMSPerAccountDay: 10, SMSPerNumberDay: 5, SMSDailyBudget: 1000}), Mailer: out, Texter: out,
 			Now: clock.Now, Log: log, AppName: "Test", Audit: audits,
 		},
 		auth: &auth.Service{
@@ -153,10 +156,6 @@ func (f *fixture) mustSignUp(t *testing.T, email, first, last string) account.Us
 	}
 	return u
 }
-
-type staticKey []byte
-
-func (k staticKey) DataKey(context.Context) ([]byte, error) { return k, nil }
 
 // mustPhoneCode requests a phone change of u to phone and returns the code texted.
 func (f *fixture) mustPhoneCode(t *testing.T, u account.User, phone string) string {

@@ -99,6 +99,7 @@ func TestConfirmEmailTransaction(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			e := e.For(t)
 			c := pending("c-"+tc.name, tc.to)
 			u := moved(tc.to)
 			u.Version = tc.version + 1
@@ -111,6 +112,7 @@ func TestConfirmEmailTransaction(t *testing.T) {
 		})
 	}
 	t.Run("confirmed once, then never again", func(t *testing.T) {
+		e := e.For(t)
 		c := pending("c-ok", target)
 		if err := st.ConfirmEmail(ctx, moved(target), a.Email, rec.Version, c, now); err != nil {
 			t.Fatal(err)

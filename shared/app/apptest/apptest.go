@@ -8,12 +8,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"regexp"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -27,6 +29,7 @@ import (
 	"github.com/example/myprofile/shared/app/smswire"
 	"github.com/example/myprofile/shared/config"
 	"github.com/example/myprofile/shared/password"
+	"github.com/example/myprofile/shared/request"
 	"github.com/example/myprofile/shared/store"
 )
 
@@ -124,7 +127,7 @@ func New(t testing.TB, opts *Options) *Env {
 	}
 	deps := &all.Deps{Deps: &app.Deps{
 		Config: cfg,
-		Log:    slog.New(slog.NewJSONHandler(logOut, nil)),
+		Log:    slog.New(request.NewLogHandler(slog.NewJSONHandler(logOut, nil))),
 		Now:    clock.Now,
 		DB:     ddb,
 		// Production cost is m=19 MiB, t=2; tests keep the algorithm but
@@ -187,9 +190,64 @@ type Req struct {
 	NoCType bool // send no Content-Type
 }
 
-// Do sends a request and reads the answer.
+// For returns e bound to t: a subtest calls it first (e := e.For(t)) so
+// that the helpers fail the subtest that runs, not its parent.
+func (e *Env) For(t testing.TB) *Env {
+	c := *e
+	c.T = t
+	return &c
+}
+
+// InGoroutine returns e for a goroutine the test starts: a helper that
+// would stop the test (Fatal, FailNow) reports the error to the test
+// (Error, safe from any goroutine) and ends only that goroutine, whose
+// deferred calls (wg.Done) still run. FailNow from a goroutine other than
+// the test's is not allowed.
+func (e *Env) InGoroutine() *Env {
+	c := *e
+	c.T = goroutineT{e.T}
+	return &c
+}
+
+// goroutineT reports failures of a goroutine back to its test.
+type goroutineT struct{ testing.TB }
+
+func (g goroutineT) FailNow() { g.TB.Fail(); runtime.Goexit() }
+
+func (g goroutineT) Fatal(args ...any) { g.TB.Helper(); g.TB.Error(args...); runtime.Goexit() }
+
+func (g goroutineT) Fatalf(format string, args ...any) {
+	g.TB.Helper()
+	g.TB.Errorf(format, args...)
+	runtime.Goexit()
+}
+
+func (g goroutineT) SkipNow() { g.TB.Error("skip called from a goroutine"); runtime.Goexit() }
+
+func (g goroutineT) Skip(args ...any) { g.SkipNow() }
+
+func (g goroutineT) Skipf(string, ...any) { g.SkipNow() }
+
+// Do sends a request and reads the answer; it fails the test when the
+// request cannot be sent or the answer breaks api/openapi.yaml. From a
+// goroutine other than the test's, use InGoroutine or Send.
 func (e *Env) Do(r Req) *Response {
 	e.T.Helper()
+	res, err := e.Send(r)
+	if err != nil {
+		if res == nil {
+			e.T.Fatal(err)
+		}
+		e.T.Error(err)
+	}
+	return res
+}
+
+// Send sends a request and reads the answer without failing the test, so
+// goroutines can use it and report the error back. The response is nil
+// when the request could not be made; with a response, the error says it
+// breaks api/openapi.yaml.
+func (e *Env) Send(r Req) (*Response, error) {
 	var body io.Reader
 	switch b := r.Body.(type) {
 	case nil:
@@ -200,13 +258,13 @@ func (e *Env) Do(r Req) *Response {
 	default:
 		raw, err := json.Marshal(b)
 		if err != nil {
-			e.T.Fatalf("marshal body: %v", err)
+			return nil, fmt.Errorf("marshal body: %w", err)
 		}
 		body = bytes.NewReader(raw)
 	}
 	req, err := http.NewRequestWithContext(context.Background(), r.Method, e.Server.URL+r.Path, body)
 	if err != nil {
-		e.T.Fatalf("new request: %v", err)
+		return nil, fmt.Errorf("new request: %w", err)
 	}
 	if body != nil && !r.NoCType {
 		req.Header.Set("Content-Type", "application/json")
@@ -219,17 +277,18 @@ func (e *Env) Do(r Req) *Response {
 	}
 	res, err := e.Server.Client().Do(req)
 	if err != nil {
-		e.T.Fatalf("%s %s: %v", r.Method, r.Path, err)
+		return nil, fmt.Errorf("%s %s: %w", r.Method, r.Path, err)
 	}
 	defer res.Body.Close()
 	raw, err := io.ReadAll(res.Body)
 	if err != nil {
-		e.T.Fatalf("read body: %v", err)
+		return nil, fmt.Errorf("%s %s: read body: %w", r.Method, r.Path, err)
 	}
+	out := &Response{Status: res.StatusCode, Header: res.Header, Body: raw}
 	if err := e.validator.check(req, res.StatusCode, res.Header, raw); err != nil {
-		e.T.Errorf("%s %s: response does not match api/openapi.yaml: %v", r.Method, r.Path, err)
+		return out, fmt.Errorf("%s %s: response does not match api/openapi.yaml: %w", r.Method, r.Path, err)
 	}
-	return &Response{Status: res.StatusCode, Header: res.Header, Body: raw}
+	return out, nil
 }
 
 // Must sends a request and fails the test unless the status is want.

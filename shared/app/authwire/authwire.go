@@ -42,5 +42,7 @@ func Routes(d *app.Deps) (httpapi.Routes, error) {
 	// POST /v1/auth/accept-invite; accounts are deleted by the profile
 	// function, so no deletion hooks here.
 	maps.Copy(routes, orgwire.Service(d, nil).AuthRoutes())
-	return routes, nil
+	// Every route here but sign-out is reachable without a session: each
+	// gets a per-IP limit (issue 18).
+	return d.LimitPerIP(routes, "POST /v1/auth/logout"), nil
 }

@@ -388,7 +388,7 @@ func (s *Store) DeleteUserData(ctx context.Context, u account.User) error {
 	}
 	// Rate-limit counters keyed by the user's id or email (keys.go).
 	// Keep this list in step with the limiters' keys (reauth, org,
-	// verify, mfa, auth).
+	// verification, twofactor, auth).
 	for _, k := range []string{
 		"reauth#" + u.ID, "invite#" + u.ID, "email-change#" + u.ID, "phone-change#" + u.ID,
 		"mfa-confirm#" + u.ID, "mfa#" + u.ID, "login-acct#" + u.Email,
