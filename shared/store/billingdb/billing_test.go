@@ -646,7 +646,7 @@ func TestForgetSent(t *testing.T) {
 		return a
 	}
 	for _, tt := range []struct {
-		name  string
+		name     string
 		setup    func(t *testing.T, a billing.Subscription)
 		rule     int64
 		want     bool
