@@ -55,6 +55,8 @@ const (
 	CtxFrontDoor           = "frontDoor"            // true: CloudFront + WAF in front of the API, reachable only through it
 	CtxFrontDoorWebACL     = "frontDoorWebAclArn"   // an existing CLOUDFRONT web ACL (made in us-east-1) instead of the stack's own
 	CtxFrontDoorRateLimit  = "frontDoorRateLimit"   // the web ACL's limit per client IP, requests in 5 minutes
+	CtxSMSDailyBudget      = "smsDailyBudget"       // SMS_DAILY_BUDGET: text messages with codes a UTC day, everyone together; alarm at 80 %
+	CtxSMSCountries        = "smsCountries"         // SMS_COUNTRIES: optional allow-list of destination countries (ISO 3166-1 alpha-2), e.g. ES,PT
 )
 
 // Defaults for unset props and context.
@@ -77,6 +79,7 @@ const (
 	DefaultMetricsNamespace    = "MyProfile"
 	DefaultQueueConcurrency    = 2    // the least an SQS event source mapping accepts
 	DefaultFrontDoorRateLimit  = 1000 // requests per client IP in 5 minutes (WAF accepts 10 to 2,000,000,000)
+	DefaultSMSDailyBudget      = 1000 // as shared/config
 	DefaultMemoryMB            = 256
 	DefaultTimeoutSec          = 10
 )
@@ -314,6 +317,16 @@ func validSenderID(id string) error {
 	return nil
 }
 
+var countryRE = regexp.MustCompile(`^[A-Z]{2}$`)
+
+// validCountry accepts an ISO 3166-1 alpha-2 country code.
+func validCountry(c string) error {
+	if !countryRE.MatchString(c) {
+		return fmt.Errorf("country %q: want an ISO 3166-1 alpha-2 code in capitals, such as ES", c)
+	}
+	return nil
+}
+
 var namespaceRE = regexp.MustCompile(`^[A-Za-z0-9._/#:-]{1,255}$`)
 
 func validNamespace(ns string) error {
@@ -500,6 +513,22 @@ var settingsTable = []setting{
 		check: func(s *settings) error {
 			if s.queueConcurrency < 2 || s.queueConcurrency > 1000 {
 				return fmt.Errorf("queue max concurrency %d: SQS event sources accept 2 to 1000", s.queueConcurrency)
+			}
+			return nil
+		}},
+	{key: CtxSMSDailyBudget, field: func(s *settings) any { return &s.smsDailyBudget }, def: DefaultSMSDailyBudget,
+		check: func(s *settings) error {
+			if s.smsDailyBudget < 1 {
+				return fmt.Errorf("context %s: %d, want at least 1 text message a day", CtxSMSDailyBudget, s.smsDailyBudget)
+			}
+			return nil
+		}},
+	{key: CtxSMSCountries, field: func(s *settings) any { return &s.smsCountries },
+		check: func(s *settings) error {
+			for _, c := range s.smsCountries {
+				if err := validCountry(c); err != nil {
+					return fmt.Errorf("context %s: %w", CtxSMSCountries, err)
+				}
 			}
 			return nil
 		}},

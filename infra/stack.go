@@ -80,8 +80,9 @@ type settings struct {
 	signupEnabled, passwordComposition                               bool
 	loginMaxFailures, dailySummaryRate                               int
 	loginWindow                                                      string // Go duration, validated
-	throttleRate, throttleBurst, queueConcurrency                    int
+	throttleRate, throttleBurst, queueConcurrency, smsDailyBudget    int
 	logRetentionDays                                                 int
+	smsCountries                                                     []string
 	logRetention                                                     awslogs.RetentionDays
 	functions                                                        []catalog.Function
 	schedules                                                        map[string]string
@@ -158,12 +159,14 @@ func (s settings) env() map[string]*string {
 		"LOGIN_MAX_FAILURES":      jsii.String(strconv.Itoa(s.loginMaxFailures)),
 		"LOGIN_WINDOW":            jsii.String(s.loginWindow),
 		"DAILY_SUMMARY_SEND_RATE": jsii.String(strconv.Itoa(s.dailySummaryRate)),
+		"SMS_DAILY_BUDGET":        jsii.String(strconv.Itoa(s.smsDailyBudget)),
 	}
 	opt := map[string]string{
 		"SES_CONFIGURATION_SET": s.sesConfigSet,
 		"SMS_SENDER_ID":         s.smsSenderID,
 		"WEBAUTHN_RP_ID":        s.webauthnRPID,
 		"WEBAUTHN_ORIGINS":      strings.Join(s.webauthnOrigins, ","),
+		"SMS_COUNTRIES":         strings.Join(s.smsCountries, ","),
 	}
 	for k, v := range opt {
 		if v != "" {
@@ -625,7 +628,9 @@ func NewMyProfileStack(scope constructs.Construct, id string, props *MyProfileSt
 	topic := alarmTopic(stack, s)
 	newAlarms(stack, alarmInputs{
 		topic: topic, api: api, table: table, fns: fns, queues: queues, queueDLQs: queueDLQs,
-		email: slices.ContainsFunc(lay.fns, func(p planned) bool { return p.fn.Needs.Email }),
+		email:            slices.ContainsFunc(lay.fns, func(p planned) bool { return p.fn.Needs.Email }),
+		sms:              slices.ContainsFunc(lay.fns, func(p planned) bool { return p.fn.Needs.SMS }),
+		metricsNamespace: s.metricsNamespace, smsDailyBudget: s.smsDailyBudget,
 	})
 
 	busName := "default"

@@ -94,6 +94,8 @@ func fixtureContext(assets string) map[string]any {
 		CtxQueueConcurrency:                 "5",
 		CtxFrontDoor:                        "true",
 		CtxFrontDoorRateLimit:               "500",
+		CtxSMSDailyBudget:                   "250",
+		CtxSMSCountries:                     "ES,PT",
 	}
 }
 

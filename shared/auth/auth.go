@@ -120,7 +120,7 @@ func (s *Service) SignUp(ctx context.Context, in SignUp) (account.User, sessions
 	}
 	var v account.Validation
 	email := v.Check("email", in.Email, account.CleanEmail)
-	for _, p := range s.Policy.Check(in.Password, email) {
+	for _, p := range s.Policy.CheckContext(ctx, in.Password, email, in.FirstName, in.LastName) {
 		v.Add("password", p)
 	}
 	first := v.Check("firstName", in.FirstName, basic.CleanName)

@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -84,6 +85,27 @@ func TestSignUp(t *testing.T) {
 		{name: "a password containing the email is refused",
 			in:       func(email string) auth.SignUp { in := valid(email); in.Password = email + "-2024"; return in },
 			wantCode: account.CodeValidation, wantFields: []string{"password"}},
+		{name: "a common password with digits and a symbol appended is refused (issue 18)",
+			in:       func(email string) auth.SignUp { in := valid(email); in.Password = "Password123!"; return in },
+			wantCode: account.CodeValidation, wantFields: []string{"password"}},
+		{name: "a keyboard row is refused",
+			in:       func(email string) auth.SignUp { in := valid(email); in.Password = "Qwertyuiop1!"; return in },
+			wantCode: account.CodeValidation, wantFields: []string{"password"}},
+		{name: "a repeated letter is refused",
+			in:       func(email string) auth.SignUp { in := valid(email); in.Password = "aaaaaaaaaaA1!"; return in },
+			wantCode: account.CodeValidation, wantFields: []string{"password"}},
+		{name: "a full-width local part is refused (issue 18)",
+			in:       func(email string) auth.SignUp { return valid("ａｄａ@example.com") },
+			wantCode: account.CodeValidation, wantFields: []string{"email"}},
+		{name: "a zero-width space in the address is refused",
+			in:       func(email string) auth.SignUp { return valid(strings.Replace(email, "@", "\u200b@", 1)) },
+			wantCode: account.CodeValidation, wantFields: []string{"email"}},
+		{name: "an IP-literal domain is refused",
+			in:       func(string) auth.SignUp { return valid("ada@[192.0.2.1]") },
+			wantCode: account.CodeValidation, wantFields: []string{"email"}},
+		{name: "a non-ASCII local part is refused",
+			in:       func(string) auth.SignUp { return valid("adá@example.com") },
+			wantCode: account.CodeValidation, wantFields: []string{"email"}},
 		{name: "an organization name with a control character",
 			in:       func(email string) auth.SignUp { in := valid(email); in.OrgName = "\x00"; return in },
 			wantCode: account.CodeValidation, wantFields: []string{"orgName"}},

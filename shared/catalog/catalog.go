@@ -150,7 +150,7 @@ var functions = []Function{
 	},
 	{
 		Name:         "profile",
-		Capabilities: []string{"profile", "prefs", "avatar", "billing", "org"},
+		Capabilities: []string{"profile", "prefs", "avatar", "billing", "org", "twofactor"},
 		Description:  "The signed-in user's profile and preferences",
 		Kind:         HTTP,
 		Routes: []string{
@@ -179,7 +179,9 @@ var functions = []Function{
 		// user's audit entries.
 		// Uploads: POST /v1/me/avatar signs an upload (s3:PutObject under
 		// uploads/), DELETE /v1/me/avatar removes renditions (avatars/).
-		Needs: Needs{Table: "write", Indexes: []string{"gsi1", "gsi2"}, Email: true, SMS: true, Uploads: true},
+		// Secrets: DELETE /v1/me with 2FA on checks an authenticator code
+		// (twofactor step-up), which opens the sealed TOTP secret.
+		Needs: Needs{Table: "write", Indexes: []string{"gsi1", "gsi2"}, Email: true, SMS: true, Uploads: true, Secrets: true},
 	},
 	{
 		Name:         "sessions",
@@ -226,7 +228,8 @@ var functions = []Function{
 			"POST /v1/me/phone-change/confirm",
 		},
 		MemoryMB: 1024, // argon2id password check
-		Needs:    Needs{Table: "write", Email: true, SMS: true},
+		// Change codes are hashed under the data key (keyedhash).
+		Needs: Needs{Table: "write", Email: true, SMS: true, Secrets: true},
 	},
 }
 

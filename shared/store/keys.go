@@ -40,6 +40,7 @@ package store
 // 2FA sign-in challenge  | USER#<uid>            | MFACHAL#<hex> (id <uid>.<hex>) | ttl = 5 min    | auth
 // 2FA passkey            | USER#<uid>            | MFA#PASSKEY#<credId b64url> |                  | twofactor, auth (signCount, lastUsedAt)
 // 2FA passkey ceremony   | USER#<uid>            | MFA#WEBAUTHN#REG        | ttl = 5 min          | twofactor (taken by a conditional delete)
+// 2FA lock (escalating)  | USER#<uid>            | MFA#LOCK                | ttl = until + 30 d   | auth (strikes, window, until; written conditioned on strikes, deleted by a successful sign-in)
 //
 // Access patterns:
 // Pattern                              | Key / index                                  | Operation
@@ -140,6 +141,7 @@ const (
 	PrefixMFAChal = "MFACHAL#"
 	PrefixPasskey = "MFA#PASSKEY#"
 	SKWebAuthnReg = "MFA#WEBAUTHN#REG"
+	SKMFALock     = "MFA#LOCK"
 )
 
 // Daily summary entries and activities (dailysummarydb).

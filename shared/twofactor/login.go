@@ -25,6 +25,9 @@ func (s *Service) Begin(ctx context.Context, u account.User, src request.Source)
 	if !u.TwoFactor.Enabled || len(u.TwoFactor.Methods) == 0 {
 		return nil, nil
 	}
+	if err := s.checkLock(ctx, u.ID, s.Now().UTC()); err != nil {
+		return nil, err
+	}
 	if err := limitedMFA(s.Failures.Check(ctx, failKey(u.ID))); err != nil {
 		return nil, err
 	}
@@ -133,6 +136,7 @@ func (s *Service) VerifyCode(ctx context.Context, src request.Source, challengeI
 	}
 	defer func() { done(err) }()
 	smsHash := ""
+	var backup *BackupCode
 	switch method {
 	case MethodTOTP:
 		if !hasMethod(u, MethodTOTP) {
@@ -142,7 +146,7 @@ func (s *Service) VerifyCode(ctx context.Context, src request.Source, challengeI
 			return "", err
 		}
 	case MethodBackupCode:
-		if err := s.checkBackupCode(ctx, u, code); err != nil {
+		if backup, err = s.checkBackupCode(ctx, u, code); err != nil {
 			return "", err
 		}
 	case MethodSMS:
@@ -163,6 +167,13 @@ func (s *Service) VerifyCode(ctx context.Context, src request.Source, challengeI
 	}
 	if err != nil {
 		return "", account.Internal(err)
+	}
+	// Only the winner of the challenge consumes its backup code: of five
+	// valid codes sent at once, one is spent, not five.
+	if backup != nil {
+		if err := s.consumeBackupCode(ctx, u, *backup); err != nil {
+			return "", err
+		}
 	}
 	s.Log.InfoContext(ctx, "second factor accepted", "userId", u.ID, "method", method)
 	return u.ID, nil
@@ -208,29 +219,38 @@ func (s *Service) checkTOTP(ctx context.Context, u account.User, code string, no
 	return s.refuse(ctx, u.ID, "wrong totp")
 }
 
-// checkBackupCode reads the one code the id names, verifies one argon2id
-// hash and consumes the code with a conditional delete.
-func (s *Service) checkBackupCode(ctx context.Context, u account.User, raw string) error {
+// checkBackupCode reads the one code the id names and verifies one
+// argon2id hash. It does not consume the code: VerifyCode claims the
+// challenge first (RedeemChallenge, one winner) and only then consumes it
+// (consumeBackupCode), so concurrent second steps spend one code at most.
+func (s *Service) checkBackupCode(ctx context.Context, u account.User, raw string) (*BackupCode, error) {
 	code, ok := normalizeBackupCode(raw)
 	if !ok {
-		return s.refuse(ctx, u.ID, "malformed backup code")
+		return nil, s.refuse(ctx, u.ID, "malformed backup code")
 	}
 	bc, err := s.Store.GetBackupCode(ctx, u.ID, code[:backupIDLen])
 	if errors.Is(err, account.ErrNotFound) {
 		s.Hasher.VerifyDummy(code) // same cost as a wrong code
-		return s.refuse(ctx, u.ID, "unknown backup code")
+		return nil, s.refuse(ctx, u.ID, "unknown backup code")
 	}
 	if err != nil {
-		return account.Internal(err)
+		return nil, account.Internal(err)
 	}
 	err = s.Hasher.Verify(code, bc.Hash)
 	if errors.Is(err, password.ErrMismatch) {
-		return s.refuse(ctx, u.ID, "wrong backup code")
+		return nil, s.refuse(ctx, u.ID, "wrong backup code")
 	}
 	if err != nil {
-		return account.Internal(err)
+		return nil, account.Internal(err)
 	}
-	err = s.Store.ConsumeBackupCode(ctx, u.ID, bc)
+	return &bc, nil
+}
+
+// consumeBackupCode spends a verified backup code with a delete
+// conditioned on its hash: a code another request spent meanwhile (on
+// another challenge) is refused, and the claimed challenge stays used.
+func (s *Service) consumeBackupCode(ctx context.Context, u account.User, bc BackupCode) error {
+	err := s.Store.ConsumeBackupCode(ctx, u.ID, bc)
 	if errors.Is(err, account.ErrNotFound) {
 		return s.refuse(ctx, u.ID, "backup code used concurrently")
 	}
@@ -252,17 +272,26 @@ func (s *Service) refuse(ctx context.Context, uid, why string) error {
 // is checked: 429 rate_limited when over the limit, so parallel guesses
 // get at most Failures.Max real checks.
 func (s *Service) takeAttempt(ctx context.Context, uid string) error {
+	if err := s.checkLock(ctx, uid, s.Now().UTC()); err != nil {
+		return err
+	}
 	return limitedMFA(s.Failures.Take(ctx, failKey(uid)))
 }
 
 // settleAttempt gives back the attempt taken by takeAttempt unless the
-// answer err is a refusal (ErrRefused): only wrong factors accumulate.
+// answer err is a refusal (ErrRefused): only wrong factors accumulate. A
+// refusal that runs out the window locks the factors (strike); a success
+// clears the lock's strikes.
 func (s *Service) settleAttempt(ctx context.Context, uid string, err error) {
 	if errors.Is(err, ErrRefused) {
+		s.strike(ctx, uid)
 		return
 	}
 	if rerr := s.Failures.Release(ctx, failKey(uid)); rerr != nil {
 		s.Log.ErrorContext(ctx, "release second-factor attempt", "error", rerr.Error())
+	}
+	if err == nil {
+		s.unlock(ctx, uid)
 	}
 }
 
@@ -290,9 +319,11 @@ func (s *Service) liveChallenge(ctx context.Context, src request.Source, challen
 
 // SendSMSCode texts a new sign-in code for the challenge made for the
 // client src to the user's verified phone and returns when it expires. At
-// most SMSMaxSends codes per challenge and SMSPerIP per network
-// (ErrTooManyAttempts); ErrRefused when the challenge is not live or the
-// user has no SMS factor.
+// most SMSMaxSends codes per challenge, and what the SMS guard admits
+// (per network, per account, per number, the daily budget:
+// ErrTooManyAttempts, 429 rate_limited); a phone that is not a mobile of
+// an allowed country is ErrPhoneNotServed (400 naming "phone"); ErrRefused
+// when the challenge is not live or the user has no SMS factor.
 func (s *Service) SendSMSCode(ctx context.Context, src request.Source, challengeID string) (time.Time, error) {
 	now := s.Now().UTC()
 	c, err := s.liveChallenge(ctx, src, challengeID, MethodSMS, now)
@@ -309,10 +340,20 @@ func (s *Service) SendSMSCode(ctx context.Context, src request.Source, challenge
 	if !hasMethod(u, MethodSMS) || u.Phone == "" || !u.PhoneVerified {
 		return time.Time{}, errMFA()
 	}
-	err = limited(s.SMSPerIP.Take(ctx, "sms-ip#"+src.IP), account.CodeRateLimited, "Too many text messages from this network; try again later.")
-	if err != nil {
+	// No code is texted while the second factors are locked.
+	if err := s.checkLock(ctx, u.ID, now); err != nil {
 		return time.Time{}, err
 	}
+	release, err := s.SMS.Take(ctx, u.ID, src.IP, u.Phone)
+	if err != nil {
+		return time.Time{}, smsRefused(err)
+	}
+	sent := false
+	defer func() {
+		if !sent {
+			release(context.WithoutCancel(ctx))
+		}
+	}()
 	code, err := randomDigits(6)
 	if err != nil {
 		return time.Time{}, account.Internal(err)
@@ -338,6 +379,7 @@ func (s *Service) SendSMSCode(ctx context.Context, src request.Source, challenge
 	if err := s.Texter.SendSMS(ctx, u.Phone, msg.Text); err != nil {
 		return time.Time{}, &account.Error{Code: account.CodeUnavailable, Detail: "The text message could not be sent; try again shortly.", Cause: err, RetryAfter: 5 * time.Second}
 	}
+	sent = true
 	s.Log.InfoContext(ctx, "sign-in sms sent", "userId", u.ID)
 	metrics.Inc(ctx, s.Metrics, metrics.CodesSent, map[string]string{"channel": "sms"})
 	return exp, nil

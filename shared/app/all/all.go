@@ -216,7 +216,15 @@ func (d *Deps) DailySummaryWorker() app.QueueJob { return dailysummarywire.Worke
 func (d *Deps) Billing() *billing.Service { return billingwire.Service(d.Deps) }
 
 // Org returns the organizations service as the profile function builds it.
-func (d *Deps) Org() *org.Service { return orgwire.Service(d.Deps, avatarwire.DeleteHooks(d.Deps)) }
+// Its account deletion checks the second factor with the two-factor
+// service when that can be built (it needs the data key).
+func (d *Deps) Org() *org.Service {
+	o := orgwire.Service(d.Deps, avatarwire.DeleteHooks(d.Deps))
+	if tf, err := twofactorwire.Service(d.Deps); err == nil {
+		o.SecondFactor = tf
+	}
+	return o
+}
 
 // Mailer returns the SES sender.
 func (d *Deps) Mailer() notify.Mailer { return mailwire.Mailer(d.Deps) }

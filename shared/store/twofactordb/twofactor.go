@@ -2,6 +2,7 @@ package twofactordb
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -456,6 +457,62 @@ func (s *Store) SetChallengeWebAuthn(ctx context.Context, id, data string, now t
 	}
 	if err != nil {
 		return fmt.Errorf("set challenge webauthn: %w", err)
+	}
+	return nil
+}
+
+type lockItem struct {
+	Strikes int       `dynamodbav:"strikes"`
+	Window  time.Time `dynamodbav:"window"`
+	Until   time.Time `dynamodbav:"until"`
+}
+
+// lockKeep is how long a lock item outlives its lock: the strikes are
+// remembered for a month of quiet, then the escalation starts over.
+const lockKeep = 30 * 24 * time.Hour
+
+// GetLock reads the user's second-factor lock (zero if none).
+func (s *Store) GetLock(ctx context.Context, userID string) (twofactor.Lock, error) {
+	var l lockItem
+	err := s.Get(ctx, store.Key(store.UserPK(userID), store.SKMFALock), &l, "mfa lock")
+	if errors.Is(err, account.ErrNotFound) {
+		return twofactor.Lock{}, nil
+	}
+	if err != nil {
+		return twofactor.Lock{}, err
+	}
+	return twofactor.Lock(l), nil
+}
+
+// PutLock writes the lock conditioned on the strikes read before.
+func (s *Store) PutLock(ctx context.Context, userID string, l twofactor.Lock, prevStrikes int) error {
+	it, err := store.Marshal(store.UserPK(userID), store.SKMFALock, lockItem(l))
+	if err != nil {
+		return err
+	}
+	it[store.AttrTTL] = store.TTL(l.Until.Add(lockKeep))
+	in := &dynamodb.PutItemInput{TableName: &s.Table, Item: it}
+	if prevStrikes == 0 {
+		in.ConditionExpression = aws.String("attribute_not_exists(pk) OR strikes = :p")
+	} else {
+		in.ConditionExpression = aws.String("strikes = :p")
+	}
+	in.ExpressionAttributeValues = store.Item{":p": store.N(int64(prevStrikes))}
+	_, err = s.DB.PutItem(ctx, in)
+	if store.IsConditionFailed(err) {
+		return account.ErrConflict
+	}
+	if err != nil {
+		return fmt.Errorf("put mfa lock: %w", err)
+	}
+	return nil
+}
+
+// DeleteLock removes the user's lock.
+func (s *Store) DeleteLock(ctx context.Context, userID string) error {
+	_, err := s.DB.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: &s.Table, Key: store.Key(store.UserPK(userID), store.SKMFALock)})
+	if err != nil {
+		return fmt.Errorf("delete mfa lock: %w", err)
 	}
 	return nil
 }
