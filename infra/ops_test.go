@@ -134,15 +134,15 @@ func TestContextReachesFunctionEnvironment(t *testing.T) {
 		"WEBAUTHN_ORIGINS": "https://app.example.org,https://admin.example.org", "SIGNUP_ENABLED": "false",
 		"SESSION_IDLE_TTL": "12h", "SESSION_ABSOLUTE_TTL": "168h", "LOG_LEVEL": "debug",
 		"METRICS_NAMESPACE": "Acme/Profile", "PASSWORD_COMPOSITION": "false", "LOGIN_MAX_FAILURES": "5", "LOGIN_WINDOW": "30m",
-		"DAILY_SUMMARY_SEND_RATE": "40", "SMS_DAILY_BUDGET": "250", "SMS_COUNTRIES": "ES,PT",
+		"LOGIN_MAX_FAILURES_PER_IP": "50", "DAILY_SUMMARY_SEND_RATE": "40", "SMS_DAILY_BUDGET": "250", "SMS_COUNTRIES": "ES,PT",
 	}
 	defaults := map[string]any{
 		"STAGE": "dev", "APP_NAME": DefaultAppName, "SENDER_EMAIL": DefaultSenderEmail, "SIGNUP_ENABLED": "true",
 		"SESSION_IDLE_TTL": DefaultSessionIdleTTL, "SESSION_ABSOLUTE_TTL": DefaultSessionAbsoluteTTL,
 		"LOG_LEVEL": DefaultLogLevel, "METRICS_NAMESPACE": DefaultMetricsNamespace,
 		"PASSWORD_COMPOSITION": "true", "LOGIN_MAX_FAILURES": "10", "LOGIN_WINDOW": DefaultLoginWindow,
-		"DAILY_SUMMARY_SEND_RATE": "14",
-		"SES_CONFIGURATION_SET":   nil, "SMS_SENDER_ID": nil, "WEBAUTHN_RP_ID": nil, "WEBAUTHN_ORIGINS": nil,
+		"LOGIN_MAX_FAILURES_PER_IP": "100", "DAILY_SUMMARY_SEND_RATE": "14",
+		"SES_CONFIGURATION_SET": nil, "SMS_SENDER_ID": nil, "WEBAUTHN_RP_ID": nil, "WEBAUTHN_ORIGINS": nil,
 		"SMS_DAILY_BUDGET": "1000", "SMS_COUNTRIES": nil,
 	}
 	for _, tc := range []struct {

@@ -75,6 +75,7 @@ func fixtureContext(assets string) map[string]any {
 		CtxSessionAbsoluteTTL:               "168h",
 		CtxPasswordComposition:              "false",
 		CtxLoginMaxFailures:                 "5",
+		CtxLoginMaxFailuresIP:               "50",
 		CtxLoginWindow:                      "30m",
 		CtxDailySummaryRate:                 "40",
 		CtxLogRetentionDays:                 "90",

@@ -136,6 +136,16 @@ func (d *Deps) Limiter(window time.Duration, max int) ratelimit.Limiter {
 	return ratelimit.Limiter{Store: d.Store(), Now: d.Now, Window: window, Max: max}
 }
 
+// Fair returns a budget of failed attempts per window (ratelimit.Fair),
+// counted in the table.
+func (d *Deps) Fair(window time.Duration, max int) ratelimit.Fair {
+	return ratelimit.Fair{Store: d.Store(), Now: d.Now, Window: window, Max: max}
+}
+
+// SMSPerIP limits the text messages sent per client IP (phone change and
+// sign-in codes share the key "sms-ip#<ip>"), against SMS toll fraud.
+func (d *Deps) SMSPerIP() ratelimit.Limiter { return d.Limiter(time.Hour, 10) }
+
 // Reauth returns the current-password checker every credential change uses.
 func (d *Deps) Reauth() reauth.Checker {
 	return reauth.Checker{Store: d.Store(), Hasher: d.Hasher, Failures: d.Limiter(d.Config.LoginWindow, d.Config.LoginMaxFailures)}

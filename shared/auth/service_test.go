@@ -38,9 +38,11 @@ func newService(t *testing.T, maxFailures int) (*auth.Service, *store.Store) {
 	}
 	return &auth.Service{
 		Store: authdb.New(st), Sessions: &sessions.Service{Store: st, Now: clock.Now, IdleTTL: time.Hour, AbsoluteTTL: 24 * time.Hour},
-		Hasher:   password.NewHasher(password.Params{MemoryKiB: 1024, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}),
-		Policy:   password.DefaultPolicy(false),
-		Failures: limiter(maxFailures), Signups: limiter(1000), SignupEnabled: true,
+		Hasher:        password.NewHasher(password.Params{MemoryKiB: 1024, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}),
+		Policy:        password.DefaultPolicy(false),
+		Failures:      ratelimit.Fair{Store: st, Now: clock.Now, Window: time.Hour, Max: maxFailures},
+		FailuresPerIP: ratelimit.Fair{Store: st, Now: clock.Now, Window: time.Hour, Max: 10 * maxFailures},
+		Signups:       limiter(1000), SignupEnabled: true,
 		Now: clock.Now, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}, st
 }

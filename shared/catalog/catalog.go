@@ -88,6 +88,8 @@ var functions = []Function{
 			"POST /v1/auth/login/mfa/sms",
 			"POST /v1/auth/login/webauthn/begin",
 			"POST /v1/auth/login/webauthn/finish",
+			"POST /v1/auth/passkey/begin",
+			"POST /v1/auth/passkey/finish",
 			"POST /v1/auth/logout",
 			"POST /v1/auth/accept-invite",
 		},

@@ -47,10 +47,13 @@ type Config struct {
 	// Passwords range endpoint the 5-character SHA-1 prefix is appended to
 	// (e.g. https://api.pwnedpasswords.com/range/). Empty: off.
 	PasswordBreachURL string // PASSWORD_BREACH_RANGE_URL (default empty)
-	// Sign-in throttling: failures allowed per account and per IP in the window.
-	LoginMaxFailures int           // LOGIN_MAX_FAILURES (default 10)
-	LoginWindow      time.Duration // LOGIN_WINDOW (default 15m)
-	LogLevel         string        // LOG_LEVEL: debug, info, warn, error
+	// Sign-in throttling: failures allowed per account and per client IP in
+	// the window (the per-IP budget is larger: an office behind one NAT
+	// address shares it).
+	LoginMaxFailures      int           // LOGIN_MAX_FAILURES (default 10)
+	LoginMaxFailuresPerIP int           // LOGIN_MAX_FAILURES_PER_IP (default 100)
+	LoginWindow           time.Duration // LOGIN_WINDOW (default 15m)
+	LogLevel              string        // LOG_LEVEL: debug, info, warn, error
 	// PublicRouteIPLimit is how many requests one client IP may send to each
 	// unauthenticated route (sign-up, sign-in, its second step, accepting an
 	// invitation, ...) in an hour, on top of each route's own limits.
@@ -109,26 +112,27 @@ type Config struct {
 func Load(getenv func(string) string) (Config, error) {
 	r := reader{getenv: getenv}
 	c := Config{
-		Stage:                r.str("STAGE", "dev"),
-		TableName:            r.str("TABLE_NAME", ""),
-		SenderEmail:          r.str("SENDER_EMAIL", "no-reply@example.com"),
-		SESConfigurationSet:  r.str("SES_CONFIGURATION_SET", ""),
-		SMSSenderID:          r.str("SMS_SENDER_ID", ""),
-		AppName:              r.str("APP_NAME", "MyProfile"),
-		SignupEnabled:        r.bool("SIGNUP_ENABLED", true),
-		SessionIdleTTL:       r.duration("SESSION_IDLE_TTL", 30*24*time.Hour),
-		SessionAbsoluteTTL:   r.duration("SESSION_ABSOLUTE_TTL", 90*24*time.Hour),
-		PasswordComposition:  r.bool("PASSWORD_COMPOSITION", true),
-		PasswordBreachURL:    r.str("PASSWORD_BREACH_RANGE_URL", ""),
-		LoginMaxFailures:     r.int("LOGIN_MAX_FAILURES", 10),
-		LoginWindow:          r.duration("LOGIN_WINDOW", 15*time.Minute),
-		LogLevel:             r.str("LOG_LEVEL", "info"),
-		PublicRouteIPLimit:   r.int("PUBLIC_ROUTE_IP_LIMIT", 300),
-		OriginVerify:         r.str("ORIGIN_VERIFY_SECRET", ""),
-		MetricsNamespace:     r.str("METRICS_NAMESPACE", "MyProfile"),
-		UploadsBucket:        r.str("UPLOADS_BUCKET", ""),
-		AvatarBaseURL:        strings.TrimRight(r.str("AVATAR_BASE_URL", ""), "/"),
-		DailySummarySendRate: r.float("DAILY_SUMMARY_SEND_RATE", 14),
+		Stage:                 r.str("STAGE", "dev"),
+		TableName:             r.str("TABLE_NAME", ""),
+		SenderEmail:           r.str("SENDER_EMAIL", "no-reply@example.com"),
+		SESConfigurationSet:   r.str("SES_CONFIGURATION_SET", ""),
+		SMSSenderID:           r.str("SMS_SENDER_ID", ""),
+		AppName:               r.str("APP_NAME", "MyProfile"),
+		SignupEnabled:         r.bool("SIGNUP_ENABLED", true),
+		SessionIdleTTL:        r.duration("SESSION_IDLE_TTL", 30*24*time.Hour),
+		SessionAbsoluteTTL:    r.duration("SESSION_ABSOLUTE_TTL", 90*24*time.Hour),
+		PasswordComposition:   r.bool("PASSWORD_COMPOSITION", true),
+		PasswordBreachURL:     r.str("PASSWORD_BREACH_RANGE_URL", ""),
+		LoginMaxFailures:      r.int("LOGIN_MAX_FAILURES", 10),
+		LoginMaxFailuresPerIP: r.int("LOGIN_MAX_FAILURES_PER_IP", 100),
+		LoginWindow:           r.duration("LOGIN_WINDOW", 15*time.Minute),
+		LogLevel:              r.str("LOG_LEVEL", "info"),
+		PublicRouteIPLimit:    r.int("PUBLIC_ROUTE_IP_LIMIT", 300),
+		OriginVerify:          r.str("ORIGIN_VERIFY_SECRET", ""),
+		MetricsNamespace:      r.str("METRICS_NAMESPACE", "MyProfile"),
+		UploadsBucket:         r.str("UPLOADS_BUCKET", ""),
+		AvatarBaseURL:         strings.TrimRight(r.str("AVATAR_BASE_URL", ""), "/"),
+		DailySummarySendRate:  r.float("DAILY_SUMMARY_SEND_RATE", 14),
 
 		SMSPerAccountHour:           r.positive("SMS_PER_ACCOUNT_HOUR", 5),
 		SMSPerAccountDay:            r.positive("SMS_PER_ACCOUNT_DAY", 10),
@@ -187,6 +191,9 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if c.OriginVerify != "" && len(c.OriginVerify) < 32 {
 		r.errs = append(r.errs, "ORIGIN_VERIFY_SECRET must be at least 32 characters (the value is never shown)")
+	}
+	if c.LoginMaxFailuresPerIP < 1 {
+		r.errs = append(r.errs, "LOGIN_MAX_FAILURES_PER_IP must be at least 1")
 	}
 	if len(r.errs) > 0 {
 		return Config{}, fmt.Errorf("configuration: %s", strings.Join(r.errs, "; "))

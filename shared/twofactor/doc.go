@@ -3,7 +3,9 @@
 // signed-in user (function `twofactor`, routes /v1/me/2fa...), and the
 // second step of sign-in (function `auth`: /v1/auth/login/mfa,
 // /login/mfa/sms and /login/webauthn/*, plugged into package auth through
-// its SecondFactor hook). Its storage is store/twofactordb.
+// its SecondFactor hook) and passwordless sign-in with a passkey (function
+// `auth`: /v1/auth/passkey/begin and /finish). Its storage is
+// store/twofactordb.
 //
 // Which factors a user has is kept on the user record (account.TwoFactor),
 // always changed by a version-conditioned write together with the factor's
@@ -31,6 +33,19 @@
 // (429 rate_limited, ErrTooManyAttempts); docs/security.md lists them. Passkeys use go-webauthn; the
 // ceremonies are stored in DynamoDB with a TTL and the sign counter must
 // move forward. WEBAUTHN_RP_ID and WEBAUTHN_ORIGINS name the relying party.
+// Registration prefers discoverable (resident) credentials and records
+// whether the authenticator made one (credProps); a credential id is
+// claimed across all accounts in the registration transaction (item
+// PASSKEY#<id>), so a second registration of it is 409 conflict, and the
+// claim goes with the passkey.
+//
+// Passwordless sign-in: begin stores a discoverable-login ceremony (5
+// minutes, used once) and answers the request options with no allowed
+// credentials and user verification required; finish takes the ceremony,
+// reads the passkey named by the assertion's credential id and user handle
+// together with the user record, verifies it and moves the sign counter
+// forward. A user-verified passkey is both factors (NIST AAL2), so no second
+// step follows; every refusal is 401 invalid_credentials.
 //
 // Step-up (stepup.go): with 2FA on, removing a factor, regenerating backup
 // codes and deleting the account (package org, through CheckStepUp) need
@@ -48,6 +63,11 @@
 // window the first time, twice as long each next time, up to MaxLock
 // (24 h); a successful sign-in clears it, and the first strike mails the
 // user that someone may know their password (lockout.go).
+// The second step makes 4 DynamoDB round trips: the challenge's and the
+// user's attempt counts, the user record and the authenticator together
+// (the user id is the challenge id's first part); the TOTP step; the
+// redemption together with giving the attempt back; the session together
+// with the device record (package auth).
 //
 // Every factor change re-checks the current password (package reauth), is
 // emailed and audited; revokeOtherSessions ends the user's other sessions.

@@ -51,10 +51,12 @@ type PasskeyJSON struct {
 	Name       string     `json:"name"`
 	CreatedAt  time.Time  `json:"createdAt"`
 	LastUsedAt *time.Time `json:"lastUsedAt"`
+	// Discoverable: the passkey also signs in without a password.
+	Discoverable bool `json:"discoverable"`
 }
 
 func passkeyJSON(k Passkey) PasskeyJSON {
-	return PasskeyJSON{ID: k.ID, Name: k.Name, CreatedAt: k.CreatedAt.UTC(), LastUsedAt: k.LastUsedAt}
+	return PasskeyJSON{ID: k.ID, Name: k.Name, CreatedAt: k.CreatedAt.UTC(), LastUsedAt: k.LastUsedAt, Discoverable: k.Discoverable}
 }
 
 func (s *Service) handleStatus(w http.ResponseWriter, r *http.Request) error {

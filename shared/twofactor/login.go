@@ -10,11 +10,13 @@ import (
 	"math/big"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/example/myprofile/shared/account"
 	"github.com/example/myprofile/shared/metrics"
 	"github.com/example/myprofile/shared/password"
+	"github.com/example/myprofile/shared/ratelimit"
 	"github.com/example/myprofile/shared/request"
 )
 
@@ -25,29 +27,41 @@ func (s *Service) Begin(ctx context.Context, u account.User, src request.Source)
 	if !u.TwoFactor.Enabled || len(u.TwoFactor.Methods) == 0 {
 		return nil, nil
 	}
-	if err := s.checkLock(ctx, u.ID, s.Now().UTC()); err != nil {
-		return nil, err
-	}
-	if err := limitedMFA(s.Failures.Check(ctx, failKey(u.ID))); err != nil {
-		return nil, err
-	}
-	methods := slices.Clone(u.TwoFactor.Methods)
-	n, err := s.Store.CountBackupCodes(ctx, u.ID)
-	if err != nil {
-		return nil, account.Internal(err)
-	}
-	if n > 0 {
-		methods = append(methods, MethodBackupCode)
-	}
 	secret, err := randomHex(16)
 	if err != nil {
 		return nil, account.Internal(err)
 	}
 	id := u.ID + "." + secret
 	now := s.Now().UTC()
-	c := Challenge{ID: id, UserID: u.ID, IP: src.IP, UserAgent: src.UserAgent, Methods: methods, ExpiresAt: now.Add(ChallengeTTL)}
-	if err := s.Store.PutChallenge(ctx, c); err != nil {
-		return nil, account.Internal(err)
+	// The challenge offers backup codes whether or not any remain (a code
+	// that does not exist is refused like a wrong one), so the limit check,
+	// the count and the challenge are one round trip.
+	stored := append(slices.Clone(u.TwoFactor.Methods), MethodBackupCode)
+	c := Challenge{ID: id, UserID: u.ID, IP: src.IP, UserAgent: src.UserAgent, Methods: stored, ExpiresAt: now.Add(ChallengeTTL)}
+	var (
+		n                                   int
+		lockErr, checkErr, countErr, putErr error
+	)
+	together(
+		// No second step while the second factors are locked (lockout.go).
+		func() { lockErr = s.checkLock(ctx, u.ID, now) },
+		func() { checkErr = limitedMFA(s.Failures.Check(ctx, failKey(u.ID))) },
+		func() { n, countErr = s.Store.CountBackupCodes(ctx, u.ID) },
+		func() { putErr = s.Store.PutChallenge(ctx, c) },
+	)
+	for _, err := range []error{lockErr, checkErr} {
+		if err != nil {
+			return nil, err // the challenge stored is never answered; it expires
+		}
+	}
+	for _, err := range []error{countErr, putErr} {
+		if err != nil {
+			return nil, account.Internal(err)
+		}
+	}
+	methods := slices.Clone(u.TwoFactor.Methods)
+	if n > 0 {
+		methods = append(methods, MethodBackupCode)
 	}
 	s.Log.InfoContext(ctx, "second factor required", "userId", u.ID)
 	return map[string]any{"mfaRequired": true, "challengeId": id, "methods": methods, "expiresAt": c.ExpiresAt}, nil
@@ -58,20 +72,39 @@ func failKey(uid string) string { return "mfa#" + uid }
 // attempt opens one attempt at a sign-in challenge, for every second-step
 // method: the attempt is counted on the challenge and on the user before
 // anything is checked (atomically), the challenge must be bound to this
-// client (src) and offer method, and its user is read. The caller defers
-// done(err) with its answer: the per-user attempt is given back unless the
-// answer is a refusal (ErrRefused).
-func (s *Service) attempt(ctx context.Context, src request.Source, challengeID, method string, now time.Time) (Challenge, account.User, func(error), error) {
-	c, err := s.Store.AttemptChallenge(ctx, challengeID, now, ChallengeMaxAttempts)
-	if errors.Is(err, ErrVoid) {
-		return Challenge{}, account.User{}, nil, errMFA()
+// client (src) and offer method, and its user is read. The user id is the
+// challenge id's first part, so the counts, the user record and whatever
+// also reads are requested together: one DynamoDB round trip. The caller
+// defers done(err) with its answer: the per-user attempt is given back
+// unless the answer is a refusal (ErrRefused).
+func (s *Service) attempt(ctx context.Context, src request.Source, challengeID, method string, now time.Time, also ...func(uid string)) (Challenge, account.User, func(error), error) {
+	uid, _, _ := strings.Cut(challengeID, ".")
+	var (
+		c                   Challenge
+		u                   account.User
+		cErr, takeErr, uErr error
+	)
+	fns := []func(){
+		func() { c, cErr = s.Store.AttemptChallenge(ctx, challengeID, now, ChallengeMaxAttempts) },
+		func() { takeErr = s.takeAttempt(ctx, uid) },
+		func() { u, uErr = s.Users.GetUser(ctx, uid) },
 	}
-	if err != nil {
-		return Challenge{}, account.User{}, nil, account.Internal(err)
+	for _, f := range also {
+		fns = append(fns, func() { f(uid) })
+	}
+	together(fns...)
+	if cErr != nil {
+		if takeErr == nil {
+			s.settleAttempt(ctx, uid, nil) // no attempt was made
+		}
+		if errors.Is(cErr, ErrVoid) {
+			return Challenge{}, account.User{}, nil, errMFA()
+		}
+		return Challenge{}, account.User{}, nil, account.Internal(cErr)
 	}
 	request.SetUserID(ctx, c.UserID)
-	if err := s.takeAttempt(ctx, c.UserID); err != nil {
-		return Challenge{}, account.User{}, nil, err
+	if takeErr != nil {
+		return Challenge{}, account.User{}, nil, takeErr
 	}
 	done := func(answer error) { s.settleAttempt(ctx, c.UserID, answer) }
 	fail := func(err error) (Challenge, account.User, func(error), error) {
@@ -81,14 +114,49 @@ func (s *Service) attempt(ctx context.Context, src request.Source, challengeID, 
 	if c.IP != src.IP || c.UserAgent != src.UserAgent || !slices.Contains(c.Methods, method) {
 		return fail(s.refuse(ctx, c.UserID, "challenge bound elsewhere or method not offered"))
 	}
-	u, err := s.Users.GetUser(ctx, c.UserID)
-	if errors.Is(err, account.ErrNotFound) {
+	if errors.Is(uErr, account.ErrNotFound) {
 		return fail(errMFA())
 	}
-	if err != nil {
-		return fail(account.Internal(err))
+	if uErr != nil {
+		return fail(account.Internal(uErr))
 	}
 	return c, u, done, nil
+}
+
+// together runs fns at once and waits for them all: independent DynamoDB
+// requests cost one round trip instead of one each.
+func together(fns ...func()) {
+	var wg sync.WaitGroup
+	for _, f := range fns {
+		wg.Go(f)
+	}
+	wg.Wait()
+}
+
+// redeem marks the challenge used and, at the same time, gives back the
+// user's attempt (the answer was right). If the challenge was redeemed
+// already, the attempt is counted again and the answer is a refusal.
+func (s *Service) redeem(ctx context.Context, c Challenge, now time.Time, smsHash string) error {
+	var err error
+	together(
+		func() { err = s.Store.RedeemChallenge(ctx, c.ID, now, smsHash) },
+		func() { s.settleAttempt(ctx, c.UserID, nil) },
+	)
+	if errors.Is(err, ErrVoid) {
+		if herr := s.Failures.Hit(ctx, failKey(c.UserID)); herr != nil && !isLimited(herr) {
+			s.Log.ErrorContext(ctx, "count second-factor attempt again", "error", herr.Error())
+		}
+		return s.refuse(ctx, c.UserID, "challenge redeemed already")
+	}
+	if err != nil {
+		return account.Internal(err)
+	}
+	return nil
+}
+
+func isLimited(err error) bool {
+	var l *ratelimit.Limited
+	return errors.As(err, &l)
 }
 
 // validChallengeID checks the shape "<userId>.<32 hex>": the user id keeps
@@ -130,11 +198,25 @@ func (s *Service) VerifyCode(ctx context.Context, src request.Source, challengeI
 		return "", err
 	}
 	now := s.Now().UTC()
-	c, u, done, err := s.attempt(ctx, src, challengeID, method, now)
+	// The authenticator is read with the attempt (one round trip).
+	var (
+		totp    TOTP
+		totpErr error
+	)
+	var also []func(string)
+	if method == MethodTOTP {
+		also = append(also, func(uid string) { totp, totpErr = s.Store.GetTOTP(ctx, uid) })
+	}
+	c, u, done, err := s.attempt(ctx, src, challengeID, method, now, also...)
 	if err != nil {
 		return "", err
 	}
-	defer func() { done(err) }()
+	settled := false
+	defer func() {
+		if !settled {
+			done(err)
+		}
+	}()
 	smsHash := ""
 	var backup *BackupCode
 	switch method {
@@ -142,7 +224,7 @@ func (s *Service) VerifyCode(ctx context.Context, src request.Source, challengeI
 		if !hasMethod(u, MethodTOTP) {
 			return "", s.refuse(ctx, u.ID, "totp no longer enabled")
 		}
-		if err := s.checkTOTP(ctx, u, code, now); err != nil {
+		if err := s.checkTOTP(ctx, u, totp, totpErr, code, now); err != nil {
 			return "", err
 		}
 	case MethodBackupCode:
@@ -161,12 +243,9 @@ func (s *Service) VerifyCode(ctx context.Context, src request.Source, challengeI
 		}
 	}
 	// Single use: of concurrent redemptions of one challenge, one wins.
-	err = s.Store.RedeemChallenge(ctx, c.ID, now, smsHash)
-	if errors.Is(err, ErrVoid) {
-		return "", s.refuse(ctx, u.ID, "challenge redeemed already")
-	}
-	if err != nil {
-		return "", account.Internal(err)
+	settled = true
+	if err := s.redeem(ctx, c, now, smsHash); err != nil {
+		return "", err
 	}
 	// Only the winner of the challenge consumes its backup code: of five
 	// valid codes sent at once, one is spent, not five.
@@ -181,9 +260,8 @@ func (s *Service) VerifyCode(ctx context.Context, src request.Source, challengeI
 
 // checkTOTP accepts a code of a time step later than the last accepted
 // one, recording it with a conditional write. A replay is refused and the
-// user is told by email.
-func (s *Service) checkTOTP(ctx context.Context, u account.User, code string, now time.Time) error {
-	t, err := s.Store.GetTOTP(ctx, u.ID)
+// user is told by email. t and err are the authenticator as read (GetTOTP).
+func (s *Service) checkTOTP(ctx context.Context, u account.User, t TOTP, err error, code string, now time.Time) error {
 	if errors.Is(err, account.ErrNotFound) {
 		return s.refuse(ctx, u.ID, "no totp")
 	}

@@ -311,6 +311,9 @@ func (s *Service) update(ctx context.Context, u account.User, f func(account.Use
 		if err == nil {
 			return c.User, nil
 		}
+		if errors.Is(err, ErrPasskeyTaken) {
+			return u, &account.Error{Code: account.CodeConflict, Detail: "This passkey is registered already.", Cause: err}
+		}
 		if !errors.Is(err, account.ErrConflict) || attempt >= 3 {
 			if errors.Is(err, account.ErrConflict) {
 				return u, account.Errorf(account.CodeConflict, "Your account changed at the same time; try again.")

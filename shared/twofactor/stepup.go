@@ -43,7 +43,8 @@ func (s *Service) CheckStepUp(ctx context.Context, u account.User, code string) 
 	}
 	defer func() { s.settleAttempt(ctx, u.ID, err) }()
 	if isTOTPCode(code) && hasMethod(u, MethodTOTP) {
-		err = s.checkTOTP(ctx, u, code, s.Now().UTC())
+		t, terr := s.Store.GetTOTP(ctx, u.ID)
+		err = s.checkTOTP(ctx, u, t, terr, code, s.Now().UTC())
 	} else {
 		var bc *BackupCode
 		if bc, err = s.checkBackupCode(ctx, u, code); err == nil {

@@ -50,6 +50,9 @@ var (
 	ErrReplay = errors.New("mfa: totp step already used")
 	// ErrVoid: the challenge is unknown, expired, used up or already redeemed.
 	ErrVoid = errors.New("mfa: challenge not valid")
+	// ErrPasskeyTaken: the credential id is registered already (to this or
+	// another account).
+	ErrPasskeyTaken = errors.New("mfa: passkey credential id registered already")
 )
 
 // TOTP is the stored authenticator of a user.
@@ -101,6 +104,9 @@ type Passkey struct {
 	// Credential is the go-webauthn credential record (JSON).
 	Credential string
 	SignCount  uint32
+	// Discoverable: a client-side discoverable credential (the
+	// authenticator reported credProps rk), usable for passwordless sign-in.
+	Discoverable bool
 }
 
 // Change is a factor change written atomically with the user record.
@@ -116,7 +122,8 @@ type Change struct {
 	ReplaceBackupCodes []BackupCode
 	// DeleteBackupCodes deletes every stored backup code.
 	DeleteBackupCodes bool
-	// PutPasskey stores a new passkey (fails if its id exists).
+	// PutPasskey stores a new passkey and claims its credential id across
+	// all accounts (ErrPasskeyTaken if it is claimed).
 	PutPasskey *Passkey
 	// DeletePasskeyID removes a passkey.
 	DeletePasskeyID string
@@ -235,6 +242,9 @@ type Service struct {
 	Audit audit.Sink
 	// Metrics counts enrolments, codes sent and refused second factors (optional).
 	Metrics metrics.Counter
+	// PasskeyLogins stores passwordless sign-in ceremonies (nil: no
+	// passwordless sign-in).
+	PasskeyLogins PasskeyLoginStore
 }
 
 func hasMethod(u account.User, m string) bool {

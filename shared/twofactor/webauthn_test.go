@@ -27,6 +27,8 @@ type softKey struct {
 	key     *ecdsa.PrivateKey
 	id      []byte
 	counter uint32
+	// discoverable: report a client-side discoverable credential (credProps rk).
+	discoverable bool
 }
 
 func newSoftKey(t *testing.T) *softKey {
@@ -87,9 +89,13 @@ func (k *softKey) create(t *testing.T, opts ceremonyOptions, origin string) json
 	if err != nil {
 		t.Fatal(err)
 	}
+	ext := map[string]any{}
+	if k.discoverable {
+		ext["credProps"] = map[string]any{"rk": true}
+	}
 	raw, _ := json.Marshal(map[string]any{
 		"id": b64.EncodeToString(k.id), "rawId": b64.EncodeToString(k.id), "type": "public-key",
-		"clientExtensionResults": map[string]any{},
+		"clientExtensionResults": ext,
 		"response": map[string]any{
 			"clientDataJSON":    b64.EncodeToString(clientData(t, "webauthn.create", opts.PublicKey.Challenge, origin)),
 			"attestationObject": b64.EncodeToString(att),
@@ -98,13 +104,20 @@ func (k *softKey) create(t *testing.T, opts ceremonyOptions, origin string) json
 	return raw
 }
 
-// get answers navigator.credentials.get() with the given counter.
+// get answers navigator.credentials.get() with the given counter, user
+// present and verified.
 func (k *softKey) get(t *testing.T, opts ceremonyOptions, origin string, counter uint32, userHandle string) json.RawMessage {
+	t.Helper()
+	return k.getFlags(t, opts, origin, counter, userHandle, 0x05) // UP | UV
+}
+
+// getFlags is get with the authenticator data flags given.
+func (k *softKey) getFlags(t *testing.T, opts ceremonyOptions, origin string, counter uint32, userHandle string, flags byte) json.RawMessage {
 	t.Helper()
 	rpHash := sha256.Sum256([]byte(opts.PublicKey.RPID))
 	var auth []byte
 	auth = append(auth, rpHash[:]...)
-	auth = append(auth, 0x05) // UP | UV
+	auth = append(auth, flags)
 	auth = binary.BigEndian.AppendUint32(auth, counter)
 	cd := clientData(t, "webauthn.get", opts.PublicKey.Challenge, origin)
 	cdHash := sha256.Sum256(cd)

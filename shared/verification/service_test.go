@@ -128,7 +128,9 @@ func newFixture(t *testing.T) *fixture {
 		},
 		auth: &auth.Service{
 			Store: authdb.New(st), Sessions: &sessions.Service{Store: st, Now: clock.Now, IdleTTL: time.Hour, AbsoluteTTL: 24 * time.Hour},
-			Hasher: hasher, Policy: password.DefaultPolicy(false), Failures: limiter(100), Signups: limiter(1000),
+			Hasher: hasher, Policy: password.DefaultPolicy(false), Signups: limiter(1000),
+			Failures:      ratelimit.Fair{Store: st, Now: clock.Now, Window: time.Hour, Max: 100},
+			FailuresPerIP: ratelimit.Fair{Store: st, Now: clock.Now, Window: time.Hour, Max: 100},
 			SignupEnabled: true, Now: clock.Now, Log: log,
 		},
 		st: st, clock: clock, outbox: out,

@@ -36,7 +36,7 @@ func Service(d *app.Deps) (*twofactor.Service, error) {
 		Failures: d.Limiter(d.Config.LoginWindow, d.Config.LoginMaxFailures),
 		SMS:      phone.NewSMSGuard(d.Store(), d.Now, d.Config),
 		Issuer:   d.Config.AppName, Now: d.Now, Log: d.Log, WebAuthn: wa, Audit: d.Audit(),
-		Metrics: d.Metrics,
+		Metrics: d.Metrics, PasskeyLogins: st,
 	}, nil
 }
 

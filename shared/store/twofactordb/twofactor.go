@@ -26,6 +26,14 @@ type passkeyItem struct {
 	LastUsedAt *time.Time `dynamodbav:"lastUsedAt"`
 	Credential string     `dynamodbav:"credential"`
 	SignCount  uint32     `dynamodbav:"signCount"`
+	// Discoverable: the authenticator reported a client-side discoverable
+	// credential (credProps rk), usable for passwordless sign-in.
+	Discoverable bool `dynamodbav:"discoverable"`
+}
+
+// passkeyIDItem claims a credential id across all accounts.
+type passkeyIDItem struct {
+	UserID string `dynamodbav:"userId"`
 }
 
 type webauthnRegItem struct {
@@ -81,6 +89,7 @@ func (s *Store) ApplyChange(ctx context.Context, c twofactor.Change) error {
 		return err
 	}
 	items := []ddbtypes.TransactWriteItem{{Put: userPut}}
+	claimAt := -1 // index of the passkey id's claim, if any
 	if c.PutTOTP != nil {
 		it, err := store.Marshal(store.UserPK(uid), store.SKTOTP, totpItem(*c.PutTOTP))
 		if err != nil {
@@ -100,9 +109,20 @@ func (s *Store) ApplyChange(ctx context.Context, c twofactor.Change) error {
 			return err
 		}
 		items = append(items, ddbtypes.TransactWriteItem{Put: &ddbtypes.Put{TableName: &s.Table, Item: it, ConditionExpression: aws.String("attribute_not_exists(pk)")}})
+		// The credential id is registered once across all accounts
+		// (WebAuthn Level 3, 7.1 step 22): its claim is written in the
+		// same transaction.
+		claim, err := store.Marshal(store.PrefixPasskeyID+c.PutPasskey.ID, store.SKPasskeyID, passkeyIDItem{UserID: uid})
+		if err != nil {
+			return err
+		}
+		claimAt = len(items)
+		items = append(items, ddbtypes.TransactWriteItem{Put: &ddbtypes.Put{TableName: &s.Table, Item: claim, ConditionExpression: aws.String("attribute_not_exists(pk)")}})
 	}
 	if c.DeletePasskeyID != "" {
 		del(store.PrefixPasskey + c.DeletePasskeyID)
+		items = append(items, ddbtypes.TransactWriteItem{Delete: &ddbtypes.Delete{TableName: &s.Table, Key: store.Key(store.PrefixPasskeyID+c.DeletePasskeyID, store.SKPasskeyID),
+			ConditionExpression: aws.String("attribute_not_exists(pk) OR userId = :uid"), ExpressionAttributeValues: store.Item{":uid": store.S(uid)}}})
 	}
 	if c.DeletePendingTOTP {
 		del(store.SKTOTPPending)
@@ -131,6 +151,9 @@ func (s *Store) ApplyChange(ctx context.Context, c twofactor.Change) error {
 	}
 	_, err = s.DB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
 	if err != nil {
+		if r := store.CancelReasons(err); claimAt >= 0 && claimAt < len(r) && r[claimAt] == "ConditionalCheckFailed" {
+			return twofactor.ErrPasskeyTaken
+		}
 		if slices.Contains(store.CancelReasons(err), "ConditionalCheckFailed") || slices.Contains(store.CancelReasons(err), "TransactionConflict") {
 			return account.ErrConflict
 		}
