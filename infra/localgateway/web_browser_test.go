@@ -229,12 +229,12 @@ func (e pageEnv) checkTab(t *testing.T, ctx context.Context, name string) {
 	var violations []string
 	step(t, ctx, "screenshot and axe of "+name,
 		chromedp.Evaluate(`window.axe ? true : (() => { `+e.axe+`; return true })()`, nil),
-		chromedp.FullScreenshot(&shot, 90),
+		chromedp.FullScreenshot(&shot, 100), // 100: PNG,
 		chromedp.Evaluate(`axe.run(document, {resultTypes: ['violations']}).then(r => r.violations
 			.filter(v => v.impact === 'serious' || v.impact === 'critical')
 			.map(v => v.id + ' (' + v.impact + '): ' + v.help + ' at ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', ')))`, &violations, awaitPromise),
 	)
-	if err := os.WriteFile(filepath.Join(e.out, name+".jpg"), shot, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(e.out, name+".png"), shot, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	for _, v := range violations {
@@ -540,7 +540,7 @@ func TestWebPageInBrowser(t *testing.T) {
 	if t.Failed() {
 		return
 	}
-	if _, err := os.Stat(filepath.Join(e.out, "41-security.jpg")); errors.Is(err, os.ErrNotExist) {
+	if _, err := os.Stat(filepath.Join(e.out, "41-security.png")); errors.Is(err, os.ErrNotExist) {
 		t.Error("no screenshot saved")
 	}
 }

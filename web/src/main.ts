@@ -528,7 +528,7 @@ function signatureTab(): HTMLElement {
     cmd("italic", "italic", "I"),
     cmd("underline", "underline", "U"),
     cmd("insertUnorderedList", "list", "•"),
-    cmd("createLink", "link", "🔗", () => {
+    cmd("createLink", "link", t("link"), () => {
       const u = prompt(t("linkPrompt"), "https://");
       return u && /^https:\/\//i.test(u) ? u : null;
     }),
@@ -773,7 +773,7 @@ async function securityTab(): Promise<HTMLElement> {
       }),
     );
   } else {
-    smsBox.append(h("p", { class: "hint" }, t("phoneCodeIntro").replace(/.*/, t("changePhone") + " ↑")));
+    smsBox.append(h("p", { class: "hint" }, t("smsNeedsPhone")));
   }
 
   // Passkeys.
