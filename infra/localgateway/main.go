@@ -151,6 +151,7 @@ func run(ctx context.Context, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	handler = withWeb(handler, filepath.Join(root, "web", "dist")) // the reference page at / (web.go)
 	jobs, err := scheduledJobs(deps, fns)
 	if err != nil {
 		return err
