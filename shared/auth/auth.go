@@ -15,6 +15,7 @@ import (
 	"github.com/example/myprofile/shared/notify"
 	"github.com/example/myprofile/shared/password"
 	"github.com/example/myprofile/shared/ratelimit"
+	"github.com/example/myprofile/shared/reauth"
 	"github.com/example/myprofile/shared/request"
 	"github.com/example/myprofile/shared/sessions"
 )
@@ -237,6 +238,15 @@ func (s *Service) SignIn(ctx context.Context, email, pw string) (SignedIn, error
 		return SignedIn{}, account.Internal(err)
 	}
 	request.SetUserID(ctx, u.ID)
+	if u.SSOManaged {
+		// The organization enforces single sign-on: the right password
+		// no longer signs in; the client sends the user to the provider.
+		together(
+			func() { s.give(ctx, s.FailuresPerIP, ipKey) },
+			func() { s.give(ctx, s.Failures, acctKey) },
+		)
+		return SignedIn{}, reauth.SSOManaged(u)
+	}
 	var out SignedIn
 	together(
 		func() { s.give(ctx, s.FailuresPerIP, ipKey) },

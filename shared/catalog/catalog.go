@@ -78,8 +78,8 @@ var functions = []Function{
 	},
 	{
 		Name:         "auth",
-		Capabilities: []string{"auth", "twofactor", "org"},
-		Description:  "Sign-up with an emailed code, forgotten password, sign-in (with the second factor), sign-out",
+		Capabilities: []string{"auth", "twofactor", "org", "sso"},
+		Description:  "Sign-up with an emailed code, forgotten password, sign-in (with the second factor, a passkey or single sign-on), sign-out",
 		Kind:         HTTP,
 		Routes: []string{
 			"POST /v1/auth/signup",
@@ -95,6 +95,8 @@ var functions = []Function{
 			"POST /v1/auth/passkey/finish",
 			"POST /v1/auth/logout",
 			"POST /v1/auth/accept-invite",
+			"POST /v1/auth/sso/start",
+			"POST /v1/auth/sso/callback",
 		},
 		MemoryMB: 1024, // argon2id with 19 MiB: more memory = more CPU = a hash well under 100 ms
 		// Sign-up and reset codes go by email (HMAC'd under the 2FA data key);
@@ -156,7 +158,7 @@ var functions = []Function{
 	},
 	{
 		Name:         "profile",
-		Capabilities: []string{"profile", "prefs", "avatar", "billing", "org", "twofactor"},
+		Capabilities: []string{"profile", "prefs", "avatar", "billing", "org", "twofactor", "sso"},
 		Description:  "The signed-in user's profile and preferences",
 		Kind:         HTTP,
 		Routes: []string{
@@ -178,6 +180,12 @@ var functions = []Function{
 			"PATCH /v1/users/{id}",
 			"PUT /v1/users/{id}/role",
 			"GET /v1/organizations/{id}/audit",
+			"PUT /v1/organizations/{id}/sso",
+			"GET /v1/organizations/{id}/sso",
+			"DELETE /v1/organizations/{id}/sso",
+			"GET /v1/organizations/{id}/domains",
+			"POST /v1/organizations/{id}/domains",
+			"POST /v1/organizations/{id}/domains/{domain}/verify",
 		},
 		MemoryMB: 1024,
 		// SMS: a billing-alert change can alert at once. gsi1/gsi2: the
@@ -186,7 +194,8 @@ var functions = []Function{
 		// Uploads: POST /v1/me/avatar signs an upload (s3:PutObject under
 		// uploads/), DELETE /v1/me/avatar removes renditions (avatars/).
 		// Secrets: DELETE /v1/me with 2FA on checks an authenticator code
-		// (twofactor step-up), which opens the sealed TOTP secret.
+		// (twofactor step-up), which opens the sealed TOTP secret; the SSO
+		// configuration seals the client secret with the same data key.
 		Needs: Needs{Table: "write", Indexes: []string{"gsi1", "gsi2"}, Email: true, SMS: true, Uploads: true, Secrets: true},
 	},
 	{

@@ -105,6 +105,14 @@ type Config struct {
 	// required by the functions that serve passkeys (twofactor, auth).
 	WebAuthnRPID    string
 	WebAuthnOrigins []string
+	// DNSResolver is the DNS server (host:port) asked for the TXT records
+	// that prove an organization's email domain (DNS_RESOLVER; default
+	// empty: the system resolver).
+	DNSResolver string
+	// SSORedirectURL is the front end's page the identity provider sends
+	// users back to after single sign-on; register it at the provider
+	// (SSO_REDIRECT_URL, default http://localhost:3000/sso/callback).
+	SSORedirectURL string
 }
 
 // Load reads the configuration through getenv (os.Getenv in production,
@@ -140,6 +148,9 @@ func Load(getenv func(string) string) (Config, error) {
 		SMSDailyBudget:              r.positive("SMS_DAILY_BUDGET", 1000),
 		EmailChangePerRecipientHour: r.positive("EMAIL_CHANGE_PER_RECIPIENT_HOUR", 3),
 		EmailChangePerRecipientDay:  r.positive("EMAIL_CHANGE_PER_RECIPIENT_DAY", 10),
+
+		DNSResolver:    r.str("DNS_RESOLVER", ""),
+		SSORedirectURL: r.str("SSO_REDIRECT_URL", "http://localhost:3000/sso/callback"),
 	}
 	for _, cc := range strings.Split(r.str("SMS_COUNTRIES", ""), ",") {
 		if cc = strings.ToUpper(strings.TrimSpace(cc)); cc == "" {

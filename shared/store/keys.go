@@ -47,6 +47,10 @@ package store
 // passkey sign-in cerem. | PASSKEYLOGIN#<32 hex> | CEREMONY                | ttl = 5 min          | twofactor (passwordless sign-in; taken by a delete)
 // devices-known mark     | USER#<uid>            | DEVICES                 |                      | auth (written once, at the first recorded sign-in; since)
 // known sign-in device   | USER#<uid>            | DEVICE#<32 hex: sha256 of browser, OS and /24 or /48> | ttl = 90 days | auth (new-device notice; browser, os, ip, lastSeenAt)
+// SSO configuration      | ORG#<oid>             | SSO                     |                      | sso (issuer, clientId, client secret sealed with the data key, domains, enforce, idpUrl)
+// SSO domain claim       | ORG#<oid>             | DOMAIN#<domain>         |                      | sso (TXT token, verified, verifiedAt)
+// verified domain owner  | DOMAIN#<domain>       | DOMAIN                  |                      | sso (orgId; written only if absent or this org's: one organization per domain)
+// SSO sign-in in flight  | SSOSTATE#<sha256 of state> | SSOSTATE           | ttl = 10 min         | sso (orgId, nonce, PKCE verifier; taken by a DeleteItem ALL_OLD, so a state works once)
 //
 // Access patterns:
 // Pattern                              | Key / index                                  | Operation
@@ -83,6 +87,10 @@ package store
 // confirm phone change                 | PROFILE version + VERIFY#PHONE id, ttl        | TransactWriteItems
 // record an audit entry                | USER#<subject>/AUDIT#<at>#<id> not exists     | PutItem, conditional (append-only)
 // list a user's audit entries          | pk = USER#<uid>, sk begins_with AUDIT#, desc  | Query, consistent, paged
+// start SSO for an address            | DOMAIN#<domain>/DOMAIN then ORG#<oid>/SSO     | GetItem x2, consistent
+// verify a domain                      | DOMAIN#<domain> not exists OR orgId = :oid + ORG#<oid>/DOMAIN#<d> | TransactWriteItems
+// SSO callback (state once)            | SSOSTATE#<hash> delete ALL_OLD                | DeleteItem
+// just-in-time SSO account             | EMAIL item not exists + user + MEMBER# + ORG rev +1 | TransactWriteItems
 // list an organization's audit entries | gsi1 AUDITORG#<oid>, desc                     | Query gsi1, paged
 // find entries a user authored         | gsi2 AUDITACTOR#<uid>                         | Query gsi2 (account deletion)
 // read an organization's roster       | pk = ORG#<oid> (ORG + MEMBER#*), consistent   | Query

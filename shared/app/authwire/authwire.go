@@ -10,6 +10,7 @@ import (
 	"github.com/example/myprofile/shared/app"
 	"github.com/example/myprofile/shared/app/mailwire"
 	"github.com/example/myprofile/shared/app/orgwire"
+	"github.com/example/myprofile/shared/app/ssowire"
 	"github.com/example/myprofile/shared/app/twofactorwire"
 	"github.com/example/myprofile/shared/auth"
 	"github.com/example/myprofile/shared/httpapi"
@@ -44,6 +45,13 @@ func Routes(d *app.Deps) (httpapi.Routes, error) {
 	// POST /v1/auth/accept-invite; accounts are deleted by the profile
 	// function, so no deletion hooks here.
 	maps.Copy(routes, orgwire.Service(d, nil).AuthRoutes())
+	// POST /v1/auth/sso/start and /callback: sessions without our second
+	// factor (the identity provider owns MFA).
+	sso, err := ssowire.Service(d, a)
+	if err != nil {
+		return nil, err
+	}
+	maps.Copy(routes, sso.SignInRoutes())
 	// Every route here but sign-out is reachable without a session: each
 	// gets a per-IP limit (issue 18).
 	return d.LimitPerIP(routes, "POST /v1/auth/logout"), nil
