@@ -172,6 +172,9 @@ var functions = []Function{
 			"PATCH /v1/users/{id}",
 			"PUT /v1/users/{id}/role",
 			"GET /v1/organizations/{id}/audit",
+			"GET /v1/me/organizations",
+			"DELETE /v1/organizations/{id}/members/{userId}",
+			"POST /v1/organizations/{id}/leave",
 		},
 		MemoryMB: 1024,
 		// SMS: a billing-alert change can alert at once. gsi1/gsi2: the

@@ -12,23 +12,24 @@ import (
 
 // DeleteAccount deletes u's account (DELETE /v1/me): confirm must be
 // "DELETE" and password u's current password. The sole owner of an
-// organization with other members is refused (409 sole_owner).
+// organization with other members is refused (409 sole_owner), and a
+// refused deletion changes nothing.
 //
 // Order matters for a deletion that stops half-way (a timeout, a throttled
-// batch): memberships go first, each in its own transaction with the user
-// record; then the audit entries are anonymized; then the user's items are
-// deleted in batches, keeping the user record, the password and the email
-// until one last transaction. Until that transaction the user can still
-// sign in and send DELETE /v1/me again, which resumes: every step skips
-// what is already done.
+// batch): first every organization is checked and all memberships go in
+// one transaction with the user record (leaveAll), so a concurrent change
+// (a co-owner deleting their account at the same time) either leaves the
+// account exactly as it was or lets it leave them all; then the audit
+// entries are anonymized; then the user's items are deleted in batches,
+// keeping the user record, the password and the email until one last
+// transaction. Until that transaction the user can still sign in and send
+// DELETE /v1/me again, which resumes: every step skips what is already
+// done.
 func (s *Service) DeleteAccount(ctx context.Context, u account.User, password, confirm string) error {
 	if confirm != "DELETE" {
 		return account.Invalid("confirm", `must be "DELETE"`)
 	}
 	if err := s.Reauth.Check(ctx, u, password, "password"); err != nil {
-		return err
-	}
-	if err := s.checkSoleOwner(ctx, u); err != nil {
 		return err
 	}
 	orgs := sortedOrgs(u)
@@ -72,31 +73,6 @@ func (s *Service) DeleteAccount(ctx context.Context, u account.User, password, c
 	return nil
 }
 
-// checkSoleOwner answers 409 sole_owner, listing the organizations, when the
-// user is the only owner of an organization that has other members.
-func (s *Service) checkSoleOwner(ctx context.Context, u account.User) error {
-	var blocked []account.Organization
-	for _, oid := range sortedOrgs(u) {
-		if u.Orgs[oid].Role != account.RoleOwner {
-			continue
-		}
-		roster, err := s.Store.GetRoster(ctx, oid)
-		if errors.Is(err, account.ErrNotFound) {
-			continue
-		}
-		if err != nil {
-			return account.Internal(err)
-		}
-		if soleOwnerWithOthers(roster, u.ID) {
-			blocked = append(blocked, roster.Org)
-		}
-	}
-	if len(blocked) > 0 {
-		return soleOwner(blocked, "You are the only owner of organizations with other members: make someone else owner first.")
-	}
-	return nil
-}
-
 func soleOwnerWithOthers(r Roster, uid string) bool {
 	others := 0
 	for _, m := range r.Members {
@@ -116,9 +92,12 @@ func sortedOrgs(u account.User) []string {
 	return ids
 }
 
-// leaveAll removes every membership of the user, one organization per
-// transaction (user record + member item + roster revision), re-reading on
-// a race. An organization left empty is deleted.
+// leaveAll removes every membership of the user in one transaction (user
+// record + each organization's member item, billing alert and roster
+// revision), after checking every organization: the sole owner of an
+// organization with other members is refused (409 sole_owner) before
+// anything is written. A race (the roster or the user changed since the
+// read) re-reads and checks again. An organization left empty is deleted.
 func (s *Service) leaveAll(ctx context.Context, uid string) error {
 	for attempt := 0; ; attempt++ {
 		u, err := s.Store.GetUser(ctx, uid)
@@ -132,37 +111,43 @@ func (s *Service) leaveAll(ctx context.Context, uid string) error {
 		if len(ids) == 0 {
 			return nil
 		}
-		oid := ids[0]
-		roster, err := s.Store.GetRoster(ctx, oid)
-		last := false
-		switch {
-		case errors.Is(err, account.ErrNotFound):
-			// The organization is gone; only the user's side is left.
-			roster = Roster{Org: account.Organization{ID: oid}}
-		case err != nil:
-			return account.Internal(err)
-		default:
-			if soleOwnerWithOthers(roster, uid) && u.Orgs[oid].Role == account.RoleOwner {
-				// Someone joined since the check.
-				return soleOwner([]account.Organization{roster.Org}, "You are the only owner of organizations with other members: make someone else owner first.")
+		var blocked []account.Organization
+		leaving := make([]Departure, 0, len(ids))
+		for _, oid := range ids {
+			roster, err := s.Store.GetRoster(ctx, oid)
+			if errors.Is(err, account.ErrNotFound) {
+				leaving = append(leaving, Departure{OrgID: oid, Gone: true})
+				continue
 			}
-			last = len(roster.Members) == 0 || (len(roster.Members) == 1 && roster.Members[0].UserID == uid)
+			if err != nil {
+				return account.Internal(err)
+			}
+			if u.Orgs[oid].Role == account.RoleOwner && soleOwnerWithOthers(roster, uid) {
+				blocked = append(blocked, roster.Org)
+			}
+			last := len(roster.Members) == 0 || (len(roster.Members) == 1 && roster.Members[0].UserID == uid)
+			leaving = append(leaving, Departure{OrgID: oid, Rev: roster.Rev, Last: last})
+		}
+		if len(blocked) > 0 {
+			return soleOwner(blocked, "You are the only owner of organizations with other members: make someone else owner first.")
+		}
+		if len(leaving) > MaxDepartures {
+			return account.Errorf(account.CodeConflict, "You belong to more than %d organizations: leave some first, then delete the account.", MaxDepartures)
 		}
 		next := u
-		next.Orgs = copyOrgs(u.Orgs)
-		delete(next.Orgs, oid)
+		next.Orgs = map[string]account.Membership{}
 		next.Version = u.Version + 1
 		next.UpdatedAt = s.Now().UTC()
-		if errors.Is(err, account.ErrNotFound) {
-			err = s.Users.SaveUser(ctx, next, u.Version)
-		} else {
-			err = s.Store.RemoveMembership(ctx, next, u.Version, oid, roster.Rev, last)
+		err = s.Store.LeaveOrganizations(ctx, next, u.Version, leaving)
+		if err == nil {
+			return nil
 		}
 		if errors.Is(err, account.ErrConflict) && attempt < 10 {
 			continue
 		}
-		if err != nil {
-			return account.Internal(fmt.Errorf("leave %s: %w", oid, err))
+		if errors.Is(err, account.ErrConflict) {
+			return account.Errorf(account.CodeConflict, "Your organizations are being changed by other requests; retry.")
 		}
+		return account.Internal(fmt.Errorf("leave organizations: %w", err))
 	}
 }

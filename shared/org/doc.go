@@ -11,8 +11,19 @@
 // edit, invite or change roles is decided by one role matrix, authz.Can,
 // and nothing else. Every change is recorded by package audit.
 //
-// DELETE /v1/me removes the memberships, the profile, credentials,
-// sessions, 2FA data, codes, uniqueness items and avatar files in batches.
+// GET /v1/me/organizations lists the caller's organizations and roles.
+// Owners remove any member but the last owner, administrators remove users
+// (DELETE /v1/organizations/{id}/members/{userId}); any member but the last
+// owner leaves (POST /v1/organizations/{id}/leave). The user record carries
+// the memberships every request reads, so a removal takes effect on the
+// member's very next request, in that organization only.
+//
+// DELETE /v1/me first checks every organization (409 sole_owner for the
+// only owner of one with other members) and leaves them all in one
+// transaction, conditioned on each roster's revision: a refused or raced
+// deletion changes nothing (at most MaxDepartures organizations; more is
+// refused until the user leaves some). It then removes the profile,
+// credentials, sessions, 2FA data, codes, uniqueness items and avatar files in batches.
 // It is idempotent and resumable (send it again after an interruption). The
 // user's audit entries stay, with the actor replaced by a stable pseudonym:
 // entries about the user lose their IP and details; entries the user wrote

@@ -26,6 +26,10 @@ func (s *Service) Routes() httpapi.Routes {
 		"DELETE /v1/me":                    req(httpapi.Handle(s.deleteMe)),
 		"GET /v1/me/audit":                 req(httpapi.Handle(s.myAudit)),
 		"GET /v1/organizations/{id}/audit": req(httpapi.Handle(s.orgAudit)),
+
+		"GET /v1/me/organizations":                       req(httpapi.Handle(s.myOrgs)),
+		"DELETE /v1/organizations/{id}/members/{userId}": req(httpapi.Handle(s.removeMember)),
+		"POST /v1/organizations/{id}/leave":              req(httpapi.Handle(s.leave)),
 	}
 }
 
@@ -220,6 +224,34 @@ func (s *Service) deleteMe(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if err := s.DeleteAccount(r.Context(), p.User, req.Password, req.Confirm); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Service) myOrgs(w http.ResponseWriter, r *http.Request) error {
+	p, _ := sessions.FromContext(r.Context())
+	orgs, err := s.MyOrganizations(r.Context(), p.User)
+	if err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusOK, map[string]any{"organizations": orgs})
+	return nil
+}
+
+func (s *Service) removeMember(w http.ResponseWriter, r *http.Request) error {
+	p, _ := sessions.FromContext(r.Context())
+	if err := s.RemoveMember(r.Context(), p.User, r.PathValue("id"), r.PathValue("userId")); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Service) leave(w http.ResponseWriter, r *http.Request) error {
+	p, _ := sessions.FromContext(r.Context())
+	if err := s.Leave(r.Context(), p.User, r.PathValue("id")); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

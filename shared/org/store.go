@@ -70,6 +70,16 @@ type Store interface {
 	// and the user's other items in the organization. With last, the
 	// organization itself is deleted too. account.ErrConflict on a race.
 	RemoveMembership(ctx context.Context, u account.User, expectVersion int64, orgID string, orgRev int64, last bool) error
+	// GetOrgs reads the organization items of ids (absent ones are
+	// missing from the map).
+	GetOrgs(ctx context.Context, ids []string) (map[string]account.Organization, error)
+	// LeaveOrganizations stores u (without any of the organizations left)
+	// and, for each departure, deletes the member item and billing alert and
+	// bumps the roster revision (conditioned on Rev), all in one
+	// transaction: either every membership goes or none. An organization
+	// left empty (Last) is deleted after the commit. account.ErrConflict if
+	// the user or any roster changed. At most MaxDepartures at once.
+	LeaveOrganizations(ctx context.Context, u account.User, expectVersion int64, leaving []Departure) error
 	// PutInvitation stores a pending invitation (expiring at ExpiresAt).
 	PutInvitation(ctx context.Context, inv Invitation) error
 	// GetInvitation reads a pending invitation by id, expired or not;
@@ -95,6 +105,25 @@ type Store interface {
 	// uniqueness item), the user record last. Idempotent and resumable.
 	DeleteUserData(ctx context.Context, u account.User) error
 }
+
+// Departure is one organization an account leaves as it is deleted.
+type Departure struct {
+	OrgID string
+	// Rev is the roster revision read; Gone means the organization item no
+	// longer exists (only the user's side is left to clean).
+	Rev  int64
+	Gone bool
+	// Last: the user was its only member, so the organization goes too.
+	Last bool
+}
+
+// MaxDepartures is how many organizations one account deletion leaves in
+// its single transaction: DynamoDB takes 100 items in a transaction and
+// each organization needs three (member item, billing alert, roster
+// revision) beside the user record. An account in more organizations is
+// refused (409 conflict) until it leaves some: a deletion never leaves
+// some organizations and not others.
+const MaxDepartures = 33
 
 // ErrBadCursor is returned for a page cursor the store did not issue.
 var ErrBadCursor = errors.New("org: invalid cursor")

@@ -74,6 +74,8 @@ package store
 // invite someone (any address)         | INVITE#<id>/INVITE not exists                 | PutItem, conditional
 // accept an invitation, new account    | INVITE tokenHash = :h, ttl > now (delete) + EMAIL not exists + PROFILE + PASSWORD + MEMBER + SESSION + ORG rev | TransactWriteItems
 // accept an invitation, signed in      | INVITE tokenHash = :h, ttl > now (delete) + PROFILE version + MEMBER not exists + ORG rev | TransactWriteItems
+// a user's organizations (names)       | ORG#<oid>/ORG for each of User.Orgs          | BatchGetItem, consistent
+// leave every organization (deletion)  | PROFILE version + per org: MEMBER#<uid>, ALERT#<uid> (delete) + ORG rev = :r (<= 33 orgs) | TransactWriteItems
 // delete an account                    | pk = USER#<uid> (all but PROFILE, PASSWORD, AUDIT#) in batches, RATE#reauth#<uid>, then EMAIL (userId = :uid) + PROFILE + PASSWORD | Query, BatchWriteItem, TransactWriteItems
 // schedule a user's daily summary      | USER#<uid>/DIGEST, not exists OR sourceVersion < :v | UpdateItem, conditional (SET or REMOVE gsi1 attrs)
 // daily summaries due now              | gsi1 gsi1pk = DUE#<shard>, gsi1sk < pad(now+1s), every shard | Query, paged (sparse: enabled users only)

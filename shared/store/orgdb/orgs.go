@@ -172,7 +172,7 @@ func memberItem(u account.User, orgID string) (store.Item, error) {
 func membershipErr(op string, err error) error {
 	if r := store.CancelReasons(err); len(r) > 0 {
 		for _, c := range r {
-			if c == "ConditionalCheckFailed" {
+			if c == "ConditionalCheckFailed" || c == "TransactionConflict" {
 				return account.ErrConflict
 			}
 		}
@@ -227,6 +227,89 @@ func (s *Store) RemoveMembership(ctx context.Context, u account.User, expectVers
 		return nil
 	}
 	// Nobody is left: the organization's own items go too.
+	return s.deleteOrg(ctx, orgID)
+}
+
+// GetOrgs reads organization items (strongly consistent), 100 at a time.
+func (s *Store) GetOrgs(ctx context.Context, ids []string) (map[string]account.Organization, error) {
+	out := map[string]account.Organization{}
+	seen := map[string]bool{}
+	var keys []store.Item
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			keys = append(keys, store.Key(store.OrgPK(id), store.SKOrg))
+		}
+	}
+	for len(keys) > 0 {
+		n := min(len(keys), 100)
+		req := map[string]ddbtypes.KeysAndAttributes{s.Table: {Keys: keys[:n], ConsistentRead: aws.Bool(true)}}
+		keys = keys[n:]
+		for attempt := 0; len(req) > 0; attempt++ {
+			if attempt > 8 {
+				return nil, errors.New("get organizations: unprocessed keys remain")
+			}
+			if attempt > 0 {
+				time.Sleep(time.Duration(attempt*attempt) * 10 * time.Millisecond)
+			}
+			res, err := s.DB.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: req})
+			if err != nil {
+				return nil, fmt.Errorf("get organizations: %w", err)
+			}
+			for _, it := range res.Responses[s.Table] {
+				var o account.Organization
+				if err := store.Unmarshal(it, &o); err != nil {
+					return nil, err
+				}
+				out[o.ID] = o
+			}
+			req = res.UnprocessedKeys
+		}
+	}
+	return out, nil
+}
+
+// LeaveOrganizations writes the user without the organizations and, per
+// organization, deletes the member item and the billing alert and bumps
+// the roster revision, in one transaction; then deletes the organizations
+// left empty.
+func (s *Store) LeaveOrganizations(ctx context.Context, u account.User, expectVersion int64, leaving []org.Departure) error {
+	if len(leaving) > org.MaxDepartures {
+		return fmt.Errorf("leave organizations: %d is more than %d in one transaction", len(leaving), org.MaxDepartures)
+	}
+	userPut, err := s.UserPut(u, expectVersion)
+	if err != nil {
+		return err
+	}
+	items := []ddbtypes.TransactWriteItem{{Put: userPut}}
+	for _, d := range leaving {
+		if _, ok := u.Orgs[d.OrgID]; ok {
+			return fmt.Errorf("leave organizations: user still has a membership in %s", d.OrgID)
+		}
+		if d.Gone {
+			continue
+		}
+		items = append(items,
+			ddbtypes.TransactWriteItem{Delete: &ddbtypes.Delete{TableName: &s.Table, Key: store.Key(store.OrgPK(d.OrgID), store.MemberSK(u.ID))}},
+			ddbtypes.TransactWriteItem{Delete: &ddbtypes.Delete{TableName: &s.Table, Key: store.Key(store.OrgPK(d.OrgID), store.PrefixAlert+u.ID)}},
+			ddbtypes.TransactWriteItem{Update: s.orgRevUpdate(d.OrgID, d.Rev)},
+		)
+	}
+	if _, err := s.DB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items}); err != nil {
+		return membershipErr("leave organizations", err)
+	}
+	for _, d := range leaving {
+		if d.Last && !d.Gone {
+			if err := s.deleteOrg(ctx, d.OrgID); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// deleteOrg deletes every item of an organization nobody belongs to.
+func (s *Store) deleteOrg(ctx context.Context, orgID string) error {
 	items, err := s.QueryAll(ctx, &dynamodb.QueryInput{
 		TableName:                 &s.Table,
 		KeyConditionExpression:    aws.String("pk = :pk"),
