@@ -175,6 +175,8 @@ var functions = []Function{
 			"GET /v1/me/organizations",
 			"DELETE /v1/organizations/{id}/members/{userId}",
 			"POST /v1/organizations/{id}/leave",
+			"GET /v1/organizations/{id}/invitations",
+			"DELETE /v1/organizations/{id}/invitations/{invitationId}",
 		},
 		MemoryMB: 1024,
 		// SMS: a billing-alert change can alert at once. gsi1/gsi2: the

@@ -34,6 +34,8 @@ type Config struct {
 	LoginMaxFailures int           // LOGIN_MAX_FAILURES (default 10)
 	LoginWindow      time.Duration // LOGIN_WINDOW (default 15m)
 	LogLevel         string        // LOG_LEVEL: debug, info, warn, error
+	// InviteTTL is how long an organization invitation stays valid.
+	InviteTTL time.Duration // INVITE_TTL (default 168h = 7 days)
 	// MetricsNamespace is the CloudWatch namespace of the business metrics
 	// (shared/metrics, Embedded Metric Format in the logs).
 	MetricsNamespace string // METRICS_NAMESPACE (default MyProfile)
@@ -94,6 +96,7 @@ func Load(getenv func(string) string) (Config, error) {
 		LoginMaxFailures:     r.int("LOGIN_MAX_FAILURES", 10),
 		LoginWindow:          r.duration("LOGIN_WINDOW", 15*time.Minute),
 		LogLevel:             r.str("LOG_LEVEL", "info"),
+		InviteTTL:            r.duration("INVITE_TTL", 7*24*time.Hour),
 		MetricsNamespace:     r.str("METRICS_NAMESPACE", "MyProfile"),
 		UploadsBucket:        r.str("UPLOADS_BUCKET", ""),
 		AvatarBaseURL:        strings.TrimRight(r.str("AVATAR_BASE_URL", ""), "/"),

@@ -18,6 +18,13 @@
 // the memberships every request reads, so a removal takes effect on the
 // member's very next request, in that organization only.
 //
+// Owners and administrators list an organization's pending invitations
+// and revoke them (the token stops working at once). At acceptance the
+// inviter must still be allowed to make the invitation; otherwise it is
+// void (410 invitation_void) and deleted. Invitations are limited per
+// inviter and per recipient address a day, and their emails show names
+// as plain text only (PlainName).
+//
 // DELETE /v1/me first checks every organization (409 sole_owner for the
 // only owner of one with other members) and leaves them all in one
 // transaction, conditioned on each roster's revision: a refused or raced

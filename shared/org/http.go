@@ -27,9 +27,11 @@ func (s *Service) Routes() httpapi.Routes {
 		"GET /v1/me/audit":                 req(httpapi.Handle(s.myAudit)),
 		"GET /v1/organizations/{id}/audit": req(httpapi.Handle(s.orgAudit)),
 
-		"GET /v1/me/organizations":                       req(httpapi.Handle(s.myOrgs)),
-		"DELETE /v1/organizations/{id}/members/{userId}": req(httpapi.Handle(s.removeMember)),
-		"POST /v1/organizations/{id}/leave":              req(httpapi.Handle(s.leave)),
+		"GET /v1/me/organizations":                                 req(httpapi.Handle(s.myOrgs)),
+		"DELETE /v1/organizations/{id}/members/{userId}":           req(httpapi.Handle(s.removeMember)),
+		"POST /v1/organizations/{id}/leave":                        req(httpapi.Handle(s.leave)),
+		"GET /v1/organizations/{id}/invitations":                   req(httpapi.Handle(s.listInvitations)),
+		"DELETE /v1/organizations/{id}/invitations/{invitationId}": req(httpapi.Handle(s.revokeInvitation)),
 	}
 }
 
@@ -252,6 +254,25 @@ func (s *Service) removeMember(w http.ResponseWriter, r *http.Request) error {
 func (s *Service) leave(w http.ResponseWriter, r *http.Request) error {
 	p, _ := sessions.FromContext(r.Context())
 	if err := s.Leave(r.Context(), p.User, r.PathValue("id")); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Service) listInvitations(w http.ResponseWriter, r *http.Request) error {
+	p, _ := sessions.FromContext(r.Context())
+	invs, err := s.Invitations(r.Context(), p.User, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusOK, map[string]any{"invitations": invs})
+	return nil
+}
+
+func (s *Service) revokeInvitation(w http.ResponseWriter, r *http.Request) error {
+	p, _ := sessions.FromContext(r.Context())
+	if err := s.RevokeInvitation(r.Context(), p.User, r.PathValue("id"), r.PathValue("invitationId")); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

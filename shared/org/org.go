@@ -22,7 +22,8 @@ import (
 	"github.com/example/myprofile/shared/sessions"
 )
 
-// InviteTTL is how long an invitation stays valid.
+// InviteTTL is how long an invitation stays valid by default
+// (Service.InviteExpiry sets another).
 const InviteTTL = 7 * 24 * time.Hour
 
 // Reauth checks the current password (reauth.Checker).
@@ -54,6 +55,11 @@ type Service struct {
 	PseudonymKey []byte
 	// Invites limits invitations per inviting user (each sends an email).
 	Invites ratelimit.Limiter
+	// InvitesTo limits invitations per recipient address across all
+	// organizations (3 a day when wired).
+	InvitesTo ratelimit.Limiter
+	// InviteExpiry is how long an invitation stays valid (0: InviteTTL).
+	InviteExpiry time.Duration
 	// OnDelete hooks remove a deleted user's data kept outside the table
 	// (e.g. avatar objects). They run before the user's items are deleted
 	// and must be idempotent: a resumed deletion runs them again.

@@ -44,6 +44,10 @@ type Invitation struct {
 	Role      string
 	TokenHash string
 	ExpiresAt time.Time
+	// InvitedBy is the inviter's user id: at acceptance they must still be
+	// allowed to make this invitation.
+	InvitedBy string
+	CreatedAt time.Time
 }
 
 // Store is the storage of organizations, memberships, invitations and
@@ -82,6 +86,11 @@ type Store interface {
 	LeaveOrganizations(ctx context.Context, u account.User, expectVersion int64, leaving []Departure) error
 	// PutInvitation stores a pending invitation (expiring at ExpiresAt).
 	PutInvitation(ctx context.Context, inv Invitation) error
+	// ListInvitations lists an organization's invitations pending at now.
+	ListInvitations(ctx context.Context, orgID string, now time.Time) ([]Invitation, error)
+	// DeleteInvitation deletes a pending invitation of orgID (revoked or
+	// void); account.ErrNotFound if there is none.
+	DeleteInvitation(ctx context.Context, orgID, id string) error
 	// GetInvitation reads a pending invitation by id, expired or not;
 	// account.ErrNotFound if none.
 	GetInvitation(ctx context.Context, id string) (Invitation, error)

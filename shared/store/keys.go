@@ -26,6 +26,7 @@ package store
 // audit entry             | USER#<subject>        | AUDIT#<at>#<id>         | gsi1 AUDITORG#<oid> / <at>#<id> (when orgId); gsi2 AUDITACTOR#<actor> / <at>#<id> | audit (every capability)
 // anonymized audit entry  | AUDITANON#<pseudonym> | AUDIT#<at>#<id>         | same gsi1; gsi2 AUDITACTOR#<pseudonym> | org (account deletion)
 // invitation              | INVITE#<inviteId>     | INVITE                  | ttl = 7 days         | org (email, names, org, role, sha256 of the token's secret; no user/EMAIL item until accepted; deleted on accept; expired = absent)
+// invitation listing copy | ORG#<oid>             | INVITE#<inviteId>       | ttl = expiry         | org (same attributes; written and deleted with the invitation)
 // (organization item ORG#<oid>/ORG carries `rev`, the roster revision every membership change bumps conditionally.)
 // daily summary entry    | USER#<uid>            | DIGEST                  | gsi1: DUE#<shard> / <12-digit due unix>#<uid> while enabled (**) | profile (AfterSave hook), daily-summary, daily-summary-worker
 // activity (user's copy)  | USER#<uid>            | ACTIVITY#<activityId>   | gsi2: ACTS#<uid> / <12-digit start unix>#<activityId> unless cancelled; ttl = latest of start/end/updatedAt + 90 d | activities
@@ -71,7 +72,9 @@ package store
 // find entries a user authored         | gsi2 AUDITACTOR#<uid>                         | Query gsi2 (account deletion)
 // read an organization's roster       | pk = ORG#<oid> (ORG + MEMBER#*), consistent   | Query
 // change a membership                  | PROFILE version + MEMBER#<uid> + ORG rev = :r  | TransactWriteItems
-// invite someone (any address)         | INVITE#<id>/INVITE not exists                 | PutItem, conditional
+// invite someone (any address)         | INVITE#<id>/INVITE + ORG#<oid>/INVITE#<id> not exists | TransactWriteItems
+// list an organization's invitations   | pk = ORG#<oid>, sk begins_with INVITE#        | Query, consistent (expired filtered)
+// revoke an invitation                 | INVITE#<id>/INVITE orgId = :oid + ORG#<oid>/INVITE#<id> | TransactWriteItems
 // accept an invitation, new account    | INVITE tokenHash = :h, ttl > now (delete) + EMAIL not exists + PROFILE + PASSWORD + MEMBER + SESSION + ORG rev | TransactWriteItems
 // accept an invitation, signed in      | INVITE tokenHash = :h, ttl > now (delete) + PROFILE version + MEMBER not exists + ORG rev | TransactWriteItems
 // a user's organizations (names)       | ORG#<oid>/ORG for each of User.Orgs          | BatchGetItem, consistent

@@ -27,6 +27,8 @@ func Service(d *app.Deps, onDelete []func(context.Context, account.User) error) 
 		// computable from the id alone by outsiders of it.
 		PseudonymKey: []byte("audit-pseudonym:" + d.Config.Stage + ":" + d.Config.TableName),
 		Invites:      d.Limiter(24*time.Hour, 100),
+		InvitesTo:    d.Limiter(24*time.Hour, 3),
+		InviteExpiry: d.Config.InviteTTL,
 		OnDelete:     onDelete,
 	}
 }

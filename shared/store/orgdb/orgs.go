@@ -30,6 +30,8 @@ type inviteItem struct {
 	Role      string    `dynamodbav:"role"`
 	TokenHash string    `dynamodbav:"tokenHash"`
 	ExpiresAt time.Time `dynamodbav:"expiresAt"`
+	InvitedBy string    `dynamodbav:"invitedBy"`
+	CreatedAt time.Time `dynamodbav:"createdAt"`
 }
 
 // orgRevUpdate bumps the roster revision of an organization if it is still
@@ -327,20 +329,77 @@ func (s *Store) deleteOrg(ctx context.Context, orgID string) error {
 	return s.BatchDelete(ctx, keys)
 }
 
-// PutInvitation stores a pending invitation under its own key; the ttl
-// removes it once expired (readers check expiresAt, as DynamoDB Local does
-// not expire items).
+// PutInvitation stores a pending invitation under its own key and its
+// listing copy in the organization's partition, together; the ttl removes
+// both once expired (readers check expiresAt, as DynamoDB Local does not
+// expire items).
 func (s *Store) PutInvitation(ctx context.Context, inv org.Invitation) error {
 	it, err := store.Marshal(store.InvitePK(inv.ID), store.SKInvite, inviteItem(inv))
 	if err != nil {
 		return err
 	}
 	it[store.AttrTTL] = store.TTL(inv.ExpiresAt)
-	if _, err := s.DB.PutItem(ctx, &dynamodb.PutItemInput{TableName: &s.Table, Item: it,
-		ConditionExpression: aws.String("attribute_not_exists(pk)")}); err != nil {
+	listed, err := store.Marshal(store.OrgPK(inv.OrgID), store.PrefixInvite+inv.ID, inviteItem(inv))
+	if err != nil {
+		return err
+	}
+	listed[store.AttrTTL] = store.TTL(inv.ExpiresAt)
+	notExists := aws.String("attribute_not_exists(pk)")
+	if _, err := s.DB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []ddbtypes.TransactWriteItem{
+		{Put: &ddbtypes.Put{TableName: &s.Table, Item: it, ConditionExpression: notExists}},
+		{Put: &ddbtypes.Put{TableName: &s.Table, Item: listed, ConditionExpression: notExists}},
+	}}); err != nil {
 		return fmt.Errorf("put invitation: %w", err)
 	}
 	return nil
+}
+
+// ListInvitations lists an organization's pending invitations (the
+// listing copies), leaving out those expired at now.
+func (s *Store) ListInvitations(ctx context.Context, orgID string, now time.Time) ([]org.Invitation, error) {
+	items, err := s.QueryAll(ctx, &dynamodb.QueryInput{
+		TableName:                 &s.Table,
+		KeyConditionExpression:    aws.String("pk = :pk AND begins_with(sk, :sk)"),
+		ExpressionAttributeValues: store.Item{":pk": store.S(store.OrgPK(orgID)), ":sk": store.S(store.PrefixInvite)},
+		ConsistentRead:            aws.Bool(true),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list invitations: %w", err)
+	}
+	out := make([]org.Invitation, 0, len(items))
+	for _, it := range items {
+		var inv inviteItem
+		if err := store.Unmarshal(it, &inv); err != nil {
+			return nil, err
+		}
+		if now.Before(inv.ExpiresAt) {
+			out = append(out, org.Invitation(inv))
+		}
+	}
+	return out, nil
+}
+
+// DeleteInvitation deletes a pending invitation of orgID and its listing
+// copy together; account.ErrNotFound if it is not (or no longer) there.
+func (s *Store) DeleteInvitation(ctx context.Context, orgID, id string) error {
+	_, err := s.DB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []ddbtypes.TransactWriteItem{
+		{Delete: &ddbtypes.Delete{TableName: &s.Table, Key: store.Key(store.InvitePK(id), store.SKInvite),
+			ConditionExpression:       aws.String("orgId = :oid"),
+			ExpressionAttributeValues: store.Item{":oid": store.S(orgID)}}},
+		{Delete: s.unlistInvite(orgID, id)},
+	}})
+	if r := store.CancelReasons(err); len(r) > 0 && r[0] == "ConditionalCheckFailed" {
+		return account.ErrNotFound
+	}
+	if err != nil {
+		return fmt.Errorf("delete invitation: %w", err)
+	}
+	return nil
+}
+
+// unlistInvite deletes an invitation's listing copy.
+func (s *Store) unlistInvite(orgID, id string) *ddbtypes.Delete {
+	return &ddbtypes.Delete{TableName: &s.Table, Key: store.Key(store.OrgPK(orgID), store.PrefixInvite+id)}
 }
 
 // GetInvitation reads a pending invitation.
@@ -401,6 +460,7 @@ func (s *Store) AcceptInvitationNew(ctx context.Context, inv org.Invitation, now
 		{Put: &ddbtypes.Put{TableName: &s.Table, Item: mi, ConditionExpression: notExists}},
 		{Put: &ddbtypes.Put{TableName: &s.Table, Item: sessIt, ConditionExpression: notExists}},
 		{Update: s.orgRevUpdate(inv.OrgID, orgRev)},
+		{Delete: s.unlistInvite(inv.OrgID, inv.ID)},
 	}})
 	if err != nil {
 		if r := store.CancelReasons(err); len(r) > 0 && r[0] == "ConditionalCheckFailed" {
@@ -430,6 +490,7 @@ func (s *Store) AcceptInvitationExisting(ctx context.Context, inv org.Invitation
 		{Put: userPut},
 		{Put: &ddbtypes.Put{TableName: &s.Table, Item: mi, ConditionExpression: aws.String("attribute_not_exists(pk)")}},
 		{Update: s.orgRevUpdate(inv.OrgID, orgRev)},
+		{Delete: s.unlistInvite(inv.OrgID, inv.ID)},
 	}})
 	if err != nil {
 		return membershipErr("accept invitation", err)
