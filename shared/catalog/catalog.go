@@ -173,6 +173,7 @@ var functions = []Function{
 			"PUT /v1/users/{id}/role",
 			"GET /v1/organizations/{id}/audit",
 			"GET /v1/me/organizations",
+			"GET /v1/me/export",
 			"DELETE /v1/organizations/{id}/members/{userId}",
 			"POST /v1/organizations/{id}/leave",
 			"GET /v1/organizations/{id}/invitations",

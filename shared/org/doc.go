@@ -25,6 +25,12 @@
 // inviter and per recipient address a day, and their emails show names
 // as plain text only (PlainName).
 //
+// GET /v1/me/export is the personal data export (5 a day, audited): every
+// kind of item the table keeps about the user is either exported, through
+// an allowlist of attributes (never secrets, hashes or codes), or listed in
+// the export's leftOut with the reason (ExportKinds, checked against
+// store/keys.go by a test).
+//
 // DELETE /v1/me first checks every organization (409 sole_owner for the
 // only owner of one with other members) and leaves them all in one
 // transaction, conditioned on each roster's revision: a refused or raced

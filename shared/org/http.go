@@ -27,6 +27,7 @@ func (s *Service) Routes() httpapi.Routes {
 		"GET /v1/me/audit":                 req(httpapi.Handle(s.myAudit)),
 		"GET /v1/organizations/{id}/audit": req(httpapi.Handle(s.orgAudit)),
 
+		"GET /v1/me/export":                                        req(httpapi.Handle(s.export)),
 		"GET /v1/me/organizations":                                 req(httpapi.Handle(s.myOrgs)),
 		"DELETE /v1/organizations/{id}/members/{userId}":           req(httpapi.Handle(s.removeMember)),
 		"POST /v1/organizations/{id}/leave":                        req(httpapi.Handle(s.leave)),
@@ -276,5 +277,18 @@ func (s *Service) revokeInvitation(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// export answers the personal data export as a JSON file download.
+func (s *Service) export(w http.ResponseWriter, r *http.Request) error {
+	p, _ := sessions.FromContext(r.Context())
+	data, err := s.ExportData(r.Context(), p.User)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Disposition", `attachment; filename="myprofile-export.json"`)
+	w.Header().Set("Cache-Control", "no-store")
+	httpapi.WriteJSON(w, http.StatusOK, data)
 	return nil
 }

@@ -58,6 +58,8 @@ type Service struct {
 	// InvitesTo limits invitations per recipient address across all
 	// organizations (3 a day when wired).
 	InvitesTo ratelimit.Limiter
+	// Exports limits personal data exports per user (5 a day when wired).
+	Exports ratelimit.Limiter
 	// InviteExpiry is how long an invitation stays valid (0: InviteTTL).
 	InviteExpiry time.Duration
 	// OnDelete hooks remove a deleted user's data kept outside the table

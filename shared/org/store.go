@@ -84,6 +84,9 @@ type Store interface {
 	// left empty (Last) is deleted after the commit. account.ErrConflict if
 	// the user or any roster changed. At most MaxDepartures at once.
 	LeaveOrganizations(ctx context.Context, u account.User, expectVersion int64, leaving []Departure) error
+	// UserItems reads every item of the user's partition and the user's
+	// billing alert in each of orgIDs, for the personal data export.
+	UserItems(ctx context.Context, uid string, orgIDs []string) ([]StoredItem, error)
 	// PutInvitation stores a pending invitation (expiring at ExpiresAt).
 	PutInvitation(ctx context.Context, inv Invitation) error
 	// ListInvitations lists an organization's invitations pending at now.

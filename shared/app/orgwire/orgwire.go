@@ -28,6 +28,7 @@ func Service(d *app.Deps, onDelete []func(context.Context, account.User) error) 
 		PseudonymKey: []byte("audit-pseudonym:" + d.Config.Stage + ":" + d.Config.TableName),
 		Invites:      d.Limiter(24*time.Hour, 100),
 		InvitesTo:    d.Limiter(24*time.Hour, 3),
+		Exports:      d.Limiter(24*time.Hour, 5),
 		InviteExpiry: d.Config.InviteTTL,
 		OnDelete:     onDelete,
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
@@ -230,6 +231,46 @@ func (s *Store) RemoveMembership(ctx context.Context, u account.User, expectVers
 	}
 	// Nobody is left: the organization's own items go too.
 	return s.deleteOrg(ctx, orgID)
+}
+
+// UserItems reads the USER#<uid> partition and the ORG#<oid>/ALERT#<uid>
+// items, as plain values without key and index attributes.
+func (s *Store) UserItems(ctx context.Context, uid string, orgIDs []string) ([]org.StoredItem, error) {
+	items, err := s.QueryAll(ctx, &dynamodb.QueryInput{
+		TableName:                 &s.Table,
+		KeyConditionExpression:    aws.String("pk = :pk"),
+		ExpressionAttributeValues: store.Item{":pk": store.S(store.UserPK(uid))},
+		ConsistentRead:            aws.Bool(true),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("user items: %w", err)
+	}
+	for _, oid := range orgIDs {
+		out, err := s.DB.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.Table,
+			Key: store.Key(store.OrgPK(oid), store.PrefixAlert+uid), ConsistentRead: aws.Bool(true)})
+		if err != nil {
+			return nil, fmt.Errorf("user items: %w", err)
+		}
+		if out.Item != nil {
+			items = append(items, out.Item)
+		}
+	}
+	res := make([]org.StoredItem, 0, len(items))
+	for _, it := range items {
+		var attrs map[string]any
+		if err := attributevalue.UnmarshalMap(it, &attrs); err != nil {
+			return nil, fmt.Errorf("user items: %w", err)
+		}
+		pk, _ := attrs[store.AttrPK].(string)
+		sk, _ := attrs[store.AttrSK].(string)
+		for k := range attrs {
+			if k == store.AttrPK || k == store.AttrSK || k == store.AttrTTL || strings.HasPrefix(k, "gsi") {
+				delete(attrs, k)
+			}
+		}
+		res = append(res, org.StoredItem{PK: pk, SK: sk, Attrs: attrs})
+	}
+	return res, nil
 }
 
 // GetOrgs reads organization items (strongly consistent), 100 at a time.
@@ -535,7 +576,7 @@ func (s *Store) DeleteUserData(ctx context.Context, u account.User) error {
 	// verify, mfa, auth).
 	for _, k := range []string{
 		"reauth#" + u.ID, "invite#" + u.ID, "email-change#" + u.ID, "phone-change#" + u.ID,
-		"mfa-confirm#" + u.ID, "mfa#" + u.ID, "login-acct#" + u.Email,
+		"mfa-confirm#" + u.ID, "mfa#" + u.ID, "login-acct#" + u.Email, "export#" + u.ID,
 	} {
 		items, err := s.QueryAll(ctx, &dynamodb.QueryInput{
 			TableName:                 &s.Table,
