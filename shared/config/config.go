@@ -34,6 +34,12 @@ type Config struct {
 	LoginMaxFailures int           // LOGIN_MAX_FAILURES (default 10)
 	LoginWindow      time.Duration // LOGIN_WINDOW (default 15m)
 	LogLevel         string        // LOG_LEVEL: debug, info, warn, error
+	// Events: the EventBridge bus domain events go to (EVENT_BUS_NAME; the
+	// stack sets it, "default" for the account's default bus, on the
+	// functions the catalog lets publish; unset: nothing is published) and
+	// their source (EVENT_SOURCE, default myprofile).
+	EventBusName string
+	EventSource  string
 	// InviteTTL is how long an organization invitation stays valid.
 	InviteTTL time.Duration // INVITE_TTL (default 168h = 7 days)
 	// MetricsNamespace is the CloudWatch namespace of the business metrics
@@ -97,6 +103,8 @@ func Load(getenv func(string) string) (Config, error) {
 		LoginWindow:          r.duration("LOGIN_WINDOW", 15*time.Minute),
 		LogLevel:             r.str("LOG_LEVEL", "info"),
 		InviteTTL:            r.duration("INVITE_TTL", 7*24*time.Hour),
+		EventBusName:         r.str("EVENT_BUS_NAME", ""),
+		EventSource:          r.str("EVENT_SOURCE", "myprofile"),
 		MetricsNamespace:     r.str("METRICS_NAMESPACE", "MyProfile"),
 		UploadsBucket:        r.str("UPLOADS_BUCKET", ""),
 		AvatarBaseURL:        strings.TrimRight(r.str("AVATAR_BASE_URL", ""), "/"),

@@ -8,6 +8,7 @@ import (
 
 	"github.com/example/myprofile/shared/account"
 	"github.com/example/myprofile/shared/audit"
+	"github.com/example/myprofile/shared/events"
 )
 
 // DeleteAccount deletes u's account (DELETE /v1/me): confirm must be
@@ -36,7 +37,8 @@ func (s *Service) DeleteAccount(ctx context.Context, u account.User, password, c
 	if len(orgs) == 0 {
 		orgs = []string{""}
 	}
-	if err := s.leaveAll(ctx, u.ID); err != nil {
+	left, err := s.leaveAll(ctx, u.ID)
+	if err != nil {
 		return err
 	}
 	// Once the memberships are gone (a refused or failed departure records
@@ -47,7 +49,7 @@ func (s *Service) DeleteAccount(ctx context.Context, u account.User, password, c
 		}
 	}
 	id := u.ID
-	u, err := s.Store.GetUser(ctx, id)
+	u, err = s.Store.GetUser(ctx, id)
 	if err != nil && !errors.Is(err, account.ErrNotFound) {
 		return account.Internal(err)
 	}
@@ -69,6 +71,13 @@ func (s *Service) DeleteAccount(ctx context.Context, u account.User, password, c
 	if err := s.Store.AnonymizeAudit(ctx, id, pseudonym); err != nil {
 		return account.Internal(err)
 	}
+	// After the commit, never failing the request (the outbox retries).
+	for _, d := range left {
+		if d.Last && !d.Gone {
+			s.emit(ctx, events.OrganizationDeleted, map[string]any{"organizationId": d.OrgID, "actorId": id})
+		}
+	}
+	s.emit(ctx, events.UserDeleted, map[string]any{"userId": id, "organizationIds": orgIDs(left)})
 	s.Log.InfoContext(ctx, "account deleted", "pseudonym", pseudonym)
 	return nil
 }
@@ -98,18 +107,18 @@ func sortedOrgs(u account.User) []string {
 // organization with other members is refused (409 sole_owner) before
 // anything is written. A race (the roster or the user changed since the
 // read) re-reads and checks again. An organization left empty is deleted.
-func (s *Service) leaveAll(ctx context.Context, uid string) error {
+func (s *Service) leaveAll(ctx context.Context, uid string) ([]Departure, error) {
 	for attempt := 0; ; attempt++ {
 		u, err := s.Store.GetUser(ctx, uid)
 		if errors.Is(err, account.ErrNotFound) {
-			return nil
+			return nil, nil
 		}
 		if err != nil {
-			return account.Internal(err)
+			return nil, account.Internal(err)
 		}
 		ids := sortedOrgs(u)
 		if len(ids) == 0 {
-			return nil
+			return nil, nil
 		}
 		var blocked []account.Organization
 		leaving := make([]Departure, 0, len(ids))
@@ -120,7 +129,7 @@ func (s *Service) leaveAll(ctx context.Context, uid string) error {
 				continue
 			}
 			if err != nil {
-				return account.Internal(err)
+				return nil, account.Internal(err)
 			}
 			if u.Orgs[oid].Role == account.RoleOwner && soleOwnerWithOthers(roster, uid) {
 				blocked = append(blocked, roster.Org)
@@ -129,10 +138,10 @@ func (s *Service) leaveAll(ctx context.Context, uid string) error {
 			leaving = append(leaving, Departure{OrgID: oid, Rev: roster.Rev, Last: last})
 		}
 		if len(blocked) > 0 {
-			return soleOwner(blocked, "You are the only owner of organizations with other members: make someone else owner first.")
+			return nil, soleOwner(blocked, "You are the only owner of organizations with other members: make someone else owner first.")
 		}
 		if len(leaving) > MaxDepartures {
-			return account.Errorf(account.CodeConflict, "You belong to more than %d organizations: leave some first, then delete the account.", MaxDepartures)
+			return nil, account.Errorf(account.CodeConflict, "You belong to more than %d organizations: leave some first, then delete the account.", MaxDepartures)
 		}
 		next := u
 		next.Orgs = map[string]account.Membership{}
@@ -140,14 +149,22 @@ func (s *Service) leaveAll(ctx context.Context, uid string) error {
 		next.UpdatedAt = s.Now().UTC()
 		err = s.Store.LeaveOrganizations(ctx, next, u.Version, leaving)
 		if err == nil {
-			return nil
+			return leaving, nil
 		}
 		if errors.Is(err, account.ErrConflict) && attempt < 10 {
 			continue
 		}
 		if errors.Is(err, account.ErrConflict) {
-			return account.Errorf(account.CodeConflict, "Your organizations are being changed by other requests; retry.")
+			return nil, account.Errorf(account.CodeConflict, "Your organizations are being changed by other requests; retry.")
 		}
-		return account.Internal(fmt.Errorf("leave organizations: %w", err))
+		return nil, account.Internal(fmt.Errorf("leave organizations: %w", err))
 	}
+}
+
+func orgIDs(ds []Departure) []string {
+	out := make([]string, 0, len(ds))
+	for _, d := range ds {
+		out = append(out, d.OrgID)
+	}
+	return out
 }

@@ -66,6 +66,7 @@ var ExportKinds = []ExportKind{
 	{Item: "invitation listing copy", Match: never, LeftOut: "copy of an invitation (see invitation)"},
 	{Item: "daily summary entry", Match: skIs("DIGEST"), Section: "dailySummarySchedule", Keep: []string{"timezone", "time", "day", "sentThrough"}},
 	{Item: "activity (user's copy)", Match: skHas("ACTIVITY#"), Section: "activities", Keep: []string{"activityId", "kind", "title", "startAt", "endAt", "location", "updatedAt", "cancelled"}},
+	{Item: "event outbox", Match: never, LeftOut: "events about the change, kept minutes until published; ids and field names only"},
 	{Item: "2FA pending authent.", Match: skIs("MFA#TOTP#PENDING"), LeftOut: "a set-up in progress (15 minutes): its only content is the secret"},
 	{Item: "2FA authenticator", Match: skIs("MFA#TOTP"), Section: "twoFactor", Keep: []string{"createdAt"}},
 	{Item: "2FA backup code", Match: skHas("MFA#BACKUP#"), Section: "backupCodes", Keep: []string{"id"}},

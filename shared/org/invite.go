@@ -19,6 +19,7 @@ import (
 	"github.com/example/myprofile/shared/account"
 	"github.com/example/myprofile/shared/audit"
 	"github.com/example/myprofile/shared/authz"
+	"github.com/example/myprofile/shared/events"
 	"github.com/example/myprofile/shared/notify"
 	"github.com/example/myprofile/shared/profile/basic"
 	"github.com/example/myprofile/shared/ratelimit"
@@ -447,6 +448,7 @@ func (s *Service) acceptSignedIn(ctx context.Context, u account.User, inv Invita
 		next.UpdatedAt = now
 		err = s.Store.AcceptInvitationExisting(ctx, inv, now, roster.Rev, next, u.Version)
 		if err == nil {
+			s.emit(ctx, events.MemberAdded, map[string]any{"organizationId": inv.OrgID, "userId": u.ID, "role": inv.Role, "invitedBy": inv.InvitedBy})
 			if err := s.record(ctx, u.ID, u.ID, inv.OrgID, audit.ActionInviteAccepted, map[string]string{"role": inv.Role}); err != nil {
 				return InOrg{}, err
 			}
@@ -513,6 +515,7 @@ func (s *Service) acceptNew(ctx context.Context, inv Invitation, password string
 		switch {
 		case err == nil:
 			request.SetUserID(ctx, u.ID)
+			s.emit(ctx, events.MemberAdded, map[string]any{"organizationId": inv.OrgID, "userId": u.ID, "role": inv.Role, "invitedBy": inv.InvitedBy})
 			if err := s.record(ctx, u.ID, u.ID, inv.OrgID, audit.ActionInviteAccepted, map[string]string{"role": inv.Role}); err != nil {
 				return Accepted{}, err
 			}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/example/myprofile/shared/account"
 	"github.com/example/myprofile/shared/audit"
+	"github.com/example/myprofile/shared/events"
 )
 
 // MyOrg is one organization the user belongs to, with their role there.
@@ -101,6 +102,7 @@ func (s *Service) RemoveMember(ctx context.Context, actor account.User, orgID, u
 		}
 		return nil
 	}, func(m account.Membership) error {
+		s.emit(ctx, events.MemberRemoved, map[string]any{"organizationId": orgID, "userId": userID, "actorId": actor.ID, "role": m.Role, "reason": "removed"})
 		return s.record(ctx, actor.ID, userID, orgID, audit.ActionMemberRemoved, map[string]string{"role": m.Role})
 	})
 }
@@ -112,6 +114,7 @@ func (s *Service) Leave(ctx context.Context, u account.User, orgID string) error
 		return err
 	}
 	return s.depart(ctx, u.ID, orgID, nil, func(m account.Membership) error {
+		s.emit(ctx, events.MemberRemoved, map[string]any{"organizationId": orgID, "userId": u.ID, "actorId": u.ID, "role": m.Role, "reason": "left"})
 		return s.record(ctx, u.ID, u.ID, orgID, audit.ActionMemberLeft, map[string]string{"role": m.Role})
 	})
 }

@@ -35,6 +35,7 @@ package store
 // day (local date of due), timezone, time, sentThrough (last local day sent)
 // and sourceVersion (the user version it was computed from). A cancelled
 // activity stays as a tombstone with its version, out of gsi2.
+// event outbox           | OUTBOX                | <occurredAt>#<eventId>  | ttl = 14 days        | events (org, ...): an event not yet published; deleted once published
 // 2FA authenticator      | USER#<uid>            | MFA#TOTP                |                      | twofactor (sealed secret, lastStep), auth (advances lastStep)
 // 2FA pending authent.   | USER#<uid>            | MFA#TOTP#PENDING        | ttl = 15 min         | twofactor
 // 2FA backup code        | USER#<uid>            | MFA#BACKUP#<2-char id>  |                      | twofactor, auth (conditional delete on use)
@@ -87,6 +88,7 @@ package store
 // take a queued claim (fan-out worker) | USER#<uid>/DIGEST, pendingDay = :day AND sentThrough = :day (REMOVE pendingDay; give back: SET if absent) | UpdateItem, conditional
 // one user's activities of a local day | gsi2 ACTS#<uid>, gsi2sk BETWEEN pad(dayStart) AND pad(dayEnd-1s)+"$" | Query
 // apply an activity event (newer wins) | USER#<uid>/PROFILE exists + USER#<uid>/ACTIVITY#<aid>, not exists OR version < :v | TransactWriteItems (ConditionCheck, Put)
+// events to publish (outbox sweep)     | pk = OUTBOX, oldest first                     | Query, consistent, Limit
 // 2FA factor change (user + factor items) | USER#<uid>/PROFILE version + MFA#* items | TransactWriteItems
 // TOTP replay guard                    | USER#<uid>/MFA#TOTP, lastStep < :step         | UpdateItem, conditional
 // check one backup code                | USER#<uid>/MFA#BACKUP#<id>, then hash = :h    | GetItem, DeleteItem conditional
@@ -164,6 +166,9 @@ const (
 
 // InvitePK is the partition of a pending invitation.
 func InvitePK(id string) string { return PrefixInvite + id }
+
+// PKOutbox is the partition of events not yet published (eventsdb).
+const PKOutbox = "OUTBOX"
 
 // SKBalance is the sort key of an organization's balance.
 const SKBalance = "BALANCE"

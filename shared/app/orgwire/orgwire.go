@@ -9,6 +9,7 @@ import (
 
 	"github.com/example/myprofile/shared/account"
 	"github.com/example/myprofile/shared/app"
+	"github.com/example/myprofile/shared/app/eventswire"
 	"github.com/example/myprofile/shared/app/mailwire"
 	"github.com/example/myprofile/shared/org"
 	"github.com/example/myprofile/shared/store/orgdb"
@@ -29,6 +30,7 @@ func Service(d *app.Deps, onDelete []func(context.Context, account.User) error) 
 		Invites:      d.Limiter(24*time.Hour, 100),
 		InvitesTo:    d.Limiter(24*time.Hour, 3),
 		Exports:      d.Limiter(24*time.Hour, 5),
+		Events:       eventswire.Emitter(d),
 		InviteExpiry: d.Config.InviteTTL,
 		OnDelete:     onDelete,
 	}

@@ -1,0 +1,43 @@
+// Package eventswire builds the domain events emitter (EventBridge bus and
+// the table's outbox) of the functions that publish events.
+package eventswire
+
+import (
+	"context"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+
+	"github.com/example/myprofile/shared/app"
+	"github.com/example/myprofile/shared/events"
+	"github.com/example/myprofile/shared/metrics"
+	"github.com/example/myprofile/shared/store/eventsdb"
+)
+
+// EventBridge is the service name of the EventBridge client (app.Deps.SetClient).
+const EventBridge = "eventbridge"
+
+// Emitter returns the events emitter, or nil (nothing published) when no
+// bus is configured (EVENT_BUS_NAME unset: the catalog does not let this
+// function publish). "default" is the account's default bus.
+func Emitter(d *app.Deps) *events.Emitter {
+	name := d.Config.EventBusName
+	if name == "" {
+		return nil
+	}
+	if name == "default" {
+		name = ""
+	}
+	c := app.Client(d, EventBridge, func(cfg aws.Config) *eventbridge.Client { return eventbridge.NewFromConfig(cfg) })
+	return &events.Emitter{
+		Outbox: eventsdb.New(d.Store()),
+		Bus:    events.Bus{Client: c, Name: name, Source: d.Config.EventSource},
+		Now:    d.Now,
+		Log:    d.Log,
+		Failed: func(ctx context.Context, n int) {
+			if d.Metrics != nil {
+				_ = d.Metrics.Count(ctx, metrics.EventsPublishFailed, n, nil)
+			}
+		},
+	}
+}
