@@ -583,7 +583,9 @@ func NewMyProfileStack(scope constructs.Construct, id string, props *MyProfileSt
 	topic := alarmTopic(stack, s)
 	newAlarms(stack, alarmInputs{
 		topic: topic, api: api, table: table, fns: fns, queues: queues, queueDLQs: queueDLQs,
-		email: slices.ContainsFunc(lay.fns, func(p planned) bool { return p.fn.Needs.Email }),
+		email:     slices.ContainsFunc(lay.fns, func(p planned) bool { return p.fn.Needs.Email }),
+		events:    slices.ContainsFunc(lay.fns, func(p planned) bool { return p.fn.Needs.Events }),
+		namespace: s.metricsNamespace,
 	})
 
 	busName := "default"

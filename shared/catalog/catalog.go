@@ -28,7 +28,9 @@ type Needs struct {
 	Secrets bool // decrypt the 2FA data key
 	Uploads bool // read/write the avatar bucket
 	Queue   string
-	Events  bool // events:PutEvents on the bus (unused today)
+	// Events: the function publishes domain events (events:PutEvents on
+	// the bus only; EVENT_BUS_NAME set). Which: EventTypes.
+	Events bool
 }
 
 // Function is one Lambda.
@@ -49,6 +51,9 @@ type Function struct {
 	// Schedule is an EventBridge rate or cron expression (Kind == Schedule).
 	// The stack lets a context value override it (see infra).
 	Schedule string
+	// Publishes lists the detail types of the domain events the function
+	// publishes (shared/events; docs/events.md); Needs.Events grants it.
+	Publishes []string
 	// Detail types of EventBridge events consumed (Kind == Event).
 	EventSource string
 	DetailTypes []string
@@ -93,7 +98,9 @@ var functions = []Function{
 		},
 		MemoryMB: 1024, // argon2id with 19 MiB: more memory = more CPU = a hash well under 100 ms
 		// The 2FA step sends SMS codes and replay notices and opens TOTP secrets.
-		Needs: Needs{Table: "write", Email: true, SMS: true, Secrets: true},
+		// Accepting an invitation publishes Member Added.
+		Publishes: []string{"Member Added"},
+		Needs:     Needs{Table: "write", Email: true, SMS: true, Secrets: true, Events: true},
 	},
 	{
 		Name:         "avatar",
@@ -138,6 +145,16 @@ var functions = []Function{
 		// times this timeout.
 		TimeoutSec: 60,
 		Needs:      Needs{Table: "write", Indexes: []string{"gsi2"}, Email: true, Queue: "digest"},
+	},
+	{
+		Name:         "events-outbox",
+		Capabilities: []string{"events"},
+		Description:  "Publishes the domain events whose publish failed at the time of the change (outbox sweep)",
+		Kind:         Schedule,
+		Schedule:     "rate(5 minutes)",
+		TimeoutSec:   60,
+		Publishes:    []string{"any event kept in the outbox"},
+		Needs:        Needs{Table: "write", Events: true},
 	},
 	{
 		Name:         "low-credit",
@@ -185,7 +202,8 @@ var functions = []Function{
 		// user's audit entries.
 		// Uploads: POST /v1/me/avatar signs an upload (s3:PutObject under
 		// uploads/), DELETE /v1/me/avatar removes renditions (avatars/).
-		Needs: Needs{Table: "write", Indexes: []string{"gsi1", "gsi2"}, Email: true, SMS: true, Uploads: true},
+		Publishes: []string{"Member Removed", "Member Role Changed", "User Deleted", "Organization Deleted"},
+		Needs:     Needs{Table: "write", Indexes: []string{"gsi1", "gsi2"}, Email: true, SMS: true, Uploads: true, Events: true},
 	},
 	{
 		Name:         "sessions",
