@@ -249,8 +249,9 @@ var functions = []Function{
 			"POST /v1/me/phone-change",
 			"POST /v1/me/phone-change/confirm",
 		},
-		MemoryMB: 1024, // argon2id password check
-		Needs:    Needs{Table: "write", Email: true, SMS: true},
+		MemoryMB:  1024, // argon2id password check
+		Publishes: []string{"User Email Changed", "User Phone Changed"},
+		Needs:     Needs{Table: "write", Email: true, SMS: true, Events: true},
 	},
 }
 

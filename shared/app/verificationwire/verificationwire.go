@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/example/myprofile/shared/app"
+	"github.com/example/myprofile/shared/app/eventswire"
 	"github.com/example/myprofile/shared/app/mailwire"
 	"github.com/example/myprofile/shared/app/smswire"
 	"github.com/example/myprofile/shared/httpapi"
@@ -20,6 +21,7 @@ func Routes(d *app.Deps) (httpapi.Routes, error) {
 		Requests: d.Limiter(time.Hour, 5), SMSPerIP: d.SMSPerIP(),
 		Mailer: mailwire.Mailer(d), Texter: smswire.Texter(d),
 		Now: d.Now, Log: d.Log, AppName: d.Config.AppName, Audit: d.Audit(), Metrics: d.Metrics,
+		Events: eventswire.Emitter(d),
 	}
 	return v.Routes(), nil
 }
