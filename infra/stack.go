@@ -632,6 +632,8 @@ func NewMyProfileStack(scope constructs.Construct, id string, props *MyProfileSt
 		email:            slices.ContainsFunc(lay.fns, func(p planned) bool { return p.fn.Needs.Email }),
 		sms:              slices.ContainsFunc(lay.fns, func(p planned) bool { return p.fn.Needs.SMS }),
 		metricsNamespace: s.metricsNamespace, smsDailyBudget: s.smsDailyBudget,
+		events:    slices.ContainsFunc(lay.fns, func(p planned) bool { return p.fn.Needs.Events }),
+		namespace: s.metricsNamespace,
 	})
 
 	busName := "default"

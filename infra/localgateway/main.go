@@ -120,6 +120,12 @@ func run(ctx context.Context, log *slog.Logger) error {
 		return err
 	}
 	defer s3svc.Stop()
+	// Publish domain events to the EventBridge recorder (GET /events).
+	if os.Getenv("EVENT_BUS_NAME") == "" {
+		if err := os.Setenv("EVENT_BUS_NAME", "default"); err != nil {
+			return err
+		}
+	}
 	if err := os.Setenv("TABLE_NAME", s.tableName); err != nil {
 		return fmt.Errorf("set TABLE_NAME: %w", err)
 	}
@@ -189,11 +195,12 @@ func run(ctx context.Context, log *slog.Logger) error {
   API           %s   (%s)
   Mail (SES)    %s   (JSON: %s/store)
   SMS (SNS)     %s/store
+  Events        %s/events   (EventBridge recorder; each event is also logged)
   DynamoDB      %s   table %s
   Schedules     every %s: %d function(s)
   Ctrl-C stops everything.
 
-`, api, openapi, env.SES, env.SES, env.SNS, env.DynamoDB, s.tableName, s.every, len(jobs))
+`, api, openapi, env.SES, env.SES, env.SNS, env.EventBridge, env.DynamoDB, s.tableName, s.every, len(jobs))
 
 	select {
 	case <-ctx.Done():

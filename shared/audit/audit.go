@@ -35,6 +35,10 @@ const (
 	ActionMemberInvited          = "member.invited"
 	ActionInviteAccepted         = "member.invite_accepted"
 	ActionProfileEdited          = "profile.edited_by_admin"
+	ActionMemberRemoved          = "member.removed"
+	ActionMemberLeft             = "member.left"
+	ActionInviteRevoked          = "member.invite_revoked"
+	ActionAccountExported        = "account.exported"
 )
 
 // Entry is one audit record.

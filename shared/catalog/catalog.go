@@ -28,7 +28,9 @@ type Needs struct {
 	Secrets bool // decrypt the 2FA data key
 	Uploads bool // read/write the avatar bucket
 	Queue   string
-	Events  bool // events:PutEvents on the bus (unused today)
+	// Events: the function publishes domain events (events:PutEvents on
+	// the bus only; EVENT_BUS_NAME set). Which: EventTypes.
+	Events bool
 }
 
 // Function is one Lambda.
@@ -49,6 +51,9 @@ type Function struct {
 	// Schedule is an EventBridge rate or cron expression (Kind == Schedule).
 	// The stack lets a context value override it (see infra).
 	Schedule string
+	// Publishes lists the detail types of the domain events the function
+	// publishes (shared/events; docs/events.md); Needs.Events grants it.
+	Publishes []string
 	// Detail types of EventBridge events consumed (Kind == Event).
 	EventSource string
 	DetailTypes []string
@@ -101,7 +106,9 @@ var functions = []Function{
 		MemoryMB: 1024, // argon2id with 19 MiB: more memory = more CPU = a hash well under 100 ms
 		// Sign-up and reset codes go by email (HMAC'd under the 2FA data key);
 		// the 2FA step sends SMS codes and replay notices and opens TOTP secrets.
-		Needs: Needs{Table: "write", Email: true, SMS: true, Secrets: true},
+		// Accepting an invitation publishes Member Added.
+		Publishes: []string{"Member Added"},
+		Needs:     Needs{Table: "write", Email: true, SMS: true, Secrets: true, Events: true},
 	},
 	{
 		Name:         "avatar",
@@ -148,6 +155,16 @@ var functions = []Function{
 		Needs:      Needs{Table: "write", Indexes: []string{"gsi2"}, Email: true, Queue: "digest"},
 	},
 	{
+		Name:         "events-outbox",
+		Capabilities: []string{"events"},
+		Description:  "Publishes the domain events whose publish failed at the time of the change (outbox sweep)",
+		Kind:         Schedule,
+		Schedule:     "rate(5 minutes)",
+		TimeoutSec:   60,
+		Publishes:    []string{"any event kept in the outbox"},
+		Needs:        Needs{Table: "write", Events: true},
+	},
+	{
 		Name:         "low-credit",
 		Capabilities: []string{"billing"},
 		Description:  "Low-credit alerts: evaluate organizations below a member's threshold (safety net of balances)",
@@ -186,6 +203,12 @@ var functions = []Function{
 			"GET /v1/organizations/{id}/domains",
 			"POST /v1/organizations/{id}/domains",
 			"POST /v1/organizations/{id}/domains/{domain}/verify",
+			"GET /v1/me/organizations",
+			"GET /v1/me/export",
+			"DELETE /v1/organizations/{id}/members/{userId}",
+			"POST /v1/organizations/{id}/leave",
+			"GET /v1/organizations/{id}/invitations",
+			"DELETE /v1/organizations/{id}/invitations/{invitationId}",
 		},
 		MemoryMB: 1024,
 		// SMS: a billing-alert change can alert at once. gsi1/gsi2: the
@@ -196,7 +219,8 @@ var functions = []Function{
 		// Secrets: DELETE /v1/me with 2FA on checks an authenticator code
 		// (twofactor step-up), which opens the sealed TOTP secret; the SSO
 		// configuration seals the client secret with the same data key.
-		Needs: Needs{Table: "write", Indexes: []string{"gsi1", "gsi2"}, Email: true, SMS: true, Uploads: true, Secrets: true},
+		Publishes: []string{"Member Removed", "Member Role Changed", "User Deleted", "Organization Deleted"},
+		Needs:     Needs{Table: "write", Indexes: []string{"gsi1", "gsi2"}, Email: true, SMS: true, Uploads: true, Secrets: true, Events: true},
 	},
 	{
 		Name:         "sessions",
@@ -244,7 +268,8 @@ var functions = []Function{
 		},
 		MemoryMB: 1024, // argon2id password check
 		// Change codes are hashed under the data key (keyedhash).
-		Needs: Needs{Table: "write", Email: true, SMS: true, Secrets: true},
+		Publishes: []string{"User Email Changed", "User Phone Changed"},
+		Needs:     Needs{Table: "write", Email: true, SMS: true, Secrets: true, Events: true},
 	},
 }
 

@@ -65,6 +65,14 @@ type Config struct {
 	// client IP is taken from CloudFront-Viewer-Address. ORIGIN_VERIFY_SECRET
 	// (the stack sets it when the frontDoor context value is true).
 	OriginVerify string
+	// Events: the EventBridge bus domain events go to (EVENT_BUS_NAME; the
+	// stack sets it, "default" for the account's default bus, on the
+	// functions the catalog lets publish; unset: nothing is published) and
+	// their source (EVENT_SOURCE, default myprofile).
+	EventBusName string
+	EventSource  string
+	// InviteTTL is how long an organization invitation stays valid.
+	InviteTTL time.Duration // INVITE_TTL (default 168h = 7 days)
 	// MetricsNamespace is the CloudWatch namespace of the business metrics
 	// (shared/metrics, Embedded Metric Format in the logs).
 	MetricsNamespace string // METRICS_NAMESPACE (default MyProfile)
@@ -137,6 +145,9 @@ func Load(getenv func(string) string) (Config, error) {
 		LogLevel:              r.str("LOG_LEVEL", "info"),
 		PublicRouteIPLimit:    r.int("PUBLIC_ROUTE_IP_LIMIT", 300),
 		OriginVerify:          r.str("ORIGIN_VERIFY_SECRET", ""),
+		InviteTTL:             r.duration("INVITE_TTL", 7*24*time.Hour),
+		EventBusName:          r.str("EVENT_BUS_NAME", ""),
+		EventSource:           r.str("EVENT_SOURCE", "myprofile"),
 		MetricsNamespace:      r.str("METRICS_NAMESPACE", "MyProfile"),
 		UploadsBucket:         r.str("UPLOADS_BUCKET", ""),
 		AvatarBaseURL:         strings.TrimRight(r.str("AVATAR_BASE_URL", ""), "/"),

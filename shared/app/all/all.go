@@ -19,6 +19,7 @@ import (
 	"github.com/example/myprofile/shared/app/avatarwire"
 	"github.com/example/myprofile/shared/app/billingwire"
 	"github.com/example/myprofile/shared/app/dailysummarywire"
+	"github.com/example/myprofile/shared/app/eventswire"
 	"github.com/example/myprofile/shared/app/mailwire"
 	"github.com/example/myprofile/shared/app/orgwire"
 	"github.com/example/myprofile/shared/app/profilewire"
@@ -60,6 +61,7 @@ func Functions() map[string]Function {
 		"balances":             {Job: billingwire.BalancesJob},
 		"daily-summary":        {Job: dailysummarywire.DailySummaryJob},
 		"daily-summary-worker": {Queue: dailysummarywire.Worker},
+		"events-outbox":        {Job: eventswire.SweepJob},
 		"low-credit":           {Job: billingwire.LowCreditJob},
 		"profile":              {Routes: profilewire.Routes},
 		"sessions":             {Routes: sessionswire.Routes},
