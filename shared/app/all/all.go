@@ -2,7 +2,9 @@
 // programs and tests that run them all together: the local gateway,
 // `make invoke` and the end-to-end tests. A function's own main imports
 // only its wiring package, never this one, so its binary links only what
-// it serves.
+// it serves. With Deps.Check set (the end-to-end tests), each function
+// gets its own DynamoDB client that lets through only the calls its
+// catalog grants cover (grants.go).
 package all
 
 import (
