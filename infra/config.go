@@ -21,40 +21,43 @@ import (
 // Secrets are never context values: the MFA data key is named here only by
 // its Secrets Manager secret, which the functions read at first use.
 const (
-	CtxStage               = "stage"                // deployment stage; "dev" relaxes deletion protection
-	CtxTableNamePrefix     = "tableNamePrefix"      // table name <prefix>-<stage>; "": CloudFormation names the table
-	CtxAssetDir            = "assetDir"             // where build/<name>/bootstrap lives
-	CtxAppName             = "appName"              // APP_NAME: product name in emails and the TOTP issuer
-	CtxSenderEmail         = "senderEmail"          // SES sender address (SENDER_EMAIL), display name allowed
-	CtxSESConfigurationSet = "sesConfigurationSet"  // optional SES configuration set (SES_CONFIGURATION_SET)
-	CtxSMSSenderID         = "smsSenderId"          // optional SNS SMS sender ID (SMS_SENDER_ID), where the country allows one
-	CtxWebAuthnRPID        = "webauthnRpId"         // WebAuthn relying party ID (WEBAUTHN_RP_ID), e.g. example.com
-	CtxWebAuthnOrigins     = "webauthnOrigins"      // comma-separated origins passkeys may be used from (WEBAUTHN_ORIGINS)
-	CtxSignupEnabled       = "signupEnabled"        // SIGNUP_ENABLED: false closes POST /v1/auth/signup
-	CtxSessionIdleTTL      = "sessionIdleTtl"       // SESSION_IDLE_TTL, a Go duration
-	CtxPasswordComposition = "passwordComposition"  // PASSWORD_COMPOSITION: false drops the lower/upper/digit/symbol rule
-	CtxLoginMaxFailures    = "loginMaxFailures"     // LOGIN_MAX_FAILURES: failed sign-ins per account and per IP in a window
-	CtxLoginWindow         = "loginWindow"          // LOGIN_WINDOW: that window, a Go duration
-	CtxDailySummaryRate    = "dailySummarySendRate" // DAILY_SUMMARY_SEND_RATE: daily summary emails a second, at most (under the SES send rate)
-	CtxSessionAbsoluteTTL  = "sessionAbsoluteTtl"   // SESSION_ABSOLUTE_TTL, a Go duration
-	CtxLogRetentionDays    = "logRetentionDays"     // CloudWatch Logs retention of every function and of the API access log
-	CtxLogLevel            = "logLevel"             // LOG_LEVEL of every function
-	CtxEventBusName        = "eventBusName"         // bus the event rules listen on; "" or "default": the account's default bus (a dedicated bus is recommended)
-	CtxEventAccount        = "eventSourceAccount"   // AWS account the consumed platform events must come from; "": the stack's own account
-	CtxEventSourcePrefix   = "eventSource."         // eventSource.<function name> overrides the catalog's EventSource of an event function
-	CtxSchedulePrefix      = "schedule."            // schedule.<function name> overrides the catalog schedule
-	CtxMFADataKeySecret    = "mfaDataKeySecret"     // Secrets Manager name or ARN of the MFA data key; "none": not supplied
-	CtxMFADataKeyKMSKey    = "mfaDataKeyKmsKey"     // ARN of the customer managed KMS key that encrypts a named data key secret, if any
-	CtxCORSOrigins         = "corsOrigins"          // comma-separated browser origins allowed by the API and the uploads bucket
-	CtxThrottleRate        = "throttleRateLimit"    // API default route throttling: steady requests per second
-	CtxThrottleBurst       = "throttleBurstLimit"   // API default route throttling: burst
-	CtxAlarmTopicArn       = "alarmTopicArn"        // SNS topic the alarms notify; "": the stack creates one
-	CtxAlarmEmail          = "alarmEmail"           // optional address subscribed to the created alarm topic
-	CtxMetricsNamespace    = "metricsNamespace"     // CloudWatch namespace of the business metrics (METRICS_NAMESPACE)
-	CtxQueueConcurrency    = "queueMaxConcurrency"  // most concurrent invocations of each work-queue consumer (QUEUE_MAX_CONCURRENCY)
-	CtxFrontDoor           = "frontDoor"            // true: CloudFront + WAF in front of the API, reachable only through it
-	CtxFrontDoorWebACL     = "frontDoorWebAclArn"   // an existing CLOUDFRONT web ACL (made in us-east-1) instead of the stack's own
-	CtxFrontDoorRateLimit  = "frontDoorRateLimit"   // the web ACL's limit per client IP, requests in 5 minutes
+	CtxStage               = "stage"                 // deployment stage; "dev" relaxes deletion protection
+	CtxTableNamePrefix     = "tableNamePrefix"       // table name <prefix>-<stage>; "": CloudFormation names the table
+	CtxAssetDir            = "assetDir"              // where build/<name>/bootstrap lives
+	CtxAppName             = "appName"               // APP_NAME: product name in emails and the TOTP issuer
+	CtxSenderEmail         = "senderEmail"           // SES sender address (SENDER_EMAIL), display name allowed
+	CtxSESConfigurationSet = "sesConfigurationSet"   // optional SES configuration set (SES_CONFIGURATION_SET)
+	CtxSMSSenderID         = "smsSenderId"           // optional SNS SMS sender ID (SMS_SENDER_ID), where the country allows one
+	CtxWebAuthnRPID        = "webauthnRpId"          // WebAuthn relying party ID (WEBAUTHN_RP_ID), e.g. example.com
+	CtxWebAuthnOrigins     = "webauthnOrigins"       // comma-separated origins passkeys may be used from (WEBAUTHN_ORIGINS)
+	CtxSignupEnabled       = "signupEnabled"         // SIGNUP_ENABLED: false closes POST /v1/auth/signup
+	CtxSessionIdleTTL      = "sessionIdleTtl"        // SESSION_IDLE_TTL, a Go duration
+	CtxPasswordComposition = "passwordComposition"   // PASSWORD_COMPOSITION: false drops the lower/upper/digit/symbol rule
+	CtxLoginMaxFailures    = "loginMaxFailures"      // LOGIN_MAX_FAILURES: failed sign-ins per account in a window
+	CtxLoginMaxFailuresIP  = "loginMaxFailuresPerIp" // LOGIN_MAX_FAILURES_PER_IP: failed sign-ins per client IP in a window
+	CtxLoginWindow         = "loginWindow"           // LOGIN_WINDOW: that window, a Go duration
+	CtxDailySummaryRate    = "dailySummarySendRate"  // DAILY_SUMMARY_SEND_RATE: daily summary emails a second, at most (under the SES send rate)
+	CtxSessionAbsoluteTTL  = "sessionAbsoluteTtl"    // SESSION_ABSOLUTE_TTL, a Go duration
+	CtxLogRetentionDays    = "logRetentionDays"      // CloudWatch Logs retention of every function and of the API access log
+	CtxLogLevel            = "logLevel"              // LOG_LEVEL of every function
+	CtxEventBusName        = "eventBusName"          // bus the event rules listen on; "" or "default": the account's default bus (a dedicated bus is recommended)
+	CtxEventAccount        = "eventSourceAccount"    // AWS account the consumed platform events must come from; "": the stack's own account
+	CtxEventSourcePrefix   = "eventSource."          // eventSource.<function name> overrides the catalog's EventSource of an event function
+	CtxSchedulePrefix      = "schedule."             // schedule.<function name> overrides the catalog schedule
+	CtxMFADataKeySecret    = "mfaDataKeySecret"      // Secrets Manager name or ARN of the MFA data key; "none": not supplied
+	CtxMFADataKeyKMSKey    = "mfaDataKeyKmsKey"      // ARN of the customer managed KMS key that encrypts a named data key secret, if any
+	CtxCORSOrigins         = "corsOrigins"           // comma-separated browser origins allowed by the API and the uploads bucket
+	CtxThrottleRate        = "throttleRateLimit"     // API default route throttling: steady requests per second
+	CtxThrottleBurst       = "throttleBurstLimit"    // API default route throttling: burst
+	CtxAlarmTopicArn       = "alarmTopicArn"         // SNS topic the alarms notify; "": the stack creates one
+	CtxAlarmEmail          = "alarmEmail"            // optional address subscribed to the created alarm topic
+	CtxMetricsNamespace    = "metricsNamespace"      // CloudWatch namespace of the business metrics (METRICS_NAMESPACE)
+	CtxQueueConcurrency    = "queueMaxConcurrency"   // most concurrent invocations of each work-queue consumer (QUEUE_MAX_CONCURRENCY)
+	CtxFrontDoor           = "frontDoor"             // true: CloudFront + WAF in front of the API, reachable only through it
+	CtxFrontDoorWebACL     = "frontDoorWebAclArn"    // an existing CLOUDFRONT web ACL (made in us-east-1) instead of the stack's own
+	CtxFrontDoorRateLimit  = "frontDoorRateLimit"    // the web ACL's limit per client IP, requests in 5 minutes
+	CtxSMSDailyBudget      = "smsDailyBudget"        // SMS_DAILY_BUDGET: text messages with codes a UTC day, everyone together; alarm at 80 %
+	CtxSMSCountries        = "smsCountries"          // SMS_COUNTRIES: optional allow-list of destination countries (ISO 3166-1 alpha-2), e.g. ES,PT
 )
 
 // Defaults for unset props and context.
@@ -70,6 +73,7 @@ const (
 	DefaultSessionAbsoluteTTL  = "2160h" // 90 days, as shared/config
 	DefaultPasswordComposition = true    // as shared/config
 	DefaultLoginMaxFailures    = 10      // as shared/config
+	DefaultLoginMaxFailuresIP  = 100     // as shared/config
 	DefaultLoginWindow         = "15m"   // as shared/config
 	DefaultDailySummaryRate    = 14      // as shared/config: the SES production send rate
 	DefaultThrottleRate        = 100     // requests per second, steady
@@ -77,6 +81,7 @@ const (
 	DefaultMetricsNamespace    = "MyProfile"
 	DefaultQueueConcurrency    = 2    // the least an SQS event source mapping accepts
 	DefaultFrontDoorRateLimit  = 1000 // requests per client IP in 5 minutes (WAF accepts 10 to 2,000,000,000)
+	DefaultSMSDailyBudget      = 1000 // as shared/config
 	DefaultMemoryMB            = 256
 	DefaultTimeoutSec          = 10
 )
@@ -314,6 +319,16 @@ func validSenderID(id string) error {
 	return nil
 }
 
+var countryRE = regexp.MustCompile(`^[A-Z]{2}$`)
+
+// validCountry accepts an ISO 3166-1 alpha-2 country code.
+func validCountry(c string) error {
+	if !countryRE.MatchString(c) {
+		return fmt.Errorf("country %q: want an ISO 3166-1 alpha-2 code in capitals, such as ES", c)
+	}
+	return nil
+}
+
 var namespaceRE = regexp.MustCompile(`^[A-Za-z0-9._/#:-]{1,255}$`)
 
 func validNamespace(ns string) error {
@@ -445,6 +460,13 @@ var settingsTable = []setting{
 			}
 			return nil
 		}},
+	{key: CtxLoginMaxFailuresIP, field: func(s *settings) any { return &s.loginMaxFailuresIP }, def: DefaultLoginMaxFailuresIP,
+		check: func(s *settings) error {
+			if s.loginMaxFailuresIP < 1 {
+				return fmt.Errorf("context %s: %d, want at least 1", CtxLoginMaxFailuresIP, s.loginMaxFailuresIP)
+			}
+			return nil
+		}},
 	{key: CtxLoginWindow, field: func(s *settings) any { return &s.loginWindow }, def: DefaultLoginWindow,
 		check: func(s *settings) error {
 			if d, err := time.ParseDuration(s.loginWindow); err != nil || d < time.Minute {
@@ -500,6 +522,22 @@ var settingsTable = []setting{
 		check: func(s *settings) error {
 			if s.queueConcurrency < 2 || s.queueConcurrency > 1000 {
 				return fmt.Errorf("queue max concurrency %d: SQS event sources accept 2 to 1000", s.queueConcurrency)
+			}
+			return nil
+		}},
+	{key: CtxSMSDailyBudget, field: func(s *settings) any { return &s.smsDailyBudget }, def: DefaultSMSDailyBudget,
+		check: func(s *settings) error {
+			if s.smsDailyBudget < 1 {
+				return fmt.Errorf("context %s: %d, want at least 1 text message a day", CtxSMSDailyBudget, s.smsDailyBudget)
+			}
+			return nil
+		}},
+	{key: CtxSMSCountries, field: func(s *settings) any { return &s.smsCountries },
+		check: func(s *settings) error {
+			for _, c := range s.smsCountries {
+				if err := validCountry(c); err != nil {
+					return fmt.Errorf("context %s: %w", CtxSMSCountries, err)
+				}
 			}
 			return nil
 		}},

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2"
@@ -12,16 +13,19 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssnssubscriptions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/example/myprofile/shared/metrics"
 )
 
 // Alarm thresholds. docs/operations.md "Alarms" says what each alarm means
 // and what to do; keep the two in step.
 const (
-	api5xxPercent      = 1     // % of requests answered 5xx in 5 minutes (when there were at least 20)
-	apiLatencyP95Ms    = 1500  // p95 latency in ms, three 5-minute periods in a row
-	sesBounceRate      = 0.05  // SES puts an account under review at 5 %
-	sesComplaintRate   = 0.001 // ... and at 0.1 % complaints
-	queueMaxAgeSeconds = 900   // oldest message in a work queue
+	api5xxPercent       = 1     // % of requests answered 5xx in 5 minutes (when there were at least 20)
+	apiLatencyP95Ms     = 1500  // p95 latency in ms, three 5-minute periods in a row
+	sesBounceRate       = 0.05  // SES puts an account under review at 5 %
+	sesComplaintRate    = 0.001 // ... and at 0.1 % complaints
+	queueMaxAgeSeconds  = 900   // oldest message in a work queue
+	smsBudgetAlarmShare = 0.8   // share of the daily SMS budget (smsDailyBudget) sent in 24 hours
 )
 
 // alarmTopic is the topic given by context, or one the stack creates.
@@ -51,6 +55,10 @@ type alarmInputs struct {
 	queues    map[string]awssqs.Queue
 	queueDLQs []awssqs.Queue
 	email     bool // some function sends email: watch SES reputation
+	sms       bool // some function sends text messages: watch the SMS budget
+	// metricsNamespace and smsDailyBudget place the SMS budget alarm.
+	metricsNamespace string
+	smsDailyBudget   int
 }
 
 // newAlarms creates every alarm; each notifies the topic when it fires and
@@ -124,6 +132,21 @@ func newAlarms(stack awscdk.Stack, in alarmInputs) {
 			},
 			Period: five,
 		}), 1, 1, 1)
+
+	if in.sms {
+		// Codes texted (sign-in and phone change; alerts are not counted)
+		// over the last 24 hours, against the daily budget the functions
+		// enforce per UTC day: the alarm fires before the budget refuses.
+		day := awscdk.Duration_Days(jsii.Number(1))
+		sent := awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
+			Namespace: jsii.String(in.metricsNamespace), MetricName: jsii.String(metrics.CodesSent),
+			DimensionsMap: &map[string]*string{"channel": jsii.String("sms")},
+			Period:        day, Statistic: jsii.String("Sum"),
+		})
+		threshold := math.Ceil(smsBudgetAlarmShare * float64(in.smsDailyBudget))
+		alarm("SmsBudgetAlarm", fmt.Sprintf("Text messages with codes reached %.0f%% of the daily budget (%d, smsDailyBudget) in 24 hours: SMS toll fraud, or the budget is too small.", smsBudgetAlarmShare*100, in.smsDailyBudget),
+			sent, threshold, 1, 1)
+	}
 
 	if in.email {
 		hour := awscloudwatch.MetricOptions{Period: awscdk.Duration_Hours(jsii.Number(1)), Statistic: jsii.String("Maximum")}

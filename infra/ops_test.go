@@ -134,15 +134,16 @@ func TestContextReachesFunctionEnvironment(t *testing.T) {
 		"WEBAUTHN_ORIGINS": "https://app.example.org,https://admin.example.org", "SIGNUP_ENABLED": "false",
 		"SESSION_IDLE_TTL": "12h", "SESSION_ABSOLUTE_TTL": "168h", "LOG_LEVEL": "debug",
 		"METRICS_NAMESPACE": "Acme/Profile", "PASSWORD_COMPOSITION": "false", "LOGIN_MAX_FAILURES": "5", "LOGIN_WINDOW": "30m",
-		"DAILY_SUMMARY_SEND_RATE": "40",
+		"LOGIN_MAX_FAILURES_PER_IP": "50", "DAILY_SUMMARY_SEND_RATE": "40", "SMS_DAILY_BUDGET": "250", "SMS_COUNTRIES": "ES,PT",
 	}
 	defaults := map[string]any{
 		"STAGE": "dev", "APP_NAME": DefaultAppName, "SENDER_EMAIL": DefaultSenderEmail, "SIGNUP_ENABLED": "true",
 		"SESSION_IDLE_TTL": DefaultSessionIdleTTL, "SESSION_ABSOLUTE_TTL": DefaultSessionAbsoluteTTL,
 		"LOG_LEVEL": DefaultLogLevel, "METRICS_NAMESPACE": DefaultMetricsNamespace,
 		"PASSWORD_COMPOSITION": "true", "LOGIN_MAX_FAILURES": "10", "LOGIN_WINDOW": DefaultLoginWindow,
-		"DAILY_SUMMARY_SEND_RATE": "14",
-		"SES_CONFIGURATION_SET":   nil, "SMS_SENDER_ID": nil, "WEBAUTHN_RP_ID": nil, "WEBAUTHN_ORIGINS": nil,
+		"LOGIN_MAX_FAILURES_PER_IP": "100", "DAILY_SUMMARY_SEND_RATE": "14",
+		"SES_CONFIGURATION_SET": nil, "SMS_SENDER_ID": nil, "WEBAUTHN_RP_ID": nil, "WEBAUTHN_ORIGINS": nil,
+		"SMS_DAILY_BUDGET": "1000", "SMS_COUNTRIES": nil,
 	}
 	for _, tc := range []struct {
 		name string
@@ -444,6 +445,22 @@ func TestAlarmsNotifyTheTopic(t *testing.T) {
 			}
 		})
 	}
+	// SMS toll fraud: the codes texted in 24 hours reach 80 % of the
+	// daily budget the functions enforce (smsDailyBudget).
+	for _, tc := range []struct {
+		name      string
+		tmpl      assertions.Template
+		namespace string
+		threshold float64
+	}{{"real", real, DefaultMetricsNamespace, 800}, {"fixture", fixture, "Acme/Profile", 200}} {
+		check(t, tc.name+": SMS budget alarm at 80 %", func() {
+			tc.tmpl.HasResourceProperties(jsii.String("AWS::CloudWatch::Alarm"), map[string]any{
+				"Namespace": tc.namespace, "MetricName": "CodesSent", "Statistic": "Sum", "Period": 86400,
+				"Dimensions": []any{map[string]any{"Name": "channel", "Value": "sms"}},
+				"Threshold":  tc.threshold, "ComparisonOperator": "GreaterThanOrEqualToThreshold",
+			})
+		})
+	}
 	check(t, "email subscription from context", func() {
 		fixture.HasResourceProperties(jsii.String("AWS::SNS::Subscription"), map[string]any{
 			"Protocol": "email", "Endpoint": "ops@example.org", "TopicArn": fixtureTopicArn,
@@ -562,6 +579,8 @@ func TestBadContextIsAnError(t *testing.T) {
 		{"origins without RP ID", map[string]any{CtxWebAuthnOrigins: "https://example.org"}, "webauthnRpId"},
 		{"bad RP ID", map[string]any{CtxWebAuthnRPID: "https://example.org"}, "RP ID"},
 		{"bad sender ID", map[string]any{CtxSMSSenderID: "Acme Corp Ltd"}, "sender ID"},
+		{"SMS budget of 0", map[string]any{CtxSMSDailyBudget: "0"}, "smsDailyBudget"},
+		{"SMS country not ISO", map[string]any{CtxSMSCountries: "Spain"}, "smsCountries"},
 		{"bad duration", map[string]any{CtxSessionIdleTTL: "30 days"}, "durations"},
 		{"idle longer than absolute", map[string]any{CtxSessionIdleTTL: "100h", CtxSessionAbsoluteTTL: "10h"}, "not longer"},
 		{"signup not a bool", map[string]any{CtxSignupEnabled: "maybe"}, "signupEnabled"},

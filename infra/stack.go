@@ -78,10 +78,11 @@ type settings struct {
 	alarmTopicArn, alarmEmail, metricsNamespace                      string
 	webauthnOrigins, corsOrigins                                     []string
 	signupEnabled, passwordComposition                               bool
-	loginMaxFailures, dailySummaryRate                               int
+	loginMaxFailures, loginMaxFailuresIP, dailySummaryRate           int
 	loginWindow                                                      string // Go duration, validated
-	throttleRate, throttleBurst, queueConcurrency                    int
+	throttleRate, throttleBurst, queueConcurrency, smsDailyBudget    int
 	logRetentionDays                                                 int
+	smsCountries                                                     []string
 	logRetention                                                     awslogs.RetentionDays
 	functions                                                        []catalog.Function
 	schedules                                                        map[string]string
@@ -146,24 +147,27 @@ func resolveSettings(scope constructs.Construct, props *MyProfileStackProps) (se
 // env is the configuration every function reads through shared/config.
 func (s settings) env() map[string]*string {
 	env := map[string]*string{
-		"STAGE":                   jsii.String(s.stage),
-		"APP_NAME":                jsii.String(s.appName),
-		"SENDER_EMAIL":            jsii.String(s.senderEmail), // as configured, display name included
-		"LOG_LEVEL":               jsii.String(s.logLevel),
-		"SIGNUP_ENABLED":          jsii.String(strconv.FormatBool(s.signupEnabled)),
-		"SESSION_IDLE_TTL":        jsii.String(s.sessionIdleTTL),
-		"SESSION_ABSOLUTE_TTL":    jsii.String(s.sessionAbsoluteTTL),
-		"METRICS_NAMESPACE":       jsii.String(s.metricsNamespace),
-		"PASSWORD_COMPOSITION":    jsii.String(strconv.FormatBool(s.passwordComposition)),
-		"LOGIN_MAX_FAILURES":      jsii.String(strconv.Itoa(s.loginMaxFailures)),
-		"LOGIN_WINDOW":            jsii.String(s.loginWindow),
-		"DAILY_SUMMARY_SEND_RATE": jsii.String(strconv.Itoa(s.dailySummaryRate)),
+		"STAGE":                     jsii.String(s.stage),
+		"APP_NAME":                  jsii.String(s.appName),
+		"SENDER_EMAIL":              jsii.String(s.senderEmail), // as configured, display name included
+		"LOG_LEVEL":                 jsii.String(s.logLevel),
+		"SIGNUP_ENABLED":            jsii.String(strconv.FormatBool(s.signupEnabled)),
+		"SESSION_IDLE_TTL":          jsii.String(s.sessionIdleTTL),
+		"SESSION_ABSOLUTE_TTL":      jsii.String(s.sessionAbsoluteTTL),
+		"METRICS_NAMESPACE":         jsii.String(s.metricsNamespace),
+		"PASSWORD_COMPOSITION":      jsii.String(strconv.FormatBool(s.passwordComposition)),
+		"LOGIN_MAX_FAILURES":        jsii.String(strconv.Itoa(s.loginMaxFailures)),
+		"LOGIN_MAX_FAILURES_PER_IP": jsii.String(strconv.Itoa(s.loginMaxFailuresIP)),
+		"LOGIN_WINDOW":              jsii.String(s.loginWindow),
+		"DAILY_SUMMARY_SEND_RATE":   jsii.String(strconv.Itoa(s.dailySummaryRate)),
+		"SMS_DAILY_BUDGET":          jsii.String(strconv.Itoa(s.smsDailyBudget)),
 	}
 	opt := map[string]string{
 		"SES_CONFIGURATION_SET": s.sesConfigSet,
 		"SMS_SENDER_ID":         s.smsSenderID,
 		"WEBAUTHN_RP_ID":        s.webauthnRPID,
 		"WEBAUTHN_ORIGINS":      strings.Join(s.webauthnOrigins, ","),
+		"SMS_COUNTRIES":         strings.Join(s.smsCountries, ","),
 	}
 	for k, v := range opt {
 		if v != "" {
@@ -619,7 +623,9 @@ func NewMyProfileStack(scope constructs.Construct, id string, props *MyProfileSt
 	topic := alarmTopic(stack, s)
 	newAlarms(stack, alarmInputs{
 		topic: topic, api: api, table: table, fns: fns, queues: queues, queueDLQs: queueDLQs,
-		email: slices.ContainsFunc(lay.fns, func(p planned) bool { return p.fn.Needs.Email }),
+		email:            slices.ContainsFunc(lay.fns, func(p planned) bool { return p.fn.Needs.Email }),
+		sms:              slices.ContainsFunc(lay.fns, func(p planned) bool { return p.fn.Needs.SMS }),
+		metricsNamespace: s.metricsNamespace, smsDailyBudget: s.smsDailyBudget,
 	})
 
 	busName := "default"

@@ -75,6 +75,7 @@ func fixtureContext(assets string) map[string]any {
 		CtxSessionAbsoluteTTL:               "168h",
 		CtxPasswordComposition:              "false",
 		CtxLoginMaxFailures:                 "5",
+		CtxLoginMaxFailuresIP:               "50",
 		CtxLoginWindow:                      "30m",
 		CtxDailySummaryRate:                 "40",
 		CtxLogRetentionDays:                 "90",
@@ -94,6 +95,8 @@ func fixtureContext(assets string) map[string]any {
 		CtxQueueConcurrency:                 "5",
 		CtxFrontDoor:                        "true",
 		CtxFrontDoorRateLimit:               "500",
+		CtxSMSDailyBudget:                   "250",
+		CtxSMSCountries:                     "ES,PT",
 	}
 }
 

@@ -26,6 +26,10 @@ func TestSampleEventsNeedNoSetUp(t *testing.T) {
 	}{
 		{"profile", "apigw-get-me.json", 200},
 		{"auth", "apigw-login.json", 200},
+		{"auth", "apigw-passkey-begin.json", 200},
+		// A recorded assertion whose ceremony is gone: refused, as any
+		// replay is.
+		{"auth", "apigw-passkey-finish.json", 401},
 	} {
 		t.Run(tc.event, func(t *testing.T) {
 			t.Setenv("TABLE_NAME", "invoke-"+testenv.RandomID(t)) // empty, as under make invoke

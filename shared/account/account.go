@@ -3,9 +3,14 @@ package account
 import (
 	"errors"
 	"net/mail"
+	"net/netip"
 	"sort"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/net/idna"
 )
 
 // ErrNotFound is returned by stores when a user (or another item) does not exist.
@@ -170,32 +175,98 @@ func (u User) CurrentOrg(requested string) (orgID string, m Membership, ok bool)
 	return ids[0], u.Orgs[ids[0]], true
 }
 
-// NormalizeEmail trims and lower-cases an email address; the result is the
-// identity used for uniqueness and sign-in. It does not validate: input
-// from a client goes through CleanEmail, which normalizes the same way.
-func NormalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+// NormalizeEmail trims and lower-cases an email address and writes an
+// internationalized domain in its ASCII (IDNA, punycode) form; the result
+// is the identity used for uniqueness and sign-in, so "ada@bücher.de" and
+// "ada@xn--bcher-kva.de" are one account. It does not validate: input from
+// a client goes through CleanEmail, which normalizes the same way.
+func NormalizeEmail(s string) string {
+	e := strings.ToLower(strings.TrimSpace(s))
+	at := strings.LastIndexByte(e, '@')
+	if at < 0 || isASCII(e[at+1:]) {
+		return e
+	}
+	if d, err := emailDomains.ToASCII(e[at+1:]); err == nil {
+		return e[:at+1] + d
+	}
+	return e
+}
+
+// emailDomains is the IDNA profile of address domains: UTS #46 mapping
+// for lookup (full-width and upper-case letters fold to their plain form),
+// the bidi rule, letters, digits and hyphens only, DNS lengths.
+var emailDomains = idna.New(idna.MapForLookup(), idna.BidiRule(), idna.StrictDomainName(true), idna.VerifyDNSLength(true))
+
+// Field messages of CleanEmail.
+const (
+	msgEmailFormat    = "must be an email address like name@example.com"
+	msgEmailInvisible = "must not contain invisible, formatting or text-direction characters"
+	msgEmailLocal     = "must use only ASCII letters, digits and symbols before the @"
+	msgEmailIP        = "must use a domain name, not an IP address"
+	msgEmailDomain    = "must have a valid domain with a dot, like example.com"
+)
 
 // CleanEmail normalizes (NormalizeEmail) and validates an email address
-// used as a sign-in identifier: a bare address (no display name), at most
-// 254 characters. It returns the address, or "" and the problem (a field
-// message for Validation.Check).
+// used as a sign-in identifier or a mail destination: a bare address (no
+// display name), at most 254 characters, a local part of at most 64 ASCII
+// characters (RFC 5321; a full-width or otherwise non-ASCII local part can
+// look like another user's address), no invisible, formatting or
+// text-direction characters anywhere (zero-width space, bidi overrides),
+// and a domain that is a name with at least two labels, not an IP literal,
+// valid under IDNA and written in its ASCII form. It returns the address,
+// or "" and the problem (a field message for Validation.Check).
 func CleanEmail(s string) (string, string) {
-	e := NormalizeEmail(s)
-	if e == "" {
+	s = strings.TrimSpace(s)
+	if s == "" {
 		return "", "must not be empty"
 	}
+	for _, r := range s {
+		if unicode.In(r, unicode.Cc, unicode.Cf, unicode.Bidi_Control, unicode.Join_Control,
+			unicode.Variation_Selector, unicode.Other_Default_Ignorable_Code_Point) {
+			return "", msgEmailInvisible
+		}
+	}
+	at := strings.LastIndexByte(s, '@')
+	if at <= 0 || at == len(s)-1 {
+		return "", msgEmailFormat
+	}
+	local, domain := strings.ToLower(s[:at]), strings.ToLower(s[at+1:])
+	if !isASCII(local) {
+		return "", msgEmailLocal
+	}
+	if strings.HasPrefix(domain, "[") {
+		return "", msgEmailIP
+	}
+	if _, err := netip.ParseAddr(domain); err == nil {
+		return "", msgEmailIP
+	}
+	if a, err := mail.ParseAddress(local + "@" + domain); err != nil || a.Name != "" || a.Address != local+"@"+domain {
+		return "", msgEmailFormat
+	}
+	ascii, err := emailDomains.ToASCII(domain)
+	if err != nil || !strings.Contains(ascii, ".") || strings.HasSuffix(ascii, ".") {
+		return "", msgEmailDomain
+	}
+	if tld := ascii[strings.LastIndexByte(ascii, '.')+1:]; strings.Trim(tld, "0123456789") == "" {
+		return "", msgEmailIP // 1.2.3.4 style, or a numeric top-level label
+	}
+	e := local + "@" + ascii
 	if len(e) > 254 {
 		return "", "must be at most 254 characters"
 	}
-	a, err := mail.ParseAddress(e)
-	if err != nil || a.Name != "" || a.Address != e {
-		return "", "must be an email address like name@example.com"
-	}
-	local, domain, _ := strings.Cut(e, "@")
-	if len(local) > 64 || !strings.Contains(domain, ".") || strings.HasSuffix(domain, ".") {
-		return "", "must be an email address like name@example.com"
+	if len(local) > 64 {
+		return "", msgEmailFormat
 	}
 	return e, ""
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // Organization is a tenant: users belong to one or more.

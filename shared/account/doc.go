@@ -2,7 +2,9 @@
 // reads (the profile fields, the organizations the user belongs to with
 // their role, and the 2FA summary) and the one application error type.
 // It has no behaviour beyond small helpers (NormalizeEmail: emails are
-// trimmed and lower-cased); the capability packages (auth, sessions,
+// trimmed and lower-cased, their domain in IDNA ASCII form; CleanEmail, the
+// one address rule: ASCII local part, no invisible or bidi characters, a
+// multi-label domain name, no IP literal); the capability packages (auth, sessions,
 // profile, twofactor, verification, org, ...) own the rules.
 //
 // Errors: an Error has a stable snake_case code (the Code constants), a

@@ -156,6 +156,12 @@ func (d *Deps) Limiter(window time.Duration, max int) ratelimit.Limiter {
 	return ratelimit.Limiter{Store: d.Store(), Now: d.Now, Window: window, Max: max}
 }
 
+// Fair returns a budget of failed attempts per window (ratelimit.Fair),
+// counted in the table.
+func (d *Deps) Fair(window time.Duration, max int) ratelimit.Fair {
+	return ratelimit.Fair{Store: d.Store(), Now: d.Now, Window: window, Max: max}
+}
+
 // SMSPerIP limits the text messages sent per client IP (phone change and
 // sign-in codes share the key "sms-ip#<ip>"), against SMS toll fraud.
 func (d *Deps) SMSPerIP() ratelimit.Limiter { return d.Limiter(time.Hour, 10) }
@@ -165,9 +171,14 @@ func (d *Deps) Reauth() reauth.Checker {
 	return reauth.Checker{Store: d.Store(), Hasher: d.Hasher, Failures: d.Limiter(d.Config.LoginWindow, d.Config.LoginMaxFailures)}
 }
 
-// PasswordPolicy is the policy new passwords are checked against.
+// PasswordPolicy is the policy new passwords are checked against; with
+// PASSWORD_BREACH_RANGE_URL set it also asks that range API (failing open).
 func (d *Deps) PasswordPolicy() password.Policy {
-	return password.DefaultPolicy(d.Config.PasswordComposition)
+	p := password.DefaultPolicy(d.Config.PasswordComposition)
+	if d.Config.PasswordBreachURL != "" {
+		p.Breach = &password.BreachChecker{Endpoint: d.Config.PasswordBreachURL, Metrics: d.Metrics}
+	}
+	return p
 }
 
 // Routes builds an HTTP function's routes.

@@ -76,3 +76,24 @@ func BenchmarkSessionValidation(b *testing.B) {
 	}
 	b.ReportMetric(float64(c.Count())/float64(b.N), "ddb-requests/op")
 }
+
+// BenchmarkSignIn measures POST /v1/auth/login (no second factor, a known
+// device) and reports the DynamoDB requests and sequential round trips of
+// one sign-in.
+func BenchmarkSignIn(b *testing.B) {
+	var c *apptest.CountingDB
+	e := apptest.New(b, &apptest.Options{WrapDB: func(db store.DB) store.DB {
+		c = &apptest.CountingDB{DB: db, Latency: time.Millisecond}
+		return c
+	}})
+	u := e.SignUp(nil)
+	e.Login(u.Email, u.Password)
+	var requests, trips int64
+	for b.Loop() {
+		c.Reset()
+		e.Login(u.Email, u.Password)
+		requests, trips = requests+c.Count(), trips+c.Trips()
+	}
+	b.ReportMetric(float64(requests)/float64(b.N), "ddb-requests/op")
+	b.ReportMetric(float64(trips)/float64(b.N), "ddb-round-trips/op")
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -13,6 +14,7 @@ import (
 	"github.com/example/myprofile/shared/account"
 	"github.com/example/myprofile/shared/audit"
 	"github.com/example/myprofile/shared/metrics"
+	"github.com/example/myprofile/shared/notify"
 	"github.com/example/myprofile/shared/password"
 	"github.com/example/myprofile/shared/profile/basic"
 	"github.com/example/myprofile/shared/ratelimit"
@@ -35,8 +37,10 @@ type Store interface {
 	CreateAccount(ctx context.Context, a NewAccount) error
 	// LookupEmail returns the id of the user holding email; account.ErrNotFound if none.
 	LookupEmail(ctx context.Context, email string) (string, error)
-	// GetPasswordHash returns the user's hash; account.ErrNotFound if none.
-	GetPasswordHash(ctx context.Context, userID string) (string, error)
+	// GetCredentials returns the user's password hash and record, read in
+	// one strongly consistent request; account.ErrNotFound if either is
+	// missing (no such user, or an SSO-managed one).
+	GetCredentials(ctx context.Context, userID string) (string, account.User, error)
 	// ReplacePasswordHash sets the user's hash to newHash only if it is
 	// still oldHash; account.ErrConflict if it is not.
 	ReplacePasswordHash(ctx context.Context, userID, oldHash, newHash string) error
@@ -47,11 +51,15 @@ type Store interface {
 // Service signs users up, in and out; http.go serves its methods as the
 // auth function's routes.
 type Service struct {
-	Store         Store
-	Sessions      *sessions.Service
-	Hasher        *password.Hasher
-	Policy        password.Policy
-	Failures      ratelimit.Limiter // failed sign-ins, per account and per client IP
+	Store    Store
+	Sessions *sessions.Service
+	Hasher   *password.Hasher
+	Policy   password.Policy
+	// Failures and FailuresPerIP are the budgets of failed sign-ins per
+	// account and per client IP (the per-IP one larger: many people may
+	// share one address).
+	Failures      ratelimit.Fair
+	FailuresPerIP ratelimit.Fair
 	Signups       ratelimit.Limiter // sign-ups per client IP
 	SignupEnabled bool
 	Now           func() time.Time
@@ -63,6 +71,12 @@ type Service struct {
 	Metrics metrics.Counter
 	// Audit records sign-ups (nil: not recorded).
 	Audit audit.Sink
+	// Devices remembers where users signed in from; with Mailer and Prefs
+	// it sends the new-device notice (nil: no notice).
+	Devices DeviceStore
+	Prefs   PrefsReader
+	Mailer  notify.Mailer
+	AppName string
 }
 
 // SecondFactor is the hook for 2FA at sign-in.
@@ -120,7 +134,7 @@ func (s *Service) SignUp(ctx context.Context, in SignUp) (account.User, sessions
 	}
 	var v account.Validation
 	email := v.Check("email", in.Email, account.CleanEmail)
-	for _, p := range s.Policy.Check(in.Password, email) {
+	for _, p := range s.Policy.CheckContext(ctx, in.Password, email, in.FirstName, in.LastName) {
 		v.Add("password", p)
 	}
 	first := v.Check("firstName", in.FirstName, basic.CleanName)
@@ -192,7 +206,15 @@ type SignedIn struct {
 // password give the same error (ErrBadCredentials) after the same storage
 // requests and one password hash, so neither answer nor timing tells
 // whether an email is registered. Failures are limited per client IP and
-// per account; the attempt is counted before the password is checked.
+// per account (see ratelimit.Fair): the attempt is taken from both
+// budgets before the password is checked, a refused attempt takes nothing,
+// a right password gives it back, and a right password waits for
+// concurrent attempts instead of being refused because of them.
+//
+// DynamoDB round trips, one after another: both budgets at once; the
+// email; the credential and user record in one BatchGetItem; then the
+// budgets given back together with the session (or the second step's
+// challenge) and the device record.
 func (s *Service) SignIn(ctx context.Context, email, pw string) (SignedIn, error) {
 	var v account.Validation
 	if strings.TrimSpace(email) == "" {
@@ -210,55 +232,130 @@ func (s *Service) SignIn(ctx context.Context, email, pw string) (SignedIn, error
 	email = account.NormalizeEmail(email)
 	src := request.Client(ctx)
 	ipKey, acctKey := "login-ip#"+src.IP, "login-acct#"+email
-	// The attempt is counted before the password is checked (atomically),
-	// so parallel guesses cannot all get a real check; a correct password
-	// gives it back, so only failures accumulate.
-	if err := limited(s.Failures.Take(ctx, ipKey)); err != nil {
-		return SignedIn{}, err
+	var ipErr, acctErr error
+	together(
+		func() { ipErr = s.FailuresPerIP.Acquire(ctx, ipKey) },
+		func() { acctErr = s.Failures.Acquire(ctx, acctKey) },
+	)
+	if ipErr != nil || acctErr != nil {
+		// Give back the budget that was taken: this attempt is not made.
+		together(
+			func() {
+				if ipErr == nil {
+					s.give(ctx, s.FailuresPerIP, ipKey)
+				}
+			},
+			func() {
+				if acctErr == nil {
+					s.give(ctx, s.Failures, acctKey)
+				}
+			},
+		)
+		if ipErr != nil {
+			return SignedIn{}, limited(ipErr)
+		}
+		return SignedIn{}, limited(acctErr)
 	}
-	if err := limited(s.Failures.Take(ctx, acctKey)); err != nil {
-		s.release(ctx, ipKey) // not attempted
-		return SignedIn{}, err
-	}
-	u, err := s.verify(ctx, email, pw)
-	if !errors.Is(err, ErrBadCredentials) {
-		s.release(ctx, ipKey, acctKey)
-	}
+	u, rehash, err := s.verify(ctx, email, pw)
 	if errors.Is(err, ErrBadCredentials) {
+		together(
+			func() { s.fail(ctx, s.FailuresPerIP, ipKey) },
+			func() { s.fail(ctx, s.Failures, acctKey) },
+		)
 		s.Log.InfoContext(ctx, "login failed")
 		metrics.Inc(ctx, s.Metrics, metrics.SignInFailures, map[string]string{"step": "password"})
 		return SignedIn{}, &account.Error{Code: account.CodeInvalidCreds, Detail: "The email or password is not correct.", Cause: err}
 	}
 	if err != nil {
+		together(
+			func() { s.give(ctx, s.FailuresPerIP, ipKey) },
+			func() { s.give(ctx, s.Failures, acctKey) },
+		)
 		return SignedIn{}, account.Internal(err)
 	}
 	request.SetUserID(ctx, u.ID)
-	if s.SecondFactor != nil {
-		body, err := s.SecondFactor.Begin(ctx, u, src)
-		if err != nil {
-			return SignedIn{}, account.AsError(err)
-		}
-		if body != nil {
-			return SignedIn{SecondStep: body}, nil
-		}
-	}
-	sess, err := s.StartSession(ctx, u.ID)
+	var out SignedIn
+	together(
+		func() { s.give(ctx, s.FailuresPerIP, ipKey) },
+		func() { s.give(ctx, s.Failures, acctKey) },
+		func() {
+			if rehash != nil {
+				rehash()
+			}
+		},
+		func() {
+			if s.SecondFactor != nil {
+				var body any
+				if body, err = s.SecondFactor.Begin(ctx, u, src); err != nil {
+					err = account.AsError(err)
+					return
+				}
+				if body != nil {
+					out.SecondStep = body
+					return
+				}
+			}
+			out.Session, err = s.startSession(ctx, u.ID, &u)
+		},
+	)
 	if err != nil {
 		return SignedIn{}, err
 	}
-	return SignedIn{Session: sess}, nil
+	return out, nil
+}
+
+// together runs fns at once and waits for them all: independent DynamoDB
+// requests cost one round trip instead of one each.
+func together(fns ...func()) {
+	if len(fns) == 1 {
+		fns[0]()
+		return
+	}
+	var wg sync.WaitGroup
+	for _, f := range fns {
+		wg.Go(f)
+	}
+	wg.Wait()
 }
 
 // StartSession creates the session of a completed sign-in for the
-// request's client, and counts the sign-in.
+// request's client, counts the sign-in and, from a device new to the user,
+// mails the new-device notice.
 func (s *Service) StartSession(ctx context.Context, userID string) (sessions.Issued, error) {
+	return s.startSession(ctx, userID, nil)
+}
+
+// startSession is StartSession with the user record when the caller has
+// it (nil: read only if the notice is to be sent).
+func (s *Service) startSession(ctx context.Context, userID string, u *account.User) (sessions.Issued, error) {
 	src := request.Client(ctx)
-	sess, token, err := s.Sessions.Create(ctx, userID, src.UserAgent, src.IP)
+	now := s.Now().UTC()
+	dev := DeviceOf(src)
+	var (
+		sess        sessions.Session
+		token       string
+		err, devErr error
+		known       bool
+	)
+	together(
+		func() { sess, token, err = s.Sessions.Create(ctx, userID, src.UserAgent, src.IP) },
+		func() {
+			if s.Devices != nil {
+				known, devErr = s.Devices.SeeDevice(ctx, userID, dev, now)
+			}
+		},
+	)
 	if err != nil {
 		return sessions.Issued{}, account.Internal(err)
 	}
 	s.Log.InfoContext(ctx, "signed in", "userId", userID)
 	metrics.Inc(ctx, s.Metrics, metrics.SignIns, nil)
+	switch {
+	case devErr != nil:
+		s.Log.ErrorContext(ctx, "record sign-in device", "userId", userID, "error", devErr.Error())
+	case s.Devices != nil && !known:
+		s.newDevice(ctx, userID, u, dev, sess.ID, now)
+	}
 	return sessions.Issued{ID: sess.ID, Token: token, ExpiresAt: sess.ExpiresAt}, nil
 }
 
@@ -272,61 +369,67 @@ func (s *Service) SignOut(ctx context.Context, userID, sessionID string) error {
 	return nil
 }
 
-// noUserID is the id whose hash is read for an unknown email: user ids are
-// UUIDs, so no user has it.
+// noUserID is the id whose credential is read for an unknown email: user
+// ids are UUIDs, so no user has it.
 const noUserID = "no-such-user"
 
-// verify checks email and password. Unknown emails and SSO-managed accounts
-// still cost one hash, so timing does not tell them apart.
-func (s *Service) verify(ctx context.Context, email, pw string) (account.User, error) {
+// verify checks email and password and returns the user, and, when the
+// stored hash has weaker parameters than today's, a function that
+// replaces it (best effort). Unknown emails and SSO-managed accounts still
+// cost one BatchGetItem and one hash, so timing does not tell them apart.
+func (s *Service) verify(ctx context.Context, email, pw string) (account.User, func(), error) {
 	uid, err := s.Store.LookupEmail(ctx, email)
 	if errors.Is(err, account.ErrNotFound) {
 		// The same DynamoDB calls as for a wrong password: the read of a
-		// hash (of a user that cannot exist) and one hash.
-		if _, err := s.Store.GetPasswordHash(ctx, noUserID); err != nil && !errors.Is(err, account.ErrNotFound) {
-			return account.User{}, err
+		// credential (of a user that cannot exist) and one hash.
+		if _, _, err := s.Store.GetCredentials(ctx, noUserID); err != nil && !errors.Is(err, account.ErrNotFound) {
+			return account.User{}, nil, err
 		}
 		s.Hasher.VerifyDummy(pw)
-		return account.User{}, ErrBadCredentials
+		return account.User{}, nil, ErrBadCredentials
 	}
 	if err != nil {
-		return account.User{}, err
+		return account.User{}, nil, err
 	}
-	hash, err := s.Store.GetPasswordHash(ctx, uid)
+	hash, u, err := s.Store.GetCredentials(ctx, uid)
 	if errors.Is(err, account.ErrNotFound) {
 		s.Hasher.VerifyDummy(pw)
-		return account.User{}, ErrBadCredentials
+		return account.User{}, nil, ErrBadCredentials
 	}
 	if err != nil {
-		return account.User{}, err
+		return account.User{}, nil, err
 	}
 	if err := s.Hasher.Verify(pw, hash); err != nil {
 		if errors.Is(err, password.ErrMismatch) {
-			return account.User{}, ErrBadCredentials
+			return account.User{}, nil, ErrBadCredentials
 		}
-		return account.User{}, fmt.Errorf("verify password: %w", err)
+		return account.User{}, nil, fmt.Errorf("verify password: %w", err)
 	}
+	var rehash func()
 	if s.Hasher.NeedsRehash(hash) {
-		if nh, err := s.Hasher.Hash(pw); err == nil {
-			// Best effort, and only over the hash read: a password changed
-			// meanwhile is not reverted (a lost race is ignored).
-			_ = s.Store.ReplacePasswordHash(ctx, uid, hash, nh)
+		rehash = func() {
+			if nh, err := s.Hasher.Hash(pw); err == nil {
+				// Best effort, and only over the hash read: a password
+				// changed meanwhile is not reverted (a lost race is ignored).
+				_ = s.Store.ReplacePasswordHash(ctx, uid, hash, nh)
+			}
 		}
 	}
-	u, err := s.Store.GetUser(ctx, uid)
-	if errors.Is(err, account.ErrNotFound) {
-		return account.User{}, ErrBadCredentials
-	}
-	return u, err
+	return u, rehash, nil
 }
 
-// release gives back attempts taken for a sign-in that was not a wrong
-// password. A failure only leaves the attempt counted: it is logged.
-func (s *Service) release(ctx context.Context, keys ...string) {
-	for _, k := range keys {
-		if err := s.Failures.Release(ctx, k); err != nil {
-			s.Log.ErrorContext(ctx, "release sign-in attempt", "error", err.Error())
-		}
+// give gives back an attempt taken for a sign-in that was not a wrong
+// password; fail records a wrong one. A storage failure only leaves the
+// attempt counted (give) or not counted as a failure (fail): it is logged.
+func (s *Service) give(ctx context.Context, f ratelimit.Fair, key string) {
+	if err := f.Release(ctx, key); err != nil {
+		s.Log.ErrorContext(ctx, "release sign-in attempt", "error", err.Error())
+	}
+}
+
+func (s *Service) fail(ctx context.Context, f ratelimit.Fair, key string) {
+	if err := f.Fail(ctx, key); err != nil {
+		s.Log.ErrorContext(ctx, "record failed sign-in", "error", err.Error())
 	}
 }
 

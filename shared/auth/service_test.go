@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -37,9 +38,11 @@ func newService(t *testing.T, maxFailures int) (*auth.Service, *store.Store) {
 	}
 	return &auth.Service{
 		Store: authdb.New(st), Sessions: &sessions.Service{Store: st, Now: clock.Now, IdleTTL: time.Hour, AbsoluteTTL: 24 * time.Hour},
-		Hasher:   password.NewHasher(password.Params{MemoryKiB: 1024, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}),
-		Policy:   password.DefaultPolicy(false),
-		Failures: limiter(maxFailures), Signups: limiter(1000), SignupEnabled: true,
+		Hasher:        password.NewHasher(password.Params{MemoryKiB: 1024, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}),
+		Policy:        password.DefaultPolicy(false),
+		Failures:      ratelimit.Fair{Store: st, Now: clock.Now, Window: time.Hour, Max: maxFailures},
+		FailuresPerIP: ratelimit.Fair{Store: st, Now: clock.Now, Window: time.Hour, Max: 10 * maxFailures},
+		Signups:       limiter(1000), SignupEnabled: true,
 		Now: clock.Now, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}, st
 }
@@ -84,6 +87,27 @@ func TestSignUp(t *testing.T) {
 		{name: "a password containing the email is refused",
 			in:       func(email string) auth.SignUp { in := valid(email); in.Password = email + "-2024"; return in },
 			wantCode: account.CodeValidation, wantFields: []string{"password"}},
+		{name: "a common password with digits and a symbol appended is refused (issue 18)",
+			in:       func(email string) auth.SignUp { in := valid(email); in.Password = "Password123!"; return in },
+			wantCode: account.CodeValidation, wantFields: []string{"password"}},
+		{name: "a keyboard row is refused",
+			in:       func(email string) auth.SignUp { in := valid(email); in.Password = "Qwertyuiop1!"; return in },
+			wantCode: account.CodeValidation, wantFields: []string{"password"}},
+		{name: "a repeated letter is refused",
+			in:       func(email string) auth.SignUp { in := valid(email); in.Password = "aaaaaaaaaaA1!"; return in },
+			wantCode: account.CodeValidation, wantFields: []string{"password"}},
+		{name: "a full-width local part is refused (issue 18)",
+			in:       func(email string) auth.SignUp { return valid("ａｄａ@example.com") },
+			wantCode: account.CodeValidation, wantFields: []string{"email"}},
+		{name: "a zero-width space in the address is refused",
+			in:       func(email string) auth.SignUp { return valid(strings.Replace(email, "@", "\u200b@", 1)) },
+			wantCode: account.CodeValidation, wantFields: []string{"email"}},
+		{name: "an IP-literal domain is refused",
+			in:       func(string) auth.SignUp { return valid("ada@[192.0.2.1]") },
+			wantCode: account.CodeValidation, wantFields: []string{"email"}},
+		{name: "a non-ASCII local part is refused",
+			in:       func(string) auth.SignUp { return valid("adá@example.com") },
+			wantCode: account.CodeValidation, wantFields: []string{"email"}},
 		{name: "an organization name with a control character",
 			in:       func(email string) auth.SignUp { in := valid(email); in.OrgName = "\x00"; return in },
 			wantCode: account.CodeValidation, wantFields: []string{"orgName"}},

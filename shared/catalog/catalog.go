@@ -124,6 +124,8 @@ var functions = []Function{
 			"POST /v1/auth/login/mfa/sms",
 			"POST /v1/auth/login/webauthn/begin",
 			"POST /v1/auth/login/webauthn/finish",
+			"POST /v1/auth/passkey/begin",
+			"POST /v1/auth/passkey/finish",
 			"POST /v1/auth/logout",
 			"POST /v1/auth/accept-invite",
 		},
@@ -186,7 +188,7 @@ var functions = []Function{
 	},
 	{
 		Name:         "profile",
-		Capabilities: []string{"profile", "prefs", "avatar", "billing", "org"},
+		Capabilities: []string{"profile", "prefs", "avatar", "billing", "org", "twofactor"},
 		Description:  "The signed-in user's profile and preferences",
 		Kind:         HTTP,
 		Routes: []string{
@@ -215,7 +217,9 @@ var functions = []Function{
 		// user's audit entries.
 		// Uploads: POST /v1/me/avatar signs an upload (s3:PutObject under
 		// uploads/), DELETE /v1/me/avatar removes renditions (avatars/).
-		Needs: Needs{Actions: []string{"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"}, Indexes: []string{"gsi1", "gsi2"}, Email: true, SMS: true, Uploads: true},
+		// Secrets: DELETE /v1/me with 2FA on checks an authenticator code
+		// (twofactor step-up), which opens the sealed TOTP secret.
+		Needs: Needs{Actions: []string{"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"}, Indexes: []string{"gsi1", "gsi2"}, Email: true, SMS: true, Uploads: true, Secrets: true},
 	},
 	{
 		Name:         "sessions",
@@ -262,7 +266,8 @@ var functions = []Function{
 			"POST /v1/me/phone-change/confirm",
 		},
 		MemoryMB: 1024, // argon2id password check
-		Needs:    Needs{Actions: []string{"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}, Email: true, SMS: true},
+		// Change codes are hashed under the data key (keyedhash).
+		Needs: Needs{Actions: []string{"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}, Email: true, SMS: true, Secrets: true},
 	},
 }
 

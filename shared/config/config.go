@@ -22,6 +22,19 @@ type Config struct {
 	SESConfigurationSet string // SES_CONFIGURATION_SET (optional)
 	// SMS
 	SMSSenderID string // SMS_SENDER_ID (optional, where the country allows one)
+	// Text messages carrying a code (sign-in, phone change), against SMS
+	// toll fraud: per account, per destination number across accounts and
+	// in total per UTC day (every function together); only to the
+	// countries of SMSCountries when it is not empty (ISO 3166-1 alpha-2).
+	SMSPerAccountHour int      // SMS_PER_ACCOUNT_HOUR (default 5)
+	SMSPerAccountDay  int      // SMS_PER_ACCOUNT_DAY (default 10)
+	SMSPerNumberDay   int      // SMS_PER_NUMBER_DAY (default 5)
+	SMSDailyBudget    int      // SMS_DAILY_BUDGET (default 1000)
+	SMSCountries      []string // SMS_COUNTRIES (comma-separated; default: every country)
+	// Code mails to one new address for email changes, across accounts,
+	// against mail bombing.
+	EmailChangePerRecipientHour int // EMAIL_CHANGE_PER_RECIPIENT_HOUR (default 3)
+	EmailChangePerRecipientDay  int // EMAIL_CHANGE_PER_RECIPIENT_DAY (default 10)
 	// Product
 	AppName       string // APP_NAME: shown in emails and as the TOTP issuer
 	SignupEnabled bool   // SIGNUP_ENABLED (default true)
@@ -30,10 +43,17 @@ type Config struct {
 	SessionAbsoluteTTL time.Duration // SESSION_ABSOLUTE_TTL (default 2160h = 90 days)
 	// Password policy
 	PasswordComposition bool // PASSWORD_COMPOSITION (default true): lower, upper, digit and symbol
-	// Sign-in throttling: failures allowed per account and per IP in the window.
-	LoginMaxFailures int           // LOGIN_MAX_FAILURES (default 10)
-	LoginWindow      time.Duration // LOGIN_WINDOW (default 15m)
-	LogLevel         string        // LOG_LEVEL: debug, info, warn, error
+	// PasswordBreachURL turns the breached-password check on: a Pwned
+	// Passwords range endpoint the 5-character SHA-1 prefix is appended to
+	// (e.g. https://api.pwnedpasswords.com/range/). Empty: off.
+	PasswordBreachURL string // PASSWORD_BREACH_RANGE_URL (default empty)
+	// Sign-in throttling: failures allowed per account and per client IP in
+	// the window (the per-IP budget is larger: an office behind one NAT
+	// address shares it).
+	LoginMaxFailures      int           // LOGIN_MAX_FAILURES (default 10)
+	LoginMaxFailuresPerIP int           // LOGIN_MAX_FAILURES_PER_IP (default 100)
+	LoginWindow           time.Duration // LOGIN_WINDOW (default 15m)
+	LogLevel              string        // LOG_LEVEL: debug, info, warn, error
 	// PublicRouteIPLimit is how many requests one client IP may send to each
 	// unauthenticated route (sign-up, sign-in, its second step, accepting an
 	// invitation, ...) in an hour, on top of each route's own limits.
@@ -92,25 +112,44 @@ type Config struct {
 func Load(getenv func(string) string) (Config, error) {
 	r := reader{getenv: getenv}
 	c := Config{
-		Stage:                r.str("STAGE", "dev"),
-		TableName:            r.str("TABLE_NAME", ""),
-		SenderEmail:          r.str("SENDER_EMAIL", "no-reply@example.com"),
-		SESConfigurationSet:  r.str("SES_CONFIGURATION_SET", ""),
-		SMSSenderID:          r.str("SMS_SENDER_ID", ""),
-		AppName:              r.str("APP_NAME", "MyProfile"),
-		SignupEnabled:        r.bool("SIGNUP_ENABLED", true),
-		SessionIdleTTL:       r.duration("SESSION_IDLE_TTL", 30*24*time.Hour),
-		SessionAbsoluteTTL:   r.duration("SESSION_ABSOLUTE_TTL", 90*24*time.Hour),
-		PasswordComposition:  r.bool("PASSWORD_COMPOSITION", true),
-		LoginMaxFailures:     r.int("LOGIN_MAX_FAILURES", 10),
-		LoginWindow:          r.duration("LOGIN_WINDOW", 15*time.Minute),
-		LogLevel:             r.str("LOG_LEVEL", "info"),
-		PublicRouteIPLimit:   r.int("PUBLIC_ROUTE_IP_LIMIT", 300),
-		OriginVerify:         r.str("ORIGIN_VERIFY_SECRET", ""),
-		MetricsNamespace:     r.str("METRICS_NAMESPACE", "MyProfile"),
-		UploadsBucket:        r.str("UPLOADS_BUCKET", ""),
-		AvatarBaseURL:        strings.TrimRight(r.str("AVATAR_BASE_URL", ""), "/"),
-		DailySummarySendRate: r.float("DAILY_SUMMARY_SEND_RATE", 14),
+		Stage:                 r.str("STAGE", "dev"),
+		TableName:             r.str("TABLE_NAME", ""),
+		SenderEmail:           r.str("SENDER_EMAIL", "no-reply@example.com"),
+		SESConfigurationSet:   r.str("SES_CONFIGURATION_SET", ""),
+		SMSSenderID:           r.str("SMS_SENDER_ID", ""),
+		AppName:               r.str("APP_NAME", "MyProfile"),
+		SignupEnabled:         r.bool("SIGNUP_ENABLED", true),
+		SessionIdleTTL:        r.duration("SESSION_IDLE_TTL", 30*24*time.Hour),
+		SessionAbsoluteTTL:    r.duration("SESSION_ABSOLUTE_TTL", 90*24*time.Hour),
+		PasswordComposition:   r.bool("PASSWORD_COMPOSITION", true),
+		PasswordBreachURL:     r.str("PASSWORD_BREACH_RANGE_URL", ""),
+		LoginMaxFailures:      r.int("LOGIN_MAX_FAILURES", 10),
+		LoginMaxFailuresPerIP: r.int("LOGIN_MAX_FAILURES_PER_IP", 100),
+		LoginWindow:           r.duration("LOGIN_WINDOW", 15*time.Minute),
+		LogLevel:              r.str("LOG_LEVEL", "info"),
+		PublicRouteIPLimit:    r.int("PUBLIC_ROUTE_IP_LIMIT", 300),
+		OriginVerify:          r.str("ORIGIN_VERIFY_SECRET", ""),
+		MetricsNamespace:      r.str("METRICS_NAMESPACE", "MyProfile"),
+		UploadsBucket:         r.str("UPLOADS_BUCKET", ""),
+		AvatarBaseURL:         strings.TrimRight(r.str("AVATAR_BASE_URL", ""), "/"),
+		DailySummarySendRate:  r.float("DAILY_SUMMARY_SEND_RATE", 14),
+
+		SMSPerAccountHour:           r.positive("SMS_PER_ACCOUNT_HOUR", 5),
+		SMSPerAccountDay:            r.positive("SMS_PER_ACCOUNT_DAY", 10),
+		SMSPerNumberDay:             r.positive("SMS_PER_NUMBER_DAY", 5),
+		SMSDailyBudget:              r.positive("SMS_DAILY_BUDGET", 1000),
+		EmailChangePerRecipientHour: r.positive("EMAIL_CHANGE_PER_RECIPIENT_HOUR", 3),
+		EmailChangePerRecipientDay:  r.positive("EMAIL_CHANGE_PER_RECIPIENT_DAY", 10),
+	}
+	for _, cc := range strings.Split(r.str("SMS_COUNTRIES", ""), ",") {
+		if cc = strings.ToUpper(strings.TrimSpace(cc)); cc == "" {
+			continue
+		}
+		if len(cc) != 2 || strings.Trim(cc, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
+			r.errs = append(r.errs, fmt.Sprintf("SMS_COUNTRIES must list ISO 3166-1 alpha-2 codes such as ES,PT, got %q", cc))
+			continue
+		}
+		c.SMSCountries = append(c.SMSCountries, cc)
 	}
 	c.DigestQueueURL = r.str("DIGEST_QUEUE_URL", r.str("QUEUE_URL", ""))
 	c.DailySummaryWorkerConcurrency = r.int("QUEUE_MAX_CONCURRENCY", 2)
@@ -152,6 +191,9 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if c.OriginVerify != "" && len(c.OriginVerify) < 32 {
 		r.errs = append(r.errs, "ORIGIN_VERIFY_SECRET must be at least 32 characters (the value is never shown)")
+	}
+	if c.LoginMaxFailuresPerIP < 1 {
+		r.errs = append(r.errs, "LOGIN_MAX_FAILURES_PER_IP must be at least 1")
 	}
 	if len(r.errs) > 0 {
 		return Config{}, fmt.Errorf("configuration: %s", strings.Join(r.errs, "; "))
@@ -237,6 +279,15 @@ func (r *reader) int(key string, def int) int {
 	n, err := strconv.Atoi(v)
 	if err != nil {
 		r.errs = append(r.errs, fmt.Sprintf("%s must be an integer, got %q", key, v))
+	}
+	return n
+}
+
+// positive reads an integer of at least 1.
+func (r *reader) positive(key string, def int) int {
+	n := r.int(key, def)
+	if n < 1 {
+		r.errs = append(r.errs, fmt.Sprintf("%s must be at least 1, got %d", key, n))
 	}
 	return n
 }

@@ -18,6 +18,11 @@ type sample struct {
 	Name  string `json:"name"`
 	Count int    `json:"count"`
 	On    bool   `json:"on"`
+	Inner *inner `json:"inner,omitempty"`
+}
+
+type inner struct {
+	Zone string `json:"zone"`
 }
 
 func TestDecode(t *testing.T) {
@@ -40,6 +45,14 @@ func TestDecode(t *testing.T) {
 		{"syntax error", "application/json", `{"name" "a"}`, account.CodeValidation, ""},
 		{"unknown field", "application/json", `{"name":"a","admin":true}`, account.CodeValidation, "admin"},
 		{"wrong type", "application/json", `{"count":"many"}`, account.CodeValidation, "count"},
+		{"member names are case-sensitive", "application/json", `{"NAME":"a"}`, account.CodeValidation, "NAME"},
+		{"mixed-case name is unknown", "application/json", `{"name":"a","Count":2}`, account.CodeValidation, "Count"},
+		{"duplicate member", "application/json", `{"name":"a","name":"b"}`, account.CodeValidation, "name"},
+		{"duplicate member, other case is unknown", "application/json", `{"name":"a","Name":"b"}`, account.CodeValidation, "Name"},
+		{"nested member names are case-sensitive", "application/json", `{"inner":{"Zone":"UTC"}}`, account.CodeValidation, "inner.Zone"},
+		{"nested duplicate member", "application/json", `{"inner":{"zone":"UTC","zone":"CET"}}`, account.CodeValidation, "inner.zone"},
+		{"nested wrong type", "application/json", `{"inner":{"zone":5}}`, account.CodeValidation, "inner.zone"},
+		{"nested object accepted", "application/json", `{"inner":{"zone":"UTC"}}`, "", ""},
 		{"trailing data", "application/json", `{"name":"a"} {"name":"b"}`, account.CodeValidation, ""},
 		{"invalid utf-8", "application/json", "{\"name\":\"\xff\xfe\"}", account.CodeValidation, ""},
 		{"too large", "application/json", `{"name":"` + strings.Repeat("a", MaxBodyBytes) + `"}`, account.CodeTooLarge, ""},
@@ -176,7 +189,7 @@ func TestMiddleware(t *testing.T) {
 }
 
 func FuzzDecode(f *testing.F) {
-	for _, s := range []string{`{"name":"a","count":1}`, `{}`, `[]`, `{"count":1e400}`, "{\"name\":\"\xff\"}", `{"a":`, `null`} {
+	for _, s := range []string{`{"name":"a","count":1}`, `{"name":"a","name":"b"}`, `{"NAME":"a"}`, `{"inner":{"zone":"a"}}`, `{}`, `[]`, `{"count":1e400}`, "{\"name\":\"\xff\"}", `{"a":`, `null`} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {

@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"mime"
 	"net/http"
 	"strings"
 	"unicode/utf8"
+
+	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/example/myprofile/shared/account"
 )
@@ -68,6 +70,10 @@ func ReadBody(r *http.Request) ([]byte, error) {
 }
 
 // DecodeBytes is Decode's strict JSON check on an already read body.
+// Member names match the struct's JSON names exactly (case-sensitively),
+// and a name given twice in one object is refused (RFC 8259 leaves its
+// meaning open; RFC 7493 I-JSON forbids it), at every depth: both are
+// go-json-experiment/json (encoding/json/v2) defaults.
 func DecodeBytes(raw []byte, dst any) error {
 	if len(bytes.TrimSpace(raw)) == 0 {
 		return account.Errorf(account.CodeValidation, "The request body is empty; send a JSON object.")
@@ -79,38 +85,54 @@ func DecodeBytes(raw []byte, dst any) error {
 	if trimmed[0] != '{' {
 		return account.Errorf(account.CodeValidation, "The request body must be a JSON object.")
 	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(dst); err != nil {
+	dec := jsontext.NewDecoder(bytes.NewReader(raw))
+	if err := jsonv2.UnmarshalDecode(dec, dst, jsonv2.RejectUnknownMembers(true)); err != nil {
 		return decodeError(err)
 	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+	if _, err := dec.ReadToken(); !errors.Is(err, io.EOF) {
 		return account.Errorf(account.CodeValidation, "The request body has data after the JSON object.")
 	}
 	return nil
 }
 
 func decodeError(err error) error {
-	var syn *json.SyntaxError
-	var typ *json.UnmarshalTypeError
+	var syn *jsontext.SyntacticError
+	var sem *jsonv2.SemanticError
 	switch {
-	case errors.As(err, &syn):
-		return account.Errorf(account.CodeValidation, "The request body is not valid JSON (at byte %d).", syn.Offset)
+	case errors.Is(err, jsontext.ErrDuplicateName) && errors.As(err, &syn):
+		return fieldError("The request has a member given twice.", pointerField(syn.JSONPointer), "is given more than once")
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return account.Errorf(account.CodeValidation, "The request body is not valid JSON (it ends too early).")
-	case errors.As(err, &typ):
-		field := typ.Field
+	case errors.As(err, &syn):
+		return account.Errorf(account.CodeValidation, "The request body is not valid JSON (at byte %d).", syn.ByteOffset)
+	case errors.Is(err, jsonv2.ErrUnknownName) && errors.As(err, &sem):
+		return fieldError("The request has unknown fields.", pointerField(sem.JSONPointer), "unknown field")
+	case errors.As(err, &sem) && sem.GoType != nil:
+		field := pointerField(sem.JSONPointer)
 		if field == "" {
 			return account.Errorf(account.CodeValidation, "The request body has a value of the wrong type.")
 		}
-		return &account.Error{Code: account.CodeValidation, Detail: "The request has invalid fields.",
-			Fields: []account.FieldError{{Field: field, Message: fmt.Sprintf("must be %s", jsonKind(typ.Type.Kind().String()))}}}
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		return &account.Error{Code: account.CodeValidation, Detail: "The request has unknown fields.",
-			Fields: []account.FieldError{{Field: name, Message: "unknown field"}}}
+		return fieldError("The request has invalid fields.", field, "must be "+jsonKind(sem.GoType.Kind().String()))
 	}
 	return account.Errorf(account.CodeValidation, "The request body is not valid JSON.")
+}
+
+func fieldError(detail, field, msg string) error {
+	if field == "" {
+		return account.Errorf(account.CodeValidation, "%s", detail)
+	}
+	return &account.Error{Code: account.CodeValidation, Detail: detail,
+		Fields: []account.FieldError{{Field: field, Message: msg}}}
+}
+
+// pointerField turns a JSON pointer ("/availability/timezone") into the
+// dotted field path problems use ("availability.timezone").
+func pointerField(p jsontext.Pointer) string {
+	var parts []string
+	for tok := range p.Tokens() {
+		parts = append(parts, tok)
+	}
+	return strings.Join(parts, ".")
 }
 
 func jsonKind(goKind string) string {

@@ -11,7 +11,8 @@ import (
 )
 
 // DeleteAccount deletes u's account (DELETE /v1/me): confirm must be
-// "DELETE" and password u's current password. The sole owner of an
+// "DELETE", password u's current password and, with 2FA on, code a
+// current second factor (401 mfa_invalid without it). The sole owner of an
 // organization with other members is refused (409 sole_owner).
 //
 // Order matters for a deletion that stops half-way (a timeout, a throttled
@@ -21,12 +22,19 @@ import (
 // until one last transaction. Until that transaction the user can still
 // sign in and send DELETE /v1/me again, which resumes: every step skips
 // what is already done.
-func (s *Service) DeleteAccount(ctx context.Context, u account.User, password, confirm string) error {
+func (s *Service) DeleteAccount(ctx context.Context, u account.User, password, code, confirm string) error {
 	if confirm != "DELETE" {
 		return account.Invalid("confirm", `must be "DELETE"`)
 	}
 	if err := s.Reauth.Check(ctx, u, password, "password"); err != nil {
 		return err
+	}
+	if s.SecondFactor != nil {
+		if err := s.SecondFactor.CheckStepUp(ctx, u, code); err != nil {
+			return err
+		}
+	} else if u.TwoFactor.Enabled {
+		return account.Errorf(account.CodeMFAInvalid, "With two-factor sign-in on, deleting the account needs a current second factor.")
 	}
 	if err := s.checkSoleOwner(ctx, u); err != nil {
 		return err

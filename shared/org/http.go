@@ -214,12 +214,13 @@ func (s *Service) deleteMe(w http.ResponseWriter, r *http.Request) error {
 	p, _ := sessions.FromContext(r.Context())
 	var req struct {
 		Password string `json:"password"`
+		Code     string `json:"code"`
 		Confirm  string `json:"confirm"`
 	}
 	if err := httpapi.Decode(r, &req); err != nil {
 		return err
 	}
-	if err := s.DeleteAccount(r.Context(), p.User, req.Password, req.Confirm); err != nil {
+	if err := s.DeleteAccount(r.Context(), p.User, req.Password, req.Code, req.Confirm); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

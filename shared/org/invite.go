@@ -302,7 +302,7 @@ func (s *Service) acceptNew(ctx context.Context, inv Invitation, password string
 		return Accepted{}, account.Internal(err)
 	}
 	var v account.Validation
-	for _, p := range s.Policy.Check(password, inv.Email) {
+	for _, p := range s.Policy.CheckContext(ctx, password, inv.Email, inv.FirstName, inv.LastName) {
 		v.Add("password", p)
 	}
 	if err := v.Err(); err != nil {

@@ -30,6 +30,13 @@ type Reauth interface {
 	Check(ctx context.Context, u account.User, pw, field string) error
 }
 
+// SecondFactor checks a current second factor for a sensitive change
+// (twofactor.Service.CheckStepUp): nil when the user has 2FA off; 401
+// mfa_invalid when code is missing or wrong.
+type SecondFactor interface {
+	CheckStepUp(ctx context.Context, u account.User, code string) error
+}
+
 // UserSaver writes a user record conditioned on its version (store.SaveUser).
 type UserSaver interface {
 	SaveUser(ctx context.Context, u account.User, expectVersion int64) error
@@ -43,12 +50,15 @@ type Service struct {
 	Audit    audit.Sink
 	Sessions *sessions.Service
 	Reauth   Reauth
-	Hasher   *password.Hasher
-	Policy   password.Policy
-	Mailer   notify.Mailer
-	AppName  string
-	Now      func() time.Time
-	Log      *slog.Logger
+	// SecondFactor is the step-up account deletion needs with 2FA on;
+	// without it such a deletion is refused (mfa_invalid).
+	SecondFactor SecondFactor
+	Hasher       *password.Hasher
+	Policy       password.Policy
+	Mailer       notify.Mailer
+	AppName      string
+	Now          func() time.Time
+	Log          *slog.Logger
 	// PseudonymKey keys the HMAC that replaces a deleted user's id in the
 	// audit entries kept after deletion.
 	PseudonymKey []byte

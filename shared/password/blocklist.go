@@ -4,6 +4,9 @@ import (
 	_ "embed"
 	"strings"
 	"sync"
+	"unicode"
+
+	"github.com/example/myprofile/shared/password/internal/zxcvbn"
 )
 
 //go:generate go run ./internal/genblocklist blocklist.txt
@@ -28,8 +31,25 @@ var blocklist = sync.OnceValue(func() map[string]struct{} {
 })
 
 // isCommon reports whether the password, ignoring case, is one of the most
-// common passwords.
+// common passwords, also once the digits and symbols people append to meet
+// a composition rule are stripped ("Password123!" is "password").
 func isCommon(password string) bool {
-	_, ok := blocklist()[strings.ToLower(password)]
+	list := blocklist()
+	lower := strings.ToLower(password)
+	if _, ok := list[lower]; ok {
+		return true
+	}
+	stem := strings.TrimRightFunc(lower, func(r rune) bool { return !unicode.IsLetter(r) })
+	if stem == "" || stem == lower {
+		return false
+	}
+	_, ok := list[stem]
 	return ok
+}
+
+// tooGuessable reports whether the zxcvbn estimate of the password, with
+// the user's own words as known inputs, is below minScore. The estimator's
+// dictionaries are built on its first use, not at start-up.
+func tooGuessable(password string, minScore int, userInputs []string) bool {
+	return zxcvbn.Strength(password, userInputs).Score < minScore
 }

@@ -56,7 +56,13 @@ func TestPolicy(t *testing.T) {
 		{"strong", "Correct-Horse-42-battery", "ada@example.com", true},
 		{"too short", "Ab1!short", "", false},
 		{"too long", strings.Repeat("Ab1!", 33), "", false},
-		{"exactly 128 characters", strings.Repeat("Ab1!", 32), "", true},
+		{"exactly 128 characters", strings.Repeat("Ab1!", 2) + "Kettle-Orbit-Sparrow-Quilt-" + strings.Repeat("x", 93), "", true},
+		{"repeated pattern is too guessable", strings.Repeat("Ab1!", 32), "", false},
+		{"common word with digits and symbols appended", "Password123!", "", false},
+		{"keyboard row with digit and symbol", "Qwertyuiop1!", "", false},
+		{"one letter repeated", "aaaaaaaaaaA1!", "", false},
+		{"blocklist stem, any case, trailing symbols", "DRAGON!!2024##", "", false},
+		{"random enough", "Xk9#mQ2$vL7@pR4!", "", true},
 		{"length counts characters not bytes", "Ñandú-Árbol-1ñ", "", true},
 		{"no symbol", "CorrectHorse42battery", "", false},
 		{"no upper case", "correct-horse-42-battery", "", false},
@@ -72,6 +78,15 @@ func TestPolicy(t *testing.T) {
 			}
 		})
 	}
+	t.Run("the user's names count as known words", func(t *testing.T) {
+		pw := "Lovelace!1234"
+		if probs := p.Check(pw, "someone@example.com"); len(probs) != 0 {
+			t.Fatalf("without the names: got %v, want accepted", probs)
+		}
+		if probs := p.Check(pw, "someone@example.com", "Ada", "Lovelace"); len(probs) == 0 {
+			t.Errorf("Check(%q) with the user's names Ada Lovelace accepted, want refused", pw)
+		}
+	})
 	t.Run("composition can be switched off", func(t *testing.T) {
 		if probs := DefaultPolicy(false).Check("correct horse battery staple", ""); len(probs) != 0 {
 			t.Errorf("got %v", probs)

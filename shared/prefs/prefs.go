@@ -52,15 +52,18 @@ func (c *Cell) at(channel string) *bool {
 // platform -> category -> channels.
 type Preferences map[string]map[string]Cell
 
-// Defaults are the preferences of a user who never changed them: in-app
-// notices for everything; email for what needs an answer, for the day's
-// tasks and appointments (the daily summary lists both), and for the account
-// and billing; push on mobile for what is addressed to the user; no SMS (it
-// costs money and interrupts) except billing alerts, which a member only
-// gets after choosing the SMS channel for them.
+// Defaults are the preferences of a user who never changed them, as
+// api/openapi.yaml's NotificationPreferences default states (a test
+// compares them): in-app notices for everything; email for what needs an
+// answer (mentions, assignments), appointments, the account, contact
+// imports and billing, but not for the high-volume categories (messages,
+// tasks, opportunities), which a member turns on if they want them in
+// mail and the daily summary; push on mobile for what is addressed to the
+// user; no SMS (it costs money and interrupts) except billing alerts,
+// which a member only gets after choosing the SMS channel for them.
 func Defaults() Preferences {
 	direct := map[string]bool{"messages": true, "mentions": true, "assignments": true, "tasks": true, "appointments": true}
-	emailed := map[string]bool{"mentions": true, "assignments": true, "tasks": true, "appointments": true, "account": true, "contactImports": true, "billing": true}
+	emailed := map[string]bool{"mentions": true, "assignments": true, "appointments": true, "account": true, "contactImports": true, "billing": true}
 	out := Preferences{}
 	for _, p := range Platforms {
 		out[p] = map[string]Cell{}

@@ -1,8 +1,12 @@
 package prefs
 
 import (
+	"encoding/json"
+	"fmt"
 	"reflect"
 	"testing"
+
+	"github.com/example/myprofile/api"
 )
 
 func TestAllowed(t *testing.T) {
@@ -19,7 +23,9 @@ func TestAllowed(t *testing.T) {
 		{"default in-app is on", nil, "web", "messages", InApp, true},
 		{"default SMS for messages is off", nil, "mobile", "messages", SMS, false},
 		{"default SMS for billing alerts is on", nil, "mobile", "billing", SMS, true},
-		{"default email for tasks is on (daily summary)", nil, "web", "tasks", Email, true},
+		{"default email for tasks is off (high volume)", nil, "web", "tasks", Email, false},
+		{"default email for messages is off (high volume)", nil, "mobile", "messages", Email, false},
+		{"default email for mentions is on", nil, "web", "mentions", Email, true},
 		{"default mobile push for mentions is on", nil, "mobile", "mentions", Push, true},
 		{"a cell turned off is refused", p, "web", "billing", Email, false},
 		{"the other platform keeps its value", p, "mobile", "billing", Email, true},
@@ -36,6 +42,47 @@ func TestAllowed(t *testing.T) {
 	}
 	if !AllowedAnywhere(p, "billing", Email) || AllowedAnywhere(nil, "messages", SMS) {
 		t.Error("AllowedAnywhere disagrees with the cells")
+	}
+}
+
+// The defaults a new user gets are the ones the API document states: its
+// NotificationPreferences default (which the document's validation checks
+// against the schema) equals Defaults, cell by cell.
+func TestDefaultsMatchTheAPIDocument(t *testing.T) {
+	doc, err := api.Load(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref, ok := doc.Components.Schemas["NotificationPreferences"]
+	if !ok || ref.Value == nil || ref.Value.Default == nil {
+		t.Fatal("api/openapi.yaml: NotificationPreferences has no default")
+	}
+	raw, err := json.Marshal(ref.Value.Default)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var documented Preferences
+	if err := json.Unmarshal(raw, &documented); err != nil {
+		t.Fatalf("NotificationPreferences default: %v", err)
+	}
+	code := Defaults()
+	for _, pl := range Platforms {
+		for _, cat := range Categories {
+			for _, ch := range Channels {
+				d, ok := documented[pl][cat]
+				if !ok {
+					t.Errorf("%s.%s: missing from the document's default", pl, cat)
+					continue
+				}
+				c := code[pl][cat]
+				if got, want := *c.at(ch), *d.at(ch); got != want {
+					t.Errorf("%s: code default %v, api/openapi.yaml says %v", fmt.Sprintf("%s.%s.%s", pl, cat, ch), got, want)
+				}
+			}
+		}
+	}
+	if len(documented) != len(code) {
+		t.Errorf("document has %d platforms, code %d", len(documented), len(code))
 	}
 }
 

@@ -73,7 +73,7 @@ func (s *PasswordService) Change(ctx context.Context, p sessions.Principal, curr
 		return err
 	}
 	var v account.Validation
-	for _, msg := range s.Policy.Check(next, u.Email) {
+	for _, msg := range s.Policy.CheckContext(ctx, next, u.Email, u.FirstName, u.LastName) {
 		v.Add("newPassword", msg)
 	}
 	if next == current {

@@ -87,3 +87,110 @@ func (l Limiter) Release(ctx context.Context, key string) error {
 	}
 	return nil
 }
+
+// FairStore is the storage of fair attempt budgets (Acquire, Fail,
+// Release): a counter of attempts taken (failed or in flight) and one of
+// failures, per key and window.
+type FairStore interface {
+	Store
+	// TakeHit counts one attempt if fewer than max are taken (one
+	// conditional write) and says whether it did; when it did not, fails is
+	// how many of the taken ones are recorded failures (the rest are in
+	// flight). A refused attempt changes nothing.
+	TakeHit(ctx context.Context, key string, start, expires time.Time, max int) (taken bool, fails int, err error)
+	// AddFail records that an attempt taken by TakeHit failed: it stays
+	// taken and counts as a failure.
+	AddFail(ctx context.Context, key string, start, expires time.Time) error
+}
+
+// Fair is a budget of failed attempts per key and window that refused
+// attempts do not consume and that right answers do not exhaust: an
+// attempt is taken before it is checked (so parallel guesses get at most
+// Max checks), a refused one is not counted, a successful one is given
+// back, and an attempt refused only because the budget is held by attempts
+// still in flight waits for them (up to Wait) instead of being refused.
+type Fair struct {
+	Store  FairStore
+	Now    func() time.Time
+	Window time.Duration
+	Max    int
+	// Wait is how long an attempt waits for attempts in flight to finish
+	// (default 3s); Poll is the pause between tries (default 25ms).
+	Wait, Poll time.Duration
+	// Sleep pauses (default: a timer that honours ctx).
+	Sleep func(ctx context.Context, d time.Duration) error
+}
+
+func (f Fair) window() (start, end time.Time) {
+	now := f.Now().UTC()
+	start = now.Truncate(f.Window)
+	return start, start.Add(f.Window)
+}
+
+// Acquire takes one attempt of key before it is made: *Limited when Max
+// failures are recorded in this window, or when attempts in flight still
+// hold the whole budget after Wait. A refused attempt consumes nothing.
+// The caller reports the outcome with Fail or Release.
+func (f Fair) Acquire(ctx context.Context, key string) error {
+	wait, poll := f.Wait, f.Poll
+	if wait == 0 {
+		wait = 3 * time.Second
+	}
+	if poll == 0 {
+		poll = 25 * time.Millisecond
+	}
+	sleep := f.Sleep
+	if sleep == nil {
+		sleep = sleepCtx
+	}
+	deadline := time.Now().Add(wait)
+	for {
+		start, end := f.window()
+		ok, fails, err := f.Store.TakeHit(ctx, key, start, end, f.Max)
+		if err != nil {
+			return fmt.Errorf("rate limit %s: %w", key, err)
+		}
+		if ok {
+			return nil
+		}
+		if fails >= f.Max || !time.Now().Before(deadline) {
+			return &Limited{RetryAfter: end.Sub(f.Now().UTC())}
+		}
+		// The budget is held by attempts in flight, which give it back
+		// when they succeed: wait for them.
+		if err := sleep(ctx, poll); err != nil {
+			return fmt.Errorf("rate limit %s: %w", key, err)
+		}
+	}
+}
+
+// Fail records that an acquired attempt failed: it keeps its place in the
+// budget until the window ends.
+func (f Fair) Fail(ctx context.Context, key string) error {
+	start, end := f.window()
+	if err := f.Store.AddFail(ctx, key, start, end); err != nil {
+		return fmt.Errorf("rate limit %s: %w", key, err)
+	}
+	return nil
+}
+
+// Release gives back an acquired attempt that did not fail (see
+// Limiter.Release).
+func (f Fair) Release(ctx context.Context, key string) error {
+	start, _ := f.window()
+	if err := f.Store.RemoveHit(ctx, key, start); err != nil {
+		return fmt.Errorf("rate limit %s: %w", key, err)
+	}
+	return nil
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

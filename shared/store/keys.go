@@ -40,12 +40,22 @@ package store
 // 2FA sign-in challenge  | USER#<uid>            | MFACHAL#<hex> (id <uid>.<hex>) | ttl = 5 min    | auth
 // 2FA passkey            | USER#<uid>            | MFA#PASSKEY#<credId b64url> |                  | twofactor, auth (signCount, lastUsedAt)
 // 2FA passkey ceremony   | USER#<uid>            | MFA#WEBAUTHN#REG        | ttl = 5 min          | twofactor (taken by a conditional delete)
+// 2FA lock (escalating)  | USER#<uid>            | MFA#LOCK                | ttl = until + 30 d   | auth (strikes, window, until; written conditioned on strikes, deleted by a successful sign-in)
+// passkey id uniqueness  | PASSKEY#<credId b64url> | PASSKEY               |                      | twofactor (in the registration transaction, attribute_not_exists; userId)
+// passkey sign-in cerem. | PASSKEYLOGIN#<32 hex> | CEREMONY                | ttl = 5 min          | twofactor (passwordless sign-in; taken by a delete)
+// devices-known mark     | USER#<uid>            | DEVICES                 |                      | auth (written once, at the first recorded sign-in; since)
+// known sign-in device   | USER#<uid>            | DEVICE#<32 hex: sha256 of browser, OS and /24 or /48> | ttl = 90 days | auth (new-device notice; browser, os, ip, lastSeenAt)
 //
 // Access patterns:
 // Pattern                              | Key / index                                  | Operation
 // -------------------------------------|----------------------------------------------|---------------------------------
 // authenticate a request               | USER#<uid>/SESSION#<sid> + USER#<uid>/PROFILE | BatchGetItem, consistent
-// sign in by email                     | EMAIL#<email>/EMAIL then USER#<uid>/PASSWORD  | GetItem x2
+// sign in by email                     | EMAIL#<email>/EMAIL then USER#<uid>/PASSWORD + PROFILE | GetItem, BatchGetItem consistent
+// take / fail a sign-in attempt       | RATE#…/W#…, hits < :max (ALL_OLD on refusal); ADD fails | UpdateItem, conditional
+// record a sign-in device             | USER#<uid>/DEVICE#<key> (ALL_OLD: seen before?) | PutItem
+// first sign-in of the account?       | USER#<uid>/DEVICES attribute_not_exists       | PutItem, conditional
+// register a passkey (id unique)      | PROFILE version + MFA#PASSKEY#<id> + PASSKEY#<id> not exists | TransactWriteItems
+// passwordless passkey sign-in        | PASSKEYLOGIN#<id> delete (ALL_OLD), then USER#<uid>/PROFILE + MFA#PASSKEY#<id> | DeleteItem, BatchGetItem
 // sign up (email unique)               | EMAIL item attribute_not_exists + user, org… | TransactWriteItems
 // list a user's sessions               | pk = USER#<uid>, sk begins_with SESSION#      | Query, consistent
 // revoke sessions                      | USER#<uid>/SESSION#<sid>                      | DeleteItem (BatchWriteItem)
@@ -140,6 +150,22 @@ const (
 	PrefixMFAChal = "MFACHAL#"
 	PrefixPasskey = "MFA#PASSKEY#"
 	SKWebAuthnReg = "MFA#WEBAUTHN#REG"
+	SKMFALock     = "MFA#LOCK"
+	// PrefixPasskeyID / SKPasskeyID: the uniqueness item of a passkey's
+	// credential id across all accounts.
+	PrefixPasskeyID = "PASSKEY#"
+	SKPasskeyID     = "PASSKEY"
+	// PrefixPasskeyLogin / SKCeremony: a passwordless sign-in ceremony.
+	PrefixPasskeyLogin = "PASSKEYLOGIN#"
+	SKCeremony         = "CEREMONY"
+)
+
+// PrefixDevice is the sort key prefix of a user's known sign-in devices
+// (authdb), and SKDevicesKnown the mark that the user has signed in from
+// at least one device (the first sign-in mails no new-device notice).
+const (
+	PrefixDevice   = "DEVICE#"
+	SKDevicesKnown = "DEVICES"
 )
 
 // Daily summary entries and activities (dailysummarydb).

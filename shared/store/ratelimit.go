@@ -71,3 +71,50 @@ func (s *Store) RemoveHit(ctx context.Context, k string, start time.Time) error 
 	}
 	return nil
 }
+
+var _ ratelimit.FairStore = (*Store)(nil)
+
+// TakeHit counts one attempt if fewer than max are taken: one UpdateItem
+// conditioned on the count, which returns the stored item when the
+// condition fails, so a refusal costs no second read and changes nothing.
+func (s *Store) TakeHit(ctx context.Context, k string, start, expires time.Time, max int) (bool, int, error) {
+	_, err := s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                           &s.Table,
+		Key:                                 rateKey(k, start),
+		UpdateExpression:                    aws.String("ADD hits :one SET #ttl = :ttl"),
+		ConditionExpression:                 aws.String("attribute_not_exists(hits) OR hits < :max"),
+		ExpressionAttributeNames:            map[string]string{"#ttl": AttrTTL},
+		ExpressionAttributeValues:           Item{":one": N(1), ":ttl": TTL(expires), ":max": N(int64(max))},
+		ReturnValuesOnConditionCheckFailure: ddbtypes.ReturnValuesOnConditionCheckFailureAllOld,
+	})
+	if err == nil {
+		return true, 0, nil
+	}
+	old, failed := ConditionFailed(err)
+	if !failed {
+		return false, 0, fmt.Errorf("take hit: %w", err)
+	}
+	fails := 0
+	if n, ok := old["fails"].(*ddbtypes.AttributeValueMemberN); ok {
+		if fails, err = strconv.Atoi(n.Value); err != nil {
+			return false, 0, fmt.Errorf("take hit: fails value: %w", err)
+		}
+	}
+	return false, fails, nil
+}
+
+// AddFail counts a failure of an attempt TakeHit took (the attempt stays
+// in hits).
+func (s *Store) AddFail(ctx context.Context, k string, start, expires time.Time) error {
+	_, err := s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 &s.Table,
+		Key:                       rateKey(k, start),
+		UpdateExpression:          aws.String("ADD fails :one SET #ttl = :ttl"),
+		ExpressionAttributeNames:  map[string]string{"#ttl": AttrTTL},
+		ExpressionAttributeValues: Item{":one": N(1), ":ttl": TTL(expires)},
+	})
+	if err != nil {
+		return fmt.Errorf("add fail: %w", err)
+	}
+	return nil
+}

@@ -3,7 +3,6 @@ package twofactor_test
 import (
 	"context"
 	"fmt"
-	"math/rand/v2"
 	"net/http"
 	"regexp"
 	"strings"
@@ -228,7 +227,8 @@ func TestTOTPEnrolSignInBackupCodesDisable(t *testing.T) {
 	})
 	t.Run("regenerated codes replace the old set", func(t *testing.T) {
 		e := e.For(t)
-		res := e.Must(http.StatusOK, apptest.Req{Method: "POST", Path: "/v1/me/2fa/backup-codes", Token: u.Token, Body: map[string]any{"password": u.Password}})
+		// With 2FA on, a current second factor too (here a backup code).
+		res := e.Must(http.StatusOK, apptest.Req{Method: "POST", Path: "/v1/me/2fa/backup-codes", Token: u.Token, Body: map[string]any{"password": u.Password, "code": codes[5]}})
 		var out struct {
 			BackupCodes []string `json:"backupCodes"`
 		}
@@ -254,7 +254,8 @@ func TestTOTPEnrolSignInBackupCodesDisable(t *testing.T) {
 	})
 	t.Run("removing the last factor turns 2FA off and ends other sessions on request", func(t *testing.T) {
 		e := e.For(t)
-		e.Must(http.StatusNoContent, apptest.Req{Method: "DELETE", Path: "/v1/me/2fa/totp", Token: u.Token, Body: map[string]any{"password": u.Password, "revokeOtherSessions": true}})
+		e.Clock.Advance(30 * time.Second)
+		e.Must(http.StatusNoContent, apptest.Req{Method: "DELETE", Path: "/v1/me/2fa/totp", Token: u.Token, Body: map[string]any{"password": u.Password, "code": mustCode(t, secret, e.Clock.Now()), "revokeOtherSessions": true}})
 		st := e.Must(http.StatusOK, apptest.Req{Method: "GET", Path: "/v1/me/2fa", Token: u.Token}).JSON()
 		if st["enabled"] != false || st["backupCodes"].(map[string]any)["remaining"] != float64(0) {
 			t.Errorf("after disabling: %v", st)
@@ -354,7 +355,7 @@ func TestConcurrentTOTPSubmissions(t *testing.T) {
 func TestSMSFactor(t *testing.T) {
 	e := apptest.New(t, nil)
 	u := e.SignUp(nil)
-	phone := fmt.Sprintf("+1555%07d", rand.IntN(10_000_000))
+	phone := mobile(t) // a number that may receive codes (+1 555 ones are not valid)
 
 	t.Run("needs a verified phone", func(t *testing.T) {
 		e := e.For(t)
@@ -424,7 +425,8 @@ func TestSMSFactor(t *testing.T) {
 	})
 	t.Run("disabling sms turns 2FA off", func(t *testing.T) {
 		e := e.For(t)
-		e.Must(http.StatusNoContent, apptest.Req{Method: "DELETE", Path: "/v1/me/2fa/sms", Token: u.Token, Body: map[string]any{"password": u.Password}})
+		list, _ := codes["backupCodes"].([]any)
+		e.Must(http.StatusNoContent, apptest.Req{Method: "DELETE", Path: "/v1/me/2fa/sms", Token: u.Token, Body: map[string]any{"password": u.Password, "code": list[0]}})
 		e.Login(u.Email, u.Password)
 	})
 }
@@ -465,13 +467,13 @@ func TestConcurrentBackupCodeSubmissions(t *testing.T) {
 func TestAccountDeletionRemovesPendingChallenges(t *testing.T) {
 	e := apptest.New(t, nil)
 	u := e.SignUp(nil)
-	enrolTOTP(t, e, u)
+	_, codes := enrolTOTP(t, e, u)
 	c := mustChallenge(t, e, u)
 	if !strings.HasPrefix(c.ChallengeID, u.ID+".") {
 		t.Fatalf("challenge id %q is not in the user's partition", c.ChallengeID)
 	}
 	e.Must(http.StatusNoContent, apptest.Req{Method: "DELETE", Path: "/v1/me", Token: u.Token,
-		Body: map[string]any{"password": u.Password, "confirm": "DELETE"}})
+		Body: map[string]any{"password": u.Password, "code": codes[0], "confirm": "DELETE"}})
 	out, err := e.Deps.DB.Query(context.Background(), &dynamodb.QueryInput{TableName: &e.Table,
 		KeyConditionExpression:    aws.String("pk = :pk"),
 		ExpressionAttributeValues: map[string]ddbtypes.AttributeValue{":pk": &ddbtypes.AttributeValueMemberS{Value: "USER#" + u.ID}}})
@@ -482,4 +484,48 @@ func TestAccountDeletionRemovesPendingChallenges(t *testing.T) {
 		t.Errorf("%d items left in the deleted user's partition", len(out.Items))
 	}
 	wantMFAInvalid(t, second(e, c, "totp", "123456"), "challenge of a deleted account")
+}
+
+// Five different valid backup codes sent at once on one challenge open one
+// session and consume exactly one code: the challenge is claimed (one
+// winner) before a code is consumed.
+func TestConcurrentDifferentBackupCodesConsumeOne(t *testing.T) {
+	e := apptest.New(t, nil)
+	u := e.SignUp(nil)
+	_, codes := enrolTOTP(t, e, u)
+	before := backupCodesRemaining(t, e, u)
+	c := mustChallenge(t, e, u)
+	statuses := make([]int, 5)
+	var wg sync.WaitGroup
+	for i := range statuses {
+		wg.Go(func() { statuses[i] = second(e, c, "backup_code", codes[i]).Status })
+	}
+	wg.Wait()
+	ok := 0
+	for _, s := range statuses {
+		switch s {
+		case http.StatusOK:
+			ok++
+		case http.StatusUnauthorized:
+		default:
+			t.Errorf("unexpected status %d", s)
+		}
+	}
+	if ok != 1 {
+		t.Errorf("successes = %d (%v), want exactly 1", ok, statuses)
+	}
+	if after := backupCodesRemaining(t, e, u); after != before-1 {
+		t.Errorf("backup codes remaining = %d after one sign-in, want %d (one consumed)", after, before-1)
+	}
+}
+
+func backupCodesRemaining(t *testing.T, e *apptest.Env, u apptest.User) int {
+	t.Helper()
+	var st struct {
+		BackupCodes struct {
+			Remaining int `json:"remaining"`
+		} `json:"backupCodes"`
+	}
+	e.Must(http.StatusOK, apptest.Req{Method: "GET", Path: "/v1/me/2fa", Token: u.Token}).Decode(t, &st)
+	return st.BackupCodes.Remaining
 }

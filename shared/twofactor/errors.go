@@ -4,6 +4,7 @@ import (
 	"errors"
 
 	"github.com/example/myprofile/shared/account"
+	"github.com/example/myprofile/shared/phone"
 	"github.com/example/myprofile/shared/ratelimit"
 )
 
@@ -24,6 +25,10 @@ var (
 	// checked (wrong codes, codes sent, text messages per network).
 	// Public code: too_many_attempts or rate_limited, with Retry-After.
 	ErrTooManyAttempts = errors.New("twofactor: too many attempts")
+	// ErrPhoneNotServed: the user's phone is not one codes are texted to
+	// (not a mobile number, or its country is not allowed). Public code:
+	// validation_failed naming "phone".
+	ErrPhoneNotServed = errors.New("twofactor: no text messages to this phone")
 )
 
 // ruleError is a refusal: errors.Is matches its sentinel, errors.As finds
@@ -77,4 +82,18 @@ func tooManyCodes(err error) error {
 // limitedMFA is the per-user second-factor limit's refusal: 429 rate_limited.
 func limitedMFA(err error) error {
 	return limited(err, account.CodeRateLimited, "Too many wrong second-factor codes; try again later.")
+}
+
+// smsRefused is the SMS guard's refusal: 429 rate_limited with
+// Retry-After (ErrTooManyAttempts) for a limit, 400 naming "phone"
+// (ErrPhoneNotServed) for a number no code is texted to.
+func smsRefused(err error) error {
+	pub := phone.SMSProblem(err, "phone")
+	switch pub.Code {
+	case account.CodeRateLimited:
+		return refusal(ErrTooManyAttempts, pub)
+	case account.CodeValidation:
+		return refusal(ErrPhoneNotServed, pub)
+	}
+	return pub
 }

@@ -51,10 +51,12 @@ type PasskeyJSON struct {
 	Name       string     `json:"name"`
 	CreatedAt  time.Time  `json:"createdAt"`
 	LastUsedAt *time.Time `json:"lastUsedAt"`
+	// Discoverable: the passkey also signs in without a password.
+	Discoverable bool `json:"discoverable"`
 }
 
 func passkeyJSON(k Passkey) PasskeyJSON {
-	return PasskeyJSON{ID: k.ID, Name: k.Name, CreatedAt: k.CreatedAt.UTC(), LastUsedAt: k.LastUsedAt}
+	return PasskeyJSON{ID: k.ID, Name: k.Name, CreatedAt: k.CreatedAt.UTC(), LastUsedAt: k.LastUsedAt, Discoverable: k.Discoverable}
 }
 
 func (s *Service) handleStatus(w http.ResponseWriter, r *http.Request) error {
@@ -78,9 +80,11 @@ func (s *Service) handleStatus(w http.ResponseWriter, r *http.Request) error {
 }
 
 // passwordRequest is the body of every factor change: the current
-// password, re-checked, and whether to end the other sessions.
+// password, re-checked, whether to end the other sessions and, for the
+// changes that need a step-up with 2FA on, a current second factor code.
 type passwordRequest struct {
 	Password            string `json:"password"`
+	Code                string `json:"code"`
 	RevokeOtherSessions bool   `json:"revokeOtherSessions"`
 }
 
@@ -133,24 +137,30 @@ func (s *Service) handleConfirmTOTP(w http.ResponseWriter, r *http.Request) erro
 }
 
 func (s *Service) handleDisableTOTP(w http.ResponseWriter, r *http.Request) error {
-	return s.noContent(w, r, s.DisableTOTP)
+	return s.noContent(w, r, func(ctx context.Context, p sessions.Principal, req passwordRequest) error {
+		return s.DisableTOTP(ctx, p, req.Password, req.Code, req.RevokeOtherSessions)
+	})
 }
 
 func (s *Service) handleDisableSMS(w http.ResponseWriter, r *http.Request) error {
-	return s.noContent(w, r, s.DisableSMS)
+	return s.noContent(w, r, func(ctx context.Context, p sessions.Principal, req passwordRequest) error {
+		return s.DisableSMS(ctx, p, req.Password, req.Code, req.RevokeOtherSessions)
+	})
 }
 
 func (s *Service) handleEnableSMS(w http.ResponseWriter, r *http.Request) error {
-	return s.noContent(w, r, s.EnableSMS)
+	return s.noContent(w, r, func(ctx context.Context, p sessions.Principal, req passwordRequest) error {
+		return s.EnableSMS(ctx, p, req.Password, req.RevokeOtherSessions)
+	})
 }
 
 // noContent serves a factor change that answers 204.
-func (s *Service) noContent(w http.ResponseWriter, r *http.Request, change func(ctx context.Context, p sessions.Principal, password string, revokeOthers bool) error) error {
+func (s *Service) noContent(w http.ResponseWriter, r *http.Request, change func(ctx context.Context, p sessions.Principal, req passwordRequest) error) error {
 	p, req, err := decodePassword(r)
 	if err != nil {
 		return err
 	}
-	if err := change(r.Context(), p, req.Password, req.RevokeOtherSessions); err != nil {
+	if err := change(r.Context(), p, req); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -162,7 +172,7 @@ func (s *Service) handleRegenerate(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	codes, err := s.RegenerateBackupCodes(r.Context(), p, req.Password, req.RevokeOtherSessions)
+	codes, err := s.RegenerateBackupCodes(r.Context(), p, req.Password, req.Code, req.RevokeOtherSessions)
 	if err != nil {
 		return err
 	}
@@ -209,7 +219,7 @@ func (s *Service) handleRegisterFinish(w http.ResponseWriter, r *http.Request) e
 
 func (s *Service) handleDeletePasskey(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
-	return s.noContent(w, r, func(ctx context.Context, p sessions.Principal, password string, revokeOthers bool) error {
-		return s.DeletePasskey(ctx, p, id, password, revokeOthers)
+	return s.noContent(w, r, func(ctx context.Context, p sessions.Principal, req passwordRequest) error {
+		return s.DeletePasskey(ctx, p, id, req.Password, req.Code, req.RevokeOtherSessions)
 	})
 }

@@ -25,7 +25,32 @@ func (s *Service) LoginRoutes(issue IssueFunc) httpapi.Routes {
 		"POST /v1/auth/login/webauthn/finish": httpapi.Handle(func(w http.ResponseWriter, r *http.Request) error {
 			return s.handleLoginWebAuthnFinish(w, r, issue)
 		}),
+		"POST /v1/auth/passkey/begin": httpapi.Handle(s.handlePasskeyBegin),
+		"POST /v1/auth/passkey/finish": httpapi.Handle(func(w http.ResponseWriter, r *http.Request) error {
+			return s.handlePasskeyFinish(w, r, issue)
+		}),
 	}
+}
+
+func (s *Service) handlePasskeyBegin(w http.ResponseWriter, r *http.Request) error {
+	out, err := s.BeginPasskeySignIn(r.Context())
+	if err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func (s *Service) handlePasskeyFinish(w http.ResponseWriter, r *http.Request, issue IssueFunc) error {
+	var req webauthnFinishRequest
+	if err := httpapi.Decode(r, &req); err != nil {
+		return err
+	}
+	uid, err := s.FinishPasskeySignIn(r.Context(), req.ChallengeID, req.Credential)
+	if err != nil {
+		return err
+	}
+	return issue(w, r, uid)
 }
 
 type verifyRequest struct {

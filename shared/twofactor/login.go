@@ -10,11 +10,13 @@ import (
 	"math/big"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/example/myprofile/shared/account"
 	"github.com/example/myprofile/shared/metrics"
 	"github.com/example/myprofile/shared/password"
+	"github.com/example/myprofile/shared/ratelimit"
 	"github.com/example/myprofile/shared/request"
 )
 
@@ -25,26 +27,41 @@ func (s *Service) Begin(ctx context.Context, u account.User, src request.Source)
 	if !u.TwoFactor.Enabled || len(u.TwoFactor.Methods) == 0 {
 		return nil, nil
 	}
-	if err := limitedMFA(s.Failures.Check(ctx, failKey(u.ID))); err != nil {
-		return nil, err
-	}
-	methods := slices.Clone(u.TwoFactor.Methods)
-	n, err := s.Store.CountBackupCodes(ctx, u.ID)
-	if err != nil {
-		return nil, account.Internal(err)
-	}
-	if n > 0 {
-		methods = append(methods, MethodBackupCode)
-	}
 	secret, err := randomHex(16)
 	if err != nil {
 		return nil, account.Internal(err)
 	}
 	id := u.ID + "." + secret
 	now := s.Now().UTC()
-	c := Challenge{ID: id, UserID: u.ID, IP: src.IP, UserAgent: src.UserAgent, Methods: methods, ExpiresAt: now.Add(ChallengeTTL)}
-	if err := s.Store.PutChallenge(ctx, c); err != nil {
-		return nil, account.Internal(err)
+	// The challenge offers backup codes whether or not any remain (a code
+	// that does not exist is refused like a wrong one), so the limit check,
+	// the count and the challenge are one round trip.
+	stored := append(slices.Clone(u.TwoFactor.Methods), MethodBackupCode)
+	c := Challenge{ID: id, UserID: u.ID, IP: src.IP, UserAgent: src.UserAgent, Methods: stored, ExpiresAt: now.Add(ChallengeTTL)}
+	var (
+		n                                   int
+		lockErr, checkErr, countErr, putErr error
+	)
+	together(
+		// No second step while the second factors are locked (lockout.go).
+		func() { lockErr = s.checkLock(ctx, u.ID, now) },
+		func() { checkErr = limitedMFA(s.Failures.Check(ctx, failKey(u.ID))) },
+		func() { n, countErr = s.Store.CountBackupCodes(ctx, u.ID) },
+		func() { putErr = s.Store.PutChallenge(ctx, c) },
+	)
+	for _, err := range []error{lockErr, checkErr} {
+		if err != nil {
+			return nil, err // the challenge stored is never answered; it expires
+		}
+	}
+	for _, err := range []error{countErr, putErr} {
+		if err != nil {
+			return nil, account.Internal(err)
+		}
+	}
+	methods := slices.Clone(u.TwoFactor.Methods)
+	if n > 0 {
+		methods = append(methods, MethodBackupCode)
 	}
 	s.Log.InfoContext(ctx, "second factor required", "userId", u.ID)
 	return map[string]any{"mfaRequired": true, "challengeId": id, "methods": methods, "expiresAt": c.ExpiresAt}, nil
@@ -55,20 +72,39 @@ func failKey(uid string) string { return "mfa#" + uid }
 // attempt opens one attempt at a sign-in challenge, for every second-step
 // method: the attempt is counted on the challenge and on the user before
 // anything is checked (atomically), the challenge must be bound to this
-// client (src) and offer method, and its user is read. The caller defers
-// done(err) with its answer: the per-user attempt is given back unless the
-// answer is a refusal (ErrRefused).
-func (s *Service) attempt(ctx context.Context, src request.Source, challengeID, method string, now time.Time) (Challenge, account.User, func(error), error) {
-	c, err := s.Store.AttemptChallenge(ctx, challengeID, now, ChallengeMaxAttempts)
-	if errors.Is(err, ErrVoid) {
-		return Challenge{}, account.User{}, nil, errMFA()
+// client (src) and offer method, and its user is read. The user id is the
+// challenge id's first part, so the counts, the user record and whatever
+// also reads are requested together: one DynamoDB round trip. The caller
+// defers done(err) with its answer: the per-user attempt is given back
+// unless the answer is a refusal (ErrRefused).
+func (s *Service) attempt(ctx context.Context, src request.Source, challengeID, method string, now time.Time, also ...func(uid string)) (Challenge, account.User, func(error), error) {
+	uid, _, _ := strings.Cut(challengeID, ".")
+	var (
+		c                   Challenge
+		u                   account.User
+		cErr, takeErr, uErr error
+	)
+	fns := []func(){
+		func() { c, cErr = s.Store.AttemptChallenge(ctx, challengeID, now, ChallengeMaxAttempts) },
+		func() { takeErr = s.takeAttempt(ctx, uid) },
+		func() { u, uErr = s.Users.GetUser(ctx, uid) },
 	}
-	if err != nil {
-		return Challenge{}, account.User{}, nil, account.Internal(err)
+	for _, f := range also {
+		fns = append(fns, func() { f(uid) })
+	}
+	together(fns...)
+	if cErr != nil {
+		if takeErr == nil {
+			s.settleAttempt(ctx, uid, nil) // no attempt was made
+		}
+		if errors.Is(cErr, ErrVoid) {
+			return Challenge{}, account.User{}, nil, errMFA()
+		}
+		return Challenge{}, account.User{}, nil, account.Internal(cErr)
 	}
 	request.SetUserID(ctx, c.UserID)
-	if err := s.takeAttempt(ctx, c.UserID); err != nil {
-		return Challenge{}, account.User{}, nil, err
+	if takeErr != nil {
+		return Challenge{}, account.User{}, nil, takeErr
 	}
 	done := func(answer error) { s.settleAttempt(ctx, c.UserID, answer) }
 	fail := func(err error) (Challenge, account.User, func(error), error) {
@@ -78,14 +114,49 @@ func (s *Service) attempt(ctx context.Context, src request.Source, challengeID, 
 	if c.IP != src.IP || c.UserAgent != src.UserAgent || !slices.Contains(c.Methods, method) {
 		return fail(s.refuse(ctx, c.UserID, "challenge bound elsewhere or method not offered"))
 	}
-	u, err := s.Users.GetUser(ctx, c.UserID)
-	if errors.Is(err, account.ErrNotFound) {
+	if errors.Is(uErr, account.ErrNotFound) {
 		return fail(errMFA())
 	}
-	if err != nil {
-		return fail(account.Internal(err))
+	if uErr != nil {
+		return fail(account.Internal(uErr))
 	}
 	return c, u, done, nil
+}
+
+// together runs fns at once and waits for them all: independent DynamoDB
+// requests cost one round trip instead of one each.
+func together(fns ...func()) {
+	var wg sync.WaitGroup
+	for _, f := range fns {
+		wg.Go(f)
+	}
+	wg.Wait()
+}
+
+// redeem marks the challenge used and, at the same time, gives back the
+// user's attempt (the answer was right). If the challenge was redeemed
+// already, the attempt is counted again and the answer is a refusal.
+func (s *Service) redeem(ctx context.Context, c Challenge, now time.Time, smsHash string) error {
+	var err error
+	together(
+		func() { err = s.Store.RedeemChallenge(ctx, c.ID, now, smsHash) },
+		func() { s.settleAttempt(ctx, c.UserID, nil) },
+	)
+	if errors.Is(err, ErrVoid) {
+		if herr := s.Failures.Hit(ctx, failKey(c.UserID)); herr != nil && !isLimited(herr) {
+			s.Log.ErrorContext(ctx, "count second-factor attempt again", "error", herr.Error())
+		}
+		return s.refuse(ctx, c.UserID, "challenge redeemed already")
+	}
+	if err != nil {
+		return account.Internal(err)
+	}
+	return nil
+}
+
+func isLimited(err error) bool {
+	var l *ratelimit.Limited
+	return errors.As(err, &l)
 }
 
 // validChallengeID checks the shape "<userId>.<32 hex>": the user id keeps
@@ -127,22 +198,37 @@ func (s *Service) VerifyCode(ctx context.Context, src request.Source, challengeI
 		return "", err
 	}
 	now := s.Now().UTC()
-	c, u, done, err := s.attempt(ctx, src, challengeID, method, now)
+	// The authenticator is read with the attempt (one round trip).
+	var (
+		totp    TOTP
+		totpErr error
+	)
+	var also []func(string)
+	if method == MethodTOTP {
+		also = append(also, func(uid string) { totp, totpErr = s.Store.GetTOTP(ctx, uid) })
+	}
+	c, u, done, err := s.attempt(ctx, src, challengeID, method, now, also...)
 	if err != nil {
 		return "", err
 	}
-	defer func() { done(err) }()
+	settled := false
+	defer func() {
+		if !settled {
+			done(err)
+		}
+	}()
 	smsHash := ""
+	var backup *BackupCode
 	switch method {
 	case MethodTOTP:
 		if !hasMethod(u, MethodTOTP) {
 			return "", s.refuse(ctx, u.ID, "totp no longer enabled")
 		}
-		if err := s.checkTOTP(ctx, u, code, now); err != nil {
+		if err := s.checkTOTP(ctx, u, totp, totpErr, code, now); err != nil {
 			return "", err
 		}
 	case MethodBackupCode:
-		if err := s.checkBackupCode(ctx, u, code); err != nil {
+		if backup, err = s.checkBackupCode(ctx, u, code); err != nil {
 			return "", err
 		}
 	case MethodSMS:
@@ -157,12 +243,16 @@ func (s *Service) VerifyCode(ctx context.Context, src request.Source, challengeI
 		}
 	}
 	// Single use: of concurrent redemptions of one challenge, one wins.
-	err = s.Store.RedeemChallenge(ctx, c.ID, now, smsHash)
-	if errors.Is(err, ErrVoid) {
-		return "", s.refuse(ctx, u.ID, "challenge redeemed already")
+	settled = true
+	if err := s.redeem(ctx, c, now, smsHash); err != nil {
+		return "", err
 	}
-	if err != nil {
-		return "", account.Internal(err)
+	// Only the winner of the challenge consumes its backup code: of five
+	// valid codes sent at once, one is spent, not five.
+	if backup != nil {
+		if err := s.consumeBackupCode(ctx, u, *backup); err != nil {
+			return "", err
+		}
 	}
 	s.Log.InfoContext(ctx, "second factor accepted", "userId", u.ID, "method", method)
 	return u.ID, nil
@@ -170,9 +260,8 @@ func (s *Service) VerifyCode(ctx context.Context, src request.Source, challengeI
 
 // checkTOTP accepts a code of a time step later than the last accepted
 // one, recording it with a conditional write. A replay is refused and the
-// user is told by email.
-func (s *Service) checkTOTP(ctx context.Context, u account.User, code string, now time.Time) error {
-	t, err := s.Store.GetTOTP(ctx, u.ID)
+// user is told by email. t and err are the authenticator as read (GetTOTP).
+func (s *Service) checkTOTP(ctx context.Context, u account.User, t TOTP, err error, code string, now time.Time) error {
 	if errors.Is(err, account.ErrNotFound) {
 		return s.refuse(ctx, u.ID, "no totp")
 	}
@@ -208,29 +297,38 @@ func (s *Service) checkTOTP(ctx context.Context, u account.User, code string, no
 	return s.refuse(ctx, u.ID, "wrong totp")
 }
 
-// checkBackupCode reads the one code the id names, verifies one argon2id
-// hash and consumes the code with a conditional delete.
-func (s *Service) checkBackupCode(ctx context.Context, u account.User, raw string) error {
+// checkBackupCode reads the one code the id names and verifies one
+// argon2id hash. It does not consume the code: VerifyCode claims the
+// challenge first (RedeemChallenge, one winner) and only then consumes it
+// (consumeBackupCode), so concurrent second steps spend one code at most.
+func (s *Service) checkBackupCode(ctx context.Context, u account.User, raw string) (*BackupCode, error) {
 	code, ok := normalizeBackupCode(raw)
 	if !ok {
-		return s.refuse(ctx, u.ID, "malformed backup code")
+		return nil, s.refuse(ctx, u.ID, "malformed backup code")
 	}
 	bc, err := s.Store.GetBackupCode(ctx, u.ID, code[:backupIDLen])
 	if errors.Is(err, account.ErrNotFound) {
 		s.Hasher.VerifyDummy(code) // same cost as a wrong code
-		return s.refuse(ctx, u.ID, "unknown backup code")
+		return nil, s.refuse(ctx, u.ID, "unknown backup code")
 	}
 	if err != nil {
-		return account.Internal(err)
+		return nil, account.Internal(err)
 	}
 	err = s.Hasher.Verify(code, bc.Hash)
 	if errors.Is(err, password.ErrMismatch) {
-		return s.refuse(ctx, u.ID, "wrong backup code")
+		return nil, s.refuse(ctx, u.ID, "wrong backup code")
 	}
 	if err != nil {
-		return account.Internal(err)
+		return nil, account.Internal(err)
 	}
-	err = s.Store.ConsumeBackupCode(ctx, u.ID, bc)
+	return &bc, nil
+}
+
+// consumeBackupCode spends a verified backup code with a delete
+// conditioned on its hash: a code another request spent meanwhile (on
+// another challenge) is refused, and the claimed challenge stays used.
+func (s *Service) consumeBackupCode(ctx context.Context, u account.User, bc BackupCode) error {
+	err := s.Store.ConsumeBackupCode(ctx, u.ID, bc)
 	if errors.Is(err, account.ErrNotFound) {
 		return s.refuse(ctx, u.ID, "backup code used concurrently")
 	}
@@ -252,17 +350,26 @@ func (s *Service) refuse(ctx context.Context, uid, why string) error {
 // is checked: 429 rate_limited when over the limit, so parallel guesses
 // get at most Failures.Max real checks.
 func (s *Service) takeAttempt(ctx context.Context, uid string) error {
+	if err := s.checkLock(ctx, uid, s.Now().UTC()); err != nil {
+		return err
+	}
 	return limitedMFA(s.Failures.Take(ctx, failKey(uid)))
 }
 
 // settleAttempt gives back the attempt taken by takeAttempt unless the
-// answer err is a refusal (ErrRefused): only wrong factors accumulate.
+// answer err is a refusal (ErrRefused): only wrong factors accumulate. A
+// refusal that runs out the window locks the factors (strike); a success
+// clears the lock's strikes.
 func (s *Service) settleAttempt(ctx context.Context, uid string, err error) {
 	if errors.Is(err, ErrRefused) {
+		s.strike(ctx, uid)
 		return
 	}
 	if rerr := s.Failures.Release(ctx, failKey(uid)); rerr != nil {
 		s.Log.ErrorContext(ctx, "release second-factor attempt", "error", rerr.Error())
+	}
+	if err == nil {
+		s.unlock(ctx, uid)
 	}
 }
 
@@ -290,9 +397,11 @@ func (s *Service) liveChallenge(ctx context.Context, src request.Source, challen
 
 // SendSMSCode texts a new sign-in code for the challenge made for the
 // client src to the user's verified phone and returns when it expires. At
-// most SMSMaxSends codes per challenge and SMSPerIP per network
-// (ErrTooManyAttempts); ErrRefused when the challenge is not live or the
-// user has no SMS factor.
+// most SMSMaxSends codes per challenge, and what the SMS guard admits
+// (per network, per account, per number, the daily budget:
+// ErrTooManyAttempts, 429 rate_limited); a phone that is not a mobile of
+// an allowed country is ErrPhoneNotServed (400 naming "phone"); ErrRefused
+// when the challenge is not live or the user has no SMS factor.
 func (s *Service) SendSMSCode(ctx context.Context, src request.Source, challengeID string) (time.Time, error) {
 	now := s.Now().UTC()
 	c, err := s.liveChallenge(ctx, src, challengeID, MethodSMS, now)
@@ -309,10 +418,20 @@ func (s *Service) SendSMSCode(ctx context.Context, src request.Source, challenge
 	if !hasMethod(u, MethodSMS) || u.Phone == "" || !u.PhoneVerified {
 		return time.Time{}, errMFA()
 	}
-	err = limited(s.SMSPerIP.Take(ctx, "sms-ip#"+src.IP), account.CodeRateLimited, "Too many text messages from this network; try again later.")
-	if err != nil {
+	// No code is texted while the second factors are locked.
+	if err := s.checkLock(ctx, u.ID, now); err != nil {
 		return time.Time{}, err
 	}
+	release, err := s.SMS.Take(ctx, u.ID, src.IP, u.Phone)
+	if err != nil {
+		return time.Time{}, smsRefused(err)
+	}
+	sent := false
+	defer func() {
+		if !sent {
+			release(context.WithoutCancel(ctx))
+		}
+	}()
 	code, err := randomDigits(6)
 	if err != nil {
 		return time.Time{}, account.Internal(err)
@@ -338,6 +457,7 @@ func (s *Service) SendSMSCode(ctx context.Context, src request.Source, challenge
 	if err := s.Texter.SendSMS(ctx, u.Phone, msg.Text); err != nil {
 		return time.Time{}, &account.Error{Code: account.CodeUnavailable, Detail: "The text message could not be sent; try again shortly.", Cause: err, RetryAfter: 5 * time.Second}
 	}
+	sent = true
 	s.Log.InfoContext(ctx, "sign-in sms sent", "userId", u.ID)
 	metrics.Inc(ctx, s.Metrics, metrics.CodesSent, map[string]string{"channel": "sms"})
 	return exp, nil

@@ -11,6 +11,7 @@ import (
 	"github.com/example/myprofile/shared/audit"
 	"github.com/example/myprofile/shared/metrics"
 	"github.com/example/myprofile/shared/notify"
+	"github.com/example/myprofile/shared/phone"
 	"github.com/example/myprofile/shared/request"
 	"github.com/example/myprofile/shared/sessions"
 )
@@ -178,18 +179,19 @@ func (s *Service) backupCodesWith(ctx context.Context, u account.User, codes []s
 }
 
 // DisableTOTP removes the authenticator; 404 not_found when there is none.
-// Removing the last factor turns 2FA off and deletes the backup codes.
-func (s *Service) DisableTOTP(ctx context.Context, p sessions.Principal, password string, revokeOthers bool) error {
-	return s.disable(ctx, p, MethodTOTP, password, revokeOthers)
+// Removing the last factor turns 2FA off and deletes the backup codes. It
+// needs the password and a current second factor code (stepup.go).
+func (s *Service) DisableTOTP(ctx context.Context, p sessions.Principal, password, code string, revokeOthers bool) error {
+	return s.disable(ctx, p, MethodTOTP, password, code, revokeOthers)
 }
 
 // DisableSMS turns SMS codes off, as DisableTOTP does the authenticator.
-func (s *Service) DisableSMS(ctx context.Context, p sessions.Principal, password string, revokeOthers bool) error {
-	return s.disable(ctx, p, MethodSMS, password, revokeOthers)
+func (s *Service) DisableSMS(ctx context.Context, p sessions.Principal, password, code string, revokeOthers bool) error {
+	return s.disable(ctx, p, MethodSMS, password, code, revokeOthers)
 }
 
-func (s *Service) disable(ctx context.Context, p sessions.Principal, method, password string, revokeOthers bool) error {
-	if err := s.Reauth.Check(ctx, p.User, password, "password"); err != nil {
+func (s *Service) disable(ctx context.Context, p sessions.Principal, method, password, code string, revokeOthers bool) error {
+	if err := s.stepUp(ctx, p.User, password, code); err != nil {
 		return err
 	}
 	now := s.Now().UTC()
@@ -212,7 +214,8 @@ func (s *Service) disable(ctx context.Context, p sessions.Principal, method, pas
 }
 
 // EnableSMS turns SMS codes on for the user's verified phone; 409 conflict
-// without one. Turning it on again changes nothing and tells no one.
+// without one, 400 naming "phone" (ErrPhoneNotServed) when codes are not
+// texted to it (phone.CheckSMS). It sends no code itself. Turning it on again changes nothing and tells no one.
 func (s *Service) EnableSMS(ctx context.Context, p sessions.Principal, password string, revokeOthers bool) error {
 	if err := s.Reauth.Check(ctx, p.User, password, "password"); err != nil {
 		return err
@@ -222,6 +225,11 @@ func (s *Service) EnableSMS(ctx context.Context, p sessions.Principal, password 
 	u, err := s.update(ctx, p.User, func(u account.User) (Change, error) {
 		if u.Phone == "" || !u.PhoneVerified {
 			return Change{}, account.Errorf(account.CodeConflict, "Add and verify a phone number first (POST /v1/me/phone-change).")
+		}
+		if err := phone.CheckSMS(u.Phone, s.SMS.Countries); err != nil {
+			// A number verified before the SMS guard may be one no code
+			// is texted to any more: SMS would be a factor that never works.
+			return Change{}, smsRefused(err)
 		}
 		if hasMethod(u, MethodSMS) {
 			return Change{}, errUnchanged
@@ -239,10 +247,21 @@ func (s *Service) EnableSMS(ctx context.Context, p sessions.Principal, password 
 }
 
 // RegenerateBackupCodes replaces every backup code with 10 new ones and
-// returns them; 409 conflict while 2FA is off.
-func (s *Service) RegenerateBackupCodes(ctx context.Context, p sessions.Principal, password string, revokeOthers bool) ([]string, error) {
+// returns them; 409 conflict while 2FA is off. It needs the password and a
+// current second factor code, unless the user has neither an
+// authenticator nor a backup code to give (stepup.go).
+func (s *Service) RegenerateBackupCodes(ctx context.Context, p sessions.Principal, password, code string, revokeOthers bool) ([]string, error) {
 	if err := s.Reauth.Check(ctx, p.User, password, "password"); err != nil {
 		return nil, err
+	}
+	left, err := s.Store.CountBackupCodes(ctx, p.User.ID)
+	if err != nil {
+		return nil, account.Internal(err)
+	}
+	if hasMethod(p.User, MethodTOTP) || left > 0 {
+		if err := s.CheckStepUp(ctx, p.User, code); err != nil {
+			return nil, err
+		}
 	}
 	codes, err := newBackupCodes()
 	if err != nil {
@@ -291,6 +310,9 @@ func (s *Service) update(ctx context.Context, u account.User, f func(account.Use
 		err = s.Store.ApplyChange(ctx, c)
 		if err == nil {
 			return c.User, nil
+		}
+		if errors.Is(err, ErrPasskeyTaken) {
+			return u, &account.Error{Code: account.CodeConflict, Detail: "This passkey is registered already.", Cause: err}
 		}
 		if !errors.Is(err, account.ErrConflict) || attempt >= 3 {
 			if errors.Is(err, account.ErrConflict) {

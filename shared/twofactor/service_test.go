@@ -17,8 +17,10 @@ import (
 	"github.com/example/myprofile/shared/app/apptest"
 	"github.com/example/myprofile/shared/audit"
 	"github.com/example/myprofile/shared/auth"
+	"github.com/example/myprofile/shared/config"
 	"github.com/example/myprofile/shared/notify"
 	"github.com/example/myprofile/shared/password"
+	"github.com/example/myprofile/shared/phone"
 	"github.com/example/myprofile/shared/ratelimit"
 	"github.com/example/myprofile/shared/reauth"
 	"github.com/example/myprofile/shared/request"
@@ -102,7 +104,7 @@ func newSvcEnv(t *testing.T) *svcEnv {
 		Reauth:   reauth.Checker{Store: st, Hasher: hasher, Failures: limiter(5)},
 		Hasher:   hasher, Mailer: mail, Texter: noTexts{},
 		Sealer:   twofactor.Sealer{Keys: twofactor.StaticKey(strings.Repeat("k", 32))},
-		Failures: limiter(svcLimit), SMSPerIP: limiter(10),
+		Failures: limiter(svcLimit), SMS: phone.NewSMSGuard(st, clock.Now, config.Config{SMSPerAccountHour: 5, SMSPerAccountDay: 10, SMSPerNumberDay: 5, SMSDailyBudget: 1000}),
 		Issuer: "MyProfile", WebAuthn: wa, Now: clock.Now,
 		Log:   slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Audit: audit.Recorder{Store: st, Now: clock.Now},
@@ -430,21 +432,28 @@ func TestRegenerateBackupCodes(t *testing.T) {
 		name          string
 		enrolled      bool
 		password      string
+		stepUp        bool // send a current authenticator code
 		wantCode      string
 		wantRemaining int
 	}{
-		{name: "new codes replace the old ones", enrolled: true, password: svcPassword, wantRemaining: 10},
-		{name: "wrong password is refused and keeps the codes", enrolled: true, password: "not the password", wantCode: account.CodeInvalidCreds, wantRemaining: 10},
+		{name: "new codes replace the old ones", enrolled: true, password: svcPassword, stepUp: true, wantRemaining: 10},
+		{name: "wrong password is refused and keeps the codes", enrolled: true, password: "not the password", stepUp: true, wantCode: account.CodeInvalidCreds, wantRemaining: 10},
+		{name: "without a second factor is mfa_invalid and keeps the codes", enrolled: true, password: svcPassword, wantCode: account.CodeMFAInvalid, wantRemaining: 10},
 		{name: "2FA off is conflict", password: svcPassword, wantCode: account.CodeConflict},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			p := e.mustUser(t, false)
 			var old []string
+			var secret, stepUp string
 			if tc.enrolled {
-				_, old, p = e.mustTOTP(t, p)
+				secret, old, p = e.mustTOTP(t, p)
+				e.clock.Advance(30 * time.Second) // the enrolment's code is used
 			}
-			codes, err := e.svc.RegenerateBackupCodes(t.Context(), p, tc.password, false)
+			if tc.stepUp {
+				stepUp = totpAt(t, secret, e.clock.Now())
+			}
+			codes, err := e.svc.RegenerateBackupCodes(t.Context(), p, tc.password, stepUp, false)
 			if got := code(err); got != tc.wantCode {
 				t.Fatalf("public code: got %q (%v), want %q", got, err, tc.wantCode)
 			}
@@ -491,7 +500,8 @@ func TestDisableFactor(t *testing.T) {
 	tests := []struct {
 		name        string
 		sms         bool // SMS is on besides the authenticator
-		disable     func(ctx context.Context, p sessions.Principal, pw string, revoke bool) error
+		disable     func(ctx context.Context, p sessions.Principal, pw, code string, revoke bool) error
+		stepUp      string // "totp" (default), "backup" or "none"
 		wantCode    string
 		wantMethods []string
 		wantCodes   int // backup codes left
@@ -500,17 +510,30 @@ func TestDisableFactor(t *testing.T) {
 		{name: "removing one of two factors keeps 2FA and the codes", sms: true, disable: e.svc.DisableTOTP, wantMethods: []string{twofactor.MethodSMS}, wantCodes: 10},
 		{name: "removing SMS keeps the authenticator", sms: true, disable: e.svc.DisableSMS, wantMethods: []string{twofactor.MethodTOTP}, wantCodes: 10},
 		{name: "a factor that is not on is not_found", disable: e.svc.DisableSMS, wantCode: account.CodeNotFound, wantMethods: []string{twofactor.MethodTOTP}, wantCodes: 10},
+		{name: "a backup code as the second factor is consumed", sms: true, stepUp: "backup", disable: e.svc.DisableSMS, wantMethods: []string{twofactor.MethodTOTP}, wantCodes: 9},
+		{name: "without a second factor is mfa_invalid and keeps the factor", stepUp: "none", disable: e.svc.DisableTOTP, wantCode: account.CodeMFAInvalid, wantMethods: []string{twofactor.MethodTOTP}, wantCodes: 10},
+		{name: "a wrong second factor is mfa_invalid and keeps the factor", stepUp: "wrong", disable: e.svc.DisableTOTP, wantCode: account.CodeMFAInvalid, wantMethods: []string{twofactor.MethodTOTP}, wantCodes: 10},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, _, p := e.mustTOTP(t, e.mustUser(t, tc.sms))
+			secret, backup, p := e.mustTOTP(t, e.mustUser(t, tc.sms))
 			if tc.sms {
 				if err := e.svc.EnableSMS(t.Context(), p, svcPassword, false); err != nil {
 					t.Fatalf("enable sms: %v", err)
 				}
 				p = e.principal(t, p)
 			}
-			err := tc.disable(t.Context(), p, svcPassword, false)
+			e.clock.Advance(30 * time.Second) // the enrolment's code is used
+			stepUp := totpAt(t, secret, e.clock.Now())
+			switch tc.stepUp {
+			case "backup":
+				stepUp = backup[0]
+			case "none":
+				stepUp = ""
+			case "wrong":
+				stepUp = wrongTOTP(t, secret, e.clock.Now())
+			}
+			err := tc.disable(t.Context(), p, svcPassword, stepUp, false)
 			if got := code(err); got != tc.wantCode {
 				t.Fatalf("public code: got %q (%v), want %q", got, err, tc.wantCode)
 			}

@@ -40,6 +40,9 @@ var (
 	// noticeReplay: a code of the authenticator app was used a second time
 	// (ASVS 2.8.5): someone may have watched or intercepted it.
 	noticeReplay = texts.Template("2fa-totp-replay")
+	// noticeLocked: wrong second factors followed the right password
+	// until the factors were locked (the first strike, see lockout.go).
+	noticeLocked = texts.Template("2fa-locked")
 )
 
 // smsSignIn is the SMS with a sign-in code (its text body is sent).

@@ -11,7 +11,7 @@ import (
 // notice names the factor and never carries a code.
 func TestTextsRenderInEveryLanguage(t *testing.T) {
 	data := noticeData{App: "MyProfile", Name: "Ana", Factor: "passkey", Code: "123456", Minutes: 5}
-	notices := []notify.Template{noticeEnabled, noticeDisabled, noticeRegenerated, noticeReplay}
+	notices := []notify.Template{noticeEnabled, noticeDisabled, noticeRegenerated, noticeReplay, noticeLocked}
 	samples := map[notify.Template]any{smsSignIn: data}
 	for _, n := range notices {
 		samples[n] = data

@@ -4,12 +4,9 @@ import (
 	"context"
 	"crypto/aes"
 	"crypto/cipher"
-	"crypto/hmac"
 	"crypto/rand"
-	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
@@ -17,6 +14,8 @@ import (
 
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
+
+	"github.com/example/myprofile/shared/datakey/keyedhash"
 )
 
 // TOTPParams are the RFC 6238 parameters. Production uses Standard; tests
@@ -131,15 +130,14 @@ func (s Sealer) aead(ctx context.Context) (cipher.AEAD, error) {
 	return cipher.NewGCM(b)
 }
 
-// MAC is HMAC-SHA256 under the data key over msg, in hex.
+// MAC is HMAC-SHA256 under the data key over msg, in hex: the keyed hash
+// of one-time codes every capability shares (package keyedhash).
 func (s Sealer) MAC(ctx context.Context, msg string) (string, error) {
 	k, err := s.key(ctx)
 	if err != nil {
 		return "", err
 	}
-	m := hmac.New(sha256.New, k)
-	m.Write([]byte(msg))
-	return hex.EncodeToString(m.Sum(nil)), nil
+	return keyedhash.Sum(k, msg), nil
 }
 
 // Seal encrypts plaintext for a user: base64(nonce || ciphertext).

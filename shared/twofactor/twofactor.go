@@ -13,6 +13,7 @@ import (
 	"github.com/example/myprofile/shared/metrics"
 	"github.com/example/myprofile/shared/notify"
 	"github.com/example/myprofile/shared/password"
+	"github.com/example/myprofile/shared/phone"
 	"github.com/example/myprofile/shared/ratelimit"
 	"github.com/example/myprofile/shared/reauth"
 	"github.com/example/myprofile/shared/sessions"
@@ -37,6 +38,10 @@ const (
 	SMSMaxSends = 3
 	// PendingTOTPTTL is how long an unconfirmed authenticator secret waits.
 	PendingTOTPTTL = 15 * time.Minute
+	// MaxLock caps the escalating lock of a user's second factors: the
+	// first lock lasts the limiter's window (LOGIN_WINDOW), each next one
+	// twice the last, up to this.
+	MaxLock = 24 * time.Hour
 )
 
 // Errors of the store.
@@ -45,6 +50,9 @@ var (
 	ErrReplay = errors.New("mfa: totp step already used")
 	// ErrVoid: the challenge is unknown, expired, used up or already redeemed.
 	ErrVoid = errors.New("mfa: challenge not valid")
+	// ErrPasskeyTaken: the credential id is registered already (to this or
+	// another account).
+	ErrPasskeyTaken = errors.New("mfa: passkey credential id registered already")
 )
 
 // TOTP is the stored authenticator of a user.
@@ -96,6 +104,9 @@ type Passkey struct {
 	// Credential is the go-webauthn credential record (JSON).
 	Credential string
 	SignCount  uint32
+	// Discoverable: a client-side discoverable credential (the
+	// authenticator reported credProps rk), usable for passwordless sign-in.
+	Discoverable bool
 }
 
 // Change is a factor change written atomically with the user record.
@@ -111,10 +122,25 @@ type Change struct {
 	ReplaceBackupCodes []BackupCode
 	// DeleteBackupCodes deletes every stored backup code.
 	DeleteBackupCodes bool
-	// PutPasskey stores a new passkey (fails if its id exists).
+	// PutPasskey stores a new passkey and claims its credential id across
+	// all accounts (ErrPasskeyTaken if it is claimed).
 	PutPasskey *Passkey
 	// DeletePasskeyID removes a passkey.
 	DeletePasskeyID string
+}
+
+// Lock is the escalating lock of a user's second factors: each window of
+// the per-user limit that wrong second factors exhaust is a strike, and
+// locks the factors for twice as long as the last one (see lockFor).
+type Lock struct {
+	// Strikes counts the windows exhausted since the last successful
+	// sign-in (0: no lock item).
+	Strikes int
+	// Window is the start of the limiter window of the last strike: one
+	// window is struck at most once.
+	Window time.Time
+	// Until: no second factor is checked before this time.
+	Until time.Time
 }
 
 // Store is the storage 2FA needs.
@@ -172,6 +198,14 @@ type Store interface {
 	// is not live. smsHash, if not empty, must equal the stored SMS hash
 	// (and the SMS code must not have expired).
 	RedeemChallenge(ctx context.Context, id string, now time.Time, smsHash string) error
+	// GetLock returns the user's second-factor lock; the zero Lock if none.
+	GetLock(ctx context.Context, userID string) (Lock, error)
+	// PutLock stores l if the stored lock still has prevStrikes strikes
+	// (none stored for 0); account.ErrConflict otherwise. Of concurrent
+	// strikes of one lock, one wins.
+	PutLock(ctx context.Context, userID string, l Lock, prevStrikes int) error
+	// DeleteLock removes the user's lock (none is fine).
+	DeleteLock(ctx context.Context, userID string) error
 }
 
 // UserStore writes the user record (the 2FA summary on it).
@@ -192,11 +226,14 @@ type Service struct {
 	Texter notify.Texter
 	Sealer Sealer
 	// Failures counts wrong second factors per user across challenges.
+	// Each window it runs out in locks the factors (Lock), for
+	// Failures.Window the first time and twice as long each next time.
 	Failures ratelimit.Limiter
-	// SMSPerIP limits sign-in text messages per client IP (key
-	// "sms-ip#<ip>", shared with the phone change), against SMS toll fraud.
-	SMSPerIP ratelimit.Limiter
-	Issuer   string // TOTP issuer (the product name)
+	// SMS admits sign-in text messages (mobile numbers only, limits per
+	// client IP, account, number and a daily budget, shared with the phone
+	// change), against SMS toll fraud.
+	SMS    phone.SMSGuard
+	Issuer string // TOTP issuer (the product name)
 	// WebAuthn is the relying party of passkeys (NewWebAuthn).
 	WebAuthn *webauthn.WebAuthn
 	Now      func() time.Time
@@ -205,6 +242,9 @@ type Service struct {
 	Audit audit.Sink
 	// Metrics counts enrolments, codes sent and refused second factors (optional).
 	Metrics metrics.Counter
+	// PasskeyLogins stores passwordless sign-in ceremonies (nil: no
+	// passwordless sign-in).
+	PasskeyLogins PasskeyLoginStore
 }
 
 func hasMethod(u account.User, m string) bool {

@@ -79,7 +79,11 @@ func (s *Service) BeginPasskeyRegistration(ctx context.Context, u account.User, 
 	for _, c := range wu.creds {
 		exclude = append(exclude, c.Descriptor())
 	}
-	creation, sess, err := s.WebAuthn.BeginRegistration(wu, webauthn.WithExclusions(exclude))
+	// Discoverable (resident) credentials preferred, so the passkey also
+	// signs in without a password; credProps tells whether it is one.
+	creation, sess, err := s.WebAuthn.BeginRegistration(wu, webauthn.WithExclusions(exclude),
+		webauthn.WithResidentKeyRequirement(protocol.ResidentKeyRequirementPreferred),
+		webauthn.WithExtensions(webauthn.WithExtensionCredProps()))
 	if err != nil {
 		return nil, account.Internal(fmt.Errorf("webauthn begin registration: %w", err))
 	}
@@ -140,7 +144,8 @@ func (s *Service) FinishPasskeyRegistration(ctx context.Context, p sessions.Prin
 	if err != nil {
 		return Passkey{}, nil, account.Internal(err)
 	}
-	key := Passkey{ID: base64.RawURLEncoding.EncodeToString(cred.ID), Name: name, CreatedAt: now, Credential: string(raw), SignCount: cred.Authenticator.SignCount}
+	key := Passkey{ID: base64.RawURLEncoding.EncodeToString(cred.ID), Name: name, CreatedAt: now, Credential: string(raw), SignCount: cred.Authenticator.SignCount,
+		Discoverable: cred.Extensions.RK != nil && *cred.Extensions.RK}
 	var codes []string
 	u, err := s.update(ctx, p.User, func(u account.User) (Change, error) {
 		c := Change{User: withMethod(u, MethodWebAuthn, true, now), ExpectVersion: u.Version, PutPasskey: &key}
@@ -161,9 +166,10 @@ func (s *Service) FinishPasskeyRegistration(ctx context.Context, p sessions.Prin
 
 // DeletePasskey removes one of the user's passkeys; 404 not_found when
 // there is no such passkey. Removing the last passkey turns the factor
-// off, and removing the last factor turns 2FA off.
-func (s *Service) DeletePasskey(ctx context.Context, p sessions.Principal, id, password string, revokeOthers bool) error {
-	if err := s.Reauth.Check(ctx, p.User, password, "password"); err != nil {
+// off, and removing the last factor turns 2FA off. It needs the password
+// and a current second factor code (stepup.go).
+func (s *Service) DeletePasskey(ctx context.Context, p sessions.Principal, id, password, code string, revokeOthers bool) error {
+	if err := s.stepUp(ctx, p.User, password, code); err != nil {
 		return err
 	}
 	now := s.Now().UTC()
@@ -249,7 +255,12 @@ func (s *Service) FinishPasskeyLogin(ctx context.Context, src request.Source, ch
 	if err != nil {
 		return "", err
 	}
-	defer func() { done(err) }()
+	settled := false
+	defer func() {
+		if !settled {
+			done(err)
+		}
+	}()
 	if c.WebAuthnSession == "" {
 		return "", s.refuse(ctx, u.ID, "no webauthn ceremony begun")
 	}
@@ -293,12 +304,9 @@ func (s *Service) FinishPasskeyLogin(ctx context.Context, src request.Source, ch
 	if err != nil {
 		return "", account.Internal(err)
 	}
-	err = s.Store.RedeemChallenge(ctx, c.ID, now, "")
-	if errors.Is(err, ErrVoid) {
-		return "", s.refuse(ctx, u.ID, "challenge redeemed already")
-	}
-	if err != nil {
-		return "", account.Internal(err)
+	settled = true
+	if err := s.redeem(ctx, c, now, ""); err != nil {
+		return "", err
 	}
 	s.Log.InfoContext(ctx, "second factor accepted", "userId", u.ID, "method", MethodWebAuthn)
 	return u.ID, nil

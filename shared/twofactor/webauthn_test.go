@@ -27,6 +27,8 @@ type softKey struct {
 	key     *ecdsa.PrivateKey
 	id      []byte
 	counter uint32
+	// discoverable: report a client-side discoverable credential (credProps rk).
+	discoverable bool
 }
 
 func newSoftKey(t *testing.T) *softKey {
@@ -87,9 +89,13 @@ func (k *softKey) create(t *testing.T, opts ceremonyOptions, origin string) json
 	if err != nil {
 		t.Fatal(err)
 	}
+	ext := map[string]any{}
+	if k.discoverable {
+		ext["credProps"] = map[string]any{"rk": true}
+	}
 	raw, _ := json.Marshal(map[string]any{
 		"id": b64.EncodeToString(k.id), "rawId": b64.EncodeToString(k.id), "type": "public-key",
-		"clientExtensionResults": map[string]any{},
+		"clientExtensionResults": ext,
 		"response": map[string]any{
 			"clientDataJSON":    b64.EncodeToString(clientData(t, "webauthn.create", opts.PublicKey.Challenge, origin)),
 			"attestationObject": b64.EncodeToString(att),
@@ -98,13 +104,20 @@ func (k *softKey) create(t *testing.T, opts ceremonyOptions, origin string) json
 	return raw
 }
 
-// get answers navigator.credentials.get() with the given counter.
+// get answers navigator.credentials.get() with the given counter, user
+// present and verified.
 func (k *softKey) get(t *testing.T, opts ceremonyOptions, origin string, counter uint32, userHandle string) json.RawMessage {
+	t.Helper()
+	return k.getFlags(t, opts, origin, counter, userHandle, 0x05) // UP | UV
+}
+
+// getFlags is get with the authenticator data flags given.
+func (k *softKey) getFlags(t *testing.T, opts ceremonyOptions, origin string, counter uint32, userHandle string, flags byte) json.RawMessage {
 	t.Helper()
 	rpHash := sha256.Sum256([]byte(opts.PublicKey.RPID))
 	var auth []byte
 	auth = append(auth, rpHash[:]...)
-	auth = append(auth, 0x05) // UP | UV
+	auth = append(auth, flags)
 	auth = binary.BigEndian.AppendUint32(auth, counter)
 	cd := clientData(t, "webauthn.get", opts.PublicKey.Challenge, origin)
 	cdHash := sha256.Sum256(cd)
@@ -230,14 +243,18 @@ func TestPasskeyRegistrationAndSignIn(t *testing.T) {
 		wantMFAInvalid(t, finishAssertion(e, c, key.get(t, o, "https://evil.example", next(), userHandle)), "wrong origin")
 		wantSession(t, e, finishAssertion(e, c, key.get(t, o, testOrigin, next(), userHandle)), "right origin after a wrong one")
 	})
-	t.Run("deleting the last passkey needs the password and turns 2FA off", func(t *testing.T) {
+	t.Run("deleting the last passkey needs the password and a second factor and turns 2FA off", func(t *testing.T) {
 		e := e.For(t)
 		path := "/v1/me/2fa/webauthn/" + created.ID
 		r := e.Do(apptest.Req{Method: "DELETE", Path: path, Token: u.Token, Body: map[string]any{"password": "Wrong-password-123"}})
 		if r.Status != http.StatusUnauthorized {
 			t.Fatalf("wrong password: %d %s", r.Status, r.Body)
 		}
-		e.Must(http.StatusNoContent, apptest.Req{Method: "DELETE", Path: path, Token: u.Token, Body: map[string]any{"password": u.Password}})
+		r = e.Do(apptest.Req{Method: "DELETE", Path: path, Token: u.Token, Body: map[string]any{"password": u.Password}})
+		if r.Status != http.StatusUnauthorized || r.Code() != "mfa_invalid" {
+			t.Fatalf("password without a second factor: %d %s, want 401 mfa_invalid", r.Status, r.Body)
+		}
+		e.Must(http.StatusNoContent, apptest.Req{Method: "DELETE", Path: path, Token: u.Token, Body: map[string]any{"password": u.Password, "code": created.BackupCodes[9]}})
 		st := e.Must(http.StatusOK, apptest.Req{Method: "GET", Path: "/v1/me/2fa", Token: u.Token}).JSON()
 		if st["enabled"] != false || len(st["webauthn"].([]any)) != 0 {
 			t.Errorf("after delete: %v", st)
@@ -251,16 +268,18 @@ func TestPasskeyRegistrationAndSignIn(t *testing.T) {
 func TestConcurrentPasskeyDeletionsTurnTheFactorOff(t *testing.T) {
 	e := apptest.New(t, nil)
 	u := e.SignUp(nil)
-	var ids []string
+	var ids, codes []string
 	for _, name := range []string{"Laptop", "Phone"} {
 		key := newSoftKey(t)
 		o := beginRegistration(t, e, u)
 		var created struct {
-			ID string `json:"id"`
+			ID          string   `json:"id"`
+			BackupCodes []string `json:"backupCodes"`
 		}
 		e.Must(http.StatusCreated, apptest.Req{Method: "POST", Path: "/v1/me/2fa/webauthn/register/finish", Token: u.Token,
 			Body: map[string]any{"name": name, "credential": key.create(t, o, testOrigin)}}).Decode(t, &created)
 		ids = append(ids, created.ID)
+		codes = append(codes, created.BackupCodes...) // the first passkey's
 	}
 	var wg sync.WaitGroup
 	statuses := make([]int, len(ids))
@@ -270,7 +289,7 @@ func TestConcurrentPasskeyDeletionsTurnTheFactorOff(t *testing.T) {
 			defer wg.Done()
 			e := e.InGoroutine()
 			statuses[i] = e.Do(apptest.Req{Method: "DELETE", Path: "/v1/me/2fa/webauthn/" + id, Token: u.Token,
-				Body: map[string]any{"password": u.Password}}).Status
+				Body: map[string]any{"password": u.Password, "code": codes[i]}}).Status
 		}()
 	}
 	wg.Wait()

@@ -12,14 +12,22 @@
 //
 // A request stores one pending change per kind and user (a new request
 // replaces it). Codes are 6 random digits, stored only as HMAC-SHA256 under
-// a per-change random salt (so bound to the change and the address),
-// compared in constant time, valid for CodeTTL (10 minutes), single use (the
+// the server-side 2FA data key (package datakey/keyedhash, as the SMS
+// sign-in codes), bound to the user, the change, the purpose and the
+// address, so a table read cannot check a guess offline; changes stored
+// before the codes were keyed (a salt in the item) are void and answered
+// as expired. Codes are compared in constant time, valid for CodeTTL (10 minutes), single use (the
 // confirming transaction deletes the pending change on the condition that it
 // is still the same one) and limited to MaxAttempts (5) confirmations, each
 // counted with a conditional update BEFORE the codes are compared; the last
 // wrong try voids the change. Requests are limited to 5 an hour per user
-// and kind (email or phone), text messages to 10 an hour per client IP
-// (against SMS toll fraud).
+// and kind (email or phone). The code mails to a new address are limited
+// per recipient across accounts (EMAIL_CHANGE_PER_RECIPIENT_HOUR, 3, and
+// _DAY, 10), against mail bombing. Text messages pass the SMS guard
+// (phone.SMSGuard, shared with the sign-in SMS): mobile numbers of the
+// allowed countries only (else 400 naming "phone", ErrPhoneNotServed),
+// limits per client IP, per account, per number and a daily budget (429
+// rate_limited, ErrRateLimited); docs/security.md lists them.
 //
 // The email confirm is one transaction: claim the new email's uniqueness
 // item, release the old one, update the user (version-conditioned) and

@@ -19,6 +19,7 @@ import (
 	"github.com/example/myprofile/shared/app/apptest"
 	"github.com/example/myprofile/shared/httpapi"
 	"github.com/example/myprofile/shared/notify"
+	"github.com/example/myprofile/shared/phone"
 	"github.com/example/myprofile/shared/ratelimit"
 	"github.com/example/myprofile/shared/verification"
 )
@@ -478,7 +479,8 @@ func TestSendFailureLeavesNothingPending(t *testing.T) {
 	d := e.Deps
 	svc := &verification.Service{
 		Store: d.Store(), Sessions: d.Sessions(), Reauth: d.Reauth(),
-		Requests: verifyLimiter(e), SMSPerIP: verifyLimiter(e), Mailer: apptest.FailingMailer{}, Texter: apptest.FailingTexter{},
+		Codes:    testCodes("k"),
+		Requests: verifyLimiter(e), SMS: phone.NewSMSGuard(d.Store(), d.Now, d.Config), Mailer: apptest.FailingMailer{}, Texter: apptest.FailingTexter{},
 		Now: d.Now, Log: d.Log, AppName: "Test",
 	}
 	srv := httptest.NewServer(httpapi.Middleware(d.Log, svc.Routes().Mux()))

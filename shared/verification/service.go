@@ -34,14 +34,22 @@ type Service struct {
 	Reauth   Reauth
 	// Requests limits code requests per user and kind (5 an hour).
 	Requests ratelimit.Limiter
-	// SMSPerIP limits text messages sent per client IP (10 an hour, key
-	// "sms-ip#<ip>", shared with the sign-in SMS), against SMS toll fraud.
-	SMSPerIP ratelimit.Limiter
-	Mailer   notify.Mailer
-	Texter   notify.Texter
-	Now      func() time.Time
-	Log      *slog.Logger
-	AppName  string
+	// Codes hashes the codes under the server-side data key.
+	Codes CodeHashes
+	// RecipientHour and RecipientDay limit the code mails to one new
+	// address, whichever accounts ask (keys "mail-to-h#<email>" and
+	// "mail-to-d#<email>"; 3 an hour, 10 a day), against mail bombing.
+	RecipientHour ratelimit.Limiter
+	RecipientDay  ratelimit.Limiter
+	// SMS admits text messages with codes (mobile numbers only, limits per
+	// client IP, account, number and a daily budget, shared with the
+	// sign-in SMS), against SMS toll fraud.
+	SMS     phone.SMSGuard
+	Mailer  notify.Mailer
+	Texter  notify.Texter
+	Now     func() time.Time
+	Log     *slog.Logger
+	AppName string
 	// Audit records confirmed changes (optional).
 	Audit audit.Sink
 	// Metrics counts the codes sent (optional).
@@ -61,9 +69,13 @@ var (
 	ErrCodeInvalid = errors.New("verify: code not correct")
 	// ErrCodeExpired: the pending change is past CodeTTL (it is deleted).
 	ErrCodeExpired = errors.New("verify: code expired")
-	// ErrRateLimited: too many code requests for the user, or text
-	// messages from the client's network.
+	// ErrRateLimited: too many code requests for the user, or a limit of
+	// text messages (client network, account, number, daily budget) or of
+	// code mails to one address is reached.
 	ErrRateLimited = errors.New("verify: rate limited")
+	// ErrPhoneNotServed: the new number is not one codes are texted to (not
+	// a mobile number, or its country is not allowed): 400 naming "phone".
+	ErrPhoneNotServed = errors.New("verify: no text messages to this number")
 )
 
 // CanChangeEmail refuses users whose sign-in email is managed by their
@@ -77,7 +89,8 @@ func CanChangeEmail(u account.User) error {
 }
 
 // RequestEmailChange starts changing u's email to newEmail: after
-// checking the current password and the request limit, it stores a
+// checking the current password, the request limit and the limit of code
+// mails to newEmail across accounts (ErrRateLimited), it stores a
 // pending change (replacing any earlier one, whose codes stop working) and
 // mails one code to the new address and another to the current one. It
 // returns when the codes expire.
@@ -102,13 +115,32 @@ func (s *Service) RequestEmailChange(ctx context.Context, u account.User, newEma
 		return time.Time{}, account.Internal(err)
 	}
 
+	// Counted per recipient across accounts, so many accounts cannot flood
+	// one inbox; given back when the mails could not be sent.
+	release, err := ratelimit.TakeAll(ctx,
+		ratelimit.Quota{Name: "code mails per recipient (hour)", Limiter: s.RecipientHour, Key: "mail-to-h#" + newEmail},
+		ratelimit.Quota{Name: "code mails per recipient (day)", Limiter: s.RecipientDay, Key: "mail-to-d#" + newEmail},
+	)
+	if err := rateLimited(err, "Too many codes were sent to this address; try again later."); err != nil {
+		return time.Time{}, err
+	}
+	sent := false
+	defer func() {
+		if !sent {
+			release(context.WithoutCancel(ctx))
+		}
+	}()
 	c, codes, err := s.newChange(u, KindEmail, newEmail, 2)
 	if err != nil {
 		return time.Time{}, account.Internal(err)
 	}
 	c.Current = u.Email
-	c.TargetHash = HashCode(c.Salt, c.ID, "target", codes[0])
-	c.CurrentHash = HashCode(c.Salt, c.ID, "current", codes[1])
+	if c.TargetHash, err = s.Codes.HashCode(ctx, c, "target", codes[0]); err != nil {
+		return time.Time{}, account.Internal(err)
+	}
+	if c.CurrentHash, err = s.Codes.HashCode(ctx, c, "current", codes[1]); err != nil {
+		return time.Time{}, account.Internal(err)
+	}
 	data := s.data(u, c)
 	toNew, toCurrent := data, data
 	toNew.Code, toCurrent.Code = codes[0], codes[1]
@@ -134,6 +166,7 @@ func (s *Service) RequestEmailChange(ctx context.Context, u account.User, newEma
 			return time.Time{}, s.sendFailed(ctx, c, err)
 		}
 	}
+	sent = true
 	metrics.Add(ctx, s.Metrics, metrics.CodesSent, 2, map[string]string{"channel": "email"})
 	return c.ExpiresAt, nil
 }
@@ -156,11 +189,11 @@ func (s *Service) ConfirmEmailChange(ctx context.Context, u account.User, newEma
 	if err := v.Err(); err != nil {
 		return account.User{}, err
 	}
-	c, err := s.checkCodes(ctx, u.ID, KindEmail, func(c Change) bool {
+	c, err := s.checkCodes(ctx, u.ID, KindEmail, func(c Change) (bool, error) {
 		// Both compared, always, so the time does not say which one was wrong.
-		okNew := CodeMatches(c.Salt, c.ID, "target", strings.TrimSpace(newEmailCode), c.TargetHash)
-		okCur := CodeMatches(c.Salt, c.ID, "current", strings.TrimSpace(currentEmailCode), c.CurrentHash)
-		return okNew && okCur
+		okNew, err1 := s.Codes.CodeMatches(ctx, c, "target", strings.TrimSpace(newEmailCode), c.TargetHash)
+		okCur, err2 := s.Codes.CodeMatches(ctx, c, "current", strings.TrimSpace(currentEmailCode), c.CurrentHash)
+		return okNew && okCur, errors.Join(err1, err2)
 	})
 	if err != nil {
 		return account.User{}, err
@@ -214,7 +247,9 @@ func (s *Service) CancelEmailChange(ctx context.Context, userID string) error {
 
 // RequestPhoneChange starts changing u's phone number to number (parsed
 // in u's region unless it has a country code): after checking the current
-// password, the user's request limit and the client's SMS limit, it stores
+// password, the user's request limit and the SMS guard (a mobile number of
+// an allowed country, within the limits per network, account, number and
+// the daily budget), it stores
 // a pending change (replacing any earlier one) and texts a code to the
 // number. It returns when the code expires.
 func (s *Service) RequestPhoneChange(ctx context.Context, u account.User, number, password string) (time.Time, error) {
@@ -232,14 +267,19 @@ func (s *Service) RequestPhoneChange(ctx context.Context, u account.User, number
 	if err := s.authorize(ctx, u, password, KindPhone, &v); err != nil {
 		return time.Time{}, err
 	}
-	if err := rateLimited(s.SMSPerIP.Take(ctx, "sms-ip#"+request.Client(ctx).IP), "Too many text messages from this network; try again later."); err != nil {
-		return time.Time{}, err
+	release, err := s.SMS.Take(ctx, u.ID, request.Client(ctx).IP, num.E164)
+	if err != nil {
+		return time.Time{}, smsRefused(err)
 	}
 	c, codes, err := s.newChange(u, KindPhone, num.E164, 1)
 	if err != nil {
+		release(context.WithoutCancel(ctx))
 		return time.Time{}, account.Internal(err)
 	}
-	c.TargetHash = HashCode(c.Salt, c.ID, "target", codes[0])
+	if c.TargetHash, err = s.Codes.HashCode(ctx, c, "target", codes[0]); err != nil {
+		release(context.WithoutCancel(ctx))
+		return time.Time{}, account.Internal(err)
+	}
 	data := s.data(u, c)
 	data.Code = codes[0]
 	data.Target = num.International
@@ -248,9 +288,11 @@ func (s *Service) RequestPhoneChange(ctx context.Context, u account.User, number
 		return time.Time{}, account.Internal(err)
 	}
 	if err := s.Store.PutChange(ctx, c); err != nil {
+		release(context.WithoutCancel(ctx))
 		return time.Time{}, account.Internal(err)
 	}
 	if err := s.Texter.SendSMS(ctx, c.Target, strings.TrimSpace(msg.Text)); err != nil {
+		release(context.WithoutCancel(ctx)) // nothing was sent: the limits stay as they were
 		return time.Time{}, s.sendFailed(ctx, c, err)
 	}
 	metrics.Inc(ctx, s.Metrics, metrics.CodesSent, map[string]string{"channel": "sms"})
@@ -264,8 +306,8 @@ func (s *Service) ConfirmPhoneChange(ctx context.Context, u account.User, code s
 	if strings.TrimSpace(code) == "" {
 		return account.User{}, account.Invalid("code", "must not be empty")
 	}
-	c, err := s.checkCodes(ctx, u.ID, KindPhone, func(c Change) bool {
-		return CodeMatches(c.Salt, c.ID, "target", strings.TrimSpace(code), c.TargetHash)
+	c, err := s.checkCodes(ctx, u.ID, KindPhone, func(c Change) (bool, error) {
+		return s.Codes.CodeMatches(ctx, c, "target", strings.TrimSpace(code), c.TargetHash)
 	})
 	if err != nil {
 		return account.User{}, err
@@ -307,7 +349,7 @@ func (s *Service) ConfirmPhoneChange(ctx context.Context, u account.User, code s
 // the codes with match. It returns the change when they match, or the
 // error to answer: ErrNoPending, ErrCodeExpired, ErrCodeInvalid (with the
 // attempts remaining) or, at the last wrong attempt, ErrTooManyAttempts.
-func (s *Service) checkCodes(ctx context.Context, uid, kind string, match func(Change) bool) (Change, error) {
+func (s *Service) checkCodes(ctx context.Context, uid, kind string, match func(Change) (bool, error)) (Change, error) {
 	c, err := s.Store.GetChange(ctx, uid, kind)
 	if errors.Is(err, ErrNoPending) {
 		return Change{}, noPending()
@@ -315,7 +357,9 @@ func (s *Service) checkCodes(ctx context.Context, uid, kind string, match func(C
 	if err != nil {
 		return Change{}, account.Internal(err)
 	}
-	if c.Expired(s.Now()) {
+	if c.Expired(s.Now()) || !c.Keyed {
+		// A change stored before codes were keyed with the data key is
+		// void, as if expired: its hashes cannot be checked any more.
 		_ = s.Store.DeleteChange(ctx, uid, kind, c.ID)
 		return Change{}, &account.Error{Code: account.CodeCodeExpired, Detail: "The code has expired; request a new one.", Cause: ErrCodeExpired}
 	}
@@ -330,7 +374,11 @@ func (s *Service) checkCodes(ctx context.Context, uid, kind string, match func(C
 	case err != nil:
 		return Change{}, account.Internal(err)
 	}
-	if !match(c) {
+	ok, err := match(c)
+	if err != nil {
+		return Change{}, account.Internal(err)
+	}
+	if !ok {
 		if n >= MaxAttempts {
 			if err := s.Store.DeleteChange(ctx, uid, kind, c.ID); err != nil {
 				return Change{}, account.Internal(err)
@@ -395,13 +443,22 @@ func rateLimited(err error, detail string) error {
 	return nil
 }
 
+// smsRefused answers a refusal of the SMS guard: 429 rate_limited
+// (ErrRateLimited) or 400 naming "phone" (ErrPhoneNotServed).
+func smsRefused(err error) error {
+	pub := phone.SMSProblem(err, "phone")
+	switch pub.Code {
+	case account.CodeRateLimited:
+		pub.Cause = fmt.Errorf("%w: %w", ErrRateLimited, err)
+	case account.CodeValidation:
+		pub.Cause = fmt.Errorf("%w: %w", ErrPhoneNotServed, err)
+	}
+	return pub
+}
+
 // newChange makes a pending change with n fresh, distinct codes.
 func (s *Service) newChange(u account.User, kind, target string, n int) (Change, []string, error) {
 	id, err := NewID()
-	if err != nil {
-		return Change{}, nil, err
-	}
-	salt, err := NewSalt()
 	if err != nil {
 		return Change{}, nil, err
 	}
@@ -417,7 +474,7 @@ func (s *Service) newChange(u account.User, kind, target string, n int) (Change,
 		codes = append(codes, code)
 	}
 	now := s.Now().UTC()
-	return Change{UserID: u.ID, Kind: kind, ID: id, Target: target, Salt: salt, CreatedAt: now, ExpiresAt: now.Add(CodeTTL)}, codes, nil
+	return Change{UserID: u.ID, Kind: kind, ID: id, Target: target, Keyed: true, CreatedAt: now, ExpiresAt: now.Add(CodeTTL)}, codes, nil
 }
 
 func (s *Service) data(u account.User, c Change) messageData {

@@ -15,8 +15,10 @@ import (
 	"github.com/example/myprofile/shared/app/apptest"
 	"github.com/example/myprofile/shared/audit"
 	"github.com/example/myprofile/shared/auth"
+	"github.com/example/myprofile/shared/config"
 	"github.com/example/myprofile/shared/notify"
 	"github.com/example/myprofile/shared/password"
+	"github.com/example/myprofile/shared/phone"
 	"github.com/example/myprofile/shared/ratelimit"
 	"github.com/example/myprofile/shared/reauth"
 	"github.com/example/myprofile/shared/request"
@@ -120,12 +122,15 @@ func newFixture(t *testing.T) *fixture {
 	return &fixture{
 		svc: &verification.Service{
 			Store: verificationdb.New(st), Reauth: reauth.Checker{Store: st, Hasher: hasher, Failures: limiter(100)},
-			Requests: limiter(5), SMSPerIP: limiter(100), Mailer: out, Texter: out,
+			Codes:    testCodes("k"),
+			Requests: limiter(5), SMS: phone.NewSMSGuard(st, clock.Now, config.Config{SMSPerAccountHour: 5, SMSPerAccountDay: 10, SMSPerNumberDay: 5, SMSDailyBudget: 1000}), Mailer: out, Texter: out,
 			Now: clock.Now, Log: log, AppName: "Test", Audit: audits,
 		},
 		auth: &auth.Service{
 			Store: authdb.New(st), Sessions: &sessions.Service{Store: st, Now: clock.Now, IdleTTL: time.Hour, AbsoluteTTL: 24 * time.Hour},
-			Hasher: hasher, Policy: password.DefaultPolicy(false), Failures: limiter(100), Signups: limiter(1000),
+			Hasher: hasher, Policy: password.DefaultPolicy(false), Signups: limiter(1000),
+			Failures:      ratelimit.Fair{Store: st, Now: clock.Now, Window: time.Hour, Max: 100},
+			FailuresPerIP: ratelimit.Fair{Store: st, Now: clock.Now, Window: time.Hour, Max: 100},
 			SignupEnabled: true, Now: clock.Now, Log: log,
 		},
 		st: st, clock: clock, outbox: out,

@@ -2,9 +2,7 @@ package verification
 
 import (
 	"context"
-	"crypto/hmac"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -12,6 +10,7 @@ import (
 	"time"
 
 	"github.com/example/myprofile/shared/account"
+	"github.com/example/myprofile/shared/datakey/keyedhash"
 )
 
 // Kinds of pending change.
@@ -47,8 +46,11 @@ type Change struct {
 	Target string `dynamodbav:"target"`
 	// Current is the email the current-address code went to (email only).
 	Current string `dynamodbav:"current"`
-	// Salt keys the HMAC of the codes (hex, 16 random bytes).
-	Salt string `dynamodbav:"salt"`
+	// Keyed marks a change whose code hashes are keyed with the server's
+	// data key (HashCode). Changes stored before (their HMAC was keyed with
+	// a salt kept in the item) lack it and are void: their codes expire
+	// within CodeTTL anyway, and the user requests new ones.
+	Keyed bool `dynamodbav:"keyed"`
 	// TargetHash is the HMAC of the code sent to Target.
 	TargetHash string `dynamodbav:"targetHash"`
 	// CurrentHash is the HMAC of the code sent to Current (email only).
@@ -106,15 +108,6 @@ func NewCode() (string, error) {
 	return fmt.Sprintf("%06d", n.Int64()), nil
 }
 
-// NewSalt returns a fresh random salt (hex).
-func NewSalt() (string, error) {
-	var b [16]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		return "", fmt.Errorf("verify: random salt: %w", err)
-	}
-	return hex.EncodeToString(b[:]), nil
-}
-
 // NewID returns a random change id.
 func NewID() (string, error) {
 	var b [12]byte
@@ -124,26 +117,30 @@ func NewID() (string, error) {
 	return hex.EncodeToString(b[:]), nil
 }
 
-// HashCode is the stored form of a code: HMAC-SHA256 keyed with the
-// change's salt over the change id, the code's purpose and the code. The
-// purpose ("target" or "current") makes the two email codes not
-// interchangeable.
-func HashCode(salt, changeID, purpose, code string) string {
-	m := hmac.New(sha256.New, []byte(salt))
-	m.Write([]byte(changeID))
-	m.Write([]byte{0})
-	m.Write([]byte(purpose))
-	m.Write([]byte{0})
-	m.Write([]byte(code))
-	return hex.EncodeToString(m.Sum(nil))
+// CodeHashes hashes codes with the server-side data key (keyedhash): a
+// stored hash cannot be checked, so a code cannot be recovered, by anyone
+// who reads the table but not the key.
+type CodeHashes struct {
+	Hasher keyedhash.Hasher
 }
 
-// CodeMatches compares a submitted code with a stored hash in constant time.
-func CodeMatches(salt, changeID, purpose, code, storedHash string) bool {
-	want, err := hex.DecodeString(storedHash)
-	if err != nil || len(want) != sha256.Size {
-		return false
+// parts binds a code to its user, change, purpose and address. The purpose
+// ("target" or "current") makes the two email codes not interchangeable.
+func codeParts(c Change, purpose, code string) []string {
+	addr := c.Target
+	if purpose == "current" {
+		addr = c.Current
 	}
-	got, _ := hex.DecodeString(HashCode(salt, changeID, purpose, code))
-	return hmac.Equal(got, want)
+	return []string{"verify-code", c.UserID, c.ID, c.Kind, purpose, addr, code}
+}
+
+// HashCode is the stored form of the code of purpose of change c.
+func (h CodeHashes) HashCode(ctx context.Context, c Change, purpose, code string) (string, error) {
+	return h.Hasher.Sum(ctx, codeParts(c, purpose, code)...)
+}
+
+// CodeMatches compares a submitted code with the stored hash in constant
+// time; an error only when the key cannot be read.
+func (h CodeHashes) CodeMatches(ctx context.Context, c Change, purpose, code, storedHash string) (bool, error) {
+	return h.Hasher.Match(ctx, storedHash, codeParts(c, purpose, code)...)
 }

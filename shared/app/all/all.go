@@ -231,9 +231,15 @@ func (d *Deps) DailySummaryWorker() app.QueueJob {
 func (d *Deps) Billing() *billing.Service { return billingwire.Service(d.forFunction("low-credit")) }
 
 // Org returns the organizations service as the profile function builds it.
+// Its account deletion checks the second factor with the two-factor
+// service when that can be built (it needs the data key).
 func (d *Deps) Org() *org.Service {
 	fd := d.forFunction("profile")
-	return orgwire.Service(fd, avatarwire.DeleteHooks(fd))
+	o := orgwire.Service(fd, avatarwire.DeleteHooks(fd))
+	if tf, err := twofactorwire.Service(fd); err == nil {
+		o.SecondFactor = tf
+	}
+	return o
 }
 
 // Mailer returns the SES sender.

@@ -86,18 +86,21 @@ func TestFunctionsLinkOnlyTheirCapabilities(t *testing.T) {
 	}
 	const mod = "github.com/example/myprofile/"
 	heavy := map[string][]string{ // package -> functions that may link it
-		"github.com/nyaruka/phonenumbers":                     {"profile", "verification"},
-		"github.com/microcosm-cc/bluemonday":                  {"profile"},
-		"github.com/go-webauthn/webauthn/webauthn":            {"auth", "twofactor"},
-		mod + "shared/mfa":                                    {"auth", "twofactor"},
-		mod + "shared/profile":                                {"profile"},
-		mod + "shared/billing":                                {"balances", "low-credit", "profile"},
-		mod + "shared/digest":                                 {"activities", "auth", "daily-summary", "daily-summary-worker", "profile", "verification"},
-		"github.com/aws/aws-sdk-go-v2/service/sesv2":          {"auth", "balances", "daily-summary", "daily-summary-worker", "low-credit", "profile", "twofactor", "verification"},
-		"github.com/aws/aws-sdk-go-v2/service/sns":            {"auth", "balances", "low-credit", "profile", "twofactor", "verification"},
-		"github.com/aws/aws-sdk-go-v2/service/s3":             {"avatar", "profile"},
-		"github.com/aws/aws-sdk-go-v2/service/sqs":            {"daily-summary", "daily-summary-worker"},
-		"github.com/aws/aws-sdk-go-v2/service/secretsmanager": {"auth", "twofactor"},
+		// auth and twofactor: a sign-in SMS goes only to a mobile number (phone.SMSGuard).
+		"github.com/nyaruka/phonenumbers":    {"auth", "profile", "twofactor", "verification"},
+		"github.com/microcosm-cc/bluemonday": {"profile"},
+		// profile: deleting the account with 2FA on checks a second factor.
+		"github.com/go-webauthn/webauthn/webauthn":   {"auth", "profile", "twofactor"},
+		mod + "shared/mfa":                           {"auth", "twofactor"},
+		mod + "shared/profile":                       {"profile"},
+		mod + "shared/billing":                       {"balances", "low-credit", "profile"},
+		mod + "shared/digest":                        {"activities", "auth", "daily-summary", "daily-summary-worker", "profile", "verification"},
+		"github.com/aws/aws-sdk-go-v2/service/sesv2": {"auth", "balances", "daily-summary", "daily-summary-worker", "low-credit", "profile", "twofactor", "verification"},
+		"github.com/aws/aws-sdk-go-v2/service/sns":   {"auth", "balances", "low-credit", "profile", "twofactor", "verification"},
+		"github.com/aws/aws-sdk-go-v2/service/s3":    {"avatar", "profile"},
+		"github.com/aws/aws-sdk-go-v2/service/sqs":   {"daily-summary", "daily-summary-worker"},
+		// verification: change codes are hashed under the data key.
+		"github.com/aws/aws-sdk-go-v2/service/secretsmanager": {"auth", "profile", "twofactor", "verification"},
 	}
 	for _, fn := range catalog.All() {
 		out, err := exec.Command("go", "list", "-deps", "-tags", "lambda.norpc", "./../../../functions/"+fn.Name).Output()

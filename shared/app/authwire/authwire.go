@@ -7,11 +7,13 @@ import (
 	"time"
 
 	"github.com/example/myprofile/shared/app"
+	"github.com/example/myprofile/shared/app/mailwire"
 	"github.com/example/myprofile/shared/app/orgwire"
 	"github.com/example/myprofile/shared/app/twofactorwire"
 	"github.com/example/myprofile/shared/auth"
 	"github.com/example/myprofile/shared/httpapi"
 	"github.com/example/myprofile/shared/store/authdb"
+	"github.com/example/myprofile/shared/store/prefsdb"
 )
 
 // Routes are the auth function's routes.
@@ -19,10 +21,12 @@ func Routes(d *app.Deps) (httpapi.Routes, error) {
 	a := &auth.Service{
 		Store: authdb.New(d.Store()), Sessions: d.Sessions(), Hasher: d.Hasher,
 		Policy:        d.PasswordPolicy(),
-		Failures:      d.Limiter(d.Config.LoginWindow, d.Config.LoginMaxFailures),
+		Failures:      d.Fair(d.Config.LoginWindow, d.Config.LoginMaxFailures),
+		FailuresPerIP: d.Fair(d.Config.LoginWindow, d.Config.LoginMaxFailuresPerIP),
 		Signups:       d.Limiter(time.Hour, 20),
 		SignupEnabled: d.Config.SignupEnabled, Now: d.Now, Log: d.Log,
 		Audit: d.Audit(), Metrics: d.Metrics,
+		Devices: authdb.New(d.Store()), Prefs: prefsdb.New(d.Store()), Mailer: mailwire.Mailer(d), AppName: d.Config.AppName,
 	}
 	m, err := twofactorwire.Service(d)
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/example/myprofile/shared/app/billingwire"
 	"github.com/example/myprofile/shared/app/mailwire"
 	"github.com/example/myprofile/shared/app/orgwire"
+	"github.com/example/myprofile/shared/app/twofactorwire"
 	"github.com/example/myprofile/shared/dailysummary"
 	"github.com/example/myprofile/shared/httpapi"
 	"github.com/example/myprofile/shared/phone"
@@ -42,6 +43,12 @@ func Routes(d *app.Deps) (httpapi.Routes, error) {
 	maps.Copy(rs, billingwire.Service(d).Routes(sessions.Require))
 	o := orgwire.Service(d, avatarwire.DeleteHooks(d))
 	o.Complete = phone.FillFormats
+	// DELETE /v1/me with 2FA on needs a current second factor.
+	tf, err := twofactorwire.Service(d)
+	if err != nil {
+		return nil, err
+	}
+	o.SecondFactor = tf
 	maps.Copy(rs, o.Routes()) // /v1/users*, DELETE /v1/me, audit listings
 	return rs, nil
 }

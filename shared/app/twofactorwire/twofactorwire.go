@@ -5,14 +5,12 @@ package twofactorwire
 import (
 	"fmt"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-
 	"github.com/example/myprofile/shared/app"
+	"github.com/example/myprofile/shared/app/datakeywire"
 	"github.com/example/myprofile/shared/app/mailwire"
 	"github.com/example/myprofile/shared/app/smswire"
-	"github.com/example/myprofile/shared/datakey"
 	"github.com/example/myprofile/shared/httpapi"
+	"github.com/example/myprofile/shared/phone"
 	"github.com/example/myprofile/shared/store/twofactordb"
 	"github.com/example/myprofile/shared/twofactor"
 )
@@ -20,7 +18,7 @@ import (
 // Service returns the two-factor service. It needs the data key that seals
 // TOTP secrets and the WebAuthn relying party.
 func Service(d *app.Deps) (*twofactor.Service, error) {
-	keys, err := dataKey(d)
+	keys, err := datakeywire.Keys(d)
 	if err != nil {
 		return nil, err
 	}
@@ -36,30 +34,15 @@ func Service(d *app.Deps) (*twofactor.Service, error) {
 		Store: st, Users: st, Sessions: d.Sessions(), Reauth: d.Reauth(), Hasher: d.Hasher,
 		Mailer: mailwire.Mailer(d), Texter: smswire.Texter(d), Sealer: twofactor.Sealer{Keys: keys},
 		Failures: d.Limiter(d.Config.LoginWindow, d.Config.LoginMaxFailures),
-		SMSPerIP: d.SMSPerIP(),
+		SMS:      phone.NewSMSGuard(d.Store(), d.Now, d.Config),
 		Issuer:   d.Config.AppName, Now: d.Now, Log: d.Log, WebAuthn: wa, Audit: d.Audit(),
-		Metrics: d.Metrics,
+		Metrics: d.Metrics, PasskeyLogins: st,
 	}, nil
 }
 
 // SecretsManager is the service name of the Secrets Manager client
 // (app.Deps.SetClient).
-const SecretsManager = "secretsmanager"
-
-// dataKey is the key that seals TOTP secrets and SMS sign-in codes: read
-// from the secret MFA_DATA_KEY_SECRET names at first use (the stack's
-// way), or MFA_DATA_KEY's value (local, tests, or a deploy that supplies
-// the value itself).
-func dataKey(d *app.Deps) (twofactor.KeySource, error) {
-	if id := d.Config.MFADataKeySecret; id != "" {
-		c := app.Client(d, SecretsManager, func(cfg aws.Config) *secretsmanager.Client { return secretsmanager.NewFromConfig(cfg) })
-		return &datakey.Secret{Client: c, ID: id}, nil
-	}
-	if len(d.Config.MFADataKey) != 32 {
-		return nil, fmt.Errorf("app: MFA_DATA_KEY_SECRET or MFA_DATA_KEY is required in stage %q (32 random bytes, base64)", d.Config.Stage)
-	}
-	return twofactor.StaticKey(d.Config.MFADataKey), nil
-}
+const SecretsManager = datakeywire.SecretsManager
 
 // Routes are the twofactor function's routes.
 func Routes(d *app.Deps) (httpapi.Routes, error) {

@@ -3,8 +3,12 @@ package basic
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"sort"
 	"strings"
+
+	jsonv2 "github.com/go-json-experiment/json"
 
 	"github.com/example/myprofile/shared/account"
 )
@@ -77,15 +81,15 @@ func Apply(u account.User, body []byte, fields Fields, readOnly map[string]strin
 // IsNull reports whether a member's raw JSON is null.
 func IsNull(raw json.RawMessage) bool { return bytes.Equal(bytes.TrimSpace(raw), []byte("null")) }
 
-// DecodeMember decodes one member strictly (unknown nested fields refused),
-// recording a problem under field when it cannot.
+// DecodeMember decodes one member strictly (nested member names matched
+// case-sensitively, unknown or repeated ones refused, as the request body
+// is), recording a problem under field when it cannot.
 func DecodeMember(field string, raw json.RawMessage, dst any, v *account.Validation) bool {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(dst); err != nil {
+	if err := jsonv2.Unmarshal(raw, dst, jsonv2.RejectUnknownMembers(true)); err != nil {
 		msg := "has the wrong type"
-		if s := err.Error(); strings.HasPrefix(s, "json: unknown field ") {
-			msg = "has an unknown member " + strings.TrimPrefix(s, "json: unknown field ")
+		var sem *jsonv2.SemanticError
+		if errors.Is(err, jsonv2.ErrUnknownName) && errors.As(err, &sem) {
+			msg = fmt.Sprintf("has an unknown member %q", sem.JSONPointer.LastToken())
 		}
 		v.Add(field, msg)
 		return false

@@ -2,6 +2,7 @@ package twofactordb
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -25,6 +26,14 @@ type passkeyItem struct {
 	LastUsedAt *time.Time `dynamodbav:"lastUsedAt"`
 	Credential string     `dynamodbav:"credential"`
 	SignCount  uint32     `dynamodbav:"signCount"`
+	// Discoverable: the authenticator reported a client-side discoverable
+	// credential (credProps rk), usable for passwordless sign-in.
+	Discoverable bool `dynamodbav:"discoverable"`
+}
+
+// passkeyIDItem claims a credential id across all accounts.
+type passkeyIDItem struct {
+	UserID string `dynamodbav:"userId"`
 }
 
 type webauthnRegItem struct {
@@ -80,6 +89,7 @@ func (s *Store) ApplyChange(ctx context.Context, c twofactor.Change) error {
 		return err
 	}
 	items := []ddbtypes.TransactWriteItem{{Put: userPut}}
+	claimAt := -1 // index of the passkey id's claim, if any
 	if c.PutTOTP != nil {
 		it, err := store.Marshal(store.UserPK(uid), store.SKTOTP, totpItem(*c.PutTOTP))
 		if err != nil {
@@ -99,9 +109,20 @@ func (s *Store) ApplyChange(ctx context.Context, c twofactor.Change) error {
 			return err
 		}
 		items = append(items, ddbtypes.TransactWriteItem{Put: &ddbtypes.Put{TableName: &s.Table, Item: it, ConditionExpression: aws.String("attribute_not_exists(pk)")}})
+		// The credential id is registered once across all accounts
+		// (WebAuthn Level 3, 7.1 step 22): its claim is written in the
+		// same transaction.
+		claim, err := store.Marshal(store.PrefixPasskeyID+c.PutPasskey.ID, store.SKPasskeyID, passkeyIDItem{UserID: uid})
+		if err != nil {
+			return err
+		}
+		claimAt = len(items)
+		items = append(items, ddbtypes.TransactWriteItem{Put: &ddbtypes.Put{TableName: &s.Table, Item: claim, ConditionExpression: aws.String("attribute_not_exists(pk)")}})
 	}
 	if c.DeletePasskeyID != "" {
 		del(store.PrefixPasskey + c.DeletePasskeyID)
+		items = append(items, ddbtypes.TransactWriteItem{Delete: &ddbtypes.Delete{TableName: &s.Table, Key: store.Key(store.PrefixPasskeyID+c.DeletePasskeyID, store.SKPasskeyID),
+			ConditionExpression: aws.String("attribute_not_exists(pk) OR userId = :uid"), ExpressionAttributeValues: store.Item{":uid": store.S(uid)}}})
 	}
 	if c.DeletePendingTOTP {
 		del(store.SKTOTPPending)
@@ -130,6 +151,9 @@ func (s *Store) ApplyChange(ctx context.Context, c twofactor.Change) error {
 	}
 	_, err = s.DB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
 	if err != nil {
+		if r := store.CancelReasons(err); claimAt >= 0 && claimAt < len(r) && r[claimAt] == "ConditionalCheckFailed" {
+			return twofactor.ErrPasskeyTaken
+		}
 		if slices.Contains(store.CancelReasons(err), "ConditionalCheckFailed") || slices.Contains(store.CancelReasons(err), "TransactionConflict") {
 			return account.ErrConflict
 		}
@@ -456,6 +480,62 @@ func (s *Store) SetChallengeWebAuthn(ctx context.Context, id, data string, now t
 	}
 	if err != nil {
 		return fmt.Errorf("set challenge webauthn: %w", err)
+	}
+	return nil
+}
+
+type lockItem struct {
+	Strikes int       `dynamodbav:"strikes"`
+	Window  time.Time `dynamodbav:"window"`
+	Until   time.Time `dynamodbav:"until"`
+}
+
+// lockKeep is how long a lock item outlives its lock: the strikes are
+// remembered for a month of quiet, then the escalation starts over.
+const lockKeep = 30 * 24 * time.Hour
+
+// GetLock reads the user's second-factor lock (zero if none).
+func (s *Store) GetLock(ctx context.Context, userID string) (twofactor.Lock, error) {
+	var l lockItem
+	err := s.Get(ctx, store.Key(store.UserPK(userID), store.SKMFALock), &l, "mfa lock")
+	if errors.Is(err, account.ErrNotFound) {
+		return twofactor.Lock{}, nil
+	}
+	if err != nil {
+		return twofactor.Lock{}, err
+	}
+	return twofactor.Lock(l), nil
+}
+
+// PutLock writes the lock conditioned on the strikes read before.
+func (s *Store) PutLock(ctx context.Context, userID string, l twofactor.Lock, prevStrikes int) error {
+	it, err := store.Marshal(store.UserPK(userID), store.SKMFALock, lockItem(l))
+	if err != nil {
+		return err
+	}
+	it[store.AttrTTL] = store.TTL(l.Until.Add(lockKeep))
+	in := &dynamodb.PutItemInput{TableName: &s.Table, Item: it}
+	if prevStrikes == 0 {
+		in.ConditionExpression = aws.String("attribute_not_exists(pk) OR strikes = :p")
+	} else {
+		in.ConditionExpression = aws.String("strikes = :p")
+	}
+	in.ExpressionAttributeValues = store.Item{":p": store.N(int64(prevStrikes))}
+	_, err = s.DB.PutItem(ctx, in)
+	if store.IsConditionFailed(err) {
+		return account.ErrConflict
+	}
+	if err != nil {
+		return fmt.Errorf("put mfa lock: %w", err)
+	}
+	return nil
+}
+
+// DeleteLock removes the user's lock.
+func (s *Store) DeleteLock(ctx context.Context, userID string) error {
+	_, err := s.DB.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: &s.Table, Key: store.Key(store.UserPK(userID), store.SKMFALock)})
+	if err != nil {
+		return fmt.Errorf("delete mfa lock: %w", err)
 	}
 	return nil
 }

@@ -350,8 +350,19 @@ func TestPasskeys(t *testing.T) {
 	t.Run("an id is registered once", func(t *testing.T) {
 		next := u
 		next.Version++
-		if err := s.ApplyChange(ctx, twofactor.Change{User: next, ExpectVersion: u.Version, PutPasskey: &counted}); !errors.Is(err, account.ErrConflict) {
-			t.Errorf("err = %v, want ErrConflict", err)
+		if err := s.ApplyChange(ctx, twofactor.Change{User: next, ExpectVersion: u.Version, PutPasskey: &counted}); !errors.Is(err, twofactor.ErrPasskeyTaken) {
+			t.Errorf("err = %v, want ErrPasskeyTaken", err)
+		}
+	})
+	t.Run("an id is registered once across accounts", func(t *testing.T) {
+		other := mustUser(t, s)
+		next := other
+		next.Version++
+		if err := s.ApplyChange(ctx, twofactor.Change{User: next, ExpectVersion: other.Version, PutPasskey: &counted}); !errors.Is(err, twofactor.ErrPasskeyTaken) {
+			t.Errorf("err = %v, want ErrPasskeyTaken", err)
+		}
+		if ks, _ := s.ListPasskeys(ctx, other.ID); len(ks) != 0 {
+			t.Errorf("the refused registration left passkeys: %v", ks)
 		}
 	})
 	t.Run("listed", func(t *testing.T) {

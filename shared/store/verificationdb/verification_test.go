@@ -47,7 +47,7 @@ func mustUser(t *testing.T, s *verificationdb.Store, email string) account.User 
 }
 
 func change(userID, kind, target string, expires time.Time) verification.Change {
-	return verification.Change{UserID: userID, Kind: kind, ID: "chg-" + target, Target: target, Salt: "00", TargetHash: "h", CreatedAt: now, ExpiresAt: expires}
+	return verification.Change{UserID: userID, Kind: kind, ID: "chg-" + target, Target: target, Keyed: true, TargetHash: "h", CreatedAt: now, ExpiresAt: expires}
 }
 
 func mustPut(t *testing.T, s *verificationdb.Store, c verification.Change) {

@@ -1,0 +1,35 @@
+package phone
+
+import (
+	"errors"
+	"testing"
+)
+
+// The numbers of issue 18: premium rate, landline and satellite numbers
+// all received codes.
+func TestCheckSMS(t *testing.T) {
+	tests := []struct {
+		name, e164 string
+		countries  []string
+		err        error
+	}{
+		{name: "Spanish mobile", e164: "+34600111222"},
+		{name: "US fixed-line-or-mobile", e164: "+14155550123"},
+		{name: "Spanish premium rate 806", e164: "+34806123456", err: ErrNotMobile},
+		{name: "UK premium rate 909", e164: "+449098790000", err: ErrNotMobile},
+		{name: "satellite +881", e164: "+881612345678", err: ErrNotMobile},
+		{name: "Spanish landline", e164: "+34912345678", err: ErrNotMobile},
+		{name: "UK landline", e164: "+442071234567", err: ErrNotMobile},
+		{name: "not E.164", e164: "600111222", err: ErrInvalid},
+		{name: "invalid", e164: "+34 600", err: ErrInvalid},
+		{name: "allowed country", e164: "+34600111222", countries: []string{"es", "PT"}},
+		{name: "country not in the allow-list", e164: "+14155550123", countries: []string{"ES", "PT"}, err: ErrCountryNotServed},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := CheckSMS(tc.e164, tc.countries); !errors.Is(err, tc.err) {
+				t.Errorf("CheckSMS(%s) = %v, want %v", tc.e164, err, tc.err)
+			}
+		})
+	}
+}
