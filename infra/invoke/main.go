@@ -8,7 +8,10 @@
 // services `make invoke` starts are empty, so an event that needs an account
 // (a sign-in, or one whose Authorization is "Bearer {{session.token}}") first
 // signs up the sample user of events/apigw-signup.json (-signup) through the
-// auth function and gets that session's token in place of the placeholder.
+// auth function, as a person does (the code read from the SES emulator,
+// then events/apigw-signup-confirm.json), and gets that session's token in
+// place of the placeholder. A password reset event's {{reset.code}} is the
+// code mailed after events/apigw-password-forgot.json.
 package main
 
 import (
@@ -21,6 +24,9 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
+	"regexp"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
@@ -76,6 +82,13 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 			return err
 		}
 		payload = bytes.ReplaceAll(payload, []byte(tokenPlaceholder), []byte(token))
+		if bytes.Contains(payload, []byte(resetCodePlaceholder)) {
+			code, err := resetCode(ctx, deps, *signup)
+			if err != nil {
+				return err
+			}
+			payload = bytes.ReplaceAll(payload, []byte(resetCodePlaceholder), []byte(code))
+		}
 	}
 	h, err := deps.Lambda(*fn)
 	if err != nil {
@@ -115,46 +128,143 @@ func readEvent(path string) ([]byte, error) {
 // tokenPlaceholder in an event stands for the sample user's session token.
 const tokenPlaceholder = "{{session.token}}"
 
-// needsAccount reports an API Gateway event that only succeeds with an
-// account: a sign-in, or one carrying the token placeholder.
+// needsAccount reports an API Gateway event that only succeeds (or only
+// shows something) with an account: a sign-in, a password reset request,
+// or one carrying the token or reset code placeholder.
 func needsAccount(payload []byte) bool {
 	var ev struct {
 		RouteKey string `json:"routeKey"`
 	}
 	_ = json.Unmarshal(payload, &ev)
-	return ev.RouteKey == "POST /v1/auth/login" || bytes.Contains(payload, []byte(tokenPlaceholder))
+	return ev.RouteKey == "POST /v1/auth/login" || ev.RouteKey == "POST /v1/auth/password/forgot" ||
+		bytes.Contains(payload, []byte(tokenPlaceholder)) || bytes.Contains(payload, []byte(resetCodePlaceholder))
 }
 
-// signUpSample runs the sign-up event through the auth function and returns
-// the new session's token.
+// signUpSample signs up the sample user as a person does: the sign-up
+// event, the code from the mail in the SES emulator, then the confirmation
+// event (apigw-signup-confirm.json beside the sign-up event, its
+// {{signup.code}} replaced). It returns the new session's token.
 func signUpSample(ctx context.Context, deps *all.Deps, path string) (string, error) {
 	ev, err := readEvent(path)
 	if err != nil {
 		return "", err
 	}
-	h, err := deps.Lambda("auth")
+	email, err := eventEmail(ev)
+	if err != nil {
+		return "", fmt.Errorf("sign-up event %s: %w", path, err)
+	}
+	if _, err := invokeAuth(ctx, deps, ev, 202); err != nil {
+		return "", fmt.Errorf("sign up the sample user with %s: %w", path, err)
+	}
+	code, err := mailedCode(ctx, email)
 	if err != nil {
 		return "", err
 	}
+	confirmPath := filepath.Join(filepath.Dir(path), "apigw-signup-confirm.json")
+	confirm, err := readEvent(confirmPath)
+	if err != nil {
+		return "", err
+	}
+	body, err := invokeAuth(ctx, deps, bytes.ReplaceAll(confirm, []byte(signupCodePlaceholder), []byte(code)), 201)
+	if err != nil {
+		return "", fmt.Errorf("confirm the sample user's sign-up with %s: %w", confirmPath, err)
+	}
+	var out struct {
+		Session struct {
+			Token string `json:"token"`
+		} `json:"session"`
+	}
+	if json.Unmarshal(body, &out) != nil || out.Session.Token == "" {
+		return "", fmt.Errorf("confirm the sample user's sign-up: no session in %s", body)
+	}
+	fmt.Fprintf(os.Stderr, "invoke: signed up the sample user of %s first (code read from the SES emulator)\n", path)
+	return out.Session.Token, nil
+}
+
+// resetCode asks for a password reset of the sample user with
+// apigw-password-forgot.json (beside the sign-up event) and returns the
+// code mailed.
+func resetCode(ctx context.Context, deps *all.Deps, signupPath string) (string, error) {
+	path := filepath.Join(filepath.Dir(signupPath), "apigw-password-forgot.json")
+	ev, err := readEvent(path)
+	if err != nil {
+		return "", err
+	}
+	email, err := eventEmail(ev)
+	if err != nil {
+		return "", fmt.Errorf("event %s: %w", path, err)
+	}
+	if _, err := invokeAuth(ctx, deps, ev, 202); err != nil {
+		return "", fmt.Errorf("ask for a reset code with %s: %w", path, err)
+	}
+	return mailedCode(ctx, email)
+}
+
+// Placeholders in sample events for the codes read from the SES emulator.
+const (
+	signupCodePlaceholder = "{{signup.code}}"
+	resetCodePlaceholder  = "{{reset.code}}"
+)
+
+// invokeAuth runs an API Gateway event through the auth function and
+// returns the body if the status is want.
+func invokeAuth(ctx context.Context, deps *all.Deps, ev []byte, want int) ([]byte, error) {
+	h, err := deps.Lambda("auth")
+	if err != nil {
+		return nil, err
+	}
 	raw, err := h.Invoke(ctx, ev)
 	if err != nil {
-		return "", fmt.Errorf("sign up the sample user: %w", err)
+		return nil, err
 	}
 	var resp struct {
 		StatusCode int    `json:"statusCode"`
 		Body       string `json:"body"`
 	}
 	if err := json.Unmarshal(raw, &resp); err != nil {
-		return "", fmt.Errorf("sign up the sample user: %w", err)
+		return nil, err
+	}
+	if resp.StatusCode != want {
+		return nil, fmt.Errorf("status %d, want %d: %s", resp.StatusCode, want, resp.Body)
+	}
+	return []byte(resp.Body), nil
+}
+
+// eventEmail is the email in an API Gateway event's JSON body.
+func eventEmail(ev []byte) (string, error) {
+	var outer struct {
+		Body string `json:"body"`
 	}
 	var body struct {
-		Session struct {
-			Token string `json:"token"`
-		} `json:"session"`
+		Email string `json:"email"`
 	}
-	if resp.StatusCode != 201 || json.Unmarshal([]byte(resp.Body), &body) != nil || body.Session.Token == "" {
-		return "", fmt.Errorf("sign up the sample user with %s: status %d: %s", path, resp.StatusCode, resp.Body)
+	if json.Unmarshal(ev, &outer) != nil || json.Unmarshal([]byte(outer.Body), &body) != nil || body.Email == "" {
+		return "", errors.New("no email in the body")
 	}
-	fmt.Fprintf(os.Stderr, "invoke: signed up the sample user of %s first\n", path)
-	return body.Session.Token, nil
+	return strings.ToLower(strings.TrimSpace(body.Email)), nil
+}
+
+var codeLine = regexp.MustCompile(`(?m)^\s*(\d{6})\s*$`)
+
+// mailedCode reads the 6-digit code of the newest mail to email from the
+// SES emulator (AWS_ENDPOINT_URL_SESV2), as a person reads their inbox.
+func mailedCode(ctx context.Context, email string) (string, error) {
+	endpoint := os.Getenv("AWS_ENDPOINT_URL_SESV2")
+	if endpoint == "" {
+		return "", errors.New("AWS_ENDPOINT_URL_SESV2 is not set: the code is read from the SES emulator's store")
+	}
+	mails, err := localcloud.SESMessages(ctx, endpoint)
+	if err != nil {
+		return "", fmt.Errorf("read the SES emulator: %w", err)
+	}
+	for i := len(mails) - 1; i >= 0; i-- {
+		for _, to := range mails[i].To {
+			if strings.EqualFold(to, email) {
+				if m := codeLine.FindStringSubmatch(mails[i].Text); m != nil {
+					return m[1], nil
+				}
+			}
+		}
+	}
+	return "", fmt.Errorf("no mail with a code to %s in the SES emulator", email)
 }

@@ -115,10 +115,13 @@ var functions = []Function{
 	{
 		Name:         "auth",
 		Capabilities: []string{"auth", "twofactor", "org"},
-		Description:  "Sign-up, sign-in (with the second factor), sign-out",
+		Description:  "Sign-up with an emailed code, forgotten password, sign-in (with the second factor), sign-out",
 		Kind:         HTTP,
 		Routes: []string{
 			"POST /v1/auth/signup",
+			"POST /v1/auth/signup/confirm",
+			"POST /v1/auth/password/forgot",
+			"POST /v1/auth/password/reset",
 			"POST /v1/auth/login",
 			"POST /v1/auth/login/mfa",
 			"POST /v1/auth/login/mfa/sms",
@@ -130,7 +133,8 @@ var functions = []Function{
 			"POST /v1/auth/accept-invite",
 		},
 		MemoryMB: 1024, // argon2id with 19 MiB: more memory = more CPU = a hash well under 100 ms
-		// The 2FA step sends SMS codes and replay notices and opens TOTP secrets.
+		// Sign-up and reset codes go by email (HMAC'd under the 2FA data key);
+		// the 2FA step sends SMS codes and replay notices and opens TOTP secrets.
 		Needs: Needs{Actions: []string{"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}, Email: true, SMS: true, Secrets: true},
 	},
 	{

@@ -323,7 +323,8 @@ func (s *Service) acceptNew(ctx context.Context, inv Invitation, password string
 		}
 		now := s.Now().UTC()
 		u := account.User{
-			ID: uuid.NewString(), Email: inv.Email, FirstName: inv.FirstName, LastName: inv.LastName,
+			// The invitation reached the address: accepting it proves it.
+			ID: uuid.NewString(), Email: inv.Email, EmailVerified: account.Verified(), FirstName: inv.FirstName, LastName: inv.LastName,
 			Language: inv.Language, Timezone: "UTC", CreatedAt: now, UpdatedAt: now, Version: 1,
 			Orgs: map[string]account.Membership{inv.OrgID: {Role: inv.Role, JoinedAt: now}},
 		}

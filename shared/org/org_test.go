@@ -60,6 +60,11 @@ func invite(t *testing.T, e *apptest.Env, callerToken, role string) member {
 	if out.Session.Token == "" {
 		t.Fatalf("accept-invite gave no session: %s", acc.Body)
 	}
+	// The invitation reached the address: accepting it proves it, no code.
+	prof := e.Must(http.StatusOK, apptest.Req{Method: "GET", Path: "/v1/me", Token: out.Session.Token})
+	if prof.JSON()["emailVerified"] != true {
+		t.Errorf("an invited account's address is not verified: %s", prof.Body)
+	}
 	again := e.Do(apptest.Req{Method: "POST", Path: "/v1/auth/accept-invite", Body: map[string]any{"token": tok, "password": apptest.DefaultPassword}})
 	if again.Status != http.StatusBadRequest || again.Code() != "code_invalid" {
 		t.Fatalf("second use of an invitation: %d %s, want 400 code_invalid", again.Status, again.Body)
@@ -504,8 +509,7 @@ func TestDeletingAnOwnerWhoHandedOver(t *testing.T) {
 	})
 	t.Run("the email can sign up again", func(t *testing.T) {
 		b, _ := handedOver(t) // signing up again changes what the others check
-		b.on(t).Must(http.StatusCreated, apptest.Req{Method: "POST", Path: "/v1/auth/signup", Body: map[string]any{
-			"email": b.owner.Email, "password": apptest.DefaultPassword, "firstName": "New", "lastName": "Person"}})
+		b.on(t).SignUp(map[string]any{"email": b.owner.Email, "firstName": "New", "lastName": "Person"})
 	})
 }
 
@@ -692,8 +696,7 @@ func TestInvitationExpiresAfterSevenDays(t *testing.T) {
 		}
 	})
 	t.Run("an unaccepted invitation does not hold the address", func(t *testing.T) {
-		e.Must(http.StatusCreated, apptest.Req{Method: "POST", Path: "/v1/auth/signup", Body: map[string]any{
-			"email": email, "password": apptest.DefaultPassword, "firstName": "Eva", "lastName": "Ruiz"}})
+		e.SignUp(map[string]any{"email": email, "firstName": "Eva", "lastName": "Ruiz"})
 		sess := e.Login(email, apptest.DefaultPassword)
 		res := e.Do(apptest.Req{Method: "POST", Path: "/v1/auth/accept-invite", Token: sess, Body: map[string]any{"token": tok}})
 		if res.Status != http.StatusBadRequest || res.Code() != "code_expired" {
@@ -838,8 +841,7 @@ func TestInvitedAddressSignsUpFirst(t *testing.T) {
 		t.Fatal("an invitation reserves the address")
 	}
 	tok := tokenRE.FindString(e.Emails(email)[0].Text)
-	e.Must(http.StatusCreated, apptest.Req{Method: "POST", Path: "/v1/auth/signup", Body: map[string]any{
-		"email": email, "password": apptest.DefaultPassword, "firstName": "Sam", "lastName": "Lee"}})
+	e.SignUp(map[string]any{"email": email, "firstName": "Sam", "lastName": "Lee"})
 	sessTok := e.Login(email, apptest.DefaultPassword)
 	if res := e.Do(apptest.Req{Method: "POST", Path: "/v1/auth/accept-invite", Body: map[string]any{"token": tok, "password": apptest.DefaultPassword}}); res.Status != http.StatusUnauthorized {
 		t.Fatalf("accept without a session once the address has an account: %d %s, want 401", res.Status, res.Body)

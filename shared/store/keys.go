@@ -25,6 +25,8 @@ package store
 // pending email/phone chg| USER#<uid>            | VERIFY#EMAIL, VERIFY#PHONE | ttl = code expiry | verification (one per kind; a new request replaces it)
 // audit entry             | USER#<subject>        | AUDIT#<at>#<id>         | gsi1 AUDITORG#<oid> / <at>#<id> (when orgId); gsi2 AUDITACTOR#<actor> / <at>#<id> | audit (every capability)
 // anonymized audit entry  | AUDITANON#<pseudonym> | AUDIT#<at>#<id>         | same gsi1; gsi2 AUDITACTOR#<pseudonym> | org (account deletion)
+// pending sign-up         | SIGNUP#<email>        | SIGNUP                  | ttl = 24 h           | auth (id, password hash, names, HMAC of the code under the data key, attempts, codeExpiresAt = 15 min; a new request replaces it; confirmed = deleted with the account's creation)
+// password reset          | USER#<uid>            | PWRESET                 | ttl = 15 min         | auth (id, HMAC of the code under the data key, attempts; a new request replaces it; used = deleted with the password's write)
 // invitation              | INVITE#<inviteId>     | INVITE                  | ttl = 7 days         | org (email, names, org, role, sha256 of the token's secret; no user/EMAIL item until accepted; deleted on accept; expired = absent)
 // (organization item ORG#<oid>/ORG carries `rev`, the roster revision every membership change bumps conditionally.)
 // daily summary entry    | USER#<uid>            | DIGEST                  | gsi1: DUE#<shard> / <12-digit due unix>#<uid> while enabled (**) | profile (AfterSave hook), daily-summary, daily-summary-worker
@@ -56,7 +58,11 @@ package store
 // first sign-in of the account?       | USER#<uid>/DEVICES attribute_not_exists       | PutItem, conditional
 // register a passkey (id unique)      | PROFILE version + MFA#PASSKEY#<id> + PASSKEY#<id> not exists | TransactWriteItems
 // passwordless passkey sign-in        | PASSKEYLOGIN#<id> delete (ALL_OLD), then USER#<uid>/PROFILE + MFA#PASSKEY#<id> | DeleteItem, BatchGetItem
-// sign up (email unique)               | EMAIL item attribute_not_exists + user, org… | TransactWriteItems
+// request a sign-up (replaces)        | SIGNUP#<email>/SIGNUP                         | PutItem
+// confirm a sign-up (email unique)     | SIGNUP id = :id (delete) + EMAIL item attribute_not_exists + user, org… | TransactWriteItems
+// request a password reset (replaces)  | USER#<uid>/PWRESET                            | PutItem
+// count a sign-up/reset code attempt   | SIGNUP#<email>/SIGNUP or USER#<uid>/PWRESET, id = :id AND attempts < :max | UpdateItem, conditional
+// reset a password with a code         | USER#<uid>/PWRESET id = :id (delete) + USER#<uid>/PASSWORD | TransactWriteItems
 // list a user's sessions               | pk = USER#<uid>, sk begins_with SESSION#      | Query, consistent
 // revoke sessions                      | USER#<uid>/SESSION#<sid>                      | DeleteItem (BatchWriteItem)
 // update profile without lost updates  | USER#<uid>/PROFILE, version = :read           | UpdateItem/PutItem, conditional
@@ -175,6 +181,17 @@ const (
 	PrefixActivity   = "ACTIVITY#"
 	PrefixActivities = "ACTS#"
 )
+
+// Pending sign-ups and password resets (authdb).
+const (
+	PrefixSignUp    = "SIGNUP#"
+	SKSignUp        = "SIGNUP"
+	SKPasswordReset = "PWRESET"
+)
+
+// SignUpPK is the partition of an (already normalised) email's pending
+// sign-up.
+func SignUpPK(email string) string { return PrefixSignUp + email }
 
 // Invitations and the organization's roster revision attribute (orgdb).
 const (

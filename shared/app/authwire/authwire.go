@@ -1,4 +1,5 @@
-// Package authwire builds the auth function: sign-up, sign-in and sign-out,
+// Package authwire builds the auth function: sign-up with an emailed code,
+// forgotten password, sign-in and sign-out,
 // the second step of a two-factor sign-in and accepting an invitation.
 package authwire
 
@@ -18,6 +19,10 @@ import (
 
 // Routes are the auth function's routes.
 func Routes(d *app.Deps) (httpapi.Routes, error) {
+	m, err := twofactorwire.Service(d)
+	if err != nil {
+		return nil, err
+	}
 	a := &auth.Service{
 		Store: authdb.New(d.Store()), Sessions: d.Sessions(), Hasher: d.Hasher,
 		Policy:        d.PasswordPolicy(),
@@ -26,11 +31,12 @@ func Routes(d *app.Deps) (httpapi.Routes, error) {
 		Signups:       d.Limiter(time.Hour, 20),
 		SignupEnabled: d.Config.SignupEnabled, Now: d.Now, Log: d.Log,
 		Audit: d.Audit(), Metrics: d.Metrics,
-		Devices: authdb.New(d.Store()), Prefs: prefsdb.New(d.Store()), Mailer: mailwire.Mailer(d), AppName: d.Config.AppName,
-	}
-	m, err := twofactorwire.Service(d)
-	if err != nil {
-		return nil, err
+		// Sign-up and reset codes: 5 mails an hour per address, 20
+		// requests an hour per client IP; the codes are HMAC'd under the
+		// 2FA data key (one key source, so one secret read per container).
+		SignupMails: d.Limiter(time.Hour, 5),
+		Resets:      d.Limiter(time.Hour, 20), ResetMails: d.Limiter(time.Hour, 5),
+		Keys: m.Sealer.Keys, Devices: authdb.New(d.Store()), Prefs: prefsdb.New(d.Store()), Mailer: mailwire.Mailer(d), AppName: d.Config.AppName,
 	}
 	a.SecondFactor = m
 	routes := a.Routes()

@@ -392,6 +392,7 @@ func (s *Store) DeleteUserData(ctx context.Context, u account.User) error {
 	for _, k := range []string{
 		"reauth#" + u.ID, "invite#" + u.ID, "email-change#" + u.ID, "phone-change#" + u.ID,
 		"mfa-confirm#" + u.ID, "mfa#" + u.ID, "login-acct#" + u.Email,
+		"signup-email#" + u.Email, "reset-email#" + u.Email,
 	} {
 		items, err := s.QueryAll(ctx, &dynamodb.QueryInput{
 			TableName:                 &s.Table,
