@@ -135,7 +135,7 @@ var functions = []Function{
 		MemoryMB: 1024, // argon2id with 19 MiB: more memory = more CPU = a hash well under 100 ms
 		// Sign-up and reset codes go by email (HMAC'd under the 2FA data key);
 		// the 2FA step sends SMS codes and replay notices and opens TOTP secrets.
-		Needs: Needs{Actions: []string{"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}, Email: true, SMS: true, Secrets: true},
+		Needs: Needs{Actions: []string{"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem"}, Email: true, SMS: true, Secrets: true},
 	},
 	{
 		Name:         "avatar",
