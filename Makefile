@@ -106,7 +106,12 @@ invoke: deps devenv ## run one handler on an event: make invoke FN=profile EVENT
 test: deps devenv chromium ## every test (race detector on) against fresh local services, then the fuzz targets briefly
 	@# ./infra (the CDK stack) runs without -race: jsii-runtime-go races with itself (two
 	@# goroutines call Cmd.Wait on its node process at jsii.Close), in no code of ours.
-	$(DEVENV) -free-ports -- bash -c '$(GO) test -race $$($(GO) list ./... | grep -vx "$$($(GO) list ./infra)") -count=1 -timeout 40m && $(GO) test ./infra -count=1 -timeout 20m'
+	@# DYNAMODB_CALLS_DIR: the e2e tests record each function's DynamoDB calls; once every
+	@# package ran, TestEveryGrantIsExercised compares them with the catalog (docs/security.md).
+	$(DEVENV) -free-ports -- bash -c 'calls=$$(mktemp -d) && trap "rm -rf $$calls" EXIT && export DYNAMODB_CALLS_DIR=$$calls && \
+	  $(GO) test -race $$($(GO) list ./... | grep -vx "$$($(GO) list ./infra)") -count=1 -timeout 40m && \
+	  DYNAMODB_CALLS_COMPLETE=1 $(GO) test ./shared/app/all -run "^TestEveryGrantIsExercised$$" -count=1 && \
+	  $(GO) test ./infra -count=1 -timeout 20m'
 	@$(MAKE) --no-print-directory fuzz
 
 fuzz: ## run each FUZZ_TARGETS entry (pkg:FuzzName) for FUZZ_TIME

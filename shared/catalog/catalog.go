@@ -19,9 +19,16 @@ const (
 // Needs lists the external capabilities a function's code uses; the stack
 // grants exactly these and nothing else.
 type Needs struct {
-	// Table access: "read" or "write" (write implies read). Empty: none.
-	Table string
-	// Indexes the function queries (names from store.Indexes).
+	// Actions are the DynamoDB actions the function calls on the table
+	// (IAM names from TableActions, e.g. "dynamodb:GetItem"); the stack
+	// grants exactly these on the table. A transaction needs the action of
+	// each item it holds (TransactWriteItems: PutItem, UpdateItem,
+	// DeleteItem, ConditionCheckItem; TransactGetItems: GetItem). The
+	// end-to-end tests check every call against this list, and that every
+	// action listed is called (docs/security.md, "Least privilege").
+	Actions []string
+	// Indexes the function queries (names from store.Indexes): the stack
+	// grants dynamodb:Query on each.
 	Indexes []string
 	Email   bool // ses:SendEmail on the sender identity
 	SMS     bool // sns:Publish for SMS (no topic)
@@ -31,6 +38,35 @@ type Needs struct {
 	// Events: the function publishes domain events (events:PutEvents on
 	// the bus only; EVENT_BUS_NAME set). Which: EventTypes.
 	Events bool
+}
+
+// TableActions returns the DynamoDB actions Needs.Actions may name: the
+// item actions the store's client calls (store.DB).
+func TableActions() []string {
+	return []string{
+		"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query",
+		"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
+		"dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem",
+	}
+}
+
+// readActions change nothing.
+var readActions = map[string]bool{"dynamodb:GetItem": true, "dynamodb:BatchGetItem": true, "dynamodb:Query": true}
+
+// TableAccess summarizes the table grants: "" (none), "read" (only
+// actions that change nothing) or "write".
+func (n Needs) TableAccess() string {
+	access := ""
+	if len(n.Indexes) > 0 {
+		access = "read"
+	}
+	for _, a := range n.Actions {
+		if !readActions[a] {
+			return "write"
+		}
+		access = "read"
+	}
+	return access
 }
 
 // Function is one Lambda.
@@ -79,7 +115,7 @@ var functions = []Function{
 		Kind:         Event,
 		EventSource:  ActivitySource,
 		DetailTypes:  []string{"Activity Scheduled", "Activity Updated", "Activity Cancelled"},
-		Needs:        Needs{Table: "write"},
+		Needs:        Needs{Actions: []string{"dynamodb:PutItem", "dynamodb:ConditionCheckItem"}},
 	},
 	{
 		Name:         "auth",
@@ -108,7 +144,7 @@ var functions = []Function{
 		// the 2FA step sends SMS codes and replay notices and opens TOTP secrets.
 		// Accepting an invitation publishes Member Added.
 		Publishes: []string{"Member Added"},
-		Needs:     Needs{Table: "write", Email: true, SMS: true, Secrets: true, Events: true},
+		Needs:     Needs{Actions: []string{"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem"}, Email: true, SMS: true, Secrets: true, Events: true},
 	},
 	{
 		Name:         "avatar",
@@ -117,7 +153,7 @@ var functions = []Function{
 		Kind:         Storage,
 		MemoryMB:     1024, // decoding a 2 MB JPEG can take ~100 MB of pixels
 		TimeoutSec:   30,
-		Needs:        Needs{Table: "write", Uploads: true},
+		Needs:        Needs{Actions: []string{"dynamodb:GetItem", "dynamodb:PutItem"}, Uploads: true},
 	},
 	{
 		Name:         "balances",
@@ -127,7 +163,7 @@ var functions = []Function{
 		EventSource:  BillingSource,
 		DetailTypes:  []string{"Balance Changed"},
 		TimeoutSec:   30,
-		Needs:        Needs{Table: "write", Indexes: []string{"gsi2"}, Email: true, SMS: true},
+		Needs:        Needs{Actions: []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"}, Indexes: []string{"gsi2"}, Email: true, SMS: true},
 	},
 	{
 		Name:         "daily-summary",
@@ -141,7 +177,7 @@ var functions = []Function{
 		// Queue: with DIGEST_QUEUE_URL (the stack's QUEUE_URL) it claims the
 		// due days and enqueues them for daily-summary-worker instead of
 		// sending (the fan-out of a due set larger than one run can send).
-		Needs: Needs{Table: "write", Indexes: []string{"gsi1", "gsi2"}, Email: true, Queue: "digest"},
+		Needs: Needs{Actions: []string{"dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}, Indexes: []string{"gsi1", "gsi2"}, Email: true, Queue: "digest"},
 	},
 	{
 		Name:         "daily-summary-worker",
@@ -152,7 +188,7 @@ var functions = []Function{
 		// about 1.5 s; the stack sets the queue's visibility timeout to six
 		// times this timeout.
 		TimeoutSec: 60,
-		Needs:      Needs{Table: "write", Indexes: []string{"gsi2"}, Email: true, Queue: "digest"},
+		Needs:      Needs{Actions: []string{"dynamodb:GetItem", "dynamodb:UpdateItem"}, Indexes: []string{"gsi2"}, Email: true, Queue: "digest"},
 	},
 	{
 		Name:         "events-outbox",
@@ -162,7 +198,7 @@ var functions = []Function{
 		Schedule:     "rate(5 minutes)",
 		TimeoutSec:   60,
 		Publishes:    []string{"any event kept in the outbox"},
-		Needs:        Needs{Table: "write", Events: true},
+		Needs:        Needs{Actions: []string{"dynamodb:Query", "dynamodb:DeleteItem"}, Events: true},
 	},
 	{
 		Name:         "low-credit",
@@ -171,7 +207,7 @@ var functions = []Function{
 		Kind:         Schedule,
 		Schedule:     "rate(15 minutes)",
 		TimeoutSec:   300,
-		Needs:        Needs{Table: "write", Indexes: []string{"gsi1", "gsi2"}, Email: true, SMS: true},
+		Needs:        Needs{Actions: []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"}, Indexes: []string{"gsi1", "gsi2"}, Email: true, SMS: true},
 	},
 	{
 		Name:         "profile",
@@ -220,7 +256,7 @@ var functions = []Function{
 		// (twofactor step-up), which opens the sealed TOTP secret; the SSO
 		// configuration seals the client secret with the same data key.
 		Publishes: []string{"Member Removed", "Member Role Changed", "User Deleted", "Organization Deleted"},
-		Needs:     Needs{Table: "write", Indexes: []string{"gsi1", "gsi2"}, Email: true, SMS: true, Uploads: true, Secrets: true, Events: true},
+		Needs:     Needs{Actions: []string{"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"}, Indexes: []string{"gsi1", "gsi2"}, Email: true, SMS: true, Uploads: true, Secrets: true, Events: true},
 	},
 	{
 		Name:         "sessions",
@@ -232,7 +268,7 @@ var functions = []Function{
 			"DELETE /v1/me/sessions/{id}",
 			"POST /v1/me/sessions/revoke",
 		},
-		Needs: Needs{Table: "write"},
+		Needs: Needs{Actions: []string{"dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"}},
 	},
 	{
 		Name:         "twofactor",
@@ -252,7 +288,7 @@ var functions = []Function{
 			"DELETE /v1/me/2fa/webauthn/{id}",
 		},
 		MemoryMB: 1024, // argon2id: password checks and backup-code hashes
-		Needs:    Needs{Table: "write", Email: true, SMS: true, Secrets: true},
+		Needs:    Needs{Actions: []string{"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"}, Email: true, SMS: true, Secrets: true},
 	},
 	{
 		Name:         "verification",
@@ -269,7 +305,7 @@ var functions = []Function{
 		MemoryMB: 1024, // argon2id password check
 		// Change codes are hashed under the data key (keyedhash).
 		Publishes: []string{"User Email Changed", "User Phone Changed"},
-		Needs:     Needs{Table: "write", Email: true, SMS: true, Secrets: true, Events: true},
+		Needs:     Needs{Actions: []string{"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}, Email: true, SMS: true, Secrets: true, Events: true},
 	},
 }
 

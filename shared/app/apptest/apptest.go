@@ -134,6 +134,9 @@ func New(t testing.TB, opts *Options) *Env {
 		// lower the memory so hundreds of hashes stay fast.
 		Hasher: password.NewHasher(password.Params{MemoryKiB: 1024, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}),
 	}}
+	// Each function checks its DynamoDB calls against its catalog grants
+	// and records the grants it used (see grants.go).
+	deps.Check = checkGrants(t)
 	deps.SetClient(mailwire.SES, sesClient)
 	deps.SetClient(smswire.SNS, snsClient)
 	if opts.Configure != nil {
