@@ -88,7 +88,8 @@ func TestWrongSMSCodesLockLongerEachTime(t *testing.T) {
 	const limit = 3
 	e := apptest.New(t, &apptest.Options{Env: map[string]string{"LOGIN_MAX_FAILURES": strconv.Itoa(limit)}})
 	u := e.SignUp(nil)
-	phone := mobile(t) // +1 555 numbers are refused as not mobile
+	// A mobile number: sign-in codes are texted to mobiles only (SMS guard).
+	phone := mobile(t)
 	st := e.Deps.Store()
 	rec, err := st.GetUser(context.Background(), u.ID)
 	if err != nil {
