@@ -47,6 +47,10 @@ package store
 // passkey sign-in cerem. | PASSKEYLOGIN#<32 hex> | CEREMONY                | ttl = 5 min          | twofactor (passwordless sign-in; taken by a delete)
 // devices-known mark     | USER#<uid>            | DEVICES                 |                      | auth (written once, at the first recorded sign-in; since)
 // known sign-in device   | USER#<uid>            | DEVICE#<32 hex: sha256 of browser, OS and /24 or /48> | ttl = 90 days | auth (new-device notice; browser, os, ip, lastSeenAt)
+// connection            | USER#<uid>            | CONN#<id>               | gsi1: REFRESH#<shard> / <12-digit next refresh unix>#<uid>#<id> while a refresh token is to be renewed (***) | connections (sealed credentials, calendars, status, mailSync, version)
+// started OAuth flow    | CONNSTATE#<sha256 of state> | STATE             | ttl = 10 min         | connections (userId, provider, purpose, sealed PKCE verifier; taken by a conditional delete)
+//
+// (***) <shard> = fnv32a(uid) % connections.Shards (4).
 //
 // Access patterns:
 // Pattern                              | Key / index                                  | Operation
@@ -105,6 +109,10 @@ package store
 // 2FA attempt / redeem a challenge     | USER#<uid>/MFACHAL#<hex>, attempts < 5, used = false, ttl > now | UpdateItem, conditional
 // list a user's passkeys              | pk = USER#<uid>, sk begins_with MFA#PASSKEY#  | Query, consistent
 // passkey sign-in (counter forward)    | USER#<uid>/MFA#PASSKEY#<id>, signCount < :n   | UpdateItem, conditional
+// list a user's connections            | pk = USER#<uid>, sk begins_with CONN#         | Query, consistent
+// change a connection (no lost update) | USER#<uid>/CONN#<id>, version = :read         | PutItem, conditional
+// complete an OAuth flow (once, own)   | CONNSTATE#<hash>/STATE, userId = :uid AND provider = :p | DeleteItem, conditional (ALL_OLD)
+// tokens to refresh (schedule)         | gsi1 gsi1pk = REFRESH#<shard>, gsi1sk < pad(now)#, every shard | Query, Limit (sparse: renewable tokens only)
 
 const (
 	PrefixUser    = "USER#"
@@ -180,6 +188,14 @@ const (
 	PrefixDue        = "DUE#"
 	PrefixActivity   = "ACTIVITY#"
 	PrefixActivities = "ACTS#"
+)
+
+// Connected accounts and started OAuth flows (connectionsdb).
+const (
+	PrefixConnection = "CONN#"
+	PrefixConnState  = "CONNSTATE#"
+	SKConnState      = "STATE"
+	PrefixRefresh    = "REFRESH#"
 )
 
 // Pending sign-ups and password resets (authdb).

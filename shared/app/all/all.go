@@ -18,6 +18,7 @@ import (
 	"github.com/example/myprofile/shared/app/authwire"
 	"github.com/example/myprofile/shared/app/avatarwire"
 	"github.com/example/myprofile/shared/app/billingwire"
+	"github.com/example/myprofile/shared/app/connectionswire"
 	"github.com/example/myprofile/shared/app/dailysummarywire"
 	"github.com/example/myprofile/shared/app/mailwire"
 	"github.com/example/myprofile/shared/app/orgwire"
@@ -58,6 +59,8 @@ func Functions() map[string]Function {
 		"auth":                 {Routes: authwire.Routes},
 		"avatar":               {Storage: avatarwire.Event},
 		"balances":             {Job: billingwire.BalancesJob},
+		"connections":          {Routes: connectionswire.Routes},
+		"connections-refresh":  {Job: connectionswire.RefreshJob},
 		"daily-summary":        {Job: dailysummarywire.DailySummaryJob},
 		"daily-summary-worker": {Queue: dailysummarywire.Worker},
 		"low-credit":           {Job: billingwire.LowCreditJob},
