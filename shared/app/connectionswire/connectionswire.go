@@ -23,7 +23,6 @@ import (
 	"github.com/example/myprofile/shared/connections"
 	"github.com/example/myprofile/shared/httpapi"
 	"github.com/example/myprofile/shared/store/connectionsdb"
-	"github.com/example/myprofile/shared/twofactor"
 )
 
 // Names of the parts tests (and the local gateway) may replace with
@@ -48,7 +47,7 @@ func Service(d *app.Deps) (*connections.Service, error) {
 	}
 	st := d.Store()
 	return &connections.Service{
-		Store: connectionsdb.New(st), Users: st, Sealer: twofactor.Sealer{Keys: keys},
+		Store: connectionsdb.New(st), Users: st, Sealer: connections.DataKeySealer{Keys: keys},
 		Clients:   app.Client(d, ClientsName, func(cfg aws.Config) connections.ClientSource { return clientSource(d, cfg) }),
 		Config:    app.Client(d, ConfigName, func(aws.Config) connections.Config { return connections.LoadConfig(os.Getenv) }),
 		Publisher: app.Client(d, PublisherName, func(aws.Config) connections.Publisher { return connections.LogPublisher{Log: d.Log} }),
