@@ -1,3 +1,7 @@
+// Package connections is the connected accounts capability: Zoom, Google and
+// Microsoft over OAuth 2.0 + PKCE, iCloud calendars over CalDAV; sealed
+// tokens, calendar lists, mail-sync state and its events, token refresh
+// (see docs/connections.md).
 package connections
 
 import (
