@@ -166,6 +166,34 @@ var functions = []Function{
 		Needs:        Needs{Actions: []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"}, Indexes: []string{"gsi2"}, Email: true, SMS: true},
 	},
 	{
+		Name:         "connections",
+		Capabilities: []string{"connections"},
+		Description:  "Connected accounts (Zoom, Google, Microsoft, iCloud): connect, list calendars, mail sync, disconnect",
+		Kind:         HTTP,
+		Routes: []string{
+			"GET /v1/me/connections",
+			"POST /v1/me/connections/{provider}/start",
+			"POST /v1/me/connections/{provider}/callback",
+			"POST /v1/me/connections/icloud",
+			"DELETE /v1/me/connections/{id}",
+			"PUT /v1/me/connections/{id}/mail-sync",
+			"GET /v1/me/calendars",
+		},
+		TimeoutSec: 30, // provider calls (token exchange, calendar lists, CalDAV discovery)
+		// Secrets: credentials are sealed under the data key. Events: Mail
+		// Sync Enabled/Disabled. Email: the reconnect notice.
+		Needs: Needs{Actions: []string{"dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}, Email: true, Secrets: true, Events: true},
+	},
+	{
+		Name:         "connections-refresh",
+		Capabilities: []string{"connections"},
+		Description:  "Renews connected accounts' tokens about to expire (sparse refresh index)",
+		Kind:         Schedule,
+		Schedule:     "rate(10 minutes)",
+		TimeoutSec:   120,
+		Needs:        Needs{Actions: []string{"dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem"}, Indexes: []string{"gsi1"}, Email: true, Secrets: true},
+	},
+	{
 		Name:         "daily-summary",
 		Capabilities: []string{"dailysummary"},
 		Description:  "Sends each user's daily summary email at their local time",

@@ -78,7 +78,7 @@ func TestPatchEveryFieldAndReadBack(t *testing.T) {
 				"fri": []any{map[string]any{"start": "09:00", "end": "24:00"}},
 			},
 		},
-		"calendar":     map[string]any{"primaryCalendarId": "primary@example.com", "conflictCalendarIds": []any{"team@example.com", "holidays"}, "privateSyncedEvents": false},
+		"calendar":     map[string]any{"primaryCalendarId": "", "conflictCalendarIds": []any{}, "privateSyncedEvents": false},
 		"dailySummary": map[string]any{"enabled": true, "time": "18:45"},
 	}
 	res := e.Must(http.StatusOK, apptest.Req{Method: "PATCH", Path: "/v1/me", Token: u.Token, Body: patch})
@@ -97,7 +97,7 @@ func TestPatchEveryFieldAndReadBack(t *testing.T) {
 				"fri": []any{map[string]any{"start": "09:00", "end": "24:00"}},
 			},
 		},
-		"calendar":     map[string]any{"primaryCalendarId": "primary@example.com", "conflictCalendarIds": []any{"team@example.com", "holidays"}, "privateSyncedEvents": false},
+		"calendar":     map[string]any{"primaryCalendarId": "", "conflictCalendarIds": []any{}, "privateSyncedEvents": false},
 		"dailySummary": map[string]any{"enabled": true, "time": "18:45"},
 	}
 	for k, v := range want {

@@ -39,6 +39,11 @@ type Service struct {
 	// idempotent; an error is logged by the caller's middleware as a 500
 	// but the change itself stays stored.
 	AfterSave []func(ctx context.Context, before, after account.User) error
+	// CheckCalendar, when set, checks a patched calendar choice against
+	// the user's connected calendars (shared/connections): an error (a
+	// validation error naming the field) refuses the patch. Nil: not
+	// checked.
+	CheckCalendar func(ctx context.Context, before, after account.User) error
 }
 
 // maxPatchRetries bounds the re-reads of a PATCH without If-Match that lost
@@ -59,6 +64,11 @@ func (s *Service) Patch(ctx context.Context, u account.User, patch []byte, ifMat
 		next, err := ApplyPatch(u, patch)
 		if err != nil {
 			return account.User{}, err
+		}
+		if s.CheckCalendar != nil {
+			if err := s.CheckCalendar(ctx, u, next); err != nil {
+				return account.User{}, err
+			}
 		}
 		phone.FillFormats(&next)
 		next.Version = u.Version + 1

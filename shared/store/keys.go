@@ -53,6 +53,10 @@ package store
 // SSO domain claim       | ORG#<oid>             | DOMAIN#<domain>         |                      | sso (TXT token, verified, verifiedAt)
 // verified domain owner  | DOMAIN#<domain>       | DOMAIN                  |                      | sso (orgId; written only if absent or this org's: one organization per domain)
 // SSO sign-in in flight  | SSOSTATE#<sha256 of state> | SSOSTATE           | ttl = 10 min         | sso (orgId, nonce, PKCE verifier; taken by a DeleteItem ALL_OLD, so a state works once)
+// connection            | USER#<uid>            | CONN#<id>               | gsi1: REFRESH#<shard> / <12-digit next refresh unix>#<uid>#<id> while a refresh token is to be renewed (***) | connections (sealed credentials, calendars, status, mailSync, version)
+// started OAuth flow    | CONNSTATE#<sha256 of state> | STATE             | ttl = 10 min         | connections (userId, provider, purpose, sealed PKCE verifier; taken by a conditional delete)
+//
+// (***) <shard> = fnv32a(uid) % connections.Shards (4).
 //
 // Access patterns:
 // Pattern                              | Key / index                                  | Operation
@@ -120,6 +124,10 @@ package store
 // 2FA attempt / redeem a challenge     | USER#<uid>/MFACHAL#<hex>, attempts < 5, used = false, ttl > now | UpdateItem, conditional
 // list a user's passkeys              | pk = USER#<uid>, sk begins_with MFA#PASSKEY#  | Query, consistent
 // passkey sign-in (counter forward)    | USER#<uid>/MFA#PASSKEY#<id>, signCount < :n   | UpdateItem, conditional
+// list a user's connections            | pk = USER#<uid>, sk begins_with CONN#         | Query, consistent
+// change a connection (no lost update) | USER#<uid>/CONN#<id>, version = :read         | PutItem, conditional
+// complete an OAuth flow (once, own)   | CONNSTATE#<hash>/STATE, userId = :uid AND provider = :p | DeleteItem, conditional (ALL_OLD)
+// tokens to refresh (schedule)         | gsi1 gsi1pk = REFRESH#<shard>, gsi1sk < pad(now)#, every shard | Query, Limit (sparse: renewable tokens only)
 
 const (
 	PrefixUser    = "USER#"
@@ -195,6 +203,14 @@ const (
 	PrefixDue        = "DUE#"
 	PrefixActivity   = "ACTIVITY#"
 	PrefixActivities = "ACTS#"
+)
+
+// Connected accounts and started OAuth flows (connectionsdb).
+const (
+	PrefixConnection = "CONN#"
+	PrefixConnState  = "CONNSTATE#"
+	SKConnState      = "STATE"
+	PrefixRefresh    = "REFRESH#"
 )
 
 // Pending sign-ups and password resets (authdb).

@@ -20,6 +20,7 @@ import (
 	"github.com/example/myprofile/shared/app/authwire"
 	"github.com/example/myprofile/shared/app/avatarwire"
 	"github.com/example/myprofile/shared/app/billingwire"
+	"github.com/example/myprofile/shared/app/connectionswire"
 	"github.com/example/myprofile/shared/app/dailysummarywire"
 	"github.com/example/myprofile/shared/app/eventswire"
 	"github.com/example/myprofile/shared/app/mailwire"
@@ -61,6 +62,8 @@ func Functions() map[string]Function {
 		"auth":                 {Routes: authwire.Routes},
 		"avatar":               {Storage: avatarwire.Event},
 		"balances":             {Job: billingwire.BalancesJob},
+		"connections":          {Routes: connectionswire.Routes},
+		"connections-refresh":  {Job: connectionswire.RefreshJob},
 		"daily-summary":        {Job: dailysummarywire.DailySummaryJob},
 		"daily-summary-worker": {Queue: dailysummarywire.Worker},
 		"events-outbox":        {Job: eventswire.SweepJob},

@@ -95,12 +95,13 @@ func TestFunctionsLinkOnlyTheirCapabilities(t *testing.T) {
 		mod + "shared/profile":                       {"profile"},
 		mod + "shared/billing":                       {"balances", "low-credit", "profile"},
 		mod + "shared/digest":                        {"activities", "auth", "daily-summary", "daily-summary-worker", "profile", "verification"},
-		"github.com/aws/aws-sdk-go-v2/service/sesv2": {"auth", "balances", "daily-summary", "daily-summary-worker", "low-credit", "profile", "twofactor", "verification"},
+		"github.com/aws/aws-sdk-go-v2/service/sesv2": {"auth", "balances", "connections", "connections-refresh", "daily-summary", "daily-summary-worker", "low-credit", "profile", "twofactor", "verification"},
 		"github.com/aws/aws-sdk-go-v2/service/sns":   {"auth", "balances", "low-credit", "profile", "twofactor", "verification"},
 		"github.com/aws/aws-sdk-go-v2/service/s3":    {"avatar", "profile"},
 		"github.com/aws/aws-sdk-go-v2/service/sqs":   {"daily-summary", "daily-summary-worker"},
 		// verification: change codes are hashed under the data key.
-		"github.com/aws/aws-sdk-go-v2/service/secretsmanager": {"auth", "profile", "twofactor", "verification"},
+		// connections: credentials sealed under the data key; client secrets.
+		"github.com/aws/aws-sdk-go-v2/service/secretsmanager": {"auth", "connections", "connections-refresh", "profile", "twofactor", "verification"},
 	}
 	for _, fn := range catalog.All() {
 		out, err := exec.Command("go", "list", "-deps", "-tags", "lambda.norpc", "./../../../functions/"+fn.Name).Output()

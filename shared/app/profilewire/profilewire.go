@@ -9,6 +9,7 @@ import (
 	"github.com/example/myprofile/shared/app"
 	"github.com/example/myprofile/shared/app/avatarwire"
 	"github.com/example/myprofile/shared/app/billingwire"
+	"github.com/example/myprofile/shared/app/connectionswire"
 	"github.com/example/myprofile/shared/app/mailwire"
 	"github.com/example/myprofile/shared/app/orgwire"
 	"github.com/example/myprofile/shared/app/ssowire"
@@ -32,6 +33,12 @@ func Routes(d *app.Deps) (httpapi.Routes, error) {
 	p := &profile.Service{Store: st, Sessions: sessions, Now: d.Now}
 	// The daily summary's due index follows the profile.
 	p.AfterSave = append(p.AfterSave, (&dailysummary.Scheduler{Store: dailysummarydb.New(st), Now: d.Now}).AfterSave)
+	// A chosen calendar must be one of the connected accounts'.
+	check, err := connectionswire.CalendarCheck(d)
+	if err != nil {
+		return nil, err
+	}
+	p.CheckCalendar = check
 	rs := p.Routes()
 	pw := &profile.PasswordService{
 		Reauth: d.Reauth(), Hasher: d.Hasher, Policy: d.PasswordPolicy(),
@@ -42,7 +49,12 @@ func Routes(d *app.Deps) (httpapi.Routes, error) {
 	maps.Copy(rs, (&prefs.Service{Store: prefsdb.New(st), Sessions: sessions}).Routes())
 	maps.Copy(rs, avatarwire.Service(d).Routes())
 	maps.Copy(rs, billingwire.Service(d).Routes(sessions.Require))
-	o := orgwire.Service(d, avatarwire.DeleteHooks(d))
+	// Deleting the account revokes and deletes its connections.
+	connHooks, err := connectionswire.DeleteHooks(d)
+	if err != nil {
+		return nil, err
+	}
+	o := orgwire.Service(d, append(avatarwire.DeleteHooks(d), connHooks...))
 	o.Complete = phone.FillFormats
 	// DELETE /v1/me with 2FA on needs a current second factor.
 	tf, err := twofactorwire.Service(d)
