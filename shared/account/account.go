@@ -95,25 +95,31 @@ type User struct {
 	// PhoneNational and PhoneInternational are Phone written for people,
 	// stored when the number is verified so that showing a profile needs
 	// no phone number parser.
-	PhoneNational      string                `dynamodbav:"phoneNational,omitempty"`
-	PhoneInternational string                `dynamodbav:"phoneInternational,omitempty"`
-	FirstName          string                `dynamodbav:"firstName"`
-	LastName           string                `dynamodbav:"lastName"`
-	DisplayName        string                `dynamodbav:"displayName"`
-	AvatarURL          string                `dynamodbav:"avatarUrl"`
-	Language           string                `dynamodbav:"language"`
-	Region             string                `dynamodbav:"region"`
-	Timezone           string                `dynamodbav:"timezone"`
-	SSOManaged         bool                  `dynamodbav:"ssoManaged"`
-	IdPURL             string                `dynamodbav:"idpUrl"`
-	Signature          Signature             `dynamodbav:"signature"`
-	Availability       Availability          `dynamodbav:"availability"`
-	DailySummary       DailySummary          `dynamodbav:"dailySummary"`
-	Calendar           Calendar              `dynamodbav:"calendar"`
-	TwoFactor          TwoFactor             `dynamodbav:"twoFactor"`
-	Orgs               map[string]Membership `dynamodbav:"orgs"`
-	CreatedAt          time.Time             `dynamodbav:"createdAt"`
-	UpdatedAt          time.Time             `dynamodbav:"updatedAt"`
+	PhoneNational      string `dynamodbav:"phoneNational,omitempty"`
+	PhoneInternational string `dynamodbav:"phoneInternational,omitempty"`
+	// PhoneType (phone.TypeMobile, ...) and PhoneCountry (ISO 3166-1
+	// alpha-2, "001" for a non-geographic code) are what libphonenumber
+	// said of Phone when it was verified: the SMS guard reads them, so
+	// sending a code needs no parser. Empty on records verified earlier.
+	PhoneType    string                `dynamodbav:"phoneType,omitempty"`
+	PhoneCountry string                `dynamodbav:"phoneCountry,omitempty"`
+	FirstName    string                `dynamodbav:"firstName"`
+	LastName     string                `dynamodbav:"lastName"`
+	DisplayName  string                `dynamodbav:"displayName"`
+	AvatarURL    string                `dynamodbav:"avatarUrl"`
+	Language     string                `dynamodbav:"language"`
+	Region       string                `dynamodbav:"region"`
+	Timezone     string                `dynamodbav:"timezone"`
+	SSOManaged   bool                  `dynamodbav:"ssoManaged"`
+	IdPURL       string                `dynamodbav:"idpUrl"`
+	Signature    Signature             `dynamodbav:"signature"`
+	Availability Availability          `dynamodbav:"availability"`
+	DailySummary DailySummary          `dynamodbav:"dailySummary"`
+	Calendar     Calendar              `dynamodbav:"calendar"`
+	TwoFactor    TwoFactor             `dynamodbav:"twoFactor"`
+	Orgs         map[string]Membership `dynamodbav:"orgs"`
+	CreatedAt    time.Time             `dynamodbav:"createdAt"`
+	UpdatedAt    time.Time             `dynamodbav:"updatedAt"`
 	// Version advances on every change; writes are conditioned on it.
 	Version int64 `dynamodbav:"version"`
 }

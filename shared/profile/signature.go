@@ -13,7 +13,6 @@ import (
 	xhtml "golang.org/x/net/html"
 
 	"github.com/example/myprofile/shared/account"
-	"github.com/example/myprofile/shared/phone"
 	"github.com/example/myprofile/shared/profile/basic"
 )
 
@@ -99,11 +98,9 @@ var placeholder = regexp.MustCompile(`\{\{[\s\w.]{0,100}\}\}`)
 // SignatureValues are the custom values of API.md for a user, unescaped.
 func SignatureValues(u account.User) map[string]string {
 	full := strings.TrimSpace(u.FirstName + " " + u.LastName)
-	ph := u.Phone
-	if ph != "" {
-		if f, err := phone.Format(ph); err == nil {
-			ph = f.International
-		}
+	ph := u.PhoneInternational // stored when the phone was verified
+	if ph == "" {
+		ph = u.Phone
 	}
 	return map[string]string{
 		"user.first_name": u.FirstName,

@@ -3,7 +3,6 @@ package twofactor_test
 import (
 	"context"
 	"fmt"
-	"math/rand/v2"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	"github.com/example/myprofile/shared/app/apptest"
+	"github.com/example/myprofile/shared/phone/libphone"
 )
 
 // lockoutMail is in the subject of the mail sent once the second factors
@@ -89,7 +89,7 @@ func TestWrongSMSCodesLockLongerEachTime(t *testing.T) {
 	const limit = 3
 	e := apptest.New(t, &apptest.Options{Env: map[string]string{"LOGIN_MAX_FAILURES": strconv.Itoa(limit)}})
 	u := e.SignUp(nil)
-	phone := fmt.Sprintf("+1555%07d", rand.IntN(10_000_000))
+	phone := mobile(t)
 	st := e.Deps.Store()
 	rec, err := st.GetUser(context.Background(), u.ID)
 	if err != nil {
@@ -97,6 +97,7 @@ func TestWrongSMSCodesLockLongerEachTime(t *testing.T) {
 	}
 	next := rec
 	next.Phone, next.PhoneVerified, next.Version = phone, true, rec.Version+1
+	libphone.Complete(&next) // type and country, as the phone change stores them
 	if err := st.SaveUser(context.Background(), next, rec.Version); err != nil {
 		t.Fatal(err)
 	}

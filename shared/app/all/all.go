@@ -21,6 +21,7 @@ import (
 	"github.com/example/myprofile/shared/app/dailysummarywire"
 	"github.com/example/myprofile/shared/app/mailwire"
 	"github.com/example/myprofile/shared/app/orgwire"
+	"github.com/example/myprofile/shared/app/phonewire"
 	"github.com/example/myprofile/shared/app/profilewire"
 	"github.com/example/myprofile/shared/app/sessionswire"
 	"github.com/example/myprofile/shared/app/smswire"
@@ -61,6 +62,7 @@ func Functions() map[string]Function {
 		"daily-summary":        {Job: dailysummarywire.DailySummaryJob},
 		"daily-summary-worker": {Queue: dailysummarywire.Worker},
 		"low-credit":           {Job: billingwire.LowCreditJob},
+		"phone":                {Routes: phonewire.Routes},
 		"profile":              {Routes: profilewire.Routes},
 		"sessions":             {Routes: sessionswire.Routes},
 		"twofactor":            {Routes: twofactorwire.Routes},

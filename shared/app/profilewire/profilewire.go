@@ -14,7 +14,6 @@ import (
 	"github.com/example/myprofile/shared/app/twofactorwire"
 	"github.com/example/myprofile/shared/dailysummary"
 	"github.com/example/myprofile/shared/httpapi"
-	"github.com/example/myprofile/shared/phone"
 	"github.com/example/myprofile/shared/prefs"
 	"github.com/example/myprofile/shared/profile"
 	"github.com/example/myprofile/shared/store"
@@ -42,7 +41,6 @@ func Routes(d *app.Deps) (httpapi.Routes, error) {
 	maps.Copy(rs, avatarwire.Service(d).Routes())
 	maps.Copy(rs, billingwire.Service(d).Routes(sessions.Require))
 	o := orgwire.Service(d, avatarwire.DeleteHooks(d))
-	o.Complete = phone.FillFormats
 	// DELETE /v1/me with 2FA on needs a current second factor.
 	tf, err := twofactorwire.Service(d)
 	if err != nil {
