@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -192,7 +193,7 @@ func NormalizeEmail(s string) string {
 	if at < 0 || isASCII(e[at+1:]) {
 		return e
 	}
-	if d, err := emailDomains.ToASCII(e[at+1:]); err == nil {
+	if d, err := emailDomains().ToASCII(e[at+1:]); err == nil {
 		return e[:at+1] + d
 	}
 	return e
@@ -201,7 +202,9 @@ func NormalizeEmail(s string) string {
 // emailDomains is the IDNA profile of address domains: UTS #46 mapping
 // for lookup (full-width and upper-case letters fold to their plain form),
 // the bidi rule, letters, digits and hyphens only, DNS lengths.
-var emailDomains = idna.New(idna.MapForLookup(), idna.BidiRule(), idna.StrictDomainName(true), idna.VerifyDNSLength(true))
+var emailDomains = sync.OnceValue(func() *idna.Profile {
+	return idna.New(idna.MapForLookup(), idna.BidiRule(), idna.StrictDomainName(true), idna.VerifyDNSLength(true))
+})
 
 // Field messages of CleanEmail.
 const (
@@ -249,7 +252,7 @@ func CleanEmail(s string) (string, string) {
 	if a, err := mail.ParseAddress(local + "@" + domain); err != nil || a.Name != "" || a.Address != local+"@"+domain {
 		return "", msgEmailFormat
 	}
-	ascii, err := emailDomains.ToASCII(domain)
+	ascii, err := emailDomains().ToASCII(domain)
 	if err != nil || !strings.Contains(ascii, ".") || strings.HasSuffix(ascii, ".") {
 		return "", msgEmailDomain
 	}
