@@ -126,9 +126,17 @@ fuzz: ## run each FUZZ_TARGETS entry (pkg:FuzzName) for FUZZ_TIME
 DIGEST_BENCH_USERS ?= 100000
 BILLING_BENCH_ORGS ?= 10000
 
-bench: deps devenv ## benchmarks (against local services), at the issues' populations
+INIT_BENCH_RUNS    ?= 30
+BENCH_SUMMARY      := $(CURDIR)/bin/bench-summary.tsv
+
+# Every benchmark adds its figures (apptest.Figure) to BENCH_SUMMARY; the
+# run ends with one table of them: figure, value, target, verdict.
+bench: deps devenv ## benchmarks (against local services), at the issues' populations, then one table of figures and targets
+	@mkdir -p $(BIN) && rm -f $(BENCH_SUMMARY)
 	DIGEST_BENCH_USERS=$(DIGEST_BENCH_USERS) BILLING_BENCH_ORGS=$(BILLING_BENCH_ORGS) \
+	  INIT_BENCH_RUNS=$(INIT_BENCH_RUNS) BENCH_SUMMARY=$(BENCH_SUMMARY) \
 	  $(DEVENV) -free-ports -- $(GO) test -run='^$$' -bench=. -benchmem -timeout 60m ./...
+	@echo; printf 'figure\tvalue\ttarget\tverdict\n' | cat - $(BENCH_SUMMARY) | column -t -s "$$(printf '\t')"
 
 lint: deps $(BIN)/staticcheck $(BIN)/govulncheck ## gofmt, go vet, staticcheck, govulncheck
 	@files="$$(gofmt -l $$($(GO) list -f '{{.Dir}}' ./...))"; \

@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -95,25 +96,31 @@ type User struct {
 	// PhoneNational and PhoneInternational are Phone written for people,
 	// stored when the number is verified so that showing a profile needs
 	// no phone number parser.
-	PhoneNational      string                `dynamodbav:"phoneNational,omitempty"`
-	PhoneInternational string                `dynamodbav:"phoneInternational,omitempty"`
-	FirstName          string                `dynamodbav:"firstName"`
-	LastName           string                `dynamodbav:"lastName"`
-	DisplayName        string                `dynamodbav:"displayName"`
-	AvatarURL          string                `dynamodbav:"avatarUrl"`
-	Language           string                `dynamodbav:"language"`
-	Region             string                `dynamodbav:"region"`
-	Timezone           string                `dynamodbav:"timezone"`
-	SSOManaged         bool                  `dynamodbav:"ssoManaged"`
-	IdPURL             string                `dynamodbav:"idpUrl"`
-	Signature          Signature             `dynamodbav:"signature"`
-	Availability       Availability          `dynamodbav:"availability"`
-	DailySummary       DailySummary          `dynamodbav:"dailySummary"`
-	Calendar           Calendar              `dynamodbav:"calendar"`
-	TwoFactor          TwoFactor             `dynamodbav:"twoFactor"`
-	Orgs               map[string]Membership `dynamodbav:"orgs"`
-	CreatedAt          time.Time             `dynamodbav:"createdAt"`
-	UpdatedAt          time.Time             `dynamodbav:"updatedAt"`
+	PhoneNational      string `dynamodbav:"phoneNational,omitempty"`
+	PhoneInternational string `dynamodbav:"phoneInternational,omitempty"`
+	// PhoneType (phone.TypeMobile, ...) and PhoneCountry (ISO 3166-1
+	// alpha-2, "001" for a non-geographic code) are what libphonenumber
+	// said of Phone when it was verified: the SMS guard reads them, so
+	// sending a code needs no parser. Empty on records verified earlier.
+	PhoneType    string                `dynamodbav:"phoneType,omitempty"`
+	PhoneCountry string                `dynamodbav:"phoneCountry,omitempty"`
+	FirstName    string                `dynamodbav:"firstName"`
+	LastName     string                `dynamodbav:"lastName"`
+	DisplayName  string                `dynamodbav:"displayName"`
+	AvatarURL    string                `dynamodbav:"avatarUrl"`
+	Language     string                `dynamodbav:"language"`
+	Region       string                `dynamodbav:"region"`
+	Timezone     string                `dynamodbav:"timezone"`
+	SSOManaged   bool                  `dynamodbav:"ssoManaged"`
+	IdPURL       string                `dynamodbav:"idpUrl"`
+	Signature    Signature             `dynamodbav:"signature"`
+	Availability Availability          `dynamodbav:"availability"`
+	DailySummary DailySummary          `dynamodbav:"dailySummary"`
+	Calendar     Calendar              `dynamodbav:"calendar"`
+	TwoFactor    TwoFactor             `dynamodbav:"twoFactor"`
+	Orgs         map[string]Membership `dynamodbav:"orgs"`
+	CreatedAt    time.Time             `dynamodbav:"createdAt"`
+	UpdatedAt    time.Time             `dynamodbav:"updatedAt"`
 	// EmailVerified says the person proved they receive mail at Email (a
 	// sign-up code, an invitation, an email change code). Records written
 	// before the attribute existed have none and read as verified (see
@@ -198,7 +205,7 @@ func NormalizeEmail(s string) string {
 	if at < 0 || isASCII(e[at+1:]) {
 		return e
 	}
-	if d, err := emailDomains.ToASCII(e[at+1:]); err == nil {
+	if d, err := emailDomains().ToASCII(e[at+1:]); err == nil {
 		return e[:at+1] + d
 	}
 	return e
@@ -207,7 +214,9 @@ func NormalizeEmail(s string) string {
 // emailDomains is the IDNA profile of address domains: UTS #46 mapping
 // for lookup (full-width and upper-case letters fold to their plain form),
 // the bidi rule, letters, digits and hyphens only, DNS lengths.
-var emailDomains = idna.New(idna.MapForLookup(), idna.BidiRule(), idna.StrictDomainName(true), idna.VerifyDNSLength(true))
+var emailDomains = sync.OnceValue(func() *idna.Profile {
+	return idna.New(idna.MapForLookup(), idna.BidiRule(), idna.StrictDomainName(true), idna.VerifyDNSLength(true))
+})
 
 // Field messages of CleanEmail.
 const (
@@ -255,7 +264,7 @@ func CleanEmail(s string) (string, string) {
 	if a, err := mail.ParseAddress(local + "@" + domain); err != nil || a.Name != "" || a.Address != local+"@"+domain {
 		return "", msgEmailFormat
 	}
-	ascii, err := emailDomains.ToASCII(domain)
+	ascii, err := emailDomains().ToASCII(domain)
 	if err != nil || !strings.Contains(ascii, ".") || strings.HasSuffix(ascii, ".") {
 		return "", msgEmailDomain
 	}

@@ -8,8 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/nyaruka/phonenumbers"
-
 	"github.com/example/myprofile/shared/account"
 	"github.com/example/myprofile/shared/config"
 	"github.com/example/myprofile/shared/ratelimit"
@@ -23,35 +21,43 @@ var (
 	ErrNotMobile = errors.New("phone: not a mobile number")
 	// ErrCountryNotServed: the number's country is not in the allow-list.
 	ErrCountryNotServed = errors.New("phone: country not served")
+	// ErrTypeUnknown: the phone was verified before its type and country
+	// were stored with it, and no parser runs where codes are sent: it
+	// must be verified again (the phone change stores them). Refused
+	// rather than trusted, because numbers verified then were never
+	// checked against toll fraud.
+	ErrTypeUnknown = errors.New("phone: type of the verified phone not known")
 )
 
-// CheckSMS reports whether codes may be texted to e164: it must be a valid
-// number whose type is mobile or fixed-line-or-mobile (the type
-// libphonenumber gives; countries such as the US do not tell landlines from
-// mobiles) in a country (not a non-geographic code such as satellite
-// +881) and, when countries (ISO 3166-1 alpha-2) is not empty, of one of
-// them. ErrInvalid, ErrNotMobile or ErrCountryNotServed otherwise.
-func CheckSMS(e164 string, countries []string) error {
-	if !strings.HasPrefix(e164, "+") {
+// CheckSMS reports whether codes may be texted to n, a number as stored
+// with a verified phone (Stored) or as libphone parsed it: its type must
+// be mobile or fixed-line-or-mobile (countries such as the US do not tell
+// landlines from mobiles), its region a country (not a non-geographic code
+// such as satellite +881) and, when countries (ISO 3166-1 alpha-2) is not
+// empty, one of them. ErrInvalid, ErrTypeUnknown (a phone verified before
+// its type was stored with it), ErrNotMobile or ErrCountryNotServed
+// otherwise. It reads only the stored values: no parser.
+func CheckSMS(n Number, countries []string) error {
+	if !strings.HasPrefix(n.E164, "+") {
 		return ErrInvalid
 	}
-	n, err := phonenumbers.Parse(e164, "ZZ")
-	if err != nil || !phonenumbers.IsValidNumber(n) {
-		return ErrInvalid
-	}
-	switch phonenumbers.GetNumberType(n) {
-	case phonenumbers.MOBILE, phonenumbers.FIXED_LINE_OR_MOBILE:
+	switch n.Type {
+	case TypeMobile, TypeFixedLineOrMobile:
+	case "":
+		return ErrTypeUnknown
 	default:
 		return ErrNotMobile
 	}
-	region := phonenumbers.GetRegionCodeForNumber(n)
-	if region == "001" {
+	if n.Region == "" {
+		return ErrTypeUnknown
+	}
+	if n.Region == NonGeographic {
 		// Non-geographic codes: satellite (+881, +8816 is typed mobile),
 		// international networks and services, the usual toll-fraud ranges.
 		return ErrNotMobile
 	}
 	if len(countries) > 0 && !slices.ContainsFunc(countries, func(c string) bool {
-		return strings.EqualFold(strings.TrimSpace(c), region)
+		return strings.EqualFold(strings.TrimSpace(c), n.Region)
 	}) {
 		return ErrCountryNotServed
 	}
@@ -98,11 +104,11 @@ func NewSMSGuard(st ratelimit.Store, now func() time.Time, c config.Config) SMSG
 }
 
 // Take admits one text message with a code from user userID on client ip
-// to e164. The error is one of CheckSMS's, a *ratelimit.Limited (errors.As;
+// to n (a stored or parsed number, see CheckSMS). The error is one of CheckSMS's, a *ratelimit.Limited (errors.As;
 // nothing was counted then) or an internal one. release gives the message
 // back when it could not be sent after all.
-func (g SMSGuard) Take(ctx context.Context, userID, ip, e164 string) (release func(context.Context), err error) {
-	if err := CheckSMS(e164, g.Countries); err != nil {
+func (g SMSGuard) Take(ctx context.Context, userID, ip string, n Number) (release func(context.Context), err error) {
+	if err := CheckSMS(n, g.Countries); err != nil {
 		return func(context.Context) {}, err
 	}
 	// Keys differ per window: an hour's and a day's counters of one key
@@ -111,7 +117,7 @@ func (g SMSGuard) Take(ctx context.Context, userID, ip, e164 string) (release fu
 		ratelimit.Quota{Name: "sms per client IP", Limiter: g.PerIP, Key: "sms-ip#" + ip},
 		ratelimit.Quota{Name: "sms per account (hour)", Limiter: g.PerAccountHour, Key: "sms-user-h#" + userID},
 		ratelimit.Quota{Name: "sms per account (day)", Limiter: g.PerAccountDay, Key: "sms-user-d#" + userID},
-		ratelimit.Quota{Name: "sms per number (day)", Limiter: g.PerNumberDay, Key: "sms-to-d#" + e164},
+		ratelimit.Quota{Name: "sms per number (day)", Limiter: g.PerNumberDay, Key: "sms-to-d#" + n.E164},
 		ratelimit.Quota{Name: "sms daily budget", Limiter: g.Budget, Key: "sms-budget-d"},
 	)
 	if err != nil {
@@ -130,6 +136,10 @@ func SMSProblem(err error, field string) *account.Error {
 	switch {
 	case errors.Is(err, ErrInvalid), errors.Is(err, ErrNotMobile):
 		e := account.Invalid(field, "must be a mobile number: codes are not sent to landlines, premium-rate, satellite or other special numbers")
+		e.Cause = err
+		return e
+	case errors.Is(err, ErrTypeUnknown):
+		e := account.Invalid(field, "was verified before numbers were checked for text messages: verify it again (POST /v1/me/phone-change with the same number) to receive codes by text; until then sign in with another second factor or a backup code")
 		e.Cause = err
 		return e
 	case errors.Is(err, ErrCountryNotServed):

@@ -162,12 +162,14 @@ func CleanMeetingLocation(field string, m account.MeetingLocation, region string
 			v.Add(field+".details", "must be an https meeting link")
 		}
 	case "phone":
-		n, err := phone.Parse(details, region)
+		// Only shown to whoever books a meeting: a shape check (no
+		// parser linked in this function), not a test of the number.
+		n, err := phone.CleanE164(details, region)
 		if err != nil {
 			v.Add(field+".details", "must be a valid phone number with its country code")
 			return m
 		}
-		m.Details = n.E164
+		m.Details = n
 	}
 	return m
 }
@@ -190,7 +192,11 @@ func patchAvailability(u *account.User, raw json.RawMessage, v *account.Validati
 	if next.MeetingLocation.Type == "" {
 		next.MeetingLocation.Type = "custom"
 	}
-	next.MeetingLocation = CleanMeetingLocation("availability.meetingLocation", next.MeetingLocation, u.Region, v)
+	region := u.Region // for a number written without its country code
+	if region == "" {
+		region = u.PhoneCountry
+	}
+	next.MeetingLocation = CleanMeetingLocation("availability.meetingLocation", next.MeetingLocation, region, v)
 	next.Weekly = CleanWeekly("availability.weekly", next.Weekly, v)
 	if len(v.Fields) == before {
 		u.Availability = next

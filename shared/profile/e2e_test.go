@@ -431,9 +431,11 @@ func TestPasswordChangeSSOManaged(t *testing.T) {
 	}
 }
 
-// A phone verified before its display formats were stored with it still
-// shows them, and the record's next save stores them.
-func TestPhoneFormatsOfAnEarlierRecord(t *testing.T) {
+// A phone verified before its display formats were stored with it shows
+// the number without formats: the profile function links no phone parser
+// (the formats come with the next verification of the number), and a
+// save keeps the number as it is.
+func TestPhoneOfAnEarlierRecord(t *testing.T) {
 	e := apptest.New(t, nil)
 	u := e.SignUp(nil)
 	ctx := context.Background()
@@ -447,26 +449,16 @@ func TestPhoneFormatsOfAnEarlierRecord(t *testing.T) {
 	if err := st.SaveUser(ctx, rec, rec.Version-1); err != nil {
 		t.Fatal(err)
 	}
-	want := `{"international":"+34 600 11 12 22","national":"600 11 12 22"}`
 	me := get(t, e, u.Token)
-	if me["phone"] != "+34600111222" || asJSON(t, me["phoneFormatted"]) != want {
-		t.Errorf("GET: phone %v phoneFormatted %s", me["phone"], asJSON(t, me["phoneFormatted"]))
-	}
-	staff := e.Must(http.StatusOK, apptest.Req{Method: "GET", Path: "/v1/users/" + u.ID, Token: u.Token})
-	if got := asJSON(t, staff.JSON()["phoneFormatted"]); got != want {
-		t.Errorf("GET /v1/users/{id}: phoneFormatted %s", got)
-	}
-	if rec, err := st.GetUser(ctx, u.ID); err != nil || rec.PhoneNational != "" {
-		t.Fatalf("a read stored the formats (%q) or failed: %v", rec.PhoneNational, err)
+	if me["phone"] != "+34600111222" || me["phoneFormatted"] != nil {
+		t.Errorf("GET: phone %v phoneFormatted %s, want the number and null", me["phone"], asJSON(t, me["phoneFormatted"]))
 	}
 	res := e.Must(http.StatusOK, apptest.Req{Method: "PATCH", Path: "/v1/me", Token: u.Token, Body: map[string]any{"firstName": "Ana"}})
-	if got := asJSON(t, res.JSON()["phoneFormatted"]); got != want {
-		t.Errorf("PATCH: phoneFormatted %s", got)
+	if res.JSON()["phone"] != "+34600111222" {
+		t.Errorf("PATCH: phone %v", res.JSON()["phone"])
 	}
-	// The next save stores them.
-	rec, err = st.GetUser(ctx, u.ID)
-	if err != nil || rec.PhoneNational != "600 11 12 22" || rec.PhoneInternational != "+34 600 11 12 22" {
-		t.Errorf("after PATCH the record has %q %q (%v), want the formats stored", rec.PhoneNational, rec.PhoneInternational, err)
+	if rec, err = st.GetUser(ctx, u.ID); err != nil || rec.Phone != "+34600111222" || !rec.PhoneVerified {
+		t.Errorf("after PATCH the record has %q verified %v (%v)", rec.Phone, rec.PhoneVerified, err)
 	}
 }
 

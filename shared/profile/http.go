@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/example/myprofile/shared/httpapi"
-	"github.com/example/myprofile/shared/phone"
 	"github.com/example/myprofile/shared/profile/basic"
 	"github.com/example/myprofile/shared/sessions"
 )
@@ -33,9 +32,9 @@ func (s *Service) get(w http.ResponseWriter, r *http.Request) error {
 		w.WriteHeader(http.StatusNotModified)
 		return nil
 	}
-	u := p.User
-	phone.FillFormats(&u) // an older record: shown now, stored at its next save
-	return basic.Write(w, r, http.StatusOK, u)
+	// The phone's display formats are the ones stored when it was
+	// verified: this function links no phone number parser.
+	return basic.Write(w, r, http.StatusOK, p.User)
 }
 
 func (s *Service) patch(w http.ResponseWriter, r *http.Request) error {

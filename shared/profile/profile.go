@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/example/myprofile/shared/account"
-	"github.com/example/myprofile/shared/phone"
 	"github.com/example/myprofile/shared/profile/basic"
 	"github.com/example/myprofile/shared/retry"
 	"github.com/example/myprofile/shared/sessions"
@@ -70,7 +69,6 @@ func (s *Service) Patch(ctx context.Context, u account.User, patch []byte, ifMat
 				return account.User{}, err
 			}
 		}
-		phone.FillFormats(&next)
 		next.Version = u.Version + 1
 		next.UpdatedAt = s.Now().UTC()
 		err = s.Store.SaveUser(ctx, next, u.Version)

@@ -177,7 +177,7 @@ func TestSanitizeSignatureSizeLimit(t *testing.T) {
 }
 
 func TestRenderSignature(t *testing.T) {
-	u := account.User{FirstName: `<b>Ada</b>`, LastName: `O"Lovelace`, Email: "ada@example.com", Phone: "+34600111222"}
+	u := account.User{FirstName: `<b>Ada</b>`, LastName: `O"Lovelace`, Email: "ada@example.com", Phone: "+34600111222", PhoneInternational: "+34 600 11 12 22"}
 	tests := []struct {
 		name, in, wantHTML, wantText string
 	}{

@@ -17,6 +17,7 @@ import (
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/example/myprofile/shared/app/apptest"
+	"github.com/example/myprofile/shared/phone/libphone"
 	"github.com/example/myprofile/shared/twofactor"
 )
 
@@ -421,6 +422,7 @@ func TestSMSFactor(t *testing.T) {
 	}
 	next := rec
 	next.Phone, next.PhoneVerified, next.Version = phone, true, rec.Version+1
+	libphone.Complete(&next) // type and country, as the phone change stores them
 	if err := st.SaveUser(context.Background(), next, rec.Version); err != nil {
 		t.Fatal(err)
 	}

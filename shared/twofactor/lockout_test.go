@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/example/myprofile/shared/app/apptest"
+	"github.com/example/myprofile/shared/phone/libphone"
 )
 
 // lockoutMail is in the subject of the mail sent once the second factors
@@ -97,6 +98,7 @@ func TestWrongSMSCodesLockLongerEachTime(t *testing.T) {
 	}
 	next := rec
 	next.Phone, next.PhoneVerified, next.Version = phone, true, rec.Version+1
+	libphone.Complete(&next) // type and country, as the phone change stores them
 	if err := st.SaveUser(context.Background(), next, rec.Version); err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/example/myprofile/shared/account"
 	"github.com/example/myprofile/shared/metrics"
 	"github.com/example/myprofile/shared/password"
+	"github.com/example/myprofile/shared/phone"
 	"github.com/example/myprofile/shared/ratelimit"
 	"github.com/example/myprofile/shared/request"
 )
@@ -494,7 +495,7 @@ func (s *Service) SendSMSCode(ctx context.Context, src request.Source, challenge
 	if err := s.checkLock(ctx, u.ID, now); err != nil {
 		return time.Time{}, err
 	}
-	release, err := s.SMS.Take(ctx, u.ID, src.IP, u.Phone)
+	release, err := s.SMS.Take(ctx, u.ID, src.IP, phone.Stored(u))
 	if err != nil {
 		return time.Time{}, smsRefused(err)
 	}

@@ -226,9 +226,10 @@ func (s *Service) EnableSMS(ctx context.Context, p sessions.Principal, password 
 		if u.Phone == "" || !u.PhoneVerified {
 			return Change{}, account.Errorf(account.CodeConflict, "Add and verify a phone number first (POST /v1/me/phone-change).")
 		}
-		if err := phone.CheckSMS(u.Phone, s.SMS.Countries); err != nil {
+		if err := phone.CheckSMS(phone.Stored(u), s.SMS.Countries); err != nil {
 			// A number verified before the SMS guard may be one no code
-			// is texted to any more: SMS would be a factor that never works.
+			// is texted to any more (or one whose type was not stored with
+			// it: verify it again): SMS would be a factor that never works.
 			return Change{}, smsRefused(err)
 		}
 		if hasMethod(u, MethodSMS) {

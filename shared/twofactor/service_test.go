@@ -21,6 +21,7 @@ import (
 	"github.com/example/myprofile/shared/notify"
 	"github.com/example/myprofile/shared/password"
 	"github.com/example/myprofile/shared/phone"
+	"github.com/example/myprofile/shared/phone/libphone"
 	"github.com/example/myprofile/shared/ratelimit"
 	"github.com/example/myprofile/shared/reauth"
 	"github.com/example/myprofile/shared/request"
@@ -127,6 +128,7 @@ func (e *svcEnv) mustUser(t *testing.T, phone bool) sessions.Principal {
 		Orgs:      map[string]account.Membership{org: {Role: account.RoleOwner, JoinedAt: now}}}
 	if phone {
 		u.Phone, u.PhoneVerified = "+14155550123", true
+		libphone.Complete(&u)
 	}
 	sess, _, err := e.svc.Sessions.New(id, client.UserAgent, client.IP)
 	if err != nil {

@@ -4,9 +4,12 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
+	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/example/myprofile/shared/app/apptest"
+	"github.com/example/myprofile/shared/phone/libphone"
 )
 
 // Issue 18, SMS toll fraud, at sign-in. These tests speak HTTP (and set
@@ -26,6 +29,7 @@ func mustSMSUser(t *testing.T, e *apptest.Env, phone string) apptest.User {
 	}
 	next := rec
 	next.Phone, next.PhoneVerified, next.Version = phone, true, rec.Version+1
+	libphone.Complete(&next) // type and country, as the phone change stores them
 	next.TwoFactor.Enabled, next.TwoFactor.Methods = true, []string{"sms"}
 	if err := st.SaveUser(t.Context(), next, rec.Version); err != nil {
 		t.Fatal(err)
@@ -83,6 +87,46 @@ func TestSignInSMSRefusedToNumbersThatAreNotMobile(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A phone verified before its type was stored with it gets no sign-in
+// code (no parser runs where codes are sent, and such numbers were never
+// checked against toll fraud): 400 naming phone, saying to verify it
+// again. Verifying the same number again stores its type, and codes go.
+func TestSignInSMSToAPhoneOfUnknownTypeWaitsForAVerification(t *testing.T) {
+	e := apptest.New(t, nil)
+	u := e.SignUp(nil)
+	num := mobile(t)
+	st := e.Deps.Store()
+	rec, err := st.GetUser(t.Context(), u.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	next := rec
+	next.Phone, next.PhoneVerified, next.Version = num, true, rec.Version+1 // no PhoneType, PhoneCountry
+	next.TwoFactor.Enabled, next.TwoFactor.Methods = true, []string{"sms"}
+	if err := st.SaveUser(t.Context(), next, rec.Version); err != nil {
+		t.Fatal(err)
+	}
+	res := sendSMS(e, mustChallenge(t, e, u))
+	if res.Status != http.StatusBadRequest || !namesField(res, "phone") || !strings.Contains(string(res.Body), "verify it again") {
+		t.Fatalf("sign-in code to a phone of unknown type: %d %s, want 400 naming phone, asking to verify it again", res.Status, res.Body)
+	}
+	if got := len(e.SMS(num)); got != 0 {
+		t.Fatalf("%d text messages sent", got)
+	}
+	// The same number verified again (the phone function).
+	e.Must(http.StatusAccepted, apptest.Req{Method: "POST", Path: "/v1/me/phone-change", Token: u.Token, Body: map[string]any{"phone": num, "password": u.Password}})
+	msgs := e.SMS(num)
+	if len(msgs) != 1 {
+		t.Fatalf("%d text messages to %s, want the phone change's code", len(msgs), num)
+	}
+	code := regexp.MustCompile(`\b\d{6}\b`).FindString(msgs[0].Message)
+	e.Must(http.StatusOK, apptest.Req{Method: "POST", Path: "/v1/me/phone-change/confirm", Token: u.Token, Body: map[string]any{"code": code}})
+	if rec, err := st.GetUser(t.Context(), u.ID); err != nil || rec.PhoneType != "mobile" || rec.PhoneCountry != "ES" {
+		t.Fatalf("after verifying again: type %q country %q (%v), want mobile ES", rec.PhoneType, rec.PhoneCountry, err)
+	}
+	e.Must(http.StatusAccepted, apptest.Req{Method: "POST", Path: "/v1/auth/login/mfa/sms", Body: map[string]any{"challengeId": mustChallenge(t, e, u).ChallengeID}})
 }
 
 func namesField(res *apptest.Response, field string) bool {

@@ -1,9 +1,12 @@
 // Package verification changes a user's sign-in email and phone number
 // after proving control of the new address (and, for email, of the current
-// one) with one-time codes sent by SES and SNS. It is the function
+// one) with one-time codes sent by SES and SNS. It runs in two functions:
 // `verification` (POST/DELETE /v1/me/email-change, POST
-// /v1/me/email-change/confirm, POST /v1/me/phone-change and
-// /v1/me/phone-change/confirm); its storage is store/verificationdb.
+// /v1/me/email-change/confirm; Service.EmailRoutes) and `phone` (POST
+// /v1/me/phone-change and /v1/me/phone-change/confirm;
+// Service.PhoneRoutes), the only one that parses numbers with full
+// metadata (Service.Phones, package phone/libphone: about 8 ms of start-up
+// the email change does not pay). Its storage is store/verificationdb.
 //
 // An email change sends two different codes, one to the new address and one
 // to the current one; each email says which address it confirms and when it
@@ -32,6 +35,9 @@
 // The email confirm is one transaction: claim the new email's uniqueness
 // item, release the old one, update the user (version-conditioned) and
 // consume the pending change. The old address is told, masked, afterwards.
-// A verified phone's national and international display formats are stored
-// with it, so functions that only show profiles need no phone parser.
+// A verified phone's national and international display formats, type and
+// country are stored with it (phone.Store), so the functions that show
+// profiles or text sign-in codes need no phone parser. A number verified
+// before its type was stored may be verified again (the same number is
+// accepted then); until it is, no code is texted to it.
 package verification

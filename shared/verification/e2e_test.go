@@ -20,6 +20,7 @@ import (
 	"github.com/example/myprofile/shared/httpapi"
 	"github.com/example/myprofile/shared/notify"
 	"github.com/example/myprofile/shared/phone"
+	"github.com/example/myprofile/shared/phone/libphone"
 	"github.com/example/myprofile/shared/ratelimit"
 	"github.com/example/myprofile/shared/verification"
 )
@@ -422,6 +423,10 @@ func TestPhoneChange(t *testing.T) {
 	if got := me["phoneFormatted"]; !reflect.DeepEqual(got, wantFormats) {
 		t.Errorf("GET /v1/me phoneFormatted = %v, want %v", got, wantFormats)
 	}
+	// So are its type and country, which the sign-in SMS guard reads.
+	if rec, err := e.Deps.Store().GetUser(t.Context(), u.ID); err != nil || rec.PhoneType != "mobile" || rec.PhoneCountry != "ES" {
+		t.Errorf("stored type %q country %q (%v), want mobile ES", rec.PhoneType, rec.PhoneCountry, err)
+	}
 	wantProblem(t, e.Do(apptest.Req{Method: "POST", Path: "/v1/me/phone-change/confirm", Token: u.Token,
 		Body: map[string]any{"code": code}}), http.StatusBadRequest, "code_invalid")
 	mustAudit(t, e, u.ID, "phone.changed", e164)
@@ -480,7 +485,7 @@ func TestSendFailureLeavesNothingPending(t *testing.T) {
 	svc := &verification.Service{
 		Store: d.Store(), Sessions: d.Sessions(), Reauth: d.Reauth(),
 		Codes:    testCodes("k"),
-		Requests: verifyLimiter(e), SMS: phone.NewSMSGuard(d.Store(), d.Now, d.Config), Mailer: apptest.FailingMailer{}, Texter: apptest.FailingTexter{},
+		Requests: verifyLimiter(e), SMS: phone.NewSMSGuard(d.Store(), d.Now, d.Config), Mailer: apptest.FailingMailer{}, Texter: apptest.FailingTexter{}, Phones: libphone.Parser{},
 		Now: d.Now, Log: d.Log, AppName: "Test",
 	}
 	srv := httptest.NewServer(httpapi.Middleware(d.Log, svc.Routes().Mux()))
@@ -510,8 +515,9 @@ func verifyLimiter(e *apptest.Env) ratelimit.Limiter {
 }
 
 // A record whose phone was verified before its display formats were stored
-// gets them with the email change (verification links the parser).
-func TestEmailChangeStoresAnOlderPhonesFormats(t *testing.T) {
+// keeps it through an email change, which links no phone parser (the
+// formats come with the next verification of the number).
+func TestEmailChangeKeepsAnOlderPhone(t *testing.T) {
 	e := apptest.New(t, nil)
 	u := e.SignUp(nil)
 	st := e.Deps.Store()
@@ -526,11 +532,10 @@ func TestEmailChangeStoresAnOlderPhonesFormats(t *testing.T) {
 	}
 	newCode, curCode := requestEmailChange(t, e, u, testenv.Email(t))
 	res := confirmEmail(e, u, newCode, curCode)
-	want := map[string]any{"national": "600 11 12 22", "international": "+34 600 11 12 22"}
-	if res.Status != http.StatusOK || !reflect.DeepEqual(res.JSON()["phoneFormatted"], want) {
-		t.Errorf("confirm: %d phoneFormatted %v, want %v", res.Status, res.JSON()["phoneFormatted"], want)
+	if res.Status != http.StatusOK || res.JSON()["phone"] != "+34600111222" || res.JSON()["phoneFormatted"] != nil {
+		t.Errorf("confirm: %d phone %v phoneFormatted %v, want the number and no formats", res.Status, res.JSON()["phone"], res.JSON()["phoneFormatted"])
 	}
-	if rec, err = st.GetUser(t.Context(), u.ID); err != nil || rec.PhoneInternational != "+34 600 11 12 22" {
-		t.Errorf("stored international format %q (%v)", rec.PhoneInternational, err)
+	if rec, err = st.GetUser(t.Context(), u.ID); err != nil || rec.Phone != "+34600111222" || !rec.PhoneVerified {
+		t.Errorf("stored phone %q verified %v (%v)", rec.Phone, rec.PhoneVerified, err)
 	}
 }

@@ -1,6 +1,7 @@
 package verification
 
 import (
+	"maps"
 	"net/http"
 	"time"
 
@@ -9,13 +10,28 @@ import (
 	"github.com/example/myprofile/shared/sessions"
 )
 
-// Routes are the verification function's routes.
+// Routes are the email and the phone change routes together.
 func (s *Service) Routes() httpapi.Routes {
+	rs := s.EmailRoutes()
+	maps.Copy(rs, s.PhoneRoutes())
+	return rs
+}
+
+// EmailRoutes are the verification function's routes: the email change.
+func (s *Service) EmailRoutes() httpapi.Routes {
 	auth := s.Sessions.Require
 	return httpapi.Routes{
 		"POST /v1/me/email-change":         auth(httpapi.Handle(s.requestEmail)),
 		"POST /v1/me/email-change/confirm": auth(httpapi.Handle(s.confirmEmail)),
 		"DELETE /v1/me/email-change":       auth(httpapi.Handle(s.cancelEmail)),
+	}
+}
+
+// PhoneRoutes are the phone function's routes: the phone change, whose
+// parser (Service.Phones) the email change does not pay for at start-up.
+func (s *Service) PhoneRoutes() httpapi.Routes {
+	auth := s.Sessions.Require
+	return httpapi.Routes{
 		"POST /v1/me/phone-change":         auth(httpapi.Handle(s.requestPhone)),
 		"POST /v1/me/phone-change/confirm": auth(httpapi.Handle(s.confirmPhone)),
 	}

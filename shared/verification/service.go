@@ -45,7 +45,11 @@ type Service struct {
 	// SMS admits text messages with codes (mobile numbers only, limits per
 	// client IP, account, number and a daily budget, shared with the
 	// sign-in SMS), against SMS toll fraud.
-	SMS     phone.SMSGuard
+	SMS phone.SMSGuard
+	// Phones parses new numbers with full metadata (libphone.Parser): set
+	// only in the phone function, so that the email change does not link
+	// or initialize the parser. Without it the phone change is refused.
+	Phones  PhoneParser
 	Mailer  notify.Mailer
 	Texter  notify.Texter
 	Now     func() time.Time
@@ -58,6 +62,13 @@ type Service struct {
 	// Events publishes User Email Changed and User Phone Changed after a
 	// confirmed change (nil: none).
 	Events *events.Emitter
+}
+
+// PhoneParser reads a number written with its country code or in
+// region's national form (ISO 3166-1 alpha-2, may be empty): valid numbers
+// only, with their formats, type and country; else phone.ErrInvalid.
+type PhoneParser interface {
+	Parse(input, region string) (phone.Number, error)
 }
 
 // maxConfirmRetries bounds the retries of a confirmation whose transaction
@@ -210,7 +221,6 @@ func (s *Service) ConfirmEmailChange(ctx context.Context, u account.User, newEma
 	for attempt := 0; ; attempt++ {
 		next := u
 		next.Email = c.Target
-		phone.FillFormats(&next)
 		next.Version = u.Version + 1
 		next.UpdatedAt = s.Now().UTC()
 		err := s.Store.ConfirmEmail(ctx, next, u.Email, u.Version, c, s.Now())
@@ -260,21 +270,26 @@ func (s *Service) CancelEmailChange(ctx context.Context, userID string) error {
 // a pending change (replacing any earlier one) and texts a code to the
 // number. It returns when the code expires.
 func (s *Service) RequestPhoneChange(ctx context.Context, u account.User, number, password string) (time.Time, error) {
+	if s.Phones == nil {
+		return time.Time{}, account.Internal(errors.New("verification: phone change without a phone parser"))
+	}
 	var v account.Validation
-	num, err := phone.Parse(number, u.Region)
+	num, err := s.Phones.Parse(number, u.Region)
 	if err != nil {
 		if u.Region == "" {
 			v.Add("phone", "must be a valid phone number with its country code, like +34 612 34 56 78")
 		} else {
 			v.Add("phone", "must be a valid phone number, with its country code if it is not from your region")
 		}
-	} else if num.E164 == u.Phone && u.PhoneVerified {
+	} else if num.E164 == u.Phone && u.PhoneVerified && u.PhoneType != "" {
+		// (A number verified before its type was stored may be verified
+		// again: that stores its type, which text messages need.)
 		v.Add("phone", "is already your verified phone number")
 	}
 	if err := s.authorize(ctx, u, password, KindPhone, &v); err != nil {
 		return time.Time{}, err
 	}
-	release, err := s.SMS.Take(ctx, u.ID, request.Client(ctx).IP, num.E164)
+	release, err := s.SMS.Take(ctx, u.ID, request.Client(ctx).IP, num)
 	if err != nil {
 		return time.Time{}, smsRefused(err)
 	}
@@ -319,16 +334,19 @@ func (s *Service) ConfirmPhoneChange(ctx context.Context, u account.User, code s
 	if err != nil {
 		return account.User{}, err
 	}
-	// The display formats are stored with the number, so that showing a
-	// profile needs no phone number parser (package basic).
-	formats, err := phone.Format(c.Target)
+	if s.Phones == nil {
+		return account.User{}, account.Internal(errors.New("verification: phone change without a phone parser"))
+	}
+	// The display formats, type and country are stored with the number,
+	// so that showing a profile or texting a sign-in code needs no phone
+	// number parser (package phone).
+	num, err := s.Phones.Parse(c.Target, "")
 	if err != nil {
 		return account.User{}, account.Internal(fmt.Errorf("format the confirmed phone: %w", err))
 	}
 	for attempt := 0; ; attempt++ {
 		next := u
-		next.Phone = c.Target
-		next.PhoneNational, next.PhoneInternational = formats.National, formats.International
+		phone.Store(&next, num)
 		next.PhoneVerified = true
 		next.Version = u.Version + 1
 		next.UpdatedAt = s.Now().UTC()

@@ -20,6 +20,7 @@ import (
 	"github.com/example/myprofile/shared/notify"
 	"github.com/example/myprofile/shared/password"
 	"github.com/example/myprofile/shared/phone"
+	"github.com/example/myprofile/shared/phone/libphone"
 	"github.com/example/myprofile/shared/ratelimit"
 	"github.com/example/myprofile/shared/reauth"
 	"github.com/example/myprofile/shared/request"
@@ -124,7 +125,7 @@ func newFixture(t *testing.T) *fixture {
 		svc: &verification.Service{
 			Store: verificationdb.New(st), Reauth: reauth.Checker{Store: st, Hasher: hasher, Failures: limiter(100)},
 			Codes:    testCodes("k"),
-			Requests: limiter(5), SMS: phone.NewSMSGuard(st, clock.Now, config.Config{SMSPerAccountHour: 5, SMSPerAccountDay: 10, SMSPerNumberDay: 5, SMSDailyBudget: 1000}), Mailer: out, Texter: out,
+			Requests: limiter(5), SMS: phone.NewSMSGuard(st, clock.Now, config.Config{SMSPerAccountHour: 5, SMSPerAccountDay: 10, SMSPerNumberDay: 5, SMSDailyBudget: 1000}), Mailer: out, Texter: out, Phones: libphone.Parser{},
 			Now: clock.Now, Log: log, AppName: "Test", Audit: audits,
 		},
 		auth: &auth.Service{

@@ -25,6 +25,7 @@ import (
 	"github.com/example/myprofile/shared/app/eventswire"
 	"github.com/example/myprofile/shared/app/mailwire"
 	"github.com/example/myprofile/shared/app/orgwire"
+	"github.com/example/myprofile/shared/app/phonewire"
 	"github.com/example/myprofile/shared/app/profilewire"
 	"github.com/example/myprofile/shared/app/sessionswire"
 	"github.com/example/myprofile/shared/app/smswire"
@@ -68,6 +69,7 @@ func Functions() map[string]Function {
 		"daily-summary-worker": {Queue: dailysummarywire.Worker},
 		"events-outbox":        {Job: eventswire.SweepJob},
 		"low-credit":           {Job: billingwire.LowCreditJob},
+		"phone":                {Routes: phonewire.Routes},
 		"profile":              {Routes: profilewire.Routes},
 		"sessions":             {Routes: sessionswire.Routes},
 		"twofactor":            {Routes: twofactorwire.Routes},

@@ -16,7 +16,6 @@ import (
 	"github.com/example/myprofile/shared/app/twofactorwire"
 	"github.com/example/myprofile/shared/dailysummary"
 	"github.com/example/myprofile/shared/httpapi"
-	"github.com/example/myprofile/shared/phone"
 	"github.com/example/myprofile/shared/prefs"
 	"github.com/example/myprofile/shared/profile"
 	"github.com/example/myprofile/shared/store"
@@ -55,7 +54,6 @@ func Routes(d *app.Deps) (httpapi.Routes, error) {
 		return nil, err
 	}
 	o := orgwire.Service(d, append(avatarwire.DeleteHooks(d), connHooks...))
-	o.Complete = phone.FillFormats
 	// DELETE /v1/me with 2FA on needs a current second factor.
 	tf, err := twofactorwire.Service(d)
 	if err != nil {

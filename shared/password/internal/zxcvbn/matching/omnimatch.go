@@ -17,10 +17,10 @@ func Omnimatch(password string, userInputs []string) (matches []*match.Match) {
 		dictMatcher,
 		reverseDictionnaryMatch{dm: dictMatcher},
 		l33tMatch{dm: dictMatcher, table: l33tTable},
-		spatialMatch{graphs: defaultGraphs},
+		spatialMatch{graphs: defaultGraphs()},
 		repeatMatch{},
 		sequenceMatch{},
-		regexpMatch{regexes: defaultRegexpMatch},
+		regexpMatch{regexes: defaultRegexpMatch()},
 		dateMatch{},
 	}
 
@@ -40,16 +40,17 @@ var (
 		loaded.Store(true)
 		return loadDefaultDictionnaries()
 	})
-	defaultGraphs      = loadDefaultAdjacencyGraphs()
-	defaultRegexpMatch = []struct {
+	// The adjacency graphs and the year pattern too, on first use.
+	defaultGraphs      = sync.OnceValue(loadDefaultAdjacencyGraphs)
+	defaultRegexpMatch = sync.OnceValue(func() []struct {
 		Name   string
 		Regexp *regexp.Regexp
-	}{
-		{
-			Name:   "recent_year",
-			Regexp: regexp.MustCompile(`19\d\d|200\d|201\d`),
-		},
-	}
+	} {
+		return []struct {
+			Name   string
+			Regexp *regexp.Regexp
+		}{{Name: "recent_year", Regexp: regexp.MustCompile(`19\d\d|200\d|201\d`)}}
+	})
 	l33tTable = map[string][]string{
 		"a": {"4", "@"},
 		"b": {"8"},

@@ -1,0 +1,200 @@
+package all_test
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/example/myprofile/shared/app/apptest"
+	"github.com/example/myprofile/shared/catalog"
+)
+
+// initTargets are issue 21's init-time targets, as a ratio to the
+// hello-world Lambda; the functions not listed are reported only.
+var initTargets = map[string]float64{
+	"profile": 2.0, "auth": 2.0, "twofactor": 2.0, "verification": 2.5,
+	"sessions": 1.5, "activities": 1.5, "avatar": 1.5,
+}
+
+// BenchmarkColdStart builds every function and a hello-world Lambda
+// (testdata/hello) the same way (linux build flags of `make build`:
+// CGO_ENABLED=0, -tags lambda.norpc -trimpath -ldflags "-s -w", for this
+// machine's architecture) and measures each one's init as Lambda sees it:
+// from exec to its first poll of a stub runtime API's /next, with every
+// AWS endpoint a local listener that answers 503 (starting makes no
+// call: TestStartingMakesNoNetworkCall). The runs go round the functions
+// in turn, so load on the machine hits them alike; the figure is each
+// function's median over INIT_BENCH_RUNS runs (5; `make bench`: 30) as a
+// ratio to the hello-world's median. INIT_BENCH_FUNCS (comma-separated)
+// limits the functions. Binary sizes are reported too (no target).
+func BenchmarkColdStart(b *testing.B) {
+	runs := 5
+	if v, err := strconv.Atoi(os.Getenv("INIT_BENCH_RUNS")); err == nil && v > 0 {
+		runs = v
+	}
+	var names []string
+	for _, f := range catalog.All() {
+		if only := os.Getenv("INIT_BENCH_FUNCS"); only == "" || slices.Contains(strings.Split(only, ","), f.Name) {
+			names = append(names, f.Name)
+		}
+	}
+	root := moduleRoot(b)
+	dir := b.TempDir()
+	build := func(name, pkg string) string {
+		out := filepath.Join(dir, name)
+		cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-trimpath", "-ldflags", "-s -w", "-o", out, pkg)
+		cmd.Dir, cmd.Env = root, append(os.Environ(), "CGO_ENABLED=0")
+		if msg, err := cmd.CombinedOutput(); err != nil {
+			b.Fatalf("build %s: %v\n%s", pkg, err, msg)
+		}
+		return out
+	}
+	bins := map[string]string{"hello": build("hello", "./shared/app/all/testdata/hello")}
+	for _, n := range names {
+		bins[n] = build(n, "./functions/"+n)
+	}
+
+	// The stub runtime API: each /next poll reports its time, then waits
+	// for the process to end (no invocation is ever given).
+	polled := make(chan time.Time, 1)
+	runtime := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/runtime/invocation/next") {
+			select {
+			case polled <- time.Now():
+			default:
+			}
+			<-r.Context().Done()
+			return
+		}
+		http.Error(w, "not expected", http.StatusNotFound)
+	}))
+	b.Cleanup(runtime.Close)
+	refuse := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "no call is expected while starting", http.StatusServiceUnavailable)
+	}))
+	b.Cleanup(refuse.Close)
+	env := lambdaEnv(runtime.Listener.Addr(), refuse.URL)
+
+	order := append([]string{"hello"}, names...)
+	times := map[string][]time.Duration{}
+	b.ResetTimer()
+	for r := range runs {
+		// Rotate the order each round: no function always runs first.
+		for i := range order {
+			name := order[(i+r)%len(order)]
+			times[name] = append(times[name], coldStart(b, bins[name], env, polled))
+		}
+	}
+	b.StopTimer()
+
+	hello := median(times["hello"])
+	b.Run("hello", func(b *testing.B) {
+		b.ReportMetric(float64(hello.Microseconds())/1000, "init-ms")
+		b.ReportMetric(size(b, bins["hello"]), "MB")
+	})
+	for _, n := range names {
+		m := median(times[n])
+		ratio := float64(m) / float64(hello)
+		b.Run(n, func(b *testing.B) {
+			b.ReportMetric(float64(m.Microseconds())/1000, "init-ms")
+			b.ReportMetric(ratio, "x-hello")
+			b.ReportMetric(size(b, bins[n]), "MB")
+		})
+		value := fmt.Sprintf("%.1fx (%.1f ms; hello %.1f ms; %.1f MB; median of %d)", ratio, float64(m.Microseconds())/1000, float64(hello.Microseconds())/1000, size(b, bins[n]), runs)
+		if t, ok := initTargets[n]; ok {
+			apptest.Figure(b, "init, "+n, value, fmt.Sprintf("<= %.1fx", t), ratio <= t)
+		} else {
+			apptest.Figure(b, "init, "+n, value, "-", true)
+		}
+	}
+}
+
+// coldStart runs bin once and returns the time from exec to its first
+// /next poll.
+func coldStart(b *testing.B, bin string, env []string, polled chan time.Time) time.Duration {
+	b.Helper()
+	select { // a poll left over from a run that was ended
+	case <-polled:
+	default:
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin)
+	cmd.Env = env
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		b.Fatalf("start %s: %v", bin, err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	var d time.Duration
+	select {
+	case at := <-polled:
+		d = at.Sub(start)
+	case err := <-exited:
+		b.Fatalf("%s exited before polling the runtime API: %v\n%s", filepath.Base(bin), err, stderr.String())
+	case <-ctx.Done():
+		b.Fatalf("%s did not poll the runtime API in 30 s\n%s", filepath.Base(bin), stderr.String())
+	}
+	_ = cmd.Process.Kill()
+	<-exited
+	return d
+}
+
+// lambdaEnv is a Lambda-like environment (as TestStartingMakesNoNetworkCall
+// sets it) whose runtime API is api and every AWS endpoint refuse.
+func lambdaEnv(api net.Addr, refuse string) []string {
+	env := []string{
+		"AWS_LAMBDA_RUNTIME_API=" + api.String(), "PATH=" + os.Getenv("PATH"), "HOME=" + os.TempDir(),
+		"AWS_LAMBDA_FUNCTION_NAME=MyProfile-prod-Fn", "AWS_REGION=eu-west-1",
+		"AWS_ACCESS_KEY_ID=AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY=secret", "AWS_SESSION_TOKEN=token",
+		"AWS_ENDPOINT_URL=" + refuse,
+		"STAGE=prod", "TABLE_NAME=MyProfile-prod", "SENDER_EMAIL=no-reply@example.com",
+		"MFA_DATA_KEY_SECRET=myprofile/prod/mfa", "WEBAUTHN_RP_ID=example.com", "WEBAUTHN_ORIGINS=https://app.example.com",
+		"UPLOADS_BUCKET=uploads", "AVATAR_BASE_URL=https://cdn.example.com", "QUEUE_URL=" + refuse + "/000000000000/digest",
+	}
+	for _, id := range serviceIDs {
+		env = append(env, endpointVar(id)+"="+refuse)
+	}
+	return env
+}
+
+func median(ds []time.Duration) time.Duration {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	if len(s) == 0 {
+		return 0
+	}
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+func size(b *testing.B, path string) float64 {
+	fi, err := os.Stat(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return float64(fi.Size()) / 1e6
+}
+
+func moduleRoot(b *testing.B) string {
+	out, err := exec.Command("go", "env", "GOMOD").Output()
+	if err != nil {
+		b.Fatalf("go env GOMOD: %v", err)
+	}
+	return filepath.Dir(strings.TrimSpace(string(out)))
+}
