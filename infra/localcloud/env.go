@@ -49,6 +49,10 @@ type Env struct {
 	// when given. The S3 emulator itself is started by its user (StartS3:
 	// the local gateway and the avatar tests), which hooks each upload.
 	S3 string
+	// EventBridge is the bus's endpoint (AWS_ENDPOINT_URL_EVENTBRIDGE when
+	// given). The local bus is started by the local gateway, which routes
+	// its events to the functions (see EventRouter).
+	EventBridge string
 
 	// Started lists the services this Env started (and Stop stops).
 	Started []*Service
@@ -67,6 +71,8 @@ func StartEnv(ctx context.Context, o EnvOptions) (*Env, error) {
 		SES:      getenv(EnvSESEndpoint),
 		SNS:      getenv(EnvSNSEndpoint),
 		S3:       getenv(EnvS3Endpoint),
+
+		EventBridge: getenv(EnvEventBridgeEndpoint),
 	}
 	opts := Options{RepoRoot: o.RepoRoot, Log: o.Log}
 	if e.DynamoDB == "" {
@@ -130,6 +136,9 @@ func (e *Env) Vars() map[string]string {
 	if e.S3 != "" {
 		v[EnvS3Endpoint] = e.S3
 	}
+	if e.EventBridge != "" {
+		v[EnvEventBridgeEndpoint] = e.EventBridge
+	}
 	return v
 }
 
@@ -183,6 +192,7 @@ func (e *Env) LogValue() slog.Value {
 		slog.String("ses", e.SES),
 		slog.String("sns", e.SNS),
 		slog.String("s3", e.S3),
+		slog.String("eventbridge", e.EventBridge),
 	)
 }
 

@@ -62,19 +62,25 @@ func main() {
 }
 
 type settings struct {
-	port      int
-	tableName string
-	every     time.Duration
+	port       int
+	tableName  string
+	every      time.Duration
+	eventsPort int
 }
 
 func readSettings(getenv func(string) string) (settings, error) {
-	s := settings{port: defaultPort, tableName: defaultTableName, every: defaultScheduleEvery}
-	if v := getenv("PORT"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 65535 {
-			return s, fmt.Errorf("PORT=%q: want a port number 1-65535", v)
+	s := settings{port: defaultPort, tableName: defaultTableName, every: defaultScheduleEvery, eventsPort: localcloud.DefaultEventBridgePort}
+	for _, p := range []struct {
+		name string
+		dst  *int
+	}{{"PORT", &s.port}, {"EVENTS_PORT", &s.eventsPort}} {
+		if v := getenv(p.name); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 || n > 65535 {
+				return s, fmt.Errorf("%s=%q: want a port number 1-65535", p.name, v)
+			}
+			*p.dst = n
 		}
-		s.port = n
 	}
 	if v := getenv("TABLE_NAME"); v != "" {
 		s.tableName = v
@@ -101,6 +107,9 @@ func run(ctx context.Context, log *slog.Logger) error {
 	}
 	defer ln.Close()
 
+	if err := localcloud.CheckEndpointVars(os.Environ()); err != nil {
+		return err
+	}
 	opts, err := localcloud.EnvOptionsFromEnv(os.Getenv, false)
 	if err != nil {
 		return err
@@ -111,6 +120,19 @@ func run(ctx context.Context, log *slog.Logger) error {
 		return err
 	}
 	defer env.Stop()
+	// The local EventBridge: what the functions publish and what `make
+	// event` sends is routed to the event functions (rules set below).
+	var bus *localcloud.EventRouter
+	if env.EventBridge == "" {
+		svc, b, err := localcloud.StartEventRouter(ctx, net.JoinHostPort("127.0.0.1", strconv.Itoa(s.eventsPort)), log)
+		if err != nil {
+			return err
+		}
+		defer svc.Stop()
+		env.EventBridge, bus = svc.Endpoint, b
+	} else {
+		log.Warn("events go to the given EventBridge, not to the local functions", "endpoint", env.EventBridge)
+	}
 	if err := env.Setenv(); err != nil {
 		return err
 	}
@@ -155,12 +177,19 @@ func run(ctx context.Context, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	if bus != nil {
+		rules, err := eventRules(deps, fns)
+		if err != nil {
+			return err
+		}
+		bus.SetRules(rules)
+	}
 	for _, f := range fns {
 		if f.Kind == catalog.Queue && !queues.running() {
 			log.Info("not run by the local gateway (LOCAL_QUEUES=1 runs it; its producers work inline); try `make invoke`", "function", f.Name, "kind", f.Kind)
 			continue
 		}
-		if f.Kind != catalog.HTTP && f.Kind != catalog.Schedule && f.Kind != catalog.Storage && f.Kind != catalog.Queue { // storage: see startUploads
+		if f.Kind == catalog.Event && bus == nil {
 			log.Info("not run by the local gateway; try `make invoke`", "function", f.Name, "kind", f.Kind)
 		}
 	}
@@ -180,6 +209,11 @@ func run(ctx context.Context, log *slog.Logger) error {
 	}
 
 	api := "http://" + ln.Addr().String()
+	if err := localcloud.WriteStack(root, localcloud.Stack{API: api, DynamoDB: env.DynamoDB, SES: env.SES, SNS: env.SNS,
+		S3: os.Getenv(localcloud.EnvS3Endpoint), EventBridge: env.EventBridge, Table: s.tableName}); err != nil {
+		return err
+	}
+	defer localcloud.RemoveStack(root)
 	openapi := "no api/openapi.yaml yet"
 	if _, err := os.Stat(filepath.Join(root, "api", "openapi.yaml")); err == nil {
 		openapi = "OpenAPI: " + api + "/openapi.yaml"
@@ -188,11 +222,12 @@ func run(ctx context.Context, log *slog.Logger) error {
   API           %s   (%s)
   Mail (SES)    %s   (JSON: %s/store)
   SMS (SNS)     %s/store
+  EventBridge   %s   (received: %s/events; make event EVENT=events/<file>.json)
   DynamoDB      %s   table %s
   Schedules     every %s: %d function(s)
   Ctrl-C stops everything.
 
-`, api, openapi, env.SES, env.SES, env.SNS, env.DynamoDB, s.tableName, s.every, len(jobs))
+`, api, openapi, env.SES, env.SES, env.SNS, env.EventBridge, env.EventBridge, env.DynamoDB, s.tableName, s.every, len(jobs))
 
 	select {
 	case <-ctx.Done():
