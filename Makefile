@@ -34,7 +34,7 @@ export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 # The CDK CLI offline: no version check, notices or telemetry calls; quiet jsii.
 CDK := CDK_DISABLE_CLI_TELEMETRY=true npx --no-install cdk --no-notices
 
-.PHONY: help deps go-deps java devenv run test fuzz build synth deploy nag invoke bench lint clean
+.PHONY: help deps go-deps java devenv run test fuzz build synth deploy nag invoke event seed bench lint clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -70,12 +70,19 @@ devenv: go-deps
 
 ## ---- local ---------------------------------------------------------------
 
-run: deps ## the API on 127.0.0.1:PORT (8080) with DynamoDB Local, SES and SMS views, schedules
+run: deps ## the API on 127.0.0.1:PORT (8080), DynamoDB (data in .local/; LOCAL_MEMORY=1: in memory), mail, SMS, EventBridge, schedules
 	$(GO) run ./infra/localgateway
 
-invoke: deps devenv ## run one handler on an event: make invoke FN=profile EVENT=events/x.json
+invoke: deps ## run one handler on an event (the running stack's services when up): make invoke FN=profile EVENT=events/x.json
 	@if [ -z "$(FN)" ] || [ -z "$(EVENT)" ]; then echo "usage: make invoke FN=<function> EVENT=events/<file>.json"; exit 2; fi
-	@$(DEVENV) -free-ports -- $(GO) run ./infra/invoke -fn '$(FN)' -event '$(EVENT)'
+	@$(GO) run ./infra/invoke -fn '$(FN)' -event '$(EVENT)'
+
+event: go-deps ## send a sample event to the running stack's EventBridge: make event EVENT=events/balance-changed.json
+	@if [ -z "$(EVENT)" ]; then echo "usage: make event EVENT=events/<file>.json"; exit 2; fi
+	@$(GO) run ./infra/seed -event '$(EVENT)'
+
+seed: go-deps ## sample organization, members (passwords and tokens printed), activities, balance, alert in the running stack
+	@$(GO) run ./infra/seed
 
 ## ---- tests ---------------------------------------------------------------
 

@@ -4,11 +4,15 @@
 //
 //	go run ./infra/invoke -fn profile -event events/get-me.json
 //
-// It creates the table TABLE_NAME (default myprofile-local) first. The
-// services `make invoke` starts are empty, so an event that needs an account
-// (a sign-in, or one whose Authorization is "Bearer {{session.token}}") first
-// signs up the sample user of events/apigw-signup.json (-signup) through the
-// auth function and gets that session's token in place of the placeholder.
+// Which services: those the AWS_ENDPOINT_URL_* variables name when set;
+// else the stack `make run` runs (.local/stack.json), its table and data;
+// else fresh empty services it starts and stops. It says which it used.
+// It creates the table TABLE_NAME (default myprofile-local) when missing.
+// An event that needs an account (a sign-in, or one whose Authorization is
+// "Bearer {{session.token}}") first signs up the sample user of
+// events/apigw-signup.json (-signup) through the auth function, or signs it
+// in when it exists (apigw-login.json next to it), and gets that session's
+// token in place of the placeholder.
 package main
 
 import (
@@ -19,12 +23,17 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/signal"
+	"path/filepath"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/example/myprofile/infra/localcloud"
+	"github.com/example/myprofile/infra/sample"
 	"github.com/example/myprofile/shared/app/all"
 	"github.com/example/myprofile/shared/store"
 )
@@ -54,6 +63,11 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 
+	stop, err := services(ctx)
+	if err != nil {
+		return err
+	}
+	defer stop()
 	if os.Getenv("TABLE_NAME") == "" {
 		if err := os.Setenv("TABLE_NAME", "myprofile-local"); err != nil {
 			return fmt.Errorf("set TABLE_NAME: %w", err)
@@ -71,11 +85,13 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return fmt.Errorf("build the app: %w", err)
 	}
 	if needsAccount(payload) {
-		token, err := signUpSample(ctx, deps, *signup)
+		res, err := signUpSample(ctx, deps, *signup)
 		if err != nil {
 			return err
 		}
-		payload = bytes.ReplaceAll(payload, []byte(tokenPlaceholder), []byte(token))
+		if payload, err = sample.Fill(payload, res, time.Now()); err != nil {
+			return fmt.Errorf("event %s: %w", *event, err)
+		}
 	}
 	h, err := deps.Lambda(*fn)
 	if err != nil {
@@ -112,49 +128,123 @@ func readEvent(path string) ([]byte, error) {
 	return b, nil
 }
 
-// tokenPlaceholder in an event stands for the sample user's session token.
-const tokenPlaceholder = "{{session.token}}"
-
-// needsAccount reports an API Gateway event that only succeeds with an
-// account: a sign-in, or one carrying the token placeholder.
+// needsAccount reports an event that only succeeds with an account: a
+// sign-in, or one carrying a placeholder (the token, the user's or
+// organization's id: see sample.Fill).
 func needsAccount(payload []byte) bool {
 	var ev struct {
 		RouteKey string `json:"routeKey"`
 	}
 	_ = json.Unmarshal(payload, &ev)
-	return ev.RouteKey == "POST /v1/auth/login" || bytes.Contains(payload, []byte(tokenPlaceholder))
+	return ev.RouteKey == "POST /v1/auth/login" || bytes.Contains(payload, []byte("{{"))
 }
 
 // signUpSample runs the sign-up event through the auth function and returns
-// the new session's token.
-func signUpSample(ctx context.Context, deps *all.Deps, path string) (string, error) {
+// the sample user with the new session's token.
+func signUpSample(ctx context.Context, deps *all.Deps, path string) (sample.Result, error) {
 	ev, err := readEvent(path)
 	if err != nil {
-		return "", err
+		return sample.Result{}, err
 	}
 	h, err := deps.Lambda("auth")
 	if err != nil {
-		return "", err
+		return sample.Result{}, err
 	}
 	raw, err := h.Invoke(ctx, ev)
 	if err != nil {
-		return "", fmt.Errorf("sign up the sample user: %w", err)
+		return sample.Result{}, fmt.Errorf("sign up the sample user: %w", err)
+	}
+	if statusOf(raw) == 409 { // it exists (a running stack): sign in instead
+		login := filepath.Join(filepath.Dir(path), "apigw-login.json")
+		if ev, err = readEvent(login); err != nil {
+			return sample.Result{}, err
+		}
+		if raw, err = h.Invoke(ctx, ev); err != nil {
+			return sample.Result{}, fmt.Errorf("sign in the sample user: %w", err)
+		}
+		path = login
 	}
 	var resp struct {
 		StatusCode int    `json:"statusCode"`
 		Body       string `json:"body"`
 	}
 	if err := json.Unmarshal(raw, &resp); err != nil {
-		return "", fmt.Errorf("sign up the sample user: %w", err)
+		return sample.Result{}, fmt.Errorf("sign up the sample user: %w", err)
 	}
 	var body struct {
+		User struct {
+			ID             string `json:"id"`
+			OrganizationID string `json:"organizationId"`
+		} `json:"user"`
 		Session struct {
 			Token string `json:"token"`
 		} `json:"session"`
 	}
-	if resp.StatusCode != 201 || json.Unmarshal([]byte(resp.Body), &body) != nil || body.Session.Token == "" {
-		return "", fmt.Errorf("sign up the sample user with %s: status %d: %s", path, resp.StatusCode, resp.Body)
+	if resp.StatusCode/100 != 2 || json.Unmarshal([]byte(resp.Body), &body) != nil || body.Session.Token == "" {
+		return sample.Result{}, fmt.Errorf("sign up the sample user with %s: status %d: %s", path, resp.StatusCode, resp.Body)
 	}
-	fmt.Fprintf(os.Stderr, "invoke: signed up the sample user of %s first\n", path)
-	return body.Session.Token, nil
+	fmt.Fprintf(os.Stderr, "invoke: signed in the sample user with %s first\n", path)
+	if body.User.ID == "" { // a sign-in answers the session only
+		gw, err := deps.Gateway()
+		if err != nil {
+			return sample.Result{}, err
+		}
+		rec := httptest.NewRecorder()
+		req := httptest.NewRequestWithContext(ctx, http.MethodGet, "/v1/me", nil)
+		req.Header.Set("Authorization", "Bearer "+body.Session.Token)
+		gw.ServeHTTP(rec, req)
+		if err := json.Unmarshal(rec.Body.Bytes(), &body.User); rec.Code != http.StatusOK || err != nil {
+			return sample.Result{}, fmt.Errorf("GET /v1/me as the sample user: %d %s", rec.Code, rec.Body)
+		}
+	}
+	return sample.Result{OrganizationID: body.User.OrganizationID,
+		Members: []sample.Member{{Role: "user", ID: body.User.ID, Token: body.Session.Token}}}, nil
+}
+
+func statusOf(raw []byte) int {
+	var resp struct {
+		StatusCode int `json:"statusCode"`
+	}
+	_ = json.Unmarshal(raw, &resp)
+	return resp.StatusCode
+}
+
+// services points the SDK at the services to use and says which; stop
+// stops what it started.
+func services(ctx context.Context) (stop func(), err error) {
+	if err := localcloud.CheckEndpointVars(os.Environ()); err != nil {
+		return nil, err
+	}
+	if ep := os.Getenv(localcloud.EnvDynamoDBEndpoint); ep != "" {
+		fmt.Fprintf(os.Stderr, "invoke: using the services AWS_ENDPOINT_URL_* name (DynamoDB %s)\n", ep)
+		return func() {}, nil
+	}
+	root, err := localcloud.RepoRoot()
+	if err != nil {
+		return nil, err
+	}
+	if s, ok := localcloud.RunningStack(ctx, root); ok {
+		if err := s.Setenv(); err != nil {
+			return nil, err
+		}
+		fmt.Fprintf(os.Stderr, "invoke: using the running stack (make run): DynamoDB %s table %s, mail %s, SMS %s/, EventBridge %s\n",
+			s.DynamoDB, s.Table, s.SES, s.SNS, s.EventBridge)
+		return func() {}, nil
+	}
+	opts, err := localcloud.EnvOptionsFromEnv(os.Getenv, true)
+	if err != nil {
+		return nil, err
+	}
+	opts.DynamoDBDataDir = ""
+	env, err := localcloud.StartEnv(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := env.Setenv(); err != nil {
+		env.Stop()
+		return nil, err
+	}
+	fmt.Fprintf(os.Stderr, "invoke: no running stack (make run); started empty services, stopped at exit: DynamoDB %s, mail %s, SMS %s/\n",
+		env.DynamoDB, env.SES, env.SNS)
+	return env.Stop, nil
 }

@@ -5,7 +5,11 @@
 // creates the table, builds every function of the catalog with shared/app,
 // mounts each HTTP function's routes on one server on 127.0.0.1:PORT (8080)
 // as API Gateway would, and runs each scheduled function every
-// SCHEDULE_EVERY (1m) with a sample EventBridge scheduled event.
+// SCHEDULE_EVERY (1m) with a sample EventBridge scheduled event. It serves
+// a local EventBridge (PutEvents) on 127.0.0.1:EVENTS_PORT (8010) that
+// routes events to the event functions (see events.go) and describes
+// itself in .local/stack.json for `make seed`, `make event`, `make invoke`.
+// DynamoDB's data is kept in .local/dynamodb (LOCAL_MEMORY=1: in memory).
 //
 // With LOCAL_QUEUES=1 it also runs the work queues on the goaws SQS
 // emulator (127.0.0.1:SQS_PORT, 8009) and each queue function on them, so
@@ -15,8 +19,8 @@
 // Environment: PORT, TABLE_NAME (myprofile-local), SCHEDULE_EVERY,
 // DYNAMODB_PORT, SES_PORT, SNS_PORT, S3_PORT and UPLOADS_BUCKET (the avatar
 // bucket's gofakes3 emulator, whose uploads run the avatar function; see
-// s3.go), DYNAMODB_DATA_DIR (keep the data between
-// runs; default in memory), and any AWS_ENDPOINT_URL_* to use a service that
+// s3.go), DYNAMODB_DATA_DIR (where to keep the data;
+// default .local/dynamodb), and any AWS_ENDPOINT_URL_* to use a service that
 // already runs instead of starting one. Ctrl-C stops everything.
 package main
 
@@ -114,6 +118,20 @@ func run(ctx context.Context, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	root, err := localcloud.RepoRoot()
+	if err != nil {
+		return err
+	}
+	// The data survives a restart in .local/ (make clean wipes it) unless
+	// LOCAL_MEMORY=1 or DYNAMODB_DATA_DIR says otherwise.
+	if opts.DynamoDBDataDir == "" && os.Getenv("LOCAL_MEMORY") != "1" {
+		opts.DynamoDBDataDir = filepath.Join(root, ".local", "dynamodb")
+	}
+	if opts.DynamoDBDataDir != "" {
+		if err := os.MkdirAll(opts.DynamoDBDataDir, 0o755); err != nil {
+			return fmt.Errorf("data directory: %w", err)
+		}
+	}
 	log.Info("starting local services")
 	env, err := localcloud.StartEnv(ctx, opts)
 	if err != nil {
@@ -165,10 +183,6 @@ func run(ctx context.Context, log *slog.Logger) error {
 		return err
 	}
 	defer queues.Stop()
-	root, err := localcloud.RepoRoot()
-	if err != nil {
-		return err
-	}
 	handler, err := newGateway(deps, fns, filepath.Join(root, "api", "openapi.yaml"))
 	if err != nil {
 		return err
@@ -223,11 +237,11 @@ func run(ctx context.Context, log *slog.Logger) error {
   Mail (SES)    %s   (JSON: %s/store)
   SMS (SNS)     %s/store
   EventBridge   %s   (received: %s/events; make event EVENT=events/<file>.json)
-  DynamoDB      %s   table %s
+  DynamoDB      %s   table %s (%s)
   Schedules     every %s: %d function(s)
   Ctrl-C stops everything.
 
-`, api, openapi, env.SES, env.SES, env.SNS, env.EventBridge, env.EventBridge, env.DynamoDB, s.tableName, s.every, len(jobs))
+`, api, openapi, env.SES, env.SES, env.SNS, env.EventBridge, env.EventBridge, env.DynamoDB, s.tableName, dataNote(opts.DynamoDBDataDir), s.every, len(jobs))
 
 	select {
 	case <-ctx.Done():
@@ -244,4 +258,11 @@ func run(ctx context.Context, log *slog.Logger) error {
 	}
 	wg.Wait()
 	return nil
+}
+
+func dataNote(dir string) string {
+	if dir == "" {
+		return "in memory: LOCAL_MEMORY=1"
+	}
+	return "data in " + dir + "; make clean wipes it"
 }
