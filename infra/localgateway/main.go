@@ -35,12 +35,14 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
+	"github.com/example/myprofile/infra/cors"
 	"github.com/example/myprofile/infra/localcloud"
 	"github.com/example/myprofile/shared/app/all"
 	"github.com/example/myprofile/shared/catalog"
@@ -187,6 +189,11 @@ func run(ctx context.Context, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	origins, err := corsOrigins(root, os.Getenv)
+	if err != nil {
+		return err
+	}
+	handler = cors.Handler(origins, handler)
 	jobs, err := scheduledJobs(deps, fns)
 	if err != nil {
 		return err
@@ -238,10 +245,11 @@ func run(ctx context.Context, log *slog.Logger) error {
   SMS (SNS)     %s/store
   EventBridge   %s   (received: %s/events; make event EVENT=events/<file>.json)
   DynamoDB      %s   table %s (%s)
+  CORS          %s
   Schedules     every %s: %d function(s)
   Ctrl-C stops everything.
 
-`, api, openapi, env.SES, env.SES, env.SNS, env.EventBridge, env.EventBridge, env.DynamoDB, s.tableName, dataNote(opts.DynamoDBDataDir), s.every, len(jobs))
+`, api, openapi, env.SES, env.SES, env.SNS, env.EventBridge, env.EventBridge, env.DynamoDB, s.tableName, dataNote(opts.DynamoDBDataDir), corsNote(origins), s.every, len(jobs))
 
 	select {
 	case <-ctx.Done():
@@ -265,4 +273,20 @@ func dataNote(dir string) string {
 		return "in memory: LOCAL_MEMORY=1"
 	}
 	return "data in " + dir + "; make clean wipes it"
+}
+
+// corsOrigins are the origins of context corsOrigins in cdk.json (what the
+// stack deploys), or of CORS_ORIGINS (comma-separated) when set.
+func corsOrigins(root string, getenv func(string) string) ([]string, error) {
+	if v := getenv("CORS_ORIGINS"); v != "" {
+		return cors.List(v)
+	}
+	return cors.OriginsFromCDKJSON(filepath.Join(root, "cdk.json"))
+}
+
+func corsNote(origins []string) string {
+	if len(origins) == 0 {
+		return "off (no corsOrigins in cdk.json; CORS_ORIGINS=http://localhost:5173 allows a local front end)"
+	}
+	return "allowed origins " + strings.Join(origins, ", ")
 }
