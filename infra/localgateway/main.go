@@ -185,7 +185,7 @@ func run(ctx context.Context, log *slog.Logger) error {
 		return err
 	}
 	defer queues.Stop()
-	handler, err := newGateway(deps, fns, filepath.Join(root, "api", "openapi.yaml"))
+	handler, err := newGateway(deps, fns, filepath.Join(root, "api", "openapi.yaml"), docsRoutes(swaggerUIDir(root, os.Getenv)))
 	if err != nil {
 		return err
 	}
@@ -235,10 +235,8 @@ func run(ctx context.Context, log *slog.Logger) error {
 		return err
 	}
 	defer localcloud.RemoveStack(root)
-	openapi := "no api/openapi.yaml yet"
-	if _, err := os.Stat(filepath.Join(root, "api", "openapi.yaml")); err == nil {
-		openapi = "OpenAPI: " + api + "/openapi.yaml"
-	}
+	openapi := "reference: " + api + "/docs, error codes: " + api + "/problems/"
+
 	fmt.Fprintf(os.Stderr, `
   API           %s   (%s)
   Mail (SES)    %s   (JSON: %s/store)

@@ -188,7 +188,7 @@ func (d *Deps) HTTPHandler(name string, build Routes) (http.Handler, error) {
 	}
 	// Behind the front door (ORIGIN_VERIFY_SECRET set), only requests that
 	// came through CloudFront are served.
-	return httpapi.Middleware(d.Log, httpapi.OriginGuard(d.Config.OriginVerify, rs.Mux())), nil
+	return httpapi.Middleware(d.Log, httpapi.ProblemDocs(d.Config.ProblemDocsURL, httpapi.OriginGuard(d.Config.OriginVerify, rs.Mux()))), nil
 }
 
 // LimitPerIP puts a per-client-IP limit on every route of rs except those

@@ -68,6 +68,10 @@ type Config struct {
 	// MetricsNamespace is the CloudWatch namespace of the business metrics
 	// (shared/metrics, Embedded Metric Format in the logs).
 	MetricsNamespace string // METRICS_NAMESPACE (default MyProfile)
+	// ProblemDocsURL is the base of problem `type` URIs (a page per code
+	// is ProblemDocsURL + code). Empty: the API's own /problems/ (the local
+	// gateway serves those pages). PROBLEM_DOCS_URL
+	ProblemDocsURL string
 	// Avatars: UPLOADS_BUCKET is the bucket uploads and avatar renditions go
 	// to (required by the profile and avatar functions only);
 	// AVATAR_BASE_URL is where its objects are served from (a CDN; default
@@ -130,6 +134,7 @@ func Load(getenv func(string) string) (Config, error) {
 		PublicRouteIPLimit:    r.int("PUBLIC_ROUTE_IP_LIMIT", 300),
 		OriginVerify:          r.str("ORIGIN_VERIFY_SECRET", ""),
 		MetricsNamespace:      r.str("METRICS_NAMESPACE", "MyProfile"),
+		ProblemDocsURL:        r.str("PROBLEM_DOCS_URL", ""),
 		UploadsBucket:         r.str("UPLOADS_BUCKET", ""),
 		AvatarBaseURL:         strings.TrimRight(r.str("AVATAR_BASE_URL", ""), "/"),
 		DailySummarySendRate:  r.float("DAILY_SUMMARY_SEND_RATE", 14),
