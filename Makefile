@@ -71,7 +71,13 @@ devenv: go-deps
 ## ---- local ---------------------------------------------------------------
 
 run: deps ## the API on 127.0.0.1:PORT (8080), DynamoDB (data in .local/; LOCAL_MEMORY=1: in memory), mail, SMS, EventBridge, schedules
-	$(GO) run ./infra/localgateway
+	@# The first build compiles every function (a minute or two): say so while it runs.
+	@echo "building the local gateway and every function (go build ./infra/localgateway)..."; \
+	start=$$(date +%s); $(GO) build -o $(BIN)/localgateway ./infra/localgateway & pid=$$!; \
+	while kill -0 $$pid 2>/dev/null; do sleep 1; n=$$(( $$(date +%s) - start )); \
+	  if [ $$((n % 10)) = 0 ] && [ $$n -gt 0 ]; then echo "  still building... $${n}s"; fi; done; \
+	wait $$pid; echo "built in $$(( $$(date +%s) - start ))s; starting"
+	@$(BIN)/localgateway
 
 invoke: deps ## run one handler on an event (the running stack's services when up): make invoke FN=profile EVENT=events/x.json
 	@if [ -z "$(FN)" ] || [ -z "$(EVENT)" ]; then echo "usage: make invoke FN=<function> EVENT=events/<file>.json"; exit 2; fi

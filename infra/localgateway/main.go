@@ -134,11 +134,13 @@ func run(ctx context.Context, log *slog.Logger) error {
 			return fmt.Errorf("data directory: %w", err)
 		}
 	}
-	log.Info("starting local services")
+	started := time.Now()
+	log.Info("starting local services (DynamoDB Local takes a few seconds)")
 	env, err := localcloud.StartEnv(ctx, opts)
 	if err != nil {
 		return err
 	}
+	log.Info("local services up", "took", time.Since(started).Round(time.Millisecond))
 	defer env.Stop()
 	// The local EventBridge: what the functions publish and what `make
 	// event` sends is routed to the event functions (rules set below).
@@ -174,6 +176,15 @@ func run(ctx context.Context, log *slog.Logger) error {
 		return err
 	}
 
+	// Readable local output: text log lines with the request id, no metric
+	// lines; LOG_FORMAT=json or METRICS_OUTPUT=stdout bring them back.
+	for k, v := range map[string]string{"LOG_FORMAT": "text", "METRICS_OUTPUT": "off"} {
+		if os.Getenv(k) == "" {
+			if err := os.Setenv(k, v); err != nil {
+				return fmt.Errorf("set %s: %w", k, err)
+			}
+		}
+	}
 	deps, err := all.Load(ctx)
 	if err != nil {
 		return fmt.Errorf("build the app: %w", err)
@@ -237,17 +248,18 @@ func run(ctx context.Context, log *slog.Logger) error {
 	defer localcloud.RemoveStack(root)
 	openapi := "reference: " + api + "/docs, error codes: " + api + "/problems/"
 
+	log.Info("ready", "took", time.Since(started).Round(time.Millisecond))
 	fmt.Fprintf(os.Stderr, `
   API           %s   (%s)
   Mail (SES)    %s   (JSON: %s/store)
-  SMS (SNS)     %s/store
+  SMS (SNS)     %s/   (JSON: %s/store)
   EventBridge   %s   (received: %s/events; make event EVENT=events/<file>.json)
   DynamoDB      %s   table %s (%s)
   CORS          %s
   Schedules     every %s: %d function(s)
   Ctrl-C stops everything.
 
-`, api, openapi, env.SES, env.SES, env.SNS, env.EventBridge, env.EventBridge, env.DynamoDB, s.tableName, dataNote(opts.DynamoDBDataDir), corsNote(origins), s.every, len(jobs))
+`, api, openapi, env.SES, env.SES, env.SNS, env.SNS, env.EventBridge, env.EventBridge, env.DynamoDB, s.tableName, dataNote(opts.DynamoDBDataDir), corsNote(origins), s.every, len(jobs))
 
 	select {
 	case <-ctx.Done():

@@ -54,6 +54,13 @@ type Config struct {
 	LoginMaxFailuresPerIP int           // LOGIN_MAX_FAILURES_PER_IP (default 100)
 	LoginWindow           time.Duration // LOGIN_WINDOW (default 15m)
 	LogLevel              string        // LOG_LEVEL: debug, info, warn, error
+	// LogFormat is json (the default: Lambda, CloudWatch Logs Insights) or
+	// text (human-readable lines; `make run` sets it). LOG_FORMAT
+	LogFormat string
+	// MetricsOutput is stdout (the default: Embedded Metric Format lines in
+	// the function's log) or off (`make run` sets it unless asked).
+	// METRICS_OUTPUT
+	MetricsOutput string
 	// PublicRouteIPLimit is how many requests one client IP may send to each
 	// unauthenticated route (sign-up, sign-in, its second step, accepting an
 	// invitation, ...) in an hour, on top of each route's own limits.
@@ -131,6 +138,8 @@ func Load(getenv func(string) string) (Config, error) {
 		LoginMaxFailuresPerIP: r.int("LOGIN_MAX_FAILURES_PER_IP", 100),
 		LoginWindow:           r.duration("LOGIN_WINDOW", 15*time.Minute),
 		LogLevel:              r.str("LOG_LEVEL", "info"),
+		LogFormat:             r.str("LOG_FORMAT", "json"),
+		MetricsOutput:         r.str("METRICS_OUTPUT", "stdout"),
 		PublicRouteIPLimit:    r.int("PUBLIC_ROUTE_IP_LIMIT", 300),
 		OriginVerify:          r.str("ORIGIN_VERIFY_SECRET", ""),
 		MetricsNamespace:      r.str("METRICS_NAMESPACE", "MyProfile"),
