@@ -34,7 +34,7 @@ export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 # The CDK CLI offline: no version check, notices or telemetry calls; quiet jsii.
 CDK := CDK_DISABLE_CLI_TELEMETRY=true npx --no-install cdk --no-notices
 
-.PHONY: help deps go-deps java devenv run test fuzz build synth deploy nag invoke event seed bench lint clean
+.PHONY: help deps go-deps java chromium devenv web run test fuzz build synth deploy nag invoke event seed bench lint clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -64,13 +64,26 @@ java:
 	  fi; \
 	fi
 
+# The browser tests of the reference page (infra/localgateway) drive
+# Debian's Chromium; they skip, saying so, only where it cannot be installed.
+chromium:
+	@if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing Chromium for the web page's browser tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
+	  else \
+	    echo "the browser tests need Chromium: install it (Debian: apt-get install chromium); they are skipped without it"; \
+	  fi; \
+	fi
+
 # The wrapper that starts the local services around a command.
 devenv: go-deps
 	@$(GO) build -o $(DEVENV) ./infra/devenv
 
 ## ---- local ---------------------------------------------------------------
 
-run: deps ## the API on 127.0.0.1:PORT (8080), DynamoDB (data in .local/; LOCAL_MEMORY=1: in memory), mail, SMS, EventBridge, schedules
+run: deps ## the API and the web page on 127.0.0.1:PORT (8080), DynamoDB (data in .local/; LOCAL_MEMORY=1: in memory), mail, SMS, EventBridge, schedules
+	@[ -f web/dist/app.js ] || $(MAKE) --no-print-directory web
 	@# The first build compiles every function (a minute or two): say so while it runs.
 	@echo "building the local gateway and every function (go build ./infra/localgateway)..."; \
 	start=$$(date +%s); $(GO) build -o $(BIN)/localgateway ./infra/localgateway & pid=$$!; \
@@ -78,6 +91,17 @@ run: deps ## the API on 127.0.0.1:PORT (8080), DynamoDB (data in .local/; LOCAL_
 	  if [ $$((n % 10)) = 0 ] && [ $$n -gt 0 ]; then echo "  still building... $${n}s"; fi; done; \
 	wait $$pid; echo "built in $$(( $$(date +%s) - start ))s; starting"
 	@$(BIN)/localgateway
+
+# The reference My Profile page (web/src, TypeScript) bundled by esbuild into
+# web/dist, which the local gateway serves at /. API_ORIGIN is the API's
+# origin as the browser reaches it (empty: the page's own, as with make run).
+API_ORIGIN ?=
+web: $(NPM_STAMP) ## build the web page into web/dist (API_ORIGIN=https://api.example.com for another origin)
+	npx --no-install tsc -p web/tsconfig.json
+	@mkdir -p web/dist
+	npx --no-install esbuild web/src/main.ts --bundle --format=esm --target=es2022 --minify --sourcemap \
+	  --define:API_ORIGIN='"$(API_ORIGIN)"' --outfile=web/dist/app.js
+	cp web/index.html web/style.css web/dist/
 
 invoke: deps ## run one handler on an event (the running stack's services when up): make invoke FN=profile EVENT=events/x.json
 	@if [ -z "$(FN)" ] || [ -z "$(EVENT)" ]; then echo "usage: make invoke FN=<function> EVENT=events/<file>.json"; exit 2; fi
@@ -92,10 +116,15 @@ seed: go-deps ## sample organization, members (passwords and tokens printed), ac
 
 ## ---- tests ---------------------------------------------------------------
 
-test: deps devenv ## every test (race detector on) against fresh local services, then the fuzz targets briefly
+test: deps devenv chromium ## every test (race detector on) against fresh local services, then the fuzz targets briefly
 	@# ./infra (the CDK stack) runs without -race: jsii-runtime-go races with itself (two
 	@# goroutines call Cmd.Wait on its node process at jsii.Close), in no code of ours.
-	$(DEVENV) -free-ports -- bash -c '$(GO) test -race $$($(GO) list ./... | grep -vx "$$($(GO) list ./infra)") -count=1 -timeout 40m && $(GO) test ./infra -count=1 -timeout 20m'
+	@# DYNAMODB_CALLS_DIR: the e2e tests record each function's DynamoDB calls; once every
+	@# package ran, TestEveryGrantIsExercised compares them with the catalog (docs/security.md).
+	$(DEVENV) -free-ports -- bash -c 'calls=$$(mktemp -d) && trap "rm -rf $$calls" EXIT && export DYNAMODB_CALLS_DIR=$$calls && \
+	  $(GO) test -race $$($(GO) list ./... | grep -vx "$$($(GO) list ./infra)") -count=1 -timeout 40m && \
+	  DYNAMODB_CALLS_COMPLETE=1 $(GO) test ./shared/app/all -run "^TestEveryGrantIsExercised$$" -count=1 && \
+	  $(GO) test ./infra -count=1 -timeout 20m'
 	@$(MAKE) --no-print-directory fuzz
 
 fuzz: ## run each FUZZ_TARGETS entry (pkg:FuzzName) for FUZZ_TIME

@@ -59,6 +59,10 @@ type alarmInputs struct {
 	// metricsNamespace and smsDailyBudget place the SMS budget alarm.
 	metricsNamespace string
 	smsDailyBudget   int
+	// namespace of the business metrics; events: some function publishes
+	// domain events (watch EventsPublishFailed).
+	namespace string
+	events    bool
 }
 
 // newAlarms creates every alarm; each notifies the topic when it fires and
@@ -148,6 +152,13 @@ func newAlarms(stack awscdk.Stack, in alarmInputs) {
 			sent, threshold, 1, 1)
 	}
 
+	if in.events {
+		alarm("EventsPublishFailedAlarm", "Domain events failed to publish to EventBridge (kept in the outbox; the events-outbox function retries every 5 minutes). Check the bus and the functions' events:PutEvents permission.",
+			awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
+				Namespace: jsii.String(in.namespace), MetricName: jsii.String("EventsPublishFailed"),
+				Period: five, Statistic: jsii.String("Sum"),
+			}), 1, 3, 2)
+	}
 	if in.email {
 		hour := awscloudwatch.MetricOptions{Period: awscdk.Duration_Hours(jsii.Number(1)), Statistic: jsii.String("Maximum")}
 		ses := func(name string) awscloudwatch.Metric {

@@ -309,13 +309,15 @@ func plan(s settings, def schema.TableDefinition) (layout, error) {
 		if f.Kind != catalog.HTTP && len(f.Routes) > 0 {
 			bad("only http functions have routes")
 		}
-		switch n.Table {
-		case "", "read", "write":
-		default:
-			bad("Needs.Table %q: want \"\", \"read\" or \"write\"", n.Table)
-		}
-		if len(n.Indexes) > 0 && n.Table == "" {
-			bad("Needs.Indexes without Needs.Table")
+		seenAction := map[string]bool{}
+		for _, a := range n.Actions {
+			switch {
+			case !slices.Contains(catalog.TableActions(), a):
+				bad("Needs.Actions: %q is not one of %v", a, catalog.TableActions())
+			case seenAction[a]:
+				bad("Needs.Actions: %q twice", a)
+			}
+			seenAction[a] = true
 		}
 		for _, ix := range n.Indexes {
 			if !indexNames[ix] {
@@ -358,14 +360,6 @@ func plan(s settings, def schema.TableDefinition) (layout, error) {
 	}
 	return out, errors.Join(errs...)
 }
-
-// IAM actions per table access level. Transactions are authorized by the
-// item actions they contain, so TransactWriteItems needs no action of its own.
-var (
-	tableReadActions  = []string{"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"}
-	tableWriteActions = []string{"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
-		"dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem"}
-)
 
 // built is one deployed function with what the alarms watch.
 type built struct {
@@ -487,7 +481,7 @@ func NewMyProfileStack(scope constructs.Construct, id string, props *MyProfileSt
 		}
 		fn := awslambda.NewFunction(stack, jsii.String(p.id+"Function"), fprops)
 
-		grantTable(fn, table, f.Needs.Table, p.indexes)
+		grantTable(fn, table, f.Needs.Actions, p.indexes)
 		if f.Needs.Email {
 			resources := []*string{
 				sesIdentityArn(stack, senderAddr),
@@ -632,6 +626,8 @@ func NewMyProfileStack(scope constructs.Construct, id string, props *MyProfileSt
 		email:            slices.ContainsFunc(lay.fns, func(p planned) bool { return p.fn.Needs.Email }),
 		sms:              slices.ContainsFunc(lay.fns, func(p planned) bool { return p.fn.Needs.SMS }),
 		metricsNamespace: s.metricsNamespace, smsDailyBudget: s.smsDailyBudget,
+		events:    slices.ContainsFunc(lay.fns, func(p planned) bool { return p.fn.Needs.Events }),
+		namespace: s.metricsNamespace,
 	})
 
 	busName := "default"
@@ -711,24 +707,28 @@ func newTable(stack awscdk.Stack, def schema.TableDefinition, dev bool, name *st
 	return table
 }
 
-// grantTable gives fn exactly the item actions of its access level on the
-// table and on the indexes it queries.
-func grantTable(fn awslambda.Function, table awsdynamodb.Table, access string, indexes []string) {
-	if access == "" {
-		return
+// grantTable gives fn exactly the DynamoDB actions its Needs list on the
+// table, and dynamodb:Query on each index it queries. The end-to-end tests
+// check that the function calls these and nothing else (catalog.Needs).
+// Transactions are authorized by the item actions they contain, so
+// TransactWriteItems needs no action of its own.
+func grantTable(fn awslambda.Function, table awsdynamodb.Table, actions, indexes []string) {
+	if len(actions) > 0 {
+		fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Actions:   jsii.Strings(slices.Sorted(slices.Values(actions))...),
+			Resources: &[]*string{table.TableArn()},
+		}))
 	}
-	resources := []*string{table.TableArn()}
-	for _, ix := range slices.Sorted(slices.Values(indexes)) {
-		resources = append(resources, jsii.String(*table.TableArn()+"/index/"+ix))
+	if len(indexes) > 0 {
+		var resources []*string
+		for _, ix := range slices.Sorted(slices.Values(indexes)) {
+			resources = append(resources, jsii.String(*table.TableArn()+"/index/"+ix))
+		}
+		fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Actions:   jsii.Strings("dynamodb:Query"),
+			Resources: &resources,
+		}))
 	}
-	actions := slices.Clone(tableReadActions)
-	if access == "write" {
-		actions = append(actions, tableWriteActions...)
-	}
-	fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Actions:   jsii.Strings(actions...),
-		Resources: &resources,
-	}))
 }
 
 func sesIdentityArn(stack awscdk.Stack, identity string) *string {

@@ -35,16 +35,16 @@ var (
 
 var fixtureFunctions = []catalog.Function{
 	{Name: "api-fix", Kind: catalog.HTTP, Routes: []string{"GET /v1/fix/{id}", "POST /v1/fix/{path...}"},
-		Needs: catalog.Needs{Table: "read", Indexes: []string{"gsi1"}, Secrets: true, Uploads: true}},
+		Needs: catalog.Needs{Actions: []string{"dynamodb:GetItem"}, Indexes: []string{"gsi1"}, Secrets: true, Uploads: true}},
 	{Name: "avatar-fix", Kind: catalog.Storage, TimeoutSec: 30,
-		Needs: catalog.Needs{Table: "write", Uploads: true}},
+		Needs: catalog.Needs{Actions: []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"}, Uploads: true}},
 	{Name: "nightly", Kind: catalog.Schedule, Schedule: "rate(1 hour)", MemoryMB: 512, TimeoutSec: 60,
-		Needs: catalog.Needs{Table: "write", Indexes: []string{"gsi2"}, Email: true, Queue: "summaries"}},
+		Needs: catalog.Needs{Actions: []string{"dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"}, Indexes: []string{"gsi2"}, Email: true, Queue: "summaries"}},
 	{Name: "on-billing", Kind: catalog.Event, EventSource: catalog.BillingSource,
 		DetailTypes: []string{"CreditLow", "CreditChanged"},
-		Needs:       catalog.Needs{Table: "read", SMS: true, Email: true, Events: true}},
+		Needs:       catalog.Needs{Indexes: []string{"gsi1"}, SMS: true, Email: true, Events: true}},
 	{Name: "summary-worker", Kind: catalog.Queue, TimeoutSec: 40,
-		Needs: catalog.Needs{Table: "write", Email: true, Queue: "summaries"}},
+		Needs: catalog.Needs{Actions: catalog.TableActions(), Email: true, Queue: "summaries"}},
 }
 
 const (
@@ -478,41 +478,69 @@ func policyOf(t *testing.T, tmpl map[string]any, name string) []map[string]any {
 }
 
 func TestGrantsFollowNeeds(t *testing.T) {
-	read := []string{"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"}
-	write := append(slices.Clone(read), "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
-		"dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem")
-	dynamo := func(sts []map[string]any) (actions, resources []string) {
+	indexRE := regexp.MustCompile(`/index/([A-Za-z0-9_.-]+)`)
+	// dynamo returns the DynamoDB actions granted on the table itself and
+	// the indexes granted dynamodb:Query; any other DynamoDB grant is an
+	// error.
+	dynamo := func(t *testing.T, sts []map[string]any) (actions, indexes []string) {
+		t.Helper()
 		for _, st := range sts {
+			var dyn []string
 			for _, a := range strs(st["Action"]) {
 				if strings.HasPrefix(a, "dynamodb:") {
-					actions = append(actions, a)
-					resources = append(resources, strs(st["Resource"])...)
+					dyn = append(dyn, a)
+				}
+			}
+			if len(dyn) == 0 {
+				continue
+			}
+			for _, r := range strs(st["Resource"]) {
+				m := indexRE.FindStringSubmatch(r)
+				switch {
+				case m != nil && slices.Equal(dyn, []string{"dynamodb:Query"}):
+					indexes = append(indexes, m[1])
+				case m != nil:
+					t.Errorf("index %s granted %v, want only dynamodb:Query", m[1], dyn)
+				case strings.Contains(r, `"Table`) && strings.Contains(r, `"Arn"`) && !strings.Contains(r, "Stream"):
+					actions = append(actions, dyn...)
+				default:
+					t.Errorf("%v granted on %s, want the table or one of its indexes", dyn, r)
 				}
 			}
 		}
 		slices.Sort(actions)
-		return slices.Compact(actions), resources
+		slices.Sort(indexes)
+		return actions, indexes
 	}
 	sorted := func(s []string) []string { return slices.Sorted(slices.Values(s)) }
 
 	for _, f := range catalog.All() {
 		t.Run(f.Name, func(t *testing.T) {
-			actions, _ := dynamo(policyOf(t, realJSON, f.Name))
-			want := map[string][]string{"": nil, "read": read, "write": write}[f.Needs.Table]
-			if !slices.Equal(actions, sorted(want)) {
-				t.Errorf("Needs.Table %q: dynamodb actions %v, want %v", f.Needs.Table, actions, sorted(want))
+			actions, indexes := dynamo(t, policyOf(t, realJSON, f.Name))
+			if !slices.Equal(actions, sorted(f.Needs.Actions)) {
+				t.Errorf("dynamodb actions on the table %v, want Needs.Actions %v", actions, sorted(f.Needs.Actions))
+			}
+			if !slices.Equal(indexes, sorted(f.Needs.Indexes)) {
+				t.Errorf("dynamodb:Query on indexes %v, want Needs.Indexes %v", indexes, sorted(f.Needs.Indexes))
 			}
 		})
 	}
 
-	t.Run("read with an index", func(t *testing.T) {
-		actions, res := dynamo(policyOf(t, fixtureJSON, "api-fix"))
-		if !slices.Equal(actions, sorted(read)) {
-			t.Errorf("actions %v, want %v", actions, sorted(read))
-		}
-		joined := strings.Join(res, " ")
-		if !strings.Contains(joined, "/index/gsi1") || strings.Contains(joined, "gsi2") {
-			t.Errorf("resources %v: want the table and index gsi1 only", res)
+	for _, f := range fixtureFunctions {
+		t.Run("fixture "+f.Name, func(t *testing.T) {
+			actions, indexes := dynamo(t, policyOf(t, fixtureJSON, f.Name))
+			if !slices.Equal(actions, sorted(f.Needs.Actions)) {
+				t.Errorf("dynamodb actions on the table %v, want Needs.Actions %v", actions, sorted(f.Needs.Actions))
+			}
+			if !slices.Equal(indexes, sorted(f.Needs.Indexes)) {
+				t.Errorf("dynamodb:Query on indexes %v, want Needs.Indexes %v", indexes, sorted(f.Needs.Indexes))
+			}
+		})
+	}
+	t.Run("an index alone grants no table action", func(t *testing.T) {
+		actions, indexes := dynamo(t, policyOf(t, fixtureJSON, "on-billing"))
+		if len(actions) != 0 || !slices.Equal(indexes, []string{"gsi1"}) {
+			t.Errorf("on-billing: table actions %v, indexes %v; want none and [gsi1]", actions, indexes)
 		}
 	})
 	t.Run("email with configuration set", func(t *testing.T) {

@@ -78,10 +78,15 @@ func main() {
 	up, err := c.SignupWithResponse(ctx, apiclient.SignupJSONRequestBody{
 		Email: "ada@example.com", Password: "Correct-Horse-42-battery", FirstName: "Ada", LastName: "Lovelace", Timezone: &tz,
 	})
-	if err != nil || up.JSON201 == nil {
+	if err != nil || up.StatusCode() != 202 {
 		panic(err)
 	}
-	token := up.JSON201.Session.Token
+	// The code mailed to the address confirms the sign-up.
+	in, err := c.ConfirmSignupWithResponse(ctx, apiclient.ConfirmSignupJSONRequestBody{Email: "ada@example.com", Code: "123456"})
+	if err != nil || in.JSON201 == nil {
+		panic(err)
+	}
+	token := in.JSON201.Session.Token
 	auth := func(ctx context.Context, r *http.Request) error { r.Header.Set("Authorization", "Bearer "+token); return nil }
 	me, err := c.GetMeWithResponse(ctx, &apiclient.GetMeParams{}, apiclient.RequestEditorFn(auth))
 	if err != nil || me.JSON200 == nil {
@@ -145,7 +150,10 @@ export async function main(): Promise<void> {
     body: { email: "ada@example.com", password: "Correct-Horse-42-battery", firstName: "Ada", lastName: "Lovelace" },
   });
   if (!up.data) throw new Error("sign-up failed");
-  const headers = { authorization: "Bearer " + up.data.session.token };
+  // The code mailed to the address confirms the sign-up.
+  const confirmed = await client.POST("/v1/auth/signup/confirm", { body: { email: "ada@example.com", code: "123456" } });
+  if (!confirmed.data) throw new Error("confirmation failed");
+  const headers = { authorization: "Bearer " + confirmed.data.session.token };
   const me = await client.GET("/v1/me", { headers });
   if (!me.data) throw new Error("GET /v1/me failed");
   const etag = me.response.headers.get("etag") ?? "";

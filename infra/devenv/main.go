@@ -70,7 +70,7 @@ func run() int {
 		return 1
 	}
 	defer env.Stop()
-	fmt.Fprintf(os.Stderr, "devenv: dynamodb=%s ses=%s sns=%s\n", env.DynamoDB, env.SES, env.SNS)
+	fmt.Fprintf(os.Stderr, "devenv: dynamodb=%s ses=%s sns=%s eventbridge=%s\n", env.DynamoDB, env.SES, env.SNS, env.EventBridge)
 
 	return runChild(env, args)
 }

@@ -8,11 +8,16 @@
 // else the stack `make run` runs (.local/stack.json), its table and data;
 // else fresh empty services it starts and stops. It says which it used.
 // It creates the table TABLE_NAME (default myprofile-local) when missing.
-// An event that needs an account (a sign-in, or one whose Authorization is
-// "Bearer {{session.token}}") first signs up the sample user of
-// events/apigw-signup.json (-signup) through the auth function, or signs it
-// in when it exists (apigw-login.json next to it), and gets that session's
-// token in place of the placeholder.
+// When the sample user exists (a running stack), it signs in instead
+// (apigw-login.json beside the sign-up event). Placeholders of the user's
+// and organization's ids and the time are filled too (sample.Fill).
+// An event that needs an account
+// (a sign-in, or one whose Authorization is "Bearer {{session.token}}") first
+// signs up the sample user of events/apigw-signup.json (-signup) through the
+// auth function, as a person does (the code read from the SES emulator,
+// then events/apigw-signup-confirm.json), and gets that session's token in
+// place of the placeholder. A password reset event's {{reset.code}} is the
+// code mailed after events/apigw-password-forgot.json.
 package main
 
 import (
@@ -28,6 +33,8 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"regexp"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -85,12 +92,22 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return fmt.Errorf("build the app: %w", err)
 	}
 	if needsAccount(payload) {
-		res, err := signUpSample(ctx, deps, *signup)
+		token, err := signUpSample(ctx, deps, *signup)
 		if err != nil {
 			return err
 		}
-		if payload, err = sample.Fill(payload, res, time.Now()); err != nil {
-			return fmt.Errorf("event %s: %w", *event, err)
+		payload = bytes.ReplaceAll(payload, []byte(tokenPlaceholder), []byte(token))
+		if bytes.Contains(payload, []byte("{{")) && !bytes.Contains(payload, []byte(resetCodePlaceholder)) {
+			if payload, err = fillSample(ctx, deps, payload, token); err != nil {
+				return fmt.Errorf("event %s: %w", *event, err)
+			}
+		}
+		if bytes.Contains(payload, []byte(resetCodePlaceholder)) {
+			code, err := resetCode(ctx, deps, *signup)
+			if err != nil {
+				return err
+			}
+			payload = bytes.ReplaceAll(payload, []byte(resetCodePlaceholder), []byte(code))
 		}
 	}
 	h, err := deps.Lambda(*fn)
@@ -128,85 +145,184 @@ func readEvent(path string) ([]byte, error) {
 	return b, nil
 }
 
-// needsAccount reports an event that only succeeds with an account: a
-// sign-in, or one carrying a placeholder (the token, the user's or
-// organization's id: see sample.Fill).
+// tokenPlaceholder in an event stands for the sample user's session token.
+const tokenPlaceholder = "{{session.token}}"
+
+// needsAccount reports an API Gateway event that only succeeds (or only
+// shows something) with an account: a sign-in, a password reset request,
+// or one carrying the token or reset code placeholder.
 func needsAccount(payload []byte) bool {
 	var ev struct {
 		RouteKey string `json:"routeKey"`
 	}
 	_ = json.Unmarshal(payload, &ev)
-	return ev.RouteKey == "POST /v1/auth/login" || bytes.Contains(payload, []byte("{{"))
+	return ev.RouteKey == "POST /v1/auth/login" || ev.RouteKey == "POST /v1/auth/password/forgot" ||
+		bytes.Contains(payload, []byte("{{"))
 }
 
-// signUpSample runs the sign-up event through the auth function and returns
-// the sample user with the new session's token.
-func signUpSample(ctx context.Context, deps *all.Deps, path string) (sample.Result, error) {
+// signUpSample signs up the sample user as a person does: the sign-up
+// event, the code from the mail in the SES emulator, then the confirmation
+// event (apigw-signup-confirm.json beside the sign-up event, its
+// {{signup.code}} replaced). It returns the new session's token.
+func signUpSample(ctx context.Context, deps *all.Deps, path string) (string, error) {
 	ev, err := readEvent(path)
 	if err != nil {
-		return sample.Result{}, err
+		return "", err
 	}
+	email, err := eventEmail(ev)
+	if err != nil {
+		return "", fmt.Errorf("sign-up event %s: %w", path, err)
+	}
+	// An account already there (the running stack's): sign in.
+	if login, err := readEvent(filepath.Join(filepath.Dir(path), "apigw-login.json")); err == nil {
+		if body, err := invokeAuth(ctx, deps, login, 200); err == nil {
+			var out struct {
+				Session struct {
+					Token string `json:"token"`
+				} `json:"session"`
+			}
+			if json.Unmarshal(body, &out) == nil && out.Session.Token != "" {
+				fmt.Fprintln(os.Stderr, "invoke: signed in the sample user (it exists)")
+				return out.Session.Token, nil
+			}
+		}
+	}
+	if _, err := invokeAuth(ctx, deps, ev, 202); err != nil {
+		return "", fmt.Errorf("sign up the sample user with %s: %w", path, err)
+	}
+	code, err := mailedCode(ctx, email)
+	if err != nil {
+		return "", err
+	}
+	confirmPath := filepath.Join(filepath.Dir(path), "apigw-signup-confirm.json")
+	confirm, err := readEvent(confirmPath)
+	if err != nil {
+		return "", err
+	}
+	body, err := invokeAuth(ctx, deps, bytes.ReplaceAll(confirm, []byte(signupCodePlaceholder), []byte(code)), 201)
+	if err != nil {
+		return "", fmt.Errorf("confirm the sample user's sign-up with %s: %w", confirmPath, err)
+	}
+	var out struct {
+		Session struct {
+			Token string `json:"token"`
+		} `json:"session"`
+	}
+	if json.Unmarshal(body, &out) != nil || out.Session.Token == "" {
+		return "", fmt.Errorf("confirm the sample user's sign-up: no session in %s", body)
+	}
+	fmt.Fprintf(os.Stderr, "invoke: signed up the sample user of %s first (code read from the SES emulator)\n", path)
+	return out.Session.Token, nil
+}
+
+// resetCode asks for a password reset of the sample user with
+// apigw-password-forgot.json (beside the sign-up event) and returns the
+// code mailed.
+func resetCode(ctx context.Context, deps *all.Deps, signupPath string) (string, error) {
+	path := filepath.Join(filepath.Dir(signupPath), "apigw-password-forgot.json")
+	ev, err := readEvent(path)
+	if err != nil {
+		return "", err
+	}
+	email, err := eventEmail(ev)
+	if err != nil {
+		return "", fmt.Errorf("event %s: %w", path, err)
+	}
+	if _, err := invokeAuth(ctx, deps, ev, 202); err != nil {
+		return "", fmt.Errorf("ask for a reset code with %s: %w", path, err)
+	}
+	return mailedCode(ctx, email)
+}
+
+// Placeholders in sample events for the codes read from the SES emulator.
+const (
+	signupCodePlaceholder = "{{signup.code}}"
+	resetCodePlaceholder  = "{{reset.code}}"
+)
+
+// invokeAuth runs an API Gateway event through the auth function and
+// returns the body if the status is want.
+func invokeAuth(ctx context.Context, deps *all.Deps, ev []byte, want int) ([]byte, error) {
 	h, err := deps.Lambda("auth")
 	if err != nil {
-		return sample.Result{}, err
+		return nil, err
 	}
 	raw, err := h.Invoke(ctx, ev)
 	if err != nil {
-		return sample.Result{}, fmt.Errorf("sign up the sample user: %w", err)
-	}
-	if statusOf(raw) == 409 { // it exists (a running stack): sign in instead
-		login := filepath.Join(filepath.Dir(path), "apigw-login.json")
-		if ev, err = readEvent(login); err != nil {
-			return sample.Result{}, err
-		}
-		if raw, err = h.Invoke(ctx, ev); err != nil {
-			return sample.Result{}, fmt.Errorf("sign in the sample user: %w", err)
-		}
-		path = login
+		return nil, err
 	}
 	var resp struct {
 		StatusCode int    `json:"statusCode"`
 		Body       string `json:"body"`
 	}
 	if err := json.Unmarshal(raw, &resp); err != nil {
-		return sample.Result{}, fmt.Errorf("sign up the sample user: %w", err)
+		return nil, err
 	}
-	var body struct {
-		User struct {
-			ID             string `json:"id"`
-			OrganizationID string `json:"organizationId"`
-		} `json:"user"`
-		Session struct {
-			Token string `json:"token"`
-		} `json:"session"`
+	if resp.StatusCode != want {
+		return nil, fmt.Errorf("status %d, want %d: %s", resp.StatusCode, want, resp.Body)
 	}
-	if resp.StatusCode/100 != 2 || json.Unmarshal([]byte(resp.Body), &body) != nil || body.Session.Token == "" {
-		return sample.Result{}, fmt.Errorf("sign up the sample user with %s: status %d: %s", path, resp.StatusCode, resp.Body)
-	}
-	fmt.Fprintf(os.Stderr, "invoke: signed in the sample user with %s first\n", path)
-	if body.User.ID == "" { // a sign-in answers the session only
-		gw, err := deps.Gateway()
-		if err != nil {
-			return sample.Result{}, err
-		}
-		rec := httptest.NewRecorder()
-		req := httptest.NewRequestWithContext(ctx, http.MethodGet, "/v1/me", nil)
-		req.Header.Set("Authorization", "Bearer "+body.Session.Token)
-		gw.ServeHTTP(rec, req)
-		if err := json.Unmarshal(rec.Body.Bytes(), &body.User); rec.Code != http.StatusOK || err != nil {
-			return sample.Result{}, fmt.Errorf("GET /v1/me as the sample user: %d %s", rec.Code, rec.Body)
-		}
-	}
-	return sample.Result{OrganizationID: body.User.OrganizationID,
-		Members: []sample.Member{{Role: "user", ID: body.User.ID, Token: body.Session.Token}}}, nil
+	return []byte(resp.Body), nil
 }
 
-func statusOf(raw []byte) int {
-	var resp struct {
-		StatusCode int `json:"statusCode"`
+// eventEmail is the email in an API Gateway event's JSON body.
+func eventEmail(ev []byte) (string, error) {
+	var outer struct {
+		Body string `json:"body"`
 	}
-	_ = json.Unmarshal(raw, &resp)
-	return resp.StatusCode
+	var body struct {
+		Email string `json:"email"`
+	}
+	if json.Unmarshal(ev, &outer) != nil || json.Unmarshal([]byte(outer.Body), &body) != nil || body.Email == "" {
+		return "", errors.New("no email in the body")
+	}
+	return strings.ToLower(strings.TrimSpace(body.Email)), nil
+}
+
+var codeLine = regexp.MustCompile(`(?m)^\s*(\d{6})\s*$`)
+
+// mailedCode reads the 6-digit code of the newest mail to email from the
+// SES emulator (AWS_ENDPOINT_URL_SESV2), as a person reads their inbox.
+func mailedCode(ctx context.Context, email string) (string, error) {
+	endpoint := os.Getenv("AWS_ENDPOINT_URL_SESV2")
+	if endpoint == "" {
+		return "", errors.New("AWS_ENDPOINT_URL_SESV2 is not set: the code is read from the SES emulator's store")
+	}
+	mails, err := localcloud.SESMessages(ctx, endpoint)
+	if err != nil {
+		return "", fmt.Errorf("read the SES emulator: %w", err)
+	}
+	for i := len(mails) - 1; i >= 0; i-- {
+		for _, to := range mails[i].To {
+			if strings.EqualFold(to, email) {
+				if m := codeLine.FindStringSubmatch(mails[i].Text); m != nil {
+					return m[1], nil
+				}
+			}
+		}
+	}
+	return "", fmt.Errorf("no mail with a code to %s in the SES emulator", email)
+}
+
+// fillSample fills the sample user's ids and the time in payload
+// (sample.Fill), reading the user through GET /v1/me with token.
+func fillSample(ctx context.Context, deps *all.Deps, payload []byte, token string) ([]byte, error) {
+	gw, err := deps.Gateway()
+	if err != nil {
+		return nil, err
+	}
+	rec := httptest.NewRecorder()
+	req := httptest.NewRequestWithContext(ctx, http.MethodGet, "/v1/me", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	gw.ServeHTTP(rec, req)
+	var me struct {
+		ID             string `json:"id"`
+		OrganizationID string `json:"organizationId"`
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &me); rec.Code != http.StatusOK || err != nil {
+		return nil, fmt.Errorf("GET /v1/me as the sample user: %d %s", rec.Code, rec.Body)
+	}
+	return sample.Fill(payload, sample.Result{OrganizationID: me.OrganizationID,
+		Members: []sample.Member{{Role: "user", ID: me.ID, Token: token}}}, time.Now())
 }
 
 // services points the SDK at the services to use and says which; stop

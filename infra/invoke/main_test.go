@@ -30,6 +30,8 @@ func TestSampleEventsNeedNoSetUp(t *testing.T) {
 		// A recorded assertion whose ceremony is gone: refused, as any
 		// replay is.
 		{"auth", "apigw-passkey-finish.json", 401},
+		{"auth", "apigw-password-forgot.json", 202},
+		{"auth", "apigw-password-reset.json", 204},
 	} {
 		t.Run(tc.event, func(t *testing.T) {
 			t.Setenv("TABLE_NAME", "invoke-"+testenv.RandomID(t)) // empty, as under make invoke

@@ -27,7 +27,7 @@ const (
 // EnvOptions configures StartEnv.
 type EnvOptions struct {
 	// Ports on 127.0.0.1; zero picks a free port.
-	DynamoDBPort, SESPort, SNSPort int
+	DynamoDBPort, SESPort, SNSPort, EventBridgePort int
 	// DynamoDBDataDir keeps DynamoDB Local's data there; empty: in memory.
 	DynamoDBDataDir string
 	// RepoRoot holds node_modules; empty: found from the working directory.
@@ -45,14 +45,13 @@ type Env struct {
 	DynamoDB string // DynamoDB endpoint
 	SES      string // SES v2 endpoint; its mail view is the same URL
 	SNS      string // SNS endpoint; GET /store lists recorded SMS
+	// EventBridge is the EventBridge recorder's endpoint; GET /events lists
+	// the published events.
+	EventBridge string
 	// S3 is the avatar bucket's endpoint, taken from AWS_ENDPOINT_URL_S3
 	// when given. The S3 emulator itself is started by its user (StartS3:
 	// the local gateway and the avatar tests), which hooks each upload.
 	S3 string
-	// EventBridge is the bus's endpoint (AWS_ENDPOINT_URL_EVENTBRIDGE when
-	// given). The local bus is started by the local gateway, which routes
-	// its events to the functions (see EventRouter).
-	EventBridge string
 
 	// Started lists the services this Env started (and Stop stops).
 	Started []*Service
@@ -67,12 +66,11 @@ func StartEnv(ctx context.Context, o EnvOptions) (*Env, error) {
 		getenv = os.Getenv
 	}
 	e := &Env{
-		DynamoDB: getenv(EnvDynamoDBEndpoint),
-		SES:      getenv(EnvSESEndpoint),
-		SNS:      getenv(EnvSNSEndpoint),
-		S3:       getenv(EnvS3Endpoint),
-
+		DynamoDB:    getenv(EnvDynamoDBEndpoint),
+		SES:         getenv(EnvSESEndpoint),
+		SNS:         getenv(EnvSNSEndpoint),
 		EventBridge: getenv(EnvEventBridgeEndpoint),
+		S3:          getenv(EnvS3Endpoint),
 	}
 	opts := Options{RepoRoot: o.RepoRoot, Log: o.Log}
 	if e.DynamoDB == "" {
@@ -106,6 +104,15 @@ func StartEnv(ctx context.Context, o EnvOptions) (*Env, error) {
 		e.Started = append(e.Started, svc)
 		e.SNS = svc.Endpoint
 	}
+	if e.EventBridge == "" {
+		svc, _, err := StartEventBridgeRecorder(ctx, "127.0.0.1:"+strconv.Itoa(o.EventBridgePort))
+		if err != nil {
+			e.Stop()
+			return nil, err
+		}
+		e.Started = append(e.Started, svc)
+		e.EventBridge = svc.Endpoint
+	}
 	return e, nil
 }
 
@@ -127,6 +134,7 @@ func (e *Env) Vars() map[string]string {
 		EnvDynamoDBEndpoint:         e.DynamoDB,
 		EnvSESEndpoint:              e.SES,
 		EnvSNSEndpoint:              e.SNS,
+		EnvEventBridgeEndpoint:      e.EventBridge,
 		"AWS_ACCESS_KEY_ID":         DummyAccessKeyID,
 		"AWS_SECRET_ACCESS_KEY":     DummySecretAccessKey,
 		"AWS_REGION":                DefaultRegion,
@@ -135,9 +143,6 @@ func (e *Env) Vars() map[string]string {
 	}
 	if e.S3 != "" {
 		v[EnvS3Endpoint] = e.S3
-	}
-	if e.EventBridge != "" {
-		v[EnvEventBridgeEndpoint] = e.EventBridge
 	}
 	return v
 }
@@ -191,8 +196,8 @@ func (e *Env) LogValue() slog.Value {
 		slog.String("dynamodb", e.DynamoDB),
 		slog.String("ses", e.SES),
 		slog.String("sns", e.SNS),
-		slog.String("s3", e.S3),
 		slog.String("eventbridge", e.EventBridge),
+		slog.String("s3", e.S3),
 	)
 }
 
@@ -232,6 +237,7 @@ func EnvOptionsFromEnv(getenv func(string) string, freePorts bool) (EnvOptions, 
 		{"DYNAMODB_PORT", DefaultDynamoDBPort, &o.DynamoDBPort},
 		{"SES_PORT", DefaultSESPort, &o.SESPort},
 		{"SNS_PORT", DefaultSNSPort, &o.SNSPort},
+		{"EVENTBRIDGE_PORT", DefaultEventBridgePort, &o.EventBridgePort},
 	}
 	for _, p := range ports {
 		*p.dst = p.def

@@ -14,12 +14,6 @@ import (
 	"time"
 )
 
-// EnvEventBridgeEndpoint is the variable the AWS SDK reads for EventBridge.
-const EnvEventBridgeEndpoint = "AWS_ENDPOINT_URL_EVENTBRIDGE"
-
-// DefaultEventBridgePort is the local EventBridge's port under `make run`.
-const DefaultEventBridgePort = 8010
-
 // localAccount is the account id of locally built events.
 const localAccount = "000000000000"
 
@@ -66,14 +60,17 @@ type Delivery struct {
 	TookMS   int64           `json:"tookMs"`
 }
 
-// RoutedEvent is one entry the bus accepted, with where it went.
+// RoutedEvent is one entry the bus accepted, with where it went (the
+// recorder's PublishedEvent fields, and the deliveries).
 type RoutedEvent struct {
-	ID         string          `json:"id"`
-	Source     string          `json:"source"`
-	DetailType string          `json:"detailType"`
-	Detail     json.RawMessage `json:"detail"`
-	Time       time.Time       `json:"time"`
-	Deliveries []Delivery      `json:"deliveries"`
+	ID           string          `json:"eventId"`
+	EventBusName string          `json:"eventBusName"`
+	Source       string          `json:"source"`
+	DetailType   string          `json:"detailType"`
+	Detail       json.RawMessage `json:"detail"`
+	Time         time.Time       `json:"time"`
+	At           time.Time       `json:"at"`
+	Deliveries   []Delivery      `json:"deliveries"`
 }
 
 // EventRouter is a local EventBridge bus: an http.Handler speaking the
@@ -206,7 +203,11 @@ func (b *EventRouter) put(ctx context.Context, e putEventsEntry) putEventsResult
 	if resources == nil {
 		resources = []string{}
 	}
-	ev := RoutedEvent{ID: NewID(), Source: e.Source, DetailType: e.DetailType, Detail: json.RawMessage(e.Detail), Time: at}
+	bus := e.EventBusName
+	if bus == "" {
+		bus = "default"
+	}
+	ev := RoutedEvent{ID: NewID(), EventBusName: bus, Source: e.Source, DetailType: e.DetailType, Detail: json.RawMessage(e.Detail), Time: at, At: b.now()}
 	payload, err := json.Marshal(map[string]any{
 		"version": "0", "id": ev.ID, "detail-type": e.DetailType, "source": e.Source,
 		"account": localAccount, "time": at.Format(time.RFC3339), "region": DefaultRegion,
@@ -279,7 +280,7 @@ func StartEventRouter(ctx context.Context, addr string, log *slog.Logger) (*Serv
 	var lc net.ListenConfig
 	l, err := lc.Listen(ctx, "tcp", addr)
 	if err != nil {
-		return nil, nil, fmt.Errorf("local eventbridge: listen on %s (set EVENTS_PORT to use another): %w", addr, err)
+		return nil, nil, fmt.Errorf("local eventbridge: listen on %s (set EVENTBRIDGE_PORT to use another): %w", addr, err)
 	}
 	bus := &EventRouter{Log: log}
 	srv := &http.Server{Handler: bus, ReadHeaderTimeout: 10 * time.Second}

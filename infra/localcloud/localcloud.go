@@ -32,6 +32,8 @@ const (
 	EnvDynamoDBEndpoint = "AWS_ENDPOINT_URL_DYNAMODB"
 	EnvSESEndpoint      = "AWS_ENDPOINT_URL_SESV2"
 	EnvSNSEndpoint      = "AWS_ENDPOINT_URL_SNS"
+	// EnvEventBridgeEndpoint points the SDK at the EventBridge recorder.
+	EnvEventBridgeEndpoint = "AWS_ENDPOINT_URL_EVENTBRIDGE"
 	// EnvS3Endpoint is reserved for the avatar bucket's emulator (not started
 	// by this package yet).
 	EnvS3Endpoint = "AWS_ENDPOINT_URL_S3"
@@ -42,6 +44,10 @@ const (
 	DefaultDynamoDBPort = 8000
 	DefaultSESPort      = 8005
 	DefaultSNSPort      = 8006
+	// DefaultEventBridgePort is the local EventBridge's (GET /events): the
+	// router under `make run` (events_router.go), the recorder elsewhere.
+	// Not 8007: the S3 emulator's.
+	DefaultEventBridgePort = 8010
 )
 
 // ErrNotInstalled reports that java, node or an npm package is missing.

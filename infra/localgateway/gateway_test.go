@@ -177,8 +177,8 @@ func TestReadSettings(t *testing.T) {
 		want    settings
 		wantErr bool
 	}{
-		{"defaults", nil, settings{8080, "myprofile-local", time.Minute, 8010}, false},
-		{"overrides", map[string]string{"PORT": "9090", "TABLE_NAME": "t", "SCHEDULE_EVERY": "10s"}, settings{9090, "t", 10 * time.Second, 8010}, false},
+		{"defaults", nil, settings{8080, "myprofile-local", time.Minute}, false},
+		{"overrides", map[string]string{"PORT": "9090", "TABLE_NAME": "t", "SCHEDULE_EVERY": "10s"}, settings{9090, "t", 10 * time.Second}, false},
 		{"bad port", map[string]string{"PORT": "x"}, settings{}, true},
 		{"too frequent schedule", map[string]string{"SCHEDULE_EVERY": "1ms"}, settings{}, true},
 	}

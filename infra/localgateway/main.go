@@ -6,7 +6,7 @@
 // mounts each HTTP function's routes on one server on 127.0.0.1:PORT (8080)
 // as API Gateway would, and runs each scheduled function every
 // SCHEDULE_EVERY (1m) with a sample EventBridge scheduled event. It serves
-// a local EventBridge (PutEvents) on 127.0.0.1:EVENTS_PORT (8010) that
+// a local EventBridge (PutEvents) on 127.0.0.1:EVENTBRIDGE_PORT (8010) that
 // routes events to the event functions (see events.go) and describes
 // itself in .local/stack.json for `make seed`, `make event`, `make invoke`.
 // DynamoDB's data is kept in .local/dynamodb (LOCAL_MEMORY=1: in memory).
@@ -68,25 +68,19 @@ func main() {
 }
 
 type settings struct {
-	port       int
-	tableName  string
-	every      time.Duration
-	eventsPort int
+	port      int
+	tableName string
+	every     time.Duration
 }
 
 func readSettings(getenv func(string) string) (settings, error) {
-	s := settings{port: defaultPort, tableName: defaultTableName, every: defaultScheduleEvery, eventsPort: localcloud.DefaultEventBridgePort}
-	for _, p := range []struct {
-		name string
-		dst  *int
-	}{{"PORT", &s.port}, {"EVENTS_PORT", &s.eventsPort}} {
-		if v := getenv(p.name); v != "" {
-			n, err := strconv.Atoi(v)
-			if err != nil || n < 1 || n > 65535 {
-				return s, fmt.Errorf("%s=%q: want a port number 1-65535", p.name, v)
-			}
-			*p.dst = n
+	s := settings{port: defaultPort, tableName: defaultTableName, every: defaultScheduleEvery}
+	if v := getenv("PORT"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 65535 {
+			return s, fmt.Errorf("PORT=%q: want a port number 1-65535", v)
 		}
+		s.port = n
 	}
 	if v := getenv("TABLE_NAME"); v != "" {
 		s.tableName = v
@@ -135,6 +129,27 @@ func run(ctx context.Context, log *slog.Logger) error {
 		}
 	}
 	started := time.Now()
+	// The local EventBridge first, so StartEnv uses it instead of starting
+	// a recorder: what the functions publish and what `make event` sends
+	// is routed to the event functions (rules set below).
+	var bus *localcloud.EventRouter
+	if ep := os.Getenv(localcloud.EnvEventBridgeEndpoint); ep == "" {
+		svc, b, err := localcloud.StartEventRouter(ctx, net.JoinHostPort("127.0.0.1", strconv.Itoa(opts.EventBridgePort)), log)
+		if err != nil {
+			return err
+		}
+		defer svc.Stop()
+		bus = b
+		getenv := opts.Getenv
+		opts.Getenv = func(k string) string {
+			if k == localcloud.EnvEventBridgeEndpoint {
+				return svc.Endpoint
+			}
+			return getenv(k)
+		}
+	} else {
+		log.Warn("events go to the given EventBridge, not to the local functions", "endpoint", ep)
+	}
 	log.Info("starting local services (DynamoDB Local takes a few seconds)")
 	env, err := localcloud.StartEnv(ctx, opts)
 	if err != nil {
@@ -142,19 +157,6 @@ func run(ctx context.Context, log *slog.Logger) error {
 	}
 	log.Info("local services up", "took", time.Since(started).Round(time.Millisecond))
 	defer env.Stop()
-	// The local EventBridge: what the functions publish and what `make
-	// event` sends is routed to the event functions (rules set below).
-	var bus *localcloud.EventRouter
-	if env.EventBridge == "" {
-		svc, b, err := localcloud.StartEventRouter(ctx, net.JoinHostPort("127.0.0.1", strconv.Itoa(s.eventsPort)), log)
-		if err != nil {
-			return err
-		}
-		defer svc.Stop()
-		env.EventBridge, bus = svc.Endpoint, b
-	} else {
-		log.Warn("events go to the given EventBridge, not to the local functions", "endpoint", env.EventBridge)
-	}
 	if err := env.Setenv(); err != nil {
 		return err
 	}
@@ -164,6 +166,12 @@ func run(ctx context.Context, log *slog.Logger) error {
 		return err
 	}
 	defer s3svc.Stop()
+	// Publish domain events to the EventBridge recorder (GET /events).
+	if os.Getenv("EVENT_BUS_NAME") == "" {
+		if err := os.Setenv("EVENT_BUS_NAME", "default"); err != nil {
+			return err
+		}
+	}
 	if err := os.Setenv("TABLE_NAME", s.tableName); err != nil {
 		return fmt.Errorf("set TABLE_NAME: %w", err)
 	}
@@ -204,6 +212,7 @@ func run(ctx context.Context, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	handler = withWeb(handler, filepath.Join(root, "web", "dist")) // the reference page at / (web.go)
 	handler = cors.Handler(origins, handler)
 	jobs, err := scheduledJobs(deps, fns)
 	if err != nil {

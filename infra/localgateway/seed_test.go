@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -98,8 +99,13 @@ func TestSeedIsIdempotentAndMakesSampleEventsWork(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(ds) != 1 || !ds[0].OK {
-			t.Errorf("%s: deliveries %+v, want one that worked", filepath.Base(f), ds)
+		// The platform's events reach their function; the stack's own
+		// domain events (source myprofile) have no consumer here: recorded only.
+		var ev sample.Event
+		_ = json.Unmarshal(raw, &ev)
+		consumed := strings.HasPrefix(ev.Source, "platform.") || ev.Source == "aws.events"
+		if consumed && (len(ds) != 1 || !ds[0].OK) || !consumed && len(ds) != 0 {
+			t.Errorf("%s: deliveries %+v, want one that worked: %v", filepath.Base(f), ds, consumed)
 		}
 	}
 	if sent < 7 {

@@ -163,9 +163,19 @@ func (c *Client) Seed(ctx context.Context) (Result, error) {
 	}
 	if !ok {
 		var a sessionAnswer
-		if _, err := c.call(ctx, "POST", "/v1/auth/signup", "", map[string]string{"email": owner.Email, "password": owner.Password,
-			"firstName": owner.FirstName, "lastName": owner.LastName, "timezone": "Europe/Madrid"}, &a); err != nil {
+		status, err := c.call(ctx, "POST", "/v1/auth/signup", "", map[string]string{"email": owner.Email, "password": owner.Password,
+			"firstName": owner.FirstName, "lastName": owner.LastName, "timezone": "Europe/Madrid"}, &a)
+		if err != nil {
 			return Result{}, fmt.Errorf("sign up the owner: %w", err)
+		}
+		if status == http.StatusAccepted { // the address is confirmed with a mailed code first
+			code, err := c.mailed(ctx, owner.Email, signupCode)
+			if err != nil {
+				return Result{}, fmt.Errorf("sign up the owner: %w", err)
+			}
+			if _, err := c.call(ctx, "POST", "/v1/auth/signup/confirm", "", map[string]string{"email": owner.Email, "code": code}, &a); err != nil {
+				return Result{}, fmt.Errorf("confirm the owner's sign-up: %w", err)
+			}
 		}
 		owner.Token = a.Session.Token
 	}
@@ -224,7 +234,29 @@ func (c *Client) Seed(ctx context.Context) (Result, error) {
 	return res, nil
 }
 
-var inviteCode = regexp.MustCompile(`invitation code:\s*(\S+)`)
+var (
+	inviteCode = regexp.MustCompile(`invitation code:\s*(\S+)`)
+	signupCode = regexp.MustCompile(`(?m)^\s*(\d{6})\s*$`)
+)
+
+// mailed returns what re's group matches in the newest mail to email that
+// has it, read from the stack's mail view as a person reads their inbox.
+func (c *Client) mailed(ctx context.Context, email string, re *regexp.Regexp) (string, error) {
+	mails, err := localcloud.SESMessages(ctx, c.Stack.SES)
+	if err != nil {
+		return "", err
+	}
+	for i := len(mails) - 1; i >= 0; i-- {
+		for _, to := range mails[i].To {
+			if strings.EqualFold(to, email) {
+				if s := re.FindStringSubmatch(mails[i].Text); s != nil {
+					return s[1], nil
+				}
+			}
+		}
+	}
+	return "", fmt.Errorf("no mail to %s with the code in %s", email, c.Stack.SES)
+}
 
 // invite has the owner invite m and accepts with the code from the mail.
 func (c *Client) invite(ctx context.Context, owner, m *Member) error {
@@ -232,22 +264,9 @@ func (c *Client) invite(ctx context.Context, owner, m *Member) error {
 		"firstName": m.FirstName, "lastName": m.LastName, "role": m.Role}, nil); err != nil {
 		return fmt.Errorf("invite the %s: %w", m.Role, err)
 	}
-	mails, err := localcloud.SESMessages(ctx, c.Stack.SES)
+	token, err := c.mailed(ctx, m.Email, inviteCode)
 	if err != nil {
-		return err
-	}
-	token := ""
-	for _, e := range mails {
-		for _, to := range e.To {
-			if strings.EqualFold(to, m.Email) {
-				if s := inviteCode.FindStringSubmatch(e.Text); s != nil {
-					token = s[1] // the latest invitation wins
-				}
-			}
-		}
-	}
-	if token == "" {
-		return fmt.Errorf("invite the %s: no invitation mail to %s in %s", m.Role, m.Email, c.Stack.SES)
+		return fmt.Errorf("invite the %s: %w", m.Role, err)
 	}
 	var a sessionAnswer
 	if _, err := c.call(ctx, "POST", "/v1/auth/accept-invite", "", map[string]string{"token": token, "password": m.Password}, &a); err != nil {
@@ -337,16 +356,19 @@ var ErrNotAnEvent = errors.New("not an EventBridge event: run it with `make invo
 // Send fills the placeholders of a sample event and puts it on the bus;
 // it returns the event id.
 func (c *Client) Send(ctx context.Context, raw []byte, res Result) (string, error) {
-	filled, err := Fill(raw, res, c.now())
-	if err != nil {
-		return "", err
-	}
 	var ev Event
-	if err := json.Unmarshal(filled, &ev); err != nil {
+	if err := json.Unmarshal(raw, &ev); err != nil {
 		return "", fmt.Errorf("event: %w", err)
 	}
 	if ev.RouteKey != "" || ev.Records != nil || ev.Source == "" {
 		return "", ErrNotAnEvent
+	}
+	filled, err := Fill(raw, res, c.now())
+	if err != nil {
+		return "", err
+	}
+	if err := json.Unmarshal(filled, &ev); err != nil {
+		return "", fmt.Errorf("event: %w", err)
 	}
 	var detail any = ev.Detail
 	if len(ev.Detail) == 0 {

@@ -114,9 +114,21 @@ type User struct {
 	Orgs               map[string]Membership `dynamodbav:"orgs"`
 	CreatedAt          time.Time             `dynamodbav:"createdAt"`
 	UpdatedAt          time.Time             `dynamodbav:"updatedAt"`
+	// EmailVerified says the person proved they receive mail at Email (a
+	// sign-up code, an invitation, an email change code). Records written
+	// before the attribute existed have none and read as verified (see
+	// EmailIsVerified): the migration is in code, no item is rewritten.
+	EmailVerified *bool `dynamodbav:"emailVerified,omitempty"`
 	// Version advances on every change; writes are conditioned on it.
 	Version int64 `dynamodbav:"version"`
 }
+
+// EmailIsVerified reports whether the user proved the address; a record
+// without the attribute (written before it existed) counts as verified.
+func (u User) EmailIsVerified() bool { return u.EmailVerified == nil || *u.EmailVerified }
+
+// Verified is the EmailVerified value of an address just proven.
+func Verified() *bool { v := true; return &v }
 
 // Defaults fills the defaults of a new user.
 func (u *User) Defaults() {

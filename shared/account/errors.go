@@ -25,11 +25,14 @@ const (
 	CodeMethodNotAllowed = "method_not_allowed"
 	CodeCodeInvalid      = "code_invalid"
 	CodeCodeExpired      = "code_expired"
-	CodeTooManyAttempts  = "too_many_attempts"
-	CodeRateLimited      = "rate_limited"
-	CodeMFAInvalid       = "mfa_invalid"
-	CodeUnavailable      = "service_unavailable"
-	CodeInternal         = "internal"
+	// CodeInvitationVoid: the invitation's inviter may no longer make it
+	// (demoted, removed or deleted); 410.
+	CodeInvitationVoid  = "invitation_void"
+	CodeTooManyAttempts = "too_many_attempts"
+	CodeRateLimited     = "rate_limited"
+	CodeMFAInvalid      = "mfa_invalid"
+	CodeUnavailable     = "service_unavailable"
+	CodeInternal        = "internal"
 )
 
 // FieldError names one invalid field.

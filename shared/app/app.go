@@ -52,6 +52,24 @@ type Deps struct {
 
 	mu      sync.Mutex
 	clients map[string]any
+	// parent, in a copy made by WithDB, holds the AWS clients it shares.
+	parent *Deps
+}
+
+// WithDB returns a copy of d whose DynamoDB client is db; it shares d's
+// clients of the other services (SetClient and Client act on d's). The
+// end-to-end tests give each function its own copy, with a client that
+// checks the function's calls against its grants (shared/app/all).
+func (d *Deps) WithDB(db store.DB) *Deps {
+	return &Deps{Config: d.Config, Log: d.Log, Now: d.Now, DB: db, AWS: d.AWS, Hasher: d.Hasher, Metrics: d.Metrics, parent: d.root()}
+}
+
+// root is the Deps that holds the clients.
+func (d *Deps) root() *Deps {
+	if d.parent != nil {
+		return d.parent
+	}
+	return d
 }
 
 // Load reads the configuration from the environment and builds the
@@ -104,6 +122,7 @@ func NewFormatLogger(w io.Writer, level, format string) *slog.Logger {
 // of the one Client would build: tests and the local gateway point
 // clients at emulators this way.
 func (d *Deps) SetClient(service string, client any) {
+	d = d.root()
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.clients == nil {
@@ -117,6 +136,7 @@ func (d *Deps) SetClient(service string, client any) {
 // on first use and kept, so every use in a container shares one client
 // (and its connections).
 func Client[T any](d *Deps, service string, build func(aws.Config) T) T {
+	d = d.root()
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if c, ok := d.clients[service].(T); ok {

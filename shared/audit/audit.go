@@ -25,6 +25,8 @@ const (
 	ActionPhoneChanged      = "phone.changed"
 	ActionTwoFactorEnabled  = "two_factor.enabled"
 	ActionTwoFactorDisabled = "two_factor.disabled"
+	// ActionPasswordReset: the password was set with an emailed reset code.
+	ActionPasswordReset = "password.reset"
 	// ActionBackupCodesRegenerated: a new set of backup codes replaced the old.
 	ActionBackupCodesRegenerated = "two_factor.backup_codes_regenerated"
 	ActionSessionRevoked         = "session.revoked"
@@ -33,6 +35,10 @@ const (
 	ActionMemberInvited          = "member.invited"
 	ActionInviteAccepted         = "member.invite_accepted"
 	ActionProfileEdited          = "profile.edited_by_admin"
+	ActionMemberRemoved          = "member.removed"
+	ActionMemberLeft             = "member.left"
+	ActionInviteRevoked          = "member.invite_revoked"
+	ActionAccountExported        = "account.exported"
 )
 
 // Entry is one audit record.

@@ -9,32 +9,59 @@ import (
 	"sync"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/example/myprofile/shared/account"
 	"github.com/example/myprofile/shared/audit"
 	"github.com/example/myprofile/shared/metrics"
 	"github.com/example/myprofile/shared/notify"
 	"github.com/example/myprofile/shared/password"
-	"github.com/example/myprofile/shared/profile/basic"
 	"github.com/example/myprofile/shared/ratelimit"
+	"github.com/example/myprofile/shared/reauth"
 	"github.com/example/myprofile/shared/request"
 	"github.com/example/myprofile/shared/sessions"
 )
 
-// NewAccount is everything sign-up writes in one transaction.
+// NewAccount is everything a confirmed sign-up writes in one transaction.
 type NewAccount struct {
 	User         account.User
 	PasswordHash string
 	Org          account.Organization
 	Session      sessions.Session
+	// Pending is the pending sign-up the account comes from: the write
+	// deletes it, only if it is still that one (Pending.ID; empty for an
+	// account made without one, e.g. in tests).
+	Pending PendingSignUp
 }
 
 // Store is the storage sign-in needs.
 type Store interface {
-	// CreateAccount writes the account atomically; account.ErrEmailTaken if
-	// the email is held by another account.
+	// CreateAccount writes the account and deletes its pending sign-up
+	// atomically; ErrNoPending if the pending sign-up is gone or replaced
+	// (another confirmation won), account.ErrEmailTaken if the email is
+	// held by another account.
 	CreateAccount(ctx context.Context, a NewAccount) error
+	// PutPendingSignUp stores p, replacing any pending sign-up of its email.
+	PutPendingSignUp(ctx context.Context, p PendingSignUp) error
+	// GetPendingSignUp reads the pending sign-up of an email (strongly
+	// consistent); ErrNoPending if none. One past its expiry is returned:
+	// the caller decides (TTL deletion is late).
+	GetPendingSignUp(ctx context.Context, email string) (PendingSignUp, error)
+	// PutPasswordReset stores r, replacing any pending reset of its user.
+	PutPasswordReset(ctx context.Context, r PasswordReset) error
+	// GetPasswordReset reads the user's pending reset (strongly
+	// consistent); ErrNoPending if none.
+	GetPasswordReset(ctx context.Context, userID string) (PasswordReset, error)
+	// CountCodeAttempt adds one attempt to the pending code ref names, only
+	// while it is still ref.ID and has fewer than max, and returns the new
+	// count. ErrNoPending if it is gone or replaced, ErrTooManyAttempts if
+	// it already has max.
+	CountCodeAttempt(ctx context.Context, ref CodeRef, max int) (int, error)
+	// DeleteCode deletes the pending code ref names if it is still ref.ID;
+	// no error if it is not there.
+	DeleteCode(ctx context.Context, ref CodeRef) error
+	// ResetPassword sets the user's password hash and deletes the pending
+	// reset r.ID in one transaction; ErrNoPending if the reset is gone or
+	// replaced.
+	ResetPassword(ctx context.Context, userID, hash string, ref CodeRef) error
 	// LookupEmail returns the id of the user holding email; account.ErrNotFound if none.
 	LookupEmail(ctx context.Context, email string) (string, error)
 	// GetCredentials returns the user's password hash and record, read in
@@ -60,7 +87,7 @@ type Service struct {
 	// share one address).
 	Failures      ratelimit.Fair
 	FailuresPerIP ratelimit.Fair
-	Signups       ratelimit.Limiter // sign-ups per client IP
+	Signups       ratelimit.Limiter // sign-up requests per client IP
 	SignupEnabled bool
 	Now           func() time.Time
 	Log           *slog.Logger
@@ -69,13 +96,23 @@ type Service struct {
 	SecondFactor SecondFactor
 	// Metrics counts sign-ins and failed sign-ins (optional).
 	Metrics metrics.Counter
-	// Audit records sign-ups (nil: not recorded).
+	// Audit records sign-ups and password resets (nil: not recorded).
 	Audit audit.Sink
 	// Devices remembers where users signed in from; with Mailer and Prefs
 	// it sends the new-device notice (nil: no notice).
 	Devices DeviceStore
 	Prefs   PrefsReader
-	Mailer  notify.Mailer
+	// SignupMails limits the sign-up mails per address (5 an hour).
+	SignupMails ratelimit.Limiter
+	// Resets limits password reset requests per client IP; ResetMails the
+	// reset mails per address.
+	Resets, ResetMails ratelimit.Limiter
+	// Keys is the server-side key one-time codes are HMAC'd under (the 2FA
+	// data key): a stored code hash is useless without it.
+	Keys KeySource
+	// Mailer sends the sign-up and reset codes and notices.
+	Mailer notify.Mailer
+	// AppName names the product in mails.
 	AppName string
 }
 
@@ -120,79 +157,6 @@ func (s *Service) SignUpOpen() error {
 	return nil
 }
 
-// SignUp creates the user, its organization (the user owns it) and a first
-// session, counted against the client's sign-up limit. Invalid fields are
-// answered all at once, each named; an email held by another account is
-// email_taken.
-func (s *Service) SignUp(ctx context.Context, in SignUp) (account.User, sessions.Issued, error) {
-	if err := s.SignUpOpen(); err != nil {
-		return account.User{}, sessions.Issued{}, err
-	}
-	src := request.Client(ctx)
-	if err := limited(s.Signups.Hit(ctx, "signup-ip#"+src.IP)); err != nil {
-		return account.User{}, sessions.Issued{}, err
-	}
-	var v account.Validation
-	email := v.Check("email", in.Email, account.CleanEmail)
-	for _, p := range s.Policy.CheckContext(ctx, in.Password, email, in.FirstName, in.LastName) {
-		v.Add("password", p)
-	}
-	first := v.Check("firstName", in.FirstName, basic.CleanName)
-	last := v.Check("lastName", in.LastName, basic.CleanName)
-	lang, tz := "en", "UTC"
-	if in.Language != "" {
-		lang = v.Check("language", in.Language, basic.CleanLanguage)
-	}
-	if in.Timezone != "" {
-		tz = v.Check("timezone", in.Timezone, basic.CleanTimezone)
-	}
-	orgName := first + "'s organization"
-	if strings.TrimSpace(in.OrgName) != "" {
-		orgName = v.Check("orgName", in.OrgName, basic.CleanName)
-	}
-	if err := v.Err(); err != nil {
-		return account.User{}, sessions.Issued{}, err
-	}
-	hash, err := s.Hasher.Hash(in.Password)
-	if err != nil {
-		return account.User{}, sessions.Issued{}, account.Internal(err)
-	}
-	now := s.Now().UTC()
-	orgID := uuid.NewString()
-	u := account.User{
-		ID: uuid.NewString(), Email: email, FirstName: first, LastName: last,
-		Language: lang, Timezone: tz, CreatedAt: now, UpdatedAt: now, Version: 1,
-		Orgs: map[string]account.Membership{orgID: {Role: account.RoleOwner, JoinedAt: now}},
-	}
-	u.Defaults()
-	sess, token, err := s.Sessions.New(u.ID, src.UserAgent, src.IP)
-	if err != nil {
-		return account.User{}, sessions.Issued{}, account.Internal(err)
-	}
-	err = s.Store.CreateAccount(ctx, NewAccount{
-		User: u, PasswordHash: hash, Session: sess,
-		Org: account.Organization{ID: orgID, Name: orgName, CreatedAt: now},
-	})
-	if errors.Is(err, account.ErrEmailTaken) {
-		return account.User{}, sessions.Issued{}, &account.Error{Code: account.CodeEmailTaken, Detail: "An account with this email already exists.",
-			Fields: []account.FieldError{{Field: "email", Message: "is already in use"}}, Cause: err}
-	}
-	if err != nil {
-		return account.User{}, sessions.Issued{}, account.Internal(err)
-	}
-	request.SetUserID(ctx, u.ID)
-	if s.Audit != nil {
-		e := audit.Entry{Actor: u.ID, Subject: u.ID, OrgID: orgID, Action: audit.ActionSignedUp, RequestID: request.ID(ctx), IP: src.IP}
-		if err := s.Audit.Record(ctx, e); err != nil {
-			// The account exists: answering 500 would make the client retry
-			// into email_taken. Log and go on.
-			s.Log.ErrorContext(ctx, "audit signup", "error", err.Error())
-		}
-	}
-	s.Log.InfoContext(ctx, "signup", "userId", u.ID, "orgId", orgID)
-	return u, sessions.Issued{ID: sess.ID, Token: token, ExpiresAt: sess.ExpiresAt}, nil
-}
-
 // SignedIn is the outcome of a right password: a session, or, for a user
 // with a second factor, the answer that starts the second step instead.
 type SignedIn struct {
@@ -232,10 +196,17 @@ func (s *Service) SignIn(ctx context.Context, email, pw string) (SignedIn, error
 	email = account.NormalizeEmail(email)
 	src := request.Client(ctx)
 	ipKey, acctKey := "login-ip#"+src.IP, "login-acct#"+email
-	var ipErr, acctErr error
+	// The address is looked up while the budgets are taken: the lookup is
+	// a read, discarded if a budget refuses, so the sign-in keeps to 4
+	// round trips with the per-IP route limit in front of it.
+	var (
+		uid                     string
+		ipErr, acctErr, lookErr error
+	)
 	together(
 		func() { ipErr = s.FailuresPerIP.Acquire(ctx, ipKey) },
 		func() { acctErr = s.Failures.Acquire(ctx, acctKey) },
+		func() { uid, lookErr = s.Store.LookupEmail(ctx, email) },
 	)
 	if ipErr != nil || acctErr != nil {
 		// Give back the budget that was taken: this attempt is not made.
@@ -256,7 +227,7 @@ func (s *Service) SignIn(ctx context.Context, email, pw string) (SignedIn, error
 		}
 		return SignedIn{}, limited(acctErr)
 	}
-	u, rehash, err := s.verify(ctx, email, pw)
+	u, rehash, err := s.verify(ctx, uid, lookErr, pw)
 	if errors.Is(err, ErrBadCredentials) {
 		together(
 			func() { s.fail(ctx, s.FailuresPerIP, ipKey) },
@@ -274,6 +245,15 @@ func (s *Service) SignIn(ctx context.Context, email, pw string) (SignedIn, error
 		return SignedIn{}, account.Internal(err)
 	}
 	request.SetUserID(ctx, u.ID)
+	if u.SSOManaged {
+		// The organization enforces single sign-on: the right password
+		// no longer signs in; the client sends the user to the provider.
+		together(
+			func() { s.give(ctx, s.FailuresPerIP, ipKey) },
+			func() { s.give(ctx, s.Failures, acctKey) },
+		)
+		return SignedIn{}, reauth.SSOManaged(u)
+	}
 	var out SignedIn
 	together(
 		func() { s.give(ctx, s.FailuresPerIP, ipKey) },
@@ -373,12 +353,13 @@ func (s *Service) SignOut(ctx context.Context, userID, sessionID string) error {
 // ids are UUIDs, so no user has it.
 const noUserID = "no-such-user"
 
-// verify checks email and password and returns the user, and, when the
+// verify checks the password of the user the address lookup found (uid,
+// or lookErr from LookupEmail) and returns the user, and, when the
 // stored hash has weaker parameters than today's, a function that
 // replaces it (best effort). Unknown emails and SSO-managed accounts still
 // cost one BatchGetItem and one hash, so timing does not tell them apart.
-func (s *Service) verify(ctx context.Context, email, pw string) (account.User, func(), error) {
-	uid, err := s.Store.LookupEmail(ctx, email)
+func (s *Service) verify(ctx context.Context, uid string, lookErr error, pw string) (account.User, func(), error) {
+	err := lookErr
 	if errors.Is(err, account.ErrNotFound) {
 		// The same DynamoDB calls as for a wrong password: the read of a
 		// credential (of a user that cannot exist) and one hash.

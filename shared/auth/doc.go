@@ -1,16 +1,47 @@
-// Package auth is sign-up, sign-in and sign-out, served by the function
-// `auth` (POST /v1/auth/signup, /login, /logout; the second sign-in step
-// /login/mfa, /login/mfa/sms and /login/webauthn/* comes from package
+// Package auth is sign-up, forgotten password, sign-in and sign-out,
+// served by the function `auth` (POST /v1/auth/signup, /signup/confirm,
+// /password/forgot, /password/reset, /login, /logout; the second sign-in
+// step /login/mfa, /login/mfa/sms and /login/webauthn/* comes from package
 // twofactor through the SecondFactor hook, as does passwordless passkey
 // sign-in /passkey/begin and /passkey/finish, and /accept-invite from package
 // org).
 //
-// Sign-up trims and lower-cases the email, then writes the user, the
-// password hash, the first session and an organization the user owns in one
-// conditional transaction that also claims the email's uniqueness, so two
-// sign-ups with one address cannot both succeed (409 email_taken).
+// Sign-up proves the address before anything is created. RequestSignUp
+// checks the fields, hashes the password and looks the email up: for an
+// address without an account it stores a pending sign-up (SIGNUP#<email>,
+// the password already hashed, kept 24 hours; a new request replaces it)
+// and mails a 6-digit code in the requested language; for a registered
+// address it stores nothing and mails the owner that someone tried to sign
+// up, with how to sign in or reset the password. Both answer 202
+// {expiresAt} after the same work, so neither answer nor timing tells
+// whether an address has an account. ConfirmSignUp checks the code and
+// writes the user (emailVerified), the password hash, the first session and
+// an organization the user owns in one conditional transaction that also
+// claims the email's uniqueness and deletes the pending sign-up, so a code
+// works once and two confirmations racing make one account.
 // SIGNUP_ENABLED=false (context value signupEnabled) closes sign-up, leaving
-// invitations only; sign-ups are limited to 20 an hour per client IP.
+// invitations only (accepting one proves the address: no code there). Limits:
+// 5 sign-up mails an hour per address, 20 requests an hour per client IP.
+//
+// Forgotten password: ForgotPassword always answers 202 with the same body
+// after the same reads and one mail: a reset code for an account with a
+// password, a pointer to the identity provider (idpUrl) for an SSO-managed
+// one, a "no account uses this address" note otherwise; limited like
+// sign-up. ResetPassword checks the new password against the policy, then
+// the code, and sets the hash and deletes the reset in one transaction; it
+// revokes every session, audits password.reset and mails a notice. Second
+// factors are untouched, so the next sign-in still asks for one.
+//
+// Codes (sign-up and reset): 6 random digits, 15 minutes, stored only as
+// HMAC-SHA256 under the 2FA data key (KeySource) over the kind, the request
+// id and the code; each attempt is counted before the comparison, which is
+// constant-time; the fifth wrong one voids the pending sign-up or reset
+// (429 too_many_attempts).
+//
+// Email verification: account.User.EmailVerified is set for every account
+// made by a confirmed sign-up or an accepted invitation. Records written
+// before the attribute existed have none and read as verified
+// (User.EmailIsVerified): the migration is in code, no item is rewritten.
 // Passwords follow package password's policy and hash.
 //
 // Sign-in: a wrong email and a wrong password give the same 401 and cost

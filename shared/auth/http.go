@@ -2,6 +2,7 @@ package auth
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/example/myprofile/shared/httpapi"
 	"github.com/example/myprofile/shared/profile/basic"
@@ -12,9 +13,12 @@ import (
 // step of a two-factor sign-in and accepting an invitation.
 func (s *Service) Routes() httpapi.Routes {
 	return httpapi.Routes{
-		"POST /v1/auth/signup": httpapi.Handle(s.signup),
-		"POST /v1/auth/login":  httpapi.Handle(s.login),
-		"POST /v1/auth/logout": s.Sessions.Require(httpapi.Handle(s.logout)),
+		"POST /v1/auth/signup":          httpapi.Handle(s.signup),
+		"POST /v1/auth/signup/confirm":  httpapi.Handle(s.confirmSignup),
+		"POST /v1/auth/password/forgot": httpapi.Handle(s.forgot),
+		"POST /v1/auth/password/reset":  httpapi.Handle(s.reset),
+		"POST /v1/auth/login":           httpapi.Handle(s.login),
+		"POST /v1/auth/logout":          s.Sessions.Require(httpapi.Handle(s.logout)),
 	}
 }
 
@@ -37,7 +41,34 @@ func (s *Service) signup(w http.ResponseWriter, r *http.Request) error {
 	if err := httpapi.Decode(r, &req); err != nil {
 		return err
 	}
-	u, sess, err := s.SignUp(r.Context(), SignUp(req))
+	exp, err := s.RequestSignUp(r.Context(), SignUp(req))
+	if err != nil {
+		return err
+	}
+	writeAccepted(w, exp)
+	return nil
+}
+
+// writeAccepted answers 202 {expiresAt}: the same bytes whether or not the
+// address has an account.
+func writeAccepted(w http.ResponseWriter, expiresAt time.Time) {
+	httpapi.WriteJSON(w, http.StatusAccepted, map[string]any{"expiresAt": expiresAt.UTC()})
+}
+
+type confirmSignupRequest struct {
+	Email string `json:"email"`
+	Code  string `json:"code"`
+}
+
+func (s *Service) confirmSignup(w http.ResponseWriter, r *http.Request) error {
+	if err := s.SignUpOpen(); err != nil {
+		return err
+	}
+	var req confirmSignupRequest
+	if err := httpapi.Decode(r, &req); err != nil {
+		return err
+	}
+	u, sess, err := s.ConfirmSignUp(r.Context(), req.Email, req.Code)
 	if err != nil {
 		return err
 	}
@@ -46,6 +77,41 @@ func (s *Service) signup(w http.ResponseWriter, r *http.Request) error {
 		"user":    basic.View(u, orgID),
 		"session": sess,
 	})
+	return nil
+}
+
+type forgotRequest struct {
+	Email string `json:"email"`
+}
+
+func (s *Service) forgot(w http.ResponseWriter, r *http.Request) error {
+	var req forgotRequest
+	if err := httpapi.Decode(r, &req); err != nil {
+		return err
+	}
+	exp, err := s.ForgotPassword(r.Context(), req.Email)
+	if err != nil {
+		return err
+	}
+	writeAccepted(w, exp)
+	return nil
+}
+
+type resetRequest struct {
+	Email       string `json:"email"`
+	Code        string `json:"code"`
+	NewPassword string `json:"newPassword"`
+}
+
+func (s *Service) reset(w http.ResponseWriter, r *http.Request) error {
+	var req resetRequest
+	if err := httpapi.Decode(r, &req); err != nil {
+		return err
+	}
+	if err := s.ResetPassword(r.Context(), req.Email, req.Code, req.NewPassword); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
 

@@ -39,13 +39,13 @@ func env(t *testing.T) *apptest.Env {
 func envAt(t *testing.T, s3Now func() time.Time) *apptest.Env {
 	t.Helper()
 	bucket := "uploads-" + strings.ToLower(testenv.RandomID(t))
-	var deps *app.Deps
+	var e *apptest.Env // set before any upload: the events run its avatar function
 	svc, err := localcloud.StartS3(context.Background(), localcloud.S3Options{
 		Buckets: []string{bucket}, NotifyPrefix: "uploads/", Now: s3Now,
 		OnCreated: func(ctx context.Context, b, key string, size int64) error {
 			var rec events.S3EventRecord
 			rec.S3.Bucket.Name, rec.S3.Object.Key, rec.S3.Object.Size = b, key, size
-			return avatarwire.Event(deps)(ctx, events.S3Event{Records: []events.S3EventRecord{rec}})
+			return e.Deps.AvatarEvent(ctx, events.S3Event{Records: []events.S3EventRecord{rec}})
 		},
 	})
 	if err != nil {
@@ -57,10 +57,11 @@ func envAt(t *testing.T, s3Now func() time.Time) *apptest.Env {
 		o.UsePathStyle = true
 		o.DisableLogOutputChecksumValidationSkipped = true
 	})
-	return apptest.New(t, &apptest.Options{
+	e = apptest.New(t, &apptest.Options{
 		Env:       map[string]string{"UPLOADS_BUCKET": bucket},
-		Configure: func(d *app.Deps) { d.SetClient(avatarwire.S3, client); deps = d },
+		Configure: func(d *app.Deps) { d.SetClient(avatarwire.S3, client) },
 	})
+	return e
 }
 
 type form struct {

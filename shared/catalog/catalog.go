@@ -19,16 +19,54 @@ const (
 // Needs lists the external capabilities a function's code uses; the stack
 // grants exactly these and nothing else.
 type Needs struct {
-	// Table access: "read" or "write" (write implies read). Empty: none.
-	Table string
-	// Indexes the function queries (names from store.Indexes).
+	// Actions are the DynamoDB actions the function calls on the table
+	// (IAM names from TableActions, e.g. "dynamodb:GetItem"); the stack
+	// grants exactly these on the table. A transaction needs the action of
+	// each item it holds (TransactWriteItems: PutItem, UpdateItem,
+	// DeleteItem, ConditionCheckItem; TransactGetItems: GetItem). The
+	// end-to-end tests check every call against this list, and that every
+	// action listed is called (docs/security.md, "Least privilege").
+	Actions []string
+	// Indexes the function queries (names from store.Indexes): the stack
+	// grants dynamodb:Query on each.
 	Indexes []string
 	Email   bool // ses:SendEmail on the sender identity
 	SMS     bool // sns:Publish for SMS (no topic)
 	Secrets bool // decrypt the 2FA data key
 	Uploads bool // read/write the avatar bucket
 	Queue   string
-	Events  bool // events:PutEvents on the bus (unused today)
+	// Events: the function publishes domain events (events:PutEvents on
+	// the bus only; EVENT_BUS_NAME set). Which: EventTypes.
+	Events bool
+}
+
+// TableActions returns the DynamoDB actions Needs.Actions may name: the
+// item actions the store's client calls (store.DB).
+func TableActions() []string {
+	return []string{
+		"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query",
+		"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
+		"dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem",
+	}
+}
+
+// readActions change nothing.
+var readActions = map[string]bool{"dynamodb:GetItem": true, "dynamodb:BatchGetItem": true, "dynamodb:Query": true}
+
+// TableAccess summarizes the table grants: "" (none), "read" (only
+// actions that change nothing) or "write".
+func (n Needs) TableAccess() string {
+	access := ""
+	if len(n.Indexes) > 0 {
+		access = "read"
+	}
+	for _, a := range n.Actions {
+		if !readActions[a] {
+			return "write"
+		}
+		access = "read"
+	}
+	return access
 }
 
 // Function is one Lambda.
@@ -49,6 +87,9 @@ type Function struct {
 	// Schedule is an EventBridge rate or cron expression (Kind == Schedule).
 	// The stack lets a context value override it (see infra).
 	Schedule string
+	// Publishes lists the detail types of the domain events the function
+	// publishes (shared/events; docs/events.md); Needs.Events grants it.
+	Publishes []string
 	// Detail types of EventBridge events consumed (Kind == Event).
 	EventSource string
 	DetailTypes []string
@@ -74,15 +115,18 @@ var functions = []Function{
 		Kind:         Event,
 		EventSource:  ActivitySource,
 		DetailTypes:  []string{"Activity Scheduled", "Activity Updated", "Activity Cancelled"},
-		Needs:        Needs{Table: "write"},
+		Needs:        Needs{Actions: []string{"dynamodb:PutItem", "dynamodb:ConditionCheckItem"}},
 	},
 	{
 		Name:         "auth",
-		Capabilities: []string{"auth", "twofactor", "org"},
-		Description:  "Sign-up, sign-in (with the second factor), sign-out",
+		Capabilities: []string{"auth", "twofactor", "org", "sso"},
+		Description:  "Sign-up with an emailed code, forgotten password, sign-in (with the second factor, a passkey or single sign-on), sign-out",
 		Kind:         HTTP,
 		Routes: []string{
 			"POST /v1/auth/signup",
+			"POST /v1/auth/signup/confirm",
+			"POST /v1/auth/password/forgot",
+			"POST /v1/auth/password/reset",
 			"POST /v1/auth/login",
 			"POST /v1/auth/login/mfa",
 			"POST /v1/auth/login/mfa/sms",
@@ -92,10 +136,15 @@ var functions = []Function{
 			"POST /v1/auth/passkey/finish",
 			"POST /v1/auth/logout",
 			"POST /v1/auth/accept-invite",
+			"POST /v1/auth/sso/start",
+			"POST /v1/auth/sso/callback",
 		},
 		MemoryMB: 1024, // argon2id with 19 MiB: more memory = more CPU = a hash well under 100 ms
-		// The 2FA step sends SMS codes and replay notices and opens TOTP secrets.
-		Needs: Needs{Table: "write", Email: true, SMS: true, Secrets: true},
+		// Sign-up and reset codes go by email (HMAC'd under the 2FA data key);
+		// the 2FA step sends SMS codes and replay notices and opens TOTP secrets.
+		// Accepting an invitation publishes Member Added.
+		Publishes: []string{"Member Added"},
+		Needs:     Needs{Actions: []string{"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem"}, Email: true, SMS: true, Secrets: true, Events: true},
 	},
 	{
 		Name:         "avatar",
@@ -104,7 +153,7 @@ var functions = []Function{
 		Kind:         Storage,
 		MemoryMB:     1024, // decoding a 2 MB JPEG can take ~100 MB of pixels
 		TimeoutSec:   30,
-		Needs:        Needs{Table: "write", Uploads: true},
+		Needs:        Needs{Actions: []string{"dynamodb:GetItem", "dynamodb:PutItem"}, Uploads: true},
 	},
 	{
 		Name:         "balances",
@@ -114,7 +163,7 @@ var functions = []Function{
 		EventSource:  BillingSource,
 		DetailTypes:  []string{"Balance Changed"},
 		TimeoutSec:   30,
-		Needs:        Needs{Table: "write", Indexes: []string{"gsi2"}, Email: true, SMS: true},
+		Needs:        Needs{Actions: []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"}, Indexes: []string{"gsi2"}, Email: true, SMS: true},
 	},
 	{
 		Name:         "daily-summary",
@@ -128,7 +177,7 @@ var functions = []Function{
 		// Queue: with DIGEST_QUEUE_URL (the stack's QUEUE_URL) it claims the
 		// due days and enqueues them for daily-summary-worker instead of
 		// sending (the fan-out of a due set larger than one run can send).
-		Needs: Needs{Table: "write", Indexes: []string{"gsi1", "gsi2"}, Email: true, Queue: "digest"},
+		Needs: Needs{Actions: []string{"dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}, Indexes: []string{"gsi1", "gsi2"}, Email: true, Queue: "digest"},
 	},
 	{
 		Name:         "daily-summary-worker",
@@ -139,7 +188,17 @@ var functions = []Function{
 		// about 1.5 s; the stack sets the queue's visibility timeout to six
 		// times this timeout.
 		TimeoutSec: 60,
-		Needs:      Needs{Table: "write", Indexes: []string{"gsi2"}, Email: true, Queue: "digest"},
+		Needs:      Needs{Actions: []string{"dynamodb:GetItem", "dynamodb:UpdateItem"}, Indexes: []string{"gsi2"}, Email: true, Queue: "digest"},
+	},
+	{
+		Name:         "events-outbox",
+		Capabilities: []string{"events"},
+		Description:  "Publishes the domain events whose publish failed at the time of the change (outbox sweep)",
+		Kind:         Schedule,
+		Schedule:     "rate(5 minutes)",
+		TimeoutSec:   60,
+		Publishes:    []string{"any event kept in the outbox"},
+		Needs:        Needs{Actions: []string{"dynamodb:Query", "dynamodb:DeleteItem"}, Events: true},
 	},
 	{
 		Name:         "low-credit",
@@ -148,11 +207,11 @@ var functions = []Function{
 		Kind:         Schedule,
 		Schedule:     "rate(15 minutes)",
 		TimeoutSec:   300,
-		Needs:        Needs{Table: "write", Indexes: []string{"gsi1", "gsi2"}, Email: true, SMS: true},
+		Needs:        Needs{Actions: []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"}, Indexes: []string{"gsi1", "gsi2"}, Email: true, SMS: true},
 	},
 	{
 		Name:         "profile",
-		Capabilities: []string{"profile", "prefs", "avatar", "billing", "org", "twofactor"},
+		Capabilities: []string{"profile", "prefs", "avatar", "billing", "org", "twofactor", "sso"},
 		Description:  "The signed-in user's profile and preferences",
 		Kind:         HTTP,
 		Routes: []string{
@@ -174,6 +233,18 @@ var functions = []Function{
 			"PATCH /v1/users/{id}",
 			"PUT /v1/users/{id}/role",
 			"GET /v1/organizations/{id}/audit",
+			"PUT /v1/organizations/{id}/sso",
+			"GET /v1/organizations/{id}/sso",
+			"DELETE /v1/organizations/{id}/sso",
+			"GET /v1/organizations/{id}/domains",
+			"POST /v1/organizations/{id}/domains",
+			"POST /v1/organizations/{id}/domains/{domain}/verify",
+			"GET /v1/me/organizations",
+			"GET /v1/me/export",
+			"DELETE /v1/organizations/{id}/members/{userId}",
+			"POST /v1/organizations/{id}/leave",
+			"GET /v1/organizations/{id}/invitations",
+			"DELETE /v1/organizations/{id}/invitations/{invitationId}",
 		},
 		MemoryMB: 1024,
 		// SMS: a billing-alert change can alert at once. gsi1/gsi2: the
@@ -182,8 +253,10 @@ var functions = []Function{
 		// Uploads: POST /v1/me/avatar signs an upload (s3:PutObject under
 		// uploads/), DELETE /v1/me/avatar removes renditions (avatars/).
 		// Secrets: DELETE /v1/me with 2FA on checks an authenticator code
-		// (twofactor step-up), which opens the sealed TOTP secret.
-		Needs: Needs{Table: "write", Indexes: []string{"gsi1", "gsi2"}, Email: true, SMS: true, Uploads: true, Secrets: true},
+		// (twofactor step-up), which opens the sealed TOTP secret; the SSO
+		// configuration seals the client secret with the same data key.
+		Publishes: []string{"Member Removed", "Member Role Changed", "User Deleted", "Organization Deleted"},
+		Needs:     Needs{Actions: []string{"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"}, Indexes: []string{"gsi1", "gsi2"}, Email: true, SMS: true, Uploads: true, Secrets: true, Events: true},
 	},
 	{
 		Name:         "sessions",
@@ -195,7 +268,7 @@ var functions = []Function{
 			"DELETE /v1/me/sessions/{id}",
 			"POST /v1/me/sessions/revoke",
 		},
-		Needs: Needs{Table: "write"},
+		Needs: Needs{Actions: []string{"dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"}},
 	},
 	{
 		Name:         "twofactor",
@@ -215,7 +288,7 @@ var functions = []Function{
 			"DELETE /v1/me/2fa/webauthn/{id}",
 		},
 		MemoryMB: 1024, // argon2id: password checks and backup-code hashes
-		Needs:    Needs{Table: "write", Email: true, SMS: true, Secrets: true},
+		Needs:    Needs{Actions: []string{"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"}, Email: true, SMS: true, Secrets: true},
 	},
 	{
 		Name:         "verification",
@@ -231,7 +304,8 @@ var functions = []Function{
 		},
 		MemoryMB: 1024, // argon2id password check
 		// Change codes are hashed under the data key (keyedhash).
-		Needs: Needs{Table: "write", Email: true, SMS: true, Secrets: true},
+		Publishes: []string{"User Email Changed", "User Phone Changed"},
+		Needs:     Needs{Actions: []string{"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}, Email: true, SMS: true, Secrets: true, Events: true},
 	},
 }
 

@@ -79,8 +79,8 @@ func TestREADMEIsShort(t *testing.T) {
 func TestFunctionTableShowsTriggersAndNeeds(t *testing.T) {
 	got := functionTable([]Function{
 		{Name: "web", Capabilities: []string{"profile", "org"}, Kind: HTTP, Routes: []string{"GET /a", "POST /b"},
-			Needs: Needs{Table: "write", Indexes: []string{"gsi1"}, Email: true}},
-		{Name: "tick", Capabilities: []string{"billing"}, Kind: Schedule, Schedule: "rate(1 hour)", Needs: Needs{Table: "read", SMS: true}},
+			Needs: Needs{Actions: []string{"dynamodb:GetItem", "dynamodb:PutItem"}, Indexes: []string{"gsi1"}, Email: true}},
+		{Name: "tick", Capabilities: []string{"billing"}, Kind: Schedule, Schedule: "rate(1 hour)", Needs: Needs{Actions: []string{"dynamodb:GetItem", "dynamodb:Query"}, SMS: true}},
 		{Name: "feed", Capabilities: []string{"dailysummary"}, Kind: Event, EventSource: "platform.x", DetailTypes: []string{"A", "B"}, Needs: Needs{Queue: "q"}},
 	})
 	for _, want := range []string{
@@ -127,8 +127,8 @@ func trigger(f Function) string {
 
 func uses(f Function) string {
 	var u []string
-	if f.Needs.Table != "" {
-		u = append(u, "table ("+strings.Join(append([]string{f.Needs.Table}, f.Needs.Indexes...), ", ")+")")
+	if access := f.Needs.TableAccess(); access != "" {
+		u = append(u, "table ("+strings.Join(append([]string{access}, f.Needs.Indexes...), ", ")+")")
 	}
 	if f.Needs.Email {
 		u = append(u, "SES")

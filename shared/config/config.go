@@ -72,6 +72,14 @@ type Config struct {
 	// client IP is taken from CloudFront-Viewer-Address. ORIGIN_VERIFY_SECRET
 	// (the stack sets it when the frontDoor context value is true).
 	OriginVerify string
+	// Events: the EventBridge bus domain events go to (EVENT_BUS_NAME; the
+	// stack sets it, "default" for the account's default bus, on the
+	// functions the catalog lets publish; unset: nothing is published) and
+	// their source (EVENT_SOURCE, default myprofile).
+	EventBusName string
+	EventSource  string
+	// InviteTTL is how long an organization invitation stays valid.
+	InviteTTL time.Duration // INVITE_TTL (default 168h = 7 days)
 	// MetricsNamespace is the CloudWatch namespace of the business metrics
 	// (shared/metrics, Embedded Metric Format in the logs).
 	MetricsNamespace string // METRICS_NAMESPACE (default MyProfile)
@@ -116,6 +124,14 @@ type Config struct {
 	// required by the functions that serve passkeys (twofactor, auth).
 	WebAuthnRPID    string
 	WebAuthnOrigins []string
+	// DNSResolver is the DNS server (host:port) asked for the TXT records
+	// that prove an organization's email domain (DNS_RESOLVER; default
+	// empty: the system resolver).
+	DNSResolver string
+	// SSORedirectURL is the front end's page the identity provider sends
+	// users back to after single sign-on; register it at the provider
+	// (SSO_REDIRECT_URL, default http://localhost:3000/sso/callback).
+	SSORedirectURL string
 }
 
 // Load reads the configuration through getenv (os.Getenv in production,
@@ -142,6 +158,9 @@ func Load(getenv func(string) string) (Config, error) {
 		MetricsOutput:         r.str("METRICS_OUTPUT", "stdout"),
 		PublicRouteIPLimit:    r.int("PUBLIC_ROUTE_IP_LIMIT", 300),
 		OriginVerify:          r.str("ORIGIN_VERIFY_SECRET", ""),
+		InviteTTL:             r.duration("INVITE_TTL", 7*24*time.Hour),
+		EventBusName:          r.str("EVENT_BUS_NAME", ""),
+		EventSource:           r.str("EVENT_SOURCE", "myprofile"),
 		MetricsNamespace:      r.str("METRICS_NAMESPACE", "MyProfile"),
 		ProblemDocsURL:        r.str("PROBLEM_DOCS_URL", ""),
 		UploadsBucket:         r.str("UPLOADS_BUCKET", ""),
@@ -154,6 +173,9 @@ func Load(getenv func(string) string) (Config, error) {
 		SMSDailyBudget:              r.positive("SMS_DAILY_BUDGET", 1000),
 		EmailChangePerRecipientHour: r.positive("EMAIL_CHANGE_PER_RECIPIENT_HOUR", 3),
 		EmailChangePerRecipientDay:  r.positive("EMAIL_CHANGE_PER_RECIPIENT_DAY", 10),
+
+		DNSResolver:    r.str("DNS_RESOLVER", ""),
+		SSORedirectURL: r.str("SSO_REDIRECT_URL", "http://localhost:3000/sso/callback"),
 	}
 	for _, cc := range strings.Split(r.str("SMS_COUNTRIES", ""), ",") {
 		if cc = strings.ToUpper(strings.TrimSpace(cc)); cc == "" {

@@ -8,10 +8,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/example/myprofile/shared/app/apptest"
+	"github.com/example/myprofile/shared/catalog"
 	"github.com/example/myprofile/shared/dailysummary"
 	"github.com/example/myprofile/shared/store"
 )
@@ -41,8 +43,12 @@ func activity(t *testing.T, e *apptest.Env, detailType string, d map[string]any)
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &dailysummary.Activities{Store: e.Deps.Store(), Log: e.Deps.Log}
-	if err := h.Handle(context.Background(), detailType, raw); err != nil {
+	// The activities function, as EventBridge invokes it.
+	job, err := e.Deps.Job("activities")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := job(context.Background(), events.EventBridgeEvent{Source: catalog.ActivitySource, DetailType: detailType, Detail: raw}); err != nil {
 		t.Fatalf("activity event: %v", err)
 	}
 }

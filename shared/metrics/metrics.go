@@ -42,6 +42,9 @@ const (
 	DigestsQueued    = "DigestsQueued"    // daily summaries claimed and handed to the worker queue (fan-out)
 	AlertsSent       = "AlertsSent"       // low-credit alerts sent (dimension channel)
 	SendFailures     = "SendFailures"     // email or SMS sends that failed (dimension channel)
+	// EventsPublishFailed counts domain events EventBridge did not take
+	// (kept in the outbox; the events-outbox sweep retries them).
+	EventsPublishFailed = "EventsPublishFailed"
 )
 
 // EMF limits: at most 30 dimensions per set; names at most 255 characters.

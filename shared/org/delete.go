@@ -8,20 +8,25 @@ import (
 
 	"github.com/example/myprofile/shared/account"
 	"github.com/example/myprofile/shared/audit"
+	"github.com/example/myprofile/shared/events"
 )
 
 // DeleteAccount deletes u's account (DELETE /v1/me): confirm must be
 // "DELETE", password u's current password and, with 2FA on, code a
 // current second factor (401 mfa_invalid without it). The sole owner of an
-// organization with other members is refused (409 sole_owner).
+// organization with other members is refused (409 sole_owner), and a
+// refused deletion changes nothing.
 //
 // Order matters for a deletion that stops half-way (a timeout, a throttled
-// batch): memberships go first, each in its own transaction with the user
-// record; then the audit entries are anonymized; then the user's items are
-// deleted in batches, keeping the user record, the password and the email
-// until one last transaction. Until that transaction the user can still
-// sign in and send DELETE /v1/me again, which resumes: every step skips
-// what is already done.
+// batch): first every organization is checked and all memberships go in
+// one transaction with the user record (leaveAll), so a concurrent change
+// (a co-owner deleting their account at the same time) either leaves the
+// account exactly as it was or lets it leave them all; then the audit
+// entries are anonymized; then the user's items are deleted in batches,
+// keeping the user record, the password and the email until one last
+// transaction. Until that transaction the user can still sign in and send
+// DELETE /v1/me again, which resumes: every step skips what is already
+// done.
 func (s *Service) DeleteAccount(ctx context.Context, u account.User, password, code, confirm string) error {
 	if confirm != "DELETE" {
 		return account.Invalid("confirm", `must be "DELETE"`)
@@ -36,14 +41,12 @@ func (s *Service) DeleteAccount(ctx context.Context, u account.User, password, c
 	} else if u.TwoFactor.Enabled {
 		return account.Errorf(account.CodeMFAInvalid, "With two-factor sign-in on, deleting the account needs a current second factor.")
 	}
-	if err := s.checkSoleOwner(ctx, u); err != nil {
-		return err
-	}
 	orgs := sortedOrgs(u)
 	if len(orgs) == 0 {
 		orgs = []string{""}
 	}
-	if err := s.leaveAll(ctx, u.ID); err != nil {
+	left, err := s.leaveAll(ctx, u.ID)
+	if err != nil {
 		return err
 	}
 	// Once the memberships are gone (a refused or failed departure records
@@ -54,7 +57,7 @@ func (s *Service) DeleteAccount(ctx context.Context, u account.User, password, c
 		}
 	}
 	id := u.ID
-	u, err := s.Store.GetUser(ctx, id)
+	u, err = s.Store.GetUser(ctx, id)
 	if err != nil && !errors.Is(err, account.ErrNotFound) {
 		return account.Internal(err)
 	}
@@ -76,32 +79,14 @@ func (s *Service) DeleteAccount(ctx context.Context, u account.User, password, c
 	if err := s.Store.AnonymizeAudit(ctx, id, pseudonym); err != nil {
 		return account.Internal(err)
 	}
+	// After the commit, never failing the request (the outbox retries).
+	for _, d := range left {
+		if d.Last && !d.Gone {
+			s.emit(ctx, events.OrganizationDeleted, map[string]any{"organizationId": d.OrgID, "actorId": id})
+		}
+	}
+	s.emit(ctx, events.UserDeleted, map[string]any{"userId": id, "organizationIds": orgIDs(left)})
 	s.Log.InfoContext(ctx, "account deleted", "pseudonym", pseudonym)
-	return nil
-}
-
-// checkSoleOwner answers 409 sole_owner, listing the organizations, when the
-// user is the only owner of an organization that has other members.
-func (s *Service) checkSoleOwner(ctx context.Context, u account.User) error {
-	var blocked []account.Organization
-	for _, oid := range sortedOrgs(u) {
-		if u.Orgs[oid].Role != account.RoleOwner {
-			continue
-		}
-		roster, err := s.Store.GetRoster(ctx, oid)
-		if errors.Is(err, account.ErrNotFound) {
-			continue
-		}
-		if err != nil {
-			return account.Internal(err)
-		}
-		if soleOwnerWithOthers(roster, u.ID) {
-			blocked = append(blocked, roster.Org)
-		}
-	}
-	if len(blocked) > 0 {
-		return soleOwner(blocked, "You are the only owner of organizations with other members: make someone else owner first.")
-	}
 	return nil
 }
 
@@ -124,53 +109,70 @@ func sortedOrgs(u account.User) []string {
 	return ids
 }
 
-// leaveAll removes every membership of the user, one organization per
-// transaction (user record + member item + roster revision), re-reading on
-// a race. An organization left empty is deleted.
-func (s *Service) leaveAll(ctx context.Context, uid string) error {
+// leaveAll removes every membership of the user in one transaction (user
+// record + each organization's member item, billing alert and roster
+// revision), after checking every organization: the sole owner of an
+// organization with other members is refused (409 sole_owner) before
+// anything is written. A race (the roster or the user changed since the
+// read) re-reads and checks again. An organization left empty is deleted.
+func (s *Service) leaveAll(ctx context.Context, uid string) ([]Departure, error) {
 	for attempt := 0; ; attempt++ {
 		u, err := s.Store.GetUser(ctx, uid)
 		if errors.Is(err, account.ErrNotFound) {
-			return nil
+			return nil, nil
 		}
 		if err != nil {
-			return account.Internal(err)
+			return nil, account.Internal(err)
 		}
 		ids := sortedOrgs(u)
 		if len(ids) == 0 {
-			return nil
+			return nil, nil
 		}
-		oid := ids[0]
-		roster, err := s.Store.GetRoster(ctx, oid)
-		last := false
-		switch {
-		case errors.Is(err, account.ErrNotFound):
-			// The organization is gone; only the user's side is left.
-			roster = Roster{Org: account.Organization{ID: oid}}
-		case err != nil:
-			return account.Internal(err)
-		default:
-			if soleOwnerWithOthers(roster, uid) && u.Orgs[oid].Role == account.RoleOwner {
-				// Someone joined since the check.
-				return soleOwner([]account.Organization{roster.Org}, "You are the only owner of organizations with other members: make someone else owner first.")
+		var blocked []account.Organization
+		leaving := make([]Departure, 0, len(ids))
+		for _, oid := range ids {
+			roster, err := s.Store.GetRoster(ctx, oid)
+			if errors.Is(err, account.ErrNotFound) {
+				leaving = append(leaving, Departure{OrgID: oid, Gone: true})
+				continue
 			}
-			last = len(roster.Members) == 0 || (len(roster.Members) == 1 && roster.Members[0].UserID == uid)
+			if err != nil {
+				return nil, account.Internal(err)
+			}
+			if u.Orgs[oid].Role == account.RoleOwner && soleOwnerWithOthers(roster, uid) {
+				blocked = append(blocked, roster.Org)
+			}
+			last := len(roster.Members) == 0 || (len(roster.Members) == 1 && roster.Members[0].UserID == uid)
+			leaving = append(leaving, Departure{OrgID: oid, Rev: roster.Rev, Last: last})
+		}
+		if len(blocked) > 0 {
+			return nil, soleOwner(blocked, "You are the only owner of organizations with other members: make someone else owner first.")
+		}
+		if len(leaving) > MaxDepartures {
+			return nil, account.Errorf(account.CodeConflict, "You belong to more than %d organizations: leave some first, then delete the account.", MaxDepartures)
 		}
 		next := u
-		next.Orgs = copyOrgs(u.Orgs)
-		delete(next.Orgs, oid)
+		next.Orgs = map[string]account.Membership{}
 		next.Version = u.Version + 1
 		next.UpdatedAt = s.Now().UTC()
-		if errors.Is(err, account.ErrNotFound) {
-			err = s.Users.SaveUser(ctx, next, u.Version)
-		} else {
-			err = s.Store.RemoveMembership(ctx, next, u.Version, oid, roster.Rev, last)
+		err = s.Store.LeaveOrganizations(ctx, next, u.Version, leaving)
+		if err == nil {
+			return leaving, nil
 		}
 		if errors.Is(err, account.ErrConflict) && attempt < 10 {
 			continue
 		}
-		if err != nil {
-			return account.Internal(fmt.Errorf("leave %s: %w", oid, err))
+		if errors.Is(err, account.ErrConflict) {
+			return nil, account.Errorf(account.CodeConflict, "Your organizations are being changed by other requests; retry.")
 		}
+		return nil, account.Internal(fmt.Errorf("leave organizations: %w", err))
 	}
+}
+
+func orgIDs(ds []Departure) []string {
+	out := make([]string, 0, len(ds))
+	for _, d := range ds {
+		out = append(out, d.OrgID)
+	}
+	return out
 }

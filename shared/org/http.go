@@ -26,6 +26,13 @@ func (s *Service) Routes() httpapi.Routes {
 		"DELETE /v1/me":                    req(httpapi.Handle(s.deleteMe)),
 		"GET /v1/me/audit":                 req(httpapi.Handle(s.myAudit)),
 		"GET /v1/organizations/{id}/audit": req(httpapi.Handle(s.orgAudit)),
+
+		"GET /v1/me/export":                                        req(httpapi.Handle(s.export)),
+		"GET /v1/me/organizations":                                 req(httpapi.Handle(s.myOrgs)),
+		"DELETE /v1/organizations/{id}/members/{userId}":           req(httpapi.Handle(s.removeMember)),
+		"POST /v1/organizations/{id}/leave":                        req(httpapi.Handle(s.leave)),
+		"GET /v1/organizations/{id}/invitations":                   req(httpapi.Handle(s.listInvitations)),
+		"DELETE /v1/organizations/{id}/invitations/{invitationId}": req(httpapi.Handle(s.revokeInvitation)),
 	}
 }
 
@@ -224,5 +231,65 @@ func (s *Service) deleteMe(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Service) myOrgs(w http.ResponseWriter, r *http.Request) error {
+	p, _ := sessions.FromContext(r.Context())
+	orgs, err := s.MyOrganizations(r.Context(), p.User)
+	if err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusOK, map[string]any{"organizations": orgs})
+	return nil
+}
+
+func (s *Service) removeMember(w http.ResponseWriter, r *http.Request) error {
+	p, _ := sessions.FromContext(r.Context())
+	if err := s.RemoveMember(r.Context(), p.User, r.PathValue("id"), r.PathValue("userId")); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Service) leave(w http.ResponseWriter, r *http.Request) error {
+	p, _ := sessions.FromContext(r.Context())
+	if err := s.Leave(r.Context(), p.User, r.PathValue("id")); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Service) listInvitations(w http.ResponseWriter, r *http.Request) error {
+	p, _ := sessions.FromContext(r.Context())
+	invs, err := s.Invitations(r.Context(), p.User, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusOK, map[string]any{"invitations": invs})
+	return nil
+}
+
+func (s *Service) revokeInvitation(w http.ResponseWriter, r *http.Request) error {
+	p, _ := sessions.FromContext(r.Context())
+	if err := s.RevokeInvitation(r.Context(), p.User, r.PathValue("id"), r.PathValue("invitationId")); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// export answers the personal data export as a JSON file download.
+func (s *Service) export(w http.ResponseWriter, r *http.Request) error {
+	p, _ := sessions.FromContext(r.Context())
+	data, err := s.ExportData(r.Context(), p.User)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Disposition", `attachment; filename="myprofile-export.json"`)
+	w.Header().Set("Cache-Control", "no-store")
+	httpapi.WriteJSON(w, http.StatusOK, data)
 	return nil
 }

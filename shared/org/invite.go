@@ -9,13 +9,17 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
+	"time"
+	"unicode"
 
 	"github.com/google/uuid"
 
 	"github.com/example/myprofile/shared/account"
 	"github.com/example/myprofile/shared/audit"
 	"github.com/example/myprofile/shared/authz"
+	"github.com/example/myprofile/shared/events"
 	"github.com/example/myprofile/shared/notify"
 	"github.com/example/myprofile/shared/profile/basic"
 	"github.com/example/myprofile/shared/ratelimit"
@@ -91,6 +95,9 @@ func (s *Service) Invite(ctx context.Context, actor account.User, orgID string, 
 	if err := s.limitInvites(ctx, actor.ID); err != nil {
 		return Invitation{}, err
 	}
+	if err := s.limitInvitesTo(ctx, email); err != nil {
+		return Invitation{}, err
+	}
 	roster, err := s.Store.GetRoster(ctx, orgID)
 	if err != nil {
 		return Invitation{}, account.Internal(err)
@@ -118,7 +125,7 @@ func (s *Service) Invite(ctx context.Context, actor account.User, orgID string, 
 	}
 	now := s.Now().UTC()
 	inv := Invitation{ID: uuid.NewString(), Email: email, FirstName: first, LastName: last, Language: actor.Language,
-		OrgID: orgID, Role: in.Role, ExpiresAt: now.Add(InviteTTL)}
+		OrgID: orgID, Role: in.Role, ExpiresAt: now.Add(s.inviteTTL()), InvitedBy: actor.ID, CreatedAt: now}
 	token, hash, err := newInviteToken(inv.ID)
 	if err != nil {
 		return Invitation{}, account.Internal(err)
@@ -133,7 +140,7 @@ func (s *Service) Invite(ctx context.Context, actor account.User, orgID string, 
 		return Invitation{}, err
 	}
 	msgData := map[string]any{
-		"App": s.AppName, "Name": first, "Inviter": actor.DisplayName, "Org": roster.Org.Name,
+		"App": s.AppName, "Name": PlainName(first), "Inviter": PlainName(actor.DisplayName), "Org": PlainName(roster.Org.Name),
 		"Token": token, "Expires": inv.ExpiresAt.Format("2006-01-02 15:04"),
 	}
 	if err := s.send(ctx, tmpl, actor.Language, email, msgData); err != nil {
@@ -156,6 +163,72 @@ func (s *Service) limitInvites(ctx context.Context, userID string) error {
 		return account.Internal(err)
 	}
 	return nil
+}
+
+// limitInvitesTo counts one invitation to the address, whichever
+// organization sends it (no limiter wired: no limit): at most
+// InvitesTo's max a day, so the product cannot be used to flood someone.
+func (s *Service) limitInvitesTo(ctx context.Context, email string) error {
+	if s.InvitesTo.Store == nil {
+		return nil
+	}
+	// Keyed by a hash: the counter outlives no invitation by more than a
+	// day, but the address itself is not kept in it.
+	sum := sha256.Sum256([]byte("invite-to:" + email))
+	err := s.InvitesTo.Hit(ctx, "invite-to#"+hex.EncodeToString(sum[:16]))
+	var l *ratelimit.Limited
+	if errors.As(err, &l) {
+		return &account.Error{Code: account.CodeRateLimited, Detail: "This address has received too many invitations today; try again later.", RetryAfter: l.RetryAfter}
+	}
+	if err != nil {
+		return account.Internal(err)
+	}
+	return nil
+}
+
+func (s *Service) inviteTTL() time.Duration {
+	if s.InviteExpiry > 0 {
+		return s.InviteExpiry
+	}
+	return InviteTTL
+}
+
+// MaxNameInMail is how many characters of a name an invitation email shows.
+const MaxNameInMail = 40
+
+// PlainName is a name someone else typed (an inviter's display name, an
+// organization's name) made safe to show in an email as plain text: one
+// line, at most MaxNameInMail characters (cut with "…"), and nothing a mail
+// client would turn into a link: dots, slashes, colons and at signs are
+// replaced by look-alike characters that no autolinker treats as part of an
+// address ("evil.example/login" cannot become a link), so the product's
+// sender cannot be used to send someone a phishing link.
+func PlainName(s string) string {
+	var b strings.Builder
+	n := 0
+	for _, r := range strings.Join(strings.Fields(s), " ") {
+		if n == MaxNameInMail {
+			b.WriteString("…")
+			break
+		}
+		switch {
+		case r == '.':
+			r = '\u2024' // one dot leader
+		case r == '/':
+			r = '\u2215' // division slash
+		case r == ':':
+			r = '\ua789' // modifier letter colon
+		case r == '@':
+			r = '\uff20' // fullwidth commercial at
+		case r == '<' || r == '>':
+			r = '\u2039' + (r-'<')/2 // single angle quotation marks
+		case unicode.IsControl(r) || unicode.Is(unicode.Cf, r):
+			continue
+		}
+		b.WriteRune(r)
+		n++
+	}
+	return b.String()
 }
 
 func (s *Service) send(ctx context.Context, t notify.Template, lang, to string, data any) error {
@@ -197,6 +270,9 @@ func (s *Service) AcceptInvite(ctx context.Context, sessionToken, token, passwor
 	if err != nil {
 		return Accepted{}, err
 	}
+	if err := s.inviterMayStill(ctx, inv); err != nil {
+		return Accepted{}, err
+	}
 	if signedIn != nil {
 		m, err := s.acceptSignedIn(ctx, *signedIn, inv, password)
 		return Accepted{InOrg: m}, err
@@ -229,6 +305,108 @@ func (s *Service) pendingInvitation(ctx context.Context, token string) (Invitati
 		return Invitation{}, account.Errorf(account.CodeCodeExpired, "The invitation has expired; ask for a new one.")
 	}
 	return inv, nil
+}
+
+// ErrInvitationVoid is the 410 invitation_void answer to an invitation
+// whose inviter no longer may make it.
+var errInvitationVoid = account.Errorf(account.CodeInvitationVoid, "The invitation is no longer valid: whoever sent it may no longer invite with this role. Ask for a new one.")
+
+// inviterMayStill voids an invitation whose inviter no longer has the
+// right to make it (demoted, removed from the organization, or deleted):
+// the invitation is deleted and 410 invitation_void answered, nothing is
+// created. Without this an admin could invite an accomplice as admin, be
+// demoted, and the accomplice would still join as admin. An invitation
+// stored before inviters were recorded (no InvitedBy) is honoured until
+// it expires.
+func (s *Service) inviterMayStill(ctx context.Context, inv Invitation) error {
+	if inv.InvitedBy == "" {
+		return nil
+	}
+	inviter, err := s.Store.GetUser(ctx, inv.InvitedBy)
+	if err != nil && !errors.Is(err, account.ErrNotFound) {
+		return account.Internal(err)
+	}
+	offered := account.User{Orgs: map[string]account.Membership{inv.OrgID: {Role: inv.Role}}}
+	if err == nil && authz.Can(inviter, authz.Invite, offered, inv.OrgID) {
+		return nil
+	}
+	if err := s.Store.DeleteInvitation(ctx, inv.OrgID, inv.ID); err != nil && !errors.Is(err, account.ErrNotFound) {
+		return account.Internal(err)
+	}
+	return errInvitationVoid
+}
+
+// PendingInvitation is an invitation as its organization's owners and
+// administrators list it: no token, no names typed for the invitee.
+type PendingInvitation struct {
+	ID        string    `json:"id"`
+	Email     string    `json:"email"`
+	Role      string    `json:"role"`
+	InvitedBy string    `json:"invitedBy"`
+	CreatedAt time.Time `json:"createdAt"`
+	ExpiresAt time.Time `json:"expiresAt"`
+}
+
+// orgStaff checks that actor is an owner or administrator of orgID (404 for
+// a non-member, 403 for a user).
+func orgStaff(actor account.User, orgID string) error {
+	if err := memberOf(actor, orgID); err != nil {
+		return err
+	}
+	if !authz.Can(actor, authz.ListMembers, account.User{}, orgID) {
+		return account.Errorf(account.CodeForbidden, "Only administrators and owners can manage invitations.")
+	}
+	return nil
+}
+
+// Invitations lists orgID's pending invitations, oldest first (GET
+// /v1/organizations/{id}/invitations): owners and administrators only.
+func (s *Service) Invitations(ctx context.Context, actor account.User, orgID string) ([]PendingInvitation, error) {
+	if err := orgStaff(actor, orgID); err != nil {
+		return nil, err
+	}
+	invs, err := s.Store.ListInvitations(ctx, orgID, s.Now())
+	if err != nil {
+		return nil, account.Internal(err)
+	}
+	out := make([]PendingInvitation, 0, len(invs))
+	for _, inv := range invs {
+		out = append(out, PendingInvitation{ID: inv.ID, Email: inv.Email, Role: inv.Role, InvitedBy: inv.InvitedBy, CreatedAt: inv.CreatedAt, ExpiresAt: inv.ExpiresAt})
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].CreatedAt.Before(out[j].CreatedAt) })
+	return out, nil
+}
+
+// RevokeInvitation deletes a pending invitation of orgID (DELETE
+// /v1/organizations/{id}/invitations/{invitationId}): its token stops
+// working at once. Owners and administrators only; an administrator may
+// revoke only invitations with a role they could give. Audited as
+// member.invite_revoked.
+func (s *Service) RevokeInvitation(ctx context.Context, actor account.User, orgID, id string) error {
+	if err := orgStaff(actor, orgID); err != nil {
+		return err
+	}
+	notFound := account.Errorf(account.CodeNotFound, "No such invitation.")
+	if _, err := uuid.Parse(id); err != nil {
+		return notFound
+	}
+	inv, err := s.Store.GetInvitation(ctx, id)
+	if errors.Is(err, account.ErrNotFound) || (err == nil && inv.OrgID != orgID) {
+		return notFound
+	}
+	if err != nil {
+		return account.Internal(err)
+	}
+	offered := account.User{Orgs: map[string]account.Membership{orgID: {Role: inv.Role}}}
+	if !authz.Can(actor, authz.Invite, offered, orgID) {
+		return account.Errorf(account.CodeForbidden, "You may not revoke an invitation with this role.")
+	}
+	if err := s.Store.DeleteInvitation(ctx, orgID, id); errors.Is(err, account.ErrNotFound) {
+		return notFound
+	} else if err != nil {
+		return account.Internal(err)
+	}
+	return s.record(ctx, actor.ID, actor.ID, orgID, audit.ActionInviteRevoked, map[string]string{"invitation": id, "role": inv.Role})
 }
 
 // stillPending tells a conflict caused by the invitation being used
@@ -270,6 +448,7 @@ func (s *Service) acceptSignedIn(ctx context.Context, u account.User, inv Invita
 		next.UpdatedAt = now
 		err = s.Store.AcceptInvitationExisting(ctx, inv, now, roster.Rev, next, u.Version)
 		if err == nil {
+			s.emit(ctx, events.MemberAdded, map[string]any{"organizationId": inv.OrgID, "userId": u.ID, "role": inv.Role, "invitedBy": inv.InvitedBy})
 			if err := s.record(ctx, u.ID, u.ID, inv.OrgID, audit.ActionInviteAccepted, map[string]string{"role": inv.Role}); err != nil {
 				return InOrg{}, err
 			}
@@ -323,7 +502,8 @@ func (s *Service) acceptNew(ctx context.Context, inv Invitation, password string
 		}
 		now := s.Now().UTC()
 		u := account.User{
-			ID: uuid.NewString(), Email: inv.Email, FirstName: inv.FirstName, LastName: inv.LastName,
+			// The invitation reached the address: accepting it proves it.
+			ID: uuid.NewString(), Email: inv.Email, EmailVerified: account.Verified(), FirstName: inv.FirstName, LastName: inv.LastName,
 			Language: inv.Language, Timezone: "UTC", CreatedAt: now, UpdatedAt: now, Version: 1,
 			Orgs: map[string]account.Membership{inv.OrgID: {Role: inv.Role, JoinedAt: now}},
 		}
@@ -336,6 +516,7 @@ func (s *Service) acceptNew(ctx context.Context, inv Invitation, password string
 		switch {
 		case err == nil:
 			request.SetUserID(ctx, u.ID)
+			s.emit(ctx, events.MemberAdded, map[string]any{"organizationId": inv.OrgID, "userId": u.ID, "role": inv.Role, "invitedBy": inv.InvitedBy})
 			if err := s.record(ctx, u.ID, u.ID, inv.OrgID, audit.ActionInviteAccepted, map[string]string{"role": inv.Role}); err != nil {
 				return Accepted{}, err
 			}

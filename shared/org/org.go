@@ -14,6 +14,7 @@ import (
 	"github.com/example/myprofile/shared/account"
 	"github.com/example/myprofile/shared/audit"
 	"github.com/example/myprofile/shared/authz"
+	"github.com/example/myprofile/shared/events"
 	"github.com/example/myprofile/shared/notify"
 	"github.com/example/myprofile/shared/password"
 	"github.com/example/myprofile/shared/profile/basic"
@@ -22,7 +23,8 @@ import (
 	"github.com/example/myprofile/shared/sessions"
 )
 
-// InviteTTL is how long an invitation stays valid.
+// InviteTTL is how long an invitation stays valid by default
+// (Service.InviteExpiry sets another).
 const InviteTTL = 7 * 24 * time.Hour
 
 // Reauth checks the current password (reauth.Checker).
@@ -64,6 +66,15 @@ type Service struct {
 	PseudonymKey []byte
 	// Invites limits invitations per inviting user (each sends an email).
 	Invites ratelimit.Limiter
+	// InvitesTo limits invitations per recipient address across all
+	// organizations (3 a day when wired).
+	InvitesTo ratelimit.Limiter
+	// Events publishes the domain events of committed changes (nil: none).
+	Events *events.Emitter
+	// Exports limits personal data exports per user (5 a day when wired).
+	Exports ratelimit.Limiter
+	// InviteExpiry is how long an invitation stays valid (0: InviteTTL).
+	InviteExpiry time.Duration
 	// OnDelete hooks remove a deleted user's data kept outside the table
 	// (e.g. avatar objects). They run before the user's items are deleted
 	// and must be idempotent: a resumed deletion runs them again.
@@ -347,6 +358,7 @@ func (s *Service) SetRole(ctx context.Context, actor account.User, subject InOrg
 		next.UpdatedAt = s.Now().UTC()
 		err = s.Store.PutMembership(ctx, next, u.Version, orgID, roster.Rev)
 		if err == nil {
+			s.emit(ctx, events.MemberRoleChanged, map[string]any{"organizationId": orgID, "userId": u.ID, "actorId": actor.ID, "from": cur.Role, "to": role})
 			if err := s.record(ctx, actor.ID, u.ID, orgID, audit.ActionRoleChanged, map[string]string{"from": cur.Role, "to": role}); err != nil {
 				return InOrg{}, err
 			}
@@ -424,4 +436,12 @@ func auditPage(page audit.Page, err error) (audit.Page, error) {
 		return audit.Page{}, account.Internal(err)
 	}
 	return page, nil
+}
+
+// emit publishes one domain event of a committed change (never fails).
+func (s *Service) emit(ctx context.Context, detailType string, detail map[string]any) {
+	if s.Events == nil {
+		return
+	}
+	s.Events.Emit(ctx, s.Events.New(ctx, detailType, detail))
 }

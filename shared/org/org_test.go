@@ -60,6 +60,11 @@ func invite(t *testing.T, e *apptest.Env, callerToken, role string) member {
 	if out.Session.Token == "" {
 		t.Fatalf("accept-invite gave no session: %s", acc.Body)
 	}
+	// The invitation reached the address: accepting it proves it, no code.
+	prof := e.Must(http.StatusOK, apptest.Req{Method: "GET", Path: "/v1/me", Token: out.Session.Token})
+	if prof.JSON()["emailVerified"] != true {
+		t.Errorf("an invited account's address is not verified: %s", prof.Body)
+	}
 	again := e.Do(apptest.Req{Method: "POST", Path: "/v1/auth/accept-invite", Body: map[string]any{"token": tok, "password": apptest.DefaultPassword}})
 	if again.Status != http.StatusBadRequest || again.Code() != "code_invalid" {
 		t.Fatalf("second use of an invitation: %d %s, want 400 code_invalid", again.Status, again.Body)
@@ -178,11 +183,7 @@ func newAcme(t *testing.T) acme {
 }
 
 // on is the environment reporting to t (a subtest's own).
-func (a acme) on(t *testing.T) *apptest.Env {
-	e := *a.e
-	e.T = t
-	return &e
-}
+func (a acme) on(t *testing.T) *apptest.Env { return a.e.For(t) }
 
 func TestInvitationRights(t *testing.T) {
 	a := newAcme(t)
@@ -504,8 +505,7 @@ func TestDeletingAnOwnerWhoHandedOver(t *testing.T) {
 	})
 	t.Run("the email can sign up again", func(t *testing.T) {
 		b, _ := handedOver(t) // signing up again changes what the others check
-		b.on(t).Must(http.StatusCreated, apptest.Req{Method: "POST", Path: "/v1/auth/signup", Body: map[string]any{
-			"email": b.owner.Email, "password": apptest.DefaultPassword, "firstName": "New", "lastName": "Person"}})
+		b.on(t).SignUp(map[string]any{"email": b.owner.Email, "firstName": "New", "lastName": "Person"})
 	})
 }
 
@@ -658,6 +658,7 @@ func TestConcurrentMembershipChangesConflict(t *testing.T) {
 		t.Fatalf("after: %d owners, rev %d (was %d)", after.Owners(), after.Rev, roster.Rev)
 	}
 	t.Run("the API then refuses the last owner's demotion", func(t *testing.T) {
+		e := e.For(t)
 		res := e.Do(apptest.Req{Method: "PUT", Path: "/v1/users/" + second.ID + "/role", Token: second.Token, Body: map[string]any{"role": "admin"}})
 		if res.Status != http.StatusConflict || res.Code() != "sole_owner" {
 			t.Fatalf("%d %s, want 409 sole_owner", res.Status, res.Body)
@@ -685,6 +686,7 @@ func TestInvitationExpiresAfterSevenDays(t *testing.T) {
 		t.Fatalf("expired invitation: %d %s, want 400 code_expired", res.Status, res.Body)
 	}
 	t.Run("a forged token is refused", func(t *testing.T) {
+		e := e.For(t)
 		forged := tok[:len(tok)-4] + "AAAA"
 		res := e.Do(apptest.Req{Method: "POST", Path: "/v1/auth/accept-invite", Body: map[string]any{"token": forged, "password": apptest.DefaultPassword}})
 		if res.Status != http.StatusBadRequest || res.Code() != "code_invalid" {
@@ -692,8 +694,8 @@ func TestInvitationExpiresAfterSevenDays(t *testing.T) {
 		}
 	})
 	t.Run("an unaccepted invitation does not hold the address", func(t *testing.T) {
-		e.Must(http.StatusCreated, apptest.Req{Method: "POST", Path: "/v1/auth/signup", Body: map[string]any{
-			"email": email, "password": apptest.DefaultPassword, "firstName": "Eva", "lastName": "Ruiz"}})
+		e := e.For(t)
+		e.SignUp(map[string]any{"email": email, "firstName": "Eva", "lastName": "Ruiz"})
 		sess := e.Login(email, apptest.DefaultPassword)
 		res := e.Do(apptest.Req{Method: "POST", Path: "/v1/auth/accept-invite", Token: sess, Body: map[string]any{"token": tok}})
 		if res.Status != http.StatusBadRequest || res.Code() != "code_expired" {
@@ -755,6 +757,7 @@ func TestInvitingAnExistingAccount(t *testing.T) {
 		}
 	})
 	t.Run("no membership and nothing visible before acceptance", func(t *testing.T) {
+		e := e.For(t)
 		for _, m := range []string{"GET", "PATCH"} {
 			res := e.Do(apptest.Req{Method: m, Path: "/v1/users/" + victim.ID, Token: inviter.Token, Body: map[string]any{"firstName": "X"}})
 			if res.Status != http.StatusNotFound {
@@ -788,33 +791,35 @@ func TestInvitingAnExistingAccount(t *testing.T) {
 	if tok == "" {
 		t.Fatalf("no invitation code in %q", mails[0].Text)
 	}
-	accept := func(token string, body map[string]any) *apptest.Response {
+	accept := func(e *apptest.Env, token string, body map[string]any) *apptest.Response {
 		return e.Do(apptest.Req{Method: "POST", Path: "/v1/auth/accept-invite", Token: token, Body: body})
 	}
 	t.Run("without a session the existing account must sign in", func(t *testing.T) {
-		res := accept("", map[string]any{"token": tok, "password": "Another-password-9"})
+		e := e.For(t)
+		res := accept(e, "", map[string]any{"token": tok, "password": "Another-password-9"})
 		if res.Status != http.StatusUnauthorized || res.Code() != "unauthenticated" {
 			t.Fatalf("%d %s, want 401 unauthenticated", res.Status, res.Body)
 		}
 		e.Login(victim.Email, victim.Password) // the password did not change
 	})
 	t.Run("another account's session cannot accept it", func(t *testing.T) {
-		res := accept(inviter.Token, map[string]any{"token": tok})
+		res := accept(e.For(t), inviter.Token, map[string]any{"token": tok})
 		if res.Status != http.StatusForbidden {
 			t.Fatalf("%d %s, want 403", res.Status, res.Body)
 		}
 	})
 	t.Run("a password is not taken with a session", func(t *testing.T) {
-		if res := accept(victim.Token, map[string]any{"token": tok, "password": "Another-password-9"}); res.Status != http.StatusBadRequest {
+		if res := accept(e.For(t), victim.Token, map[string]any{"token": tok, "password": "Another-password-9"}); res.Status != http.StatusBadRequest {
 			t.Fatalf("%d %s, want 400", res.Status, res.Body)
 		}
 	})
 	t.Run("the invitee accepts with their own session", func(t *testing.T) {
-		res := accept(victim.Token, map[string]any{"token": tok})
+		e := e.For(t)
+		res := accept(e, victim.Token, map[string]any{"token": tok})
 		if res.Status != http.StatusOK || res.JSON()["id"] != victim.ID || res.JSON()["organizationId"] != inviter.OrgID || res.JSON()["role"] != "owner" {
 			t.Fatalf("accept: %d %s", res.Status, res.Body)
 		}
-		if again := accept(victim.Token, map[string]any{"token": tok}); again.Status != http.StatusBadRequest || again.Code() != "code_invalid" {
+		if again := accept(e, victim.Token, map[string]any{"token": tok}); again.Status != http.StatusBadRequest || again.Code() != "code_invalid" {
 			t.Fatalf("second use: %d %s, want 400 code_invalid", again.Status, again.Body)
 		}
 		e.Must(http.StatusOK, apptest.Req{Method: "GET", Path: "/v1/users/" + victim.ID, Token: inviter.Token})
@@ -838,8 +843,7 @@ func TestInvitedAddressSignsUpFirst(t *testing.T) {
 		t.Fatal("an invitation reserves the address")
 	}
 	tok := tokenRE.FindString(e.Emails(email)[0].Text)
-	e.Must(http.StatusCreated, apptest.Req{Method: "POST", Path: "/v1/auth/signup", Body: map[string]any{
-		"email": email, "password": apptest.DefaultPassword, "firstName": "Sam", "lastName": "Lee"}})
+	e.SignUp(map[string]any{"email": email, "firstName": "Sam", "lastName": "Lee"})
 	sessTok := e.Login(email, apptest.DefaultPassword)
 	if res := e.Do(apptest.Req{Method: "POST", Path: "/v1/auth/accept-invite", Body: map[string]any{"token": tok, "password": apptest.DefaultPassword}}); res.Status != http.StatusUnauthorized {
 		t.Fatalf("accept without a session once the address has an account: %d %s, want 401", res.Status, res.Body)

@@ -44,6 +44,10 @@ type Invitation struct {
 	Role      string
 	TokenHash string
 	ExpiresAt time.Time
+	// InvitedBy is the inviter's user id: at acceptance they must still be
+	// allowed to make this invitation.
+	InvitedBy string
+	CreatedAt time.Time
 }
 
 // Store is the storage of organizations, memberships, invitations and
@@ -70,8 +74,26 @@ type Store interface {
 	// and the user's other items in the organization. With last, the
 	// organization itself is deleted too. account.ErrConflict on a race.
 	RemoveMembership(ctx context.Context, u account.User, expectVersion int64, orgID string, orgRev int64, last bool) error
+	// GetOrgs reads the organization items of ids (absent ones are
+	// missing from the map).
+	GetOrgs(ctx context.Context, ids []string) (map[string]account.Organization, error)
+	// LeaveOrganizations stores u (without any of the organizations left)
+	// and, for each departure, deletes the member item and billing alert and
+	// bumps the roster revision (conditioned on Rev), all in one
+	// transaction: either every membership goes or none. An organization
+	// left empty (Last) is deleted after the commit. account.ErrConflict if
+	// the user or any roster changed. At most MaxDepartures at once.
+	LeaveOrganizations(ctx context.Context, u account.User, expectVersion int64, leaving []Departure) error
+	// UserItems reads every item of the user's partition and the user's
+	// billing alert in each of orgIDs, for the personal data export.
+	UserItems(ctx context.Context, uid string, orgIDs []string) ([]StoredItem, error)
 	// PutInvitation stores a pending invitation (expiring at ExpiresAt).
 	PutInvitation(ctx context.Context, inv Invitation) error
+	// ListInvitations lists an organization's invitations pending at now.
+	ListInvitations(ctx context.Context, orgID string, now time.Time) ([]Invitation, error)
+	// DeleteInvitation deletes a pending invitation of orgID (revoked or
+	// void); account.ErrNotFound if there is none.
+	DeleteInvitation(ctx context.Context, orgID, id string) error
 	// GetInvitation reads a pending invitation by id, expired or not;
 	// account.ErrNotFound if none.
 	GetInvitation(ctx context.Context, id string) (Invitation, error)
@@ -95,6 +117,25 @@ type Store interface {
 	// uniqueness item), the user record last. Idempotent and resumable.
 	DeleteUserData(ctx context.Context, u account.User) error
 }
+
+// Departure is one organization an account leaves as it is deleted.
+type Departure struct {
+	OrgID string
+	// Rev is the roster revision read; Gone means the organization item no
+	// longer exists (only the user's side is left to clean).
+	Rev  int64
+	Gone bool
+	// Last: the user was its only member, so the organization goes too.
+	Last bool
+}
+
+// MaxDepartures is how many organizations one account deletion leaves in
+// its single transaction: DynamoDB takes 100 items in a transaction and
+// each organization needs three (member item, billing alert, roster
+// revision) beside the user record. An account in more organizations is
+// refused (409 conflict) until it leaves some: a deletion never leaves
+// some organizations and not others.
+const MaxDepartures = 33
 
 // ErrBadCursor is returned for a page cursor the store did not issue.
 var ErrBadCursor = errors.New("org: invalid cursor")

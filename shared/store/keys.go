@@ -25,7 +25,10 @@ package store
 // pending email/phone chg| USER#<uid>            | VERIFY#EMAIL, VERIFY#PHONE | ttl = code expiry | verification (one per kind; a new request replaces it)
 // audit entry             | USER#<subject>        | AUDIT#<at>#<id>         | gsi1 AUDITORG#<oid> / <at>#<id> (when orgId); gsi2 AUDITACTOR#<actor> / <at>#<id> | audit (every capability)
 // anonymized audit entry  | AUDITANON#<pseudonym> | AUDIT#<at>#<id>         | same gsi1; gsi2 AUDITACTOR#<pseudonym> | org (account deletion)
+// pending sign-up         | SIGNUP#<email>        | SIGNUP                  | ttl = 24 h           | auth (id, password hash, names, HMAC of the code under the data key, attempts, codeExpiresAt = 15 min; a new request replaces it; confirmed = deleted with the account's creation)
+// password reset          | USER#<uid>            | PWRESET                 | ttl = 15 min         | auth (id, HMAC of the code under the data key, attempts; a new request replaces it; used = deleted with the password's write)
 // invitation              | INVITE#<inviteId>     | INVITE                  | ttl = 7 days         | org (email, names, org, role, sha256 of the token's secret; no user/EMAIL item until accepted; deleted on accept; expired = absent)
+// invitation listing copy | ORG#<oid>             | INVITE#<inviteId>       | ttl = expiry         | org (same attributes; written and deleted with the invitation)
 // (organization item ORG#<oid>/ORG carries `rev`, the roster revision every membership change bumps conditionally.)
 // daily summary entry    | USER#<uid>            | DIGEST                  | gsi1: DUE#<shard> / <12-digit due unix>#<uid> while enabled (**) | profile (AfterSave hook), daily-summary, daily-summary-worker
 // activity (user's copy)  | USER#<uid>            | ACTIVITY#<activityId>   | gsi2: ACTS#<uid> / <12-digit start unix>#<activityId> unless cancelled; ttl = latest of start/end/updatedAt + 90 d | activities
@@ -34,6 +37,7 @@ package store
 // day (local date of due), timezone, time, sentThrough (last local day sent)
 // and sourceVersion (the user version it was computed from). A cancelled
 // activity stays as a tombstone with its version, out of gsi2.
+// event outbox           | OUTBOX                | <occurredAt>#<eventId>  | ttl = 14 days        | events (org, ...): an event not yet published; deleted once published
 // 2FA authenticator      | USER#<uid>            | MFA#TOTP                |                      | twofactor (sealed secret, lastStep), auth (advances lastStep)
 // 2FA pending authent.   | USER#<uid>            | MFA#TOTP#PENDING        | ttl = 15 min         | twofactor
 // 2FA backup code        | USER#<uid>            | MFA#BACKUP#<2-char id>  |                      | twofactor, auth (conditional delete on use)
@@ -45,6 +49,10 @@ package store
 // passkey sign-in cerem. | PASSKEYLOGIN#<32 hex> | CEREMONY                | ttl = 5 min          | twofactor (passwordless sign-in; taken by a delete)
 // devices-known mark     | USER#<uid>            | DEVICES                 |                      | auth (written once, at the first recorded sign-in; since)
 // known sign-in device   | USER#<uid>            | DEVICE#<32 hex: sha256 of browser, OS and /24 or /48> | ttl = 90 days | auth (new-device notice; browser, os, ip, lastSeenAt)
+// SSO configuration      | ORG#<oid>             | SSO                     |                      | sso (issuer, clientId, client secret sealed with the data key, domains, enforce, idpUrl)
+// SSO domain claim       | ORG#<oid>             | DOMAIN#<domain>         |                      | sso (TXT token, verified, verifiedAt)
+// verified domain owner  | DOMAIN#<domain>       | DOMAIN                  |                      | sso (orgId; written only if absent or this org's: one organization per domain)
+// SSO sign-in in flight  | SSOSTATE#<sha256 of state> | SSOSTATE           | ttl = 10 min         | sso (orgId, nonce, PKCE verifier; taken by a DeleteItem ALL_OLD, so a state works once)
 //
 // Access patterns:
 // Pattern                              | Key / index                                  | Operation
@@ -56,7 +64,11 @@ package store
 // first sign-in of the account?       | USER#<uid>/DEVICES attribute_not_exists       | PutItem, conditional
 // register a passkey (id unique)      | PROFILE version + MFA#PASSKEY#<id> + PASSKEY#<id> not exists | TransactWriteItems
 // passwordless passkey sign-in        | PASSKEYLOGIN#<id> delete (ALL_OLD), then USER#<uid>/PROFILE + MFA#PASSKEY#<id> | DeleteItem, BatchGetItem
-// sign up (email unique)               | EMAIL item attribute_not_exists + user, org… | TransactWriteItems
+// request a sign-up (replaces)        | SIGNUP#<email>/SIGNUP                         | PutItem
+// confirm a sign-up (email unique)     | SIGNUP id = :id (delete) + EMAIL item attribute_not_exists + user, org… | TransactWriteItems
+// request a password reset (replaces)  | USER#<uid>/PWRESET                            | PutItem
+// count a sign-up/reset code attempt   | SIGNUP#<email>/SIGNUP or USER#<uid>/PWRESET, id = :id AND attempts < :max | UpdateItem, conditional
+// reset a password with a code         | USER#<uid>/PWRESET id = :id (delete) + USER#<uid>/PASSWORD | TransactWriteItems
 // list a user's sessions               | pk = USER#<uid>, sk begins_with SESSION#      | Query, consistent
 // revoke sessions                      | USER#<uid>/SESSION#<sid>                      | DeleteItem (BatchWriteItem)
 // update profile without lost updates  | USER#<uid>/PROFILE, version = :read           | UpdateItem/PutItem, conditional
@@ -77,13 +89,21 @@ package store
 // confirm phone change                 | PROFILE version + VERIFY#PHONE id, ttl        | TransactWriteItems
 // record an audit entry                | USER#<subject>/AUDIT#<at>#<id> not exists     | PutItem, conditional (append-only)
 // list a user's audit entries          | pk = USER#<uid>, sk begins_with AUDIT#, desc  | Query, consistent, paged
+// start SSO for an address            | DOMAIN#<domain>/DOMAIN then ORG#<oid>/SSO     | GetItem x2, consistent
+// verify a domain                      | DOMAIN#<domain> not exists OR orgId = :oid + ORG#<oid>/DOMAIN#<d> | TransactWriteItems
+// SSO callback (state once)            | SSOSTATE#<hash> delete ALL_OLD                | DeleteItem
+// just-in-time SSO account             | EMAIL item not exists + user + MEMBER# + ORG rev +1 | TransactWriteItems
 // list an organization's audit entries | gsi1 AUDITORG#<oid>, desc                     | Query gsi1, paged
 // find entries a user authored         | gsi2 AUDITACTOR#<uid>                         | Query gsi2 (account deletion)
 // read an organization's roster       | pk = ORG#<oid> (ORG + MEMBER#*), consistent   | Query
 // change a membership                  | PROFILE version + MEMBER#<uid> + ORG rev = :r  | TransactWriteItems
-// invite someone (any address)         | INVITE#<id>/INVITE not exists                 | PutItem, conditional
+// invite someone (any address)         | INVITE#<id>/INVITE + ORG#<oid>/INVITE#<id> not exists | TransactWriteItems
+// list an organization's invitations   | pk = ORG#<oid>, sk begins_with INVITE#        | Query, consistent (expired filtered)
+// revoke an invitation                 | INVITE#<id>/INVITE orgId = :oid + ORG#<oid>/INVITE#<id> | TransactWriteItems
 // accept an invitation, new account    | INVITE tokenHash = :h, ttl > now (delete) + EMAIL not exists + PROFILE + PASSWORD + MEMBER + SESSION + ORG rev | TransactWriteItems
 // accept an invitation, signed in      | INVITE tokenHash = :h, ttl > now (delete) + PROFILE version + MEMBER not exists + ORG rev | TransactWriteItems
+// a user's organizations (names)       | ORG#<oid>/ORG for each of User.Orgs          | BatchGetItem, consistent
+// leave every organization (deletion)  | PROFILE version + per org: MEMBER#<uid>, ALERT#<uid> (delete) + ORG rev = :r (<= 33 orgs) | TransactWriteItems
 // delete an account                    | pk = USER#<uid> (all but PROFILE, PASSWORD, AUDIT#) in batches, RATE#reauth#<uid>, then EMAIL (userId = :uid) + PROFILE + PASSWORD | Query, BatchWriteItem, TransactWriteItems
 // schedule a user's daily summary      | USER#<uid>/DIGEST, not exists OR sourceVersion < :v | UpdateItem, conditional (SET or REMOVE gsi1 attrs)
 // daily summaries due now              | gsi1 gsi1pk = DUE#<shard>, gsi1sk < pad(now+1s), every shard | Query, paged (sparse: enabled users only)
@@ -92,6 +112,7 @@ package store
 // take a queued claim (fan-out worker) | USER#<uid>/DIGEST, pendingDay = :day AND sentThrough = :day (REMOVE pendingDay; give back: SET if absent) | UpdateItem, conditional
 // one user's activities of a local day | gsi2 ACTS#<uid>, gsi2sk BETWEEN pad(dayStart) AND pad(dayEnd-1s)+"$" | Query
 // apply an activity event (newer wins) | USER#<uid>/PROFILE exists + USER#<uid>/ACTIVITY#<aid>, not exists OR version < :v | TransactWriteItems (ConditionCheck, Put)
+// events to publish (outbox sweep)     | pk = OUTBOX, oldest first                     | Query, consistent, Limit
 // 2FA factor change (user + factor items) | USER#<uid>/PROFILE version + MFA#* items | TransactWriteItems
 // TOTP replay guard                    | USER#<uid>/MFA#TOTP, lastStep < :step         | UpdateItem, conditional
 // check one backup code                | USER#<uid>/MFA#BACKUP#<id>, then hash = :h    | GetItem, DeleteItem conditional
@@ -176,6 +197,17 @@ const (
 	PrefixActivities = "ACTS#"
 )
 
+// Pending sign-ups and password resets (authdb).
+const (
+	PrefixSignUp    = "SIGNUP#"
+	SKSignUp        = "SIGNUP"
+	SKPasswordReset = "PWRESET"
+)
+
+// SignUpPK is the partition of an (already normalised) email's pending
+// sign-up.
+func SignUpPK(email string) string { return PrefixSignUp + email }
+
 // Invitations and the organization's roster revision attribute (orgdb).
 const (
 	PrefixInvite = "INVITE#"
@@ -185,6 +217,9 @@ const (
 
 // InvitePK is the partition of a pending invitation.
 func InvitePK(id string) string { return PrefixInvite + id }
+
+// PKOutbox is the partition of events not yet published (eventsdb).
+const PKOutbox = "OUTBOX"
 
 // SKBalance is the sort key of an organization's balance.
 const SKBalance = "BALANCE"

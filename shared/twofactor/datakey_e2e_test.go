@@ -18,8 +18,9 @@ import (
 )
 
 // With MFA_DATA_KEY_SECRET (the stack's way), the key that seals TOTP
-// secrets is read from Secrets Manager when a secret is first sealed, not
-// when the functions start, and once per execution environment.
+// secrets (and keys the sign-up codes) is read from Secrets Manager when
+// first needed, not when the functions start, and once per execution
+// environment.
 func TestDataKeyFromSecretsManager(t *testing.T) {
 	secrets := &localcloud.SecretsEndpoint{}
 	secrets.Put("myprofile/test/mfa", base64.StdEncoding.EncodeToString([]byte("0123456789abcdef0123456789abcdef")))
@@ -34,15 +35,17 @@ func TestDataKeyFromSecretsManager(t *testing.T) {
 		},
 	})
 	u := e.SignUp(nil)
-	if n := secrets.Reads(); n != 0 {
-		t.Fatalf("%d secret reads before any 2FA use, want 0", n)
+	// auth keyed the sign-up code with it; twofactor has not read it yet.
+	if n := secrets.Reads(); n != 1 {
+		t.Fatalf("%d secret reads after a sign-up, want 1", n)
 	}
 	secret, _ := enrolTOTP(t, e, u)
 	e.Clock.Advance(30 * time.Second)
 	c := mustChallenge(t, e, u)
 	wantSession(t, e, second(e, c, "totp", mustCode(t, secret, e.Clock.Now())), "TOTP sign-in with the key from Secrets Manager")
-	// One read per function: twofactor sealed the secret at enrolment, auth
-	// opened it at sign-in; both keep the key.
+	// One read per function: auth at sign-up (and it opened the secret at
+	// sign-in with the key it kept), twofactor when it sealed the secret
+	// at enrolment.
 	if n := secrets.Reads(); n != 2 {
 		t.Errorf("%d secret reads after enrolment and sign-in, want 2 (one per function)", n)
 	}
@@ -61,9 +64,9 @@ func TestDataKeyFromSecretsManager(t *testing.T) {
 			d.SetClient(twofactorwire.SecretsManager, secretsmanager.NewFromConfig(cfg))
 		},
 	})
-	v := missing.SignUp(nil)
-	res := missing.Do(apptest.Req{Method: "POST", Path: "/v1/me/2fa/totp", Token: v.Token, Body: map[string]any{"password": v.Password}})
+	res := missing.Do(apptest.Req{Method: "POST", Path: "/v1/auth/signup", Body: map[string]any{
+		"email": testenv.Email(t), "password": apptest.DefaultPassword, "firstName": "Ada", "lastName": "Lovelace"}})
 	if res.Status != http.StatusInternalServerError || res.Code() != "internal" || strings.Contains(string(res.Body), "myprofile/test") {
-		t.Errorf("TOTP enrolment without the secret: %d %s, want 500 internal", res.Status, res.Body)
+		t.Errorf("sign-up without the secret: %d %s, want 500 internal", res.Status, res.Body)
 	}
 }

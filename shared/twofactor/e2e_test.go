@@ -137,56 +137,105 @@ func countContaining(list []string, sub string) int {
 	return n
 }
 
+// totpUser is a signed-up user with the authenticator app set up, the
+// secret, the backup codes shown at confirmation, and the session of a
+// second device (for revokeOtherSessions).
+type totpUser struct {
+	apptest.User
+	secret string
+	codes  []string
+	other  string
+}
+
+// newTOTPUser signs up a user of the subtest's own and sets up the
+// authenticator app, at the clock's current time step.
+func newTOTPUser(t *testing.T, e *apptest.Env) totpUser {
+	t.Helper()
+	u := e.SignUp(nil)
+	other := e.Login(u.Email, u.Password)
+	secret, codes := enrolTOTP(t, e, u)
+	return totpUser{User: u, secret: secret, codes: codes, other: other}
+}
+
+// regenerateBackupCodes replaces u's backup codes and returns the new set.
+func regenerateBackupCodes(t *testing.T, e *apptest.Env, u totpUser) []string {
+	t.Helper()
+	// With 2FA on, a current second factor too (here a backup code that
+	// the callers do not use otherwise).
+	res := e.Must(http.StatusOK, apptest.Req{Method: "POST", Path: "/v1/me/2fa/backup-codes", Token: u.Token, Body: map[string]any{"password": u.Password, "code": u.codes[5]}})
+	var out struct {
+		BackupCodes []string `json:"backupCodes"`
+	}
+	res.Decode(t, &out)
+	if len(out.BackupCodes) != 10 {
+		t.Fatalf("regenerated = %s", res.Body)
+	}
+	return out.BackupCodes
+}
+
+// removeTOTP removes u's authenticator app, its last factor, with a code
+// of a time step of its own as the second factor the removal needs.
+func removeTOTP(t *testing.T, e *apptest.Env, u totpUser, revokeOthers bool) {
+	t.Helper()
+	e.Clock.Advance(30 * time.Second)
+	e.Must(http.StatusNoContent, apptest.Req{Method: "DELETE", Path: "/v1/me/2fa/totp", Token: u.Token, Body: map[string]any{"password": u.Password, "code": mustCode(t, u.secret, e.Clock.Now()), "revokeOtherSessions": revokeOthers}})
+}
+
+// Each subtest signs up and enrols a user of its own, so any one runs
+// alone (go test -run 'TestTOTPEnrolSignInBackupCodesDisable/<name>').
 func TestTOTPEnrolSignInBackupCodesDisable(t *testing.T) {
 	e := apptest.New(t, nil)
-	u := e.SignUp(nil)
-	other := e.Login(u.Email, u.Password) // a second device, for revokeOtherSessions
 
 	t.Run("enrolment needs the password", func(t *testing.T) {
 		e := e.For(t)
+		u := e.SignUp(nil)
 		res := e.Do(apptest.Req{Method: "POST", Path: "/v1/me/2fa/totp", Token: u.Token, Body: map[string]any{"password": "Wrong-password-123"}})
 		if res.Status != http.StatusUnauthorized || res.Code() != "invalid_credentials" {
 			t.Fatalf("wrong password: %d %s", res.Status, res.Body)
 		}
 	})
-	secret, codes := enrolTOTP(t, e, u)
-	if len(codes) != 10 {
-		t.Fatalf("backup codes = %v, want 10", codes)
-	}
-	for _, c := range codes {
-		if !regexp.MustCompile(`^[2-9A-HJKMNP-Z]{10}$`).MatchString(c) {
-			t.Errorf("backup code %q is not 10 unambiguous characters", c)
+	t.Run("enrolment turns 2FA on and shows ten backup codes once", func(t *testing.T) {
+		e := e.For(t)
+		u := newTOTPUser(t, e)
+		if len(u.codes) != 10 {
+			t.Fatalf("backup codes = %v, want 10", u.codes)
 		}
-	}
-	me := e.Must(http.StatusOK, apptest.Req{Method: "GET", Path: "/v1/me", Token: u.Token}).JSON()
-	if tf, _ := me["twoFactor"].(map[string]any); tf["enabled"] != true || fmt.Sprint(tf["methods"]) != "[totp]" {
-		t.Errorf("GET /v1/me twoFactor = %v, want enabled with [totp]", me["twoFactor"])
-	}
-	st := e.Must(http.StatusOK, apptest.Req{Method: "GET", Path: "/v1/me/2fa", Token: u.Token}).JSON()
-	if st["enabled"] != true || st["totp"].(map[string]any)["enabled"] != true || st["backupCodes"].(map[string]any)["remaining"] != float64(10) {
-		t.Errorf("GET /v1/me/2fa = %v", st)
-	}
-	if strings.Contains(fmt.Sprint(st), secret) {
-		t.Error("the secret is returned after enrolment")
-	}
-	if n := countContaining(subjects(e, u.Email), "method added"); n != 1 {
-		t.Errorf("enable notices = %d, want 1", n)
-	}
-
+		for _, c := range u.codes {
+			if !regexp.MustCompile(`^[2-9A-HJKMNP-Z]{10}$`).MatchString(c) {
+				t.Errorf("backup code %q is not 10 unambiguous characters", c)
+			}
+		}
+		me := e.Must(http.StatusOK, apptest.Req{Method: "GET", Path: "/v1/me", Token: u.Token}).JSON()
+		if tf, _ := me["twoFactor"].(map[string]any); tf["enabled"] != true || fmt.Sprint(tf["methods"]) != "[totp]" {
+			t.Errorf("GET /v1/me twoFactor = %v, want enabled with [totp]", me["twoFactor"])
+		}
+		st := e.Must(http.StatusOK, apptest.Req{Method: "GET", Path: "/v1/me/2fa", Token: u.Token}).JSON()
+		if st["enabled"] != true || st["totp"].(map[string]any)["enabled"] != true || st["backupCodes"].(map[string]any)["remaining"] != float64(10) {
+			t.Errorf("GET /v1/me/2fa = %v", st)
+		}
+		if strings.Contains(fmt.Sprint(st), u.secret) {
+			t.Error("the secret is returned after enrolment")
+		}
+		if n := countContaining(subjects(e, u.Email), "method added"); n != 1 {
+			t.Errorf("enable notices = %d, want 1", n)
+		}
+	})
 	t.Run("the confirmation code cannot sign in (same time step)", func(t *testing.T) {
 		e := e.For(t)
-		c := mustChallenge(t, e, u)
-		wantMFAInvalid(t, second(e, c, "totp", mustCode(t, secret, e.Clock.Now())), "code of the confirmed step")
+		u := newTOTPUser(t, e)
+		c := mustChallenge(t, e, u.User)
+		wantMFAInvalid(t, second(e, c, "totp", mustCode(t, u.secret, e.Clock.Now())), "code of the confirmed step")
 	})
-	e.Clock.Advance(30 * time.Second)
 	t.Run("sign-in: wrong code, then the right one", func(t *testing.T) {
 		e := e.For(t)
-		c := mustChallenge(t, e, u)
+		u := newTOTPUser(t, e)
+		e.Clock.Advance(30 * time.Second)
+		c := mustChallenge(t, e, u.User)
 		if strings.Join(c.Methods, ",") != "totp,backup_code" {
 			t.Errorf("methods = %v, want [totp backup_code]", c.Methods)
 		}
-		wantMFAInvalid(t, second(e, c, "totp", wrongCodes(t, secret, e.Clock.Now(), 1)[0]), "wrong code")
-		used := mustCode(t, secret, e.Clock.Now())
+		wantMFAInvalid(t, second(e, c, "totp", wrongCodes(t, u.secret, e.Clock.Now(), 1)[0]), "wrong code")
+		used := mustCode(t, u.secret, e.Clock.Now())
 		wantSession(t, e, second(e, c, "totp", used), "right code")
 		t.Run("the challenge cannot be used twice", func(t *testing.T) {
 			e := e.For(t)
@@ -195,12 +244,13 @@ func TestTOTPEnrolSignInBackupCodesDisable(t *testing.T) {
 	})
 	t.Run("a replayed code is refused and the user is told", func(t *testing.T) {
 		e := e.For(t)
+		u := newTOTPUser(t, e)
 		// A code of a step of its own, used once, then replayed.
 		e.Clock.Advance(30 * time.Second)
-		used := mustCode(t, secret, e.Clock.Now())
-		wantSession(t, e, second(e, mustChallenge(t, e, u), "totp", used), "first use of the code")
+		used := mustCode(t, u.secret, e.Clock.Now())
+		wantSession(t, e, second(e, mustChallenge(t, e, u.User), "totp", used), "first use of the code")
 		before := countContaining(subjects(e, u.Email), "used twice")
-		c := mustChallenge(t, e, u)
+		c := mustChallenge(t, e, u.User)
 		wantMFAInvalid(t, second(e, c, "totp", used), "replayed code")
 		if after := countContaining(subjects(e, u.Email), "used twice"); after != before+1 {
 			t.Errorf("replay notices: %d -> %d, want one more", before, after)
@@ -208,18 +258,20 @@ func TestTOTPEnrolSignInBackupCodesDisable(t *testing.T) {
 	})
 	t.Run("the challenge is bound to the client", func(t *testing.T) {
 		e := e.For(t)
+		u := newTOTPUser(t, e)
 		e.Clock.Advance(30 * time.Second)
-		c := mustChallenge(t, e, u)
+		c := mustChallenge(t, e, u.User)
 		res := e.Do(apptest.Req{Method: "POST", Path: "/v1/auth/login/mfa", Header: map[string]string{"User-Agent": "another-browser"},
-			Body: map[string]any{"challengeId": c.ChallengeID, "method": "totp", "code": mustCode(t, secret, e.Clock.Now())}})
+			Body: map[string]any{"challengeId": c.ChallengeID, "method": "totp", "code": mustCode(t, u.secret, e.Clock.Now())}})
 		wantMFAInvalid(t, res, "another user agent")
 	})
 	t.Run("a backup code works once", func(t *testing.T) {
 		e := e.For(t)
-		c := mustChallenge(t, e, u)
-		wantSession(t, e, second(e, c, "backup_code", strings.ToLower(codes[0][:5])+"-"+codes[0][5:]), "backup code")
-		c = mustChallenge(t, e, u)
-		wantMFAInvalid(t, second(e, c, "backup_code", codes[0]), "used backup code")
+		u := newTOTPUser(t, e)
+		c := mustChallenge(t, e, u.User)
+		wantSession(t, e, second(e, c, "backup_code", strings.ToLower(u.codes[0][:5])+"-"+u.codes[0][5:]), "backup code")
+		c = mustChallenge(t, e, u.User)
+		wantMFAInvalid(t, second(e, c, "backup_code", u.codes[0]), "used backup code")
 		st := e.Must(http.StatusOK, apptest.Req{Method: "GET", Path: "/v1/me/2fa", Token: u.Token}).JSON()
 		if got := st["backupCodes"].(map[string]any)["remaining"]; got != float64(9) {
 			t.Errorf("remaining = %v, want 9", got)
@@ -227,35 +279,28 @@ func TestTOTPEnrolSignInBackupCodesDisable(t *testing.T) {
 	})
 	t.Run("regenerated codes replace the old set", func(t *testing.T) {
 		e := e.For(t)
-		// With 2FA on, a current second factor too (here a backup code).
-		res := e.Must(http.StatusOK, apptest.Req{Method: "POST", Path: "/v1/me/2fa/backup-codes", Token: u.Token, Body: map[string]any{"password": u.Password, "code": codes[5]}})
-		var out struct {
-			BackupCodes []string `json:"backupCodes"`
-		}
-		res.Decode(t, &out)
-		if len(out.BackupCodes) != 10 {
-			t.Fatalf("regenerated = %s", res.Body)
-		}
-		c := mustChallenge(t, e, u)
-		wantMFAInvalid(t, second(e, c, "backup_code", codes[1]), "old backup code")
-		wantSession(t, e, second(e, c, "backup_code", out.BackupCodes[1]), "new backup code")
+		u := newTOTPUser(t, e)
+		fresh := regenerateBackupCodes(t, e, u)
+		c := mustChallenge(t, e, u.User)
+		wantMFAInvalid(t, second(e, c, "backup_code", u.codes[1]), "old backup code")
+		wantSession(t, e, second(e, c, "backup_code", fresh[1]), "new backup code")
 		if n := countContaining(subjects(e, u.Email), "backup codes"); n != 1 {
 			t.Errorf("regeneration notices = %d, want 1", n)
 		}
 	})
 	t.Run("disabling with a wrong password is refused", func(t *testing.T) {
 		e := e.For(t)
+		u := newTOTPUser(t, e)
 		res := e.Do(apptest.Req{Method: "DELETE", Path: "/v1/me/2fa/totp", Token: u.Token, Body: map[string]any{"password": "Wrong-password-123"}})
 		if res.Status != http.StatusUnauthorized || res.Code() != "invalid_credentials" {
 			t.Fatalf("wrong password: %d %s", res.Status, res.Body)
 		}
-		c := mustChallenge(t, e, u) // still on
-		_ = c
+		mustChallenge(t, e, u.User) // still on
 	})
 	t.Run("removing the last factor turns 2FA off and ends other sessions on request", func(t *testing.T) {
 		e := e.For(t)
-		e.Clock.Advance(30 * time.Second)
-		e.Must(http.StatusNoContent, apptest.Req{Method: "DELETE", Path: "/v1/me/2fa/totp", Token: u.Token, Body: map[string]any{"password": u.Password, "code": mustCode(t, secret, e.Clock.Now()), "revokeOtherSessions": true}})
+		u := newTOTPUser(t, e)
+		removeTOTP(t, e, u, true)
 		st := e.Must(http.StatusOK, apptest.Req{Method: "GET", Path: "/v1/me/2fa", Token: u.Token}).JSON()
 		if st["enabled"] != false || st["backupCodes"].(map[string]any)["remaining"] != float64(0) {
 			t.Errorf("after disabling: %v", st)
@@ -264,7 +309,7 @@ func TestTOTPEnrolSignInBackupCodesDisable(t *testing.T) {
 		if tf, _ := me["twoFactor"].(map[string]any); tf["enabled"] != false {
 			t.Errorf("GET /v1/me twoFactor = %v", tf)
 		}
-		if r := e.Do(apptest.Req{Method: "GET", Path: "/v1/me", Token: other}); r.Status != http.StatusUnauthorized {
+		if r := e.Do(apptest.Req{Method: "GET", Path: "/v1/me", Token: u.other}); r.Status != http.StatusUnauthorized {
 			t.Errorf("other session after revokeOtherSessions: %d", r.Status)
 		}
 		if n := countContaining(subjects(e, u.Email), "method removed"); n != 1 {
@@ -274,6 +319,9 @@ func TestTOTPEnrolSignInBackupCodesDisable(t *testing.T) {
 	})
 	t.Run("every factor change is in the audit log", func(t *testing.T) {
 		e := e.For(t)
+		u := newTOTPUser(t, e)
+		regenerateBackupCodes(t, e, u)
+		removeTOTP(t, e, u, false)
 		var log struct {
 			Entries []struct {
 				Action  string            `json:"action"`

@@ -37,6 +37,11 @@ func (s *Service) checkLock(ctx context.Context, uid string, now time.Time) erro
 	if err != nil {
 		return account.Internal(err)
 	}
+	return lockedErr(l, now)
+}
+
+// lockedErr is checkLock's answer on the lock as read.
+func lockedErr(l Lock, now time.Time) error {
 	if now.Before(l.Until) {
 		return limitedMFA(&ratelimit.Limited{RetryAfter: l.Until.Sub(now)})
 	}

@@ -73,11 +73,12 @@ func failKey(uid string) string { return "mfa#" + uid }
 // method: the attempt is counted on the challenge and on the user before
 // anything is checked (atomically), the challenge must be bound to this
 // client (src) and offer method, and its user is read. The user id is the
-// challenge id's first part, so the counts, the user record and whatever
-// also reads are requested together: one DynamoDB round trip. The caller
-// defers done(err) with its answer: the per-user attempt is given back
-// unless the answer is a refusal (ErrRefused).
-func (s *Service) attempt(ctx context.Context, src request.Source, challengeID, method string, now time.Time, also ...func(uid string)) (Challenge, account.User, func(error), error) {
+// challenge id's first part, so the counts, the lock, the user record and
+// whatever also reads are requested together: one DynamoDB round trip.
+// struck reports strikes on record (a success clears them: redeem). The
+// caller defers done(err) with its answer: the per-user attempt is given
+// back unless the answer is a refusal (ErrRefused).
+func (s *Service) attempt(ctx context.Context, src request.Source, challengeID, method string, now time.Time, also ...func(uid string)) (_ Challenge, _ account.User, struck bool, _ func(error), _ error) {
 	uid, _, _ := strings.Cut(challengeID, ".")
 	var (
 		c                   Challenge
@@ -86,7 +87,7 @@ func (s *Service) attempt(ctx context.Context, src request.Source, challengeID, 
 	)
 	fns := []func(){
 		func() { c, cErr = s.Store.AttemptChallenge(ctx, challengeID, now, ChallengeMaxAttempts) },
-		func() { takeErr = s.takeAttempt(ctx, uid) },
+		func() { struck, takeErr = s.takeAttempt(ctx, uid) },
 		func() { u, uErr = s.Users.GetUser(ctx, uid) },
 	}
 	for _, f := range also {
@@ -95,21 +96,21 @@ func (s *Service) attempt(ctx context.Context, src request.Source, challengeID, 
 	together(fns...)
 	if cErr != nil {
 		if takeErr == nil {
-			s.settleAttempt(ctx, uid, nil) // no attempt was made
+			s.release(ctx, uid) // no attempt was made
 		}
 		if errors.Is(cErr, ErrVoid) {
-			return Challenge{}, account.User{}, nil, errMFA()
+			return Challenge{}, account.User{}, false, nil, errMFA()
 		}
-		return Challenge{}, account.User{}, nil, account.Internal(cErr)
+		return Challenge{}, account.User{}, false, nil, account.Internal(cErr)
 	}
 	request.SetUserID(ctx, c.UserID)
 	if takeErr != nil {
-		return Challenge{}, account.User{}, nil, takeErr
+		return Challenge{}, account.User{}, false, nil, takeErr
 	}
-	done := func(answer error) { s.settleAttempt(ctx, c.UserID, answer) }
-	fail := func(err error) (Challenge, account.User, func(error), error) {
+	done := func(answer error) { s.settleAttempt(ctx, c.UserID, struck, answer) }
+	fail := func(err error) (Challenge, account.User, bool, func(error), error) {
 		done(err)
-		return Challenge{}, account.User{}, nil, err
+		return Challenge{}, account.User{}, false, nil, err
 	}
 	if c.IP != src.IP || c.UserAgent != src.UserAgent || !slices.Contains(c.Methods, method) {
 		return fail(s.refuse(ctx, c.UserID, "challenge bound elsewhere or method not offered"))
@@ -120,7 +121,7 @@ func (s *Service) attempt(ctx context.Context, src request.Source, challengeID, 
 	if uErr != nil {
 		return fail(account.Internal(uErr))
 	}
-	return c, u, done, nil
+	return c, u, struck, done, nil
 }
 
 // together runs fns at once and waits for them all: independent DynamoDB
@@ -133,25 +134,42 @@ func together(fns ...func()) {
 	wg.Wait()
 }
 
-// redeem marks the challenge used and, at the same time, gives back the
-// user's attempt (the answer was right). If the challenge was redeemed
-// already, the attempt is counted again and the answer is a refusal.
-func (s *Service) redeem(ctx context.Context, c Challenge, now time.Time, smsHash string) error {
+// redeem marks the challenge used with write (RedeemChallenge, or
+// RedeemChallengeTOTP that records the code's step in the same
+// transaction) and, at the same time, gives back the user's attempt (the
+// answer was right). If the challenge was redeemed already or the step was
+// recorded meanwhile (a replay: u is told), the attempt is counted again
+// and the answer is a refusal. Strikes on record (struck) are cleared
+// after a success.
+func (s *Service) redeem(ctx context.Context, c Challenge, u account.User, struck bool, write func() error) error {
 	var err error
 	together(
-		func() { err = s.Store.RedeemChallenge(ctx, c.ID, now, smsHash) },
-		func() { s.settleAttempt(ctx, c.UserID, nil) },
+		func() { err = write() },
+		func() { s.release(ctx, c.UserID) },
 	)
-	if errors.Is(err, ErrVoid) {
-		if herr := s.Failures.Hit(ctx, failKey(c.UserID)); herr != nil && !isLimited(herr) {
-			s.Log.ErrorContext(ctx, "count second-factor attempt again", "error", herr.Error())
+	if err == nil {
+		if struck {
+			s.unlock(ctx, c.UserID)
 		}
-		return s.refuse(ctx, c.UserID, "challenge redeemed already")
+		return nil
 	}
-	if err != nil {
+	var refused error
+	switch {
+	case errors.Is(err, ErrVoid):
+		refused = s.refuse(ctx, c.UserID, "challenge redeemed already")
+	case errors.Is(err, ErrReplay):
+		s.notice(ctx, u, noticeReplay, MethodTOTP)
+		refused = s.refuse(ctx, c.UserID, "totp replay")
+	case errors.Is(err, account.ErrNotFound):
+		// The authenticator was removed since it was read.
+		refused = s.refuse(ctx, c.UserID, "totp removed")
+	default:
 		return account.Internal(err)
 	}
-	return nil
+	if herr := s.Failures.Hit(ctx, failKey(c.UserID)); herr != nil && !isLimited(herr) {
+		s.Log.ErrorContext(ctx, "count second-factor attempt again", "error", herr.Error())
+	}
+	return refused
 }
 
 func isLimited(err error) bool {
@@ -207,7 +225,7 @@ func (s *Service) VerifyCode(ctx context.Context, src request.Source, challengeI
 	if method == MethodTOTP {
 		also = append(also, func(uid string) { totp, totpErr = s.Store.GetTOTP(ctx, uid) })
 	}
-	c, u, done, err := s.attempt(ctx, src, challengeID, method, now, also...)
+	c, u, struck, done, err := s.attempt(ctx, src, challengeID, method, now, also...)
 	if err != nil {
 		return "", err
 	}
@@ -219,14 +237,19 @@ func (s *Service) VerifyCode(ctx context.Context, src request.Source, challengeI
 	}()
 	smsHash := ""
 	var backup *BackupCode
+	write := func() error { return s.Store.RedeemChallenge(ctx, c.ID, now, smsHash) }
 	switch method {
 	case MethodTOTP:
 		if !hasMethod(u, MethodTOTP) {
 			return "", s.refuse(ctx, u.ID, "totp no longer enabled")
 		}
-		if err := s.checkTOTP(ctx, u, totp, totpErr, code, now); err != nil {
+		step, err := s.matchTOTP(ctx, u, totp, totpErr, code, now)
+		if err != nil {
 			return "", err
 		}
+		// The step is recorded as the challenge is redeemed, in one
+		// transaction: of concurrent answers with this code, one wins.
+		write = func() error { return s.Store.RedeemChallengeTOTP(ctx, c.ID, now, u.ID, step) }
 	case MethodBackupCode:
 		if backup, err = s.checkBackupCode(ctx, u, code); err != nil {
 			return "", err
@@ -244,7 +267,7 @@ func (s *Service) VerifyCode(ctx context.Context, src request.Source, challengeI
 	}
 	// Single use: of concurrent redemptions of one challenge, one wins.
 	settled = true
-	if err := s.redeem(ctx, c, now, smsHash); err != nil {
+	if err := s.redeem(ctx, c, u, struck, write); err != nil {
 		return "", err
 	}
 	// Only the winner of the challenge consumes its backup code: of five
@@ -262,39 +285,56 @@ func (s *Service) VerifyCode(ctx context.Context, src request.Source, challengeI
 // one, recording it with a conditional write. A replay is refused and the
 // user is told by email. t and err are the authenticator as read (GetTOTP).
 func (s *Service) checkTOTP(ctx context.Context, u account.User, t TOTP, err error, code string, now time.Time) error {
+	step, err := s.matchTOTP(ctx, u, t, err, code, now)
+	if err != nil {
+		return err
+	}
+	return s.advanceTOTP(ctx, u, step)
+}
+
+// matchTOTP is checkTOTP's check of the code against the authenticator as
+// read: the step the code is of, to record with advanceTOTP.
+func (s *Service) matchTOTP(ctx context.Context, u account.User, t TOTP, err error, code string, now time.Time) (int64, error) {
 	if errors.Is(err, account.ErrNotFound) {
-		return s.refuse(ctx, u.ID, "no totp")
+		return 0, s.refuse(ctx, u.ID, "no totp")
 	}
 	if err != nil {
-		return account.Internal(err)
+		return 0, account.Internal(err)
 	}
 	secret, err := s.Sealer.Open(ctx, u.ID, t.SecretEnc)
 	if err != nil {
-		return account.Internal(err)
+		return 0, account.Internal(err)
 	}
 	step, ok, replay, err := Standard.Match(secret, code, now, t.LastStep)
 	if err != nil {
-		return account.Internal(err)
+		return 0, account.Internal(err)
 	}
 	if ok {
-		err = s.Store.AdvanceTOTPStep(ctx, u.ID, step)
-		if err == nil {
-			return nil
-		}
-		if errors.Is(err, account.ErrNotFound) {
-			// The authenticator was removed since it was read.
-			return s.refuse(ctx, u.ID, "totp removed")
-		}
-		if !errors.Is(err, ErrReplay) {
-			return account.Internal(err)
-		}
-		replay = true
+		return step, nil
 	}
 	if replay {
 		s.notice(ctx, u, noticeReplay, MethodTOTP)
+		return 0, s.refuse(ctx, u.ID, "totp replay")
+	}
+	return 0, s.refuse(ctx, u.ID, "wrong totp")
+}
+
+// advanceTOTP records step as the last accepted one, if it is later than
+// the recorded one: a code accepted meanwhile by another request is a
+// replay (refused, the user told).
+func (s *Service) advanceTOTP(ctx context.Context, u account.User, step int64) error {
+	err := s.Store.AdvanceTOTPStep(ctx, u.ID, step)
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, account.ErrNotFound):
+		// The authenticator was removed since it was read.
+		return s.refuse(ctx, u.ID, "totp removed")
+	case errors.Is(err, ErrReplay):
+		s.notice(ctx, u, noticeReplay, MethodTOTP)
 		return s.refuse(ctx, u.ID, "totp replay")
 	}
-	return s.refuse(ctx, u.ID, "wrong totp")
+	return account.Internal(err)
 }
 
 // checkBackupCode reads the one code the id names and verifies one
@@ -348,28 +388,60 @@ func (s *Service) refuse(ctx context.Context, uid, why string) error {
 
 // takeAttempt counts a second-factor attempt against the user before it
 // is checked: 429 rate_limited when over the limit, so parallel guesses
-// get at most Failures.Max real checks.
-func (s *Service) takeAttempt(ctx context.Context, uid string) error {
-	if err := s.checkLock(ctx, uid, s.Now().UTC()); err != nil {
-		return err
+// get at most Failures.Max real checks, and while the factors are locked
+// (lockout.go). The lock is read while the attempt is taken (one round
+// trip); a locked user's attempt is given back. struck reports strikes on
+// record, for settleAttempt to clear after a success.
+func (s *Service) takeAttempt(ctx context.Context, uid string) (struck bool, err error) {
+	now := s.Now().UTC()
+	var (
+		l                Lock
+		lockErr, takeErr error
+	)
+	together(
+		func() { l, lockErr = s.Store.GetLock(ctx, uid) },
+		func() { takeErr = limitedMFA(s.Failures.Take(ctx, failKey(uid))) },
+	)
+	if lockErr == nil {
+		lockErr = lockedErr(l, now)
+	} else {
+		lockErr = account.Internal(lockErr)
 	}
-	return limitedMFA(s.Failures.Take(ctx, failKey(uid)))
+	if lockErr != nil {
+		if takeErr == nil {
+			s.release(ctx, uid)
+		}
+		return false, lockErr
+	}
+	if takeErr != nil {
+		return false, takeErr
+	}
+	return l.Strikes > 0, nil
 }
 
 // settleAttempt gives back the attempt taken by takeAttempt unless the
 // answer err is a refusal (ErrRefused): only wrong factors accumulate. A
 // refusal that runs out the window locks the factors (strike); a success
-// clears the lock's strikes.
-func (s *Service) settleAttempt(ctx context.Context, uid string, err error) {
+// clears the lock's strikes (struck: there are some on record).
+func (s *Service) settleAttempt(ctx context.Context, uid string, struck bool, err error) {
 	if errors.Is(err, ErrRefused) {
 		s.strike(ctx, uid)
 		return
 	}
-	if rerr := s.Failures.Release(ctx, failKey(uid)); rerr != nil {
-		s.Log.ErrorContext(ctx, "release second-factor attempt", "error", rerr.Error())
-	}
-	if err == nil {
-		s.unlock(ctx, uid)
+	together(
+		func() { s.release(ctx, uid) },
+		func() {
+			if err == nil && struck {
+				s.unlock(ctx, uid)
+			}
+		},
+	)
+}
+
+// release gives back an attempt taken by takeAttempt.
+func (s *Service) release(ctx context.Context, uid string) {
+	if err := s.Failures.Release(ctx, failKey(uid)); err != nil {
+		s.Log.ErrorContext(ctx, "release second-factor attempt", "error", err.Error())
 	}
 }
 

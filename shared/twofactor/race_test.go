@@ -31,6 +31,22 @@ func (r removedFirst) UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInp
 	return r.DB.UpdateItem(ctx, in, opts...)
 }
 
+// TransactWriteItems does the same for the sign-in's transaction that
+// redeems the challenge and records the step together.
+func (r removedFirst) TransactWriteItems(ctx context.Context, in *dynamodb.TransactWriteItemsInput, opts ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error) {
+	for _, it := range in.TransactItems {
+		if it.Update == nil || !r.on.Load() {
+			continue
+		}
+		if sk, ok := it.Update.Key[store.AttrSK].(*ddbtypes.AttributeValueMemberS); ok && sk.Value == store.SKTOTP {
+			if _, err := r.DB.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: it.Update.TableName, Key: it.Update.Key}); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return r.DB.TransactWriteItems(ctx, in, opts...)
+}
+
 // A right TOTP code for an authenticator removed meanwhile is refused like a
 // wrong one (401 mfa_invalid), not a 500.
 func TestTOTPRemovedDuringSignIn(t *testing.T) {

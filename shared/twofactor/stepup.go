@@ -38,10 +38,11 @@ func (s *Service) CheckStepUp(ctx context.Context, u account.User, code string) 
 	if code == "" || len(code) > 32 {
 		return errStepUp()
 	}
-	if err := s.takeAttempt(ctx, u.ID); err != nil {
+	struck, err := s.takeAttempt(ctx, u.ID)
+	if err != nil {
 		return err
 	}
-	defer func() { s.settleAttempt(ctx, u.ID, err) }()
+	defer func() { s.settleAttempt(ctx, u.ID, struck, err) }()
 	if isTOTPCode(code) && hasMethod(u, MethodTOTP) {
 		t, terr := s.Store.GetTOTP(ctx, u.ID)
 		err = s.checkTOTP(ctx, u, t, terr, code, s.Now().UTC())

@@ -198,6 +198,10 @@ type Store interface {
 	// is not live. smsHash, if not empty, must equal the stored SMS hash
 	// (and the SMS code must not have expired).
 	RedeemChallenge(ctx context.Context, id string, now time.Time, smsHash string) error
+	// RedeemChallengeTOTP redeems the challenge (no SMS code) and advances
+	// the user's TOTP step in one transaction, both or neither: ErrVoid as
+	// RedeemChallenge, ErrReplay or account.ErrNotFound as AdvanceTOTPStep.
+	RedeemChallengeTOTP(ctx context.Context, id string, now time.Time, userID string, step int64) error
 	// GetLock returns the user's second-factor lock; the zero Lock if none.
 	GetLock(ctx context.Context, userID string) (Lock, error)
 	// PutLock stores l if the stored lock still has prevStrikes strikes

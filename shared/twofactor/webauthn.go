@@ -251,7 +251,7 @@ func (s *Service) FinishPasskeyLogin(ctx context.Context, src request.Source, ch
 		return "", err
 	}
 	now := s.Now().UTC()
-	c, u, done, err := s.attempt(ctx, src, challengeID, MethodWebAuthn, now)
+	c, u, struck, done, err := s.attempt(ctx, src, challengeID, MethodWebAuthn, now)
 	if err != nil {
 		return "", err
 	}
@@ -305,7 +305,7 @@ func (s *Service) FinishPasskeyLogin(ctx context.Context, src request.Source, ch
 		return "", account.Internal(err)
 	}
 	settled = true
-	if err := s.redeem(ctx, c, now, ""); err != nil {
+	if err := s.redeem(ctx, c, u, struck, func() error { return s.Store.RedeemChallenge(ctx, c.ID, now, "") }); err != nil {
 		return "", err
 	}
 	s.Log.InfoContext(ctx, "second factor accepted", "userId", u.ID, "method", MethodWebAuthn)

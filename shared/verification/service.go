@@ -11,6 +11,7 @@ import (
 
 	"github.com/example/myprofile/shared/account"
 	"github.com/example/myprofile/shared/audit"
+	"github.com/example/myprofile/shared/events"
 	"github.com/example/myprofile/shared/metrics"
 	"github.com/example/myprofile/shared/notify"
 	"github.com/example/myprofile/shared/phone"
@@ -54,6 +55,9 @@ type Service struct {
 	Audit audit.Sink
 	// Metrics counts the codes sent (optional).
 	Metrics metrics.Counter
+	// Events publishes User Email Changed and User Phone Changed after a
+	// confirmed change (nil: none).
+	Events *events.Emitter
 }
 
 // maxConfirmRetries bounds the retries of a confirmation whose transaction
@@ -214,6 +218,9 @@ func (s *Service) ConfirmEmailChange(ctx context.Context, u account.User, newEma
 		case err == nil:
 			s.noticeOldAddress(ctx, u, c)
 			s.record(ctx, u, audit.ActionEmailChanged, map[string]string{"from": notify.MaskEmail(u.Email), "to": notify.MaskEmail(c.Target)})
+			if s.Events != nil {
+				s.Events.Emit(ctx, s.Events.New(ctx, events.UserEmailChanged, map[string]any{"userId": u.ID}))
+			}
 			return next, nil
 		case errors.Is(err, ErrNoPending):
 			return account.User{}, noPending()
@@ -329,6 +336,9 @@ func (s *Service) ConfirmPhoneChange(ctx context.Context, u account.User, code s
 		switch {
 		case err == nil:
 			s.record(ctx, u, audit.ActionPhoneChanged, map[string]string{"to": notify.MaskPhone(c.Target)})
+			if s.Events != nil {
+				s.Events.Emit(ctx, s.Events.New(ctx, events.UserPhoneChanged, map[string]any{"userId": u.ID}))
+			}
 			return next, nil
 		case errors.Is(err, ErrNoPending):
 			return account.User{}, noPending()

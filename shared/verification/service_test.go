@@ -1,6 +1,7 @@
 package verification_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -132,6 +133,7 @@ func newFixture(t *testing.T) *fixture {
 			Failures:      ratelimit.Fair{Store: st, Now: clock.Now, Window: time.Hour, Max: 100},
 			FailuresPerIP: ratelimit.Fair{Store: st, Now: clock.Now, Window: time.Hour, Max: 100},
 			SignupEnabled: true, Now: clock.Now, Log: log,
+			SignupMails: limiter(1000), Keys: staticKey(bytes.Repeat([]byte{7}, 32)), Mailer: &outbox{}, AppName: "Test",
 		},
 		st: st, clock: clock, outbox: out,
 	}
@@ -140,9 +142,19 @@ func newFixture(t *testing.T) *fixture {
 // mustUser signs up a new user (through the auth service, without HTTP).
 func (f *fixture) mustUser(t *testing.T) account.User {
 	t.Helper()
-	u, _, err := f.auth.SignUp(t.Context(), auth.SignUp{Email: testenv.Email(t), Password: testPassword, FirstName: "Ada", LastName: "Lovelace"})
-	if err != nil {
+	return f.mustSignUp(t, testenv.Email(t), "Ada", "Lovelace")
+}
+
+// mustSignUp signs email up: the request, the code from the mail (kept
+// apart from the verification mails), the confirmation.
+func (f *fixture) mustSignUp(t *testing.T, email, first, last string) account.User {
+	t.Helper()
+	if _, err := f.auth.RequestSignUp(t.Context(), auth.SignUp{Email: email, Password: testPassword, FirstName: first, LastName: last}); err != nil {
 		t.Fatalf("sign up: %v", err)
+	}
+	u, _, err := f.auth.ConfirmSignUp(t.Context(), email, f.auth.Mailer.(*outbox).mustEmailCode(t, email))
+	if err != nil {
+		t.Fatalf("confirm sign-up: %v", err)
 	}
 	return u
 }
@@ -402,9 +414,7 @@ func TestConfirmEmailChange(t *testing.T) {
 		{
 			name: "an address taken meanwhile is refused",
 			confirm: func(t *testing.T, u account.User, newEmail string, c codes) (account.User, error) {
-				if _, _, err := f.auth.SignUp(t.Context(), auth.SignUp{Email: newEmail, Password: testPassword, FirstName: "Grace", LastName: "Hopper"}); err != nil {
-					t.Fatal(err)
-				}
+				f.mustSignUp(t, newEmail, "Grace", "Hopper")
 				return f.svc.ConfirmEmailChange(t.Context(), u, c.newCode, c.current)
 			},
 			want: account.ErrEmailTaken, wantCode: account.CodeEmailTaken,

@@ -2,7 +2,9 @@
 // programs and tests that run them all together: the local gateway,
 // `make invoke` and the end-to-end tests. A function's own main imports
 // only its wiring package, never this one, so its binary links only what
-// it serves.
+// it serves. With Deps.Check set (the end-to-end tests), each function
+// gets its own DynamoDB client that lets through only the calls its
+// catalog grants cover (grants.go).
 package all
 
 import (
@@ -19,6 +21,7 @@ import (
 	"github.com/example/myprofile/shared/app/avatarwire"
 	"github.com/example/myprofile/shared/app/billingwire"
 	"github.com/example/myprofile/shared/app/dailysummarywire"
+	"github.com/example/myprofile/shared/app/eventswire"
 	"github.com/example/myprofile/shared/app/mailwire"
 	"github.com/example/myprofile/shared/app/orgwire"
 	"github.com/example/myprofile/shared/app/profilewire"
@@ -60,6 +63,7 @@ func Functions() map[string]Function {
 		"balances":             {Job: billingwire.BalancesJob},
 		"daily-summary":        {Job: dailysummarywire.DailySummaryJob},
 		"daily-summary-worker": {Queue: dailysummarywire.Worker},
+		"events-outbox":        {Job: eventswire.SweepJob},
 		"low-credit":           {Job: billingwire.LowCreditJob},
 		"profile":              {Routes: profilewire.Routes},
 		"sessions":             {Routes: sessionswire.Routes},
@@ -69,7 +73,12 @@ func Functions() map[string]Function {
 }
 
 // Deps is app.Deps with every function's wiring at hand.
-type Deps struct{ *app.Deps }
+type Deps struct {
+	*app.Deps
+	// Check, when set, has each function built from Deps check its
+	// DynamoDB calls against its catalog grants (see Check).
+	Check *Check
+}
 
 // Load is app.Load for every function.
 func Load(ctx context.Context) (*Deps, error) {
@@ -77,7 +86,7 @@ func Load(ctx context.Context) (*Deps, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Deps{d}, nil
+	return &Deps{Deps: d}, nil
 }
 
 func (d *Deps) function(name string, kind catalog.Kind) (Function, error) {
@@ -102,7 +111,7 @@ func (d *Deps) HTTPHandler(name string) (http.Handler, error) {
 	if err != nil || f.Routes == nil {
 		return nil, fmt.Errorf("app: %q is not an HTTP function in the catalog", name)
 	}
-	return d.Deps.HTTPHandler(name, f.Routes)
+	return d.forFunction(name).HTTPHandler(name, f.Routes)
 }
 
 // Gateway mounts every HTTP route of the catalog on one handler, each
@@ -171,15 +180,16 @@ func (d *Deps) Lambda(name string) (lambda.Handler, error) {
 		return nil, fmt.Errorf("app: no function %q in the catalog", name)
 	}
 	f := Functions()[name]
+	fd := d.forFunction(name)
 	switch {
 	case fn.Kind == catalog.HTTP && f.Routes != nil:
-		return d.HTTPLambda(name, f.Routes)
+		return fd.HTTPLambda(name, f.Routes)
 	case fn.Kind == catalog.Storage && f.Storage != nil:
-		return lambda.NewHandler(f.Storage(d.Deps)), nil
+		return lambda.NewHandler(f.Storage(fd)), nil
 	case (fn.Kind == catalog.Schedule || fn.Kind == catalog.Event) && f.Job != nil:
-		return lambda.NewHandler(f.Job(d.Deps)), nil
+		return lambda.NewHandler(f.Job(fd)), nil
 	case fn.Kind == catalog.Queue && f.Queue != nil:
-		return lambda.NewHandler(f.Queue(d.Deps)), nil
+		return lambda.NewHandler(f.Queue(fd)), nil
 	}
 	return nil, fmt.Errorf("app: function %q of kind %s is not wired", name, fn.Kind)
 }
@@ -188,7 +198,7 @@ func (d *Deps) Lambda(name string) (lambda.Handler, error) {
 // gateway's timer and tests.
 func (d *Deps) Job(name string) (app.Job, error) {
 	if f, ok := Functions()[name]; ok && f.Job != nil {
-		return f.Job(d.Deps), nil
+		return f.Job(d.forFunction(name)), nil
 	}
 	return nil, fmt.Errorf("app: no schedule or event function %q", name)
 }
@@ -196,31 +206,39 @@ func (d *Deps) Job(name string) (app.Job, error) {
 // QueueJob returns a queue function's handler, for tests and local runs.
 func (d *Deps) QueueJob(name string) (app.QueueJob, error) {
 	if f, ok := Functions()[name]; ok && f.Queue != nil {
-		return f.Queue(d.Deps), nil
+		return f.Queue(d.forFunction(name)), nil
 	}
 	return nil, fmt.Errorf("app: no queue function %q", name)
 }
 
 // AvatarEvent runs the avatar function on one S3 notification.
 func (d *Deps) AvatarEvent(ctx context.Context, ev events.S3Event) error {
-	return avatarwire.Event(d.Deps)(ctx, ev)
+	return avatarwire.Event(d.forFunction("avatar"))(ctx, ev)
 }
 
-// DailySummary returns the daily summary run (and worker).
-func (d *Deps) DailySummary() *dailysummary.Runner { return dailysummarywire.Runner(d.Deps) }
+// DailySummary returns the daily summary run, as the daily-summary
+// function builds it.
+func (d *Deps) DailySummary() *dailysummary.Runner {
+	return dailysummarywire.Runner(d.forFunction("daily-summary"))
+}
 
-// DailySummaryWorker returns the daily summary's queue consumer.
-func (d *Deps) DailySummaryWorker() app.QueueJob { return dailysummarywire.Worker(d.Deps) }
+// DailySummaryWorker returns the daily summary's queue consumer, the
+// daily-summary-worker function.
+func (d *Deps) DailySummaryWorker() app.QueueJob {
+	return dailysummarywire.Worker(d.forFunction("daily-summary-worker"))
+}
 
-// Billing returns the low-credit alert service.
-func (d *Deps) Billing() *billing.Service { return billingwire.Service(d.Deps) }
+// Billing returns the low-credit alert service, as the low-credit
+// function builds it.
+func (d *Deps) Billing() *billing.Service { return billingwire.Service(d.forFunction("low-credit")) }
 
 // Org returns the organizations service as the profile function builds it.
 // Its account deletion checks the second factor with the two-factor
 // service when that can be built (it needs the data key).
 func (d *Deps) Org() *org.Service {
-	o := orgwire.Service(d.Deps, avatarwire.DeleteHooks(d.Deps))
-	if tf, err := twofactorwire.Service(d.Deps); err == nil {
+	fd := d.forFunction("profile")
+	o := orgwire.Service(fd, avatarwire.DeleteHooks(fd))
+	if tf, err := twofactorwire.Service(fd); err == nil {
 		o.SecondFactor = tf
 	}
 	return o

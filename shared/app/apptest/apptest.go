@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"regexp"
 	"runtime"
 	"strings"
 	"sync"
@@ -70,6 +71,15 @@ type Env struct {
 	Table       string
 	// validator checks every response against api/openapi.yaml.
 	validator *validator
+	// archived are the mails SignUp read (the sign-up codes): Emails
+	// leaves them out, so tests count only the mails their steps caused.
+	archived *archive
+}
+
+// archive is the set of mails (by message id) Emails leaves out.
+type archive struct {
+	mu  sync.Mutex
+	ids map[string]bool
 }
 
 // Options change the environment (nil: defaults).
@@ -124,6 +134,9 @@ func New(t testing.TB, opts *Options) *Env {
 		// lower the memory so hundreds of hashes stay fast.
 		Hasher: password.NewHasher(password.Params{MemoryKiB: 1024, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}),
 	}}
+	// Each function checks its DynamoDB calls against its catalog grants
+	// and records the grants it used (see grants.go).
+	deps.Check = checkGrants(t)
 	deps.SetClient(mailwire.SES, sesClient)
 	deps.SetClient(smswire.SNS, snsClient)
 	if opts.Configure != nil {
@@ -139,7 +152,7 @@ func New(t testing.TB, opts *Options) *Env {
 	if err != nil {
 		t.Fatalf("openapi: %v", err)
 	}
-	return &Env{T: t, Deps: deps, Server: srv, Clock: clock, SESEndpoint: sesEndpoint, SNSEndpoint: snsEndpoint, Table: table, validator: v}
+	return &Env{T: t, Deps: deps, Server: srv, Clock: clock, SESEndpoint: sesEndpoint, SNSEndpoint: snsEndpoint, Table: table, validator: v, archived: &archive{ids: map[string]bool{}}}
 }
 
 // Response is a decoded answer.
@@ -303,7 +316,10 @@ type User struct {
 	OrgID    string
 }
 
-// SignUp creates a user with a unique email and returns it signed in.
+// SignUp creates a user with a unique email and returns it signed in, as
+// a person does: POST /v1/auth/signup, the code read from the mail in the
+// SES emulator, POST /v1/auth/signup/confirm. The code's mail is then
+// archived: Emails no longer lists it.
 func (e *Env) SignUp(extra map[string]any) User {
 	e.T.Helper()
 	email := testenv.Email(e.T)
@@ -311,7 +327,14 @@ func (e *Env) SignUp(extra map[string]any) User {
 	for k, v := range extra {
 		body[k] = v
 	}
-	res := e.Must(http.StatusCreated, Req{Method: "POST", Path: "/v1/auth/signup", Body: body})
+	e.Must(http.StatusAccepted, Req{Method: "POST", Path: "/v1/auth/signup", Body: body})
+	addr, _ := body["email"].(string)
+	mail, code := e.lastCode(addr)
+	res := e.Must(http.StatusCreated, Req{Method: "POST", Path: "/v1/auth/signup/confirm",
+		Body: map[string]any{"email": addr, "code": code}})
+	e.archived.mu.Lock()
+	e.archived.ids[mail.MessageID] = true
+	e.archived.mu.Unlock()
 	var out struct {
 		User struct {
 			ID             string `json:"id"`
@@ -325,6 +348,30 @@ func (e *Env) SignUp(extra map[string]any) User {
 	res.Decode(e.T, &out)
 	pw, _ := body["password"].(string)
 	return User{ID: out.User.ID, Email: out.User.Email, Password: pw, Token: out.Session.Token, OrgID: out.User.OrganizationID}
+}
+
+// sixDigits finds a one-time code in a mail's text.
+var sixDigits = regexp.MustCompile(`(?m)^\s*(\d{6})\s*$`)
+
+// LastCode returns the 6-digit code of the newest mail to an address that
+// carries one (sign-up, password reset, email change), failing the test
+// if there is none.
+func (e *Env) LastCode(to string) string {
+	e.T.Helper()
+	_, code := e.lastCode(to)
+	return code
+}
+
+func (e *Env) lastCode(to string) (localcloud.Email, string) {
+	e.T.Helper()
+	mails := e.Emails(to)
+	for i := len(mails) - 1; i >= 0; i-- {
+		if m := sixDigits.FindStringSubmatch(mails[i].Text); m != nil {
+			return mails[i], m[1]
+		}
+	}
+	e.T.Fatalf("no mail with a code to %s (%d mails)", to, len(mails))
+	return localcloud.Email{}, ""
 }
 
 // Login signs in and returns the session token.
@@ -343,15 +390,21 @@ func (e *Env) Login(email, pw string) string {
 	return out.Session.Token
 }
 
-// Emails returns the emails the SES emulator holds for one recipient, oldest first.
+// Emails returns the emails the SES emulator holds for one recipient, oldest
+// first, but for the sign-up codes SignUp read.
 func (e *Env) Emails(to string) []localcloud.Email {
 	e.T.Helper()
 	all, err := localcloud.SESMessages(context.Background(), e.SESEndpoint)
 	if err != nil {
 		e.T.Fatalf("read SES store: %v", err)
 	}
+	e.archived.mu.Lock()
+	defer e.archived.mu.Unlock()
 	var out []localcloud.Email
 	for _, m := range all {
+		if e.archived.ids[m.MessageID] {
+			continue
+		}
 		for _, r := range m.To {
 			if strings.EqualFold(r, to) {
 				out = append(out, m)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/example/myprofile/shared/account"
 	"github.com/example/myprofile/shared/app"
+	"github.com/example/myprofile/shared/app/eventswire"
 	"github.com/example/myprofile/shared/app/mailwire"
 	"github.com/example/myprofile/shared/org"
 	"github.com/example/myprofile/shared/store/orgdb"
@@ -27,6 +28,10 @@ func Service(d *app.Deps, onDelete []func(context.Context, account.User) error) 
 		// computable from the id alone by outsiders of it.
 		PseudonymKey: []byte("audit-pseudonym:" + d.Config.Stage + ":" + d.Config.TableName),
 		Invites:      d.Limiter(24*time.Hour, 100),
+		InvitesTo:    d.Limiter(24*time.Hour, 3),
+		Exports:      d.Limiter(24*time.Hour, 5),
+		Events:       eventswire.Emitter(d),
+		InviteExpiry: d.Config.InviteTTL,
 		OnDelete:     onDelete,
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/example/myprofile/shared/app/billingwire"
 	"github.com/example/myprofile/shared/app/mailwire"
 	"github.com/example/myprofile/shared/app/orgwire"
+	"github.com/example/myprofile/shared/app/ssowire"
 	"github.com/example/myprofile/shared/app/twofactorwire"
 	"github.com/example/myprofile/shared/dailysummary"
 	"github.com/example/myprofile/shared/httpapi"
@@ -50,5 +51,10 @@ func Routes(d *app.Deps) (httpapi.Routes, error) {
 	}
 	o.SecondFactor = tf
 	maps.Copy(rs, o.Routes()) // /v1/users*, DELETE /v1/me, audit listings
+	sso, err := ssowire.Service(d, nil)
+	if err != nil {
+		return nil, err
+	}
+	maps.Copy(rs, sso.ConfigRoutes()) // /v1/organizations/{id}/sso and /domains
 	return rs, nil
 }

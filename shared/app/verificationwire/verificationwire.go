@@ -7,6 +7,7 @@ import (
 
 	"github.com/example/myprofile/shared/app"
 	"github.com/example/myprofile/shared/app/datakeywire"
+	"github.com/example/myprofile/shared/app/eventswire"
 	"github.com/example/myprofile/shared/app/mailwire"
 	"github.com/example/myprofile/shared/app/smswire"
 	"github.com/example/myprofile/shared/datakey/keyedhash"
@@ -30,6 +31,7 @@ func Routes(d *app.Deps) (httpapi.Routes, error) {
 		RecipientDay:  d.Limiter(24*time.Hour, d.Config.EmailChangePerRecipientDay),
 		Mailer:        mailwire.Mailer(d), Texter: smswire.Texter(d),
 		Now: d.Now, Log: d.Log, AppName: d.Config.AppName, Audit: d.Audit(), Metrics: d.Metrics,
+		Events: eventswire.Emitter(d),
 	}
 	return v.Routes(), nil
 }

@@ -181,3 +181,24 @@ func TestAvailabilityZoneFollowsTheProfileZone(t *testing.T) {
 		t.Errorf("availability zone %q, want the chosen America/New_York", u.Availability.Timezone)
 	}
 }
+
+// A record stored before emailVerified existed has no attribute and reads
+// as verified; one that says false is shown unverified.
+func TestViewEmailVerified(t *testing.T) {
+	no := false
+	for _, tc := range []struct {
+		name string
+		in   *bool
+		want bool
+	}{
+		{"record without the attribute reads as verified", nil, true},
+		{"proven address", account.Verified(), true},
+		{"address not proven", &no, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := View(account.User{EmailVerified: tc.in}, "").EmailVerified; got != tc.want {
+				t.Errorf("got %v, want %v", got, tc.want)
+			}
+		})
+	}
+}

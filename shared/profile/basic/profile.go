@@ -11,6 +11,7 @@ import (
 type Profile struct {
 	ID             string               `json:"id"`
 	Email          string               `json:"email"`
+	EmailVerified  bool                 `json:"emailVerified"`
 	Phone          *string              `json:"phone"`
 	PhoneFormatted *PhoneFormats        `json:"phoneFormatted"`
 	PhoneVerified  bool                 `json:"phoneVerified"`
@@ -46,7 +47,7 @@ type PhoneFormats struct {
 func View(u account.User, orgID string) Profile {
 	u.Defaults()
 	p := Profile{
-		ID: u.ID, Email: u.Email, PhoneVerified: u.PhoneVerified,
+		ID: u.ID, Email: u.Email, EmailVerified: u.EmailIsVerified(), PhoneVerified: u.PhoneVerified,
 		FirstName: u.FirstName, LastName: u.LastName, DisplayName: u.DisplayName,
 		Language: u.Language, Timezone: u.Timezone, SSOManaged: u.SSOManaged,
 		Signature: u.Signature, Availability: u.Availability, DailySummary: u.DailySummary,

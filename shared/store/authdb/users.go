@@ -30,7 +30,9 @@ var _ auth.Store = (*Store)(nil)
 
 // CreateAccount writes a new user with their email's uniqueness item, the
 // password, a new organization with the user as owner, and the first
-// session, in one transaction. account.ErrEmailTaken when the email is held.
+// session, and deletes the pending sign-up, in one transaction.
+// auth.ErrNoPending when the pending sign-up is gone or replaced,
+// account.ErrEmailTaken when the email is held.
 func (s *Store) CreateAccount(ctx context.Context, a auth.NewAccount) error {
 	u := a.User
 	userItem, err := store.Marshal(store.UserPK(u.ID), store.SKProfile, u)
@@ -70,6 +72,16 @@ func (s *Store) CreateAccount(ctx context.Context, a auth.NewAccount) error {
 		put(memberIt, notExists),
 		put(sessIt, notExists),
 	}}
+	if a.Pending.ID != "" {
+		// index 6: the pending sign-up, taken once: of two confirmations
+		// of one code, one commits and the other fails here. (An account
+		// made otherwise, e.g. by a test, has none.)
+		in.TransactItems = append(in.TransactItems, ddbtypes.TransactWriteItem{Delete: &ddbtypes.Delete{
+			TableName: &s.Table, Key: codeKey(a.Pending.Ref()),
+			ConditionExpression:       aws.String("id = :id"),
+			ExpressionAttributeValues: store.Item{":id": store.S(a.Pending.ID)},
+		}})
+	}
 	// Sign-ups racing for one email in DynamoDB: one commits, the others
 	// fail its condition, or are cancelled with TransactionConflict while
 	// it is in flight (the SDK does not retry that). A conflicted attempt
@@ -82,6 +94,9 @@ func (s *Store) CreateAccount(ctx context.Context, a auth.NewAccount) error {
 		r := store.CancelReasons(err)
 		if len(r) > 0 && r[0] == "ConditionalCheckFailed" {
 			return account.ErrEmailTaken
+		}
+		if len(r) > 6 && r[6] == "ConditionalCheckFailed" {
+			return auth.ErrNoPending
 		}
 		if !conflicted(err, r) || attempt == maxConflictRetries {
 			return fmt.Errorf("create account: %w", err)

@@ -55,7 +55,18 @@ func newAccount(t *testing.T, email string) auth.NewAccount {
 		PasswordHash: "$argon2id$v=19$m=1024,t=1,p=1$c2FsdA$aGFzaA",
 		Org:          account.Organization{ID: org, Name: "Ada's", CreatedAt: now},
 		Session:      sessions.Session{ID: testenv.RandomID(t), UserID: id, TokenHash: testenv.RandomID(t), CreatedAt: now, LastSeenAt: now, AbsoluteExpiry: now.Add(time.Hour), ExpiresAt: now.Add(time.Hour)},
+		Pending:      auth.PendingSignUp{ID: testenv.RandomID(t), Email: email, CodeExpiresAt: now.Add(time.Hour), ExpiresAt: now.Add(time.Hour)},
 	}
+}
+
+// pending stores the account's pending sign-up (replacing the address's
+// earlier one), as a sign-up request does.
+func pending(t *testing.T, st *store.Store, a auth.NewAccount) auth.NewAccount {
+	t.Helper()
+	if err := authdb.New(st).PutPendingSignUp(context.Background(), a.Pending); err != nil {
+		t.Fatal(err)
+	}
+	return a
 }
 
 // A sign-up cancelled by a concurrent transaction is tried again: it then
@@ -66,7 +77,7 @@ func TestSignUpRetriesATransactionConflict(t *testing.T) {
 	core := store.New(db, table)
 	t.Run("conflict, then commit", func(t *testing.T) {
 		c := &conflicting{DB: db, conflicts: 2}
-		a := newAccount(t, testenv.Email(t))
+		a := pending(t, core, newAccount(t, testenv.Email(t)))
 		if err := authdb.New(store.New(c, table)).CreateAccount(t.Context(), a); err != nil {
 			t.Fatal(err)
 		}
@@ -81,11 +92,11 @@ func TestSignUpRetriesATransactionConflict(t *testing.T) {
 		email := testenv.Email(t)
 		winner := newAccount(t, email)
 		c := &conflicting{DB: db, conflicts: 1, before: func() {
-			if err := authdb.New(core).CreateAccount(context.Background(), winner); err != nil {
+			if err := authdb.New(core).CreateAccount(context.Background(), pending(t, core, winner)); err != nil {
 				t.Errorf("winner: %v", err)
 			}
 		}}
-		loser := newAccount(t, email)
+		loser := pending(t, core, newAccount(t, email))
 		if err := authdb.New(store.New(c, table)).CreateAccount(t.Context(), loser); !errors.Is(err, account.ErrEmailTaken) {
 			t.Fatalf("err = %v, want ErrEmailTaken", err)
 		}
@@ -95,7 +106,7 @@ func TestSignUpRetriesATransactionConflict(t *testing.T) {
 	})
 	t.Run("conflicts that do not end", func(t *testing.T) {
 		c := &conflicting{DB: db, conflicts: 100}
-		err := authdb.New(store.New(c, table)).CreateAccount(t.Context(), newAccount(t, testenv.Email(t)))
+		err := authdb.New(store.New(c, table)).CreateAccount(t.Context(), pending(t, core, newAccount(t, testenv.Email(t))))
 		if err == nil || errors.Is(err, account.ErrEmailTaken) || c.calls != 5 {
 			t.Fatalf("err = %v after %d transactions, want a failure after 5", err, c.calls)
 		}

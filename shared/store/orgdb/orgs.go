@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
@@ -30,6 +31,8 @@ type inviteItem struct {
 	Role      string    `dynamodbav:"role"`
 	TokenHash string    `dynamodbav:"tokenHash"`
 	ExpiresAt time.Time `dynamodbav:"expiresAt"`
+	InvitedBy string    `dynamodbav:"invitedBy"`
+	CreatedAt time.Time `dynamodbav:"createdAt"`
 }
 
 // orgRevUpdate bumps the roster revision of an organization if it is still
@@ -172,7 +175,7 @@ func memberItem(u account.User, orgID string) (store.Item, error) {
 func membershipErr(op string, err error) error {
 	if r := store.CancelReasons(err); len(r) > 0 {
 		for _, c := range r {
-			if c == "ConditionalCheckFailed" {
+			if c == "ConditionalCheckFailed" || c == "TransactionConflict" {
 				return account.ErrConflict
 			}
 		}
@@ -227,6 +230,129 @@ func (s *Store) RemoveMembership(ctx context.Context, u account.User, expectVers
 		return nil
 	}
 	// Nobody is left: the organization's own items go too.
+	return s.deleteOrg(ctx, orgID)
+}
+
+// UserItems reads the USER#<uid> partition and the ORG#<oid>/ALERT#<uid>
+// items, as plain values without key and index attributes.
+func (s *Store) UserItems(ctx context.Context, uid string, orgIDs []string) ([]org.StoredItem, error) {
+	items, err := s.QueryAll(ctx, &dynamodb.QueryInput{
+		TableName:                 &s.Table,
+		KeyConditionExpression:    aws.String("pk = :pk"),
+		ExpressionAttributeValues: store.Item{":pk": store.S(store.UserPK(uid))},
+		ConsistentRead:            aws.Bool(true),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("user items: %w", err)
+	}
+	for _, oid := range orgIDs {
+		out, err := s.DB.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.Table,
+			Key: store.Key(store.OrgPK(oid), store.PrefixAlert+uid), ConsistentRead: aws.Bool(true)})
+		if err != nil {
+			return nil, fmt.Errorf("user items: %w", err)
+		}
+		if out.Item != nil {
+			items = append(items, out.Item)
+		}
+	}
+	res := make([]org.StoredItem, 0, len(items))
+	for _, it := range items {
+		var attrs map[string]any
+		if err := attributevalue.UnmarshalMap(it, &attrs); err != nil {
+			return nil, fmt.Errorf("user items: %w", err)
+		}
+		pk, _ := attrs[store.AttrPK].(string)
+		sk, _ := attrs[store.AttrSK].(string)
+		for k := range attrs {
+			if k == store.AttrPK || k == store.AttrSK || k == store.AttrTTL || strings.HasPrefix(k, "gsi") {
+				delete(attrs, k)
+			}
+		}
+		res = append(res, org.StoredItem{PK: pk, SK: sk, Attrs: attrs})
+	}
+	return res, nil
+}
+
+// GetOrgs reads organization items (strongly consistent), 100 at a time.
+func (s *Store) GetOrgs(ctx context.Context, ids []string) (map[string]account.Organization, error) {
+	out := map[string]account.Organization{}
+	seen := map[string]bool{}
+	var keys []store.Item
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			keys = append(keys, store.Key(store.OrgPK(id), store.SKOrg))
+		}
+	}
+	for len(keys) > 0 {
+		n := min(len(keys), 100)
+		req := map[string]ddbtypes.KeysAndAttributes{s.Table: {Keys: keys[:n], ConsistentRead: aws.Bool(true)}}
+		keys = keys[n:]
+		for attempt := 0; len(req) > 0; attempt++ {
+			if attempt > 8 {
+				return nil, errors.New("get organizations: unprocessed keys remain")
+			}
+			if attempt > 0 {
+				time.Sleep(time.Duration(attempt*attempt) * 10 * time.Millisecond)
+			}
+			res, err := s.DB.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: req})
+			if err != nil {
+				return nil, fmt.Errorf("get organizations: %w", err)
+			}
+			for _, it := range res.Responses[s.Table] {
+				var o account.Organization
+				if err := store.Unmarshal(it, &o); err != nil {
+					return nil, err
+				}
+				out[o.ID] = o
+			}
+			req = res.UnprocessedKeys
+		}
+	}
+	return out, nil
+}
+
+// LeaveOrganizations writes the user without the organizations and, per
+// organization, deletes the member item and the billing alert and bumps
+// the roster revision, in one transaction; then deletes the organizations
+// left empty.
+func (s *Store) LeaveOrganizations(ctx context.Context, u account.User, expectVersion int64, leaving []org.Departure) error {
+	if len(leaving) > org.MaxDepartures {
+		return fmt.Errorf("leave organizations: %d is more than %d in one transaction", len(leaving), org.MaxDepartures)
+	}
+	userPut, err := s.UserPut(u, expectVersion)
+	if err != nil {
+		return err
+	}
+	items := []ddbtypes.TransactWriteItem{{Put: userPut}}
+	for _, d := range leaving {
+		if _, ok := u.Orgs[d.OrgID]; ok {
+			return fmt.Errorf("leave organizations: user still has a membership in %s", d.OrgID)
+		}
+		if d.Gone {
+			continue
+		}
+		items = append(items,
+			ddbtypes.TransactWriteItem{Delete: &ddbtypes.Delete{TableName: &s.Table, Key: store.Key(store.OrgPK(d.OrgID), store.MemberSK(u.ID))}},
+			ddbtypes.TransactWriteItem{Delete: &ddbtypes.Delete{TableName: &s.Table, Key: store.Key(store.OrgPK(d.OrgID), store.PrefixAlert+u.ID)}},
+			ddbtypes.TransactWriteItem{Update: s.orgRevUpdate(d.OrgID, d.Rev)},
+		)
+	}
+	if _, err := s.DB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items}); err != nil {
+		return membershipErr("leave organizations", err)
+	}
+	for _, d := range leaving {
+		if d.Last && !d.Gone {
+			if err := s.deleteOrg(ctx, d.OrgID); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// deleteOrg deletes every item of an organization nobody belongs to.
+func (s *Store) deleteOrg(ctx context.Context, orgID string) error {
 	items, err := s.QueryAll(ctx, &dynamodb.QueryInput{
 		TableName:                 &s.Table,
 		KeyConditionExpression:    aws.String("pk = :pk"),
@@ -244,20 +370,77 @@ func (s *Store) RemoveMembership(ctx context.Context, u account.User, expectVers
 	return s.BatchDelete(ctx, keys)
 }
 
-// PutInvitation stores a pending invitation under its own key; the ttl
-// removes it once expired (readers check expiresAt, as DynamoDB Local does
-// not expire items).
+// PutInvitation stores a pending invitation under its own key and its
+// listing copy in the organization's partition, together; the ttl removes
+// both once expired (readers check expiresAt, as DynamoDB Local does not
+// expire items).
 func (s *Store) PutInvitation(ctx context.Context, inv org.Invitation) error {
 	it, err := store.Marshal(store.InvitePK(inv.ID), store.SKInvite, inviteItem(inv))
 	if err != nil {
 		return err
 	}
 	it[store.AttrTTL] = store.TTL(inv.ExpiresAt)
-	if _, err := s.DB.PutItem(ctx, &dynamodb.PutItemInput{TableName: &s.Table, Item: it,
-		ConditionExpression: aws.String("attribute_not_exists(pk)")}); err != nil {
+	listed, err := store.Marshal(store.OrgPK(inv.OrgID), store.PrefixInvite+inv.ID, inviteItem(inv))
+	if err != nil {
+		return err
+	}
+	listed[store.AttrTTL] = store.TTL(inv.ExpiresAt)
+	notExists := aws.String("attribute_not_exists(pk)")
+	if _, err := s.DB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []ddbtypes.TransactWriteItem{
+		{Put: &ddbtypes.Put{TableName: &s.Table, Item: it, ConditionExpression: notExists}},
+		{Put: &ddbtypes.Put{TableName: &s.Table, Item: listed, ConditionExpression: notExists}},
+	}}); err != nil {
 		return fmt.Errorf("put invitation: %w", err)
 	}
 	return nil
+}
+
+// ListInvitations lists an organization's pending invitations (the
+// listing copies), leaving out those expired at now.
+func (s *Store) ListInvitations(ctx context.Context, orgID string, now time.Time) ([]org.Invitation, error) {
+	items, err := s.QueryAll(ctx, &dynamodb.QueryInput{
+		TableName:                 &s.Table,
+		KeyConditionExpression:    aws.String("pk = :pk AND begins_with(sk, :sk)"),
+		ExpressionAttributeValues: store.Item{":pk": store.S(store.OrgPK(orgID)), ":sk": store.S(store.PrefixInvite)},
+		ConsistentRead:            aws.Bool(true),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list invitations: %w", err)
+	}
+	out := make([]org.Invitation, 0, len(items))
+	for _, it := range items {
+		var inv inviteItem
+		if err := store.Unmarshal(it, &inv); err != nil {
+			return nil, err
+		}
+		if now.Before(inv.ExpiresAt) {
+			out = append(out, org.Invitation(inv))
+		}
+	}
+	return out, nil
+}
+
+// DeleteInvitation deletes a pending invitation of orgID and its listing
+// copy together; account.ErrNotFound if it is not (or no longer) there.
+func (s *Store) DeleteInvitation(ctx context.Context, orgID, id string) error {
+	_, err := s.DB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []ddbtypes.TransactWriteItem{
+		{Delete: &ddbtypes.Delete{TableName: &s.Table, Key: store.Key(store.InvitePK(id), store.SKInvite),
+			ConditionExpression:       aws.String("orgId = :oid"),
+			ExpressionAttributeValues: store.Item{":oid": store.S(orgID)}}},
+		{Delete: s.unlistInvite(orgID, id)},
+	}})
+	if r := store.CancelReasons(err); len(r) > 0 && r[0] == "ConditionalCheckFailed" {
+		return account.ErrNotFound
+	}
+	if err != nil {
+		return fmt.Errorf("delete invitation: %w", err)
+	}
+	return nil
+}
+
+// unlistInvite deletes an invitation's listing copy.
+func (s *Store) unlistInvite(orgID, id string) *ddbtypes.Delete {
+	return &ddbtypes.Delete{TableName: &s.Table, Key: store.Key(store.OrgPK(orgID), store.PrefixInvite+id)}
 }
 
 // GetInvitation reads a pending invitation.
@@ -318,6 +501,7 @@ func (s *Store) AcceptInvitationNew(ctx context.Context, inv org.Invitation, now
 		{Put: &ddbtypes.Put{TableName: &s.Table, Item: mi, ConditionExpression: notExists}},
 		{Put: &ddbtypes.Put{TableName: &s.Table, Item: sessIt, ConditionExpression: notExists}},
 		{Update: s.orgRevUpdate(inv.OrgID, orgRev)},
+		{Delete: s.unlistInvite(inv.OrgID, inv.ID)},
 	}})
 	if err != nil {
 		if r := store.CancelReasons(err); len(r) > 0 && r[0] == "ConditionalCheckFailed" {
@@ -347,6 +531,7 @@ func (s *Store) AcceptInvitationExisting(ctx context.Context, inv org.Invitation
 		{Put: userPut},
 		{Put: &ddbtypes.Put{TableName: &s.Table, Item: mi, ConditionExpression: aws.String("attribute_not_exists(pk)")}},
 		{Update: s.orgRevUpdate(inv.OrgID, orgRev)},
+		{Delete: s.unlistInvite(inv.OrgID, inv.ID)},
 	}})
 	if err != nil {
 		return membershipErr("accept invitation", err)
@@ -392,6 +577,7 @@ func (s *Store) DeleteUserData(ctx context.Context, u account.User) error {
 	for _, k := range []string{
 		"reauth#" + u.ID, "invite#" + u.ID, "email-change#" + u.ID, "phone-change#" + u.ID,
 		"mfa-confirm#" + u.ID, "mfa#" + u.ID, "login-acct#" + u.Email,
+		"signup-email#" + u.Email, "reset-email#" + u.Email, "export#" + u.ID,
 	} {
 		items, err := s.QueryAll(ctx, &dynamodb.QueryInput{
 			TableName:                 &s.Table,

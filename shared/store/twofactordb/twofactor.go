@@ -382,6 +382,52 @@ func (s *Store) RedeemChallenge(ctx context.Context, id string, now time.Time, s
 	return nil
 }
 
+// RedeemChallengeTOTP is RedeemChallenge and AdvanceTOTPStep in one
+// transaction: both or neither, so of concurrent answers with one code on
+// one challenge exactly one signs in, in one round trip.
+func (s *Store) RedeemChallengeTOTP(ctx context.Context, id string, now time.Time, userID string, step int64) error {
+	_, err := s.DB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []ddbtypes.TransactWriteItem{
+		{Update: &ddbtypes.Update{
+			TableName:                 &s.Table,
+			Key:                       challengeKey(id),
+			UpdateExpression:          aws.String("SET used = :t"),
+			ConditionExpression:       aws.String(liveChallenge),
+			ExpressionAttributeNames:  map[string]string{"#ttl": store.AttrTTL},
+			ExpressionAttributeValues: store.Item{":t": &ddbtypes.AttributeValueMemberBOOL{Value: true}, ":f": &ddbtypes.AttributeValueMemberBOOL{Value: false}, ":now": store.N(now.Unix())},
+		}},
+		{Update: &ddbtypes.Update{
+			TableName:                           &s.Table,
+			Key:                                 store.Key(store.UserPK(userID), store.SKTOTP),
+			UpdateExpression:                    aws.String("SET lastStep = :s"),
+			ConditionExpression:                 aws.String("attribute_exists(pk) AND lastStep < :s"),
+			ExpressionAttributeValues:           store.Item{":s": store.N(step)},
+			ReturnValuesOnConditionCheckFailure: ddbtypes.ReturnValuesOnConditionCheckFailureAllOld,
+		}},
+	}})
+	if err == nil {
+		return nil
+	}
+	var tce *ddbtypes.TransactionCanceledException
+	if !errors.As(err, &tce) || len(tce.CancellationReasons) != 2 {
+		return fmt.Errorf("redeem challenge with totp: %w", err)
+	}
+	chal, totp := tce.CancellationReasons[0], tce.CancellationReasons[1]
+	if aws.ToString(totp.Code) == "ConditionalCheckFailed" {
+		// The authenticator as it stood: gone, or a step recorded already.
+		if totp.Item == nil {
+			if _, gerr := s.GetTOTP(ctx, userID); errors.Is(gerr, account.ErrNotFound) {
+				return account.ErrNotFound
+			}
+		}
+		return twofactor.ErrReplay
+	}
+	if aws.ToString(chal.Code) == "ConditionalCheckFailed" ||
+		aws.ToString(chal.Code) == "TransactionConflict" || aws.ToString(totp.Code) == "TransactionConflict" {
+		return twofactor.ErrVoid // redeemed by a concurrent answer
+	}
+	return fmt.Errorf("redeem challenge with totp: %w", err)
+}
+
 // PutWebAuthnRegistration stores the pending registration ceremony.
 func (s *Store) PutWebAuthnRegistration(ctx context.Context, userID, data string, expires time.Time) error {
 	it, err := store.Marshal(store.UserPK(userID), store.SKWebAuthnReg, webauthnRegItem{Data: data, ExpiresAt: expires})

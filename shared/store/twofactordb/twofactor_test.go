@@ -402,3 +402,66 @@ func TestPasskeys(t *testing.T) {
 		t.Errorf("after delete: %v, want cred-2 only", ks)
 	}
 }
+
+// The sign-in's TOTP redemption is both writes or neither: a replayed step
+// leaves the challenge live, a used challenge leaves the step, and the
+// errors say which (ErrReplay, ErrVoid, account.ErrNotFound).
+func TestRedeemChallengeTOTP(t *testing.T) {
+	s := newStore(t)
+	ctx := t.Context()
+	u := mustUser(t, s)
+	fresh := func(t *testing.T, minutes int) twofactor.Challenge {
+		t.Helper()
+		c := challenge(u.ID, now.Add(time.Duration(minutes)*time.Minute))
+		if err := s.PutChallenge(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	lastStep := func(t *testing.T) int64 {
+		t.Helper()
+		got, err := s.GetTOTP(ctx, u.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got.LastStep
+	}
+	t.Run("no authenticator", func(t *testing.T) {
+		c := fresh(t, 1)
+		if err := s.RedeemChallengeTOTP(ctx, c.ID, now, u.ID, 10); !errors.Is(err, account.ErrNotFound) {
+			t.Errorf("err = %v, want ErrNotFound", err)
+		}
+		if got, _ := s.GetChallenge(ctx, c.ID); got.Used {
+			t.Error("challenge used although the step was not recorded")
+		}
+	})
+	mustApply(t, s, u, twofactor.Change{PutTOTP: &twofactor.TOTP{SecretEnc: "sealed", LastStep: 100, CreatedAt: now}})
+	c := fresh(t, 2)
+	t.Run("a replayed step leaves the challenge live", func(t *testing.T) {
+		if err := s.RedeemChallengeTOTP(ctx, c.ID, now, u.ID, 100); !errors.Is(err, twofactor.ErrReplay) {
+			t.Errorf("err = %v, want ErrReplay", err)
+		}
+		if got, _ := s.GetChallenge(ctx, c.ID); got.Used {
+			t.Error("challenge used by a replay")
+		}
+	})
+	t.Run("a later step redeems and records", func(t *testing.T) {
+		if err := s.RedeemChallengeTOTP(ctx, c.ID, now, u.ID, 101); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := s.GetChallenge(ctx, c.ID); !got.Used {
+			t.Error("challenge not used")
+		}
+		if got := lastStep(t); got != 101 {
+			t.Errorf("last step %d, want 101", got)
+		}
+	})
+	t.Run("a used challenge leaves the step", func(t *testing.T) {
+		if err := s.RedeemChallengeTOTP(ctx, c.ID, now, u.ID, 102); !errors.Is(err, twofactor.ErrVoid) {
+			t.Errorf("err = %v, want ErrVoid", err)
+		}
+		if got := lastStep(t); got != 101 {
+			t.Errorf("last step %d, want 101 (unchanged)", got)
+		}
+	})
+}
