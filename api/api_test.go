@@ -2,7 +2,11 @@ package api
 
 import (
 	"context"
+	"os"
+	"path/filepath"
+	"regexp"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/example/myprofile/shared/catalog"
@@ -61,5 +65,19 @@ func TestEveryOperationDocumentsInternal(t *testing.T) {
 	}
 	if n < len(catalog.Routes()) {
 		t.Fatalf("walked %d operations, fewer than the catalog's %d routes", n, len(catalog.Routes()))
+	}
+}
+
+// Every repository file the document names exists (a reader follows them).
+func TestDocumentNamesOnlyFilesThatExist(t *testing.T) {
+	re := regexp.MustCompile(`(?:\.\./|[A-Za-z0-9_.-]+/)+[A-Za-z0-9_.-]+\.(?:md|go|yaml|yml|json)\b`)
+	names := re.FindAllString(string(Spec), -1)
+	for _, n := range names {
+		if strings.HasPrefix(n, "application/") {
+			continue
+		}
+		if _, err := os.Stat(filepath.Join("..", n)); err != nil {
+			t.Errorf("openapi.yaml names %s, which is not in the repository", n)
+		}
 	}
 }

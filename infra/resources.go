@@ -11,6 +11,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/example/myprofile/infra/cors"
 )
 
 // Key prefixes of the uploads bucket (shared/avatar UploadPrefix and
@@ -46,15 +48,12 @@ func newHTTPAPI(stack awscdk.Stack, s settings, logRemoval awscdk.RemovalPolicy)
 		// origins are listed (validOrigin refuses "*").
 		props.CorsPreflight = &awsapigatewayv2.CorsPreflightOptions{
 			AllowOrigins: jsii.Strings(s.corsOrigins...),
-			AllowMethods: &[]awsapigatewayv2.CorsHttpMethod{
-				awsapigatewayv2.CorsHttpMethod_GET, awsapigatewayv2.CorsHttpMethod_POST,
-				awsapigatewayv2.CorsHttpMethod_PUT, awsapigatewayv2.CorsHttpMethod_PATCH,
-				awsapigatewayv2.CorsHttpMethod_DELETE,
-			},
-			AllowHeaders:     jsii.Strings("authorization", "content-type", "if-match", "x-organization-id"),
-			ExposeHeaders:    jsii.Strings("etag", "x-request-id", "retry-after"),
+			// The rules the local gateway answers with too (package cors).
+			AllowMethods:     corsMethods(),
+			AllowHeaders:     jsii.Strings(cors.AllowHeaders...),
+			ExposeHeaders:    jsii.Strings(cors.ExposeHeaders...),
 			AllowCredentials: jsii.Bool(false),
-			MaxAge:           awscdk.Duration_Hours(jsii.Number(1)),
+			MaxAge:           awscdk.Duration_Seconds(jsii.Number(cors.MaxAge.Seconds())),
 		}
 	}
 	api := awsapigatewayv2.NewHttpApi(stack, jsii.String("HttpApi"), props)
@@ -240,4 +239,12 @@ func notificationsHandler(stack awscdk.Stack, s settings, logRemoval awscdk.Remo
 			fn.AddPropertyOverride(jsii.String("LoggingConfig.LogGroup"), logs.LogGroupName())
 		}
 	}
+}
+
+func corsMethods() *[]awsapigatewayv2.CorsHttpMethod {
+	var out []awsapigatewayv2.CorsHttpMethod
+	for _, m := range cors.AllowMethods {
+		out = append(out, awsapigatewayv2.CorsHttpMethod(m))
+	}
+	return &out
 }

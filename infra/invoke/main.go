@@ -4,8 +4,14 @@
 //
 //	go run ./infra/invoke -fn profile -event events/get-me.json
 //
-// It creates the table TABLE_NAME (default myprofile-local) first. The
-// services `make invoke` starts are empty, so an event that needs an account
+// Which services: those the AWS_ENDPOINT_URL_* variables name when set;
+// else the stack `make run` runs (.local/stack.json), its table and data;
+// else fresh empty services it starts and stops. It says which it used.
+// It creates the table TABLE_NAME (default myprofile-local) when missing.
+// When the sample user exists (a running stack), it signs in instead
+// (apigw-login.json beside the sign-up event). Placeholders of the user's
+// and organization's ids and the time are filled too (sample.Fill).
+// An event that needs an account
 // (a sign-in, or one whose Authorization is "Bearer {{session.token}}") first
 // signs up the sample user of events/apigw-signup.json (-signup) through the
 // auth function, as a person does (the code read from the SES emulator,
@@ -22,15 +28,19 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/example/myprofile/infra/localcloud"
+	"github.com/example/myprofile/infra/sample"
 	"github.com/example/myprofile/shared/app/all"
 	"github.com/example/myprofile/shared/store"
 )
@@ -60,6 +70,11 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 
+	stop, err := services(ctx)
+	if err != nil {
+		return err
+	}
+	defer stop()
 	if os.Getenv("TABLE_NAME") == "" {
 		if err := os.Setenv("TABLE_NAME", "myprofile-local"); err != nil {
 			return fmt.Errorf("set TABLE_NAME: %w", err)
@@ -82,6 +97,11 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 			return err
 		}
 		payload = bytes.ReplaceAll(payload, []byte(tokenPlaceholder), []byte(token))
+		if bytes.Contains(payload, []byte("{{")) && !bytes.Contains(payload, []byte(resetCodePlaceholder)) {
+			if payload, err = fillSample(ctx, deps, payload, token); err != nil {
+				return fmt.Errorf("event %s: %w", *event, err)
+			}
+		}
 		if bytes.Contains(payload, []byte(resetCodePlaceholder)) {
 			code, err := resetCode(ctx, deps, *signup)
 			if err != nil {
@@ -137,7 +157,7 @@ func needsAccount(payload []byte) bool {
 	}
 	_ = json.Unmarshal(payload, &ev)
 	return ev.RouteKey == "POST /v1/auth/login" || ev.RouteKey == "POST /v1/auth/password/forgot" ||
-		bytes.Contains(payload, []byte(tokenPlaceholder)) || bytes.Contains(payload, []byte(resetCodePlaceholder))
+		bytes.Contains(payload, []byte("{{"))
 }
 
 // signUpSample signs up the sample user as a person does: the sign-up
@@ -152,6 +172,20 @@ func signUpSample(ctx context.Context, deps *all.Deps, path string) (string, err
 	email, err := eventEmail(ev)
 	if err != nil {
 		return "", fmt.Errorf("sign-up event %s: %w", path, err)
+	}
+	// An account already there (the running stack's): sign in.
+	if login, err := readEvent(filepath.Join(filepath.Dir(path), "apigw-login.json")); err == nil {
+		if body, err := invokeAuth(ctx, deps, login, 200); err == nil {
+			var out struct {
+				Session struct {
+					Token string `json:"token"`
+				} `json:"session"`
+			}
+			if json.Unmarshal(body, &out) == nil && out.Session.Token != "" {
+				fmt.Fprintln(os.Stderr, "invoke: signed in the sample user (it exists)")
+				return out.Session.Token, nil
+			}
+		}
 	}
 	if _, err := invokeAuth(ctx, deps, ev, 202); err != nil {
 		return "", fmt.Errorf("sign up the sample user with %s: %w", path, err)
@@ -267,4 +301,66 @@ func mailedCode(ctx context.Context, email string) (string, error) {
 		}
 	}
 	return "", fmt.Errorf("no mail with a code to %s in the SES emulator", email)
+}
+
+// fillSample fills the sample user's ids and the time in payload
+// (sample.Fill), reading the user through GET /v1/me with token.
+func fillSample(ctx context.Context, deps *all.Deps, payload []byte, token string) ([]byte, error) {
+	gw, err := deps.Gateway()
+	if err != nil {
+		return nil, err
+	}
+	rec := httptest.NewRecorder()
+	req := httptest.NewRequestWithContext(ctx, http.MethodGet, "/v1/me", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	gw.ServeHTTP(rec, req)
+	var me struct {
+		ID             string `json:"id"`
+		OrganizationID string `json:"organizationId"`
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &me); rec.Code != http.StatusOK || err != nil {
+		return nil, fmt.Errorf("GET /v1/me as the sample user: %d %s", rec.Code, rec.Body)
+	}
+	return sample.Fill(payload, sample.Result{OrganizationID: me.OrganizationID,
+		Members: []sample.Member{{Role: "user", ID: me.ID, Token: token}}}, time.Now())
+}
+
+// services points the SDK at the services to use and says which; stop
+// stops what it started.
+func services(ctx context.Context) (stop func(), err error) {
+	if err := localcloud.CheckEndpointVars(os.Environ()); err != nil {
+		return nil, err
+	}
+	if ep := os.Getenv(localcloud.EnvDynamoDBEndpoint); ep != "" {
+		fmt.Fprintf(os.Stderr, "invoke: using the services AWS_ENDPOINT_URL_* name (DynamoDB %s)\n", ep)
+		return func() {}, nil
+	}
+	root, err := localcloud.RepoRoot()
+	if err != nil {
+		return nil, err
+	}
+	if s, ok := localcloud.RunningStack(ctx, root); ok {
+		if err := s.Setenv(); err != nil {
+			return nil, err
+		}
+		fmt.Fprintf(os.Stderr, "invoke: using the running stack (make run): DynamoDB %s table %s, mail %s, SMS %s/, EventBridge %s\n",
+			s.DynamoDB, s.Table, s.SES, s.SNS, s.EventBridge)
+		return func() {}, nil
+	}
+	opts, err := localcloud.EnvOptionsFromEnv(os.Getenv, true)
+	if err != nil {
+		return nil, err
+	}
+	opts.DynamoDBDataDir = ""
+	env, err := localcloud.StartEnv(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := env.Setenv(); err != nil {
+		env.Stop()
+		return nil, err
+	}
+	fmt.Fprintf(os.Stderr, "invoke: no running stack (make run); started empty services, stopped at exit: DynamoDB %s, mail %s, SMS %s/\n",
+		env.DynamoDB, env.SES, env.SNS)
+	return env.Stop, nil
 }

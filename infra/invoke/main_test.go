@@ -53,3 +53,21 @@ func TestSampleEventsNeedNoSetUp(t *testing.T) {
 		})
 	}
 }
+
+// An event sample's placeholders name the sample user's organization.
+func TestEventSamplePlaceholdersAreFilled(t *testing.T) {
+	testenv.DynamoDB(t)
+	testenv.SES(t)
+	testenv.SNS(t)
+	for k, v := range map[string]string{"AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local", "STAGE": "test",
+		"TABLE_NAME": "invoke-" + testenv.RandomID(t)} {
+		t.Setenv(k, v)
+	}
+	for _, ev := range []string{"balance-changed.json", "activity-scheduled.json"} {
+		fn := map[string]string{"balance-changed.json": "balances", "activity-scheduled.json": "activities"}[ev]
+		var out bytes.Buffer
+		if err := run(t.Context(), []string{"-fn", fn, "-event", "../../events/" + ev, "-signup", "../../events/apigw-signup.json"}, &out); err != nil {
+			t.Fatalf("%s: %v", ev, err)
+		}
+	}
+}

@@ -67,3 +67,23 @@ func TestEnvironPointsAtTheEnvOnly(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckEndpointVars(t *testing.T) {
+	tests := []struct {
+		name    string
+		environ []string
+		want    string // "" : accepted
+	}{
+		{"known names", []string{"AWS_ENDPOINT_URL_DYNAMODB=x", "AWS_ENDPOINT_URL_SESV2=x", "AWS_ENDPOINT_URL_EVENTBRIDGE=x", "AWS_ENDPOINT_URL=x", "PATH=/bin"}, ""},
+		{"SES v1 is refused with the right name", []string{"AWS_ENDPOINT_URL_SES=x"}, "AWS_ENDPOINT_URL_SES (did you mean AWS_ENDPOINT_URL_SESV2"},
+		{"unknown service", []string{"AWS_ENDPOINT_URL_KINESIS=x"}, "AWS_ENDPOINT_URL_KINESIS"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := localcloud.CheckEndpointVars(tt.environ)
+			if tt.want == "" && err != nil || tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)) {
+				t.Errorf("got %v, want %q", err, tt.want)
+			}
+		})
+	}
+}

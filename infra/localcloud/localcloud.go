@@ -44,8 +44,10 @@ const (
 	DefaultDynamoDBPort = 8000
 	DefaultSESPort      = 8005
 	DefaultSNSPort      = 8006
-	// DefaultEventBridgePort is the EventBridge recorder's (GET /events).
-	DefaultEventBridgePort = 8007
+	// DefaultEventBridgePort is the local EventBridge's (GET /events): the
+	// router under `make run` (events_router.go), the recorder elsewhere.
+	// Not 8007: the S3 emulator's.
+	DefaultEventBridgePort = 8010
 )
 
 // ErrNotInstalled reports that java, node or an npm package is missing.

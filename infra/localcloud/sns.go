@@ -7,11 +7,13 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"html/template"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -30,7 +32,8 @@ type SMS struct {
 // SNSRecorder is an http.Handler that speaks the SNS Publish action the way
 // the AWS SDK for Go v2 sends it (the awsQuery protocol: a form-encoded POST
 // answered with XML) and records each message instead of sending it.
-// GET /store lists what was recorded as {"messages": [...]}.
+// GET /store lists what was recorded as {"messages": [...]}; GET / shows
+// them as a web page, newest first (like the SES emulator's mail view).
 //
 // Only Publish is supported; any other action gets an InvalidAction error.
 type SNSRecorder struct {
@@ -68,6 +71,8 @@ func (r *SNSRecorder) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	switch {
 	case req.Method == http.MethodGet && req.URL.Path == "/store":
 		r.serveStore(w)
+	case req.Method == http.MethodGet && req.URL.Path == "/":
+		r.servePage(w)
 	case req.Method == http.MethodPost:
 		r.serveAction(w, req)
 	default:
@@ -224,4 +229,26 @@ func StartSNSRecorder(ctx context.Context, addr string) (*Service, *SNSRecorder,
 		<-done
 	}
 	return &Service{Name: "sns", Endpoint: "http://" + l.Addr().String(), stop: stop}, rec, nil
+}
+
+var smsPage = template.Must(template.New("sms").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Text messages (local)</title>
+<meta http-equiv="refresh" content="5">
+<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border-bottom:1px solid #ddd;padding:.4em .8em;text-align:left;vertical-align:top}
+td.msg{white-space:pre-wrap;font-family:monospace}</style></head><body>
+<h1>Text messages sent through SNS</h1>
+<p>{{len .}} message(s), newest first; refreshes every 5 s. JSON: <a href="/store">/store</a>.</p>
+<table><tr><th>at (UTC)</th><th>to</th><th>type</th><th>message</th></tr>
+{{range .}}<tr><td>{{.At.Format "2006-01-02 15:04:05"}}</td><td>{{.PhoneNumber}}</td><td>{{.SMSType}}</td><td class="msg">{{.Message}}</td></tr>
+{{else}}<tr><td colspan="4">Nothing sent yet.</td></tr>{{end}}</table>
+</body></html>
+`))
+
+func (r *SNSRecorder) servePage(w http.ResponseWriter) {
+	msgs := r.Messages()
+	slices.Reverse(msgs)
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	if err := smsPage.Execute(w, msgs); err != nil {
+		slog.Warn("sns recorder: write page", "err", err)
+	}
 }

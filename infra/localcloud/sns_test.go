@@ -2,6 +2,7 @@ package localcloud_test
 
 import (
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -133,5 +134,29 @@ func TestStartSNSRecorder(t *testing.T) {
 	svc.Stop()
 	if _, err := localcloud.SMSMessages(t.Context(), svc.Endpoint); err == nil {
 		t.Error("recorder still answers after Stop")
+	}
+}
+
+func TestSNSRecorderPage(t *testing.T) {
+	t.Parallel()
+	rec := &localcloud.SNSRecorder{}
+	srv := httptest.NewServer(rec)
+	t.Cleanup(srv.Close)
+	client := sns.NewFromConfig(mustConfig(t), func(o *sns.Options) { o.BaseEndpoint = aws.String(srv.URL) })
+	for _, m := range []string{"Your code is 111111", "Low credit <b>now</b>"} {
+		if _, err := client.Publish(t.Context(), &sns.PublishInput{PhoneNumber: aws.String("+14155550100"), Message: aws.String(m)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	resp, err := srv.Client().Get(srv.URL + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	page := string(b)
+	first, second := strings.Index(page, "Low credit &lt;b&gt;now&lt;/b&gt;"), strings.Index(page, "Your code is 111111")
+	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") || first < 0 || second < 0 || first > second {
+		t.Errorf("%d %s: want both messages, escaped, newest first:\n%s", resp.StatusCode, resp.Header.Get("Content-Type"), page)
 	}
 }

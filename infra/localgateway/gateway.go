@@ -28,10 +28,15 @@ type lambdaSource interface {
 }
 
 // newGateway mounts every route of every HTTP function in fns (see
-// all.Mount: unmatched requests get API Gateway's 404), and GET
-// /openapi.yaml when that file exists.
-func newGateway(src httpSource, fns []catalog.Function, openapiPath string) (http.Handler, error) {
+// all.Mount: unmatched requests get API Gateway's 404), GET /openapi.yaml
+// when that file exists, and the local pages of more (docsRoutes, ...).
+func newGateway(src httpSource, fns []catalog.Function, openapiPath string, more ...map[string]http.Handler) (http.Handler, error) {
 	extra := map[string]http.Handler{}
+	for _, m := range more {
+		for k, v := range m {
+			extra[k] = v
+		}
+	}
 	if _, err := os.Stat(openapiPath); err == nil {
 		extra["GET /openapi.yaml"] = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "application/yaml")

@@ -5,7 +5,11 @@
 // creates the table, builds every function of the catalog with shared/app,
 // mounts each HTTP function's routes on one server on 127.0.0.1:PORT (8080)
 // as API Gateway would, and runs each scheduled function every
-// SCHEDULE_EVERY (1m) with a sample EventBridge scheduled event.
+// SCHEDULE_EVERY (1m) with a sample EventBridge scheduled event. It serves
+// a local EventBridge (PutEvents) on 127.0.0.1:EVENTBRIDGE_PORT (8010) that
+// routes events to the event functions (see events.go) and describes
+// itself in .local/stack.json for `make seed`, `make event`, `make invoke`.
+// DynamoDB's data is kept in .local/dynamodb (LOCAL_MEMORY=1: in memory).
 //
 // With LOCAL_QUEUES=1 it also runs the work queues on the goaws SQS
 // emulator (127.0.0.1:SQS_PORT, 8009) and each queue function on them, so
@@ -15,8 +19,8 @@
 // Environment: PORT, TABLE_NAME (myprofile-local), SCHEDULE_EVERY,
 // DYNAMODB_PORT, SES_PORT, SNS_PORT, S3_PORT and UPLOADS_BUCKET (the avatar
 // bucket's gofakes3 emulator, whose uploads run the avatar function; see
-// s3.go), DYNAMODB_DATA_DIR (keep the data between
-// runs; default in memory), and any AWS_ENDPOINT_URL_* to use a service that
+// s3.go), DYNAMODB_DATA_DIR (where to keep the data;
+// default .local/dynamodb), and any AWS_ENDPOINT_URL_* to use a service that
 // already runs instead of starting one. Ctrl-C stops everything.
 package main
 
@@ -31,12 +35,14 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
+	"github.com/example/myprofile/infra/cors"
 	"github.com/example/myprofile/infra/localcloud"
 	"github.com/example/myprofile/shared/app/all"
 	"github.com/example/myprofile/shared/catalog"
@@ -101,15 +107,55 @@ func run(ctx context.Context, log *slog.Logger) error {
 	}
 	defer ln.Close()
 
+	if err := localcloud.CheckEndpointVars(os.Environ()); err != nil {
+		return err
+	}
 	opts, err := localcloud.EnvOptionsFromEnv(os.Getenv, false)
 	if err != nil {
 		return err
 	}
-	log.Info("starting local services")
+	root, err := localcloud.RepoRoot()
+	if err != nil {
+		return err
+	}
+	// The data survives a restart in .local/ (make clean wipes it) unless
+	// LOCAL_MEMORY=1 or DYNAMODB_DATA_DIR says otherwise.
+	if opts.DynamoDBDataDir == "" && os.Getenv("LOCAL_MEMORY") != "1" {
+		opts.DynamoDBDataDir = filepath.Join(root, ".local", "dynamodb")
+	}
+	if opts.DynamoDBDataDir != "" {
+		if err := os.MkdirAll(opts.DynamoDBDataDir, 0o755); err != nil {
+			return fmt.Errorf("data directory: %w", err)
+		}
+	}
+	started := time.Now()
+	// The local EventBridge first, so StartEnv uses it instead of starting
+	// a recorder: what the functions publish and what `make event` sends
+	// is routed to the event functions (rules set below).
+	var bus *localcloud.EventRouter
+	if ep := os.Getenv(localcloud.EnvEventBridgeEndpoint); ep == "" {
+		svc, b, err := localcloud.StartEventRouter(ctx, net.JoinHostPort("127.0.0.1", strconv.Itoa(opts.EventBridgePort)), log)
+		if err != nil {
+			return err
+		}
+		defer svc.Stop()
+		bus = b
+		getenv := opts.Getenv
+		opts.Getenv = func(k string) string {
+			if k == localcloud.EnvEventBridgeEndpoint {
+				return svc.Endpoint
+			}
+			return getenv(k)
+		}
+	} else {
+		log.Warn("events go to the given EventBridge, not to the local functions", "endpoint", ep)
+	}
+	log.Info("starting local services (DynamoDB Local takes a few seconds)")
 	env, err := localcloud.StartEnv(ctx, opts)
 	if err != nil {
 		return err
 	}
+	log.Info("local services up", "took", time.Since(started).Round(time.Millisecond))
 	defer env.Stop()
 	if err := env.Setenv(); err != nil {
 		return err
@@ -138,6 +184,15 @@ func run(ctx context.Context, log *slog.Logger) error {
 		return err
 	}
 
+	// Readable local output: text log lines with the request id, no metric
+	// lines; LOG_FORMAT=json or METRICS_OUTPUT=stdout bring them back.
+	for k, v := range map[string]string{"LOG_FORMAT": "text", "METRICS_OUTPUT": "off"} {
+		if os.Getenv(k) == "" {
+			if err := os.Setenv(k, v); err != nil {
+				return fmt.Errorf("set %s: %w", k, err)
+			}
+		}
+	}
 	deps, err := all.Load(ctx)
 	if err != nil {
 		return fmt.Errorf("build the app: %w", err)
@@ -149,25 +204,33 @@ func run(ctx context.Context, log *slog.Logger) error {
 		return err
 	}
 	defer queues.Stop()
-	root, err := localcloud.RepoRoot()
+	handler, err := newGateway(deps, fns, filepath.Join(root, "api", "openapi.yaml"), docsRoutes(swaggerUIDir(root, os.Getenv)))
 	if err != nil {
 		return err
 	}
-	handler, err := newGateway(deps, fns, filepath.Join(root, "api", "openapi.yaml"))
+	origins, err := corsOrigins(root, os.Getenv)
 	if err != nil {
 		return err
 	}
 	handler = withWeb(handler, filepath.Join(root, "web", "dist")) // the reference page at / (web.go)
+	handler = cors.Handler(origins, handler)
 	jobs, err := scheduledJobs(deps, fns)
 	if err != nil {
 		return err
+	}
+	if bus != nil {
+		rules, err := eventRules(deps, fns)
+		if err != nil {
+			return err
+		}
+		bus.SetRules(rules)
 	}
 	for _, f := range fns {
 		if f.Kind == catalog.Queue && !queues.running() {
 			log.Info("not run by the local gateway (LOCAL_QUEUES=1 runs it; its producers work inline); try `make invoke`", "function", f.Name, "kind", f.Kind)
 			continue
 		}
-		if f.Kind != catalog.HTTP && f.Kind != catalog.Schedule && f.Kind != catalog.Storage && f.Kind != catalog.Queue { // storage: see startUploads
+		if f.Kind == catalog.Event && bus == nil {
 			log.Info("not run by the local gateway; try `make invoke`", "function", f.Name, "kind", f.Kind)
 		}
 	}
@@ -187,20 +250,25 @@ func run(ctx context.Context, log *slog.Logger) error {
 	}
 
 	api := "http://" + ln.Addr().String()
-	openapi := "no api/openapi.yaml yet"
-	if _, err := os.Stat(filepath.Join(root, "api", "openapi.yaml")); err == nil {
-		openapi = "OpenAPI: " + api + "/openapi.yaml"
+	if err := localcloud.WriteStack(root, localcloud.Stack{API: api, DynamoDB: env.DynamoDB, SES: env.SES, SNS: env.SNS,
+		S3: os.Getenv(localcloud.EnvS3Endpoint), EventBridge: env.EventBridge, Table: s.tableName}); err != nil {
+		return err
 	}
+	defer localcloud.RemoveStack(root)
+	openapi := "reference: " + api + "/docs, error codes: " + api + "/problems/"
+
+	log.Info("ready", "took", time.Since(started).Round(time.Millisecond))
 	fmt.Fprintf(os.Stderr, `
   API           %s   (%s)
   Mail (SES)    %s   (JSON: %s/store)
-  SMS (SNS)     %s/store
-  Events        %s/events   (EventBridge recorder; each event is also logged)
-  DynamoDB      %s   table %s
+  SMS (SNS)     %s/   (JSON: %s/store)
+  EventBridge   %s   (received: %s/events; make event EVENT=events/<file>.json)
+  DynamoDB      %s   table %s (%s)
+  CORS          %s
   Schedules     every %s: %d function(s)
   Ctrl-C stops everything.
 
-`, api, openapi, env.SES, env.SES, env.SNS, env.EventBridge, env.DynamoDB, s.tableName, s.every, len(jobs))
+`, api, openapi, env.SES, env.SES, env.SNS, env.SNS, env.EventBridge, env.EventBridge, env.DynamoDB, s.tableName, dataNote(opts.DynamoDBDataDir), corsNote(origins), s.every, len(jobs))
 
 	select {
 	case <-ctx.Done():
@@ -217,4 +285,27 @@ func run(ctx context.Context, log *slog.Logger) error {
 	}
 	wg.Wait()
 	return nil
+}
+
+func dataNote(dir string) string {
+	if dir == "" {
+		return "in memory: LOCAL_MEMORY=1"
+	}
+	return "data in " + dir + "; make clean wipes it"
+}
+
+// corsOrigins are the origins of context corsOrigins in cdk.json (what the
+// stack deploys), or of CORS_ORIGINS (comma-separated) when set.
+func corsOrigins(root string, getenv func(string) string) ([]string, error) {
+	if v := getenv("CORS_ORIGINS"); v != "" {
+		return cors.List(v)
+	}
+	return cors.OriginsFromCDKJSON(filepath.Join(root, "cdk.json"))
+}
+
+func corsNote(origins []string) string {
+	if len(origins) == 0 {
+		return "off (no corsOrigins in cdk.json; CORS_ORIGINS=http://localhost:5173 allows a local front end)"
+	}
+	return "allowed origins " + strings.Join(origins, ", ")
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"os"
@@ -84,25 +85,37 @@ func Load(ctx context.Context) (*Deps, error) {
 	if err != nil {
 		return nil, err
 	}
+	var metricsOut io.Writer = os.Stdout
+	if cfg.MetricsOutput == "off" {
+		metricsOut = io.Discard
+	}
 	return &Deps{
 		Config:  cfg,
-		Log:     NewLogger(os.Stdout, cfg.LogLevel),
+		Log:     NewFormatLogger(os.Stdout, cfg.LogLevel, cfg.LogFormat),
 		Now:     time.Now,
 		DB:      dynamodb.NewFromConfig(awsCfg),
 		AWS:     awsCfg,
 		Hasher:  password.NewHasher(password.DefaultParams),
-		Metrics: metrics.New(os.Stdout, cfg.MetricsNamespace, nil),
+		Metrics: metrics.New(metricsOut, cfg.MetricsNamespace, nil),
 	}, nil
 }
 
 // NewLogger returns the JSON logger every function uses. A record logged
 // with a request's context carries its id as "requestId" (request.LogHandler).
-func NewLogger(w *os.File, level string) *slog.Logger {
+func NewLogger(w *os.File, level string) *slog.Logger { return NewFormatLogger(w, level, "json") }
+
+// NewFormatLogger is NewLogger with format "text" for human-readable
+// lines (LOG_FORMAT=text, as `make run` sets it); any other format is JSON.
+func NewFormatLogger(w io.Writer, level, format string) *slog.Logger {
 	var lv slog.Level
 	if err := lv.UnmarshalText([]byte(level)); err != nil {
 		lv = slog.LevelInfo
 	}
-	return slog.New(request.NewLogHandler(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: lv})))
+	opts := &slog.HandlerOptions{Level: lv}
+	if format == "text" {
+		return slog.New(request.NewLogHandler(slog.NewTextHandler(w, opts)))
+	}
+	return slog.New(request.NewLogHandler(slog.NewJSONHandler(w, opts)))
 }
 
 // SetClient gives the client of an AWS service (named as in Client) instead
@@ -208,7 +221,7 @@ func (d *Deps) HTTPHandler(name string, build Routes) (http.Handler, error) {
 	}
 	// Behind the front door (ORIGIN_VERIFY_SECRET set), only requests that
 	// came through CloudFront are served.
-	return httpapi.Middleware(d.Log, httpapi.OriginGuard(d.Config.OriginVerify, rs.Mux())), nil
+	return httpapi.Middleware(d.Log, httpapi.ProblemDocs(d.Config.ProblemDocsURL, httpapi.OriginGuard(d.Config.OriginVerify, rs.Mux()))), nil
 }
 
 // LimitPerIP puts a per-client-IP limit on every route of rs except those

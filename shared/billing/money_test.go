@@ -3,6 +3,7 @@ package billing_test
 import (
 	"encoding/json"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -70,6 +71,8 @@ func TestSampleEvents(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// `make event` fills the placeholders (infra/sample.Fill).
+		raw = []byte(strings.NewReplacer("{{organization.id}}", "org_123", "{{now}}", "2026-11-24T11:59:58.123Z").Replace(string(raw)))
 		var ev events.EventBridgeEvent
 		if err := json.Unmarshal(raw, &ev); err != nil {
 			t.Fatal(err)

@@ -54,6 +54,13 @@ type Config struct {
 	LoginMaxFailuresPerIP int           // LOGIN_MAX_FAILURES_PER_IP (default 100)
 	LoginWindow           time.Duration // LOGIN_WINDOW (default 15m)
 	LogLevel              string        // LOG_LEVEL: debug, info, warn, error
+	// LogFormat is json (the default: Lambda, CloudWatch Logs Insights) or
+	// text (human-readable lines; `make run` sets it). LOG_FORMAT
+	LogFormat string
+	// MetricsOutput is stdout (the default: Embedded Metric Format lines in
+	// the function's log) or off (`make run` sets it unless asked).
+	// METRICS_OUTPUT
+	MetricsOutput string
 	// PublicRouteIPLimit is how many requests one client IP may send to each
 	// unauthenticated route (sign-up, sign-in, its second step, accepting an
 	// invitation, ...) in an hour, on top of each route's own limits.
@@ -76,6 +83,10 @@ type Config struct {
 	// MetricsNamespace is the CloudWatch namespace of the business metrics
 	// (shared/metrics, Embedded Metric Format in the logs).
 	MetricsNamespace string // METRICS_NAMESPACE (default MyProfile)
+	// ProblemDocsURL is the base of problem `type` URIs (a page per code
+	// is ProblemDocsURL + code). Empty: the API's own /problems/ (the local
+	// gateway serves those pages). PROBLEM_DOCS_URL
+	ProblemDocsURL string
 	// Avatars: UPLOADS_BUCKET is the bucket uploads and avatar renditions go
 	// to (required by the profile and avatar functions only);
 	// AVATAR_BASE_URL is where its objects are served from (a CDN; default
@@ -143,12 +154,15 @@ func Load(getenv func(string) string) (Config, error) {
 		LoginMaxFailuresPerIP: r.int("LOGIN_MAX_FAILURES_PER_IP", 100),
 		LoginWindow:           r.duration("LOGIN_WINDOW", 15*time.Minute),
 		LogLevel:              r.str("LOG_LEVEL", "info"),
+		LogFormat:             r.str("LOG_FORMAT", "json"),
+		MetricsOutput:         r.str("METRICS_OUTPUT", "stdout"),
 		PublicRouteIPLimit:    r.int("PUBLIC_ROUTE_IP_LIMIT", 300),
 		OriginVerify:          r.str("ORIGIN_VERIFY_SECRET", ""),
 		InviteTTL:             r.duration("INVITE_TTL", 7*24*time.Hour),
 		EventBusName:          r.str("EVENT_BUS_NAME", ""),
 		EventSource:           r.str("EVENT_SOURCE", "myprofile"),
 		MetricsNamespace:      r.str("METRICS_NAMESPACE", "MyProfile"),
+		ProblemDocsURL:        r.str("PROBLEM_DOCS_URL", ""),
 		UploadsBucket:         r.str("UPLOADS_BUCKET", ""),
 		AvatarBaseURL:         strings.TrimRight(r.str("AVATAR_BASE_URL", ""), "/"),
 		DailySummarySendRate:  r.float("DAILY_SUMMARY_SEND_RATE", 14),

@@ -1,8 +1,11 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/example/myprofile/shared/account"
@@ -89,7 +92,7 @@ func WriteError(w http.ResponseWriter, r *http.Request, err error) {
 		detail = "Something went wrong on our side. Quote the request id if you contact support."
 	}
 	body := map[string]any{
-		"type":   "https://docs.myprofile.dev/problems/" + e.Code,
+		"type":   ProblemType(r, e.Code),
 		"title":  titles[e.Code],
 		"status": status,
 		"code":   e.Code,
@@ -113,3 +116,56 @@ func WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	writeJSON(w, status, "application/problem+json", body)
 }
+
+type problemBaseKey struct{}
+
+// ProblemDocs makes the problem `type` URIs of the requests next serves
+// start with base (config PROBLEM_DOCS_URL, e.g.
+// "https://docs.example.com/problems/"); empty keeps the default.
+func ProblemDocs(base string, next http.Handler) http.Handler {
+	if base == "" {
+		return next
+	}
+	if !strings.HasSuffix(base, "/") {
+		base += "/"
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), problemBaseKey{}, base)))
+	})
+}
+
+// ProblemType is the `type` URI of a problem with code: the configured
+// base (ProblemDocs) + code, or by default the API's own /problems/<code>
+// (scheme from X-Forwarded-Proto as API Gateway and CloudFront set it, or
+// the connection; host from the request).
+func ProblemType(r *http.Request, code string) string {
+	if r == nil {
+		return "/problems/" + code
+	}
+	if base, ok := r.Context().Value(problemBaseKey{}).(string); ok {
+		return base + code
+	}
+	if r.Host == "" {
+		return "/problems/" + code
+	}
+	scheme := "https"
+	if p := r.Header.Get("X-Forwarded-Proto"); p == "http" || p == "https" {
+		scheme = p
+	} else if r.TLS == nil {
+		scheme = "http"
+	}
+	return scheme + "://" + r.Host + "/problems/" + code
+}
+
+// Codes returns every error code of the table, sorted.
+func Codes() []string {
+	out := make([]string, 0, len(statusByCode))
+	for c := range statusByCode {
+		out = append(out, c)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Title is the short title of a code's problem.
+func Title(code string) string { return titles[code] }
