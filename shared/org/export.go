@@ -73,6 +73,19 @@ var ExportKinds = []ExportKind{
 	{Item: "2FA sign-in challenge", Match: skHas("MFACHAL#"), LeftOut: "a sign-in in progress (5 minutes), holding only hashed codes"},
 	{Item: "2FA passkey", Match: skHas("MFA#PASSKEY#"), Section: "passkeys", Keep: []string{"id", "name", "createdAt", "lastUsedAt"}},
 	{Item: "2FA passkey ceremony", Match: skIs("MFA#WEBAUTHN#REG"), LeftOut: "a registration in progress (5 minutes), holding only the challenge"},
+	{Item: "2FA lock (escalating)", Match: skIs("MFA#LOCK"), Section: "secondFactorLock", Keep: []string{"strikes", "until"}},
+	{Item: "passkey id uniqueness", Match: never, LeftOut: "holds only a passkey's credential id and the user id (the passkey is in passkeys)"},
+	{Item: "passkey sign-in cerem.", Match: never, LeftOut: "a passwordless sign-in in progress (5 minutes), holding only the challenge"},
+	{Item: "pending sign-up", Match: never, LeftOut: "exists only before the account does (24 hours); its names become the profile's"},
+	{Item: "password reset", Match: skIs("PWRESET"), LeftOut: "a reset in progress (15 minutes), holding only the hash of the mailed code"},
+	{Item: "devices-known mark", Match: skIs("DEVICES"), Section: "signInDevicesSince", Keep: []string{"since"}},
+	{Item: "known sign-in device", Match: skHas("DEVICE#"), Section: "signInDevices", Keep: []string{"browser", "os", "ip", "lastSeenAt"}},
+	{Item: "SSO configuration", Match: never, LeftOut: "the organization's single sign-on settings, not personal data"},
+	{Item: "SSO domain claim", Match: never, LeftOut: "the organization's email domains, not personal data"},
+	{Item: "verified domain owner", Match: never, LeftOut: "which organization owns a domain, not personal data"},
+	{Item: "SSO sign-in in flight", Match: never, LeftOut: "a single sign-on in progress (10 minutes), holding only the state, nonce and PKCE verifier"},
+	{Item: "connection", Match: skHas("CONN#"), Section: "connections", Keep: []string{"id", "provider", "account", "scopes", "purposes", "status", "connectedAt", "mailSync", "meetingUrl", "calendars"}},
+	{Item: "started OAuth flow", Match: never, LeftOut: "a connection in progress (10 minutes), holding only the state and the sealed PKCE verifier"},
 }
 
 // profileKeep are the profile attributes exported (never the version or
