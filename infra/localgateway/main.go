@@ -138,6 +138,11 @@ func run(ctx context.Context, log *slog.Logger) error {
 		return err
 	}
 
+	idp, err := startLocalSSO(ctx, log, os.Getenv, os.Setenv, dynamodb.NewFromConfig(awsCfg), s.tableName, "http://"+ln.Addr().String()) // oidc.go
+	if err != nil {
+		return err
+	}
+	defer idp.Stop()
 	deps, err := all.Load(ctx)
 	if err != nil {
 		return fmt.Errorf("build the app: %w", err)
@@ -201,6 +206,7 @@ func run(ctx context.Context, log *slog.Logger) error {
   Ctrl-C stops everything.
 
 `, api, openapi, env.SES, env.SES, env.SNS, env.EventBridge, env.DynamoDB, s.tableName, s.every, len(jobs))
+	idp.printGuide(os.Stderr, env.SES)
 
 	select {
 	case <-ctx.Done():
