@@ -16,7 +16,12 @@ var inviteTokenRE = regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9
 // accepts the invitation; it returns the member's session token.
 func (w world) join(t *testing.T, role string) string {
 	t.Helper()
-	email := testenv.Email(t)
+	return w.joinAs(t, testenv.Email(t), role)
+}
+
+// joinAs is join with a chosen address.
+func (w world) joinAs(t *testing.T, email, role string) string {
+	t.Helper()
 	w.e.Must(http.StatusAccepted, apptest.Req{Method: "POST", Path: "/v1/users", Token: w.owner.Token,
 		Body: map[string]any{"email": email, "firstName": "Ann", "lastName": "Member", "role": role}})
 	mails := w.e.Emails(email)
@@ -88,4 +93,28 @@ func TestWhoReadsTheConfiguration(t *testing.T) {
 			t.Fatalf("PUT without clientSecret = %s: want the stored secret kept and not shown", res.Body)
 		}
 	})
+}
+
+// Turning enforce on marks no one at once: a member becomes SSO-managed at
+// their next sign-in through the provider (docs/sso.md, Enforcement).
+func TestEnforceTakesEffectAtTheNextSSOSignIn(t *testing.T) {
+	w := newWorld(t, nil)
+	email := "staff@" + w.domain
+	tok := w.joinAs(t, email, "user")
+	path := "/v1/organizations/" + w.owner.OrgID + "/sso"
+	w.e.Must(http.StatusOK, apptest.Req{Method: "PUT", Path: path, Token: w.owner.Token, Body: map[string]any{
+		"issuer": w.idp.Issuer(), "clientId": w.idp.ClientID, "domains": []string{w.domain}, "enforce": true, "idpUrl": "https://idp.example.com/portal"}})
+	if m := w.me(t, tok); m.SSOManaged {
+		t.Fatal("turning enforce on made the member SSO-managed before any SSO sign-in")
+	}
+	w.e.Login(email, apptest.DefaultPassword) // the password still works
+
+	sso := w.signIn(t, &idUser{Sub: "s-1", Email: email})
+	if m := w.me(t, sso); !m.SSOManaged || m.Email != email {
+		t.Fatalf("member after an SSO sign-in with enforce = %+v, want SSO-managed", m)
+	}
+	res := w.e.Do(apptest.Req{Method: "POST", Path: "/v1/auth/login", Body: map[string]any{"email": email, "password": apptest.DefaultPassword}})
+	if res.Status != http.StatusConflict || res.Code() != "sso_managed" || res.JSON()["idpUrl"] != "https://idp.example.com/portal" {
+		t.Fatalf("password sign-in after the SSO sign-in: %d %s, want 409 sso_managed with idpUrl", res.Status, res.Body)
+	}
 }
