@@ -58,6 +58,7 @@ const (
 	CtxFrontDoorRateLimit  = "frontDoorRateLimit"    // the web ACL's limit per client IP, requests in 5 minutes
 	CtxSMSDailyBudget      = "smsDailyBudget"        // SMS_DAILY_BUDGET: text messages with codes a UTC day, everyone together; alarm at 80 %
 	CtxSMSCountries        = "smsCountries"          // SMS_COUNTRIES: optional allow-list of destination countries (ISO 3166-1 alpha-2), e.g. ES,PT
+	CtxSSORedirectURL      = "ssoRedirectUrl"        // SSO_REDIRECT_URL: the front end's page identity providers redirect to after single sign-on
 )
 
 // Defaults for unset props and context.
@@ -283,6 +284,22 @@ func validOrigin(o string) error {
 	return nil
 }
 
+// validRedirectURL accepts an absolute https URL without a fragment (http
+// only for localhost): where identity providers send the code.
+func validRedirectURL(v string) error {
+	u, err := url.Parse(v)
+	if err != nil || u.Host == "" || u.Fragment != "" || u.User != nil {
+		return fmt.Errorf("context %s %q: want an absolute URL such as https://app.example.com/sso/callback", CtxSSORedirectURL, v)
+	}
+	switch {
+	case u.Scheme == "https":
+	case u.Scheme == "http" && (u.Hostname() == "localhost" || u.Hostname() == "127.0.0.1"):
+	default:
+		return fmt.Errorf("context %s %q: want https (http only for localhost)", CtxSSORedirectURL, v)
+	}
+	return nil
+}
+
 var apkOriginRE = regexp.MustCompile(`^android:apk-key-hash:[A-Za-z0-9_-]{43}$`)
 
 // validWebAuthnOrigin accepts what validOrigin accepts and the origin an
@@ -427,6 +444,19 @@ var settingsTable = []setting{
 				errs = append(errs, fmt.Errorf("stage %s: passkeys need context %s and %s", s.stage, CtxWebAuthnRPID, CtxWebAuthnOrigins))
 			}
 			return errors.Join(errs...)
+		}},
+	{key: CtxSSORedirectURL, field: func(s *settings) any { return &s.ssoRedirectURL }, def: "",
+		check: func(s *settings) error {
+			if s.ssoRedirectURL != "" {
+				return validRedirectURL(s.ssoRedirectURL)
+			}
+			sso := slices.ContainsFunc(s.functions, func(f catalog.Function) bool {
+				return slices.ContainsFunc(f.Routes, func(r string) bool { return strings.Contains(r, "/auth/sso/") })
+			})
+			if s.deployed() && sso {
+				return fmt.Errorf("stage %s: single sign-on needs context %s (the page that receives the provider's redirect)", s.stage, CtxSSORedirectURL)
+			}
+			return nil
 		}},
 	{key: CtxCORSOrigins, field: func(s *settings) any { return &s.corsOrigins },
 		check: func(s *settings) error {

@@ -135,6 +135,7 @@ func TestContextReachesFunctionEnvironment(t *testing.T) {
 		"SESSION_IDLE_TTL": "12h", "SESSION_ABSOLUTE_TTL": "168h", "LOG_LEVEL": "debug",
 		"METRICS_NAMESPACE": "Acme/Profile", "PASSWORD_COMPOSITION": "false", "LOGIN_MAX_FAILURES": "5", "LOGIN_WINDOW": "30m",
 		"LOGIN_MAX_FAILURES_PER_IP": "50", "DAILY_SUMMARY_SEND_RATE": "40", "SMS_DAILY_BUDGET": "250", "SMS_COUNTRIES": "ES,PT",
+		"SSO_REDIRECT_URL": "https://app.example.org/sso/callback",
 	}
 	defaults := map[string]any{
 		"STAGE": "dev", "APP_NAME": DefaultAppName, "SENDER_EMAIL": DefaultSenderEmail, "SIGNUP_ENABLED": "true",
@@ -143,7 +144,7 @@ func TestContextReachesFunctionEnvironment(t *testing.T) {
 		"PASSWORD_COMPOSITION": "true", "LOGIN_MAX_FAILURES": "10", "LOGIN_WINDOW": DefaultLoginWindow,
 		"LOGIN_MAX_FAILURES_PER_IP": "100", "DAILY_SUMMARY_SEND_RATE": "14",
 		"SES_CONFIGURATION_SET": nil, "SMS_SENDER_ID": nil, "WEBAUTHN_RP_ID": nil, "WEBAUTHN_ORIGINS": nil,
-		"SMS_DAILY_BUDGET": "1000", "SMS_COUNTRIES": nil,
+		"SMS_DAILY_BUDGET": "1000", "SMS_COUNTRIES": nil, "SSO_REDIRECT_URL": nil,
 	}
 	for _, tc := range []struct {
 		name string
@@ -567,7 +568,7 @@ func TestBadContextIsAnError(t *testing.T) {
 	if err := writeDummyBootstrap(assets, "ok"); err != nil {
 		t.Fatal(err)
 	}
-	fns := []catalog.Function{{Name: "ok", Kind: catalog.HTTP, Routes: []string{"GET /ok", "POST /v1/webauthn/x"}}}
+	fns := []catalog.Function{{Name: "ok", Kind: catalog.HTTP, Routes: []string{"GET /ok", "POST /v1/webauthn/x", "POST /v1/auth/sso/start"}}}
 	for _, tc := range []struct {
 		name string
 		ctx  map[string]any
@@ -604,6 +605,10 @@ func TestBadContextIsAnError(t *testing.T) {
 		{"event account not an account ID", map[string]any{CtxEventAccount: "acme"}, "eventSourceAccount"},
 		{"prod with the example sender", map[string]any{CtxStage: "prod"}, "senderEmail"},
 		{"prod passkeys without RP", map[string]any{CtxStage: "prod", CtxSenderEmail: "a@example.org"}, "passkeys need"},
+		{"SSO redirect over plain http", map[string]any{CtxSSORedirectURL: "http://app.example.org/sso/callback"}, "ssoRedirectUrl"},
+		{"SSO redirect not absolute", map[string]any{CtxSSORedirectURL: "/sso/callback"}, "ssoRedirectUrl"},
+		{"prod single sign-on without its redirect", map[string]any{CtxStage: "prod", CtxSenderEmail: "a@example.org",
+			CtxWebAuthnRPID: "example.org", CtxWebAuthnOrigins: "https://example.org"}, "needs context ssoRedirectUrl"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx := map[string]any{CtxAssetDir: assets}

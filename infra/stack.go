@@ -70,6 +70,7 @@ type settings struct {
 	stage, assetDir, appName, senderEmail, sesConfigSet, smsSenderID string
 	logLevel, eventBusName, mfaSecret, mfaKMSKey, webauthnRPID       string
 	eventAccount                                                     string // "": the stack's own account
+	ssoRedirectURL                                                   string // "": the functions' default (local)
 	frontDoorWebACL                                                  string // "": the stack makes the web ACL
 	frontDoor                                                        bool
 	frontDoorRateLimit                                               int
@@ -168,6 +169,7 @@ func (s settings) env() map[string]*string {
 		"WEBAUTHN_RP_ID":        s.webauthnRPID,
 		"WEBAUTHN_ORIGINS":      strings.Join(s.webauthnOrigins, ","),
 		"SMS_COUNTRIES":         strings.Join(s.smsCountries, ","),
+		"SSO_REDIRECT_URL":      s.ssoRedirectURL,
 	}
 	for k, v := range opt {
 		if v != "" {

@@ -64,6 +64,7 @@ func fixtureContext(assets string) map[string]any {
 		CtxStage:                            "prod",
 		CtxTableNamePrefix:                  "acme-profile",
 		CtxAssetDir:                         assets,
+		CtxSSORedirectURL:                   "https://app.example.org/sso/callback",
 		CtxAppName:                          "Acme Profile",
 		CtxSenderEmail:                      "Alerts <alerts@mail.example.org>",
 		CtxSESConfigurationSet:              "main",

@@ -193,6 +193,11 @@ func run(ctx context.Context, log *slog.Logger) error {
 			}
 		}
 	}
+	idp, err := startLocalSSO(ctx, log, os.Getenv, os.Setenv, dynamodb.NewFromConfig(awsCfg), s.tableName, "http://"+ln.Addr().String()) // oidc.go
+	if err != nil {
+		return err
+	}
+	defer idp.Stop()
 	deps, err := all.Load(ctx)
 	if err != nil {
 		return fmt.Errorf("build the app: %w", err)
@@ -269,6 +274,7 @@ func run(ctx context.Context, log *slog.Logger) error {
   Ctrl-C stops everything.
 
 `, api, openapi, env.SES, env.SES, env.SNS, env.SNS, env.EventBridge, env.EventBridge, env.DynamoDB, s.tableName, dataNote(opts.DynamoDBDataDir), corsNote(origins), s.every, len(jobs))
+	idp.printGuide(os.Stderr, env.SES)
 
 	select {
 	case <-ctx.Done():

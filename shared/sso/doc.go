@@ -14,6 +14,13 @@
 // password unless OwnerPasswordDisabled). Accounts outside the organization
 // are never linked. No second factor of ours follows: the provider owns MFA.
 //
+// Enforce takes effect per member at that member's next sign-in through the
+// provider, not when it is turned on: a member becomes SSO-managed only once
+// the provider has vouched for the address, so turning it on cannot lock out
+// members the provider does not know; until then their password works
+// (remove a member to cut them off). Configure therefore writes only the
+// configuration, and Callback (account) marks the member.
+//
 // The configuration routes are served by the profile function, the
 // sign-in routes by the auth function (see ConfigRoutes, SignInRoutes).
 // SAML 2.0 and SCIM are not supported; a SAML provider would be another

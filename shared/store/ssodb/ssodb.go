@@ -167,11 +167,17 @@ func (s *Store) PutFlow(ctx context.Context, f sso.Flow) error {
 }
 
 // TakeFlow implements sso.Store: one DeleteItem returning the old item,
-// so of two callbacks with one state only one gets it.
+// conditioned on the item existing, so of two callbacks with one state
+// only one gets it (without the condition, concurrent deletes may each
+// return the old item).
 func (s *Store) TakeFlow(ctx context.Context, stateHash string) (sso.Flow, error) {
 	out, err := s.DB.DeleteItem(ctx, &dynamodb.DeleteItemInput{
 		TableName: &s.Table, Key: store.Key(prefixState+stateHash, skState), ReturnValues: ddbtypes.ReturnValueAllOld,
+		ConditionExpression: aws.String("attribute_exists(pk)"),
 	})
+	if store.IsConditionFailed(err) {
+		return sso.Flow{}, account.ErrNotFound
+	}
 	if err != nil {
 		return sso.Flow{}, fmt.Errorf("take sso flow: %w", err)
 	}
