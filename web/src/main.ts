@@ -1,6 +1,6 @@
 // The reference My Profile page: sign-up, sign-in (with the second step),
 // and the profile tabs, on the public API only.
-import { ApiError, call, setToken, token } from "./api";
+import { ApiError, call, configure, setToken, token } from "./api";
 import { checked, field, form, h, input, problemText, section, select, showProblem, val } from "./dom";
 import { lang, setLanguage, t, type Key } from "./i18n";
 import * as webauthn from "./webauthn";
@@ -1098,6 +1098,7 @@ function dangerTab(): HTMLElement {
 
 async function start(): Promise<void> {
   setLanguage(navigator.language);
+  await configure();
   if (!token()) {
     renderAuth();
     return;
