@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudfrontorigins"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3deployment"
+	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 )
 
@@ -145,5 +146,14 @@ func (w *webPage) deploy(stack awscdk.Stack, dir string, apiOrigin *string) {
 	if w.prefix != "" {
 		props.DestinationKeyPrefix = jsii.String(w.prefix)
 	}
-	awss3deployment.NewBucketDeployment(stack, jsii.String("WebPageDeployment"), props)
+	dep := awss3deployment.NewBucketDeployment(stack, jsii.String("WebPageDeployment"), props)
+	// The deployment's handler is CDK's own singleton function: its role
+	// and the grants BucketDeployment gives it are CDK's, scoped to the
+	// asset bucket, the page's bucket and the invalidation.
+	role := dep.HandlerRole()
+	suppress(role, nagRule{"AwsSolutions-IAM4", "CDK's BucketDeployment handler logs with the AWS managed basic execution role; it runs only during deployments.",
+		[]any{"Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"}})
+	if pol, ok := role.Node().TryFindChild(jsii.String("DefaultPolicy")).(constructs.IConstruct); ok && pol != nil {
+		suppress(pol, nagRule{"AwsSolutions-IAM5", "CDK's BucketDeployment grants: read of the CDK asset bucket's objects, write and prune of the page's bucket (object wildcards), and CloudFront invalidations, which it creates and waits for.", nil})
+	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -38,7 +39,32 @@ func webStack(t *testing.T, ctx map[string]any) map[string]any {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return *assertions.Template_FromStack(st, nil).ToJSON()
+	tmpl := *assertions.Template_FromStack(st, nil).ToJSON()
+	nagTemplate(t, tmpl)
+	return tmpl
+}
+
+// nagTemplate runs cdk-nag's AwsSolutions pack over tmpl, as
+// TestNagAwsSolutions does over the real and fixture templates (skipped
+// without node and cdk-nag).
+func nagTemplate(t *testing.T, tmpl map[string]any) {
+	t.Helper()
+	if _, err := os.Stat("../node_modules/cdk-nag/package.json"); err != nil {
+		return
+	}
+	node, err := exec.LookPath("node")
+	if err != nil {
+		return
+	}
+	p := filepath.Join(t.TempDir(), "web.template.json")
+	if err := os.WriteFile(p, []byte(mustJSON(tmpl)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.CommandContext(t.Context(), node, filepath.Join("nag", "nag.js"), p)
+	cmd.Env = append(os.Environ(), "JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION=1")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Errorf("cdk-nag AwsSolutions: %v\n%s", err, out)
+	}
 }
 
 // webDistribution is the distribution with an S3 origin reached through
