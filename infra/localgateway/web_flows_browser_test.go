@@ -292,6 +292,7 @@ func TestWebPageFlowsInBrowser(t *testing.T) {
 	step(t, ctx, "make Alan an admin",
 		waitJS(fmt.Sprintf(`document.querySelector(%q) !== null && document.querySelector('#invitations-none') !== null`, sel)),
 		fill(sel, "admin"),
+		waitJS(`document.querySelector('#staff-status').textContent === 'Alan Test is now Admin.'`),
 	)
 	deadline := time.Now().Add(10 * time.Second)
 	var role any

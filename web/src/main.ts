@@ -1051,6 +1051,7 @@ async function organizationTab(): Promise<HTMLElement> {
   const owner = profile.role === "owner";
   const roles = (["user", "admin", "owner"] as const).map((r) => [r, t(("role_" + r) as Key)] as [string, string]);
   const staffAlert = h("div", { class: "alert", role: "alert", hidden: true });
+  const staffStatus = h("p", { class: "status", id: "staff-status", role: "status", "aria-live": "polite" });
   const staffBox = h("div", null, staffAlert);
   const table = h(
     "table",
@@ -1065,8 +1066,12 @@ async function organizationTab(): Promise<HTMLElement> {
         if (owner && u.id !== profile.id) {
           const s = select(roles, u.role, { "aria-label": t("role") + ": " + name });
           s.addEventListener("change", async () => {
+            staffAlert.hidden = true;
+            staffStatus.textContent = "";
             try {
               await guard(call("PUT", `/v1/users/${encodeURIComponent(u.id)}/role`, { role: s.value }));
+              u.role = s.value;
+              staffStatus.textContent = t("roleChanged", { name, role: t(("role_" + s.value) as Key) });
             } catch (e) {
               s.value = u.role;
               showProblem(staffBox, e);
@@ -1078,7 +1083,7 @@ async function organizationTab(): Promise<HTMLElement> {
       }),
     ),
   );
-  staffBox.append(table);
+  staffBox.append(table, staffStatus);
   const invite = form(
     { id: "invite-form", "aria-labelledby": "invite-title" },
     [
