@@ -59,6 +59,8 @@ const (
 	CtxSMSDailyBudget      = "smsDailyBudget"        // SMS_DAILY_BUDGET: text messages with codes a UTC day, everyone together; alarm at 80 %
 	CtxSMSCountries        = "smsCountries"          // SMS_COUNTRIES: optional allow-list of destination countries (ISO 3166-1 alpha-2), e.g. ES,PT
 	CtxSSORedirectURL      = "ssoRedirectUrl"        // SSO_REDIRECT_URL: the front end's page identity providers redirect to after single sign-on
+	CtxWebPage             = "webPage"               // true: the reference page (web/dist) served from CloudFront (the front door's /web/ when it is on)
+	CtxWebPageDir          = "webPageDir"            // the built page the stack deploys (make web), relative to where cdk runs
 )
 
 // Defaults for unset props and context.
@@ -83,6 +85,7 @@ const (
 	DefaultQueueConcurrency    = 2    // the least an SQS event source mapping accepts
 	DefaultFrontDoorRateLimit  = 1000 // requests per client IP in 5 minutes (WAF accepts 10 to 2,000,000,000)
 	DefaultSMSDailyBudget      = 1000 // as shared/config
+	DefaultWebPageDir          = "web/dist"
 	DefaultMemoryMB            = 256
 	DefaultTimeoutSec          = 10
 )
@@ -572,6 +575,14 @@ var settingsTable = []setting{
 			return nil
 		}},
 	{key: CtxFrontDoor, field: func(s *settings) any { return &s.frontDoor }, def: false},
+	{key: CtxWebPage, field: func(s *settings) any { return &s.webPage }, def: false},
+	{key: CtxWebPageDir, field: func(s *settings) any { return &s.webPageDir }, def: DefaultWebPageDir,
+		check: func(s *settings) error {
+			if !s.webPage {
+				return nil
+			}
+			return checkWebDir(s.webPageDir)
+		}},
 	{key: CtxFrontDoorWebACL, field: func(s *settings) any { return &s.frontDoorWebACL }, def: "",
 		check: func(s *settings) error {
 			switch {

@@ -36,18 +36,19 @@ const accessLogFormat = `{"requestId":"$context.requestId","ip":"$context.identi
 	`"integrationError":"$context.integrationErrorMessage","userAgent":"$context.identity.userAgent"}`
 
 // newHTTPAPI builds the HTTP API with its $default stage: route throttling,
-// JSON access logs and CORS from the settings. HTTP APIs have no X-Ray
+// JSON access logs and CORS from the settings and pageOrigins (the
+// reference page's, resolved at deploy time). HTTP APIs have no X-Ray
 // integration; traces start in the functions (active tracing).
-func newHTTPAPI(stack awscdk.Stack, s settings, logRemoval awscdk.RemovalPolicy) (awsapigatewayv2.HttpApi, awsapigatewayv2.HttpStage) {
+func newHTTPAPI(stack awscdk.Stack, s settings, logRemoval awscdk.RemovalPolicy, pageOrigins []*string) (awsapigatewayv2.HttpApi, awsapigatewayv2.HttpStage) {
 	props := &awsapigatewayv2.HttpApiProps{
 		Description:        jsii.String("My Profile API (" + s.stage + ")"),
 		CreateDefaultStage: jsii.Bool(false),
 	}
-	if len(s.corsOrigins) > 0 {
+	if origins := append(*jsii.Strings(s.corsOrigins...), pageOrigins...); len(origins) > 0 {
 		// Bearer tokens, no cookies: credentials are never allowed, and the
 		// origins are listed (validOrigin refuses "*").
 		props.CorsPreflight = &awsapigatewayv2.CorsPreflightOptions{
-			AllowOrigins: jsii.Strings(s.corsOrigins...),
+			AllowOrigins: &origins,
 			// The rules the local gateway answers with too (package cors).
 			AllowMethods:     corsMethods(),
 			AllowHeaders:     jsii.Strings(cors.AllowHeaders...),
@@ -79,8 +80,8 @@ func newHTTPAPI(stack awscdk.Stack, s settings, logRemoval awscdk.RemovalPolicy)
 }
 
 // newUploadsBucket is the private, encrypted, retained bucket of avatar
-// uploads.
-func newUploadsBucket(stack awscdk.Stack, s settings) awss3.Bucket {
+// uploads; browsers on the corsOrigins and pageOrigins may post to it.
+func newUploadsBucket(stack awscdk.Stack, s settings, pageOrigins []*string) awss3.Bucket {
 	props := &awss3.BucketProps{
 		Encryption:        awss3.BucketEncryption_S3_MANAGED,
 		BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),
@@ -97,10 +98,10 @@ func newUploadsBucket(stack awscdk.Stack, s settings) awss3.Bucket {
 			AbortIncompleteMultipartUploadAfter: awscdk.Duration_Days(jsii.Number(1)),
 		}},
 	}
-	if len(s.corsOrigins) > 0 {
+	if origins := append(*jsii.Strings(s.corsOrigins...), pageOrigins...); len(origins) > 0 {
 		// Browsers POST the presigned form from the app's origins.
 		props.Cors = &[]*awss3.CorsRule{{
-			AllowedOrigins: jsii.Strings(s.corsOrigins...),
+			AllowedOrigins: &origins,
 			AllowedMethods: &[]awss3.HttpMethods{awss3.HttpMethods_POST},
 			AllowedHeaders: jsii.Strings("content-type"),
 			MaxAge:         jsii.Number(3600),

@@ -72,7 +72,8 @@ type settings struct {
 	eventAccount                                                     string // "": the stack's own account
 	ssoRedirectURL                                                   string // "": the functions' default (local)
 	frontDoorWebACL                                                  string // "": the stack makes the web ACL
-	frontDoor                                                        bool
+	frontDoor, webPage                                               bool
+	webPageDir                                                       string
 	frontDoorRateLimit                                               int
 	sessionIdleTTL, sessionAbsoluteTTL                               string // Go durations, validated
 	tableNamePrefix                                                  string
@@ -416,17 +417,36 @@ func NewMyProfileStack(scope constructs.Construct, id string, props *MyProfileSt
 		bus = awsevents.EventBus_FromEventBusName(stack, jsii.String("EventBus"), jsii.String(s.eventBusName))
 	}
 
-	api, apiStage := newHTTPAPI(stack, s, logRemoval)
+	// The page on a distribution of its own calls the API across origins:
+	// the API's CORS allows the page's origin.
+	var page *webPage
+	var pageOrigins []*string
+	if s.webPage && !s.frontDoor {
+		page = newWebPage(stack)
+		pageOrigins = append(pageOrigins, page.origin)
+	}
+	api, apiStage := newHTTPAPI(stack, s, logRemoval, pageOrigins)
 	var door *frontDoor
 	if s.frontDoor {
 		if door, err = newFrontDoor(stack, s, api); err != nil {
 			return nil, fmt.Errorf("stack %s: %w", id, err)
 		}
 	}
+	if s.webPage {
+		apiOrigin := api.ApiEndpoint()
+		if door != nil {
+			// One origin for the page and the API: no CORS at the API.
+			page = addWebPageToFrontDoor(stack, door)
+			pageOrigins = append(pageOrigins, page.origin)
+			apiOrigin = jsii.String("")
+		}
+		page.deploy(stack, s.webPageDir, apiOrigin)
+	}
 
 	var up *uploads
 	if lay.uploads {
-		up = newAvatarCDN(stack, newUploadsBucket(stack, s))
+		// The page posts avatars to the bucket from its origin.
+		up = newAvatarCDN(stack, newUploadsBucket(stack, s, pageOrigins))
 	}
 	queues := map[string]awssqs.Queue{}
 	var queueDLQs []awssqs.Queue
@@ -650,6 +670,12 @@ func NewMyProfileStack(scope constructs.Construct, id string, props *MyProfileSt
 			id, desc string
 			value    *string
 		}{"FrontDoorUrl", "Base URL clients use: the CloudFront front door (the API URL answers 403)", jsii.String("https://" + *door.dist.DistributionDomainName())})
+	}
+	if page != nil {
+		outputs = append(outputs, struct {
+			id, desc string
+			value    *string
+		}{"WebPageUrl", "The reference My Profile page (CloudFront)", page.url})
 	}
 	if up != nil {
 		outputs = append(outputs, []struct {

@@ -100,6 +100,7 @@ func buildPage(t *testing.T, root, modules string) string {
 type pageEnv struct {
 	origin string
 	ses    string
+	sms    string // the SNS recorder's endpoint
 	axe    string
 	out    string
 }
@@ -120,7 +121,7 @@ func startStack(t *testing.T) pageEnv {
 	}
 	_, table := testenv.DynamoDB(t)
 	_, sesEndpoint := testenv.SES(t)
-	testenv.SNS(t)
+	_, smsEndpoint := testenv.SNS(t)
 
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -165,7 +166,7 @@ func startStack(t *testing.T) pageEnv {
 		t.Fatal(err)
 	}
 	t.Logf("screenshots in %s", out)
-	return pageEnv{origin: origin, ses: sesEndpoint, axe: string(axe), out: out}
+	return pageEnv{origin: origin, ses: sesEndpoint, sms: smsEndpoint, axe: string(axe), out: out}
 }
 
 func newBrowser(t *testing.T, chrome string) context.Context {
@@ -356,24 +357,8 @@ func TestWebPageInBrowser(t *testing.T) {
 	email := "ada." + testenv.RandomID(t) + "@example.com"
 	const password = "Correct horse battery staple 9"
 
-	// Sign up: the address code from the mail emulator when the API asks
-	// for it (an API answering 201 with a session signs in at once).
-	step(t, ctx, "open the page", chromedp.Navigate(e.origin+"/"), chromedp.WaitVisible("#signin-form", chromedp.ByQuery))
-	e.checkTab(t, ctx, "00-sign-in")
-	step(t, ctx, "fill the sign-up form",
-		chromedp.Click("#show-signup", chromedp.ByQuery), chromedp.WaitVisible("#signup-form", chromedp.ByQuery),
-		fill("#signup-firstName", "Ada"), fill("#signup-lastName", "Lovelace"), fill("#signup-email", email), fill("#signup-password", password),
-		chromedp.Click("#signup-form button[type=submit]", chromedp.ByQuery),
-		waitJS(`!!(document.querySelector('#signup-code-form') || document.querySelector('#panel[data-ready]'))`),
-	)
-	var next string
-	step(t, ctx, "after sign-up", evalString(`document.querySelector('#signup-code-form') ? 'code' : 'app'`, &next))
-	if next == "code" {
-		e.checkTab(t, ctx, "01-sign-up-code")
-		code := e.mailedCode(t, email)
-		step(t, ctx, "confirm the address", fill("#signup-code", code), chromedp.Click("#signup-code-form button[type=submit]", chromedp.ByQuery))
-	}
-	step(t, ctx, "signed in", waitJS(`document.querySelector('#panel[data-ready=general]') !== null`))
+	// Sign up: 202, then the address code from the mail emulator.
+	e.signUp(t, ctx, "Ada", "Lovelace", email, password, true)
 
 	// General: edit, save, and find it after a reload.
 	step(t, ctx, "edit the profile",

@@ -1,6 +1,24 @@
 // Calls to the My Profile API. The API origin is fixed at build time
-// (esbuild --define:API_ORIGIN); empty means the page's own origin.
+// (esbuild --define:API_ORIGIN); empty means the page's own origin, unless
+// a config.json next to the page names another ({"apiOrigin": "https://..."},
+// written by the stack when it deploys the page).
 declare const API_ORIGIN: string;
+
+let apiOrigin: string = API_ORIGIN;
+
+// configure reads config.json when the build named no API origin; a
+// missing or unreadable file keeps the page's own origin.
+export async function configure(): Promise<void> {
+  if (apiOrigin) return;
+  try {
+    const resp = await fetch("config.json", { headers: { Accept: "application/json" } });
+    if (!resp.ok) return;
+    const c = await resp.json();
+    if (c && typeof c.apiOrigin === "string") apiOrigin = c.apiOrigin.replace(/\/+$/, "");
+  } catch {
+    // no configuration: the page's own origin
+  }
+}
 
 export interface FieldProblem {
   field: string;
@@ -51,7 +69,7 @@ export async function call<T = any>(
   if (body !== undefined) h["Content-Type"] = path === "/v1/me" && method === "PATCH" ? "application/merge-patch+json" : "application/json";
   let resp: Response;
   try {
-    resp = await fetch(API_ORIGIN + path, { method, headers: h, body: body === undefined ? undefined : JSON.stringify(body) });
+    resp = await fetch(apiOrigin + path, { method, headers: h, body: body === undefined ? undefined : JSON.stringify(body) });
   } catch {
     throw new ApiError({ status: 0, code: "network" });
   }

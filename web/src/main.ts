@@ -1,6 +1,6 @@
 // The reference My Profile page: sign-up, sign-in (with the second step),
 // and the profile tabs, on the public API only.
-import { ApiError, call, setToken, token } from "./api";
+import { ApiError, call, configure, setToken, token } from "./api";
 import { checked, field, form, h, input, problemText, section, select, showProblem, val } from "./dom";
 import { lang, setLanguage, t, type Key } from "./i18n";
 import * as webauthn from "./webauthn";
@@ -768,8 +768,23 @@ async function securityTab(): Promise<HTMLElement> {
   } else if (profile.phoneVerified) {
     smsBox.append(
       form({ id: "sms-on-form", "aria-label": t("turnOnSms") }, [field("password", t("password"), input("password", { autocomplete: "current-password" }), { idPrefix: "sms" })], t("turnOnSms"), async (f) => {
-        await guard(call("POST", "/v1/me/2fa/sms", { password: val(f, "password") }));
-        await refresh();
+        const pw = val(f, "password");
+        await guard(call("POST", "/v1/me/2fa/sms", { password: pw }));
+        // Turning SMS on answers no backup codes: with no authenticator
+        // and none left, make them now (no second factor needed then) so
+        // a lost phone does not lock the account, and show them once.
+        const now = (await guard(call("GET", "/v1/me/2fa"))).data;
+        let codes: string[] | undefined;
+        if (!now.totp?.enabled && !((now.backupCodes?.remaining ?? 0) > 0)) {
+          codes = (await guard(call("POST", "/v1/me/2fa/backup-codes", { password: pw }))).data?.backupCodes;
+        }
+        await refresh((el) => {
+          if (codes?.length) {
+            const box = backupCodesBox(codes);
+            el.querySelector("#backup-box")?.prepend(box);
+            box.focus();
+          }
+        });
       }),
     );
   } else {
@@ -824,7 +839,9 @@ async function securityTab(): Promise<HTMLElement> {
   if (on) {
     backupBox.append(
       h("p", { id: "backup-remaining" }, t("backupRemaining", { n: two.backupCodes?.remaining ?? 0 })),
-      form({ id: "backup-form", "aria-label": t("newBackupCodes") }, [field("password", t("password"), input("password", { autocomplete: "current-password" }), { idPrefix: "bc" }), codeField(on, "bc")], t("newBackupCodes"), async (f) => {
+      // No code is asked when there is neither an authenticator nor a
+      // backup code left (SMS alone): the API needs none then.
+      form({ id: "backup-form", "aria-label": t("newBackupCodes") }, [field("password", t("password"), input("password", { autocomplete: "current-password" }), { idPrefix: "bc" }), codeField(on && (!!two.totp?.enabled || (two.backupCodes?.remaining ?? 0) > 0), "bc")], t("newBackupCodes"), async (f) => {
         const r = await guard(call("POST", "/v1/me/2fa/backup-codes", { password: val(f, "password"), code: val(f, "code") || undefined }));
         await refresh((el) => {
           const box = backupCodesBox(r.data.backupCodes);
@@ -1011,15 +1028,30 @@ async function billingTab(): Promise<HTMLElement> {
 
 async function organizationTab(): Promise<HTMLElement> {
   let users: any[];
+  let invitations: any[] = [];
+  const orgPath = "/v1/organizations/" + encodeURIComponent(profile.organizationId ?? "");
   try {
-    users = (await guard(call("GET", "/v1/users"))).data.users ?? [];
+    const [u, inv] = await Promise.all([guard(call("GET", "/v1/users")), profile.organizationId ? guard(call("GET", orgPath + "/invitations")) : null]);
+    users = u.data.users ?? [];
+    invitations = inv?.data?.invitations ?? [];
   } catch (e) {
     if (e instanceof ApiError && e.problem.code === "forbidden") return section("org-title", t("tab_organization"), h("p", null, t("orgForbidden")));
     throw e;
   }
+  // Re-render the tab (after an invitation or a revocation), then say
+  // what happened in the new tab's status line.
+  const refresh = async (message: string) => {
+    const panel = document.getElementById("panel");
+    if (!panel) return;
+    const el = await organizationTab();
+    panel.replaceChildren(el);
+    const st = el.querySelector<HTMLElement>("#invite-form .status");
+    if (st) st.textContent = message;
+  };
   const owner = profile.role === "owner";
   const roles = (["user", "admin", "owner"] as const).map((r) => [r, t(("role_" + r) as Key)] as [string, string]);
   const staffAlert = h("div", { class: "alert", role: "alert", hidden: true });
+  const staffStatus = h("p", { class: "status", id: "staff-status", role: "status", "aria-live": "polite" });
   const staffBox = h("div", null, staffAlert);
   const table = h(
     "table",
@@ -1034,8 +1066,12 @@ async function organizationTab(): Promise<HTMLElement> {
         if (owner && u.id !== profile.id) {
           const s = select(roles, u.role, { "aria-label": t("role") + ": " + name });
           s.addEventListener("change", async () => {
+            staffAlert.hidden = true;
+            staffStatus.textContent = "";
             try {
               await guard(call("PUT", `/v1/users/${encodeURIComponent(u.id)}/role`, { role: s.value }));
+              u.role = s.value;
+              staffStatus.textContent = t("roleChanged", { name, role: t(("role_" + s.value) as Key) });
             } catch (e) {
               s.value = u.role;
               showProblem(staffBox, e);
@@ -1047,7 +1083,7 @@ async function organizationTab(): Promise<HTMLElement> {
       }),
     ),
   );
-  staffBox.append(table);
+  staffBox.append(table, staffStatus);
   const invite = form(
     { id: "invite-form", "aria-labelledby": "invite-title" },
     [
@@ -1061,10 +1097,46 @@ async function organizationTab(): Promise<HTMLElement> {
       const email = val(f, "email");
       await guard(call("POST", "/v1/users", { email, firstName: val(f, "firstName"), lastName: val(f, "lastName"), role: val(f, "role") }));
       f.reset();
-      return t("inviteSent", { email });
+      await refresh(t("inviteSent", { email }));
     },
   );
-  return h("div", null, section("org-title", t("staff"), staffBox), section("invite-title", t("invite"), invite));
+  const pendingAlert = h("div", { class: "alert", role: "alert", hidden: true });
+  const pending = h(
+    "div",
+    { id: "invitations-box" },
+    pendingAlert,
+    invitations.length
+      ? h(
+          "ul",
+          { class: "list", id: "invitations-list" },
+          invitations.map((i) =>
+            h(
+              "li",
+              { "data-invitation": i.id },
+              h("div", null, h("strong", null, i.email), " · ", t(("role_" + i.role) as Key), h("div", { class: "hint" }, t("inviteExpires", { t: new Date(i.expiresAt).toLocaleDateString(lang()) }))),
+              h(
+                "button",
+                {
+                  type: "button",
+                  class: "secondary",
+                  "aria-label": t("revokeInvite") + ": " + i.email,
+                  onclick: async () => {
+                    try {
+                      await guard(call("DELETE", orgPath + "/invitations/" + encodeURIComponent(i.id)));
+                      await refresh(t("inviteRevoked", { email: i.email }));
+                    } catch (e) {
+                      showProblem(pending, e);
+                    }
+                  },
+                },
+                t("revokeInvite"),
+              ),
+            ),
+          ),
+        )
+      : h("p", { class: "hint", id: "invitations-none" }, t("noPendingInvites")),
+  );
+  return h("div", null, section("org-title", t("staff"), staffBox), section("invite-title", t("invite"), invite), section("invitations-title", t("pendingInvites"), pending));
 }
 
 // ---- Danger zone -----------------------------------------------------------
@@ -1098,6 +1170,7 @@ function dangerTab(): HTMLElement {
 
 async function start(): Promise<void> {
   setLanguage(navigator.language);
+  await configure();
   if (!token()) {
     renderAuth();
     return;
