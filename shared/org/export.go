@@ -73,6 +73,7 @@ var ExportKinds = []ExportKind{
 	{Item: "2FA sign-in challenge", Match: skHas("MFACHAL#"), LeftOut: "a sign-in in progress (5 minutes), holding only hashed codes"},
 	{Item: "2FA passkey", Match: skHas("MFA#PASSKEY#"), Section: "passkeys", Keep: []string{"id", "name", "createdAt", "lastUsedAt"}},
 	{Item: "2FA passkey ceremony", Match: skIs("MFA#WEBAUTHN#REG"), LeftOut: "a registration in progress (5 minutes), holding only the challenge"},
+	{Item: "2FA step-up proof", Match: skHas("MFA#STEPUP#"), LeftOut: "a step-up in progress (5 minutes), holding only a challenge or a hashed code"},
 }
 
 // profileKeep are the profile attributes exported (never the version or
