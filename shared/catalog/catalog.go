@@ -332,6 +332,8 @@ var functions = []Function{
 			"POST /v1/me/2fa/webauthn/register/begin",
 			"POST /v1/me/2fa/webauthn/register/finish",
 			"DELETE /v1/me/2fa/webauthn/{id}",
+			"POST /v1/me/2fa/step-up/webauthn/begin",
+			"POST /v1/me/2fa/step-up/sms",
 		},
 		MemoryMB: 1024, // argon2id: password checks and backup-code hashes
 		Needs:    Needs{Actions: []string{"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"}, Email: true, SMS: true, Secrets: true},

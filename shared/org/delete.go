@@ -12,8 +12,8 @@ import (
 )
 
 // DeleteAccount deletes u's account (DELETE /v1/me): confirm must be
-// "DELETE", password u's current password and, with 2FA on, code a
-// current second factor (401 mfa_invalid without it). The sole owner of an
+// "DELETE", password u's current password and, with 2FA on, f a current
+// second factor: a code or a passkey assertion (401 mfa_invalid without it). The sole owner of an
 // organization with other members is refused (409 sole_owner), and a
 // refused deletion changes nothing.
 //
@@ -27,7 +27,7 @@ import (
 // transaction. Until that transaction the user can still sign in and send
 // DELETE /v1/me again, which resumes: every step skips what is already
 // done.
-func (s *Service) DeleteAccount(ctx context.Context, u account.User, password, code, confirm string) error {
+func (s *Service) DeleteAccount(ctx context.Context, u account.User, password string, f account.StepUp, confirm string) error {
 	if confirm != "DELETE" {
 		return account.Invalid("confirm", `must be "DELETE"`)
 	}
@@ -35,7 +35,7 @@ func (s *Service) DeleteAccount(ctx context.Context, u account.User, password, c
 		return err
 	}
 	if s.SecondFactor != nil {
-		if err := s.SecondFactor.CheckStepUp(ctx, u, code); err != nil {
+		if err := s.SecondFactor.CheckStepUp(ctx, u, f); err != nil {
 			return err
 		}
 	} else if u.TwoFactor.Enabled {

@@ -86,6 +86,7 @@ var ExportKinds = []ExportKind{
 	{Item: "SSO sign-in in flight", Match: never, LeftOut: "a single sign-on in progress (10 minutes), holding only the state, nonce and PKCE verifier"},
 	{Item: "connection", Match: skHas("CONN#"), Section: "connections", Keep: []string{"id", "provider", "account", "scopes", "purposes", "status", "connectedAt", "mailSync", "meetingUrl", "calendars"}},
 	{Item: "started OAuth flow", Match: never, LeftOut: "a connection in progress (10 minutes), holding only the state and the sealed PKCE verifier"},
+	{Item: "2FA step-up proof", Match: skHas("MFA#STEPUP#"), LeftOut: "a step-up in progress (5 minutes), holding only a challenge or a hashed code"},
 }
 
 // profileKeep are the profile attributes exported (never the version or

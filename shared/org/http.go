@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/example/myprofile/shared/account"
 	"github.com/example/myprofile/shared/audit"
 	"github.com/example/myprofile/shared/authz"
 	"github.com/example/myprofile/shared/httpapi"
@@ -220,14 +221,15 @@ func (s *Service) acceptInvite(w http.ResponseWriter, r *http.Request) error {
 func (s *Service) deleteMe(w http.ResponseWriter, r *http.Request) error {
 	p, _ := sessions.FromContext(r.Context())
 	var req struct {
-		Password string `json:"password"`
-		Code     string `json:"code"`
-		Confirm  string `json:"confirm"`
+		Password  string                   `json:"password"`
+		Code      string                   `json:"code"`
+		Assertion *account.StepUpAssertion `json:"assertion"`
+		Confirm   string                   `json:"confirm"`
 	}
 	if err := httpapi.Decode(r, &req); err != nil {
 		return err
 	}
-	if err := s.DeleteAccount(r.Context(), p.User, req.Password, req.Code, req.Confirm); err != nil {
+	if err := s.DeleteAccount(r.Context(), p.User, req.Password, account.StepUp{Code: req.Code, Assertion: req.Assertion}, req.Confirm); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

@@ -34,9 +34,10 @@ type Reauth interface {
 
 // SecondFactor checks a current second factor for a sensitive change
 // (twofactor.Service.CheckStepUp): nil when the user has 2FA off; 401
-// mfa_invalid when code is missing or wrong.
+// mfa_invalid when the factor (a code or a passkey assertion) is missing
+// or wrong.
 type SecondFactor interface {
-	CheckStepUp(ctx context.Context, u account.User, code string) error
+	CheckStepUp(ctx context.Context, u account.User, f account.StepUp) error
 }
 
 // UserSaver writes a user record conditioned on its version (store.SaveUser).

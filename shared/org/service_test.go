@@ -224,7 +224,7 @@ func TestDeleteAccountRefusals(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			owner := userOf(t, a, a.owner.ID)
-			err := a.e.Deps.Org().DeleteAccount(context.Background(), owner, c.password, "", c.confirm)
+			err := a.e.Deps.Org().DeleteAccount(context.Background(), owner, c.password, account.StepUp{}, c.confirm)
 			if codeOf(err) != c.wantCode {
 				t.Fatalf("DeleteAccount: err = %v, want code %q", err, c.wantCode)
 			}

@@ -44,6 +44,7 @@ package store
 // 2FA sign-in challenge  | USER#<uid>            | MFACHAL#<hex> (id <uid>.<hex>) | ttl = 5 min    | auth
 // 2FA passkey            | USER#<uid>            | MFA#PASSKEY#<credId b64url> |                  | twofactor, auth (signCount, lastUsedAt)
 // 2FA passkey ceremony   | USER#<uid>            | MFA#WEBAUTHN#REG        | ttl = 5 min          | twofactor (taken by a conditional delete)
+// 2FA step-up proof     | USER#<uid>            | MFA#STEPUP#WEBAUTHN#<32 hex>, MFA#STEPUP#SMS | ttl = 5 min | twofactor (passkey step-up ceremony; HMAC of an SMS step-up code, a new one replaces it; both taken by a conditional delete)
 // 2FA lock (escalating)  | USER#<uid>            | MFA#LOCK                | ttl = until + 30 d   | auth (strikes, window, until; written conditioned on strikes, deleted by a successful sign-in)
 // passkey id uniqueness  | PASSKEY#<credId b64url> | PASSKEY               |                      | twofactor (in the registration transaction, attribute_not_exists; userId)
 // passkey sign-in cerem. | PASSKEYLOGIN#<32 hex> | CEREMONY                | ttl = 5 min          | twofactor (passwordless sign-in; taken by a delete)
@@ -180,6 +181,9 @@ const (
 	PrefixPasskey = "MFA#PASSKEY#"
 	SKWebAuthnReg = "MFA#WEBAUTHN#REG"
 	SKMFALock     = "MFA#LOCK"
+	// PrefixStepUp: a step-up proof waiting for the sensitive change it
+	// allows (MFA#STEPUP#WEBAUTHN#<id>, MFA#STEPUP#SMS).
+	PrefixStepUp = "MFA#STEPUP#"
 	// PrefixPasskeyID / SKPasskeyID: the uniqueness item of a passkey's
 	// credential id across all accounts.
 	PrefixPasskeyID = "PASSKEY#"

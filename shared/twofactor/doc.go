@@ -49,8 +49,14 @@
 //
 // Step-up (stepup.go): with 2FA on, removing a factor, regenerating backup
 // codes and deleting the account (package org, through CheckStepUp) need
-// the password and a current second factor `code` (an authenticator code
-// or a backup code); 401 mfa_invalid without it.
+// the password and a current second factor (account.StepUp), with no
+// exception: `code`, an authenticator code, a backup code or an SMS
+// step-up code (POST /v1/me/2fa/step-up/sms: HMAC'd, 5 minutes, one use,
+// through the SMS guard), or `assertion`, a passkey answering a step-up
+// ceremony (POST /v1/me/2fa/step-up/webauthn/begin: the user's passkeys,
+// user verification required, 5 minutes, stored under the user and taken
+// by a conditional delete, the sign counter moving forward). Both wait in
+// items MFA#STEPUP#... under the user. 401 mfa_invalid without a right one.
 //
 // Sign-in with a factor returns a challenge: 5 minutes, 5 tries, bound to
 // the client, used once. An answer claims the challenge (a conditional

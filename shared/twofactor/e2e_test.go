@@ -432,11 +432,14 @@ func TestSMSFactor(t *testing.T) {
 		t.Errorf("GET /v1/me/2fa sms = %v", sms)
 	}
 	// SMS as the first factor answers 204 (the contract), so the codes come
-	// from a regeneration the client offers when none remain.
+	// from a regeneration the client offers when none remain, stepped up
+	// with an SMS step-up code.
 	if bc := s["backupCodes"].(map[string]any); bc["remaining"] != float64(0) {
 		t.Errorf("backup codes after SMS as the first factor: %v, want 0 remaining", bc)
 	}
-	codes := e.Must(http.StatusOK, apptest.Req{Method: "POST", Path: "/v1/me/2fa/backup-codes", Token: u.Token, Body: map[string]any{"password": u.Password}}).JSON()
+	e.Must(http.StatusAccepted, apptest.Req{Method: "POST", Path: "/v1/me/2fa/step-up/sms", Token: u.Token})
+	stepUp := regexp.MustCompile(`\b\d{6}\b`).FindString(e.SMS(phone)[0].Message)
+	codes := e.Must(http.StatusOK, apptest.Req{Method: "POST", Path: "/v1/me/2fa/backup-codes", Token: u.Token, Body: map[string]any{"password": u.Password, "code": stepUp}}).JSON()
 	if list, _ := codes["backupCodes"].([]any); len(list) != 10 {
 		t.Errorf("regenerated codes: %v", codes)
 	}
@@ -448,10 +451,10 @@ func TestSMSFactor(t *testing.T) {
 	wantMFAInvalid(t, second(e, c, "sms", "123456"), "sms code before one was sent")
 	e.Must(http.StatusAccepted, apptest.Req{Method: "POST", Path: "/v1/auth/login/mfa/sms", Body: map[string]any{"challengeId": c.ChallengeID}})
 	msgs := e.SMS(phone)
-	if len(msgs) != 1 {
-		t.Fatalf("SMS sent = %d, want 1", len(msgs))
+	if len(msgs) != 2 { // the step-up code, then the sign-in code
+		t.Fatalf("SMS sent = %d, want 2", len(msgs))
 	}
-	code := regexp.MustCompile(`\b\d{6}\b`).FindString(msgs[0].Message)
+	code := regexp.MustCompile(`\b\d{6}\b`).FindString(msgs[1].Message)
 	if code == "" {
 		t.Fatalf("no code in %q", msgs[0].Message)
 	}

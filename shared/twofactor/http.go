@@ -7,7 +7,9 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/example/myprofile/shared/account"
 	"github.com/example/myprofile/shared/httpapi"
+	"github.com/example/myprofile/shared/request"
 	"github.com/example/myprofile/shared/sessions"
 )
 
@@ -27,6 +29,9 @@ func (s *Service) Routes() httpapi.Routes {
 		"POST /v1/me/2fa/webauthn/register/begin":  req(s.handleRegisterBegin),
 		"POST /v1/me/2fa/webauthn/register/finish": req(s.handleRegisterFinish),
 		"DELETE /v1/me/2fa/webauthn/{id}":          req(s.handleDeletePasskey),
+
+		"POST /v1/me/2fa/step-up/webauthn/begin": req(s.handleStepUpBegin),
+		"POST /v1/me/2fa/step-up/sms":            req(s.handleStepUpSMS),
 	}
 }
 
@@ -81,11 +86,18 @@ func (s *Service) handleStatus(w http.ResponseWriter, r *http.Request) error {
 
 // passwordRequest is the body of every factor change: the current
 // password, re-checked, whether to end the other sessions and, for the
-// changes that need a step-up with 2FA on, a current second factor code.
+// changes that need a step-up with 2FA on, a current second factor: a
+// code or a passkey assertion.
 type passwordRequest struct {
-	Password            string `json:"password"`
-	Code                string `json:"code"`
-	RevokeOtherSessions bool   `json:"revokeOtherSessions"`
+	Password            string                   `json:"password"`
+	Code                string                   `json:"code"`
+	Assertion           *account.StepUpAssertion `json:"assertion"`
+	RevokeOtherSessions bool                     `json:"revokeOtherSessions"`
+}
+
+// stepUp is the second factor the request carries.
+func (r passwordRequest) stepUp() account.StepUp {
+	return account.StepUp{Code: r.Code, Assertion: r.Assertion}
 }
 
 // decodePassword reads a passwordRequest for the signed-in caller.
@@ -138,13 +150,13 @@ func (s *Service) handleConfirmTOTP(w http.ResponseWriter, r *http.Request) erro
 
 func (s *Service) handleDisableTOTP(w http.ResponseWriter, r *http.Request) error {
 	return s.noContent(w, r, func(ctx context.Context, p sessions.Principal, req passwordRequest) error {
-		return s.DisableTOTP(ctx, p, req.Password, req.Code, req.RevokeOtherSessions)
+		return s.DisableTOTP(ctx, p, req.Password, req.stepUp(), req.RevokeOtherSessions)
 	})
 }
 
 func (s *Service) handleDisableSMS(w http.ResponseWriter, r *http.Request) error {
 	return s.noContent(w, r, func(ctx context.Context, p sessions.Principal, req passwordRequest) error {
-		return s.DisableSMS(ctx, p, req.Password, req.Code, req.RevokeOtherSessions)
+		return s.DisableSMS(ctx, p, req.Password, req.stepUp(), req.RevokeOtherSessions)
 	})
 }
 
@@ -172,7 +184,7 @@ func (s *Service) handleRegenerate(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	codes, err := s.RegenerateBackupCodes(r.Context(), p, req.Password, req.Code, req.RevokeOtherSessions)
+	codes, err := s.RegenerateBackupCodes(r.Context(), p, req.Password, req.stepUp(), req.RevokeOtherSessions)
 	if err != nil {
 		return err
 	}
@@ -220,6 +232,26 @@ func (s *Service) handleRegisterFinish(w http.ResponseWriter, r *http.Request) e
 func (s *Service) handleDeletePasskey(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
 	return s.noContent(w, r, func(ctx context.Context, p sessions.Principal, req passwordRequest) error {
-		return s.DeletePasskey(ctx, p, id, req.Password, req.Code, req.RevokeOtherSessions)
+		return s.DeletePasskey(ctx, p, id, req.Password, req.stepUp(), req.RevokeOtherSessions)
 	})
+}
+
+func (s *Service) handleStepUpBegin(w http.ResponseWriter, r *http.Request) error {
+	p, _ := sessions.FromContext(r.Context())
+	c, err := s.BeginStepUpPasskey(r.Context(), p.User)
+	if err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusOK, c)
+	return nil
+}
+
+func (s *Service) handleStepUpSMS(w http.ResponseWriter, r *http.Request) error {
+	p, _ := sessions.FromContext(r.Context())
+	exp, err := s.SendStepUpSMS(r.Context(), p.User, request.Client(r.Context()))
+	if err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusAccepted, map[string]any{"expiresAt": exp})
+	return nil
 }

@@ -180,18 +180,18 @@ func (s *Service) backupCodesWith(ctx context.Context, u account.User, codes []s
 
 // DisableTOTP removes the authenticator; 404 not_found when there is none.
 // Removing the last factor turns 2FA off and deletes the backup codes. It
-// needs the password and a current second factor code (stepup.go).
-func (s *Service) DisableTOTP(ctx context.Context, p sessions.Principal, password, code string, revokeOthers bool) error {
-	return s.disable(ctx, p, MethodTOTP, password, code, revokeOthers)
+// needs the password and a current second factor f (stepup.go).
+func (s *Service) DisableTOTP(ctx context.Context, p sessions.Principal, password string, f account.StepUp, revokeOthers bool) error {
+	return s.disable(ctx, p, MethodTOTP, password, f, revokeOthers)
 }
 
 // DisableSMS turns SMS codes off, as DisableTOTP does the authenticator.
-func (s *Service) DisableSMS(ctx context.Context, p sessions.Principal, password, code string, revokeOthers bool) error {
-	return s.disable(ctx, p, MethodSMS, password, code, revokeOthers)
+func (s *Service) DisableSMS(ctx context.Context, p sessions.Principal, password string, f account.StepUp, revokeOthers bool) error {
+	return s.disable(ctx, p, MethodSMS, password, f, revokeOthers)
 }
 
-func (s *Service) disable(ctx context.Context, p sessions.Principal, method, password, code string, revokeOthers bool) error {
-	if err := s.stepUp(ctx, p.User, password, code); err != nil {
+func (s *Service) disable(ctx context.Context, p sessions.Principal, method, password string, f account.StepUp, revokeOthers bool) error {
+	if err := s.stepUp(ctx, p.User, password, f); err != nil {
 		return err
 	}
 	now := s.Now().UTC()
@@ -249,20 +249,11 @@ func (s *Service) EnableSMS(ctx context.Context, p sessions.Principal, password 
 
 // RegenerateBackupCodes replaces every backup code with 10 new ones and
 // returns them; 409 conflict while 2FA is off. It needs the password and a
-// current second factor code, unless the user has neither an
-// authenticator nor a backup code to give (stepup.go).
-func (s *Service) RegenerateBackupCodes(ctx context.Context, p sessions.Principal, password, code string, revokeOthers bool) ([]string, error) {
-	if err := s.Reauth.Check(ctx, p.User, password, "password"); err != nil {
+// current second factor f (stepup.go): an SMS- or passkey-only user steps
+// up with an SMS step-up code or a passkey assertion.
+func (s *Service) RegenerateBackupCodes(ctx context.Context, p sessions.Principal, password string, f account.StepUp, revokeOthers bool) ([]string, error) {
+	if err := s.stepUp(ctx, p.User, password, f); err != nil {
 		return nil, err
-	}
-	left, err := s.Store.CountBackupCodes(ctx, p.User.ID)
-	if err != nil {
-		return nil, account.Internal(err)
-	}
-	if hasMethod(p.User, MethodTOTP) || left > 0 {
-		if err := s.CheckStepUp(ctx, p.User, code); err != nil {
-			return nil, err
-		}
 	}
 	codes, err := newBackupCodes()
 	if err != nil {

@@ -455,7 +455,7 @@ func TestRegenerateBackupCodes(t *testing.T) {
 			if tc.stepUp {
 				stepUp = totpAt(t, secret, e.clock.Now())
 			}
-			codes, err := e.svc.RegenerateBackupCodes(t.Context(), p, tc.password, stepUp, false)
+			codes, err := e.svc.RegenerateBackupCodes(t.Context(), p, tc.password, account.StepUp{Code: stepUp}, false)
 			if got := code(err); got != tc.wantCode {
 				t.Fatalf("public code: got %q (%v), want %q", got, err, tc.wantCode)
 			}
@@ -502,7 +502,7 @@ func TestDisableFactor(t *testing.T) {
 	tests := []struct {
 		name        string
 		sms         bool // SMS is on besides the authenticator
-		disable     func(ctx context.Context, p sessions.Principal, pw, code string, revoke bool) error
+		disable     func(ctx context.Context, p sessions.Principal, pw string, f account.StepUp, revoke bool) error
 		stepUp      string // "totp" (default), "backup" or "none"
 		wantCode    string
 		wantMethods []string
@@ -535,7 +535,7 @@ func TestDisableFactor(t *testing.T) {
 			case "wrong":
 				stepUp = wrongTOTP(t, secret, e.clock.Now())
 			}
-			err := tc.disable(t.Context(), p, svcPassword, stepUp, false)
+			err := tc.disable(t.Context(), p, svcPassword, account.StepUp{Code: stepUp}, false)
 			if got := code(err); got != tc.wantCode {
 				t.Fatalf("public code: got %q (%v), want %q", got, err, tc.wantCode)
 			}

@@ -12,7 +12,7 @@ import (
 func TestTextsRenderInEveryLanguage(t *testing.T) {
 	data := noticeData{App: "MyProfile", Name: "Ana", Factor: "passkey", Code: "123456", Minutes: 5}
 	notices := []notify.Template{noticeEnabled, noticeDisabled, noticeRegenerated, noticeReplay, noticeLocked}
-	samples := map[notify.Template]any{smsSignIn: data}
+	samples := map[notify.Template]any{smsSignIn: data, smsStepUp: data}
 	for _, n := range notices {
 		samples[n] = data
 	}
@@ -34,15 +34,17 @@ func TestTextsRenderInEveryLanguage(t *testing.T) {
 				}
 			})
 		}
-		t.Run("sign-in SMS in "+lang, func(t *testing.T) {
-			e, err := smsSignIn.Render(lang, data)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !strings.Contains(e.Text, "123456") || !strings.Contains(e.Text, "5 min") {
-				t.Errorf("SMS %q", e.Text)
-			}
-		})
+		for _, sms := range []notify.Template{smsSignIn, smsStepUp} {
+			t.Run(sms.Name+" SMS in "+lang, func(t *testing.T) {
+				e, err := sms.Render(lang, data)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !strings.Contains(e.Text, "123456") || !strings.Contains(e.Text, "5 min") {
+					t.Errorf("SMS %q", e.Text)
+				}
+			})
+		}
 	}
 	for _, n := range []notify.Template{noticeEnabled, noticeDisabled} {
 		e, err := n.Render("en", data)

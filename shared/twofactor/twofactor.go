@@ -171,6 +171,15 @@ type Store interface {
 	// TakeWebAuthnRegistration deletes and returns it (single use);
 	// account.ErrNotFound if there is none or it expired at now.
 	TakeWebAuthnRegistration(ctx context.Context, userID string, now time.Time) (string, error)
+	// PutStepUp stores the user's step-up item id (a passkey ceremony's
+	// session data, an SMS step-up code's HMAC) until expires, replacing
+	// one with the same id.
+	PutStepUp(ctx context.Context, userID, id, data string, expires time.Time) error
+	// TakeStepUp deletes the user's step-up item id and returns its data
+	// if it has not expired at now and, when match is not "", its data is
+	// match: one conditional delete, so it works once even under
+	// concurrent requests. account.ErrNotFound otherwise.
+	TakeStepUp(ctx context.Context, userID, id string, now time.Time, match string) (string, error)
 	// ListPasskeys returns the user's passkeys.
 	ListPasskeys(ctx context.Context, userID string) ([]Passkey, error)
 	// UsePasskey records a sign-in with the passkey: the new credential

@@ -167,9 +167,9 @@ func (s *Service) FinishPasskeyRegistration(ctx context.Context, p sessions.Prin
 // DeletePasskey removes one of the user's passkeys; 404 not_found when
 // there is no such passkey. Removing the last passkey turns the factor
 // off, and removing the last factor turns 2FA off. It needs the password
-// and a current second factor code (stepup.go).
-func (s *Service) DeletePasskey(ctx context.Context, p sessions.Principal, id, password, code string, revokeOthers bool) error {
-	if err := s.stepUp(ctx, p.User, password, code); err != nil {
+// and a current second factor f (stepup.go).
+func (s *Service) DeletePasskey(ctx context.Context, p sessions.Principal, id, password string, f account.StepUp, revokeOthers bool) error {
+	if err := s.stepUp(ctx, p.User, password, f); err != nil {
 		return err
 	}
 	now := s.Now().UTC()

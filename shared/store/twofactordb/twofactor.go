@@ -585,3 +585,53 @@ func (s *Store) DeleteLock(ctx context.Context, userID string) error {
 	}
 	return nil
 }
+
+// stepUpItem is a step-up proof waiting for its sensitive change.
+type stepUpItem struct {
+	Data      string    `dynamodbav:"data"`
+	ExpiresAt time.Time `dynamodbav:"expiresAt"`
+}
+
+// PutStepUp stores (replaces) the user's step-up item id.
+func (s *Store) PutStepUp(ctx context.Context, userID, id, data string, expires time.Time) error {
+	it, err := store.Marshal(store.UserPK(userID), store.PrefixStepUp+id, stepUpItem{Data: data, ExpiresAt: expires})
+	if err != nil {
+		return err
+	}
+	it[store.AttrTTL] = store.TTL(expires)
+	if _, err := s.DB.PutItem(ctx, &dynamodb.PutItemInput{TableName: &s.Table, Item: it}); err != nil {
+		return fmt.Errorf("put step-up: %w", err)
+	}
+	return nil
+}
+
+// TakeStepUp deletes the user's step-up item id and returns its data, if
+// it is live at now and (match not "") holds match.
+func (s *Store) TakeStepUp(ctx context.Context, userID, id string, now time.Time, match string) (string, error) {
+	cond := "attribute_exists(pk) AND #ttl > :now"
+	names := map[string]string{"#ttl": store.AttrTTL}
+	values := store.Item{":now": store.N(now.Unix())}
+	if match != "" {
+		cond += " AND #data = :data"
+		names["#data"] = "data"
+		values[":data"] = store.S(match)
+	}
+	out, err := s.DB.DeleteItem(ctx, &dynamodb.DeleteItemInput{
+		TableName: &s.Table, Key: store.Key(store.UserPK(userID), store.PrefixStepUp+id),
+		ConditionExpression:       aws.String(cond),
+		ExpressionAttributeNames:  names,
+		ExpressionAttributeValues: values,
+		ReturnValues:              ddbtypes.ReturnValueAllOld,
+	})
+	if store.IsConditionFailed(err) {
+		return "", account.ErrNotFound
+	}
+	if err != nil {
+		return "", fmt.Errorf("take step-up: %w", err)
+	}
+	var r stepUpItem
+	if err := store.Unmarshal(out.Attributes, &r); err != nil {
+		return "", err
+	}
+	return r.Data, nil
+}

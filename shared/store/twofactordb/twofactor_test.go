@@ -336,6 +336,44 @@ func TestWebAuthnRegistration(t *testing.T) {
 	}
 }
 
+// A step-up item is taken once, only while live, only by its owner and,
+// when a value is matched (an SMS step-up code's HMAC), only with it.
+func TestStepUp(t *testing.T) {
+	s := newStore(t)
+	ctx := t.Context()
+	if err := s.PutStepUp(ctx, "u1", "WEBAUTHN#a", "ceremony", now.Add(5*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.TakeStepUp(ctx, "u2", "WEBAUTHN#a", now, ""); !errors.Is(err, account.ErrNotFound) {
+		t.Errorf("another user's take: %v, want ErrNotFound", err)
+	}
+	got, err := s.TakeStepUp(ctx, "u1", "WEBAUTHN#a", now, "")
+	if err != nil || got != "ceremony" {
+		t.Fatalf("take = %q, %v", got, err)
+	}
+	if _, err := s.TakeStepUp(ctx, "u1", "WEBAUTHN#a", now, ""); !errors.Is(err, account.ErrNotFound) {
+		t.Errorf("second take: %v, want ErrNotFound", err)
+	}
+	if err := s.PutStepUp(ctx, "u1", "SMS", "hash-1", now.Add(5*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.PutStepUp(ctx, "u1", "SMS", "hash-2", now.Add(5*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.TakeStepUp(ctx, "u1", "SMS", now, "hash-1"); !errors.Is(err, account.ErrNotFound) {
+		t.Errorf("replaced code: %v, want ErrNotFound", err)
+	}
+	if _, err := s.TakeStepUp(ctx, "u1", "SMS", now, "hash-2"); err != nil {
+		t.Errorf("current code: %v, want nil", err)
+	}
+	if err := s.PutStepUp(ctx, "u1", "SMS", "hash-3", now.Add(-time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.TakeStepUp(ctx, "u1", "SMS", now, "hash-3"); !errors.Is(err, account.ErrNotFound) {
+		t.Errorf("expired code: %v, want ErrNotFound", err)
+	}
+}
+
 func TestPasskeys(t *testing.T) {
 	s := newStore(t)
 	ctx := t.Context()
