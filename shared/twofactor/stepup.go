@@ -15,6 +15,7 @@ import (
 
 	"github.com/example/myprofile/shared/account"
 	"github.com/example/myprofile/shared/metrics"
+	"github.com/example/myprofile/shared/phone"
 	"github.com/example/myprofile/shared/request"
 )
 
@@ -230,7 +231,7 @@ func (s *Service) SendStepUpSMS(ctx context.Context, u account.User, src request
 	if err := s.checkLock(ctx, u.ID, now); err != nil {
 		return time.Time{}, err
 	}
-	release, err := s.SMS.Take(ctx, u.ID, src.IP, u.Phone)
+	release, err := s.SMS.Take(ctx, u.ID, src.IP, phone.Stored(u))
 	if err != nil {
 		return time.Time{}, smsRefused(err)
 	}
