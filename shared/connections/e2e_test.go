@@ -2,7 +2,6 @@ package connections_test
 
 import (
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -13,6 +12,7 @@ import (
 	"github.com/oauth2-proxy/mockoidc"
 	"golang.org/x/oauth2"
 
+	"github.com/example/myprofile/infra/localcloud"
 	"github.com/example/myprofile/infra/localcloud/testenv"
 	"github.com/example/myprofile/shared/app"
 	"github.com/example/myprofile/shared/app/apptest"
@@ -24,18 +24,9 @@ import (
 
 func TestMain(m *testing.M) { testenv.Main(m) }
 
-func mustListen(t *testing.T) net.Listener {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ln
-}
-
 type fixture struct {
 	*apptest.Env
-	P      *providers
+	P      *localcloud.Providers
 	Events *connections.Recorder
 	Logs   *syncBuffer
 }
@@ -47,14 +38,14 @@ func newFixture(t *testing.T) *fixture {
 	logs := &syncBuffer{}
 	cfg := connections.Defaults()
 	cfg.RedirectURL = "http://127.0.0.1:3000/connections/callback"
-	cfg.CalDAVURL = p.CalDAV.URL
+	cfg.CalDAVURL = p.CalDAVURL
 	for name, base := range map[string]string{connections.Zoom: "/zoom/v2", connections.Google: "/google", connections.Microsoft: "/graph"} {
 		pc := cfg.Providers[name]
 		pc.AuthURL, pc.TokenURL = p.OIDC.AuthorizationEndpoint(), p.OIDC.TokenEndpoint()
-		pc.APIBase = p.API.URL + base
+		pc.APIBase = p.APIURL + base
 		pc.AuthStyle = oauth2.AuthStyleInParams // mockoidc reads the client from the form
 		if pc.RevokeURL != "" {
-			pc.RevokeURL = p.API.URL + "/revoke"
+			pc.RevokeURL = p.APIURL + "/revoke"
 		}
 		for purpose := range pc.Scopes {
 			pc.Scopes[purpose] = []string{"openid", "email"} // what mockoidc supports
