@@ -46,6 +46,7 @@ const (
 	CtxSchedulePrefix      = "schedule."             // schedule.<function name> overrides the catalog schedule
 	CtxMFADataKeySecret    = "mfaDataKeySecret"      // Secrets Manager name or ARN of the MFA data key; "none": not supplied
 	CtxMFADataKeyKMSKey    = "mfaDataKeyKmsKey"      // ARN of the customer managed KMS key that encrypts a named data key secret, if any
+	CtxConnectionsSecret   = "connectionsSecret"     // Secrets Manager name or ARN of the connected-account providers' client ids/secrets (CONNECTIONS_SECRET); "": none
 	CtxCORSOrigins         = "corsOrigins"           // comma-separated browser origins allowed by the API and the uploads bucket
 	CtxThrottleRate        = "throttleRateLimit"     // API default route throttling: steady requests per second
 	CtxThrottleBurst       = "throttleBurstLimit"    // API default route throttling: burst
@@ -540,6 +541,13 @@ var settingsTable = []setting{
 				return fmt.Errorf("context %s: only for a secret named by %s (the generated one uses the account's default key)", CtxMFADataKeyKMSKey, CtxMFADataKeySecret)
 			case !kmsKeyARN.MatchString(s.mfaKMSKey):
 				return fmt.Errorf("context %s %q: want a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>), not an alias", CtxMFADataKeyKMSKey, s.mfaKMSKey)
+			}
+			return nil
+		}},
+	{key: CtxConnectionsSecret, field: func(s *settings) any { return &s.connectionsSecret }, def: "",
+		check: func(s *settings) error {
+			if s.connectionsSecret != "" && strings.HasPrefix(s.connectionsSecret, "arn:") && !strings.Contains(s.connectionsSecret, ":secretsmanager:") {
+				return fmt.Errorf("context %s %q: want a secret name or a Secrets Manager secret ARN", CtxConnectionsSecret, s.connectionsSecret)
 			}
 			return nil
 		}},

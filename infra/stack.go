@@ -69,6 +69,7 @@ type MyProfileStackProps struct {
 type settings struct {
 	stage, assetDir, appName, senderEmail, sesConfigSet, smsSenderID string
 	logLevel, eventBusName, mfaSecret, mfaKMSKey, webauthnRPID       string
+	connectionsSecret                                                string // "": no provider clients configured
 	eventAccount                                                     string // "": the stack's own account
 	ssoRedirectURL                                                   string // "": the functions' default (local)
 	frontDoorWebACL                                                  string // "": the stack makes the web ACL
@@ -457,6 +458,9 @@ func NewMyProfileStack(scope constructs.Construct, id string, props *MyProfileSt
 	}
 
 	var fns []built
+	// Secrets the functions read, referenced once (on first need).
+	var dataKey, clients awssecretsmanager.ISecret
+	var dataKeyID, clientsID *string
 	for _, p := range lay.fns {
 		f := p.fn
 		env := s.env()
@@ -540,9 +544,11 @@ func NewMyProfileStack(scope constructs.Construct, id string, props *MyProfileSt
 			// (MFA_DATA_KEY_SECRET, package datakey): the value is in no
 			// template and in no function's configuration, which anyone
 			// allowed lambda:GetFunctionConfiguration could read.
-			sec, id := mfaKeySecretRef(stack, s.mfaSecret)
-			sec.GrantRead(fn, nil)
-			fn.AddEnvironment(jsii.String("MFA_DATA_KEY_SECRET"), id, nil)
+			if dataKey == nil { // one reference for every function
+				dataKey, dataKeyID = mfaKeySecretRef(stack, s.mfaSecret)
+			}
+			dataKey.GrantRead(fn, nil)
+			fn.AddEnvironment(jsii.String("MFA_DATA_KEY_SECRET"), dataKeyID, nil)
 			if s.mfaKMSKey != "" {
 				// The secret's customer managed key, used only through
 				// Secrets Manager.
@@ -555,6 +561,16 @@ func NewMyProfileStack(scope constructs.Construct, id string, props *MyProfileSt
 					}},
 				}))
 			}
+		}
+		if s.connectionsSecret != "" && slices.Contains(f.Capabilities, connectionsCapability) {
+			// The providers' client ids and secrets, read at first use
+			// (CONNECTIONS_SECRET, package connectionswire): this secret
+			// alone, and only by the connected accounts' functions.
+			if clients == nil {
+				clients, clientsID = importedSecret(stack, "ConnectionsClientsImported", s.connectionsSecret)
+			}
+			clients.GrantRead(fn, nil)
+			fn.AddEnvironment(jsii.String("CONNECTIONS_SECRET"), clientsID, nil)
 		}
 		if f.Needs.Events {
 			target := bus
@@ -795,10 +811,20 @@ func mfaKeySecretRef(stack awscdk.Stack, named string) (awssecretsmanager.ISecre
 		sec := mfaKeySecret(stack)
 		return sec, sec.SecretArn()
 	}
-	id := jsii.String("MfaDataKeyImported")
-	if c := stack.Node().TryFindChild(id); c != nil {
-		return c.(awssecretsmanager.ISecret), jsii.String(named)
-	}
+	return importedSecret(stack, "MfaDataKeyImported", named)
+}
+
+// connectionsCapability: the functions of this catalog capability read the
+// secret named by CtxConnectionsSecret.
+const connectionsCapability = "connections"
+
+// importedSecret is a secret the deployer made, named by context (a name,
+// a partial or a complete ARN), as construct id, and the id the functions
+// read it by (as given).
+func importedSecret(stack awscdk.Stack, construct, named string) (awssecretsmanager.ISecret, *string) {
+	// Called once per stack: the caller keeps the reference (a construct
+	// found again by TryFindChild is a plain Resource proxy, not an ISecret).
+	id := jsii.String(construct)
 	switch {
 	case completeSecretARN.MatchString(named):
 		return awssecretsmanager.Secret_FromSecretCompleteArn(stack, id, jsii.String(named)), jsii.String(named)

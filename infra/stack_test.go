@@ -87,6 +87,7 @@ func fixtureContext(assets string) map[string]any {
 		CtxSchedulePrefix + "nightly":       fixtureSchedule,
 		CtxMFADataKeySecret:                 "acme/mfa-data-key",
 		CtxMFADataKeyKMSKey:                 fixtureKMSKey,
+		CtxConnectionsSecret:                "acme/connections-clients",
 		CtxCORSOrigins:                      []any{"https://app.example.org"},
 		CtxThrottleRate:                     float64(25),
 		CtxThrottleBurst:                    "50",

@@ -160,6 +160,14 @@ func run(ctx context.Context, log *slog.Logger) error {
 	if err := env.Setenv(); err != nil {
 		return err
 	}
+	prov, err := localcloud.StartProviders(ctx) // connected-account stand-ins (docs/connections.md)
+	if err != nil {
+		return err
+	}
+	defer prov.Stop()
+	if err := prov.Setenv(log); err != nil {
+		return err
+	}
 	uploads := &uploadsHook{}
 	s3svc, err := startUploads(ctx, log, uploads)
 	if err != nil {

@@ -79,6 +79,17 @@ type Calendar struct {
 	PrimaryCalendarID   string   `dynamodbav:"primaryCalendarId" json:"primaryCalendarId"`
 	ConflictCalendarIDs []string `dynamodbav:"conflictCalendarIds" json:"conflictCalendarIds"`
 	PrivateSyncedEvents bool     `dynamodbav:"privateSyncedEvents" json:"privateSyncedEvents"`
+	// ClearedBy, set by the server, says a disconnected account took the
+	// primary or conflict calendars it gave with it; the next calendar
+	// choice (or a patch setting it to null) clears it.
+	ClearedBy *CalendarClearing `dynamodbav:"clearedBy,omitempty" json:"clearedBy,omitempty"`
+}
+
+// CalendarClearing is a disconnect that cleared calendars from the choice.
+type CalendarClearing struct {
+	ConnectionID string    `dynamodbav:"connectionId" json:"connectionId"`
+	Provider     string    `dynamodbav:"provider" json:"provider"`
+	At           time.Time `dynamodbav:"at" json:"at"`
 }
 
 // TwoFactor summarises the enabled second factors.

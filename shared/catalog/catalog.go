@@ -183,7 +183,7 @@ var functions = []Function{
 		TimeoutSec: 30, // provider calls (token exchange, calendar lists, CalDAV discovery)
 		// Secrets: credentials are sealed under the data key. Events: Mail
 		// Sync Enabled/Disabled. Email: the reconnect notice.
-		Needs: Needs{Actions: []string{"dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}, Email: true, Secrets: true, Events: true},
+		Needs: Needs{Actions: []string{"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}, Email: true, Secrets: true, Events: true},
 	},
 	{
 		Name:         "connections-refresh",

@@ -2,7 +2,6 @@ package connections_test
 
 import (
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -13,6 +12,7 @@ import (
 	"github.com/oauth2-proxy/mockoidc"
 	"golang.org/x/oauth2"
 
+	"github.com/example/myprofile/infra/localcloud"
 	"github.com/example/myprofile/infra/localcloud/testenv"
 	"github.com/example/myprofile/shared/app"
 	"github.com/example/myprofile/shared/app/apptest"
@@ -24,18 +24,9 @@ import (
 
 func TestMain(m *testing.M) { testenv.Main(m) }
 
-func mustListen(t *testing.T) net.Listener {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ln
-}
-
 type fixture struct {
 	*apptest.Env
-	P      *providers
+	P      *localcloud.Providers
 	Events *connections.Recorder
 	Logs   *syncBuffer
 }
@@ -47,14 +38,14 @@ func newFixture(t *testing.T) *fixture {
 	logs := &syncBuffer{}
 	cfg := connections.Defaults()
 	cfg.RedirectURL = "http://127.0.0.1:3000/connections/callback"
-	cfg.CalDAVURL = p.CalDAV.URL
+	cfg.CalDAVURL = p.CalDAVURL
 	for name, base := range map[string]string{connections.Zoom: "/zoom/v2", connections.Google: "/google", connections.Microsoft: "/graph"} {
 		pc := cfg.Providers[name]
 		pc.AuthURL, pc.TokenURL = p.OIDC.AuthorizationEndpoint(), p.OIDC.TokenEndpoint()
-		pc.APIBase = p.API.URL + base
+		pc.APIBase = p.APIURL + base
 		pc.AuthStyle = oauth2.AuthStyleInParams // mockoidc reads the client from the form
 		if pc.RevokeURL != "" {
-			pc.RevokeURL = p.API.URL + "/revoke"
+			pc.RevokeURL = p.APIURL + "/revoke"
 		}
 		for purpose := range pc.Scopes {
 			pc.Scopes[purpose] = []string{"openid", "email"} // what mockoidc supports
@@ -267,6 +258,35 @@ func TestConnectedAccountsEndToEnd(t *testing.T) {
 		patch(http.StatusOK, map[string]any{"primaryCalendarId": cals["Ada"].ID, "conflictCalendarIds": []string{cals["Home"].ID, cals["Holidays"].ID}})
 	})
 
+	t.Run("the zoom meeting location gets the connected Zoom link", func(t *testing.T) {
+		e := f.For(t)
+		var me struct {
+			Availability struct {
+				MeetingLocation struct{ Type, Details string } `json:"meetingLocation"`
+			} `json:"availability"`
+		}
+		loc := func(u apptest.User, ml map[string]any) (string, string) {
+			e.Must(http.StatusOK, apptest.Req{Method: "PATCH", Path: "/v1/me", Token: u.Token,
+				Header: map[string]string{"Content-Type": "application/merge-patch+json"},
+				Body:   map[string]any{"availability": map[string]any{"meetingLocation": ml}}}).Decode(t, &me)
+			return me.Availability.MeetingLocation.Type, me.Availability.MeetingLocation.Details
+		}
+		if typ, d := loc(ada, map[string]any{"type": "zoom"}); typ != "zoom" || d != zoom.MeetingURL {
+			t.Errorf("ada's zoom location = %s %q, want the connected link %q", typ, d, zoom.MeetingURL)
+		}
+		e.Must(http.StatusOK, apptest.Req{Method: "GET", Path: "/v1/me", Token: ada.Token}).Decode(t, &me)
+		if me.Availability.MeetingLocation.Details != zoom.MeetingURL {
+			t.Errorf("GET shows %q, want the stored link", me.Availability.MeetingLocation.Details)
+		}
+		// A link typed in is kept; bob has no Zoom connection: left empty.
+		if _, d := loc(ada, map[string]any{"type": "zoom", "details": "https://zoom.us/j/999"}); d != "https://zoom.us/j/999" {
+			t.Errorf("typed link replaced by %q", d)
+		}
+		if _, d := loc(bob, map[string]any{"type": "zoom"}); d != "" {
+			t.Errorf("bob without Zoom got %q", d)
+		}
+	})
+
 	t.Run("mail sync toggling publishes one event per change", func(t *testing.T) {
 		e := f.For(t)
 		put := func(id string, on bool, want int) {
@@ -347,15 +367,45 @@ func TestConnectedAccountsEndToEnd(t *testing.T) {
 		if len(f.P.Revoked()) != n+1 || f.P.Revoked()[n] == "" {
 			t.Fatalf("revoked %v, want one more token", f.P.Revoked())
 		}
+		type cal struct {
+			PrimaryCalendarID   string   `json:"primaryCalendarId"`
+			ConflictCalendarIDs []string `json:"conflictCalendarIds"`
+			ClearedBy           *struct {
+				ConnectionID string    `json:"connectionId"`
+				Provider     string    `json:"provider"`
+				At           time.Time `json:"at"`
+			} `json:"clearedBy"`
+		}
 		var me struct {
-			Calendar struct {
-				PrimaryCalendarID   string   `json:"primaryCalendarId"`
-				ConflictCalendarIDs []string `json:"conflictCalendarIds"`
-			} `json:"calendar"`
+			Calendar cal `json:"calendar"`
 		}
 		e.Must(http.StatusOK, apptest.Req{Method: "GET", Path: "/v1/me", Token: ada.Token}).Decode(t, &me)
 		if me.Calendar.PrimaryCalendarID != "" || !slices.Equal(me.Calendar.ConflictCalendarIDs, []string{cals["Home"].ID}) {
 			t.Fatalf("calendar after disconnect = %+v, want no primary and only Home", me.Calendar)
+		}
+		if cb := me.Calendar.ClearedBy; cb == nil || cb.ConnectionID != google.ID || cb.Provider != "google" || cb.At.IsZero() {
+			t.Fatalf("calendar.clearedBy = %+v, want the google connection and when", cb)
+		}
+		patch := func(want int, body map[string]any) *apptest.Response {
+			return e.Must(want, apptest.Req{Method: "PATCH", Path: "/v1/me", Token: ada.Token,
+				Header: map[string]string{"Content-Type": "application/merge-patch+json"}, Body: map[string]any{"calendar": body}})
+		}
+		// The note is the server's: it cannot be written, and a change
+		// that is not a calendar choice keeps it.
+		res := patch(http.StatusBadRequest, map[string]any{"clearedBy": map[string]any{"connectionId": "x", "provider": "zoom", "at": "2026-01-01T00:00:00Z"}})
+		if !strings.Contains(string(res.Body), "calendar.clearedBy") {
+			t.Errorf("writing clearedBy: %s", res.Body)
+		}
+		me.Calendar = cal{}
+		patch(http.StatusOK, map[string]any{"privateSyncedEvents": false}).Decode(t, &me)
+		if me.Calendar.ClearedBy == nil {
+			t.Error("clearedBy gone after a patch that chose no calendar")
+		}
+		// The next calendar choice clears it.
+		me.Calendar = cal{}
+		patch(http.StatusOK, map[string]any{"primaryCalendarId": cals["Work"].ID}).Decode(t, &me)
+		if me.Calendar.ClearedBy != nil || me.Calendar.PrimaryCalendarID != cals["Work"].ID {
+			t.Errorf("after choosing a primary calendar: %+v, want clearedBy gone", me.Calendar)
 		}
 		e.Must(http.StatusNotFound, apptest.Req{Method: "DELETE", Path: "/v1/me/connections/" + google.ID, Token: ada.Token})
 		e.Must(http.StatusNotFound, apptest.Req{Method: "DELETE", Path: "/v1/me/connections/" + zoom.ID, Token: bob.Token})

@@ -524,7 +524,7 @@ func (s *Service) Delete(ctx context.Context, u account.User, id string) error {
 	if err := s.remove(ctx, c); err != nil {
 		return account.Internal(err)
 	}
-	if err := s.clearCalendars(ctx, u.ID, c.ID); err != nil {
+	if err := s.clearCalendars(ctx, u.ID, c); err != nil {
 		return account.Internal(err)
 	}
 	return nil
@@ -556,10 +556,10 @@ func (s *Service) remove(ctx context.Context, c Connection) error {
 	return nil
 }
 
-// clearCalendars removes the calendars of connection id from the user's
-// calendar choice.
-func (s *Service) clearCalendars(ctx context.Context, userID, id string) error {
-	prefix := id + ":"
+// clearCalendars removes the calendars of connection c from the user's
+// calendar choice, and notes it in calendar.clearedBy.
+func (s *Service) clearCalendars(ctx context.Context, userID string, c Connection) error {
+	prefix := c.ID + ":"
 	for attempt := 0; ; attempt++ {
 		u, err := s.Users.GetUser(ctx, userID)
 		if err != nil {
@@ -583,6 +583,7 @@ func (s *Service) clearCalendars(ctx context.Context, userID, id string) error {
 			return nil
 		}
 		next.Calendar.ConflictCalendarIDs = keep
+		next.Calendar.ClearedBy = &account.CalendarClearing{ConnectionID: c.ID, Provider: c.Provider, At: s.Now().UTC()}
 		next.Version = u.Version + 1
 		next.UpdatedAt = s.Now().UTC()
 		err = s.Users.SaveUser(ctx, next, u.Version)
@@ -750,6 +751,37 @@ func (s *Service) CheckCalendar(ctx context.Context, before, after account.User)
 		}
 	}
 	return v.Err()
+}
+
+// FillMeetingLink is a profile Complete hook: a meeting location of type
+// zoom without details gets the personal meeting link of the user's
+// active Zoom connection (none: left empty, as typed).
+func (s *Service) FillMeetingLink(ctx context.Context, _ account.User, after *account.User) error {
+	m := &after.Availability.MeetingLocation
+	if m.Type != "zoom" || m.Details != "" {
+		return nil
+	}
+	link, err := s.MeetingLink(ctx, after.ID)
+	if err != nil {
+		return account.Internal(err)
+	}
+	m.Details = link
+	return nil
+}
+
+// MeetingLink is the personal meeting link of the user's active Zoom
+// connection, "" when there is none.
+func (s *Service) MeetingLink(ctx context.Context, userID string) (string, error) {
+	cs, err := s.Store.ListConnections(ctx, userID)
+	if err != nil {
+		return "", err
+	}
+	for _, c := range cs {
+		if c.Provider == Zoom && c.Status == StatusActive && c.MeetingURL != "" {
+			return c.MeetingURL, nil
+		}
+	}
+	return "", nil
 }
 
 // RefreshReport is what a scheduled run did.

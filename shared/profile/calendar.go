@@ -3,6 +3,7 @@ package profile
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 
 	"github.com/example/myprofile/shared/account"
 	"github.com/example/myprofile/shared/profile/basic"
@@ -77,9 +78,27 @@ func patchCalendar(u *account.User, raw json.RawMessage, v *account.Validation) 
 	}
 	before := len(v.Fields)
 	next = CleanCalendar("calendar", next, v)
+	// clearedBy is the server's note of a disconnect: a patch may only
+	// remove it (null); a new primary or conflict choice removes it too.
+	switch {
+	case basic.IsNull(raw), removes(raw, "clearedBy"):
+		next.ClearedBy = nil
+	case sets(raw, "clearedBy"):
+		v.Add("calendar.clearedBy", "is set by the server; send null to dismiss it")
+	case next.PrimaryCalendarID != u.Calendar.PrimaryCalendarID || !slices.Equal(next.ConflictCalendarIDs, u.Calendar.ConflictCalendarIDs):
+		next.ClearedBy = nil
+	default:
+		next.ClearedBy = u.Calendar.ClearedBy
+	}
 	if len(v.Fields) == before {
 		u.Calendar = next
 	}
+}
+
+// sets reports whether an object patch gives member a value (not null).
+func sets(raw json.RawMessage, member string) bool {
+	var m map[string]json.RawMessage
+	return json.Unmarshal(raw, &m) == nil && m[member] != nil && !basic.IsNull(m[member])
 }
 
 // removes reports whether an object patch sets member to null.

@@ -43,6 +43,11 @@ type Service struct {
 	// validation error naming the field) refuses the patch. Nil: not
 	// checked.
 	CheckCalendar func(ctx context.Context, before, after account.User) error
+	// Complete hooks run on a checked patch before it is stored and may
+	// fill values the server knows (e.g. the Zoom meeting link of a
+	// connected Zoom account, shared/connections); an error refuses the
+	// patch.
+	Complete []func(ctx context.Context, before account.User, after *account.User) error
 }
 
 // maxPatchRetries bounds the re-reads of a PATCH without If-Match that lost
@@ -66,6 +71,11 @@ func (s *Service) Patch(ctx context.Context, u account.User, patch []byte, ifMat
 		}
 		if s.CheckCalendar != nil {
 			if err := s.CheckCalendar(ctx, u, next); err != nil {
+				return account.User{}, err
+			}
+		}
+		for _, complete := range s.Complete {
+			if err := complete(ctx, u, &next); err != nil {
 				return account.User{}, err
 			}
 		}

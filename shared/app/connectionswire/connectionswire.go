@@ -86,6 +86,16 @@ func CalendarCheck(d *app.Deps) (func(ctx context.Context, before, after account
 	return s.CheckCalendar, nil
 }
 
+// MeetingLink is the profile's Complete hook that fills a zoom meeting
+// location with the connected Zoom account's link.
+func MeetingLink(d *app.Deps) (func(ctx context.Context, before account.User, after *account.User) error, error) {
+	s, err := Service(d)
+	if err != nil {
+		return nil, err
+	}
+	return s.FillMeetingLink, nil
+}
+
 // DeleteHooks revoke and delete a deleted account's connections.
 func DeleteHooks(d *app.Deps) ([]func(context.Context, account.User) error, error) {
 	s, err := Service(d)

@@ -38,6 +38,13 @@ func Routes(d *app.Deps) (httpapi.Routes, error) {
 		return nil, err
 	}
 	p.CheckCalendar = check
+	// A zoom meeting location without a link gets the connected Zoom
+	// account's personal meeting link.
+	link, err := connectionswire.MeetingLink(d)
+	if err != nil {
+		return nil, err
+	}
+	p.Complete = append(p.Complete, link)
 	rs := p.Routes()
 	pw := &profile.PasswordService{
 		Reauth: d.Reauth(), Hasher: d.Hasher, Policy: d.PasswordPolicy(),
