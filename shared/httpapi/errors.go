@@ -135,26 +135,17 @@ func ProblemDocs(base string, next http.Handler) http.Handler {
 }
 
 // ProblemType is the `type` URI of a problem with code: the configured
-// base (ProblemDocs) + code, or by default the API's own /problems/<code>
-// (scheme from X-Forwarded-Proto as API Gateway and CloudFront set it, or
-// the connection; host from the request).
+// base (ProblemDocs) + code, or by default the relative reference
+// /problems/<code>, which a client resolves against the API's own address
+// (RFC 9457 3.1.1 allows a relative URI reference). Relative, the answer
+// is the same behind API Gateway, CloudFront and the local gateway.
 func ProblemType(r *http.Request, code string) string {
-	if r == nil {
-		return "/problems/" + code
+	if r != nil {
+		if base, ok := r.Context().Value(problemBaseKey{}).(string); ok {
+			return base + code
+		}
 	}
-	if base, ok := r.Context().Value(problemBaseKey{}).(string); ok {
-		return base + code
-	}
-	if r.Host == "" {
-		return "/problems/" + code
-	}
-	scheme := "https"
-	if p := r.Header.Get("X-Forwarded-Proto"); p == "http" || p == "https" {
-		scheme = p
-	} else if r.TLS == nil {
-		scheme = "http"
-	}
-	return scheme + "://" + r.Host + "/problems/" + code
+	return "/problems/" + code
 }
 
 // Codes returns every error code of the table, sorted.

@@ -21,8 +21,8 @@ func TestProblemTypeNamesTheDocsPage(t *testing.T) {
 		proto string
 		want  string
 	}{
-		{"default: the API's own pages", fail, "api.example.com", "https", "https://api.example.com/problems/not_found"},
-		{"local http", fail, "127.0.0.1:8080", "", "http://127.0.0.1:8080/problems/not_found"},
+		{"default: the API's own pages, relative", fail, "api.example.com", "https", "/problems/not_found"},
+		{"local gateway, relative too", fail, "127.0.0.1:8080", "", "/problems/not_found"},
 		{"configured base", httpapi.ProblemDocs("https://docs.example.com/errors", fail), "api.example.com", "https", "https://docs.example.com/errors/not_found"},
 	}
 	for _, tt := range tests {
