@@ -501,6 +501,20 @@ func TestWebPageInBrowser(t *testing.T) {
 		chromedp.Click("#passkey-signin", chromedp.ByQuery),
 		waitJS(`document.querySelector('#panel[data-ready=general]') !== null`),
 	)
+	// New backup codes with the passkey as the step-up factor.
+	e.openTab(t, ctx, "security")
+	var newCodes int
+	step(t, ctx, "new backup codes with the passkey",
+		fill("#bc-password", password), chromedp.Click("#bc-use-passkey", chromedp.ByQuery),
+		waitJS(`document.querySelector('#bc-stepup-status').textContent !== ''`),
+		chromedp.Click("#backup-form button[type=submit]", chromedp.ByQuery),
+		chromedp.WaitVisible("#backup-codes", chromedp.ByQuery),
+		chromedp.Evaluate(`document.querySelectorAll('#backup-codes li').length`, &newCodes),
+	)
+	if newCodes != 10 {
+		t.Errorf("%d backup codes shown after the passkey step-up, want 10", newCodes)
+	}
+	e.openTab(t, ctx, "general")
 
 	// Spanish: the page follows the profile's language.
 	var tabsText []string

@@ -364,19 +364,30 @@ func TestWebPageFlowsInBrowser(t *testing.T) {
 	if me := e.get(t, "/v1/me", tok); me["phone"] != e164 || me["phoneVerified"] != true {
 		t.Errorf("phone %v verified %v, want %s verified", me["phone"], me["phoneVerified"], e164)
 	}
-	var smsOn string
 	step(t, ctx, "turn SMS codes on",
 		fill("#sms-password", password), chromedp.Click("#sms-on-form button[type=submit]", chromedp.ByQuery),
+		chromedp.WaitVisible("#sms-backup-form", chromedp.ByQuery),
+	)
+	// SMS alone: the page asks for a texted step-up code, then makes
+	// backup codes and shows them.
+	texts = len(e.texts(t, e164))
+	step(t, ctx, "text a step-up code",
+		chromedp.Click("#smsbc-send-sms", chromedp.ByQuery),
+		waitJS(`document.querySelector('#smsbc-stepup-status').textContent !== ''`),
+	)
+	e.checkTab(t, ctx, "51-security-sms-step-up")
+	var smsOn string
+	var backup []string
+	step(t, ctx, "backup codes shown",
+		fill("#smsbc-code", e.textedCodeAfter(t, e164, texts)),
+		chromedp.Click("#sms-backup-form button[type=submit]", chromedp.ByQuery),
+		chromedp.WaitVisible("#backup-codes", chromedp.ByQuery),
 		chromedp.WaitVisible("#sms-off-form", chromedp.ByQuery),
 		chromedp.Text("#sms-box p", &smsOn, chromedp.ByQuery),
-	)
+		chromedp.Evaluate(`[...document.querySelectorAll('#backup-codes li')].map(l => l.textContent)`, &backup))
 	if smsOn != "SMS codes go to the phone ending in 5678." {
 		t.Errorf("SMS 2FA status %q", smsOn)
 	}
-	// SMS alone: the page makes backup codes at once and shows them.
-	var backup []string
-	step(t, ctx, "backup codes shown", chromedp.WaitVisible("#backup-codes", chromedp.ByQuery),
-		chromedp.Evaluate(`[...document.querySelectorAll('#backup-codes li')].map(l => l.textContent)`, &backup))
 	if len(backup) != 10 {
 		t.Errorf("%d backup codes shown after turning SMS on, want 10", len(backup))
 	}

@@ -1,7 +1,7 @@
 // The reference My Profile page: sign-up, sign-in (with the second step),
 // and the profile tabs, on the public API only.
 import { ApiError, call, configure, setToken, token } from "./api";
-import { checked, field, form, h, input, problemText, section, select, showProblem, val } from "./dom";
+import { checked, clearProblems, field, form, h, input, problemText, section, select, showProblem, val } from "./dom";
 import { lang, setLanguage, t, type Key } from "./i18n";
 import * as webauthn from "./webauthn";
 
@@ -625,8 +625,67 @@ function calendarTab(): HTMLElement {
 
 // ---- Security --------------------------------------------------------------
 
-function codeField(on: boolean, prefix: string): HTMLElement | null {
-  return on ? field("code", t("secondFactorCode"), input("text", { autocomplete: "one-time-code" }), { idPrefix: prefix }) : null;
+// stepUp is the second factor a sensitive change asks for while two-step
+// verification is on: the code field (authenticator, backup or a texted
+// step-up code), "Text me a code" when SMS codes are on (POST
+// /v1/me/2fa/step-up/sms) and "Use my passkey" when passkeys are registered
+// (POST /v1/me/2fa/step-up/webauthn/begin, answered as `assertion`).
+// body() gives the fields to send with the change.
+interface StepUp {
+  el: HTMLElement | null;
+  body: (f: HTMLFormElement) => { code?: string; assertion?: unknown };
+}
+
+function stepUp(on: boolean, methods: { sms: boolean; passkeys: boolean }, prefix: string): StepUp {
+  if (!on) return { el: null, body: () => ({}) };
+  let assertion: unknown;
+  const note = h("p", { class: "hint", id: prefix + "-stepup-status", role: "status", "aria-live": "polite" });
+  const buttons: HTMLElement[] = [];
+  const box = h("div", { class: "stepup" });
+  if (methods.sms) {
+    const send = h("button", { type: "button", id: prefix + "-send-sms", class: "secondary" }, t("sendSms"));
+    send.addEventListener("click", async () => {
+      const f = box.closest("form");
+      if (f) clearProblems(f);
+      try {
+        await guard(call("POST", "/v1/me/2fa/step-up/sms"));
+        note.textContent = t("smsSent");
+        box.querySelector<HTMLInputElement>("input")?.focus();
+      } catch (e) {
+        if (f) showProblem(f, e);
+      }
+    });
+    buttons.push(send);
+  }
+  if (methods.passkeys && webauthn.supported()) {
+    const use = h("button", { type: "button", id: prefix + "-use-passkey", class: "secondary" }, t("usePasskey"));
+    use.addEventListener("click", async () => {
+      const f = box.closest("form");
+      if (f) clearProblems(f);
+      try {
+        const begin = await guard(call("POST", "/v1/me/2fa/step-up/webauthn/begin"));
+        const credential = await webauthn.get(begin.data.publicKey);
+        assertion = { challengeId: begin.data.challengeId, credential };
+        note.textContent = t("passkeyReady");
+      } catch (e) {
+        if (f) showProblem(f, e);
+      }
+    });
+    buttons.push(use);
+  }
+  box.append(field("code", t(methods.sms ? "stepUpCode" : "secondFactorCode"), input("text", { autocomplete: "one-time-code" }), { idPrefix: prefix }), buttons.length ? h("div", { class: "actions" }, buttons) : "", note);
+  return {
+    el: box,
+    body: (f) => {
+      if (assertion) {
+        const a = assertion;
+        assertion = undefined;
+        note.textContent = "";
+        return { assertion: a };
+      }
+      return { code: val(f, "code").trim() || undefined };
+    },
+  };
 }
 
 function backupCodesBox(codes: string[]): HTMLElement {
@@ -645,6 +704,7 @@ async function securityTab(): Promise<HTMLElement> {
   const [tf, ss] = await Promise.all([guard(call("GET", "/v1/me/2fa")), guard(call("GET", "/v1/me/sessions"))]);
   const two = tf.data;
   const on = !!two.enabled;
+  const factors = { sms: !!two.sms?.enabled, passkeys: (two.webauthn ?? []).length > 0 };
   const refresh = async (after?: (el: HTMLElement) => void) => {
     await loadProfile();
     const panel = document.getElementById("panel");
@@ -717,10 +777,11 @@ async function securityTab(): Promise<HTMLElement> {
   // Authenticator app.
   const totpBox = h("div", { id: "totp-box" });
   if (two.totp?.enabled) {
+    const totpOffStep = stepUp(on, factors, "totpoff");
     totpBox.append(
       h("p", { id: "totp-on" }, t("totpEnabled")),
-      form({ id: "totp-off-form", "aria-label": t("turnOff") + " " + t("totp") }, [field("password", t("password"), input("password", { autocomplete: "current-password" }), { idPrefix: "totpoff" }), codeField(on, "totpoff")], t("turnOff"), async (f) => {
-        await guard(call("DELETE", "/v1/me/2fa/totp", { password: val(f, "password"), code: val(f, "code") || undefined }));
+      form({ id: "totp-off-form", "aria-label": t("turnOff") + " " + t("totp") }, [field("password", t("password"), input("password", { autocomplete: "current-password" }), { idPrefix: "totpoff" }), totpOffStep.el], t("turnOff"), async (f) => {
+        await guard(call("DELETE", "/v1/me/2fa/totp", { password: val(f, "password"), ...totpOffStep.body(f) }));
         await refresh();
       }),
     );
@@ -758,10 +819,11 @@ async function securityTab(): Promise<HTMLElement> {
   // SMS.
   const smsBox = h("div", { id: "sms-box" });
   if (two.sms?.enabled) {
+    const smsOffStep = stepUp(on, factors, "smsoff");
     smsBox.append(
       h("p", null, t("sms2faOn", { last4: two.sms.phoneLast4 ?? "" })),
-      form({ id: "sms-off-form", "aria-label": t("turnOff") + " " + t("sms2fa") }, [field("password", t("password"), input("password", { autocomplete: "current-password" }), { idPrefix: "smsoff" }), codeField(on, "smsoff")], t("turnOff"), async (f) => {
-        await guard(call("DELETE", "/v1/me/2fa/sms", { password: val(f, "password"), code: val(f, "code") || undefined }));
+      form({ id: "sms-off-form", "aria-label": t("turnOff") + " " + t("sms2fa") }, [field("password", t("password"), input("password", { autocomplete: "current-password" }), { idPrefix: "smsoff" }), smsOffStep.el], t("turnOff"), async (f) => {
+        await guard(call("DELETE", "/v1/me/2fa/sms", { password: val(f, "password"), ...smsOffStep.body(f) }));
         await refresh();
       }),
     );
@@ -770,21 +832,28 @@ async function securityTab(): Promise<HTMLElement> {
       form({ id: "sms-on-form", "aria-label": t("turnOnSms") }, [field("password", t("password"), input("password", { autocomplete: "current-password" }), { idPrefix: "sms" })], t("turnOnSms"), async (f) => {
         const pw = val(f, "password");
         await guard(call("POST", "/v1/me/2fa/sms", { password: pw }));
-        // Turning SMS on answers no backup codes: with no authenticator
-        // and none left, make them now (no second factor needed then) so
-        // a lost phone does not lock the account, and show them once.
+        // Turning SMS on answers no backup codes: with no other factor and
+        // none left, ask for a texted step-up code and make them now, so a
+        // lost phone does not lock the account, and show them once.
         const now = (await guard(call("GET", "/v1/me/2fa"))).data;
-        let codes: string[] | undefined;
-        if (!now.totp?.enabled && !((now.backupCodes?.remaining ?? 0) > 0)) {
-          codes = (await guard(call("POST", "/v1/me/2fa/backup-codes", { password: pw }))).data?.backupCodes;
+        if (now.totp?.enabled || (now.webauthn ?? []).length > 0 || (now.backupCodes?.remaining ?? 0) > 0) {
+          await refresh();
+          return;
         }
-        await refresh((el) => {
-          if (codes?.length) {
-            const box = backupCodesBox(codes);
-            el.querySelector("#backup-box")?.prepend(box);
-            box.focus();
-          }
+        const step = stepUp(true, { sms: true, passkeys: false }, "smsbc");
+        const make = form({ id: "sms-backup-form", "aria-label": t("newBackupCodes") }, [h("p", null, t("smsBackupIntro")), step.el], t("newBackupCodes"), async (c) => {
+          const r = await guard(call("POST", "/v1/me/2fa/backup-codes", { password: pw, ...step.body(c) }));
+          const codes: string[] | undefined = r.data?.backupCodes;
+          await refresh((el) => {
+            if (codes?.length) {
+              const box = backupCodesBox(codes);
+              el.querySelector("#backup-box")?.prepend(box);
+              box.focus();
+            }
+          });
         });
+        smsBox.replaceChildren(make);
+        make.querySelector<HTMLElement>("button")?.focus();
       }),
     );
   } else {
@@ -800,8 +869,9 @@ async function securityTab(): Promise<HTMLElement> {
           "ul",
           { class: "list", id: "passkey-list" },
           keys.map((k) => {
-            const rm = form({ class: "inline", "aria-label": t("remove") + " " + k.name }, [field("password", t("password"), input("password", { autocomplete: "current-password" }), {}), codeField(on, "pkrm-" + k.id)], t("remove"), async (f) => {
-              await guard(call("DELETE", "/v1/me/2fa/webauthn/" + encodeURIComponent(k.id), { password: val(f, "password"), code: val(f, "code") || undefined }));
+            const rmStep = stepUp(on, factors, "pkrm-" + k.id);
+            const rm = form({ class: "inline", "aria-label": t("remove") + " " + k.name }, [field("password", t("password"), input("password", { autocomplete: "current-password" }), {}), rmStep.el], t("remove"), async (f) => {
+              await guard(call("DELETE", "/v1/me/2fa/webauthn/" + encodeURIComponent(k.id), { password: val(f, "password"), ...rmStep.body(f) }));
               await refresh();
             });
             return h("li", null, h("strong", null, k.name), " ", h("span", { class: "hint" }, new Date(k.createdAt).toLocaleDateString(lang())), h("details", null, h("summary", null, t("remove")), rm));
@@ -837,12 +907,11 @@ async function securityTab(): Promise<HTMLElement> {
   // Backup codes.
   const backupBox = h("div", { id: "backup-box" });
   if (on) {
+    const backupStep = stepUp(on, factors, "bc");
     backupBox.append(
       h("p", { id: "backup-remaining" }, t("backupRemaining", { n: two.backupCodes?.remaining ?? 0 })),
-      // No code is asked when there is neither an authenticator nor a
-      // backup code left (SMS alone): the API needs none then.
-      form({ id: "backup-form", "aria-label": t("newBackupCodes") }, [field("password", t("password"), input("password", { autocomplete: "current-password" }), { idPrefix: "bc" }), codeField(on && (!!two.totp?.enabled || (two.backupCodes?.remaining ?? 0) > 0), "bc")], t("newBackupCodes"), async (f) => {
-        const r = await guard(call("POST", "/v1/me/2fa/backup-codes", { password: val(f, "password"), code: val(f, "code") || undefined }));
+      form({ id: "backup-form", "aria-label": t("newBackupCodes") }, [field("password", t("password"), input("password", { autocomplete: "current-password" }), { idPrefix: "bc" }), backupStep.el], t("newBackupCodes"), async (f) => {
+        const r = await guard(call("POST", "/v1/me/2fa/backup-codes", { password: val(f, "password"), ...backupStep.body(f) }));
         await refresh((el) => {
           const box = backupCodesBox(r.data.backupCodes);
           el.querySelector("#backup-box")?.prepend(box);
@@ -1143,18 +1212,20 @@ async function organizationTab(): Promise<HTMLElement> {
 
 function dangerTab(): HTMLElement {
   const on = !!profile.twoFactor?.enabled;
+  const methods: string[] = profile.twoFactor?.methods ?? [];
+  const delStep = stepUp(on, { sms: methods.includes("sms"), passkeys: methods.includes("webauthn") }, "del");
   const f = form(
     { id: "delete-form", "aria-labelledby": "danger-title" },
     [
       h("p", null, t("deleteIntro")),
       field("password", t("password"), input("password", { autocomplete: "current-password" }), { idPrefix: "del" }),
-      codeField(on, "del"),
+      delStep.el,
       field("confirm", t("typeDelete"), input("text", { autocomplete: "off" }), { idPrefix: "del" }),
     ],
     t("deleteAccount"),
     async (f) => {
       try {
-        await guard(call("DELETE", "/v1/me", { password: val(f, "password"), confirm: val(f, "confirm"), code: val(f, "code") || undefined }));
+        await guard(call("DELETE", "/v1/me", { password: val(f, "password"), confirm: val(f, "confirm"), ...delStep.body(f) }));
       } catch (e) {
         if (e instanceof ApiError && e.problem.code === "sole_owner") throw new ApiError({ ...e.problem, code: "sole_owner_msg", detail: t("soleOwner"), errors: [] });
         throw e;
