@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -65,6 +66,11 @@ func TestActivityEventsOrderSafe(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// The samples carry placeholders that `make event` fills for the
+		// running stack (infra/sample.Fill); here they are one fixed user
+		// on 2026-03-09 (day0).
+		b = []byte(strings.NewReplacer("{{user.id}}", "00000000-0000-0000-0000-000000000001",
+			"{{today}}", "2026-03-09", "{{now}}", "2026-03-08T18:00:00.000Z").Replace(string(b)))
 		var ev events.EventBridgeEvent
 		if err := json.Unmarshal(b, &ev); err != nil {
 			t.Fatalf("%s: %v", name, err)

@@ -201,7 +201,10 @@ func TestSMSStepUp(t *testing.T) {
 		t.Fatal(err)
 	}
 	next := rec
+	// A phone verified as the phone change stores it: with its type and
+	// country (SMS codes go only to mobiles).
 	next.Phone, next.PhoneVerified, next.Version = phone, true, rec.Version+1
+	next.PhoneType, next.PhoneCountry = "mobile", "ES"
 	if err := st.SaveUser(context.Background(), next, rec.Version); err != nil {
 		t.Fatal(err)
 	}
