@@ -152,9 +152,10 @@ type Emitter struct {
 }
 
 // New makes an event of detailType with detail, now and the request's id.
+// A nil Emitter makes one too (with the clock's time).
 func (m *Emitter) New(ctx context.Context, detailType string, detail map[string]any) Event {
 	now := time.Now
-	if m.Now != nil {
+	if m != nil && m.Now != nil {
 		now = m.Now
 	}
 	return Event{ID: uuid.NewString(), DetailType: detailType, Detail: detail, OccurredAt: now().UTC(), RequestID: request.ID(ctx)}
@@ -168,13 +169,23 @@ func (m *Emitter) Emit(ctx context.Context, evs ...Event) {
 	if m == nil || len(evs) == 0 {
 		return
 	}
-	var kept []Event
 	for _, e := range evs {
 		if err := m.Outbox.PutEvent(ctx, e); err != nil {
 			m.log().WarnContext(ctx, "event outbox write failed; publishing directly", "detailType", e.DetailType, "eventId", e.ID, "err", err)
 		}
-		kept = append(kept, e)
 	}
+	m.Deliver(ctx, evs...)
+}
+
+// Deliver publishes events the outbox holds already (written in the same
+// transaction as the change they report, store/eventsdb.TransactPut) and
+// deletes them from it once published. Like Emit it never fails: what is
+// not published stays for the sweep. A nil Emitter delivers nothing.
+func (m *Emitter) Deliver(ctx context.Context, evs ...Event) {
+	if m == nil || len(evs) == 0 {
+		return
+	}
+	kept := evs
 	for len(kept) > 0 {
 		n := min(len(kept), MaxBatch)
 		batch := kept[:n]
