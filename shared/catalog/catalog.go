@@ -283,7 +283,7 @@ var functions = []Function{
 		// Secrets: DELETE /v1/me with 2FA on checks an authenticator code
 		// (twofactor step-up), which opens the sealed TOTP secret; the SSO
 		// configuration seals the client secret with the same data key.
-		Publishes: []string{"Member Removed", "Member Role Changed", "User Deleted", "Organization Deleted"},
+		Publishes: []string{"Member Removed", "Member Role Changed", "User Deleted", "Organization Deleted", "Profile Updated"},
 		Needs:     Needs{Actions: []string{"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"}, Indexes: []string{"gsi1", "gsi2"}, Email: true, SMS: true, Uploads: true, Secrets: true, Events: true},
 	},
 	{

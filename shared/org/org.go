@@ -304,6 +304,9 @@ func (s *Service) EditStaff(ctx context.Context, actor account.User, subject InO
 		err = s.Users.SaveUser(ctx, next, u.Version)
 		switch {
 		case err == nil:
+			if fields := basic.ChangedFields(u, next, patch); len(fields) > 0 {
+				s.emit(ctx, events.ProfileUpdated, map[string]any{"userId": u.ID, "fields": fields})
+			}
 			if actor.ID != u.ID {
 				if err := s.record(ctx, actor.ID, u.ID, orgID, audit.ActionProfileEdited, map[string]string{"fields": strings.Join(fields, ",")}); err != nil {
 					return InOrg{}, err
