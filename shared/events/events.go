@@ -3,8 +3,12 @@
 // platform can react, after the change is committed, and never fails the
 // request that made the change.
 //
-// Delivery: Emit first writes the event to an outbox (an item in the table,
-// store/eventsdb), then publishes it and deletes the outbox item. A publish
+// Delivery: a change made in one DynamoDB transaction puts its events in
+// the outbox (an item each in the table, store/eventsdb.TransactPuts)
+// within that transaction, so an event is recorded if and only if its
+// change commits; Deliver then publishes them and deletes the outbox items.
+// A change stored otherwise uses Emit, which writes the outbox item right
+// after the change, then delivers. A publish
 // that fails leaves the item for the scheduled sweep (Sweep), which
 // publishes and deletes what is left; what still fails is counted
 // (metric EventsPublishFailed) and logged. Consumers may see an event twice
