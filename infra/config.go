@@ -58,6 +58,8 @@ const (
 	CtxFrontDoorRateLimit  = "frontDoorRateLimit"    // the web ACL's limit per client IP, requests in 5 minutes
 	CtxSMSDailyBudget      = "smsDailyBudget"        // SMS_DAILY_BUDGET: text messages with codes a UTC day, everyone together; alarm at 80 %
 	CtxSMSCountries        = "smsCountries"          // SMS_COUNTRIES: optional allow-list of destination countries (ISO 3166-1 alpha-2), e.g. ES,PT
+	CtxInviteTTL           = "inviteTtl"             // INVITE_TTL: how long an organization invitation stays valid, a Go duration
+	CtxDomainEventSource   = "domainEventSource"     // EVENT_SOURCE: the source of the domain events the functions publish
 )
 
 // Defaults for unset props and context.
@@ -84,6 +86,12 @@ const (
 	DefaultSMSDailyBudget      = 1000 // as shared/config
 	DefaultMemoryMB            = 256
 	DefaultTimeoutSec          = 10
+)
+
+// Defaults of the invitation and domain event settings.
+const (
+	DefaultInviteTTL         = "168h"      // 7 days, as shared/config
+	DefaultDomainEventSource = "myprofile" // as shared/config (events.DefaultSource)
 )
 
 var retentionDays = map[int]awslogs.RetentionDays{
@@ -437,6 +445,20 @@ var settingsTable = []setting{
 				}
 			}
 			return errors.Join(errs...)
+		}},
+	{key: CtxInviteTTL, field: func(s *settings) any { return &s.inviteTTL }, def: DefaultInviteTTL,
+		check: func(s *settings) error {
+			if d, err := time.ParseDuration(s.inviteTTL); err != nil || d < time.Hour || d > 30*24*time.Hour {
+				return fmt.Errorf("context %s %q: want a Go duration from 1h to 720h, such as 168h", CtxInviteTTL, s.inviteTTL)
+			}
+			return nil
+		}},
+	{key: CtxDomainEventSource, field: func(s *settings) any { return &s.domainEventSource }, def: DefaultDomainEventSource,
+		check: func(s *settings) error {
+			if err := validEventSource(s.domainEventSource); err != nil {
+				return fmt.Errorf("context %s: %w", CtxDomainEventSource, err)
+			}
+			return nil
 		}},
 	{key: CtxSessionIdleTTL, field: func(s *settings) any { return &s.sessionIdleTTL }, def: DefaultSessionIdleTTL},
 	{key: CtxSessionAbsoluteTTL, field: func(s *settings) any { return &s.sessionAbsoluteTTL }, def: DefaultSessionAbsoluteTTL,
