@@ -62,6 +62,8 @@ const (
 	CtxSSORedirectURL      = "ssoRedirectUrl"        // SSO_REDIRECT_URL: the front end's page identity providers redirect to after single sign-on
 	CtxWebPage             = "webPage"               // true: the reference page (web/dist) served from CloudFront (the front door's /web/ when it is on)
 	CtxWebPageDir          = "webPageDir"            // the built page the stack deploys (make web), relative to where cdk runs
+	CtxInviteTTL           = "inviteTtl"             // INVITE_TTL: how long an organization invitation stays valid, a Go duration
+	CtxDomainEventSource   = "domainEventSource"     // EVENT_SOURCE: the source of the domain events the functions publish
 )
 
 // Defaults for unset props and context.
@@ -89,6 +91,12 @@ const (
 	DefaultWebPageDir          = "web/dist"
 	DefaultMemoryMB            = 256
 	DefaultTimeoutSec          = 10
+)
+
+// Defaults of the invitation and domain event settings.
+const (
+	DefaultInviteTTL         = "168h"      // 7 days, as shared/config
+	DefaultDomainEventSource = "myprofile" // as shared/config (events.DefaultSource)
 )
 
 var retentionDays = map[int]awslogs.RetentionDays{
@@ -471,6 +479,20 @@ var settingsTable = []setting{
 				}
 			}
 			return errors.Join(errs...)
+		}},
+	{key: CtxInviteTTL, field: func(s *settings) any { return &s.inviteTTL }, def: DefaultInviteTTL,
+		check: func(s *settings) error {
+			if d, err := time.ParseDuration(s.inviteTTL); err != nil || d < time.Hour || d > 30*24*time.Hour {
+				return fmt.Errorf("context %s %q: want a Go duration from 1h to 720h, such as 168h", CtxInviteTTL, s.inviteTTL)
+			}
+			return nil
+		}},
+	{key: CtxDomainEventSource, field: func(s *settings) any { return &s.domainEventSource }, def: DefaultDomainEventSource,
+		check: func(s *settings) error {
+			if err := validEventSource(s.domainEventSource); err != nil {
+				return fmt.Errorf("context %s: %w", CtxDomainEventSource, err)
+			}
+			return nil
 		}},
 	{key: CtxSessionIdleTTL, field: func(s *settings) any { return &s.sessionIdleTTL }, def: DefaultSessionIdleTTL},
 	{key: CtxSessionAbsoluteTTL, field: func(s *settings) any { return &s.sessionAbsoluteTTL }, def: DefaultSessionAbsoluteTTL,

@@ -98,3 +98,116 @@ func TestEventSourceContextIsChecked(t *testing.T) {
 		t.Fatalf("err = %v, want one naming eventSource.on-billing", err)
 	}
 }
+
+// putEventsGrants maps each function (catalog name) to the resources its
+// role may call events:PutEvents on.
+func putEventsGrants(t *testing.T, tmpl map[string]any, fns []catalog.Function) map[string][]string {
+	t.Helper()
+	roleOf := map[string]string{} // role logical id -> function name
+	for name, id := range ourFunctions(t, tmpl, fns) {
+		roleOf[ref(props(resources(tmpl, "AWS::Lambda::Function")[id])["Role"])] = name
+	}
+	out := map[string][]string{}
+	for _, pol := range resources(tmpl, "AWS::IAM::Policy") {
+		p := props(pol)
+		var names []string
+		for _, r := range list(p["Roles"]) {
+			if n, ok := roleOf[ref(r)]; ok {
+				names = append(names, n)
+			}
+		}
+		for _, st := range list(p["PolicyDocument"].(map[string]any)["Statement"]) {
+			st := st.(map[string]any)
+			if !slices.Contains(strs(st["Action"]), "events:PutEvents") {
+				continue
+			}
+			if st["Effect"] != "Allow" {
+				continue
+			}
+			for _, n := range names {
+				for _, r := range list(st["Resource"]) {
+					out[n] = append(out[n], render(r))
+				}
+			}
+		}
+	}
+	return out
+}
+
+// events:PutEvents goes to exactly the functions whose catalog entry has
+// Needs.Events, on the configured bus alone (the default bus unless
+// eventBusName names one), and those functions get EVENT_BUS_NAME.
+func TestPutEventsOnlyForPublishersOnTheBus(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		fns  []catalog.Function
+		tmpl map[string]any
+		bus  string // what the granted resource must name
+	}{{"real", catalog.All(), realJSON, "event-bus/default"}, {"fixture", fixtureFunctions, fixtureJSON, "event-bus/platform"}} {
+		t.Run(tc.name, func(t *testing.T) {
+			grants := putEventsGrants(t, tc.tmpl, tc.fns)
+			publishers := 0
+			for _, f := range tc.fns {
+				res, granted := grants[f.Name]
+				if f.Needs.Events != granted {
+					t.Errorf("%s: events:PutEvents granted %v, catalog Needs.Events %v", f.Name, granted, f.Needs.Events)
+				}
+				if !f.Needs.Events {
+					if _, ok := envOf(t, tc.tmpl, f.Name)["EVENT_BUS_NAME"]; ok {
+						t.Errorf("%s: EVENT_BUS_NAME set without Needs.Events", f.Name)
+					}
+					continue
+				}
+				publishers++
+				if len(res) != 1 || !strings.Contains(res[0], tc.bus) || strings.Contains(res[0], "*") {
+					t.Errorf("%s: events:PutEvents on %v, want the one bus %s", f.Name, res, tc.bus)
+				}
+				if envOf(t, tc.tmpl, f.Name)["EVENT_BUS_NAME"] == nil {
+					t.Errorf("%s: publishes but has no EVENT_BUS_NAME", f.Name)
+				}
+			}
+			if publishers == 0 {
+				t.Fatal("no function publishes: the test checks nothing")
+			}
+		})
+	}
+}
+
+// The domain events whose publish failed (EventsPublishFailed, counted by
+// the publishing functions and the sweep) alarm on the topic: 1 or more in
+// two of three 5-minute periods.
+func TestEventsPublishFailedAlarm(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		tmpl      map[string]any
+		namespace string
+	}{{"real", realJSON, DefaultMetricsNamespace}, {"fixture", fixtureJSON, "Acme/Profile"}} {
+		t.Run(tc.name, func(t *testing.T) {
+			var found []map[string]any
+			for id, a := range resources(tc.tmpl, "AWS::CloudWatch::Alarm") {
+				if props(a)["MetricName"] == "EventsPublishFailed" {
+					if !strings.HasPrefix(id, "EventsPublishFailedAlarm") {
+						t.Errorf("alarm %s on EventsPublishFailed is not EventsPublishFailedAlarm", id)
+					}
+					found = append(found, props(a))
+				}
+			}
+			if len(found) != 1 {
+				t.Fatalf("%d alarms on EventsPublishFailed, want 1", len(found))
+			}
+			p := found[0]
+			for k, want := range map[string]any{
+				"Namespace": tc.namespace, "Statistic": "Sum", "Period": float64(300), "Threshold": float64(1),
+				"EvaluationPeriods": float64(3), "DatapointsToAlarm": float64(2),
+				"ComparisonOperator": "GreaterThanOrEqualToThreshold", "TreatMissingData": "notBreaching",
+			} {
+				if mustJSON(p[k]) != mustJSON(want) {
+					t.Errorf("%s = %v, want %v", k, p[k], want)
+				}
+			}
+			if len(list(p["AlarmActions"])) != 1 {
+				t.Errorf("alarm actions %v, want the alarm topic", p["AlarmActions"])
+			}
+		})
+	}
+}

@@ -136,6 +136,7 @@ func TestContextReachesFunctionEnvironment(t *testing.T) {
 		"METRICS_NAMESPACE": "Acme/Profile", "PASSWORD_COMPOSITION": "false", "LOGIN_MAX_FAILURES": "5", "LOGIN_WINDOW": "30m",
 		"LOGIN_MAX_FAILURES_PER_IP": "50", "DAILY_SUMMARY_SEND_RATE": "40", "SMS_DAILY_BUDGET": "250", "SMS_COUNTRIES": "ES,PT",
 		"SSO_REDIRECT_URL": "https://app.example.org/sso/callback",
+		"INVITE_TTL":       "72h", "EVENT_SOURCE": "acme.profile",
 	}
 	defaults := map[string]any{
 		"STAGE": "dev", "APP_NAME": DefaultAppName, "SENDER_EMAIL": DefaultSenderEmail, "SIGNUP_ENABLED": "true",
@@ -145,6 +146,7 @@ func TestContextReachesFunctionEnvironment(t *testing.T) {
 		"LOGIN_MAX_FAILURES_PER_IP": "100", "DAILY_SUMMARY_SEND_RATE": "14",
 		"SES_CONFIGURATION_SET": nil, "SMS_SENDER_ID": nil, "WEBAUTHN_RP_ID": nil, "WEBAUTHN_ORIGINS": nil,
 		"SMS_DAILY_BUDGET": "1000", "SMS_COUNTRIES": nil, "SSO_REDIRECT_URL": nil,
+		"INVITE_TTL": DefaultInviteTTL, "EVENT_SOURCE": DefaultDomainEventSource,
 	}
 	for _, tc := range []struct {
 		name string
@@ -603,6 +605,9 @@ func TestBadContextIsAnError(t *testing.T) {
 		{"regional web ACL", map[string]any{CtxFrontDoor: "true", CtxFrontDoorWebACL: "arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/edge/0123abcd"}, "CLOUDFRONT web ACL"},
 		{"rate below WAF's minimum", map[string]any{CtxFrontDoorRateLimit: "5"}, "frontDoorRateLimit"},
 		{"event account not an account ID", map[string]any{CtxEventAccount: "acme"}, "eventSourceAccount"},
+		{"invitation lifetime not a duration", map[string]any{CtxInviteTTL: "7 days"}, "inviteTtl"},
+		{"invitation lifetime over 30 days", map[string]any{CtxInviteTTL: "2000h"}, "inviteTtl"},
+		{"AWS domain event source", map[string]any{CtxDomainEventSource: "aws.profile"}, "domainEventSource"},
 		{"prod with the example sender", map[string]any{CtxStage: "prod"}, "senderEmail"},
 		{"prod passkeys without RP", map[string]any{CtxStage: "prod", CtxSenderEmail: "a@example.org"}, "passkeys need"},
 		{"SSO redirect over plain http", map[string]any{CtxSSORedirectURL: "http://app.example.org/sso/callback"}, "ssoRedirectUrl"},

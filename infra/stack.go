@@ -77,6 +77,8 @@ type settings struct {
 	webPageDir                                                       string
 	frontDoorRateLimit                                               int
 	sessionIdleTTL, sessionAbsoluteTTL                               string // Go durations, validated
+	inviteTTL                                                        string // Go duration, validated
+	domainEventSource                                                string // EVENT_SOURCE of the published domain events
 	tableNamePrefix                                                  string
 	alarmTopicArn, alarmEmail, metricsNamespace                      string
 	webauthnOrigins, corsOrigins                                     []string
@@ -157,6 +159,8 @@ func (s settings) env() map[string]*string {
 		"SIGNUP_ENABLED":            jsii.String(strconv.FormatBool(s.signupEnabled)),
 		"SESSION_IDLE_TTL":          jsii.String(s.sessionIdleTTL),
 		"SESSION_ABSOLUTE_TTL":      jsii.String(s.sessionAbsoluteTTL),
+		"INVITE_TTL":                jsii.String(s.inviteTTL),
+		"EVENT_SOURCE":              jsii.String(s.domainEventSource),
 		"METRICS_NAMESPACE":         jsii.String(s.metricsNamespace),
 		"PASSWORD_COMPOSITION":      jsii.String(strconv.FormatBool(s.passwordComposition)),
 		"LOGIN_MAX_FAILURES":        jsii.String(strconv.Itoa(s.loginMaxFailures)),

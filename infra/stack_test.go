@@ -99,6 +99,8 @@ func fixtureContext(assets string) map[string]any {
 		CtxFrontDoorRateLimit:               "500",
 		CtxSMSDailyBudget:                   "250",
 		CtxSMSCountries:                     "ES,PT",
+		CtxInviteTTL:                        "72h",
+		CtxDomainEventSource:                "acme.profile",
 	}
 }
 

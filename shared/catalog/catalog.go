@@ -183,7 +183,8 @@ var functions = []Function{
 		TimeoutSec: 30, // provider calls (token exchange, calendar lists, CalDAV discovery)
 		// Secrets: credentials are sealed under the data key. Events: Mail
 		// Sync Enabled/Disabled. Email: the reconnect notice.
-		Needs: Needs{Actions: []string{"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}, Email: true, Secrets: true, Events: true},
+		Publishes: []string{"Mail Sync Enabled", "Mail Sync Disabled"},
+		Needs:     Needs{Actions: []string{"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}, Email: true, Secrets: true, Events: true},
 	},
 	{
 		Name:         "connections-refresh",
@@ -301,7 +302,7 @@ var functions = []Function{
 		// Secrets: DELETE /v1/me with 2FA on checks an authenticator code
 		// (twofactor step-up), which opens the sealed TOTP secret; the SSO
 		// configuration seals the client secret with the same data key.
-		Publishes: []string{"Member Removed", "Member Role Changed", "User Deleted", "Organization Deleted"},
+		Publishes: []string{"Member Removed", "Member Role Changed", "User Deleted", "Organization Deleted", "Profile Updated", "Mail Sync Disabled"},
 		Needs:     Needs{Actions: []string{"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"}, Indexes: []string{"gsi1", "gsi2"}, Email: true, SMS: true, Uploads: true, Secrets: true, Events: true},
 	},
 	{

@@ -3,8 +3,12 @@
 // platform can react, after the change is committed, and never fails the
 // request that made the change.
 //
-// Delivery: Emit first writes the event to an outbox (an item in the table,
-// store/eventsdb), then publishes it and deletes the outbox item. A publish
+// Delivery: a change made in one DynamoDB transaction puts its events in
+// the outbox (an item each in the table, store/eventsdb.TransactPuts)
+// within that transaction, so an event is recorded if and only if its
+// change commits; Deliver then publishes them and deletes the outbox items.
+// A change stored otherwise uses Emit, which writes the outbox item right
+// after the change, then delivers. A publish
 // that fails leaves the item for the scheduled sweep (Sweep), which
 // publishes and deletes what is left; what still fails is counted
 // (metric EventsPublishFailed) and logged. Consumers may see an event twice
@@ -152,9 +156,10 @@ type Emitter struct {
 }
 
 // New makes an event of detailType with detail, now and the request's id.
+// A nil Emitter makes one too (with the clock's time).
 func (m *Emitter) New(ctx context.Context, detailType string, detail map[string]any) Event {
 	now := time.Now
-	if m.Now != nil {
+	if m != nil && m.Now != nil {
 		now = m.Now
 	}
 	return Event{ID: uuid.NewString(), DetailType: detailType, Detail: detail, OccurredAt: now().UTC(), RequestID: request.ID(ctx)}
@@ -168,13 +173,23 @@ func (m *Emitter) Emit(ctx context.Context, evs ...Event) {
 	if m == nil || len(evs) == 0 {
 		return
 	}
-	var kept []Event
 	for _, e := range evs {
 		if err := m.Outbox.PutEvent(ctx, e); err != nil {
 			m.log().WarnContext(ctx, "event outbox write failed; publishing directly", "detailType", e.DetailType, "eventId", e.ID, "err", err)
 		}
-		kept = append(kept, e)
 	}
+	m.Deliver(ctx, evs...)
+}
+
+// Deliver publishes events the outbox holds already (written in the same
+// transaction as the change they report, store/eventsdb.TransactPut) and
+// deletes them from it once published. Like Emit it never fails: what is
+// not published stays for the sweep. A nil Emitter delivers nothing.
+func (m *Emitter) Deliver(ctx context.Context, evs ...Event) {
+	if m == nil || len(evs) == 0 {
+		return
+	}
+	kept := evs
 	for len(kept) > 0 {
 		n := min(len(kept), MaxBatch)
 		batch := kept[:n]

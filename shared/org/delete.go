@@ -45,7 +45,7 @@ func (s *Service) DeleteAccount(ctx context.Context, u account.User, password st
 	if len(orgs) == 0 {
 		orgs = []string{""}
 	}
-	left, err := s.leaveAll(ctx, u.ID)
+	left, orgEvents, err := s.leaveAll(ctx, u.ID)
 	if err != nil {
 		return err
 	}
@@ -65,13 +65,18 @@ func (s *Service) DeleteAccount(ctx context.Context, u account.User, password st
 	if err := s.Store.AnonymizeAudit(ctx, id, pseudonym); err != nil {
 		return account.Internal(err)
 	}
+	var deleted []events.Event
 	if err == nil {
 		for _, hook := range s.OnDelete {
 			if err := hook(ctx, u); err != nil {
 				return account.Internal(fmt.Errorf("delete hook: %w", err))
 			}
 		}
-		if err := s.Store.DeleteUserData(ctx, u); err != nil {
+		// User Deleted is recorded in the transaction that deletes the user
+		// record (the deletion's commit point); a deletion resumed after
+		// that commit (the record is gone) has recorded it already.
+		deleted = s.event(ctx, events.UserDeleted, map[string]any{"userId": id, "organizationIds": orgIDs(left)})
+		if err := s.Store.DeleteUserData(ctx, u, deleted...); err != nil {
 			return account.Internal(err)
 		}
 	}
@@ -79,13 +84,10 @@ func (s *Service) DeleteAccount(ctx context.Context, u account.User, password st
 	if err := s.Store.AnonymizeAudit(ctx, id, pseudonym); err != nil {
 		return account.Internal(err)
 	}
-	// After the commit, never failing the request (the outbox retries).
-	for _, d := range left {
-		if d.Last && !d.Gone {
-			s.emit(ctx, events.OrganizationDeleted, map[string]any{"organizationId": d.OrgID, "actorId": id})
-		}
-	}
-	s.emit(ctx, events.UserDeleted, map[string]any{"userId": id, "organizationIds": orgIDs(left)})
+	// After the commit, never failing the request (the outbox and its
+	// sweep retry): the organizations deleted (recorded with the
+	// departures), then the user.
+	s.Events.Deliver(ctx, append(orgEvents, deleted...)...)
 	s.Log.InfoContext(ctx, "account deleted", "pseudonym", pseudonym)
 	return nil
 }
@@ -114,19 +116,22 @@ func sortedOrgs(u account.User) []string {
 // revision), after checking every organization: the sole owner of an
 // organization with other members is refused (409 sole_owner) before
 // anything is written. A race (the roster or the user changed since the
-// read) re-reads and checks again. An organization left empty is deleted.
-func (s *Service) leaveAll(ctx context.Context, uid string) ([]Departure, error) {
+// read) re-reads and checks again. An organization left empty is deleted;
+// its Organization Deleted event is recorded in the same transaction (when
+// it fits in the transaction's 100 items; otherwise right after it) and
+// returned for delivery.
+func (s *Service) leaveAll(ctx context.Context, uid string) ([]Departure, []events.Event, error) {
 	for attempt := 0; ; attempt++ {
 		u, err := s.Store.GetUser(ctx, uid)
 		if errors.Is(err, account.ErrNotFound) {
-			return nil, nil
+			return nil, nil, nil
 		}
 		if err != nil {
-			return nil, account.Internal(err)
+			return nil, nil, account.Internal(err)
 		}
 		ids := sortedOrgs(u)
 		if len(ids) == 0 {
-			return nil, nil
+			return nil, nil, nil
 		}
 		var blocked []account.Organization
 		leaving := make([]Departure, 0, len(ids))
@@ -137,7 +142,7 @@ func (s *Service) leaveAll(ctx context.Context, uid string) ([]Departure, error)
 				continue
 			}
 			if err != nil {
-				return nil, account.Internal(err)
+				return nil, nil, account.Internal(err)
 			}
 			if u.Orgs[oid].Role == account.RoleOwner && soleOwnerWithOthers(roster, uid) {
 				blocked = append(blocked, roster.Org)
@@ -146,26 +151,47 @@ func (s *Service) leaveAll(ctx context.Context, uid string) ([]Departure, error)
 			leaving = append(leaving, Departure{OrgID: oid, Rev: roster.Rev, Last: last})
 		}
 		if len(blocked) > 0 {
-			return nil, soleOwner(blocked, "You are the only owner of organizations with other members: make someone else owner first.")
+			return nil, nil, soleOwner(blocked, "You are the only owner of organizations with other members: make someone else owner first.")
 		}
 		if len(leaving) > MaxDepartures {
-			return nil, account.Errorf(account.CodeConflict, "You belong to more than %d organizations: leave some first, then delete the account.", MaxDepartures)
+			return nil, nil, account.Errorf(account.CodeConflict, "You belong to more than %d organizations: leave some first, then delete the account.", MaxDepartures)
 		}
 		next := u
 		next.Orgs = map[string]account.Membership{}
 		next.Version = u.Version + 1
 		next.UpdatedAt = s.Now().UTC()
-		err = s.Store.LeaveOrganizations(ctx, next, u.Version, leaving)
+		var evs []events.Event
+		writes := 1
+		for _, d := range leaving {
+			if d.Last && !d.Gone {
+				evs = append(evs, s.event(ctx, events.OrganizationDeleted, map[string]any{"organizationId": d.OrgID, "actorId": uid})...)
+			}
+			if !d.Gone {
+				writes += 3
+			}
+		}
+		inTxn := evs
+		if writes+len(evs) > maxTransactItems {
+			inTxn = nil // too many for one transaction: written right after it
+		}
+		err = s.Store.LeaveOrganizations(ctx, next, u.Version, leaving, inTxn...)
 		if err == nil {
-			return leaving, nil
+			if inTxn == nil {
+				for _, e := range evs {
+					if err := s.Events.Outbox.PutEvent(ctx, e); err != nil {
+						s.Log.WarnContext(ctx, "event outbox write failed; publishing directly", "eventId", e.ID, "err", err)
+					}
+				}
+			}
+			return leaving, evs, nil
 		}
 		if errors.Is(err, account.ErrConflict) && attempt < 10 {
 			continue
 		}
 		if errors.Is(err, account.ErrConflict) {
-			return nil, account.Errorf(account.CodeConflict, "Your organizations are being changed by other requests; retry.")
+			return nil, nil, account.Errorf(account.CodeConflict, "Your organizations are being changed by other requests; retry.")
 		}
-		return nil, account.Internal(fmt.Errorf("leave organizations: %w", err))
+		return nil, nil, account.Internal(fmt.Errorf("leave organizations: %w", err))
 	}
 }
 

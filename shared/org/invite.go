@@ -446,9 +446,10 @@ func (s *Service) acceptSignedIn(ctx context.Context, u account.User, inv Invita
 		next.Orgs[inv.OrgID] = account.Membership{Role: inv.Role, JoinedAt: now}
 		next.Version = u.Version + 1
 		next.UpdatedAt = now
-		err = s.Store.AcceptInvitationExisting(ctx, inv, now, roster.Rev, next, u.Version)
+		evs := s.event(ctx, events.MemberAdded, map[string]any{"organizationId": inv.OrgID, "userId": u.ID, "role": inv.Role, "invitedBy": inv.InvitedBy})
+		err = s.Store.AcceptInvitationExisting(ctx, inv, now, roster.Rev, next, u.Version, evs...)
 		if err == nil {
-			s.emit(ctx, events.MemberAdded, map[string]any{"organizationId": inv.OrgID, "userId": u.ID, "role": inv.Role, "invitedBy": inv.InvitedBy})
+			s.Events.Deliver(ctx, evs...)
 			if err := s.record(ctx, u.ID, u.ID, inv.OrgID, audit.ActionInviteAccepted, map[string]string{"role": inv.Role}); err != nil {
 				return InOrg{}, err
 			}
@@ -512,11 +513,12 @@ func (s *Service) acceptNew(ctx context.Context, inv Invitation, password string
 		if err != nil {
 			return Accepted{}, account.Internal(err)
 		}
-		err = s.Store.AcceptInvitationNew(ctx, inv, now, roster.Rev, u, hash, sess)
+		evs := s.event(ctx, events.MemberAdded, map[string]any{"organizationId": inv.OrgID, "userId": u.ID, "role": inv.Role, "invitedBy": inv.InvitedBy})
+		err = s.Store.AcceptInvitationNew(ctx, inv, now, roster.Rev, u, hash, sess, evs...)
 		switch {
 		case err == nil:
 			request.SetUserID(ctx, u.ID)
-			s.emit(ctx, events.MemberAdded, map[string]any{"organizationId": inv.OrgID, "userId": u.ID, "role": inv.Role, "invitedBy": inv.InvitedBy})
+			s.Events.Deliver(ctx, evs...)
 			if err := s.record(ctx, u.ID, u.ID, inv.OrgID, audit.ActionInviteAccepted, map[string]string{"role": inv.Role}); err != nil {
 				return Accepted{}, err
 			}

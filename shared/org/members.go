@@ -101,8 +101,9 @@ func (s *Service) RemoveMember(ctx context.Context, actor account.User, orgID, u
 			return account.Errorf(account.CodeForbidden, "Administrators can remove users only.")
 		}
 		return nil
+	}, func(m account.Membership) []events.Event {
+		return s.event(ctx, events.MemberRemoved, map[string]any{"organizationId": orgID, "userId": userID, "actorId": actor.ID, "role": m.Role, "reason": "removed"})
 	}, func(m account.Membership) error {
-		s.emit(ctx, events.MemberRemoved, map[string]any{"organizationId": orgID, "userId": userID, "actorId": actor.ID, "role": m.Role, "reason": "removed"})
 		return s.record(ctx, actor.ID, userID, orgID, audit.ActionMemberRemoved, map[string]string{"role": m.Role})
 	})
 }
@@ -113,8 +114,9 @@ func (s *Service) Leave(ctx context.Context, u account.User, orgID string) error
 	if err := memberOf(u, orgID); err != nil {
 		return err
 	}
-	return s.depart(ctx, u.ID, orgID, nil, func(m account.Membership) error {
-		s.emit(ctx, events.MemberRemoved, map[string]any{"organizationId": orgID, "userId": u.ID, "actorId": u.ID, "role": m.Role, "reason": "left"})
+	return s.depart(ctx, u.ID, orgID, nil, func(m account.Membership) []events.Event {
+		return s.event(ctx, events.MemberRemoved, map[string]any{"organizationId": orgID, "userId": u.ID, "actorId": u.ID, "role": m.Role, "reason": "left"})
+	}, func(m account.Membership) error {
 		return s.record(ctx, u.ID, u.ID, orgID, audit.ActionMemberLeft, map[string]string{"role": m.Role})
 	})
 }
@@ -122,8 +124,9 @@ func (s *Service) Leave(ctx context.Context, u account.User, orgID string) error
 // depart removes the membership of uid in orgID in one transaction (user
 // record version, member item, roster revision), re-reading on a race.
 // check, if set, is asked again on each fresh read; the last owner never
-// leaves. done runs once the removal is committed.
-func (s *Service) depart(ctx context.Context, uid, orgID string, check func(account.Membership) error, done func(account.Membership) error) error {
+// leaves. report makes the events of the removal, recorded in its
+// transaction and delivered once it commits; done runs after the commit.
+func (s *Service) depart(ctx context.Context, uid, orgID string, check func(account.Membership) error, report func(account.Membership) []events.Event, done func(account.Membership) error) error {
 	for attempt := 0; ; attempt++ {
 		u, err := s.Store.GetUser(ctx, uid)
 		if errors.Is(err, account.ErrNotFound) {
@@ -156,9 +159,11 @@ func (s *Service) depart(ctx context.Context, uid, orgID string, check func(acco
 		delete(next.Orgs, orgID)
 		next.Version = u.Version + 1
 		next.UpdatedAt = s.Now().UTC()
-		err = s.Store.RemoveMembership(ctx, next, u.Version, orgID, roster.Rev, false)
+		evs := report(cur)
+		err = s.Store.RemoveMembership(ctx, next, u.Version, orgID, roster.Rev, false, evs...)
 		switch {
 		case err == nil:
+			s.Events.Deliver(ctx, evs...)
 			return done(cur)
 		case errors.Is(err, account.ErrConflict) && attempt < 5:
 			continue

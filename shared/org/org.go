@@ -305,6 +305,9 @@ func (s *Service) EditStaff(ctx context.Context, actor account.User, subject InO
 		err = s.Users.SaveUser(ctx, next, u.Version)
 		switch {
 		case err == nil:
+			if fields := basic.ChangedFields(u, next, patch); len(fields) > 0 {
+				s.emit(ctx, events.ProfileUpdated, map[string]any{"userId": u.ID, "fields": fields})
+			}
 			if actor.ID != u.ID {
 				if err := s.record(ctx, actor.ID, u.ID, orgID, audit.ActionProfileEdited, map[string]string{"fields": strings.Join(fields, ",")}); err != nil {
 					return InOrg{}, err
@@ -357,9 +360,10 @@ func (s *Service) SetRole(ctx context.Context, actor account.User, subject InOrg
 		next.Orgs[orgID] = account.Membership{Role: role, JoinedAt: cur.JoinedAt}
 		next.Version = u.Version + 1
 		next.UpdatedAt = s.Now().UTC()
-		err = s.Store.PutMembership(ctx, next, u.Version, orgID, roster.Rev)
+		evs := s.event(ctx, events.MemberRoleChanged, map[string]any{"organizationId": orgID, "userId": u.ID, "actorId": actor.ID, "from": cur.Role, "to": role})
+		err = s.Store.PutMembership(ctx, next, u.Version, orgID, roster.Rev, evs...)
 		if err == nil {
-			s.emit(ctx, events.MemberRoleChanged, map[string]any{"organizationId": orgID, "userId": u.ID, "actorId": actor.ID, "from": cur.Role, "to": role})
+			s.Events.Deliver(ctx, evs...)
 			if err := s.record(ctx, actor.ID, u.ID, orgID, audit.ActionRoleChanged, map[string]string{"from": cur.Role, "to": role}); err != nil {
 				return InOrg{}, err
 			}
@@ -445,4 +449,14 @@ func (s *Service) emit(ctx context.Context, detailType string, detail map[string
 		return
 	}
 	s.Events.Emit(ctx, s.Events.New(ctx, detailType, detail))
+}
+
+// event makes the event a change reports, for the store to put in the
+// outbox within the change's transaction (none without an Emitter); after
+// the commit, s.Events.Deliver publishes it.
+func (s *Service) event(ctx context.Context, detailType string, detail map[string]any) []events.Event {
+	if s.Events == nil {
+		return nil
+	}
+	return []events.Event{s.Events.New(ctx, detailType, detail)}
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/example/myprofile/shared/account"
+	"github.com/example/myprofile/shared/events"
 	"github.com/example/myprofile/shared/sessions"
 )
 
@@ -67,13 +68,18 @@ type Store interface {
 	// ListMembers lists one page of members; next is "" on the last page.
 	// ErrBadCursor for a cursor it did not issue.
 	ListMembers(ctx context.Context, orgID, cursor string, limit int) (members []account.Member, next string, err error)
+	// The methods that commit a change in one transaction take the events
+	// that report it (evs) and put them in the events outbox within that
+	// transaction (store/eventsdb.TransactPuts): an event is recorded if and
+	// only if its change commits.
+	//
 	// PutMembership stores u (whose Orgs[orgID] is the new membership) and
 	// the member item. account.ErrConflict if the user or the roster changed.
-	PutMembership(ctx context.Context, u account.User, expectVersion int64, orgID string, orgRev int64) error
+	PutMembership(ctx context.Context, u account.User, expectVersion int64, orgID string, orgRev int64, evs ...events.Event) error
 	// RemoveMembership stores u (without orgID) and deletes the member item
 	// and the user's other items in the organization. With last, the
 	// organization itself is deleted too. account.ErrConflict on a race.
-	RemoveMembership(ctx context.Context, u account.User, expectVersion int64, orgID string, orgRev int64, last bool) error
+	RemoveMembership(ctx context.Context, u account.User, expectVersion int64, orgID string, orgRev int64, last bool, evs ...events.Event) error
 	// GetOrgs reads the organization items of ids (absent ones are
 	// missing from the map).
 	GetOrgs(ctx context.Context, ids []string) (map[string]account.Organization, error)
@@ -83,7 +89,7 @@ type Store interface {
 	// transaction: either every membership goes or none. An organization
 	// left empty (Last) is deleted after the commit. account.ErrConflict if
 	// the user or any roster changed. At most MaxDepartures at once.
-	LeaveOrganizations(ctx context.Context, u account.User, expectVersion int64, leaving []Departure) error
+	LeaveOrganizations(ctx context.Context, u account.User, expectVersion int64, leaving []Departure, evs ...events.Event) error
 	// UserItems reads every item of the user's partition and the user's
 	// billing alert in each of orgIDs, for the personal data export.
 	UserItems(ctx context.Context, uid string, orgIDs []string) ([]StoredItem, error)
@@ -103,19 +109,19 @@ type Store interface {
 	// item and first session, atomically. account.ErrEmailTaken if the email
 	// is held; account.ErrConflict if the invitation was used meanwhile or
 	// the roster changed.
-	AcceptInvitationNew(ctx context.Context, inv Invitation, now time.Time, orgRev int64, u account.User, passwordHash string, sess sessions.Session) error
+	AcceptInvitationNew(ctx context.Context, inv Invitation, now time.Time, orgRev int64, u account.User, passwordHash string, sess sessions.Session, evs ...events.Event) error
 	// AcceptInvitationExisting consumes the invitation and stores u (whose
 	// Orgs[inv.OrgID] is the new membership) with its member item,
 	// atomically. account.ErrConflict if the invitation was used meanwhile,
 	// or the user or the roster changed.
-	AcceptInvitationExisting(ctx context.Context, inv Invitation, now time.Time, orgRev int64, u account.User, expectVersion int64) error
+	AcceptInvitationExisting(ctx context.Context, inv Invitation, now time.Time, orgRev int64, u account.User, expectVersion int64, evs ...events.Event) error
 	// AnonymizeAudit replaces the user's id by pseudonym in every audit entry
 	// naming them and drops personal fields. Idempotent.
 	AnonymizeAudit(ctx context.Context, userID, pseudonym string) error
 	// DeleteUserData deletes every item of the user outside the audit log
 	// (sessions, credentials, 2FA, pending codes, counters, the email
 	// uniqueness item), the user record last. Idempotent and resumable.
-	DeleteUserData(ctx context.Context, u account.User) error
+	DeleteUserData(ctx context.Context, u account.User, evs ...events.Event) error
 }
 
 // Departure is one organization an account leaves as it is deleted.
@@ -136,6 +142,10 @@ type Departure struct {
 // refused (409 conflict) until it leaves some: a deletion never leaves
 // some organizations and not others.
 const MaxDepartures = 33
+
+// maxTransactItems is how many writes one DynamoDB transaction takes (the
+// change and the outbox puts of its events).
+const maxTransactItems = 100
 
 // ErrBadCursor is returned for a page cursor the store did not issue.
 var ErrBadCursor = errors.New("org: invalid cursor")

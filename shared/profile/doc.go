@@ -22,4 +22,8 @@
 //
 // Password change re-checks the current password (package reauth), revokes
 // every other session and emails a notice in the user's language.
+//
+// A saved patch that changed something publishes Profile Updated
+// (PublishUpdated: the user's id and the changed field names, never their
+// values; docs/events.md); a refused or no-op patch publishes nothing.
 package profile

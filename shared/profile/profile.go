@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/example/myprofile/shared/account"
+	"github.com/example/myprofile/shared/events"
 	"github.com/example/myprofile/shared/profile/basic"
 	"github.com/example/myprofile/shared/retry"
 	"github.com/example/myprofile/shared/sessions"
@@ -48,6 +49,9 @@ type Service struct {
 	// connected Zoom account, shared/connections); an error refuses the
 	// patch.
 	Complete []func(ctx context.Context, before account.User, after *account.User) error
+	// Events publishes Profile Updated (the changed field names, never
+	// their values) after each saved change (nil: none).
+	Events *events.Emitter
 }
 
 // maxPatchRetries bounds the re-reads of a PATCH without If-Match that lost
@@ -84,6 +88,7 @@ func (s *Service) Patch(ctx context.Context, u account.User, patch []byte, ifMat
 		err = s.Store.SaveUser(ctx, next, u.Version)
 		switch {
 		case err == nil:
+			PublishUpdated(ctx, s.Events, u, next, patch)
 			for _, hook := range s.AfterSave {
 				if err := runHook(ctx, hook, u, next); err != nil {
 					return account.User{}, account.Internal(err)
@@ -121,4 +126,17 @@ func runHook(ctx context.Context, hook func(context.Context, account.User, accou
 		}
 	}
 	return err
+}
+
+// PublishUpdated publishes Profile Updated for a saved change from before
+// to after by patch: {userId, fields}, the names of the patch's members it
+// changed (never their values); nothing for a patch that changed none. The save
+// is a single conditional write, so the event goes to the outbox right
+// after it (docs/events.md).
+func PublishUpdated(ctx context.Context, em *events.Emitter, before, after account.User, patch []byte) {
+	fields := basic.ChangedFields(before, after, patch)
+	if em == nil || len(fields) == 0 {
+		return
+	}
+	em.Emit(ctx, em.New(ctx, events.ProfileUpdated, map[string]any{"userId": after.ID, "fields": fields}))
 }

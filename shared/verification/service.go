@@ -223,14 +223,13 @@ func (s *Service) ConfirmEmailChange(ctx context.Context, u account.User, newEma
 		next.Email = c.Target
 		next.Version = u.Version + 1
 		next.UpdatedAt = s.Now().UTC()
-		err := s.Store.ConfirmEmail(ctx, next, u.Email, u.Version, c, s.Now())
+		evs := s.event(ctx, events.UserEmailChanged, map[string]any{"userId": u.ID})
+		err := s.Store.ConfirmEmail(ctx, next, u.Email, u.Version, c, s.Now(), evs...)
 		switch {
 		case err == nil:
 			s.noticeOldAddress(ctx, u, c)
 			s.record(ctx, u, audit.ActionEmailChanged, map[string]string{"from": notify.MaskEmail(u.Email), "to": notify.MaskEmail(c.Target)})
-			if s.Events != nil {
-				s.Events.Emit(ctx, s.Events.New(ctx, events.UserEmailChanged, map[string]any{"userId": u.ID}))
-			}
+			s.Events.Deliver(ctx, evs...)
 			return next, nil
 		case errors.Is(err, ErrNoPending):
 			return account.User{}, noPending()
@@ -350,13 +349,12 @@ func (s *Service) ConfirmPhoneChange(ctx context.Context, u account.User, code s
 		next.PhoneVerified = true
 		next.Version = u.Version + 1
 		next.UpdatedAt = s.Now().UTC()
-		err := s.Store.ConfirmPhone(ctx, next, u.Version, c, s.Now())
+		evs := s.event(ctx, events.UserPhoneChanged, map[string]any{"userId": u.ID})
+		err := s.Store.ConfirmPhone(ctx, next, u.Version, c, s.Now(), evs...)
 		switch {
 		case err == nil:
 			s.record(ctx, u, audit.ActionPhoneChanged, map[string]string{"to": notify.MaskPhone(c.Target)})
-			if s.Events != nil {
-				s.Events.Emit(ctx, s.Events.New(ctx, events.UserPhoneChanged, map[string]any{"userId": u.ID}))
-			}
+			s.Events.Deliver(ctx, evs...)
 			return next, nil
 		case errors.Is(err, ErrNoPending):
 			return account.User{}, noPending()
@@ -557,4 +555,13 @@ func (s *Service) record(ctx context.Context, u account.User, action string, det
 	if err := s.Audit.Record(ctx, e); err != nil && s.Log != nil {
 		s.Log.ErrorContext(ctx, "audit "+action, "userId", u.ID, "error", err.Error())
 	}
+}
+
+// event makes the event a change reports, for the store to put in the
+// outbox within the change's transaction (none without an Emitter).
+func (s *Service) event(ctx context.Context, detailType string, detail map[string]any) []events.Event {
+	if s.Events == nil {
+		return nil
+	}
+	return []events.Event{s.Events.New(ctx, detailType, detail)}
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/example/myprofile/shared/account"
 	"github.com/example/myprofile/shared/datakey/keyedhash"
+	"github.com/example/myprofile/shared/events"
 )
 
 // Kinds of pending change.
@@ -88,10 +89,12 @@ type Store interface {
 	// ErrNoPending if the change is gone, account.ErrEmailTaken if the email
 	// is held, account.ErrConflict if the user or the old email item changed
 	// meanwhile, or the transaction collided with another (retry).
-	ConfirmEmail(ctx context.Context, u account.User, oldEmail string, expectVersion int64, c Change, now time.Time) error
+	ConfirmEmail(ctx context.Context, u account.User, oldEmail string, expectVersion int64, c Change, now time.Time, evs ...events.Event) error
 	// ConfirmPhone saves u (version-conditioned) and deletes the pending
-	// change in one transaction; errors as ConfirmEmail.
-	ConfirmPhone(ctx context.Context, u account.User, expectVersion int64, c Change, now time.Time) error
+	// change in one transaction; errors as ConfirmEmail. Both put evs (the
+	// events reporting the change) in the events outbox within the same
+	// transaction, so they are recorded if and only if the change commits.
+	ConfirmPhone(ctx context.Context, u account.User, expectVersion int64, c Change, now time.Time, evs ...events.Event) error
 	// LookupEmail returns the id of the user holding an email;
 	// account.ErrNotFound if none.
 	LookupEmail(ctx context.Context, email string) (string, error)

@@ -34,8 +34,9 @@ const (
 	// ClientsName: a connections.ClientSource (default: the secret
 	// CONNECTIONS_SECRET names, else CONNECTIONS_<P>_CLIENT_ID/_SECRET).
 	ClientsName = "connections-clients"
-	// PublisherName: a connections.Publisher (default: a log line; the
-	// event bus publisher once merged).
+	// PublisherName: a connections.Publisher (default: BusPublisher, the
+	// domain events outbox and bus, when EVENT_BUS_NAME is set; else a log
+	// line).
 	PublisherName = "connections-publisher"
 )
 
@@ -46,11 +47,12 @@ func Service(d *app.Deps) (*connections.Service, error) {
 		return nil, err
 	}
 	st := d.Store()
+	pub := publisher(d) // outside app.Client: it reads other clients
 	return &connections.Service{
 		Store: connectionsdb.New(st), Users: st, Sealer: connections.DataKeySealer{Keys: keys},
 		Clients:   app.Client(d, ClientsName, func(cfg aws.Config) connections.ClientSource { return clientSource(d, cfg) }),
 		Config:    app.Client(d, ConfigName, func(aws.Config) connections.Config { return connections.LoadConfig(os.Getenv) }),
-		Publisher: app.Client(d, PublisherName, func(aws.Config) connections.Publisher { return connections.LogPublisher{Log: d.Log} }),
+		Publisher: app.Client(d, PublisherName, func(aws.Config) connections.Publisher { return pub }),
 		Mailer:    mailwire.Mailer(d), AppName: d.Config.AppName, Now: d.Now, Log: d.Log,
 	}, nil
 }

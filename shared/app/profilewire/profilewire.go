@@ -10,6 +10,7 @@ import (
 	"github.com/example/myprofile/shared/app/avatarwire"
 	"github.com/example/myprofile/shared/app/billingwire"
 	"github.com/example/myprofile/shared/app/connectionswire"
+	"github.com/example/myprofile/shared/app/eventswire"
 	"github.com/example/myprofile/shared/app/mailwire"
 	"github.com/example/myprofile/shared/app/orgwire"
 	"github.com/example/myprofile/shared/app/ssowire"
@@ -29,7 +30,7 @@ var _ profile.Store = (*store.Store)(nil)
 func Routes(d *app.Deps) (httpapi.Routes, error) {
 	st := d.Store()
 	sessions := d.Sessions()
-	p := &profile.Service{Store: st, Sessions: sessions, Now: d.Now}
+	p := &profile.Service{Store: st, Sessions: sessions, Now: d.Now, Events: eventswire.Emitter(d)}
 	// The daily summary's due index follows the profile.
 	p.AfterSave = append(p.AfterSave, (&dailysummary.Scheduler{Store: dailysummarydb.New(st), Now: d.Now}).AfterSave)
 	// A chosen calendar must be one of the connected accounts'.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/example/myprofile/shared/events"
 	"github.com/example/myprofile/shared/store"
@@ -17,6 +18,10 @@ import (
 
 // Keep is how long an unpublished event stays before its ttl removes it.
 const Keep = 14 * 24 * time.Hour
+
+// MaxTransactItems is how many writes one DynamoDB TransactWriteItems
+// takes: a change and the outbox puts of its events fit within it.
+const MaxTransactItems = 100
 
 // Outbox stores events in the table.
 type Outbox struct{ *store.Store }
@@ -30,13 +35,38 @@ func sk(e events.Event) string {
 	return e.OccurredAt.UTC().Format("2006-01-02T15:04:05.000000000Z") + "#" + e.ID
 }
 
+// Item is the outbox item of e.
+func Item(e events.Event) (store.Item, error) {
+	it, err := store.Marshal(store.PKOutbox, sk(e), e)
+	if err != nil {
+		return nil, err
+	}
+	it[store.AttrTTL] = store.TTL(e.OccurredAt.Add(Keep))
+	return it, nil
+}
+
+// TransactPuts are the writes that put evs in the outbox of table, for a
+// store to add to the TransactWriteItems of the change they report: the
+// events are then recorded if and only if the change commits (one item
+// each, counted in the transaction's 100-item limit).
+func TransactPuts(table string, evs []events.Event) ([]ddbtypes.TransactWriteItem, error) {
+	out := make([]ddbtypes.TransactWriteItem, 0, len(evs))
+	for _, e := range evs {
+		it, err := Item(e)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ddbtypes.TransactWriteItem{Put: &ddbtypes.Put{TableName: aws.String(table), Item: it}})
+	}
+	return out, nil
+}
+
 // PutEvent stores an event not yet published.
 func (o Outbox) PutEvent(ctx context.Context, e events.Event) error {
-	it, err := store.Marshal(store.PKOutbox, sk(e), e)
+	it, err := Item(e)
 	if err != nil {
 		return err
 	}
-	it[store.AttrTTL] = store.TTL(e.OccurredAt.Add(Keep))
 	if _, err := o.DB.PutItem(ctx, &dynamodb.PutItemInput{TableName: &o.Table, Item: it}); err != nil {
 		return fmt.Errorf("put event: %w", err)
 	}

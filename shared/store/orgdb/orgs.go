@@ -14,9 +14,11 @@ import (
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/example/myprofile/shared/account"
+	"github.com/example/myprofile/shared/events"
 	"github.com/example/myprofile/shared/org"
 	"github.com/example/myprofile/shared/sessions"
 	"github.com/example/myprofile/shared/store"
+	"github.com/example/myprofile/shared/store/eventsdb"
 )
 
 var _ org.Store = (*Store)(nil)
@@ -171,6 +173,22 @@ func memberItem(u account.User, orgID string) (store.Item, error) {
 	return store.Marshal(store.OrgPK(orgID), store.MemberSK(u.ID), account.Member{OrgID: orgID, UserID: u.ID, Role: m.Role, JoinedAt: m.JoinedAt})
 }
 
+// withEvents adds the outbox puts of evs to a transaction's items, so the
+// events are recorded if and only if the change commits.
+func (s *Store) withEvents(items []ddbtypes.TransactWriteItem, evs []events.Event) ([]ddbtypes.TransactWriteItem, error) {
+	if len(evs) == 0 {
+		return items, nil
+	}
+	if len(items)+len(evs) > eventsdb.MaxTransactItems {
+		return nil, fmt.Errorf("transaction: %d items and %d events is more than %d", len(items), len(evs), eventsdb.MaxTransactItems)
+	}
+	puts, err := eventsdb.TransactPuts(s.Table, evs)
+	if err != nil {
+		return nil, err
+	}
+	return append(items, puts...), nil
+}
+
 // membershipErr maps a cancelled membership transaction to the domain error.
 func membershipErr(op string, err error) error {
 	if r := store.CancelReasons(err); len(r) > 0 {
@@ -184,7 +202,7 @@ func membershipErr(op string, err error) error {
 }
 
 // PutMembership writes the user and their member item, bumping the roster.
-func (s *Store) PutMembership(ctx context.Context, u account.User, expectVersion int64, orgID string, orgRev int64) error {
+func (s *Store) PutMembership(ctx context.Context, u account.User, expectVersion int64, orgID string, orgRev int64, evs ...events.Event) error {
 	if _, ok := u.Orgs[orgID]; !ok {
 		return fmt.Errorf("put membership: user has no membership in %s", orgID)
 	}
@@ -196,11 +214,15 @@ func (s *Store) PutMembership(ctx context.Context, u account.User, expectVersion
 	if err != nil {
 		return err
 	}
-	_, err = s.DB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []ddbtypes.TransactWriteItem{
+	items, err := s.withEvents([]ddbtypes.TransactWriteItem{
 		{Put: userPut},
 		{Put: &ddbtypes.Put{TableName: &s.Table, Item: mi}},
 		{Update: s.orgRevUpdate(orgID, orgRev)},
-	}})
+	}, evs)
+	if err != nil {
+		return err
+	}
+	_, err = s.DB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
 	if err != nil {
 		return membershipErr("put membership", err)
 	}
@@ -209,7 +231,7 @@ func (s *Store) PutMembership(ctx context.Context, u account.User, expectVersion
 
 // RemoveMembership writes the user without the membership and deletes the
 // member item and the user's billing alert in the organization.
-func (s *Store) RemoveMembership(ctx context.Context, u account.User, expectVersion int64, orgID string, orgRev int64, last bool) error {
+func (s *Store) RemoveMembership(ctx context.Context, u account.User, expectVersion int64, orgID string, orgRev int64, last bool, evs ...events.Event) error {
 	if _, ok := u.Orgs[orgID]; ok {
 		return fmt.Errorf("remove membership: user still has a membership in %s", orgID)
 	}
@@ -217,12 +239,16 @@ func (s *Store) RemoveMembership(ctx context.Context, u account.User, expectVers
 	if err != nil {
 		return err
 	}
-	_, err = s.DB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []ddbtypes.TransactWriteItem{
+	items, err := s.withEvents([]ddbtypes.TransactWriteItem{
 		{Put: userPut},
 		{Delete: &ddbtypes.Delete{TableName: &s.Table, Key: store.Key(store.OrgPK(orgID), store.MemberSK(u.ID))}},
 		{Delete: &ddbtypes.Delete{TableName: &s.Table, Key: store.Key(store.OrgPK(orgID), store.PrefixAlert+u.ID)}},
 		{Update: s.orgRevUpdate(orgID, orgRev)},
-	}})
+	}, evs)
+	if err != nil {
+		return err
+	}
+	_, err = s.DB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
 	if err != nil {
 		return membershipErr("remove membership", err)
 	}
@@ -316,7 +342,7 @@ func (s *Store) GetOrgs(ctx context.Context, ids []string) (map[string]account.O
 // organization, deletes the member item and the billing alert and bumps
 // the roster revision, in one transaction; then deletes the organizations
 // left empty.
-func (s *Store) LeaveOrganizations(ctx context.Context, u account.User, expectVersion int64, leaving []org.Departure) error {
+func (s *Store) LeaveOrganizations(ctx context.Context, u account.User, expectVersion int64, leaving []org.Departure, evs ...events.Event) error {
 	if len(leaving) > org.MaxDepartures {
 		return fmt.Errorf("leave organizations: %d is more than %d in one transaction", len(leaving), org.MaxDepartures)
 	}
@@ -337,6 +363,10 @@ func (s *Store) LeaveOrganizations(ctx context.Context, u account.User, expectVe
 			ddbtypes.TransactWriteItem{Delete: &ddbtypes.Delete{TableName: &s.Table, Key: store.Key(store.OrgPK(d.OrgID), store.PrefixAlert+u.ID)}},
 			ddbtypes.TransactWriteItem{Update: s.orgRevUpdate(d.OrgID, d.Rev)},
 		)
+	}
+	items, err = s.withEvents(items, evs)
+	if err != nil {
+		return err
 	}
 	if _, err := s.DB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items}); err != nil {
 		return membershipErr("leave organizations", err)
@@ -468,7 +498,7 @@ func (s *Store) consumeInvite(inv org.Invitation, now time.Time) *ddbtypes.Delet
 // email's uniqueness item (only if nobody holds it), the user record, the
 // password, the member item, the first session and the roster revision in
 // one transaction.
-func (s *Store) AcceptInvitationNew(ctx context.Context, inv org.Invitation, now time.Time, orgRev int64, u account.User, passwordHash string, sess sessions.Session) error {
+func (s *Store) AcceptInvitationNew(ctx context.Context, inv org.Invitation, now time.Time, orgRev int64, u account.User, passwordHash string, sess sessions.Session, evs ...events.Event) error {
 	if _, ok := u.Orgs[inv.OrgID]; !ok {
 		return fmt.Errorf("accept invitation: user has no membership in %s", inv.OrgID)
 	}
@@ -493,7 +523,7 @@ func (s *Store) AcceptInvitationNew(ctx context.Context, inv org.Invitation, now
 		return err
 	}
 	notExists := aws.String("attribute_not_exists(pk)")
-	_, err = s.DB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []ddbtypes.TransactWriteItem{
+	items, err := s.withEvents([]ddbtypes.TransactWriteItem{
 		{Put: &ddbtypes.Put{TableName: &s.Table, Item: emailIt, ConditionExpression: notExists}}, // index 0: email unique
 		{Delete: s.consumeInvite(inv, now)},
 		{Put: &ddbtypes.Put{TableName: &s.Table, Item: userIt, ConditionExpression: notExists}},
@@ -502,7 +532,11 @@ func (s *Store) AcceptInvitationNew(ctx context.Context, inv org.Invitation, now
 		{Put: &ddbtypes.Put{TableName: &s.Table, Item: sessIt, ConditionExpression: notExists}},
 		{Update: s.orgRevUpdate(inv.OrgID, orgRev)},
 		{Delete: s.unlistInvite(inv.OrgID, inv.ID)},
-	}})
+	}, evs)
+	if err != nil {
+		return err
+	}
+	_, err = s.DB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
 	if err != nil {
 		if r := store.CancelReasons(err); len(r) > 0 && r[0] == "ConditionalCheckFailed" {
 			return account.ErrEmailTaken
@@ -514,7 +548,7 @@ func (s *Store) AcceptInvitationNew(ctx context.Context, inv org.Invitation, now
 
 // AcceptInvitationExisting consumes the invitation and adds the membership
 // to an existing account in one transaction.
-func (s *Store) AcceptInvitationExisting(ctx context.Context, inv org.Invitation, now time.Time, orgRev int64, u account.User, expectVersion int64) error {
+func (s *Store) AcceptInvitationExisting(ctx context.Context, inv org.Invitation, now time.Time, orgRev int64, u account.User, expectVersion int64, evs ...events.Event) error {
 	if _, ok := u.Orgs[inv.OrgID]; !ok {
 		return fmt.Errorf("accept invitation: user has no membership in %s", inv.OrgID)
 	}
@@ -526,13 +560,17 @@ func (s *Store) AcceptInvitationExisting(ctx context.Context, inv org.Invitation
 	if err != nil {
 		return err
 	}
-	_, err = s.DB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []ddbtypes.TransactWriteItem{
+	items, err := s.withEvents([]ddbtypes.TransactWriteItem{
 		{Delete: s.consumeInvite(inv, now)},
 		{Put: userPut},
 		{Put: &ddbtypes.Put{TableName: &s.Table, Item: mi, ConditionExpression: aws.String("attribute_not_exists(pk)")}},
 		{Update: s.orgRevUpdate(inv.OrgID, orgRev)},
 		{Delete: s.unlistInvite(inv.OrgID, inv.ID)},
-	}})
+	}, evs)
+	if err != nil {
+		return err
+	}
+	_, err = s.DB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
 	if err != nil {
 		return membershipErr("accept invitation", err)
 	}
@@ -546,7 +584,7 @@ func (s *Store) AcceptInvitationExisting(ctx context.Context, inv org.Invitation
 // step is idempotent, so a run that failed half-way is finished by the next
 // one; the email, password and user record go last, so until then the
 // account can still sign in and send the deletion again.
-func (s *Store) DeleteUserData(ctx context.Context, u account.User) error {
+func (s *Store) DeleteUserData(ctx context.Context, u account.User, evs ...events.Event) error {
 	sweep := func() error {
 		items, err := s.QueryAll(ctx, &dynamodb.QueryInput{
 			TableName:                 &s.Table,
@@ -596,7 +634,7 @@ func (s *Store) DeleteUserData(ctx context.Context, u account.User) error {
 			return fmt.Errorf("delete counters: %w", err)
 		}
 	}
-	_, err := s.DB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []ddbtypes.TransactWriteItem{
+	last, err := s.withEvents([]ddbtypes.TransactWriteItem{
 		{Delete: &ddbtypes.Delete{
 			TableName: &s.Table, Key: store.Key(store.EmailPK(u.Email), store.SKEmail),
 			// Never free an address another account holds now.
@@ -605,14 +643,24 @@ func (s *Store) DeleteUserData(ctx context.Context, u account.User) error {
 		}},
 		{Delete: &ddbtypes.Delete{TableName: &s.Table, Key: store.Key(store.UserPK(u.ID), store.SKProfile)}},
 		{Delete: &ddbtypes.Delete{TableName: &s.Table, Key: store.Key(store.UserPK(u.ID), store.SKPassword)}},
-	}})
+	}, evs)
+	if err != nil {
+		return err
+	}
+	_, err = s.DB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: last})
 	if err != nil {
 		if r := store.CancelReasons(err); len(r) > 0 && r[0] == "ConditionalCheckFailed" {
-			// The address now belongs to someone else: delete the record alone.
-			for _, sk := range []string{store.SKPassword, store.SKProfile} {
-				if _, err := s.DB.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: &s.Table, Key: store.Key(store.UserPK(u.ID), sk)}); err != nil {
-					return fmt.Errorf("delete user: %w", err)
-				}
+			// The address now belongs to someone else: delete the record
+			// alone, the events (outbox) with it.
+			ws, err := eventsdb.TransactPuts(s.Table, evs)
+			if err != nil {
+				return err
+			}
+			ws = append(ws,
+				ddbtypes.TransactWriteItem{Delete: &ddbtypes.Delete{TableName: &s.Table, Key: store.Key(store.UserPK(u.ID), store.SKPassword)}},
+				ddbtypes.TransactWriteItem{Delete: &ddbtypes.Delete{TableName: &s.Table, Key: store.Key(store.UserPK(u.ID), store.SKProfile)}})
+			if _, err := s.DB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: ws}); err != nil {
+				return fmt.Errorf("delete user: %w", err)
 			}
 		} else {
 			return fmt.Errorf("delete user: %w", err)

@@ -13,7 +13,9 @@ import (
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/example/myprofile/shared/account"
+	"github.com/example/myprofile/shared/events"
 	"github.com/example/myprofile/shared/store"
+	"github.com/example/myprofile/shared/store/eventsdb"
 	"github.com/example/myprofile/shared/verification"
 )
 
@@ -101,7 +103,7 @@ func (s *Store) deletePending(c verification.Change, now time.Time) *ddbtypes.De
 }
 
 // ConfirmEmail moves the user to a new email in one transaction.
-func (s *Store) ConfirmEmail(ctx context.Context, u account.User, oldEmail string, expectVersion int64, c verification.Change, now time.Time) error {
+func (s *Store) ConfirmEmail(ctx context.Context, u account.User, oldEmail string, expectVersion int64, c verification.Change, now time.Time, evs ...events.Event) error {
 	userPut, err := s.UserPut(u, expectVersion)
 	if err != nil {
 		return err
@@ -110,7 +112,11 @@ func (s *Store) ConfirmEmail(ctx context.Context, u account.User, oldEmail strin
 	if err != nil {
 		return err
 	}
-	_, err = s.DB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []ddbtypes.TransactWriteItem{
+	puts, err := eventsdb.TransactPuts(s.Table, evs)
+	if err != nil {
+		return err
+	}
+	_, err = s.DB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: append([]ddbtypes.TransactWriteItem{
 		{Put: &ddbtypes.Put{TableName: &s.Table, Item: emailIt, ConditionExpression: aws.String("attribute_not_exists(pk)")}}, // 0: claim
 		{Delete: &ddbtypes.Delete{ // 1: release
 			TableName: &s.Table, Key: store.Key(store.EmailPK(oldEmail), store.SKEmail),
@@ -119,7 +125,7 @@ func (s *Store) ConfirmEmail(ctx context.Context, u account.User, oldEmail strin
 		}},
 		{Put: userPut},                    // 2: the user, version-conditioned
 		{Delete: s.deletePending(c, now)}, // 3: single use
-	}})
+	}, puts...)}) // then the outbox puts
 	if err == nil {
 		return nil
 	}
@@ -128,7 +134,7 @@ func (s *Store) ConfirmEmail(ctx context.Context, u account.User, oldEmail strin
 	switch {
 	case errors.As(err, &tc):
 		return account.ErrConflict
-	case len(r) != 4:
+	case len(r) != 4+len(puts):
 		return fmt.Errorf("confirm email change: %w", err)
 	case r[3] == "ConditionalCheckFailed":
 		// Checked first: a concurrent confirmation of the same change also
@@ -144,15 +150,19 @@ func (s *Store) ConfirmEmail(ctx context.Context, u account.User, oldEmail strin
 }
 
 // ConfirmPhone saves the user with the new phone and consumes the change.
-func (s *Store) ConfirmPhone(ctx context.Context, u account.User, expectVersion int64, c verification.Change, now time.Time) error {
+func (s *Store) ConfirmPhone(ctx context.Context, u account.User, expectVersion int64, c verification.Change, now time.Time, evs ...events.Event) error {
 	userPut, err := s.UserPut(u, expectVersion)
 	if err != nil {
 		return err
 	}
-	_, err = s.DB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []ddbtypes.TransactWriteItem{
+	puts, err := eventsdb.TransactPuts(s.Table, evs)
+	if err != nil {
+		return err
+	}
+	_, err = s.DB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: append([]ddbtypes.TransactWriteItem{
 		{Put: userPut},
 		{Delete: s.deletePending(c, now)},
-	}})
+	}, puts...)})
 	if err == nil {
 		return nil
 	}
@@ -161,7 +171,7 @@ func (s *Store) ConfirmPhone(ctx context.Context, u account.User, expectVersion 
 	switch {
 	case errors.As(err, &tc):
 		return account.ErrConflict
-	case len(r) != 2:
+	case len(r) != 2+len(puts):
 		return fmt.Errorf("confirm phone change: %w", err)
 	case r[1] == "ConditionalCheckFailed":
 		return verification.ErrNoPending
