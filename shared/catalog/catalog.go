@@ -206,7 +206,7 @@ var functions = []Function{
 		// Queue: with DIGEST_QUEUE_URL (the stack's QUEUE_URL) it claims the
 		// due days and enqueues them for daily-summary-worker instead of
 		// sending (the fan-out of a due set larger than one run can send).
-		Needs: Needs{Actions: []string{"dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}, Indexes: []string{"gsi1", "gsi2"}, Email: true, Queue: "digest"},
+		Needs: Needs{Actions: []string{"dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}, Indexes: []string{"gsi1"}, Email: true, Queue: "digest"},
 	},
 	{
 		Name:         "daily-summary-worker",
@@ -217,7 +217,7 @@ var functions = []Function{
 		// about 1.5 s; the stack sets the queue's visibility timeout to six
 		// times this timeout.
 		TimeoutSec: 60,
-		Needs:      Needs{Actions: []string{"dynamodb:GetItem", "dynamodb:UpdateItem"}, Indexes: []string{"gsi2"}, Email: true, Queue: "digest"},
+		Needs:      Needs{Actions: []string{"dynamodb:Query", "dynamodb:UpdateItem"}, Email: true, Queue: "digest"},
 	},
 	{
 		Name:         "events-outbox",

@@ -203,21 +203,22 @@ func (r *Runner) deliver(ctx context.Context, d Delivery, st *Stats, p *pacer) b
 		st.Failed++
 		return true
 	}
-	u, err := r.Store.GetUser(ctx, c.UserID)
+	loc, err := time.LoadLocation(c.Timezone)
+	var in Inputs
+	if err == nil {
+		// One read: the user, their preferences and the day's activities.
+		in, err = r.read(ctx, c.UserID, c.Day, loc)
+	}
 	if errors.Is(err, account.ErrNotFound) {
 		st.Skipped++ // the account is gone; the next run unschedules it
 		return false
 	}
 	if err == nil {
-		u.Defaults()
-		if !u.DailySummary.Enabled {
+		if !in.User.DailySummary.Enabled {
 			st.Skipped++ // turned off since the claim
 			return false
 		}
-		var loc *time.Location
-		if loc, err = time.LoadLocation(c.Timezone); err == nil {
-			err = r.send(ctx, u, c.Day, loc, st, p)
-		}
+		err = r.send(ctx, in, c.Day, loc, st, p)
 	}
 	if err != nil {
 		st.Failed++
