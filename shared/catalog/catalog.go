@@ -236,7 +236,7 @@ var functions = []Function{
 		Kind:         Schedule,
 		Schedule:     "rate(15 minutes)",
 		TimeoutSec:   300,
-		Needs:        Needs{Actions: []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"}, Indexes: []string{"gsi1", "gsi2"}, Email: true, SMS: true},
+		Needs:        Needs{Actions: []string{"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"}, Indexes: []string{"gsi1", "gsi2"}, Email: true, SMS: true},
 	},
 	{
 		Name:         "phone",
