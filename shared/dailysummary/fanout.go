@@ -218,7 +218,9 @@ func (r *Runner) deliver(ctx context.Context, d Delivery, st *Stats, p *pacer) b
 			st.Skipped++ // turned off since the claim
 			return false
 		}
-		err = r.send(ctx, in, c.Day, loc, st, p)
+		if err = r.send(ctx, in, c.Day, loc, st, p); err == nil && st.Sent > 0 {
+			st.LatenessSeconds = max(0, r.Now().Sub(c.ClaimedDue).Seconds())
+		}
 	}
 	if err != nil {
 		st.Failed++

@@ -68,6 +68,9 @@ type Stats struct {
 	IndexItemsRead int  `json:"indexItemsRead"` // items read from the due index
 	Queries        int  `json:"queries"`        // index queries
 	Incomplete     bool `json:"incomplete"`     // stopped for the time budget; the rest is still due
+	// LatenessSeconds is how long after its due time the latest summary
+	// sent went out (worker: Now at the send minus the claimed due).
+	LatenessSeconds float64 `json:"latenessSeconds"`
 }
 
 // add adds one user's counts; workers call it under mu.
@@ -81,6 +84,7 @@ func (s *Stats) add(mu *sync.Mutex, o Stats) {
 	s.Skipped += o.Skipped
 	s.Lost += o.Lost
 	s.Dropped += o.Dropped
+	s.LatenessSeconds = max(s.LatenessSeconds, o.LatenessSeconds)
 }
 
 func (r *Runner) pageSize() int {
@@ -362,10 +366,11 @@ func (r *Runner) report(function string, st Stats, start time.Time, took time.Du
 		ns = "MyProfile"
 	}
 	names := []string{"DigestsDue", "DigestsSent", "DigestsQueued", "SendFailures", "DigestsDropped", "DigestIndexItemsRead"}
-	metrics := make([]map[string]string, len(names))
+	metrics := make([]map[string]string, len(names), len(names)+1)
 	for i, n := range names {
 		metrics[i] = map[string]string{"Name": n, "Unit": "Count"}
 	}
+	metrics = append(metrics, map[string]string{"Name": "DigestLatenessSeconds", "Unit": "Seconds"})
 	emf := map[string]any{
 		"Timestamp":         start.UnixMilli(),
 		"CloudWatchMetrics": []map[string]any{{"Namespace": ns, "Dimensions": [][]string{{"function"}}, "Metrics": metrics}},
@@ -376,7 +381,7 @@ func (r *Runner) report(function string, st Stats, start time.Time, took time.Du
 	}
 	r.Log.Log(context.Background(), level, "daily summary run",
 		"_aws", emf, "function", function,
-		"DigestsDue", st.Due, "DigestsSent", st.Sent, "DigestsQueued", st.Queued, "SendFailures", st.Failed, "DigestsDropped", st.Dropped, "DigestIndexItemsRead", st.IndexItemsRead,
+		"DigestsDue", st.Due, "DigestsSent", st.Sent, "DigestsQueued", st.Queued, "SendFailures", st.Failed, "DigestsDropped", st.Dropped, "DigestIndexItemsRead", st.IndexItemsRead, "DigestLatenessSeconds", st.LatenessSeconds,
 		"skipped", st.Skipped, "lost", st.Lost, "queries", st.Queries, "incomplete", st.Incomplete,
 		"took", took.String())
 }
