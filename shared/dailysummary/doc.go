@@ -60,7 +60,10 @@
 // the notification preferences and the day's live activities
 // (Store.DigestInputs; the filter trims the answer, not the read capacity)
 // and the conditional claim; the index pages come on top, per run. With the
-// fan-out the worker adds its take and its own read (4 in all).
+// fan-out the run only claims (1 request, so 100,000 due users fit in its
+// 5-minute timeout) and the worker takes the claim and reads once (3 in
+// all); the worker then handles a deleted account (skips it) and an entry a
+// missed profile hook left stale (gives the claim back and repairs it).
 //
 // Each run records the metrics DigestsDue, DigestsSent, DigestsQueued,
 // DigestsDropped and DigestIndexItemsRead (package metrics), and the worker

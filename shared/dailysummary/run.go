@@ -209,33 +209,39 @@ func (r *Runner) process(ctx context.Context, e Entry, now time.Time, st *Stats,
 		st.Failed++
 		return nil
 	}
-	// One read for the user, their preferences and the day's activities
-	// (the inline run sends from it; the fan-out's worker reads again).
-	in, err := r.read(ctx, e.UserID, e.Day, loc)
-	if errors.Is(err, account.ErrNotFound) {
-		// The account is gone: take it out of the index.
-		if err := r.Store.DeleteDigest(ctx, e.UserID); err != nil {
-			log.Error("daily summary: unschedule deleted user", "err", err)
+	// Inline, one read for the user, their preferences and the day's
+	// activities, before the claim (a deleted account or a stale entry is
+	// handled here). The fan-out's run claims without reading: the worker
+	// reads once and handles both (a claim cannot recreate the entry of a
+	// deleted account: its condition needs the entry).
+	var in Inputs
+	if r.Queue == nil {
+		in, err = r.read(ctx, e.UserID, e.Day, loc)
+		if errors.Is(err, account.ErrNotFound) {
+			// The account is gone: take it out of the index.
+			if err := r.Store.DeleteDigest(ctx, e.UserID); err != nil {
+				log.Error("daily summary: unschedule deleted user", "err", err)
+			}
+			st.Skipped++
+			return nil
 		}
-		st.Skipped++
-		return nil
-	}
-	if err != nil {
-		log.Error("daily summary: read user", "err", err)
-		st.Failed++
-		return nil
-	}
-	u := in.User
-	// The profile hook keeps the entry in step; if it did not run (or ran
-	// for an older version), repair the entry from the record now.
-	if u.Version > e.SourceVersion && (!u.DailySummary.Enabled || u.Timezone != e.Timezone || u.DailySummary.Time != e.Time) {
-		if err := (&Scheduler{Store: r.Store, Now: r.Now}).Sync(ctx, u); err != nil {
-			log.Error("daily summary: repair entry", "err", err)
+		if err != nil {
+			log.Error("daily summary: read user", "err", err)
 			st.Failed++
 			return nil
 		}
-		st.Skipped++
-		return nil
+		u := in.User
+		// The profile hook keeps the entry in step; if it did not run (or ran
+		// for an older version), repair the entry from the record now.
+		if u.Version > e.SourceVersion && (!u.DailySummary.Enabled || u.Timezone != e.Timezone || u.DailySummary.Time != e.Time) {
+			if err := (&Scheduler{Store: r.Store, Now: r.Now}).Sync(ctx, u); err != nil {
+				log.Error("daily summary: repair entry", "err", err)
+				st.Failed++
+				return nil
+			}
+			st.Skipped++
+			return nil
+		}
 	}
 	// The next due day: after this one, and at or after now (a run that
 	// comes late sends once, not once per missed day).
