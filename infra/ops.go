@@ -26,6 +26,7 @@ const (
 	sesComplaintRate    = 0.001 // ... and at 0.1 % complaints
 	queueMaxAgeSeconds  = 900   // oldest message in a work queue
 	smsBudgetAlarmShare = 0.8   // share of the daily SMS budget (smsDailyBudget) sent in 24 hours
+	digestLatenessMax   = 3600  // seconds a daily summary may go out after its due time (users due at once / SES send rate)
 )
 
 // alarmTopic is the topic given by context, or one the stack creates.
@@ -98,6 +99,16 @@ func newAlarms(stack awscdk.Stack, in alarmInputs) {
 			b.fn.MetricErrors(sum), 1, 1, 1)
 		alarm(b.p.id+"ThrottlesAlarm", fmt.Sprintf("Function %s was throttled (account or reserved concurrency exhausted).", name),
 			b.fn.MetricThrottles(sum), 1, 1, 1)
+		if name == "daily-summary-worker" {
+			// The worker reports, per batch, how late its latest summary
+			// went out: users due at the same minute / the SES send rate.
+			alarm(b.p.id+"LatenessAlarm", fmt.Sprintf("Daily summaries went out more than %d s after their due time: too many users due at once for the SES send rate (DAILY_SUMMARY_SEND_RATE), or the worker is failing.", digestLatenessMax),
+				awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
+					Namespace: jsii.String(in.namespace), MetricName: jsii.String("DigestLatenessSeconds"),
+					DimensionsMap: &map[string]*string{"function": jsii.String(name)},
+					Period:        five, Statistic: jsii.String("Maximum"),
+				}), digestLatenessMax, 1, 1)
+		}
 		if b.dlq != nil {
 			alarm(b.p.id+"DeadLettersAlarm", fmt.Sprintf("Events for %s failed every retry and wait in its dead-letter queue.", name),
 				b.dlq.MetricApproximateNumberOfMessagesVisible(maxOf), 1, 1, 1)

@@ -433,6 +433,9 @@ func TestAlarmsNotifyTheTopic(t *testing.T) {
 					t.Errorf("%d alarms on %s, want %d", byMetric[metric], metric, want)
 				}
 			}
+			if tc.created && byMetric["DigestLatenessSeconds"] != 1 {
+				t.Errorf("%d alarms on the daily summary's lateness (DigestLatenessSeconds), want 1", byMetric["DigestLatenessSeconds"])
+			}
 			for id, a := range alarms {
 				if props(a)["MetricName"] == "Latency" && props(a)["EvaluateLowSampleCountPercentile"] != "ignore" {
 					t.Errorf("%s: a percentile alarm that fires on a handful of requests", id)

@@ -91,31 +91,6 @@ func (s *Service) BalanceChanged(ctx context.Context, ev BalanceEvent) (Stats, e
 	return s.evaluate(ctx, b)
 }
 
-// Run is the scheduled safety net: it evaluates every organization marked
-// low (a sparse index query per shard, never a scan).
-func (s *Service) Run(ctx context.Context) (Stats, error) {
-	orgs, err := s.Store.LowBalanceOrgs(ctx)
-	if err != nil {
-		return Stats{}, err
-	}
-	var total Stats
-	var errs []error
-	for _, oid := range orgs {
-		b, err := s.Store.GetBalance(ctx, oid)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("org %s: %w", oid, err))
-			continue
-		}
-		st, err := s.evaluate(ctx, b)
-		total.add(st)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("org %s: %w", oid, err))
-		}
-	}
-	s.Log.InfoContext(ctx, "low-credit run", "orgs", total.Orgs, "alerts", total.Alerts, "failed", total.Failed, "rearmed", total.Rearmed)
-	return total, errors.Join(errs...)
-}
-
 // evaluate applies the rule to one organization at balance b.
 func (s *Service) evaluate(ctx context.Context, b Balance) (Stats, error) {
 	st := Stats{Orgs: 1}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/example/myprofile/shared/account"
+	"github.com/example/myprofile/shared/prefs"
 )
 
 // Channels an alert can go out by.
@@ -120,6 +121,30 @@ type Store interface {
 	RearmAlert(ctx context.Context, orgID, userID string, rule int64) (bool, error)
 	// DisableAlert turns a subscription off (the member lost the permission).
 	DisableAlert(ctx context.Context, orgID, userID string) error
+
+	// The scheduled run's requests (Service.Run): a few per organization,
+	// one per alert sent.
+
+	// OrgAlerts reads an organization's balance and every subscription in
+	// one request; account.ErrNotFound if no balance was ever received.
+	OrgAlerts(ctx context.Context, orgID string) (Balance, []Subscription, error)
+	// Recipients reads the members' user records and notification
+	// preferences (the defaults when none are stored), many per request; a
+	// member whose user record is gone is absent from the map.
+	Recipients(ctx context.Context, userIDs []string) (map[string]Recipient, error)
+	// ClaimAlerts takes the lease of each subscription as ClaimAlert does,
+	// in one request while the stored balance is still b; it returns the
+	// subscriptions claimed (none when the balance changed).
+	ClaimAlerts(ctx context.Context, b Balance, subs []Subscription, leaseID string, now, leaseUntil time.Time) ([]Subscription, error)
+	// DisarmAlertAt is DisarmAlert while the stored balance is still b;
+	// stale reports a changed balance (nothing written).
+	DisarmAlertAt(ctx context.Context, b Balance, userID, leaseID string) (ok, stale bool, err error)
+}
+
+// Recipient is what an alert needs of a member.
+type Recipient struct {
+	User  account.User
+	Prefs prefs.Preferences
 }
 
 // Users reads the current user record (role, language, verified phone).

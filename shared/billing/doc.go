@@ -29,7 +29,14 @@
 // uses every channel.
 //
 // Events are evaluated at once; the scheduled run reads only organizations
-// below some threshold (a sparse index), so it touches none of the others
-// (BenchmarkScheduledRun: at 10,000 organizations, 100 evaluated and 1,400
-// items read per run).
+// below some threshold (a sparse index), so it touches none of the others,
+// and counts its requests (run.go): per organization one Query for its
+// balance and every subscription, a share of one BatchGetItem for the
+// members to alert (records and notification preferences, 50 members per
+// request across organizations), one transaction claiming its due alerts
+// while the balance is unchanged; per alert sent one transactional disarm,
+// also conditioned on the balance (a changed balance falls back to disarm,
+// re-read and re-arm). BenchmarkScheduledRun counts requests with real
+// reads and the SES emulator: at 1,000 organizations, 10 evaluated, 2.9
+// requests per evaluated organization beyond one per alert.
 package billing

@@ -207,7 +207,7 @@ var functions = []Function{
 		// Queue: with DIGEST_QUEUE_URL (the stack's QUEUE_URL) it claims the
 		// due days and enqueues them for daily-summary-worker instead of
 		// sending (the fan-out of a due set larger than one run can send).
-		Needs: Needs{Actions: []string{"dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}, Indexes: []string{"gsi1", "gsi2"}, Email: true, Queue: "digest"},
+		Needs: Needs{Actions: []string{"dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}, Indexes: []string{"gsi1"}, Email: true, Queue: "digest"},
 	},
 	{
 		Name:         "daily-summary-worker",
@@ -218,7 +218,7 @@ var functions = []Function{
 		// about 1.5 s; the stack sets the queue's visibility timeout to six
 		// times this timeout.
 		TimeoutSec: 60,
-		Needs:      Needs{Actions: []string{"dynamodb:GetItem", "dynamodb:UpdateItem"}, Indexes: []string{"gsi2"}, Email: true, Queue: "digest"},
+		Needs:      Needs{Actions: []string{"dynamodb:Query", "dynamodb:UpdateItem"}, Email: true, Queue: "digest"},
 	},
 	{
 		Name:         "events-outbox",
@@ -237,7 +237,7 @@ var functions = []Function{
 		Kind:         Schedule,
 		Schedule:     "rate(15 minutes)",
 		TimeoutSec:   300,
-		Needs:        Needs{Actions: []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"}, Indexes: []string{"gsi1", "gsi2"}, Email: true, SMS: true},
+		Needs:        Needs{Actions: []string{"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"}, Indexes: []string{"gsi1", "gsi2"}, Email: true, SMS: true},
 	},
 	{
 		Name:         "phone",

@@ -14,6 +14,7 @@ import (
 
 	"github.com/example/myprofile/infra/localcloud/testenv"
 	"github.com/example/myprofile/shared/account"
+	"github.com/example/myprofile/shared/app/apptest"
 	"github.com/example/myprofile/shared/dailysummary"
 	"github.com/example/myprofile/shared/notify/sesmail"
 	"github.com/example/myprofile/shared/store"
@@ -34,7 +35,8 @@ func BenchmarkDailySummaryRun(b *testing.B) {
 	}
 	db, table := testenv.DynamoDB(b)
 	sesClient, _ := testenv.SES(b)
-	st := dailysummarydb.New(store.New(db, table))
+	counting := &apptest.CountingDB{DB: db}
+	st := dailysummarydb.New(store.New(counting, table))
 	ctx := context.Background()
 	t0 := time.Date(2026, 3, 10, 0, 0, 0, 0, time.UTC)
 	zones := []string{"UTC", "America/New_York", "Europe/Berlin", "Asia/Kolkata", "Australia/Lord_Howe", "Pacific/Chatham"}
@@ -91,8 +93,9 @@ func BenchmarkDailySummaryRun(b *testing.B) {
 		Store: st, Mailer: &sesmail.Mailer{Client: sesClient, From: "no-reply@example.com"},
 		Now: func() time.Time { return now }, Log: discardLog(), AppName: "MyProfile",
 	}
-	var read, due, sent int
+	var read, due, sent, queries int
 	var sending time.Duration
+	counting.Reset()
 	b.ResetTimer()
 	for b.Loop() {
 		now = now.Add(5 * time.Minute)
@@ -105,6 +108,7 @@ func BenchmarkDailySummaryRun(b *testing.B) {
 		read += s.IndexItemsRead
 		due += s.Due
 		sent += s.Sent
+		queries += s.Queries
 		if s.Failed > 0 {
 			b.Fatalf("run failed %d sends", s.Failed)
 		}
@@ -117,4 +121,14 @@ func BenchmarkDailySummaryRun(b *testing.B) {
 		b.ReportMetric(float64(sent)/sending.Seconds(), "emails/s")
 	}
 	b.ReportMetric(float64(n), "users")
+	if due > 0 {
+		// Requests per due user: the user's own reads and writes, and the
+		// due index's pages (per run, not per user) on top.
+		perUser := float64(int(counting.Count())-queries) / float64(due)
+		index := float64(queries) / float64(due)
+		b.ReportMetric(perUser, "requests/due-user")
+		b.ReportMetric(index, "index-queries/due-user")
+		apptest.Figure(b, "daily summary, DynamoDB requests per due user",
+			fmt.Sprintf("%.2f (+%.2f index pages; %d due)", perUser, index, due), "<= 2", perUser <= 2)
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/example/myprofile/shared/account"
+	"github.com/example/myprofile/shared/prefs"
 )
 
 // Shards is the number of index partitions due entries are spread over, so
@@ -102,6 +103,11 @@ type Store interface {
 	SkipDigest(ctx context.Context, from, to Entry) error
 	// GetUser reads a user (strongly consistent); account.ErrNotFound.
 	GetUser(ctx context.Context, userID string) (account.User, error)
+	// DigestInputs reads everything a summary of the user's day needs, in
+	// one Query on the user's partition: the user, their notification
+	// preferences and their live activities that start in [from, to),
+	// ordered by start. account.ErrNotFound when the user is gone.
+	DigestInputs(ctx context.Context, userID string, from, to time.Time) (Inputs, error)
 	// ActivitiesBetween returns the user's live (not cancelled) activities that
 	// start in [from, to), ordered by start.
 	ActivitiesBetween(ctx context.Context, userID string, from, to time.Time) ([]Activity, error)
@@ -109,6 +115,16 @@ type Store interface {
 	// has the same or a newer version. applied is false when it was older
 	// or a duplicate.
 	PutActivity(ctx context.Context, a Activity) (applied bool, err error)
+}
+
+// Inputs is what one summary is made of (Store.DigestInputs).
+type Inputs struct {
+	User account.User
+	// Prefs are the user's notification preferences (the defaults when
+	// none are stored).
+	Prefs prefs.Preferences
+	// Activities are the day's live activities, ordered by start.
+	Activities []Activity
 }
 
 // Activity kinds.

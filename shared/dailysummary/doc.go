@@ -55,8 +55,23 @@
 // activity, indexed by start time (gsi2) so one Query returns a user's
 // activities of one local day.
 //
+// Requests: a due user costs two DynamoDB requests, one strongly
+// consistent Query on the user's partition that returns the user record,
+// the notification preferences and the day's live activities
+// (Store.DigestInputs; the filter trims the answer, not the read capacity)
+// and the conditional claim; the index pages come on top, per run. With the
+// fan-out the run only claims (1 request, so 100,000 due users fit in its
+// 5-minute timeout) and the worker takes the claim and reads once (3 in
+// all); the worker then handles a deleted account (skips it) and an entry a
+// missed profile hook left stale (gives the claim back and repairs it).
+//
 // Each run records the metrics DigestsDue, DigestsSent, DigestsQueued,
-// DigestsDropped and DigestIndexItemsRead (package metrics);
-// BenchmarkDailySummaryRun measures index items read per run and emails per
-// second (docs/testing.md).
+// DigestsDropped and DigestIndexItemsRead (package metrics), and the worker
+// DigestLatenessSeconds (how late the latest summary of a batch went out;
+// alarmed above an hour). BenchmarkDailySummaryRun measures index items read
+// per run, requests per due user and emails per second;
+// BenchmarkDailySummaryBunching puts DIGEST_BENCH_USERS users at 07:30 in
+// one zone and checks that the run enqueues all within its timeout, that
+// the SES emulator receives each exactly once and that the last goes out
+// users/rate seconds late (docs/testing.md).
 package dailysummary

@@ -56,6 +56,16 @@ type Claim struct {
 	ClaimedDue time.Time `json:"claimedDue"`
 	// Timezone is the zone the day was computed in; times are shown in it.
 	Timezone string `json:"timezone"`
+	// Time and SourceVersion are the entry's send time and the user record
+	// version it was computed from: the worker repairs an entry a missed
+	// profile hook left stale (the run claims without reading the user).
+	Time          string `json:"time,omitempty"`
+	SourceVersion int64  `json:"sourceVersion,omitempty"`
+	// PrevSent, NextDue and NextDay let the worker give a stale entry's
+	// claim back (Store.ReleaseDigest) before repairing it.
+	PrevSent Day       `json:"prevSent,omitempty"`
+	NextDue  time.Time `json:"nextDue,omitzero"`
+	NextDay  Day       `json:"nextDay,omitempty"`
 }
 
 // Validate checks a decoded claim.
@@ -83,7 +93,8 @@ func (r *Runner) enqueue(ctx context.Context, claims []claim, st *Stats) {
 	}
 	bodies := make([]string, len(claims))
 	for i, c := range claims {
-		b, err := json.Marshal(Claim{UserID: c.from.UserID, Day: c.from.Day, ClaimedDue: c.from.Due, Timezone: c.from.Timezone})
+		b, err := json.Marshal(Claim{UserID: c.from.UserID, Day: c.from.Day, ClaimedDue: c.from.Due, Timezone: c.from.Timezone,
+			Time: c.from.Time, SourceVersion: c.from.SourceVersion, PrevSent: c.from.SentThrough, NextDue: c.to.Due, NextDay: c.to.Day})
 		if err != nil { // cannot happen for these field types
 			b = []byte("{}")
 		}
@@ -203,20 +214,43 @@ func (r *Runner) deliver(ctx context.Context, d Delivery, st *Stats, p *pacer) b
 		st.Failed++
 		return true
 	}
-	u, err := r.Store.GetUser(ctx, c.UserID)
+	loc, err := time.LoadLocation(c.Timezone)
+	var in Inputs
+	if err == nil {
+		// One read: the user, their preferences and the day's activities.
+		in, err = r.read(ctx, c.UserID, c.Day, loc)
+	}
 	if errors.Is(err, account.ErrNotFound) {
 		st.Skipped++ // the account is gone; the next run unschedules it
 		return false
 	}
 	if err == nil {
-		u.Defaults()
+		u := in.User
+		if c.SourceVersion > 0 && u.Version > c.SourceVersion && (!u.DailySummary.Enabled || u.Timezone != c.Timezone || u.DailySummary.Time != c.Time) {
+			// A profile hook did not run: give the claim back and repair
+			// the entry from the record (as the inline run does, before
+			// its claim), so the day goes out at the user's current time.
+			if !c.NextDue.IsZero() {
+				from := Entry{UserID: c.UserID, Due: c.ClaimedDue, Day: c.Day, Timezone: c.Timezone, Time: c.Time,
+					SentThrough: c.PrevSent, SourceVersion: c.SourceVersion}
+				to := from
+				to.Due, to.Day = c.NextDue, c.NextDay
+				if err := r.Store.ReleaseDigest(ctx, from, to); err != nil && !errors.Is(err, ErrLost) {
+					log.Error("daily summary worker: give a stale claim back", "err", err)
+				}
+			}
+			if err := (&Scheduler{Store: r.Store, Now: r.Now}).Sync(ctx, u); err != nil {
+				log.Error("daily summary worker: repair entry", "err", err)
+			}
+			st.Skipped++
+			return false
+		}
 		if !u.DailySummary.Enabled {
 			st.Skipped++ // turned off since the claim
 			return false
 		}
-		var loc *time.Location
-		if loc, err = time.LoadLocation(c.Timezone); err == nil {
-			err = r.send(ctx, u, c.Day, loc, st, p)
+		if err = r.send(ctx, in, c.Day, loc, st, p); err == nil && st.Sent > 0 {
+			st.LatenessSeconds = max(0, r.Now().Sub(c.ClaimedDue).Seconds())
 		}
 	}
 	if err != nil {

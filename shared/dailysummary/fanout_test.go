@@ -361,3 +361,60 @@ func TestWorkerOutOfTimeReturnsTheRestUntouched(t *testing.T) {
 		t.Fatalf("redelivery with time: %+v, %v, %d emails; want 1 sent", res, err, len(e.Emails(u.Email)))
 	}
 }
+
+// With the fan-out the run claims without reading the user, so the worker
+// repairs an entry a missed profile hook left stale: it sends nothing for
+// the stale time, and the summary goes out once at the new time.
+func TestFanOutWorkerRepairsAStaleEntry(t *testing.T) {
+	e := newEnv(t)
+	client, url := fanOut(t, e)
+	u := subscribe(t, e, "UTC", "en", "08:00")
+	ctx := context.Background()
+	st := e.Deps.Store()
+	rec, err := st.GetUser(ctx, u.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	next := rec
+	next.DailySummary.Time = "10:00"
+	next.Version = rec.Version + 1
+	if err := st.SaveUser(ctx, next, rec.Version); err != nil { // no AfterSave hook
+		t.Fatal(err)
+	}
+	worker, err := e.Deps.QueueJob("daily-summary-worker")
+	if err != nil {
+		t.Fatal(err)
+	}
+	deliver := func(when string) {
+		t.Helper()
+		ev := receive(t, client, url)
+		if len(ev.Records) != 1 {
+			t.Fatalf("%s: queue holds %d messages, want 1", when, len(ev.Records))
+		}
+		res, err := worker(ctx, ev)
+		if err != nil || len(res.BatchItemFailures) != 0 {
+			t.Fatalf("%s: worker %+v, %v; want the message done", when, res, err)
+		}
+		settle(t, client, url, ev, res)
+	}
+	e.Clock.Set(start.Add(8 * time.Hour))
+	if s := mustRun(t, e.Deps.DailySummary()); s.Queued != 1 {
+		t.Fatalf("run at the stale time: %+v, want the day claimed and queued", s)
+	}
+	deliver("stale time")
+	if got := len(e.Emails(u.Email)); got != 0 {
+		t.Fatalf("at the stale time: %d emails, want none", got)
+	}
+	ent, err := st.DigestSchedule(ctx, u.ID)
+	if err != nil || !ent.Due.Equal(start.Add(10*time.Hour)) {
+		t.Fatalf("repaired entry = %+v, %v; want due at 10:00", ent, err)
+	}
+	e.Clock.Set(start.Add(10 * time.Hour))
+	if s := mustRun(t, e.Deps.DailySummary()); s.Queued != 1 {
+		t.Fatalf("run at the new time: %+v, want the day queued", s)
+	}
+	deliver("new time")
+	if got := len(e.Emails(u.Email)); got != 1 {
+		t.Fatalf("at the new time: %d emails, want 1", got)
+	}
+}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/example/myprofile/shared/account"
 	"github.com/example/myprofile/shared/notify"
+	"github.com/example/myprofile/shared/prefs"
 	"github.com/example/myprofile/shared/retry"
 )
 
@@ -46,10 +47,6 @@ type Runner struct {
 	// run stops starting new sends (default 15 s); the rest is still due and
 	// the next run (5 minutes later) continues with it.
 	Reserve time.Duration
-	// EmailPrefs returns whether the user accepts email about a
-	// notification category ("tasks", "appointments"), from their
-	// notification preferences; nil allows everything.
-	EmailPrefs func(ctx context.Context, userID string) (allowed func(category string) bool, err error)
 	// sleep waits (real time, for the send rate); tests may replace it.
 	sleep func(context.Context, time.Duration) error
 
@@ -71,6 +68,9 @@ type Stats struct {
 	IndexItemsRead int  `json:"indexItemsRead"` // items read from the due index
 	Queries        int  `json:"queries"`        // index queries
 	Incomplete     bool `json:"incomplete"`     // stopped for the time budget; the rest is still due
+	// LatenessSeconds is how long after its due time the latest summary
+	// sent went out (worker: Now at the send minus the claimed due).
+	LatenessSeconds float64 `json:"latenessSeconds"`
 }
 
 // add adds one user's counts; workers call it under mu.
@@ -84,6 +84,7 @@ func (s *Stats) add(mu *sync.Mutex, o Stats) {
 	s.Skipped += o.Skipped
 	s.Lost += o.Lost
 	s.Dropped += o.Dropped
+	s.LatenessSeconds = max(s.LatenessSeconds, o.LatenessSeconds)
 }
 
 func (r *Runner) pageSize() int {
@@ -196,32 +197,6 @@ func (r *Runner) outOfTime(ctx context.Context) bool {
 // Nothing here logs an address or content.
 func (r *Runner) process(ctx context.Context, e Entry, now time.Time, st *Stats, p *pacer) *claim {
 	log := r.Log.With("user", e.UserID, "day", string(e.Day))
-	u, err := r.Store.GetUser(ctx, e.UserID)
-	if errors.Is(err, account.ErrNotFound) {
-		// The account is gone: take it out of the index.
-		if err := r.Store.DeleteDigest(ctx, e.UserID); err != nil {
-			log.Error("daily summary: unschedule deleted user", "err", err)
-		}
-		st.Skipped++
-		return nil
-	}
-	if err != nil {
-		log.Error("daily summary: read user", "err", err)
-		st.Failed++
-		return nil
-	}
-	u.Defaults()
-	// The profile hook keeps the entry in step; if it did not run (or ran
-	// for an older version), repair the entry from the record now.
-	if u.Version > e.SourceVersion && (!u.DailySummary.Enabled || u.Timezone != e.Timezone || u.DailySummary.Time != e.Time) {
-		if err := (&Scheduler{Store: r.Store, Now: r.Now}).Sync(ctx, u); err != nil {
-			log.Error("daily summary: repair entry", "err", err)
-			st.Failed++
-			return nil
-		}
-		st.Skipped++
-		return nil
-	}
 	loc, err := time.LoadLocation(e.Timezone)
 	if err != nil {
 		log.Error("daily summary: entry time zone", "err", err)
@@ -233,6 +208,40 @@ func (r *Runner) process(ctx context.Context, e Entry, now time.Time, st *Stats,
 		log.Error("daily summary: entry time", "err", err)
 		st.Failed++
 		return nil
+	}
+	// Inline, one read for the user, their preferences and the day's
+	// activities, before the claim (a deleted account or a stale entry is
+	// handled here). The fan-out's run claims without reading: the worker
+	// reads once and handles both (a claim cannot recreate the entry of a
+	// deleted account: its condition needs the entry).
+	var in Inputs
+	if r.Queue == nil {
+		in, err = r.read(ctx, e.UserID, e.Day, loc)
+		if errors.Is(err, account.ErrNotFound) {
+			// The account is gone: take it out of the index.
+			if err := r.Store.DeleteDigest(ctx, e.UserID); err != nil {
+				log.Error("daily summary: unschedule deleted user", "err", err)
+			}
+			st.Skipped++
+			return nil
+		}
+		if err != nil {
+			log.Error("daily summary: read user", "err", err)
+			st.Failed++
+			return nil
+		}
+		u := in.User
+		// The profile hook keeps the entry in step; if it did not run (or ran
+		// for an older version), repair the entry from the record now.
+		if u.Version > e.SourceVersion && (!u.DailySummary.Enabled || u.Timezone != e.Timezone || u.DailySummary.Time != e.Time) {
+			if err := (&Scheduler{Store: r.Store, Now: r.Now}).Sync(ctx, u); err != nil {
+				log.Error("daily summary: repair entry", "err", err)
+				st.Failed++
+				return nil
+			}
+			st.Skipped++
+			return nil
+		}
 	}
 	// The next due day: after this one, and at or after now (a run that
 	// comes late sends once, not once per missed day).
@@ -269,7 +278,7 @@ func (r *Runner) process(ctx context.Context, e Entry, now time.Time, st *Stats,
 	if r.Queue != nil {
 		return &claim{from: e, to: to}
 	}
-	if err := r.send(ctx, u, e.Day, loc, st, p); err != nil {
+	if err := r.send(ctx, in, e.Day, loc, st, p); err != nil {
 		st.Failed++
 		r.release(ctx, log, "send", e, to, err)
 	}
@@ -286,11 +295,27 @@ func (r *Runner) release(ctx context.Context, log *slog.Logger, what string, fro
 	log.Error("daily summary: "+what+" failed; released for the next run", "err", err)
 }
 
-// send composes user u's summary of local day d and sends it, paced by p:
-// the one sending step of the inline run and of the worker. A user who
-// turned email off for every category it would list is counted skipped.
-func (r *Runner) send(ctx context.Context, u account.User, d Day, loc *time.Location, st *Stats, p *pacer) error {
-	email, ok, err := r.compose(ctx, u, d, loc)
+// read reads what user userID's summary of local day d needs (one
+// request, Store.DigestInputs); the user comes with its defaults applied.
+func (r *Runner) read(ctx context.Context, userID string, d Day, loc *time.Location) (Inputs, error) {
+	from, to, err := dayBounds(d, loc)
+	if err != nil {
+		return Inputs{}, err
+	}
+	in, err := r.Store.DigestInputs(ctx, userID, from, to)
+	if err != nil {
+		return Inputs{}, err
+	}
+	in.User.Defaults()
+	return in, nil
+}
+
+// send composes the summary of local day d from what read returned and
+// sends it, paced by p: the one sending step of the inline run and of the
+// worker. A user who turned email off for every category it would list is
+// counted skipped.
+func (r *Runner) send(ctx context.Context, in Inputs, d Day, loc *time.Location, st *Stats, p *pacer) error {
+	email, ok, err := r.compose(in, d, loc)
 	if err != nil {
 		return err
 	}
@@ -301,7 +326,7 @@ func (r *Runner) send(ctx context.Context, u account.User, d Day, loc *time.Loca
 	if err := p.wait(ctx); err != nil {
 		return err
 	}
-	email.To = u.Email
+	email.To = in.User.Email
 	if err := r.Mailer.SendEmail(ctx, email); err != nil {
 		return err
 	}
@@ -311,33 +336,21 @@ func (r *Runner) send(ctx context.Context, u account.User, d Day, loc *time.Loca
 
 // compose builds the user's summary of day d. ok is false when the user
 // turned off email for every category the summary covers.
-func (r *Runner) compose(ctx context.Context, u account.User, d Day, loc *time.Location) (notify.Email, bool, error) {
-	allow := func(string) bool { return true }
-	if r.EmailPrefs != nil {
-		a, err := r.EmailPrefs(ctx, u.ID)
-		if err != nil {
-			return notify.Email{}, false, fmt.Errorf("digest: notification preferences: %w", err)
-		}
-		allow = a
+func (r *Runner) compose(in Inputs, d Day, loc *time.Location) (notify.Email, bool, error) {
+	allow := func(category string) bool {
+		return in.Prefs == nil || prefs.AllowedAnywhere(in.Prefs, category, "email")
 	}
 	tasks, appts := allow("tasks"), allow("appointments")
 	if !tasks && !appts {
 		return notify.Email{}, false, nil
 	}
-	from, to, err := dayBounds(d, loc)
-	if err != nil {
-		return notify.Email{}, false, err
-	}
-	acts, err := r.Store.ActivitiesBetween(ctx, u.ID, from, to)
-	if err != nil {
-		return notify.Email{}, false, fmt.Errorf("digest: activities: %w", err)
-	}
-	kept := acts[:0]
-	for _, a := range acts {
+	var kept []Activity
+	for _, a := range in.Activities {
 		if (a.Kind == KindTask && tasks) || (a.Kind == KindAppointment && appts) {
 			kept = append(kept, a)
 		}
 	}
+	u := in.User
 	name := u.DisplayName
 	if name == "" {
 		name = u.FirstName
@@ -359,10 +372,11 @@ func (r *Runner) report(function string, st Stats, start time.Time, took time.Du
 		ns = "MyProfile"
 	}
 	names := []string{"DigestsDue", "DigestsSent", "DigestsQueued", "SendFailures", "DigestsDropped", "DigestIndexItemsRead"}
-	metrics := make([]map[string]string, len(names))
+	metrics := make([]map[string]string, len(names), len(names)+1)
 	for i, n := range names {
 		metrics[i] = map[string]string{"Name": n, "Unit": "Count"}
 	}
+	metrics = append(metrics, map[string]string{"Name": "DigestLatenessSeconds", "Unit": "Seconds"})
 	emf := map[string]any{
 		"Timestamp":         start.UnixMilli(),
 		"CloudWatchMetrics": []map[string]any{{"Namespace": ns, "Dimensions": [][]string{{"function"}}, "Metrics": metrics}},
@@ -373,7 +387,7 @@ func (r *Runner) report(function string, st Stats, start time.Time, took time.Du
 	}
 	r.Log.Log(context.Background(), level, "daily summary run",
 		"_aws", emf, "function", function,
-		"DigestsDue", st.Due, "DigestsSent", st.Sent, "DigestsQueued", st.Queued, "SendFailures", st.Failed, "DigestsDropped", st.Dropped, "DigestIndexItemsRead", st.IndexItemsRead,
+		"DigestsDue", st.Due, "DigestsSent", st.Sent, "DigestsQueued", st.Queued, "SendFailures", st.Failed, "DigestsDropped", st.Dropped, "DigestIndexItemsRead", st.IndexItemsRead, "DigestLatenessSeconds", st.LatenessSeconds,
 		"skipped", st.Skipped, "lost", st.Lost, "queries", st.Queries, "incomplete", st.Incomplete,
 		"took", took.String())
 }

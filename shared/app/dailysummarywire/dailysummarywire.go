@@ -15,10 +15,8 @@ import (
 	"github.com/example/myprofile/shared/app"
 	"github.com/example/myprofile/shared/app/mailwire"
 	"github.com/example/myprofile/shared/dailysummary"
-	"github.com/example/myprofile/shared/prefs"
 	"github.com/example/myprofile/shared/queue"
 	"github.com/example/myprofile/shared/store/dailysummarydb"
-	"github.com/example/myprofile/shared/store/prefsdb"
 )
 
 // SQS is the service name of the SQS client (app.Deps.SetClient).
@@ -28,7 +26,6 @@ const SQS = "sqs"
 // Config.DigestQueueURL set the run fans out through that queue.
 func Runner(d *app.Deps) *dailysummary.Runner {
 	st := dailysummarydb.New(d.Store())
-	ps := prefsdb.New(d.Store())
 	var q dailysummary.Queue
 	if d.Config.DigestQueueURL != "" {
 		c := app.Client(d, SQS, func(cfg aws.Config) *sqs.Client { return sqs.NewFromConfig(cfg) })
@@ -39,13 +36,6 @@ func Runner(d *app.Deps) *dailysummary.Runner {
 		Concurrency: d.Config.DailySummaryWorkerConcurrency,
 		AppName:     d.Config.AppName, SendRate: d.Config.DailySummarySendRate,
 		Namespace: os.Getenv("METRICS_NAMESPACE"), // set by the stack on every function
-		EmailPrefs: func(ctx context.Context, userID string) (func(string) bool, error) {
-			p, err := ps.GetNotificationPrefs(ctx, userID)
-			if err != nil {
-				return nil, err
-			}
-			return func(category string) bool { return prefs.AllowedAnywhere(p, category, "email") }, nil
-		},
 	}
 }
 

@@ -5,14 +5,18 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/example/myprofile/shared/account"
 	"github.com/example/myprofile/shared/dailysummary"
+	"github.com/example/myprofile/shared/prefs"
 	"github.com/example/myprofile/shared/store"
 )
 
@@ -278,6 +282,84 @@ func (s *Store) SkipDigest(ctx context.Context, from, to dailysummary.Entry) err
 		return fmt.Errorf("skip digest day: %w", err)
 	}
 	return nil
+}
+
+// DigestInputs implements dailysummary.Store: one strongly consistent Query
+// on the user's partition, over the sort keys from ACTIVITY# to PROFILE
+// (activities, notification preferences and the user record sort in that
+// range), filtered on the server to the user record, the preferences and
+// the activities that start in [from, to) and are not cancelled (only those
+// carry gsi2sk). It is one request (more only past 1 MB of the range: the
+// filter saves transfer, not read capacity, so the user's other items in the
+// range, audit entries and the like, are read and charged too).
+func (s *Store) DigestInputs(ctx context.Context, userID string, from, to time.Time) (dailysummary.Inputs, error) {
+	lo, hi := startKey(from), startKey(to.Add(-time.Second))+"$"
+	if !to.After(from) {
+		hi = "" // no activity matches
+	}
+	items, err := s.QueryAll(ctx, &dynamodb.QueryInput{
+		TableName:              &s.Table,
+		ConsistentRead:         aws.Bool(true),
+		KeyConditionExpression: aws.String("pk = :pk AND sk BETWEEN :first AND :last"),
+		// A filter cannot name the sort key: the user record is the item
+		// with dailySummary, the preferences the one with prefs, a live
+		// activity one in the user's gsi2 partition.
+		FilterExpression: aws.String("attribute_exists(dailySummary) OR attribute_exists(prefs) OR (gsi2pk = :acts AND gsi2sk BETWEEN :from AND :to)"),
+		ExpressionAttributeValues: store.Item{
+			":pk": store.S(store.UserPK(userID)), ":first": store.S(store.PrefixActivity), ":last": store.S(store.SKProfile),
+			":acts": store.S(ActivitiesPK(userID)), ":from": store.S(lo), ":to": store.S(hi),
+		},
+	})
+	if err != nil {
+		return dailysummary.Inputs{}, fmt.Errorf("digest inputs: %w", err)
+	}
+	var in dailysummary.Inputs
+	found := false
+	for _, it := range items {
+		sk, _ := it[store.AttrSK].(*ddbtypes.AttributeValueMemberS)
+		if sk == nil {
+			continue
+		}
+		switch {
+		case sk.Value == store.SKProfile:
+			if err := store.Unmarshal(it, &in.User); err != nil {
+				return dailysummary.Inputs{}, err
+			}
+			found = true
+		case sk.Value == store.SKNotificationPrefs:
+			var p struct {
+				Prefs prefs.Preferences `dynamodbav:"prefs"`
+			}
+			if err := store.Unmarshal(it, &p); err != nil {
+				return dailysummary.Inputs{}, err
+			}
+			in.Prefs = prefs.Normalize(p.Prefs)
+		case strings.HasPrefix(sk.Value, store.PrefixActivity):
+			var a dailysummary.Activity
+			if err := store.Unmarshal(it, &a); err != nil {
+				return dailysummary.Inputs{}, err
+			}
+			if a.Cancelled || a.Start.Before(from) || !a.Start.Before(to) {
+				continue
+			}
+			in.Activities = append(in.Activities, a)
+		}
+	}
+	if !found {
+		return dailysummary.Inputs{}, account.ErrNotFound
+	}
+	if in.Prefs == nil {
+		in.Prefs = prefs.Defaults()
+	}
+	// The range is in activity id order; the summary lists by start.
+	sort.SliceStable(in.Activities, func(i, j int) bool {
+		a, b := in.Activities[i], in.Activities[j]
+		if !a.Start.Equal(b.Start) {
+			return a.Start.Before(b.Start)
+		}
+		return a.ID < b.ID
+	})
+	return in, nil
 }
 
 // ActivitiesBetween implements dailysummary.Store: one user's live activities starting

@@ -2,6 +2,7 @@ package dailysummarydb_test
 
 import (
 	"errors"
+	"reflect"
 	"slices"
 	"strconv"
 	"sync"
@@ -13,12 +14,15 @@ import (
 
 	"github.com/example/myprofile/infra/localcloud/testenv"
 	"github.com/example/myprofile/shared/account"
+	"github.com/example/myprofile/shared/app/apptest"
 	"github.com/example/myprofile/shared/auth"
 	"github.com/example/myprofile/shared/dailysummary"
+	"github.com/example/myprofile/shared/prefs"
 	"github.com/example/myprofile/shared/sessions"
 	"github.com/example/myprofile/shared/store"
 	"github.com/example/myprofile/shared/store/authdb"
 	"github.com/example/myprofile/shared/store/dailysummarydb"
+	"github.com/example/myprofile/shared/store/prefsdb"
 )
 
 func TestMain(m *testing.M) { testenv.Main(m) }
@@ -681,4 +685,62 @@ func TestActivitiesBetween(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestDigestInputs(t *testing.T) {
+	s := newStore(t)
+	ctx := t.Context()
+	from := time.Date(2026, 3, 8, 0, 0, 0, 0, time.UTC)
+	to := from.Add(24 * time.Hour)
+	uid, other := mustUser(t, s), mustUser(t, s)
+	cancelled := activity(uid, "cancelled", from.Add(time.Hour), 2)
+	cancelled.Cancelled = true
+	for _, a := range []dailysummary.Activity{
+		activity(uid, "late", to.Add(-time.Second), 1),
+		activity(uid, "first", from, 1),
+		activity(uid, "noon", from.Add(12*time.Hour), 1),
+		activity(uid, "before", from.Add(-time.Second), 1),
+		activity(uid, "after", to, 1),
+		cancelled,
+		activity(other, "theirs", from.Add(time.Hour), 1),
+	} {
+		mustPutActivity(t, s, a)
+	}
+	p := prefs.Defaults()
+	p["web"]["tasks"] = prefs.Cell{}
+	p["mobile"]["tasks"] = prefs.Cell{}
+	if err := prefsdb.New(s.Store).PutNotificationPrefs(ctx, uid, p); err != nil {
+		t.Fatal(err)
+	}
+	db := &apptest.CountingDB{DB: s.DB}
+	counted := dailysummarydb.New(store.New(db, s.Table))
+
+	in, err := counted.DigestInputs(ctx, uid, from, to)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := titles(in.Activities, nil); !slices.Equal(got, []string{"first:v1", "noon:v1", "late:v1"}) {
+		t.Errorf("activities %v, want the live ones starting in [from, to) in start order", got)
+	}
+	if in.User.ID != uid || in.User.FirstName != "Ada" {
+		t.Errorf("user %q %q, want %s Ada", in.User.ID, in.User.FirstName, uid)
+	}
+	if prefs.AllowedAnywhere(in.Prefs, "tasks", "email") || !prefs.AllowedAnywhere(in.Prefs, "appointments", "email") {
+		t.Errorf("prefs %v, want the stored ones (task email off, appointment email on)", in.Prefs)
+	}
+	if n := db.Count(); n != 1 {
+		t.Errorf("%d requests, want 1", n)
+	}
+
+	t.Run("no stored preferences read the defaults", func(t *testing.T) {
+		in, err := s.DigestInputs(ctx, other, from, to)
+		if err != nil || !reflect.DeepEqual(in.Prefs, prefs.Defaults()) || len(in.Activities) != 1 {
+			t.Errorf("got %v, %d activities, %v; want the defaults and 1 activity", in.Prefs, len(in.Activities), err)
+		}
+	})
+	t.Run("a deleted user is not found", func(t *testing.T) {
+		if _, err := s.DigestInputs(ctx, "nobody-"+testenv.RandomID(t), from, to); !errors.Is(err, account.ErrNotFound) {
+			t.Errorf("got %v, want account.ErrNotFound", err)
+		}
+	})
 }
