@@ -13,6 +13,7 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 
+	"github.com/example/myprofile/infra/cors"
 	"github.com/example/myprofile/shared/catalog"
 )
 
@@ -249,34 +250,6 @@ func contextBool(v any) (b, ok bool, err error) {
 	}
 }
 
-// contextList reads a list context value: a JSON array from cdk.json or a
-// comma-separated string from -c. Empty entries are dropped.
-func contextList(v any) ([]string, error) {
-	var raw []string
-	switch x := v.(type) {
-	case nil:
-	case string:
-		raw = strings.Split(x, ",")
-	case []any:
-		for _, e := range x {
-			s, ok := e.(string)
-			if !ok {
-				return nil, fmt.Errorf("%v (%T) is not a string", e, e)
-			}
-			raw = append(raw, s)
-		}
-	default:
-		return nil, fmt.Errorf("%v (%T) is not a list or a comma-separated string", v, v)
-	}
-	var out []string
-	for _, s := range raw {
-		if s = strings.TrimSpace(s); s != "" {
-			out = append(out, s)
-		}
-	}
-	return out, nil
-}
-
 // validOrigin accepts a browser origin: https://host[:port], or http only
 // for localhost. "*" is refused: a deployment names the origins it serves.
 func validOrigin(o string) error {
@@ -369,7 +342,7 @@ func validNamespace(ns string) error {
 
 // setting is one row of the settings table: the context key, where the
 // value lands in settings (its type chooses the parser: contextString,
-// trimmed, contextInt, contextBool or contextList), the StackProps field that wins over the context
+// trimmed, contextInt, contextBool or cors.List), the StackProps field that wins over the context
 // (nil: context only; a zero field is unset), the default, and the check
 // run right after the value is read: it may normalize the value and read
 // the rows above it, never those below.
@@ -694,7 +667,7 @@ func (st setting) read(s *settings, props *MyProfileStackProps, ctx func(string)
 		}
 		*f = b
 	case *[]string:
-		*f, err = contextList(raw)
+		*f, err = cors.List(raw)
 	default:
 		return fmt.Errorf("setting %s: field of type %T", st.key, f) // a mistake in settingsTable
 	}

@@ -2,11 +2,7 @@ package twofactor
 
 import (
 	"context"
-	"crypto/aes"
-	"crypto/cipher"
-	"crypto/rand"
 	"crypto/subtle"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"strings"
@@ -16,6 +12,7 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"github.com/example/myprofile/shared/datakey/keyedhash"
+	"github.com/example/myprofile/shared/datakey/seal"
 )
 
 // TOTPParams are the RFC 6238 parameters. Production uses Standard; tests
@@ -104,30 +101,24 @@ type Sealer struct {
 // ErrNoKey is returned when no data key is configured.
 var ErrNoKey = errors.New("mfa: no data key configured (MFA_DATA_KEY or MFA_DATA_KEY_SECRET)")
 
-func (s Sealer) key(ctx context.Context) ([]byte, error) {
-	if s.Keys == nil {
-		return nil, ErrNoKey
+// box is the shared data-key sealer (package seal); twofactor keeps its
+// own ErrNoKey and "mfa:" errors.
+func (s Sealer) box() seal.Sealer { return seal.Sealer{Keys: s.Keys} }
+
+// mfaErr keeps ErrNoKey for a missing or short key and marks the others.
+func mfaErr(err error) error {
+	if errors.Is(err, seal.ErrNoKey) {
+		return ErrNoKey
 	}
-	k, err := s.Keys.DataKey(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("mfa: data key: %w", err)
-	}
-	if len(k) != 32 {
-		return nil, ErrNoKey
-	}
-	return k, nil
+	return fmt.Errorf("mfa: %w", err)
 }
 
-func (s Sealer) aead(ctx context.Context) (cipher.AEAD, error) {
-	k, err := s.key(ctx)
+func (s Sealer) key(ctx context.Context) ([]byte, error) {
+	k, err := s.box().Key(ctx)
 	if err != nil {
-		return nil, err
+		return nil, mfaErr(err)
 	}
-	b, err := aes.NewCipher(k)
-	if err != nil {
-		return nil, fmt.Errorf("aes: %w", err)
-	}
-	return cipher.NewGCM(b)
+	return k, nil
 }
 
 // MAC is HMAC-SHA256 under the data key over msg, in hex: the keyed hash
@@ -140,33 +131,21 @@ func (s Sealer) MAC(ctx context.Context, msg string) (string, error) {
 	return keyedhash.Sum(k, msg), nil
 }
 
-// Seal encrypts plaintext for a user: base64(nonce || ciphertext).
+// Seal encrypts plaintext for a user: base64(nonce || ciphertext), the user
+// id as the binding.
 func (s Sealer) Seal(ctx context.Context, userID, plaintext string) (string, error) {
-	a, err := s.aead(ctx)
+	out, err := s.box().Seal(ctx, userID, plaintext)
 	if err != nil {
-		return "", err
+		return "", mfaErr(err)
 	}
-	nonce := make([]byte, a.NonceSize())
-	if _, err := rand.Read(nonce); err != nil {
-		return "", fmt.Errorf("nonce: %w", err)
-	}
-	out := a.Seal(nonce, nonce, []byte(plaintext), []byte(userID))
-	return base64.StdEncoding.EncodeToString(out), nil
+	return out, nil
 }
 
 // Open decrypts what Seal made for the same user.
 func (s Sealer) Open(ctx context.Context, userID, sealed string) (string, error) {
-	a, err := s.aead(ctx)
+	pt, err := s.box().Open(ctx, userID, sealed)
 	if err != nil {
-		return "", err
+		return "", mfaErr(err)
 	}
-	raw, err := base64.StdEncoding.DecodeString(sealed)
-	if err != nil || len(raw) < a.NonceSize() {
-		return "", errors.New("mfa: sealed secret malformed")
-	}
-	pt, err := a.Open(nil, raw[:a.NonceSize()], raw[a.NonceSize():], []byte(userID))
-	if err != nil {
-		return "", fmt.Errorf("mfa: open sealed secret: %w", err)
-	}
-	return string(pt), nil
+	return pt, nil
 }
