@@ -1,5 +1,7 @@
-// Package datakey reads the data key that seals two-factor secrets from
-// AWS Secrets Manager. The key is fetched on first use, not when a function
+// Package datakey reads the stack's data key from AWS Secrets Manager. It
+// seals the two-factor secrets, the SSO client secrets and the connected
+// accounts' credentials (package seal), and keys the hashes of one-time
+// codes (package keyedhash). The key is fetched on first use, not when a function
 // starts (init makes no network call), and kept for the life of the
 // execution environment; a failed read is retried by the next request. The
 // key is never in a function's configuration, where anyone allowed
