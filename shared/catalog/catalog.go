@@ -184,7 +184,7 @@ var functions = []Function{
 		// Secrets: credentials are sealed under the data key. Events: Mail
 		// Sync Enabled/Disabled. Email: the reconnect notice.
 		Publishes: []string{"Mail Sync Enabled", "Mail Sync Disabled"},
-		Needs:     Needs{Actions: []string{"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}, Email: true, Secrets: true, Events: true},
+		Needs:     Needs{Actions: []string{"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:DeleteItem"}, Email: true, Secrets: true, Events: true},
 	},
 	{
 		Name:         "connections-refresh",
@@ -193,7 +193,7 @@ var functions = []Function{
 		Kind:         Schedule,
 		Schedule:     "rate(10 minutes)",
 		TimeoutSec:   120,
-		Needs:        Needs{Actions: []string{"dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem"}, Indexes: []string{"gsi1"}, Email: true, Secrets: true},
+		Needs:        Needs{Actions: []string{"dynamodb:GetItem", "dynamodb:PutItem"}, Indexes: []string{"gsi1"}, Email: true, Secrets: true},
 	},
 	{
 		Name:         "daily-summary",

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	awsevents "github.com/aws/aws-lambda-go/events"
+
 	"github.com/oauth2-proxy/mockoidc"
 	"golang.org/x/oauth2"
 
@@ -322,6 +324,22 @@ func TestConnectedAccountsEndToEnd(t *testing.T) {
 		f.calendars(ada)
 		if len(f.P.Bearers()) <= before {
 			t.Fatal("the API saw no new access token after the refresh")
+		}
+	})
+
+	t.Run("the scheduled function runs the same refresh", func(t *testing.T) {
+		before := len(f.P.Bearers())
+		f.P.OIDC.FastForward(time.Minute)
+		job, err := f.Deps.Job("connections-refresh")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := job(t.Context(), awsevents.EventBridgeEvent{}); err != nil {
+			t.Fatalf("connections-refresh: %v", err)
+		}
+		f.calendars(ada)
+		if len(f.P.Bearers()) <= before {
+			t.Fatal("the API saw no new access token after the scheduled function ran")
 		}
 	})
 

@@ -1,11 +1,15 @@
 package org_test
 
 import (
+	"sync/atomic"
+
 	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"testing"
+
+	awsevents "github.com/aws/aws-lambda-go/events"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
@@ -149,4 +153,52 @@ func fixedSource(p events.Publisher, source string) events.Publisher {
 	b := p.(events.Bus)
 	b.Source = source
 	return b
+}
+
+// The scheduled events-outbox function publishes what a refused publish
+// left in the outbox, and deletes it: run through the function itself, as
+// EventBridge's schedule runs it.
+func TestOutboxFunctionPublishesWhatWasLeft(t *testing.T) {
+	rec := &localcloud.EventBridgeRecorder{}
+	var refuse atomic.Bool
+	refuse.Store(true)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if refuse.Load() {
+			// Not retryable: the SDK gives up at once, as on a missing grant.
+			w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+			w.WriteHeader(http.StatusBadRequest)
+			_, _ = w.Write([]byte(`{"__type":"AccessDeniedException","message":"refused by the test"}`))
+			return
+		}
+		rec.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	e := apptest.New(t, &apptest.Options{
+		Env: map[string]string{"EVENT_BUS_NAME": "platform"},
+		Configure: func(d *app.Deps) {
+			d.SetClient(eventswire.EventBridge, eventbridge.NewFromConfig(testenv.Config(t), func(o *eventbridge.Options) {
+				o.BaseEndpoint = aws.String(srv.URL)
+			}))
+		},
+	})
+	owner := e.SignUp(nil)
+	member := invite(t, e, owner.Token, "user")
+	e.Must(http.StatusNoContent, apptest.Req{Method: "POST", Path: "/v1/organizations/" + owner.OrgID + "/leave", Token: member.Token})
+	if left := itemsWith(t, e, store.PKOutbox); len(left) != 2 {
+		t.Fatalf("outbox items = %v, want Member Added and Member Removed", left)
+	}
+	refuse.Store(false)
+	job, err := e.Deps.Job("events-outbox")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := job(context.Background(), awsevents.EventBridgeEvent{}); err != nil {
+		t.Fatalf("events-outbox: %v", err)
+	}
+	if n := published(t, rec, "Member Removed", member.ID); n != 1 {
+		t.Fatalf("Member Removed after the function ran = %d, want 1", n)
+	}
+	if left := itemsWith(t, e, store.PKOutbox); len(left) != 0 {
+		t.Fatalf("outbox items after the function ran: %v", left)
+	}
 }
