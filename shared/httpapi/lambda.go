@@ -87,6 +87,9 @@ func RequestFromEvent(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (*
 	if err != nil {
 		return nil, fmt.Errorf("build request: %w", err)
 	}
+	// The event's path and query as they came, not re-parsed from a string:
+	// a raw query holding '#' would otherwise be cut as a fragment.
+	req.URL = u
 	for k, v := range ev.Headers {
 		// HTTP API joins repeated headers with commas already.
 		req.Header.Set(k, v)
