@@ -2,10 +2,8 @@ package org_test
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"net/http/httptest"
-	"sync/atomic"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -20,28 +18,6 @@ import (
 	"github.com/example/myprofile/shared/app/eventswire"
 	"github.com/example/myprofile/shared/store"
 )
-
-// outboxFaults is a DynamoDB client that refuses every PutItem on the
-// events outbox (an event written after its change's transaction is lost)
-// and, while failTransact is set, every TransactWriteItems.
-type outboxFaults struct {
-	store.DB
-	failTransact atomic.Bool
-}
-
-func (f *outboxFaults) PutItem(ctx context.Context, in *dynamodb.PutItemInput, o ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
-	if pk, ok := in.Item[store.AttrPK].(*ddbtypes.AttributeValueMemberS); ok && pk.Value == store.PKOutbox {
-		return nil, errors.New("outbox put refused by the test")
-	}
-	return f.DB.PutItem(ctx, in, o...)
-}
-
-func (f *outboxFaults) TransactWriteItems(ctx context.Context, in *dynamodb.TransactWriteItemsInput, o ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error) {
-	if f.failTransact.Load() {
-		return nil, errors.New("transaction refused by the test")
-	}
-	return f.DB.TransactWriteItems(ctx, in, o...)
-}
 
 // outboxTypes lists the detail types of the events the outbox holds.
 func outboxTypes(t *testing.T, db store.DB, table string) map[string]int {
@@ -74,13 +50,13 @@ func TestOutboxIsWrittenWithTheChange(t *testing.T) {
 	rec := &localcloud.EventBridgeRecorder{}
 	srv := httptest.NewServer(rec)
 	t.Cleanup(srv.Close)
-	var faults *outboxFaults
+	var faults *apptest.OutboxFaults
 	var raw store.DB
 	e := apptest.New(t, &apptest.Options{
 		Env: map[string]string{"EVENT_BUS_NAME": "platform", "EVENT_SOURCE": "fail"}, // the recorder refuses source "fail"
 		WrapDB: func(db store.DB) store.DB {
 			raw = db
-			faults = &outboxFaults{DB: db}
+			faults = &apptest.OutboxFaults{DB: db}
 			return faults
 		},
 		Configure: func(d *app.Deps) {
@@ -113,26 +89,26 @@ func TestOutboxIsWrittenWithTheChange(t *testing.T) {
 	leaveReq := apptest.Req{Method: "POST", Path: "/v1/organizations/" + owner.OrgID + "/leave", Token: admin.Token}
 	deleteReq := apptest.Req{Method: "DELETE", Path: "/v1/me", Token: owner.Token, Body: map[string]any{"password": owner.Password, "confirm": "DELETE"}}
 
-	faults.failTransact.Store(true)
+	faults.FailTransact.Store(true)
 	for _, r := range []apptest.Req{roleReq} {
 		if res := e.Do(r); res.Status < 500 {
 			t.Fatalf("%s %s with transactions failing: %d, want 5xx", r.Method, r.Path, res.Status)
 		}
 	}
-	faults.failTransact.Store(false)
+	faults.FailTransact.Store(false)
 	check("a role change whose transaction failed")
 
 	e.Must(http.StatusOK, roleReq)
 	want["Member Role Changed"] = 1
 	check("a role change")
 
-	faults.failTransact.Store(true)
+	faults.FailTransact.Store(true)
 	for _, r := range []apptest.Req{removeReq, leaveReq} {
 		if res := e.Do(r); res.Status < 500 {
 			t.Fatalf("%s %s with transactions failing: %d, want 5xx", r.Method, r.Path, res.Status)
 		}
 	}
-	faults.failTransact.Store(false)
+	faults.FailTransact.Store(false)
 	check("a removal and a departure whose transactions failed")
 
 	e.Must(http.StatusNoContent, removeReq)
@@ -140,11 +116,11 @@ func TestOutboxIsWrittenWithTheChange(t *testing.T) {
 	want["Member Removed"] = 2
 	check("a removal and a departure")
 
-	faults.failTransact.Store(true)
+	faults.FailTransact.Store(true)
 	if res := e.Do(deleteReq); res.Status < 500 {
 		t.Fatalf("account deletion with transactions failing: %d, want 5xx", res.Status)
 	}
-	faults.failTransact.Store(false)
+	faults.FailTransact.Store(false)
 	check("an account deletion whose transaction failed")
 
 	e.Must(http.StatusNoContent, deleteReq)

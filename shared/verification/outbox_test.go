@@ -2,10 +2,8 @@ package verification_test
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"net/http/httptest"
-	"sync/atomic"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -21,27 +19,6 @@ import (
 	"github.com/example/myprofile/shared/store"
 )
 
-// outboxFaults refuses every PutItem on the events outbox and, while
-// failTransact is set, every TransactWriteItems.
-type outboxFaults struct {
-	store.DB
-	failTransact atomic.Bool
-}
-
-func (f *outboxFaults) PutItem(ctx context.Context, in *dynamodb.PutItemInput, o ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
-	if pk, ok := in.Item[store.AttrPK].(*ddbtypes.AttributeValueMemberS); ok && pk.Value == store.PKOutbox {
-		return nil, errors.New("outbox put refused by the test")
-	}
-	return f.DB.PutItem(ctx, in, o...)
-}
-
-func (f *outboxFaults) TransactWriteItems(ctx context.Context, in *dynamodb.TransactWriteItemsInput, o ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error) {
-	if f.failTransact.Load() {
-		return nil, errors.New("transaction refused by the test")
-	}
-	return f.DB.TransactWriteItems(ctx, in, o...)
-}
-
 // A confirmed email or phone change records its event in the confirming
 // transaction: with every separate outbox write refused and the bus
 // refusing every event, the event is still in the outbox for the sweep; a
@@ -50,13 +27,13 @@ func TestChangeEventIsWrittenWithTheChange(t *testing.T) {
 	rec := &localcloud.EventBridgeRecorder{}
 	srv := httptest.NewServer(rec)
 	t.Cleanup(srv.Close)
-	var faults *outboxFaults
+	var faults *apptest.OutboxFaults
 	var raw store.DB
 	e := apptest.New(t, &apptest.Options{
 		Env: map[string]string{"EVENT_BUS_NAME": "default", "EVENT_SOURCE": "fail"}, // the recorder refuses source "fail"
 		WrapDB: func(db store.DB) store.DB {
 			raw = db
-			faults = &outboxFaults{DB: db}
+			faults = &apptest.OutboxFaults{DB: db}
 			return faults
 		},
 		Configure: func(d *app.Deps) {
@@ -86,11 +63,11 @@ func TestChangeEventIsWrittenWithTheChange(t *testing.T) {
 	}
 	u := e.SignUp(nil)
 	newCode, currentCode := requestEmailChange(t, e, u, testenv.Email(t))
-	faults.failTransact.Store(true)
+	faults.FailTransact.Store(true)
 	if res := confirmEmail(e, u, newCode, currentCode); res.Status < 500 {
 		t.Fatalf("confirm with the transaction failing: %d %s, want 5xx", res.Status, res.Body)
 	}
-	faults.failTransact.Store(false)
+	faults.FailTransact.Store(false)
 	if got := outbox(); len(got) != 0 {
 		t.Fatalf("outbox after a failed confirmation: %v, want empty", got)
 	}
@@ -106,11 +83,11 @@ func TestChangeEventIsWrittenWithTheChange(t *testing.T) {
 		Body: map[string]any{"phone": written, "password": u.Password}})
 	code := mustCode(t, e.SMS(e164)[0].Message)
 	confirm := apptest.Req{Method: "POST", Path: "/v1/me/phone-change/confirm", Token: u.Token, Body: map[string]any{"code": code}}
-	faults.failTransact.Store(true)
+	faults.FailTransact.Store(true)
 	if res := e.Do(confirm); res.Status < 500 {
 		t.Fatalf("phone confirm with the transaction failing: %d %s, want 5xx", res.Status, res.Body)
 	}
-	faults.failTransact.Store(false)
+	faults.FailTransact.Store(false)
 	if got := outbox(); got["User Phone Changed"] != 0 {
 		t.Fatalf("outbox after a failed phone confirmation: %v", got)
 	}
