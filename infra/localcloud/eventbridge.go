@@ -3,10 +3,7 @@ package localcloud
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"sync"
 	"time"
@@ -133,34 +130,12 @@ func (r *EventBridgeRecorder) putEvents(w http.ResponseWriter, req *http.Request
 // loopback address; port 0 picks a free one). Each recorded event is logged
 // (make run shows it). Point the SDK at it with AWS_ENDPOINT_URL_EVENTBRIDGE.
 func StartEventBridgeRecorder(ctx context.Context, addr string) (*Service, *EventBridgeRecorder, error) {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return nil, nil, fmt.Errorf("eventbridge recorder address %q: %w", addr, err)
-	}
-	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
-		return nil, nil, fmt.Errorf("eventbridge recorder address %q: only loopback addresses are allowed", addr)
-	}
-	var lc net.ListenConfig
-	l, err := lc.Listen(ctx, "tcp", addr)
-	if err != nil {
-		return nil, nil, fmt.Errorf("eventbridge recorder: listen on %s (is another local environment running? set %s to reuse it): %w", addr, EnvEventBridgeEndpoint, err)
-	}
 	rec := &EventBridgeRecorder{Log: func(e PublishedEvent) {
 		slog.Info("event published", "source", e.Source, "detailType", e.DetailType, "bus", e.EventBusName, "detail", string(e.Detail))
 	}}
-	srv := &http.Server{Handler: rec, ReadHeaderTimeout: 10 * time.Second}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		if err := srv.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			slog.Error("eventbridge recorder stopped", "err", err)
-		}
-	}()
-	stop := func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = srv.Shutdown(ctx)
-		<-done
+	svc, err := serveLoopback(ctx, "eventbridge", "eventbridge recorder", addr, "is another local environment running? set "+EnvEventBridgeEndpoint+" to reuse it", rec)
+	if err != nil {
+		return nil, nil, err
 	}
-	return &Service{Name: "eventbridge", Endpoint: "http://" + l.Addr().String(), stop: stop}, rec, nil
+	return svc, rec, nil
 }

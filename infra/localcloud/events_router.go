@@ -3,10 +3,8 @@ package localcloud
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"slices"
 	"strings"
@@ -270,32 +268,10 @@ func (b *EventRouter) logRouted(ev RoutedEvent) {
 // StartEventRouter serves a new EventRouter on addr ("127.0.0.1:8010";
 // "127.0.0.1:0" picks a free port) until Stop. ctx bounds the start only.
 func StartEventRouter(ctx context.Context, addr string, log *slog.Logger) (*Service, *EventRouter, error) {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return nil, nil, fmt.Errorf("local eventbridge address %q: %w", addr, err)
-	}
-	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
-		return nil, nil, fmt.Errorf("local eventbridge address %q: only loopback addresses are allowed", addr)
-	}
-	var lc net.ListenConfig
-	l, err := lc.Listen(ctx, "tcp", addr)
-	if err != nil {
-		return nil, nil, fmt.Errorf("local eventbridge: listen on %s (set EVENTBRIDGE_PORT to use another): %w", addr, err)
-	}
 	bus := &EventRouter{Log: log}
-	srv := &http.Server{Handler: bus, ReadHeaderTimeout: 10 * time.Second}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		if err := srv.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			slog.Error("local eventbridge stopped", "err", err)
-		}
-	}()
-	stop := func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = srv.Shutdown(ctx)
-		<-done
+	svc, err := serveLoopback(ctx, "eventbridge", "local eventbridge", addr, "set EVENTBRIDGE_PORT to use another", bus)
+	if err != nil {
+		return nil, nil, err
 	}
-	return &Service{Name: "eventbridge", Endpoint: "http://" + l.Addr().String(), stop: stop}, bus, nil
+	return svc, bus, nil
 }
