@@ -184,16 +184,6 @@ func (d *Deps) Reauth() reauth.Checker {
 	return reauth.Checker{Store: d.Store(), Hasher: d.Hasher, Failures: d.Limiter(d.Config.LoginWindow, d.Config.LoginMaxFailures)}
 }
 
-// PasswordPolicy is the policy new passwords are checked against; with
-// PASSWORD_BREACH_RANGE_URL set it also asks that range API (failing open).
-func (d *Deps) PasswordPolicy() password.Policy {
-	p := password.DefaultPolicy(d.Config.PasswordComposition)
-	if d.Config.PasswordBreachURL != "" {
-		p.Breach = &password.BreachChecker{Endpoint: d.Config.PasswordBreachURL, Metrics: d.Metrics}
-	}
-	return p
-}
-
 // Routes builds an HTTP function's routes.
 type Routes func(*Deps) (httpapi.Routes, error)
 

@@ -14,6 +14,7 @@ import (
 	"github.com/example/myprofile/shared/metrics"
 	"github.com/example/myprofile/shared/notify"
 	"github.com/example/myprofile/shared/password"
+	"github.com/example/myprofile/shared/password/strength"
 	"github.com/example/myprofile/shared/ratelimit"
 	"github.com/example/myprofile/shared/reauth"
 	"github.com/example/myprofile/shared/request"
@@ -81,7 +82,7 @@ type Service struct {
 	Store    Store
 	Sessions *sessions.Service
 	Hasher   *password.Hasher
-	Policy   password.Policy
+	Policy   strength.Policy
 	// Failures and FailuresPerIP are the budgets of failed sign-ins per
 	// account and per client IP (the per-IP one larger: many people may
 	// share one address).

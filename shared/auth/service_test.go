@@ -19,6 +19,7 @@ import (
 	"github.com/example/myprofile/shared/auth"
 	"github.com/example/myprofile/shared/notify"
 	"github.com/example/myprofile/shared/password"
+	"github.com/example/myprofile/shared/password/strength"
 	"github.com/example/myprofile/shared/ratelimit"
 	"github.com/example/myprofile/shared/sessions"
 	"github.com/example/myprofile/shared/store"
@@ -44,7 +45,7 @@ func newService(t *testing.T, maxFailures int) (*auth.Service, *store.Store) {
 	return &auth.Service{
 		Store: authdb.New(st), Sessions: &sessions.Service{Store: st, Now: clock.Now, IdleTTL: time.Hour, AbsoluteTTL: 24 * time.Hour},
 		Hasher:        password.NewHasher(password.Params{MemoryKiB: 1024, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}),
-		Policy:        password.DefaultPolicy(false),
+		Policy:        strength.DefaultPolicy(false),
 		Failures:      ratelimit.Fair{Store: st, Now: clock.Now, Window: time.Hour, Max: maxFailures},
 		FailuresPerIP: ratelimit.Fair{Store: st, Now: clock.Now, Window: time.Hour, Max: 10 * maxFailures},
 		Signups:       limiter(1000), SignupEnabled: true,

@@ -17,6 +17,7 @@ import (
 	"github.com/example/myprofile/shared/events"
 	"github.com/example/myprofile/shared/notify"
 	"github.com/example/myprofile/shared/password"
+	"github.com/example/myprofile/shared/password/strength"
 	"github.com/example/myprofile/shared/profile/basic"
 	"github.com/example/myprofile/shared/ratelimit"
 	"github.com/example/myprofile/shared/request"
@@ -57,7 +58,7 @@ type Service struct {
 	// without it such a deletion is refused (mfa_invalid).
 	SecondFactor SecondFactor
 	Hasher       *password.Hasher
-	Policy       password.Policy
+	Policy       strength.Policy
 	Mailer       notify.Mailer
 	AppName      string
 	Now          func() time.Time

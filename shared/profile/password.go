@@ -12,6 +12,7 @@ import (
 	"github.com/example/myprofile/shared/audit"
 	"github.com/example/myprofile/shared/notify"
 	"github.com/example/myprofile/shared/password"
+	"github.com/example/myprofile/shared/password/strength"
 	"github.com/example/myprofile/shared/sessions"
 )
 
@@ -35,7 +36,7 @@ type Reauthenticator interface {
 type PasswordService struct {
 	Reauth   Reauthenticator
 	Hasher   *password.Hasher
-	Policy   password.Policy
+	Policy   strength.Policy
 	Store    PasswordStore
 	Sessions *sessions.Service
 	Mailer   notify.Mailer

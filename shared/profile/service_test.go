@@ -10,6 +10,7 @@ import (
 	"github.com/example/myprofile/shared/app/apptest"
 	"github.com/example/myprofile/shared/app/mailwire"
 	"github.com/example/myprofile/shared/audit"
+	"github.com/example/myprofile/shared/password/strength"
 	"github.com/example/myprofile/shared/profile"
 	"github.com/example/myprofile/shared/profile/basic"
 	"github.com/example/myprofile/shared/sessions"
@@ -153,7 +154,7 @@ func TestPasswordServiceChange(t *testing.T) {
 	e := apptest.New(t, nil)
 	d := e.Deps.Deps
 	svc := &profile.PasswordService{
-		Reauth: d.Reauth(), Hasher: d.Hasher, Policy: d.PasswordPolicy(),
+		Reauth: d.Reauth(), Hasher: d.Hasher, Policy: strength.FromConfig(d.Config, d.Metrics),
 		Store: d.Store(), Sessions: d.Sessions(), Mailer: mailwire.Mailer(d), AppName: d.Config.AppName, Now: d.Now, Log: d.Log,
 		Audit: d.Audit(),
 	}
@@ -234,7 +235,7 @@ func TestPasswordServiceChangeRace(t *testing.T) {
 		t.Fatal(err)
 	}
 	svc := &profile.PasswordService{
-		Reauth: fixedHash{hash}, Hasher: d.Hasher, Policy: d.PasswordPolicy(),
+		Reauth: fixedHash{hash}, Hasher: d.Hasher, Policy: strength.FromConfig(d.Config, d.Metrics),
 		Store: d.Store(), Sessions: d.Sessions(), Mailer: mailwire.Mailer(d), AppName: d.Config.AppName, Now: d.Now, Log: d.Log,
 	}
 	if err := svc.Change(ctx, p, u.Password, "First-Winner-55-lamp"); err != nil {

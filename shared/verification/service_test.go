@@ -19,6 +19,7 @@ import (
 	"github.com/example/myprofile/shared/config"
 	"github.com/example/myprofile/shared/notify"
 	"github.com/example/myprofile/shared/password"
+	"github.com/example/myprofile/shared/password/strength"
 	"github.com/example/myprofile/shared/phone"
 	"github.com/example/myprofile/shared/phone/libphone"
 	"github.com/example/myprofile/shared/ratelimit"
@@ -130,7 +131,7 @@ func newFixture(t *testing.T) *fixture {
 		},
 		auth: &auth.Service{
 			Store: authdb.New(st), Sessions: &sessions.Service{Store: st, Now: clock.Now, IdleTTL: time.Hour, AbsoluteTTL: 24 * time.Hour},
-			Hasher: hasher, Policy: password.DefaultPolicy(false), Signups: limiter(1000),
+			Hasher: hasher, Policy: strength.DefaultPolicy(false), Signups: limiter(1000),
 			Failures:      ratelimit.Fair{Store: st, Now: clock.Now, Window: time.Hour, Max: 100},
 			FailuresPerIP: ratelimit.Fair{Store: st, Now: clock.Now, Window: time.Hour, Max: 100},
 			SignupEnabled: true, Now: clock.Now, Log: log,

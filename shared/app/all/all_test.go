@@ -92,6 +92,14 @@ func TestFunctionsLinkOnlyTheirCapabilities(t *testing.T) {
 		// (auth, twofactor) reads. The email change does not link it either.
 		"github.com/nyaruka/phonenumbers":    {"phone"},
 		"github.com/microcosm-cc/bluemonday": {"profile"},
+		// The password policy's word lists and estimator: only where a
+		// password is set (sign-up and reset, invitation acceptance, the
+		// password change). Upstream's zxcvbn tables cost about 5 ms at
+		// start-up and are linked by no function (the copy reads embedded
+		// lists on first use).
+		mod + "shared/password/strength":        {"auth", "profile"},
+		"github.com/trustelem/zxcvbn/frequency": {},
+		"github.com/trustelem/zxcvbn/scoring":   {},
 		// profile: deleting the account with 2FA on checks a second factor.
 		"github.com/go-webauthn/webauthn/webauthn":   {"auth", "profile", "twofactor"},
 		mod + "shared/mfa":                           {"auth", "twofactor"},

@@ -14,6 +14,7 @@ import (
 	"github.com/example/myprofile/shared/app/twofactorwire"
 	"github.com/example/myprofile/shared/auth"
 	"github.com/example/myprofile/shared/httpapi"
+	"github.com/example/myprofile/shared/password/strength"
 	"github.com/example/myprofile/shared/store/authdb"
 	"github.com/example/myprofile/shared/store/prefsdb"
 )
@@ -26,7 +27,7 @@ func Routes(d *app.Deps) (httpapi.Routes, error) {
 	}
 	a := &auth.Service{
 		Store: authdb.New(d.Store()), Sessions: d.Sessions(), Hasher: d.Hasher,
-		Policy:        d.PasswordPolicy(),
+		Policy:        strength.FromConfig(d.Config, d.Metrics),
 		Failures:      d.Fair(d.Config.LoginWindow, d.Config.LoginMaxFailures),
 		FailuresPerIP: d.Fair(d.Config.LoginWindow, d.Config.LoginMaxFailuresPerIP),
 		Signups:       d.Limiter(time.Hour, 20),

@@ -12,6 +12,7 @@ import (
 	"github.com/example/myprofile/shared/app/eventswire"
 	"github.com/example/myprofile/shared/app/mailwire"
 	"github.com/example/myprofile/shared/org"
+	"github.com/example/myprofile/shared/password/strength"
 	"github.com/example/myprofile/shared/store/orgdb"
 )
 
@@ -22,7 +23,7 @@ func Service(d *app.Deps, onDelete []func(context.Context, account.User) error) 
 	st := orgdb.New(d.Store())
 	return &org.Service{
 		Store: st, Users: st, AuditLog: st, Audit: d.Audit(), Sessions: d.Sessions(), Reauth: d.Reauth(),
-		Hasher: d.Hasher, Policy: d.PasswordPolicy(), Mailer: mailwire.Mailer(d),
+		Hasher: d.Hasher, Policy: strength.FromConfig(d.Config, d.Metrics), Mailer: mailwire.Mailer(d),
 		AppName: d.Config.AppName, Now: d.Now, Log: d.Log,
 		// The pseudonym only has to be stable per deployment and not
 		// computable from the id alone by outsiders of it.

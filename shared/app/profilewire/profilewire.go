@@ -17,6 +17,7 @@ import (
 	"github.com/example/myprofile/shared/app/twofactorwire"
 	"github.com/example/myprofile/shared/dailysummary"
 	"github.com/example/myprofile/shared/httpapi"
+	"github.com/example/myprofile/shared/password/strength"
 	"github.com/example/myprofile/shared/prefs"
 	"github.com/example/myprofile/shared/profile"
 	"github.com/example/myprofile/shared/store"
@@ -48,7 +49,7 @@ func Routes(d *app.Deps) (httpapi.Routes, error) {
 	p.Complete = append(p.Complete, link)
 	rs := p.Routes()
 	pw := &profile.PasswordService{
-		Reauth: d.Reauth(), Hasher: d.Hasher, Policy: d.PasswordPolicy(),
+		Reauth: d.Reauth(), Hasher: d.Hasher, Policy: strength.FromConfig(d.Config, d.Metrics),
 		Store: st, Sessions: sessions, Mailer: mailwire.Mailer(d), AppName: d.Config.AppName, Now: d.Now, Log: d.Log,
 		Audit: d.Audit(),
 	}

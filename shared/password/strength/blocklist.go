@@ -1,4 +1,4 @@
-package password
+package strength
 
 import (
 	_ "embed"
@@ -6,10 +6,10 @@ import (
 	"sync"
 	"unicode"
 
-	"github.com/example/myprofile/shared/password/internal/zxcvbn"
+	"github.com/example/myprofile/shared/password/strength/internal/zxcvbn"
 )
 
-//go:generate go run ./internal/genblocklist blocklist.txt
+//go:generate go run ./internal/genwordlists blocklist.txt internal/zxcvbn/frequency/lists
 
 // BlocklistSize is how many of the most common passwords are refused
 // (ASVS 2.1.7).

@@ -5,8 +5,8 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/trustelem/zxcvbn/adjacency"
-	"github.com/trustelem/zxcvbn/frequency"
+	"github.com/example/myprofile/shared/password/strength/internal/zxcvbn/adjacency"
+	"github.com/example/myprofile/shared/password/strength/internal/zxcvbn/frequency"
 	"github.com/trustelem/zxcvbn/match"
 )
 
@@ -35,7 +35,8 @@ var (
 	// defaultRankedDictionnaries is built on the first Omnimatch, not at
 	// package initialisation as upstream does: ranking the ~100k words
 	// takes about 18 ms and 10 MB, which every Lambda cold start would
-	// otherwise pay even when no password is set.
+	// otherwise pay even when no password is set. The word lists are
+	// embedded text (package frequency), read here.
 	defaultRankedDictionnaries = sync.OnceValue(func() dictionaryMatch {
 		loaded.Store(true)
 		return loadDefaultDictionnaries()
@@ -76,7 +77,11 @@ func DictionariesLoaded() bool { return loaded.Load() }
 
 func loadDefaultDictionnaries() dictionaryMatch {
 	rd := make(map[string]rankedDictionnary)
-	for n, list := range frequency.FrequencyLists {
+	lists, err := frequency.Lists()
+	if err != nil { // the files are embedded at build time: a broken build
+		panic(err)
+	}
+	for n, list := range lists {
 		rd[n] = buildRankedDict(list)
 	}
 	return dictionaryMatch{
@@ -86,10 +91,10 @@ func loadDefaultDictionnaries() dictionaryMatch {
 
 func loadDefaultAdjacencyGraphs() []*adjacency.Graph {
 	return []*adjacency.Graph{
-		adjacency.Graphs["qwerty"],
-		adjacency.Graphs["dvorak"],
-		adjacency.Graphs["keypad"],
-		adjacency.Graphs["mac_keypad"],
+		adjacency.Graphs()["qwerty"],
+		adjacency.Graphs()["dvorak"],
+		adjacency.Graphs()["keypad"],
+		adjacency.Graphs()["mac_keypad"],
 	}
 
 }

@@ -3,7 +3,7 @@ package matching
 import (
 	"strings"
 
-	"github.com/trustelem/zxcvbn/adjacency"
+	"github.com/example/myprofile/shared/password/strength/internal/zxcvbn/adjacency"
 	"github.com/trustelem/zxcvbn/match"
 )
 

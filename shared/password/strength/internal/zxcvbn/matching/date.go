@@ -5,9 +5,9 @@ import (
 	"sync"
 
 	"github.com/dlclark/regexp2"
-	"github.com/example/myprofile/shared/password/internal/zxcvbn/mathutils"
+	"github.com/example/myprofile/shared/password/strength/internal/zxcvbn/mathutils"
+	"github.com/example/myprofile/shared/password/strength/internal/zxcvbn/scoring"
 	"github.com/trustelem/zxcvbn/match"
-	"github.com/trustelem/zxcvbn/scoring"
 )
 
 const dateMaxYear = 2050
@@ -186,7 +186,7 @@ func (dm dateMatch) Matches(password string) []*match.Match {
 }
 
 func dateMatchMetric(c *dateMatchCandidate) int {
-	return mathutils.Abs(c.Year - scoring.ReferenceYear)
+	return mathutils.Abs(c.Year - scoring.ReferenceYear())
 }
 
 func mapIntsToDMY(s1, s2, s3 string) *dateMatchCandidate {

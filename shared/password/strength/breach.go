@@ -1,4 +1,4 @@
-package password
+package strength
 
 import (
 	"bufio"

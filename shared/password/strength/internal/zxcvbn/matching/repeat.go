@@ -2,8 +2,8 @@ package matching
 
 import (
 	"github.com/dlclark/regexp2"
+	"github.com/example/myprofile/shared/password/strength/internal/zxcvbn/scoring"
 	"github.com/trustelem/zxcvbn/match"
-	"github.com/trustelem/zxcvbn/scoring"
 	"sync"
 )
 
