@@ -16,7 +16,7 @@ import (
 )
 
 // Key prefixes of the uploads bucket (shared/avatar UploadPrefix and
-// AvatarPrefix). Browsers POST (presigned by the profile function) under
+// AvatarPrefix). Browsers POST (presigned by the profile-edit function) under
 // uploadsPrefix; S3 notifies the storage function, which reads the raw
 // upload, writes renditions under avatarsPrefix and deletes the raw one.
 // Raw uploads expire after a day whatever happens. Renditions are public
@@ -113,7 +113,7 @@ func newUploadsBucket(stack awscdk.Stack, s settings, pageOrigins []*string) aws
 }
 
 // grantUploads gives the storage function read of raw uploads, write of
-// renditions and delete of both; any other function (profile) presigns
+// renditions and delete of both; any other function (profile-edit) presigns
 // POSTs of raw uploads and deletes renditions. These are the calls
 // shared/store/avatar.go makes (DeleteObjects is authorized per key by
 // s3:DeleteObject).

@@ -17,23 +17,24 @@ import (
 func TestLambdaAndGatewayAnswerAlike(t *testing.T) {
 	e := apptest.New(t, nil)
 	u := e.SignUp(nil)
-	h, err := e.Deps.Lambda("profile")
-	if err != nil {
-		t.Fatal(err)
-	}
 	for _, tc := range []struct {
+		fn     string // the function serving the route
 		name   string
 		method string
 		path   string
 		token  string
 		body   string
 	}{
-		{"profile", "GET", "/v1/me", u.Token, ""},
-		{"no token", "GET", "/v1/me", "", ""},
-		{"bad patch", "PATCH", "/v1/me", u.Token, `{"timezone":"Mars/Base"}`},
+		{"profile", "profile", "GET", "/v1/me", u.Token, ""},
+		{"profile", "no token", "GET", "/v1/me", "", ""},
+		{"profile-edit", "bad patch", "PATCH", "/v1/me", u.Token, `{"timezone":"Mars/Base"}`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := e.For(t)
+			h, err := e.Deps.Lambda(tc.fn)
+			if err != nil {
+				t.Fatal(err)
+			}
 			req := apptest.Req{Method: tc.method, Path: tc.path, Token: tc.token}
 			ev := events.APIGatewayV2HTTPRequest{
 				RawPath: tc.path, Headers: map[string]string{"content-type": "application/json"},

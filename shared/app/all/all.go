@@ -26,6 +26,7 @@ import (
 	"github.com/example/myprofile/shared/app/mailwire"
 	"github.com/example/myprofile/shared/app/orgwire"
 	"github.com/example/myprofile/shared/app/phonewire"
+	"github.com/example/myprofile/shared/app/profileeditwire"
 	"github.com/example/myprofile/shared/app/profilewire"
 	"github.com/example/myprofile/shared/app/sessionswire"
 	"github.com/example/myprofile/shared/app/smswire"
@@ -71,6 +72,7 @@ func Functions() map[string]Function {
 		"low-credit":           {Job: billingwire.LowCreditJob},
 		"phone":                {Routes: phonewire.Routes},
 		"profile":              {Routes: profilewire.Routes},
+		"profile-edit":         {Routes: profileeditwire.Routes},
 		"sessions":             {Routes: sessionswire.Routes},
 		"twofactor":            {Routes: twofactorwire.Routes},
 		"verification":         {Routes: verificationwire.Routes},
@@ -237,11 +239,12 @@ func (d *Deps) DailySummaryWorker() app.QueueJob {
 // function builds it.
 func (d *Deps) Billing() *billing.Service { return billingwire.Service(d.forFunction("low-credit")) }
 
-// Org returns the organizations service as the profile function builds it.
+// Org returns the organizations service as the profile-edit function
+// builds it.
 // Its account deletion checks the second factor with the two-factor
 // service when that can be built (it needs the data key).
 func (d *Deps) Org() *org.Service {
-	fd := d.forFunction("profile")
+	fd := d.forFunction("profile-edit")
 	o := orgwire.Service(fd, avatarwire.DeleteHooks(fd))
 	if tf, err := twofactorwire.Service(fd); err == nil {
 		o.SecondFactor = tf

@@ -91,28 +91,32 @@ func TestFunctionsLinkOnlyTheirCapabilities(t *testing.T) {
 		// the verified phone, which profile shows and the sign-in SMS guard
 		// (auth, twofactor) reads. The email change does not link it either.
 		"github.com/nyaruka/phonenumbers":    {"phone"},
-		"github.com/microcosm-cc/bluemonday": {"profile"},
+		"github.com/microcosm-cc/bluemonday": {"profile-edit"},
 		// The password policy's word lists and estimator: only where a
 		// password is set (sign-up and reset, invitation acceptance, the
 		// password change). Upstream's zxcvbn tables cost about 5 ms at
 		// start-up and are linked by no function (the copy reads embedded
 		// lists on first use).
-		mod + "shared/password/strength":        {"auth", "profile"},
+		mod + "shared/password/strength":        {"auth", "profile-edit"},
 		"github.com/trustelem/zxcvbn/frequency": {},
 		"github.com/trustelem/zxcvbn/scoring":   {},
-		// profile: deleting the account with 2FA on checks a second factor.
-		"github.com/go-webauthn/webauthn/webauthn":   {"auth", "profile", "twofactor"},
-		mod + "shared/mfa":                           {"auth", "twofactor"},
-		mod + "shared/profile":                       {"profile"},
-		mod + "shared/billing":                       {"balances", "low-credit", "profile"},
-		mod + "shared/digest":                        {"activities", "auth", "daily-summary", "daily-summary-worker", "profile", "verification"},
-		"github.com/aws/aws-sdk-go-v2/service/sesv2": {"auth", "balances", "connections", "connections-refresh", "daily-summary", "daily-summary-worker", "low-credit", "phone", "profile", "twofactor", "verification"},
-		"github.com/aws/aws-sdk-go-v2/service/sns":   {"auth", "balances", "low-credit", "phone", "profile", "twofactor"},
-		"github.com/aws/aws-sdk-go-v2/service/s3":    {"avatar", "profile"},
-		"github.com/aws/aws-sdk-go-v2/service/sqs":   {"daily-summary", "daily-summary-worker"},
+		// profile-edit: deleting the account with 2FA on checks a second
+		// factor.
+		"github.com/go-webauthn/webauthn/webauthn": {"auth", "profile-edit", "twofactor"},
+		mod + "shared/mfa":                         {"auth", "twofactor"},
+		// profile serves GET /v1/me from shared/profile/basic: it links
+		// DynamoDB's client and nothing heavier (issue 21).
+		mod + "shared/profile":                             {"profile-edit"},
+		"github.com/aws/aws-sdk-go-v2/service/eventbridge": {"auth", "connections", "connections-refresh", "events-outbox", "phone", "profile-edit", "verification"},
+		mod + "shared/billing":                             {"balances", "low-credit", "profile-edit"},
+		mod + "shared/digest":                              {"activities", "auth", "daily-summary", "daily-summary-worker", "profile-edit", "verification"},
+		"github.com/aws/aws-sdk-go-v2/service/sesv2":       {"auth", "balances", "connections", "connections-refresh", "daily-summary", "daily-summary-worker", "low-credit", "phone", "profile-edit", "twofactor", "verification"},
+		"github.com/aws/aws-sdk-go-v2/service/sns":         {"auth", "balances", "low-credit", "phone", "profile-edit", "twofactor"},
+		"github.com/aws/aws-sdk-go-v2/service/s3":          {"avatar", "profile-edit"},
+		"github.com/aws/aws-sdk-go-v2/service/sqs":         {"daily-summary", "daily-summary-worker"},
 		// verification, phone: change codes are hashed under the data key.
 		// connections: credentials sealed under the data key; client secrets.
-		"github.com/aws/aws-sdk-go-v2/service/secretsmanager": {"auth", "connections", "connections-refresh", "phone", "profile", "twofactor", "verification"},
+		"github.com/aws/aws-sdk-go-v2/service/secretsmanager": {"auth", "connections", "connections-refresh", "phone", "profile-edit", "twofactor", "verification"},
 	}
 	for _, fn := range catalog.All() {
 		out, err := exec.Command("go", "list", "-deps", "-tags", "lambda.norpc", "./../../../functions/"+fn.Name).Output()

@@ -6,6 +6,8 @@
 // It links neither the phone number parser nor the HTML sanitizer: the
 // phone's display formats are stored when the number is verified
 // (account.User.PhoneNational, PhoneInternational), so auth and the other
-// functions that only show profiles stay small. Package profile adds the
-// fields that need those parsers and serves /v1/me.
+// functions that only show profiles stay small. It serves GET /v1/me
+// (Routes), the hottest route, for the profile function, which links
+// nothing heavier. Package profile adds the fields that need the sanitizer
+// and serves the edits (PATCH /v1/me) in the profile-edit function.
 package basic

@@ -9,6 +9,24 @@ import (
 	"github.com/example/myprofile/shared/sessions"
 )
 
+// Routes serve GET /v1/me: the signed-in user's profile, from the user the
+// session check loaded (no other read). The phone's display formats are the
+// ones stored when it was verified, so no phone number parser is linked;
+// the signature was sanitized when it was stored.
+func Routes(s *sessions.Service) httpapi.Routes {
+	return httpapi.Routes{"GET /v1/me": s.Require(httpapi.Handle(get))}
+}
+
+func get(w http.ResponseWriter, r *http.Request) error {
+	p, _ := sessions.FromContext(r.Context())
+	if inm := r.Header.Get("If-None-Match"); inm != "" && inm == ETag(p.User) {
+		w.Header().Set("ETag", ETag(p.User))
+		w.WriteHeader(http.StatusNotModified)
+		return nil
+	}
+	return Write(w, r, http.StatusOK, p.User)
+}
+
 // OrgHeader chooses the organization a request acts in (sessions.OrgHeader).
 const OrgHeader = sessions.OrgHeader
 
