@@ -20,11 +20,6 @@ import (
 // go1.x runtime's net/rpc server, which provided.al2023 never uses.
 const Tags = "lambda.norpc"
 
-// MaxBytes is the size every stripped function binary should stay under
-// (issue 2: 10 MB). docs/testing.md "Binary sizes" says why some functions
-// are over it; make build and make bench print the sizes.
-const MaxBytes = 10_000_000
-
 // Env is the environment a Lambda binary is built in, on top of the
 // caller's: Linux on Graviton, no cgo.
 func Env() []string { return []string{"GOOS=linux", "GOARCH=arm64", "CGO_ENABLED=0"} }

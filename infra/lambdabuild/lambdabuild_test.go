@@ -76,8 +76,9 @@ func TestBuildRefusesAnUnknownFunction(t *testing.T) {
 }
 
 // BenchmarkBinarySize reports each function's stripped arm64 size (bytes
-// and MB; issue 2's target is under 10 MB, lambdabuild.MaxBytes). ns/op is
-// the time of an incremental build and link.
+// and MB). Issue 21 retired issue 2's 10 MB target: the figure that counts
+// is init time (BenchmarkColdStart in shared/app/all). ns/op is the time of
+// an incremental build and link.
 func BenchmarkBinarySize(b *testing.B) {
 	r := root(b)
 	dir := b.TempDir()
@@ -92,11 +93,6 @@ func BenchmarkBinarySize(b *testing.B) {
 			}
 			b.ReportMetric(float64(size), "bytes")
 			b.ReportMetric(float64(size)/1e6, "MB")
-			over := 0.0
-			if size >= MaxBytes {
-				over = 1
-			}
-			b.ReportMetric(over, "over-10MB")
 		})
 	}
 }
