@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"unicode/utf8"
@@ -18,7 +17,7 @@ import (
 
 // LambdaAdapter turns API Gateway v2 (HTTP API, payload format 2.0) events
 // into net/http requests, so the same handler serves Lambda, the local
-// gateway and httptest.
+// gateway and the tests' servers.
 type LambdaAdapter struct {
 	Handler http.Handler
 	// Log gets the access-log line of an event that is not a request (the
@@ -36,7 +35,7 @@ func (a LambdaAdapter) Invoke(ctx context.Context, ev events.APIGatewayV2HTTPReq
 		if id == "" {
 			id = newRequestID()
 		}
-		rec := httptest.NewRecorder()
+		rec := newRecorder()
 		rec.Header().Set("X-Request-Id", id)
 		WriteError(rec, nil, account.Errorf(account.CodeValidation, "The request could not be read."))
 		log := a.Log
@@ -44,10 +43,10 @@ func (a LambdaAdapter) Invoke(ctx context.Context, ev events.APIGatewayV2HTTPReq
 			log = slog.Default()
 		}
 		log.WarnContext(ctx, "request", "requestId", id, "method", ev.RequestContext.HTTP.Method,
-			"status", rec.Code, "code", account.CodeValidation, "error", err.Error())
+			"status", rec.code(), "code", account.CodeValidation, "error", err.Error())
 		return responseFromRecorder(rec), nil
 	}
-	rec := httptest.NewRecorder()
+	rec := newRecorder()
 	a.Handler.ServeHTTP(rec, req)
 	return responseFromRecorder(rec), nil
 }
@@ -105,8 +104,55 @@ func RequestFromEvent(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (*
 	return req, nil
 }
 
-func responseFromRecorder(rec *httptest.ResponseRecorder) events.APIGatewayV2HTTPResponse {
-	res := events.APIGatewayV2HTTPResponse{StatusCode: rec.Code, Headers: map[string]string{}}
+// recorder is the http.ResponseWriter an invocation is served into, as
+// net/http/httptest's ResponseRecorder records (which production code does
+// not link: httptest registers a command-line flag and a test certificate
+// when a program starts). The status is 200 unless written first; the
+// first write without a Content-Type sniffs one, as a net/http server
+// does; a status that allows no body (1xx, 204, 304) refuses the body.
+type recorder struct {
+	header http.Header
+	status int // 0 until written
+	body   bytes.Buffer
+}
+
+func newRecorder() *recorder { return &recorder{header: http.Header{}} }
+
+func (r *recorder) Header() http.Header { return r.header }
+
+func (r *recorder) WriteHeader(code int) {
+	if r.status != 0 {
+		return
+	}
+	if code < 100 || code > 999 { // net/http panics; an invocation answers 500
+		code = http.StatusInternalServerError
+	}
+	r.status = code
+}
+
+func (r *recorder) Write(p []byte) (int, error) {
+	if r.status == 0 {
+		if _, typed := r.header["Content-Type"]; !typed && r.header.Get("Transfer-Encoding") == "" {
+			r.header.Set("Content-Type", http.DetectContentType(p))
+		}
+		r.WriteHeader(http.StatusOK)
+	}
+	if r.status < 200 || r.status == http.StatusNoContent || r.status == http.StatusNotModified {
+		return 0, http.ErrBodyNotAllowed
+	}
+	return r.body.Write(p)
+}
+
+// code is the status written, 200 when none was.
+func (r *recorder) code() int {
+	if r.status == 0 {
+		return http.StatusOK
+	}
+	return r.status
+}
+
+func responseFromRecorder(rec *recorder) events.APIGatewayV2HTTPResponse {
+	res := events.APIGatewayV2HTTPResponse{StatusCode: rec.code(), Headers: map[string]string{}}
 	for k, vs := range rec.Header() {
 		if http.CanonicalHeaderKey(k) == "Set-Cookie" {
 			res.Cookies = append(res.Cookies, vs...)
@@ -114,7 +160,7 @@ func responseFromRecorder(rec *httptest.ResponseRecorder) events.APIGatewayV2HTT
 		}
 		res.Headers[k] = strings.Join(vs, ", ")
 	}
-	body := rec.Body.Bytes()
+	body := rec.body.Bytes()
 	ct := rec.Header().Get("Content-Type")
 	if utf8.Valid(body) && (ct == "" || strings.Contains(ct, "json") || strings.HasPrefix(ct, "text/") || strings.Contains(ct, "yaml")) {
 		res.Body = string(body)

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -173,4 +174,70 @@ func FuzzLambdaAdapter(f *testing.F) {
 			t.Errorf("body %q, event had %q (base64 %v)", seenBody, body, b64)
 		}
 	})
+}
+
+// The adapter records a response as a net/http server sends it (and as
+// httptest's recorder did): the checks compare it with a real server.
+func TestLambdaResponseIsWhatAServerSends(t *testing.T) {
+	tests := []struct {
+		name    string
+		handler http.HandlerFunc
+	}{
+		{"nothing written", func(http.ResponseWriter, *http.Request) {}},
+		{"body only: 200, type sniffed", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("<html><body>hi</body></html>")) }},
+		{"typed body", func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(201)
+			_, _ = w.Write([]byte(`{"a":1}`))
+		}},
+		{"status twice: the first counts", func(w http.ResponseWriter, _ *http.Request) {
+			w.WriteHeader(404)
+			w.WriteHeader(500)
+		}},
+		{"no body on 204", func(w http.ResponseWriter, _ *http.Request) {
+			w.WriteHeader(204)
+			_, _ = w.Write([]byte("dropped"))
+		}},
+		{"no body on 304", func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("ETag", `"v1"`)
+			w.WriteHeader(304)
+			_, _ = w.Write([]byte("dropped"))
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := httptest.NewServer(tc.handler)
+			defer srv.Close()
+			resp, err := http.Get(srv.URL)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantBody, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+
+			got, err := LambdaAdapter{Handler: tc.handler}.Invoke(context.Background(), events.APIGatewayV2HTTPRequest{
+				RawPath: "/", RequestContext: events.APIGatewayV2HTTPRequestContext{HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: "GET"}},
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.StatusCode != resp.StatusCode {
+				t.Errorf("status %d, a server sends %d", got.StatusCode, resp.StatusCode)
+			}
+			if got.Headers["Content-Type"] != resp.Header.Get("Content-Type") {
+				t.Errorf("Content-Type %q, a server sends %q", got.Headers["Content-Type"], resp.Header.Get("Content-Type"))
+			}
+			if got.Body != string(wantBody) {
+				t.Errorf("body %q, a server sends %q", got.Body, wantBody)
+			}
+		})
+	}
+}
+
+func TestLambdaInvalidStatusIs500(t *testing.T) {
+	got, err := LambdaAdapter{Handler: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(42) })}.Invoke(context.Background(),
+		events.APIGatewayV2HTTPRequest{RawPath: "/", RequestContext: events.APIGatewayV2HTTPRequestContext{HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: "GET"}}})
+	if err != nil || got.StatusCode != 500 {
+		t.Fatalf("status %d, err %v: want 500 without a panic", got.StatusCode, err)
+	}
 }

@@ -3,6 +3,7 @@ package all_test
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -26,6 +27,24 @@ var initTargets = map[string]float64{
 	"sessions": 1.5, "activities": 1.5, "avatar": 1.5,
 }
 
+// floorTags are the build tags of testdata/floor that link the AWS SDK
+// clients fn's catalog entry needs (DynamoDB's is always linked).
+func floorTags(fn catalog.Function) []string {
+	var tags []string
+	for _, n := range []struct {
+		need bool
+		tag  string
+	}{
+		{fn.Needs.Email, "floor_ses"}, {fn.Needs.SMS, "floor_sns"}, {fn.Needs.Secrets, "floor_secrets"},
+		{fn.Needs.Events, "floor_events"}, {fn.Needs.Uploads, "floor_s3"}, {fn.Needs.Queue != "" && fn.Kind != catalog.Queue, "floor_sqs"},
+	} {
+		if n.need {
+			tags = append(tags, n.tag)
+		}
+	}
+	return tags
+}
+
 // BenchmarkColdStart builds every function and a hello-world Lambda
 // (testdata/hello) the same way (linux build flags of `make build`:
 // CGO_ENABLED=0, -tags lambda.norpc -trimpath -ldflags "-s -w", for this
@@ -37,6 +56,12 @@ var initTargets = map[string]float64{
 // function's median over INIT_BENCH_RUNS runs (5; `make bench`: 30) as a
 // ratio to the hello-world's median. INIT_BENCH_FUNCS (comma-separated)
 // limits the functions. Binary sizes are reported too (no target).
+//
+// Beside each function with a target runs its floor (testdata/floor built
+// with floorTags): hello-world plus exactly the AWS SDK clients the
+// function needs and no code of ours. Its ratio is what the SDK's package
+// initialisation alone costs that function; the table shows it next to
+// the function's.
 func BenchmarkColdStart(b *testing.B) {
 	runs := 5
 	if v, err := strconv.Atoi(os.Getenv("INIT_BENCH_RUNS")); err == nil && v > 0 {
@@ -50,9 +75,9 @@ func BenchmarkColdStart(b *testing.B) {
 	}
 	root := moduleRoot(b)
 	dir := b.TempDir()
-	build := func(name, pkg string) string {
+	build := func(name, pkg string, tags ...string) string {
 		out := filepath.Join(dir, name)
-		cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-trimpath", "-ldflags", "-s -w", "-o", out, pkg)
+		cmd := exec.Command("go", "build", "-tags", strings.Join(append([]string{"lambda.norpc"}, tags...), " "), "-trimpath", "-ldflags", "-s -w", "-o", out, pkg)
 		cmd.Dir, cmd.Env = root, append(os.Environ(), "CGO_ENABLED=0")
 		if msg, err := cmd.CombinedOutput(); err != nil {
 			b.Fatalf("build %s: %v\n%s", pkg, err, msg)
@@ -60,8 +85,19 @@ func BenchmarkColdStart(b *testing.B) {
 		return out
 	}
 	bins := map[string]string{"hello": build("hello", "./shared/app/all/testdata/hello")}
+	floors := map[string]string{} // function -> its floor's name in bins
 	for _, n := range names {
 		bins[n] = build(n, "./functions/"+n)
+		if _, ok := initTargets[n]; !ok {
+			continue
+		}
+		fn, _ := catalog.Lookup(n)
+		tags := floorTags(fn)
+		floor := "floor[" + strings.Join(append([]string{"dynamodb"}, tags...), ",") + "]"
+		floors[n] = floor
+		if _, ok := bins[floor]; !ok {
+			bins[floor] = build(strings.NewReplacer("[", "-", "]", "", ",", "-").Replace(floor), "./shared/app/all/testdata/floor", tags...)
+		}
 	}
 
 	// The stub runtime API: each /next poll reports its time, then waits
@@ -85,7 +121,7 @@ func BenchmarkColdStart(b *testing.B) {
 	b.Cleanup(refuse.Close)
 	env := lambdaEnv(runtime.Listener.Addr(), refuse.URL)
 
-	order := append([]string{"hello"}, names...)
+	order := slices.Sorted(maps.Keys(bins)) // hello, the functions and their floors
 	times := map[string][]time.Duration{}
 	b.ResetTimer()
 	for r := range runs {
@@ -111,6 +147,11 @@ func BenchmarkColdStart(b *testing.B) {
 			b.ReportMetric(size(b, bins[n]), "MB")
 		})
 		value := fmt.Sprintf("%.1fx (%.1f ms; hello %.1f ms; %.1f MB; median of %d)", ratio, float64(m.Microseconds())/1000, float64(hello.Microseconds())/1000, size(b, bins[n]), runs)
+		if floor, ok := floors[n]; ok {
+			f := float64(median(times[floor])) / float64(hello)
+			b.Run(n+"/floor", func(b *testing.B) { b.ReportMetric(f, "x-hello") })
+			value = fmt.Sprintf("%.1fx (%.1f ms; its AWS clients alone: %.1fx; hello %.1f ms; %.1f MB; median of %d)", ratio, float64(m.Microseconds())/1000, f, float64(hello.Microseconds())/1000, size(b, bins[n]), runs)
+		}
 		if t, ok := initTargets[n]; ok {
 			apptest.Figure(b, "init, "+n, value, fmt.Sprintf("<= %.1fx", t), ratio <= t)
 		} else {
