@@ -2,26 +2,8 @@
 package main
 
 import (
-	"context"
-	"log/slog"
-	"os"
-
-	"github.com/aws/aws-lambda-go/lambda"
-
 	"github.com/example/myprofile/shared/app"
 	"github.com/example/myprofile/shared/app/sessionswire"
 )
 
-func main() {
-	deps, err := app.Load(context.Background())
-	if err != nil {
-		slog.Error("cannot start", "function", "sessions", "error", err)
-		os.Exit(1)
-	}
-	h, err := deps.HTTPLambda("sessions", sessionswire.Routes)
-	if err != nil {
-		slog.Error("cannot start", "function", "sessions", "error", err)
-		os.Exit(1)
-	}
-	lambda.Start(h)
-}
+func main() { app.StartHTTP("sessions", sessionswire.Routes) }

@@ -250,6 +250,35 @@ func limitPerIP(l ratelimit.Limiter, route string, next http.Handler) http.Handl
 	})
 }
 
+// StartHTTP runs the named HTTP function in Lambda with its wiring's
+// routes: functions/<name>/main.go is this one call (see start).
+func StartHTTP(name string, routes Routes) {
+	start(name, func(d *Deps) (lambda.Handler, error) { return d.HTTPLambda(name, routes) })
+}
+
+// StartHandler runs the named schedule, event, queue or storage function
+// in Lambda with the handler its wiring builds: functions/<name>/main.go
+// is this one call (see start).
+func StartHandler[T Job | QueueJob | StorageJob](name string, wire func(*Deps) T) {
+	start(name, func(d *Deps) (lambda.Handler, error) { return lambda.NewHandler(wire(d)), nil })
+}
+
+// start loads Deps from the environment, builds the handler and serves
+// invocations. When either fails there is nothing to serve: it logs why
+// and exits, and Lambda reports the failed init.
+func start(name string, build func(*Deps) (lambda.Handler, error)) {
+	d, err := Load(context.Background())
+	if err == nil {
+		var h lambda.Handler
+		if h, err = build(d); err == nil {
+			lambda.Start(h)
+			return
+		}
+	}
+	slog.Error("cannot start", "function", name, "error", err)
+	os.Exit(1)
+}
+
 // HTTPLambda returns the named HTTP function as a Lambda handler (API
 // Gateway v2 events).
 func (d *Deps) HTTPLambda(name string, build Routes) (lambda.Handler, error) {
