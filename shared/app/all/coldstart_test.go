@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -45,6 +46,21 @@ func floorTags(fn catalog.Function) []string {
 	return tags
 }
 
+// Every function's binary, built as `make build` builds it, starts as
+// Lambda runs it (its main: functions/<name>/main.go) in a Lambda-like
+// environment and polls the runtime API for its first invocation, having
+// made no AWS call (TestStartingMakesNoNetworkCall checks the same of the
+// wiring in this process).
+func TestEveryFunctionBinaryStarts(t *testing.T) {
+	s := newStarter(t)
+	for _, fn := range catalog.All() {
+		t.Run(fn.Name, func(t *testing.T) { s.start(t, s.build(t, fn.Name, "./functions/"+fn.Name)) })
+	}
+	if n := s.refused.Load(); n != 0 {
+		t.Errorf("%d AWS calls while the functions started, want 0", n)
+	}
+}
+
 // BenchmarkColdStart builds every function and a hello-world Lambda
 // (testdata/hello) the same way (linux build flags of `make build`:
 // CGO_ENABLED=0, -tags lambda.norpc -trimpath -ldflags "-s -w", for this
@@ -73,17 +89,8 @@ func BenchmarkColdStart(b *testing.B) {
 			names = append(names, f.Name)
 		}
 	}
-	root := moduleRoot(b)
-	dir := b.TempDir()
-	build := func(name, pkg string, tags ...string) string {
-		out := filepath.Join(dir, name)
-		cmd := exec.Command("go", "build", "-tags", strings.Join(append([]string{"lambda.norpc"}, tags...), " "), "-trimpath", "-ldflags", "-s -w", "-o", out, pkg)
-		cmd.Dir, cmd.Env = root, append(os.Environ(), "CGO_ENABLED=0")
-		if msg, err := cmd.CombinedOutput(); err != nil {
-			b.Fatalf("build %s: %v\n%s", pkg, err, msg)
-		}
-		return out
-	}
+	st := newStarter(b)
+	build := func(name, pkg string, tags ...string) string { return st.build(b, name, pkg, tags...) }
 	bins := map[string]string{"hello": build("hello", "./shared/app/all/testdata/hello")}
 	floors := map[string]string{} // function -> its floor's name in bins
 	for _, n := range names {
@@ -100,27 +107,6 @@ func BenchmarkColdStart(b *testing.B) {
 		}
 	}
 
-	// The stub runtime API: each /next poll reports its time, then waits
-	// for the process to end (no invocation is ever given).
-	polled := make(chan time.Time, 1)
-	runtime := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasSuffix(r.URL.Path, "/runtime/invocation/next") {
-			select {
-			case polled <- time.Now():
-			default:
-			}
-			<-r.Context().Done()
-			return
-		}
-		http.Error(w, "not expected", http.StatusNotFound)
-	}))
-	b.Cleanup(runtime.Close)
-	refuse := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		http.Error(w, "no call is expected while starting", http.StatusServiceUnavailable)
-	}))
-	b.Cleanup(refuse.Close)
-	env := lambdaEnv(runtime.Listener.Addr(), refuse.URL)
-
 	order := slices.Sorted(maps.Keys(bins)) // hello, the functions and their floors
 	times := map[string][]time.Duration{}
 	b.ResetTimer()
@@ -128,10 +114,13 @@ func BenchmarkColdStart(b *testing.B) {
 		// Rotate the order each round: no function always runs first.
 		for i := range order {
 			name := order[(i+r)%len(order)]
-			times[name] = append(times[name], coldStart(b, bins[name], env, polled))
+			times[name] = append(times[name], st.start(b, bins[name]))
 		}
 	}
 	b.StopTimer()
+	if n := st.refused.Load(); n != 0 {
+		b.Fatalf("%d AWS calls while starting", n)
+	}
 
 	hello := median(times["hello"])
 	b.Run("hello", func(b *testing.B) {
@@ -160,38 +149,87 @@ func BenchmarkColdStart(b *testing.B) {
 	}
 }
 
-// coldStart runs bin once and returns the time from exec to its first
-// /next poll.
-func coldStart(b *testing.B, bin string, env []string, polled chan time.Time) time.Duration {
-	b.Helper()
+// starter builds Lambda binaries as `make build` does (linux flags:
+// CGO_ENABLED=0, -tags lambda.norpc -trimpath -ldflags "-s -w", for this
+// machine's architecture) and starts them in a Lambda-like environment
+// whose runtime API is a stub answering no invocation, and every AWS
+// endpoint a listener that refuses (and counts) calls.
+type starter struct {
+	root, dir string
+	env       []string
+	polled    chan time.Time // each /next poll's time
+	refused   atomic.Int64   // calls to the AWS endpoints
+}
+
+func newStarter(tb testing.TB) *starter {
+	s := &starter{root: moduleRoot(tb), dir: tb.TempDir(), polled: make(chan time.Time, 1)}
+	runtime := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/runtime/invocation/next") {
+			select {
+			case s.polled <- time.Now():
+			default:
+			}
+			<-r.Context().Done() // until the process ends
+			return
+		}
+		http.Error(w, "not expected", http.StatusNotFound)
+	}))
+	tb.Cleanup(runtime.Close)
+	refuse := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.refused.Add(1)
+		http.Error(w, "no call is expected while starting", http.StatusServiceUnavailable)
+	}))
+	tb.Cleanup(refuse.Close)
+	s.env = lambdaEnv(runtime.Listener.Addr(), refuse.URL)
+	return s
+}
+
+// build builds package pkg with the extra tags to a binary named name.
+func (s *starter) build(tb testing.TB, name, pkg string, tags ...string) string {
+	tb.Helper()
+	out := filepath.Join(s.dir, name)
+	cmd := exec.Command("go", "build", "-tags", strings.Join(append([]string{"lambda.norpc"}, tags...), " "), "-trimpath", "-ldflags", "-s -w", "-o", out, pkg)
+	cmd.Dir, cmd.Env = s.root, append(os.Environ(), "CGO_ENABLED=0")
+	if msg, err := cmd.CombinedOutput(); err != nil {
+		tb.Fatalf("build %s: %v\n%s", pkg, err, msg)
+	}
+	return out
+}
+
+// start runs bin once and returns the time from exec to its first /next
+// poll; it fails tb when bin exits or does not poll within 30 s.
+func (s *starter) start(tb testing.TB, bin string) time.Duration {
+	tb.Helper()
 	select { // a poll left over from a run that was ended
-	case <-polled:
+	case <-s.polled:
 	default:
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin)
-	cmd.Env = env
+	cmd.Env = s.env
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
-		b.Fatalf("start %s: %v", bin, err)
+		tb.Fatalf("start %s: %v", bin, err)
 	}
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
-	var d time.Duration
+	defer func() {
+		_ = cmd.Process.Kill()
+		<-exited
+	}()
 	select {
-	case at := <-polled:
-		d = at.Sub(start)
+	case at := <-s.polled:
+		return at.Sub(start)
 	case err := <-exited:
-		b.Fatalf("%s exited before polling the runtime API: %v\n%s", filepath.Base(bin), err, stderr.String())
+		exited <- err // for the deferred wait
+		tb.Fatalf("%s exited before polling the runtime API: %v\n%s", filepath.Base(bin), err, stderr.String())
 	case <-ctx.Done():
-		b.Fatalf("%s did not poll the runtime API in 30 s\n%s", filepath.Base(bin), stderr.String())
+		tb.Fatalf("%s did not poll the runtime API in 30 s\n%s", filepath.Base(bin), stderr.String())
 	}
-	_ = cmd.Process.Kill()
-	<-exited
-	return d
+	return 0
 }
 
 // lambdaEnv is a Lambda-like environment (as TestStartingMakesNoNetworkCall
@@ -224,7 +262,7 @@ func median(ds []time.Duration) time.Duration {
 	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
 
-func size(b *testing.B, path string) float64 {
+func size(b testing.TB, path string) float64 {
 	fi, err := os.Stat(path)
 	if err != nil {
 		b.Fatal(err)
@@ -232,10 +270,10 @@ func size(b *testing.B, path string) float64 {
 	return float64(fi.Size()) / 1e6
 }
 
-func moduleRoot(b *testing.B) string {
+func moduleRoot(tb testing.TB) string {
 	out, err := exec.Command("go", "env", "GOMOD").Output()
 	if err != nil {
-		b.Fatalf("go env GOMOD: %v", err)
+		tb.Fatalf("go env GOMOD: %v", err)
 	}
 	return filepath.Dir(strings.TrimSpace(string(out)))
 }
