@@ -143,12 +143,13 @@ INIT_BENCH_RUNS    ?= 30
 BENCH_SUMMARY      := $(CURDIR)/bin/bench-summary.tsv
 
 # Every benchmark adds its figures (apptest.Figure) to BENCH_SUMMARY; the
-# run ends with one table of them: figure, value, target, verdict.
+# run ends with one table of them: figure, value, target, verdict. -p 1: one
+# package's benchmarks at a time, so no measurement competes with another.
 bench: deps devenv ## benchmarks (against local services), at the issues' populations, then one table of figures and targets
 	@mkdir -p $(BIN) && rm -f $(BENCH_SUMMARY)
 	DIGEST_BENCH_USERS=$(DIGEST_BENCH_USERS) BILLING_BENCH_ORGS=$(BILLING_BENCH_ORGS) \
 	  INIT_BENCH_RUNS=$(INIT_BENCH_RUNS) BENCH_SUMMARY=$(BENCH_SUMMARY) \
-	  $(DEVENV) -free-ports -- $(GO) test -run='^$$' -bench=. -benchmem -timeout 60m ./...
+	  $(DEVENV) -free-ports -- $(GO) test -p 1 -run='^$$' -bench=. -benchmem -timeout 60m ./...
 	@echo; printf 'figure\tvalue\ttarget\tverdict\n' | cat - $(BENCH_SUMMARY) | column -t -s "$$(printf '\t')"
 
 lint: deps $(BIN)/staticcheck $(BIN)/govulncheck ## gofmt, go vet, staticcheck, Redocly (api/openapi.yaml), govulncheck (LINT_STRICT=1: a skipped check fails)
