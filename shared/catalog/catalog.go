@@ -75,7 +75,7 @@ type Function struct {
 	// Capabilities are the packages under shared/ whose rules this function
 	// runs, its own first. A capability served by another function's routes
 	// is listed there: the organization and staff routes (shared/org) run
-	// in profile, accepting an invitation in auth. The wiring package is
+	// in profile-edit, accepting an invitation in auth. The wiring package is
 	// shared/app/<name>wire, named after the function, or after the
 	// capability where several functions share it (daily-summary and
 	// daily-summary-worker: dailysummarywire; low-credit and balances:

@@ -1,6 +1,6 @@
 // Package org is organizations and their staff: invitations, staff
 // profiles (GET/PATCH /v1/users/{id}), roles, the audit log listings and
-// account deletion. Its routes are served by the profile function (API.md
+// account deletion. Its routes are served by the profile-edit function (API.md
 // lists them under Profile; the catalog entry says so), except POST
 // /v1/auth/accept-invite, which the auth function serves. Its storage is
 // store/orgdb.

@@ -15,7 +15,7 @@ import (
 	"github.com/example/myprofile/shared/sessions"
 )
 
-// Routes are the routes the profile function serves.
+// Routes are the routes the profile-edit function serves.
 func (s *Service) Routes() httpapi.Routes {
 	req := s.Sessions.Require
 	return httpapi.Routes{

@@ -81,10 +81,6 @@ type Service struct {
 	// (e.g. avatar objects). They run before the user's items are deleted
 	// and must be idempotent: a resumed deletion runs them again.
 	OnDelete []func(ctx context.Context, u account.User) error
-	// Complete, when set, fills in what a user's view needs that this
-	// package cannot compute (phone.FillFormats in the profile function:
-	// the display formats of an older record's phone).
-	Complete func(u *account.User)
 }
 
 // InOrg is a user as seen from one organization: the staff routes answer
@@ -253,10 +249,8 @@ func (s *Service) ListStaff(ctx context.Context, actor account.User, orgID strin
 }
 
 // view is a user's Profile in an organization.
+// The phone's display formats are stored with it when it is verified.
 func (s *Service) view(u account.User, orgID string) basic.Profile {
-	if s.Complete != nil {
-		s.Complete(&u)
-	}
 	return basic.View(u, orgID)
 }
 

@@ -1,5 +1,5 @@
 // Package avatarwire builds the avatar capability on the S3 uploads
-// bucket: the POST/DELETE /v1/me/avatar routes (profile function), the
+// bucket: the POST/DELETE /v1/me/avatar routes (profile-edit function), the
 // account deletion hook and the avatar function itself.
 package avatarwire
 

@@ -1,5 +1,5 @@
 // Package orgwire builds the organizations service: staff, invitations,
-// roles and audit listings (profile function), accepting an invitation
+// roles and audit listings (profile-edit function), accepting an invitation
 // (auth function) and account deletion.
 package orgwire
 

@@ -1,5 +1,5 @@
 // Package ssowire builds single sign-on: its configuration and domain
-// routes (profile function) and its sign-in routes (auth function).
+// routes (profile-edit function) and its sign-in routes (auth function).
 package ssowire
 
 import (
