@@ -135,14 +135,14 @@ func BenchmarkColdStart(b *testing.B) {
 			b.ReportMetric(ratio, "x-hello")
 			b.ReportMetric(size(b, bins[n]), "MB")
 		})
-		value := fmt.Sprintf("%.1fx (%.1f ms; hello %.1f ms; %.1f MB; median of %d)", ratio, float64(m.Microseconds())/1000, float64(hello.Microseconds())/1000, size(b, bins[n]), runs)
+		value := fmt.Sprintf("%.2fx (%.1f ms; hello %.1f ms; %.1f MB; median of %d)", ratio, float64(m.Microseconds())/1000, float64(hello.Microseconds())/1000, size(b, bins[n]), runs)
 		if floor, ok := floors[n]; ok {
 			f := float64(median(times[floor])) / float64(hello)
 			b.Run(n+"/floor", func(b *testing.B) { b.ReportMetric(f, "x-hello") })
-			value = fmt.Sprintf("%.1fx (%.1f ms; its AWS clients alone: %.1fx; hello %.1f ms; %.1f MB; median of %d)", ratio, float64(m.Microseconds())/1000, f, float64(hello.Microseconds())/1000, size(b, bins[n]), runs)
+			value = fmt.Sprintf("%.2fx (%.1f ms; its AWS clients alone: %.2fx; hello %.1f ms; %.1f MB; median of %d)", ratio, float64(m.Microseconds())/1000, f, float64(hello.Microseconds())/1000, size(b, bins[n]), runs)
 		}
 		if t, ok := initTargets[n]; ok {
-			apptest.Figure(b, "init, "+n, value, fmt.Sprintf("<= %.1fx", t), ratio <= t)
+			apptest.Figure(b, "init, "+n, value, fmt.Sprintf("<= %.2fx", t), ratio <= t)
 		} else {
 			apptest.Figure(b, "init, "+n, value, "-", true)
 		}
