@@ -155,7 +155,7 @@ var eventSourceRE = regexp.MustCompile(`^[A-Za-z0-9._/-]{1,256}$`)
 
 func validEventSource(s string) error {
 	if !eventSourceRE.MatchString(s) || strings.HasPrefix(s, "aws.") {
-		return fmt.Errorf("event source %q: want letters, digits and . _ / -, not starting with aws.", s)
+		return fmt.Errorf("event source %q: want letters, digits and . _ / -, not starting with \"aws.\"", s)
 	}
 	return nil
 }

@@ -11,8 +11,6 @@ import (
 	"github.com/example/myprofile/shared/catalog"
 )
 
-const fixtureFrontDoorRate = 500 // context frontDoorRateLimit
-
 // The front door is off by default (real) and on in the fixture: a
 // CloudFront distribution in front of the API with a CLOUDFRONT web ACL
 // (per-IP rate rule, AWS managed common rules), a secret origin header the

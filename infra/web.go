@@ -10,7 +10,6 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudfrontorigins"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3deployment"
-	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 )
 
@@ -153,7 +152,7 @@ func (w *webPage) deploy(stack awscdk.Stack, dir string, apiOrigin *string) {
 	role := dep.HandlerRole()
 	suppress(role, nagRule{"AwsSolutions-IAM4", "CDK's BucketDeployment handler logs with the AWS managed basic execution role; it runs only during deployments.",
 		[]any{"Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"}})
-	if pol, ok := role.Node().TryFindChild(jsii.String("DefaultPolicy")).(constructs.IConstruct); ok && pol != nil {
+	if pol := role.Node().TryFindChild(jsii.String("DefaultPolicy")); pol != nil {
 		suppress(pol, nagRule{"AwsSolutions-IAM5", "CDK's BucketDeployment grants: read of the CDK asset bucket's objects, write and prune of the page's bucket (object wildcards), and CloudFront invalidations, which it creates and waits for.", nil})
 	}
 }

@@ -272,30 +272,6 @@ func (e pageEnv) openTab(t *testing.T, ctx context.Context, id string) {
 
 var sixDigits = regexp.MustCompile(`\b(\d{6})\b`)
 
-// mailedCode is the newest 6-digit code mailed to addr.
-func (e pageEnv) mailedCode(t *testing.T, addr string) string {
-	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for time.Now().Before(deadline) {
-		msgs, err := localcloud.SESMessages(t.Context(), e.ses)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for i := len(msgs) - 1; i >= 0; i-- {
-			for _, to := range msgs[i].To {
-				if strings.EqualFold(to, addr) {
-					if m := sixDigits.FindStringSubmatch(msgs[i].Text); m != nil {
-						return m[1]
-					}
-				}
-			}
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
-	t.Fatalf("no code mailed to %s", addr)
-	return ""
-}
-
 // totp is RFC 6238 (SHA-1, 6 digits, 30 s) of the base32 secret at time at.
 func totp(t *testing.T, secret string, at time.Time) string {
 	t.Helper()
