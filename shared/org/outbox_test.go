@@ -1,74 +1,22 @@
 package org_test
 
 import (
-	"context"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
-
-	"github.com/example/myprofile/infra/localcloud"
-	"github.com/example/myprofile/infra/localcloud/testenv"
-	"github.com/example/myprofile/shared/app"
 	"github.com/example/myprofile/shared/app/apptest"
-	"github.com/example/myprofile/shared/app/eventswire"
-	"github.com/example/myprofile/shared/store"
 )
-
-// outboxTypes lists the detail types of the events the outbox holds.
-func outboxTypes(t *testing.T, db store.DB, table string) map[string]int {
-	t.Helper()
-	out, err := db.Query(context.Background(), &dynamodb.QueryInput{
-		TableName:                 aws.String(table),
-		KeyConditionExpression:    aws.String("pk = :pk"),
-		ExpressionAttributeValues: store.Item{":pk": store.S(store.PKOutbox)},
-		ConsistentRead:            aws.Bool(true),
-	})
-	if err != nil {
-		t.Fatalf("query outbox: %v", err)
-	}
-	types := map[string]int{}
-	for _, it := range out.Items {
-		dt, _ := it["detailType"].(*ddbtypes.AttributeValueMemberS)
-		if dt == nil {
-			t.Fatalf("outbox item without detailType: %v", it)
-		}
-		types[dt.Value]++
-	}
-	return types
-}
 
 // Each membership change records its event in its own transaction: with
 // the bus refusing every event and every separate outbox write refused,
 // a committed change still has its event in the outbox (for the sweep),
 // and a change whose transaction fails has none.
 func TestOutboxIsWrittenWithTheChange(t *testing.T) {
-	rec := &localcloud.EventBridgeRecorder{}
-	srv := httptest.NewServer(rec)
-	t.Cleanup(srv.Close)
-	var faults *apptest.OutboxFaults
-	var raw store.DB
-	e := apptest.New(t, &apptest.Options{
-		Env: map[string]string{"EVENT_BUS_NAME": "platform", "EVENT_SOURCE": "fail"}, // the recorder refuses source "fail"
-		WrapDB: func(db store.DB) store.DB {
-			raw = db
-			faults = &apptest.OutboxFaults{DB: db}
-			return faults
-		},
-		Configure: func(d *app.Deps) {
-			d.SetClient(eventswire.EventBridge, eventbridge.NewFromConfig(testenv.Config(t), func(o *eventbridge.Options) {
-				o.BaseEndpoint = aws.String(srv.URL)
-			}))
-		},
-	})
+	e, faults, rec := apptest.NewRefusedEvents(t, "platform")
 	want := map[string]int{}
 	check := func(step string) {
 		t.Helper()
-		got := outboxTypes(t, raw, e.Table)
+		got := faults.Outbox(t, e.Table)
 		for typ, n := range want {
 			if got[typ] != n {
 				t.Fatalf("after %s: outbox %v, want %v", step, got, want)

@@ -1,22 +1,11 @@
 package verification_test
 
 import (
-	"context"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
-
-	"github.com/example/myprofile/infra/localcloud"
 	"github.com/example/myprofile/infra/localcloud/testenv"
-	"github.com/example/myprofile/shared/app"
 	"github.com/example/myprofile/shared/app/apptest"
-	"github.com/example/myprofile/shared/app/eventswire"
-	"github.com/example/myprofile/shared/store"
 )
 
 // A confirmed email or phone change records its event in the confirming
@@ -24,42 +13,10 @@ import (
 // refusing every event, the event is still in the outbox for the sweep; a
 // confirmation whose transaction fails records none.
 func TestChangeEventIsWrittenWithTheChange(t *testing.T) {
-	rec := &localcloud.EventBridgeRecorder{}
-	srv := httptest.NewServer(rec)
-	t.Cleanup(srv.Close)
-	var faults *apptest.OutboxFaults
-	var raw store.DB
-	e := apptest.New(t, &apptest.Options{
-		Env: map[string]string{"EVENT_BUS_NAME": "default", "EVENT_SOURCE": "fail"}, // the recorder refuses source "fail"
-		WrapDB: func(db store.DB) store.DB {
-			raw = db
-			faults = &apptest.OutboxFaults{DB: db}
-			return faults
-		},
-		Configure: func(d *app.Deps) {
-			d.SetClient(eventswire.EventBridge, eventbridge.NewFromConfig(testenv.Config(t), func(o *eventbridge.Options) {
-				o.BaseEndpoint = aws.String(srv.URL)
-			}))
-		},
-	})
+	e, faults, rec := apptest.NewRefusedEvents(t, "default")
 	outbox := func() map[string]int {
 		t.Helper()
-		out, err := raw.Query(context.Background(), &dynamodb.QueryInput{
-			TableName:                 aws.String(e.Table),
-			KeyConditionExpression:    aws.String("pk = :pk"),
-			ExpressionAttributeValues: store.Item{":pk": store.S(store.PKOutbox)},
-			ConsistentRead:            aws.Bool(true),
-		})
-		if err != nil {
-			t.Fatalf("query outbox: %v", err)
-		}
-		types := map[string]int{}
-		for _, it := range out.Items {
-			if dt, ok := it["detailType"].(*ddbtypes.AttributeValueMemberS); ok {
-				types[dt.Value]++
-			}
-		}
-		return types
+		return faults.Outbox(t, e.Table)
 	}
 	u := e.SignUp(nil)
 	newCode, currentCode := requestEmailChange(t, e, u, testenv.Email(t))

@@ -3,11 +3,19 @@ package apptest
 import (
 	"context"
 	"errors"
+	"net/http/httptest"
 	"sync/atomic"
+	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 
+	"github.com/example/myprofile/infra/localcloud"
+	"github.com/example/myprofile/infra/localcloud/testenv"
+	"github.com/example/myprofile/shared/app"
+	"github.com/example/myprofile/shared/app/eventswire"
 	"github.com/example/myprofile/shared/store"
 )
 
@@ -34,4 +42,54 @@ func (f *OutboxFaults) TransactWriteItems(ctx context.Context, in *dynamodb.Tran
 		return nil, errors.New("transaction refused by the test")
 	}
 	return f.DB.TransactWriteItems(ctx, in, o...)
+}
+
+// NewRefusedEvents starts an environment whose table is wrapped in
+// OutboxFaults and whose EventBridge, on the bus named bus, refuses every
+// event (its recorder refuses the source "fail"): what a change leaves in
+// the outbox is then all there is of its event. The recorder is returned
+// to check that nothing was accepted.
+func NewRefusedEvents(t *testing.T, bus string) (*Env, *OutboxFaults, *localcloud.EventBridgeRecorder) {
+	t.Helper()
+	rec := &localcloud.EventBridgeRecorder{}
+	srv := httptest.NewServer(rec)
+	t.Cleanup(srv.Close)
+	var faults *OutboxFaults
+	e := New(t, &Options{
+		Env: map[string]string{"EVENT_BUS_NAME": bus, "EVENT_SOURCE": "fail"},
+		WrapDB: func(db store.DB) store.DB {
+			faults = &OutboxFaults{DB: db}
+			return faults
+		},
+		Configure: func(d *app.Deps) {
+			d.SetClient(eventswire.EventBridge, eventbridge.NewFromConfig(testenv.Config(t), func(o *eventbridge.Options) {
+				o.BaseEndpoint = aws.String(srv.URL)
+			}))
+		},
+	})
+	return e, faults, rec
+}
+
+// Outbox counts the events the outbox of table holds by detail type, read
+// past the faults.
+func (f *OutboxFaults) Outbox(t *testing.T, table string) map[string]int {
+	t.Helper()
+	out, err := f.DB.Query(context.Background(), &dynamodb.QueryInput{
+		TableName:                 aws.String(table),
+		KeyConditionExpression:    aws.String("pk = :pk"),
+		ExpressionAttributeValues: store.Item{":pk": store.S(store.PKOutbox)},
+		ConsistentRead:            aws.Bool(true),
+	})
+	if err != nil {
+		t.Fatalf("query outbox: %v", err)
+	}
+	types := map[string]int{}
+	for _, it := range out.Items {
+		dt, _ := it["detailType"].(*ddbtypes.AttributeValueMemberS)
+		if dt == nil {
+			t.Fatalf("outbox item without detailType: %v", it)
+		}
+		types[dt.Value]++
+	}
+	return types
 }
