@@ -11,9 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-
 	"github.com/example/myprofile/infra/localcloud"
 	"github.com/example/myprofile/infra/localcloud/testenv"
 	"github.com/example/myprofile/shared/account"
@@ -84,40 +81,7 @@ func BenchmarkDailySummaryBunching(b *testing.B) {
 		u.Defaults()
 		users[i] = u
 	}
-	for i := 0; i < n; i += 25 {
-		var reqs []ddbtypes.WriteRequest
-		for _, u := range users[i:min(i+25, n)] {
-			put, err := st.UserPut(u, 0)
-			if err != nil {
-				b.Fatal(err)
-			}
-			reqs = append(reqs, ddbtypes.WriteRequest{PutRequest: &ddbtypes.PutRequest{Item: put.Item}})
-		}
-		for len(reqs) > 0 {
-			out, err := db.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: map[string][]ddbtypes.WriteRequest{table: reqs}})
-			if err != nil {
-				b.Fatal(err)
-			}
-			reqs = out.UnprocessedItems[table]
-		}
-	}
-	sched := &dailysummary.Scheduler{Store: st, Now: func() time.Time { return t0 }}
-	var wg sync.WaitGroup
-	var loadErr atomic.Value
-	for w := range 8 {
-		wg.Go(func() {
-			for i := w; i < n; i += 8 {
-				if err := sched.Sync(ctx, users[i]); err != nil {
-					loadErr.Store(err)
-					return
-				}
-			}
-		})
-	}
-	wg.Wait()
-	if err, _ := loadErr.Load().(error); err != nil {
-		b.Fatal(err)
-	}
+	loadUsers(b, db, table, st, users, t0)
 
 	// One morning per call, whatever b.N: a second run would find nothing
 	// due (a call with a larger b.N starts over on a table of its own).
