@@ -5,10 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-
 	"github.com/example/myprofile/shared/account"
 	"github.com/example/myprofile/shared/store"
 	"github.com/example/myprofile/shared/twofactor"
@@ -22,39 +18,13 @@ func passkeyLoginKey(id string) store.Item {
 
 // PutPasskeyLogin stores a passwordless sign-in ceremony (TTL expires).
 func (s *Store) PutPasskeyLogin(ctx context.Context, id, data string, expires time.Time) error {
-	it, err := store.Marshal(store.PrefixPasskeyLogin+id, store.SKCeremony, webauthnRegItem{Data: data, ExpiresAt: expires})
-	if err != nil {
-		return err
-	}
-	it[store.AttrTTL] = store.TTL(expires)
-	_, err = s.DB.PutItem(ctx, &dynamodb.PutItemInput{TableName: &s.Table, Item: it, ConditionExpression: aws.String("attribute_not_exists(pk)")})
-	if err != nil {
-		return fmt.Errorf("put passkey login: %w", err)
-	}
-	return nil
+	return s.putCeremony(ctx, store.PrefixPasskeyLogin+id, store.SKCeremony, data, expires, true, "passkey login")
 }
 
 // TakePasskeyLogin deletes the ceremony and returns it, if it has not
 // expired (one conditional DeleteItem: of concurrent finishes, one wins).
 func (s *Store) TakePasskeyLogin(ctx context.Context, id string, now time.Time) (string, error) {
-	out, err := s.DB.DeleteItem(ctx, &dynamodb.DeleteItemInput{
-		TableName: &s.Table, Key: passkeyLoginKey(id),
-		ConditionExpression:       aws.String("attribute_exists(pk) AND #ttl > :now"),
-		ExpressionAttributeNames:  map[string]string{"#ttl": store.AttrTTL},
-		ExpressionAttributeValues: store.Item{":now": store.N(now.Unix())},
-		ReturnValues:              ddbtypes.ReturnValueAllOld,
-	})
-	if store.IsConditionFailed(err) {
-		return "", account.ErrNotFound
-	}
-	if err != nil {
-		return "", fmt.Errorf("take passkey login: %w", err)
-	}
-	var r webauthnRegItem
-	if err := store.Unmarshal(out.Attributes, &r); err != nil {
-		return "", err
-	}
-	return r.Data, nil
+	return s.takeCeremony(ctx, passkeyLoginKey(id), now, "passkey login")
 }
 
 // GetPasskeyWithUser reads one passkey and the user record in one strongly

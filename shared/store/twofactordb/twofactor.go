@@ -430,21 +430,38 @@ func (s *Store) RedeemChallengeTOTP(ctx context.Context, id string, now time.Tim
 
 // PutWebAuthnRegistration stores the pending registration ceremony.
 func (s *Store) PutWebAuthnRegistration(ctx context.Context, userID, data string, expires time.Time) error {
-	it, err := store.Marshal(store.UserPK(userID), store.SKWebAuthnReg, webauthnRegItem{Data: data, ExpiresAt: expires})
-	if err != nil {
-		return err
-	}
-	it[store.AttrTTL] = store.TTL(expires)
-	if _, err := s.DB.PutItem(ctx, &dynamodb.PutItemInput{TableName: &s.Table, Item: it}); err != nil {
-		return fmt.Errorf("put webauthn registration: %w", err)
-	}
-	return nil
+	return s.putCeremony(ctx, store.UserPK(userID), store.SKWebAuthnReg, data, expires, false, "webauthn registration")
 }
 
 // TakeWebAuthnRegistration deletes the pending ceremony and returns it.
 func (s *Store) TakeWebAuthnRegistration(ctx context.Context, userID string, now time.Time) (string, error) {
+	return s.takeCeremony(ctx, store.Key(store.UserPK(userID), store.SKWebAuthnReg), now, "webauthn registration")
+}
+
+// putCeremony stores a WebAuthn ceremony's state until expires (the TTL
+// removes it); onlyNew refuses to replace one under the same key.
+func (s *Store) putCeremony(ctx context.Context, pk, sk, data string, expires time.Time, onlyNew bool, what string) error {
+	it, err := store.Marshal(pk, sk, webauthnRegItem{Data: data, ExpiresAt: expires})
+	if err != nil {
+		return err
+	}
+	it[store.AttrTTL] = store.TTL(expires)
+	in := &dynamodb.PutItemInput{TableName: &s.Table, Item: it}
+	if onlyNew {
+		in.ConditionExpression = aws.String("attribute_not_exists(pk)")
+	}
+	if _, err := s.DB.PutItem(ctx, in); err != nil {
+		return fmt.Errorf("put %s: %w", what, err)
+	}
+	return nil
+}
+
+// takeCeremony deletes the ceremony under key and returns its state, if
+// it has not expired (one conditional DeleteItem: of concurrent takes, one
+// wins); account.ErrNotFound otherwise.
+func (s *Store) takeCeremony(ctx context.Context, key store.Item, now time.Time, what string) (string, error) {
 	out, err := s.DB.DeleteItem(ctx, &dynamodb.DeleteItemInput{
-		TableName: &s.Table, Key: store.Key(store.UserPK(userID), store.SKWebAuthnReg),
+		TableName: &s.Table, Key: key,
 		ConditionExpression:       aws.String("attribute_exists(pk) AND #ttl > :now"),
 		ExpressionAttributeNames:  map[string]string{"#ttl": store.AttrTTL},
 		ExpressionAttributeValues: store.Item{":now": store.N(now.Unix())},
@@ -454,7 +471,7 @@ func (s *Store) TakeWebAuthnRegistration(ctx context.Context, userID string, now
 		return "", account.ErrNotFound
 	}
 	if err != nil {
-		return "", fmt.Errorf("take webauthn registration: %w", err)
+		return "", fmt.Errorf("take %s: %w", what, err)
 	}
 	var r webauthnRegItem
 	if err := store.Unmarshal(out.Attributes, &r); err != nil {
