@@ -113,6 +113,23 @@ func ConditionFailed(err error) (old Item, failed bool) {
 	return ccf.Item, true
 }
 
+// WriteError is the error of a conditional write that asked for ALL_OLD on
+// failure: account.ErrNotFound when the item was missing, whenPresent when
+// it was there and failed the condition, any other error wrapped as
+// "what: err", and nil for nil.
+func WriteError(err, whenPresent error, what string) error {
+	if old, failed := ConditionFailed(err); failed {
+		if old == nil {
+			return account.ErrNotFound
+		}
+		return whenPresent
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	return nil
+}
+
 // CancelReasons returns the per-item cancellation codes of a cancelled
 // transaction ("ConditionalCheckFailed", "None", ...), or nil.
 func CancelReasons(err error) []string {

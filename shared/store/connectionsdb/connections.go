@@ -213,16 +213,7 @@ func (s *Store) SaveConnection(ctx context.Context, c connections.Connection, ex
 		ExpressionAttributeValues:           store.Item{":v": store.N(expectVersion)},
 		ReturnValuesOnConditionCheckFailure: ddbtypes.ReturnValuesOnConditionCheckFailureAllOld,
 	})
-	if old, failed := store.ConditionFailed(err); failed {
-		if old == nil {
-			return account.ErrNotFound
-		}
-		return account.ErrConflict
-	}
-	if err != nil {
-		return fmt.Errorf("save connection: %w", err)
-	}
-	return nil
+	return store.WriteError(err, account.ErrConflict, "save connection")
 }
 
 // DeleteConnection implements connections.Store.

@@ -225,16 +225,7 @@ func (s *Store) AdvanceTOTPStep(ctx context.Context, userID string, step int64) 
 		ExpressionAttributeValues:           store.Item{":s": store.N(step)},
 		ReturnValuesOnConditionCheckFailure: ddbtypes.ReturnValuesOnConditionCheckFailureAllOld,
 	})
-	if old, failed := store.ConditionFailed(err); failed {
-		if old == nil {
-			return account.ErrNotFound
-		}
-		return twofactor.ErrReplay
-	}
-	if err != nil {
-		return fmt.Errorf("advance totp step: %w", err)
-	}
-	return nil
+	return store.WriteError(err, twofactor.ErrReplay, "advance totp step")
 }
 
 // GetBackupCode reads one backup code by id.
@@ -516,16 +507,7 @@ func (s *Store) UsePasskey(ctx context.Context, userID string, p twofactor.Passk
 		ExpressionAttributeValues:           store.Item{":n": store.N(int64(p.SignCount)), ":at": store.S(at.UTC().Format(time.RFC3339Nano)), ":c": store.S(p.Credential)},
 		ReturnValuesOnConditionCheckFailure: ddbtypes.ReturnValuesOnConditionCheckFailureAllOld,
 	})
-	if old, failed := store.ConditionFailed(err); failed {
-		if old == nil {
-			return account.ErrNotFound
-		}
-		return twofactor.ErrReplay
-	}
-	if err != nil {
-		return fmt.Errorf("use passkey: %w", err)
-	}
-	return nil
+	return store.WriteError(err, twofactor.ErrReplay, "use passkey")
 }
 
 // SetChallengeWebAuthn stores the assertion ceremony on a live challenge.
