@@ -15,14 +15,12 @@ import (
 	"github.com/example/myprofile/infra/localcloud/testenv"
 	"github.com/example/myprofile/shared/account"
 	"github.com/example/myprofile/shared/app/apptest"
-	"github.com/example/myprofile/shared/auth"
 	"github.com/example/myprofile/shared/dailysummary"
 	"github.com/example/myprofile/shared/prefs"
-	"github.com/example/myprofile/shared/sessions"
 	"github.com/example/myprofile/shared/store"
-	"github.com/example/myprofile/shared/store/authdb"
 	"github.com/example/myprofile/shared/store/dailysummarydb"
 	"github.com/example/myprofile/shared/store/prefsdb"
+	"github.com/example/myprofile/shared/store/storetest"
 )
 
 func TestMain(m *testing.M) { testenv.Main(m) }
@@ -39,16 +37,7 @@ func newStore(t *testing.T) *dailysummarydb.Store {
 // mustUser signs up a user and returns its id.
 func mustUser(t *testing.T, s *dailysummarydb.Store) string {
 	t.Helper()
-	id, org := testenv.RandomID(t), testenv.RandomID(t)
-	a := auth.NewAccount{
-		User:         account.User{ID: id, Email: testenv.Email(t), FirstName: "Ada", CreatedAt: now, Orgs: map[string]account.Membership{org: {Role: account.RoleOwner, JoinedAt: now}}},
-		PasswordHash: "hash",
-		Org:          account.Organization{ID: org, Name: "Ada's", CreatedAt: now},
-		Session:      sessions.Session{ID: testenv.RandomID(t), UserID: id, TokenHash: testenv.RandomID(t), CreatedAt: now, LastSeenAt: now, AbsoluteExpiry: now.Add(time.Hour), ExpiresAt: now.Add(time.Hour)},
-	}
-	if err := authdb.New(s.Store).CreateAccount(t.Context(), a); err != nil {
-		t.Fatalf("create account: %v", err)
-	}
+	id, _ := storetest.Owner(t, s.Store, now, "")
 	return id
 }
 

@@ -7,12 +7,11 @@ import (
 
 	"github.com/example/myprofile/infra/localcloud/testenv"
 	"github.com/example/myprofile/shared/account"
-	"github.com/example/myprofile/shared/auth"
 	"github.com/example/myprofile/shared/org"
 	"github.com/example/myprofile/shared/sessions"
 	"github.com/example/myprofile/shared/store"
-	"github.com/example/myprofile/shared/store/authdb"
 	"github.com/example/myprofile/shared/store/orgdb"
+	"github.com/example/myprofile/shared/store/storetest"
 )
 
 func TestMain(m *testing.M) { testenv.Main(m) }
@@ -25,24 +24,13 @@ func newStore(t *testing.T) *orgdb.Store {
 	return orgdb.New(store.New(db, table))
 }
 
-func newSession(t *testing.T, uid string) sessions.Session {
-	return sessions.Session{ID: testenv.RandomID(t), UserID: uid, TokenHash: testenv.RandomID(t), CreatedAt: now, LastSeenAt: now, AbsoluteExpiry: now.Add(time.Hour), ExpiresAt: now.Add(time.Hour)}
-}
+func newSession(t *testing.T, uid string) sessions.Session { return storetest.Session(t, uid, now) }
 
 // mustOwner signs up a user owning a new organization; it returns the user
 // and the organization's id.
 func mustOwner(t *testing.T, s *orgdb.Store) (account.User, string) {
 	t.Helper()
-	id, oid := testenv.RandomID(t), testenv.RandomID(t)
-	a := auth.NewAccount{
-		User:         account.User{ID: id, Email: testenv.Email(t), FirstName: "Ada", CreatedAt: now, Orgs: map[string]account.Membership{oid: {Role: account.RoleOwner, JoinedAt: now}}},
-		PasswordHash: "hash",
-		Org:          account.Organization{ID: oid, Name: "Ada's", CreatedAt: now},
-		Session:      newSession(t, id),
-	}
-	if err := authdb.New(s.Store).CreateAccount(t.Context(), a); err != nil {
-		t.Fatalf("create account: %v", err)
-	}
+	id, oid := storetest.Owner(t, s.Store, now, "")
 	u, err := s.GetUser(t.Context(), id)
 	if err != nil {
 		t.Fatalf("get user: %v", err)

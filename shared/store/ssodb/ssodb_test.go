@@ -13,12 +13,10 @@ import (
 
 	"github.com/example/myprofile/infra/localcloud/testenv"
 	"github.com/example/myprofile/shared/account"
-	"github.com/example/myprofile/shared/auth"
-	"github.com/example/myprofile/shared/sessions"
 	"github.com/example/myprofile/shared/sso"
 	"github.com/example/myprofile/shared/store"
-	"github.com/example/myprofile/shared/store/authdb"
 	"github.com/example/myprofile/shared/store/ssodb"
+	"github.com/example/myprofile/shared/store/storetest"
 )
 
 func TestMain(m *testing.M) { testenv.Main(m) }
@@ -35,16 +33,7 @@ func newStore(t *testing.T) *ssodb.Store {
 // organization's id.
 func mustOrg(t *testing.T, s *ssodb.Store) string {
 	t.Helper()
-	id, oid := testenv.RandomID(t), testenv.RandomID(t)
-	a := auth.NewAccount{
-		User:         account.User{ID: id, Email: testenv.Email(t), FirstName: "Ada", CreatedAt: now, Orgs: map[string]account.Membership{oid: {Role: account.RoleOwner, JoinedAt: now}}},
-		PasswordHash: "hash",
-		Org:          account.Organization{ID: oid, Name: "Ada's", CreatedAt: now},
-		Session:      sessions.Session{ID: testenv.RandomID(t), UserID: id, TokenHash: testenv.RandomID(t), CreatedAt: now, LastSeenAt: now, AbsoluteExpiry: now.Add(time.Hour), ExpiresAt: now.Add(time.Hour)},
-	}
-	if err := authdb.New(s.Store).CreateAccount(t.Context(), a); err != nil {
-		t.Fatalf("create account: %v", err)
-	}
+	_, oid := storetest.Owner(t, s.Store, now, "")
 	return oid
 }
 

@@ -7,10 +7,8 @@ import (
 
 	"github.com/example/myprofile/infra/localcloud/testenv"
 	"github.com/example/myprofile/shared/account"
-	"github.com/example/myprofile/shared/auth"
-	"github.com/example/myprofile/shared/sessions"
 	"github.com/example/myprofile/shared/store"
-	"github.com/example/myprofile/shared/store/authdb"
+	"github.com/example/myprofile/shared/store/storetest"
 	"github.com/example/myprofile/shared/store/verificationdb"
 	"github.com/example/myprofile/shared/verification"
 )
@@ -29,16 +27,7 @@ func newStore(t *testing.T) *verificationdb.Store {
 // mustUser signs up a user with email and returns the stored record.
 func mustUser(t *testing.T, s *verificationdb.Store, email string) account.User {
 	t.Helper()
-	id, org := testenv.RandomID(t), testenv.RandomID(t)
-	a := auth.NewAccount{
-		User:         account.User{ID: id, Email: email, FirstName: "Ada", LastName: "Lovelace", CreatedAt: now, Orgs: map[string]account.Membership{org: {Role: account.RoleOwner, JoinedAt: now}}},
-		PasswordHash: "hash",
-		Org:          account.Organization{ID: org, Name: "Ada's", CreatedAt: now},
-		Session:      sessions.Session{ID: testenv.RandomID(t), UserID: id, TokenHash: testenv.RandomID(t), CreatedAt: now, LastSeenAt: now, AbsoluteExpiry: now.Add(time.Hour), ExpiresAt: now.Add(time.Hour)},
-	}
-	if err := authdb.New(s.Store).CreateAccount(t.Context(), a); err != nil {
-		t.Fatalf("create account: %v", err)
-	}
+	id, _ := storetest.Owner(t, s.Store, now, email)
 	u, err := s.GetUser(t.Context(), id)
 	if err != nil {
 		t.Fatalf("get user: %v", err)
