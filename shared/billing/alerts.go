@@ -185,32 +185,11 @@ func (s *Service) alert(ctx context.Context, sub Subscription) (sent bool, err e
 		return false, s.Store.DisableAlert(ctx, sub.OrgID, sub.UserID)
 	}
 
-	done := slices.Clone(sub.Sent)
-	var failed []error
-	for _, ch := range sub.Settings.Channels {
-		if slices.Contains(done, ch) {
-			continue
-		}
-		if s.Allowed != nil {
-			ok, err := s.Allowed(ctx, u, ch)
-			if err != nil {
-				failed = append(failed, fmt.Errorf("preferences: %w", err))
-				continue
-			}
-			if !ok {
-				log.InfoContext(ctx, "billing alert channel skipped by notification preferences", "channel", ch)
-				done = append(done, ch)
-				continue
-			}
-		}
-		if err := s.send(ctx, u, ch, b.Money, sub.Settings.Threshold); err != nil {
-			log.ErrorContext(ctx, "billing alert send failed", "channel", ch, "error", err)
-			failed = append(failed, fmt.Errorf("send %s: %w", ch, err))
-			continue
-		}
-		log.InfoContext(ctx, "billing alert sent", "channel", ch)
-		done = append(done, ch)
+	var allowed func(string) (bool, error)
+	if s.Allowed != nil {
+		allowed = func(ch string) (bool, error) { return s.Allowed(ctx, u, ch) }
 	}
+	done, failed := s.sendAlert(ctx, log, u, sub, b.Money, allowed)
 	if len(failed) > 0 {
 		release(done)
 		return false, errors.Join(failed...)
@@ -231,6 +210,40 @@ func (s *Service) alert(ctx context.Context, sub Subscription) (sent bool, err e
 		}
 	}
 	return true, nil
+}
+
+// sendAlert sends sub's alert about balance to u on each of its channels
+// not already in sub.Sent. allowed (nil: every channel) says whether the
+// member's notification preferences let a channel through; a channel they
+// refuse counts as done. It returns the channels done and the failures.
+func (s *Service) sendAlert(ctx context.Context, log *slog.Logger, u account.User, sub Subscription, balance Money, allowed func(channel string) (bool, error)) ([]string, []error) {
+	done := slices.Clone(sub.Sent)
+	var failed []error
+	for _, ch := range sub.Settings.Channels {
+		if slices.Contains(done, ch) {
+			continue
+		}
+		if allowed != nil {
+			ok, err := allowed(ch)
+			if err != nil {
+				failed = append(failed, fmt.Errorf("preferences: %w", err))
+				continue
+			}
+			if !ok {
+				log.InfoContext(ctx, "billing alert channel skipped by notification preferences", "channel", ch)
+				done = append(done, ch)
+				continue
+			}
+		}
+		if err := s.send(ctx, u, ch, balance, sub.Settings.Threshold); err != nil {
+			log.ErrorContext(ctx, "billing alert send failed", "channel", ch, "error", err)
+			failed = append(failed, fmt.Errorf("send %s: %w", ch, err))
+			continue
+		}
+		log.InfoContext(ctx, "billing alert sent", "channel", ch)
+		done = append(done, ch)
+	}
+	return done, failed
 }
 
 // send delivers one channel and counts it.

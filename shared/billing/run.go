@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 
 	"github.com/example/myprofile/shared/account"
 	"github.com/example/myprofile/shared/prefs"
@@ -149,27 +148,13 @@ func (s *Service) alertClaimed(ctx context.Context, b Balance, sub Subscription,
 		log.InfoContext(ctx, "billing alert disabled: member no longer has the billing permission")
 		return false, s.Store.DisableAlert(ctx, sub.OrgID, sub.UserID)
 	}
-	done := slices.Clone(sub.Sent)
-	var failed []error
-	for _, ch := range sub.Settings.Channels {
-		if slices.Contains(done, ch) {
-			continue
-		}
-		// The preferences came with the record (Allowed nil: everything
-		// allowed, as on the event path).
-		if s.Allowed != nil && !prefs.AllowedAnywhere(r.Prefs, "billing", ch) {
-			log.InfoContext(ctx, "billing alert channel skipped by notification preferences", "channel", ch)
-			done = append(done, ch)
-			continue
-		}
-		if err := s.send(ctx, u, ch, b.Money, sub.Settings.Threshold); err != nil {
-			log.ErrorContext(ctx, "billing alert send failed", "channel", ch, "error", err)
-			failed = append(failed, fmt.Errorf("send %s: %w", ch, err))
-			continue
-		}
-		log.InfoContext(ctx, "billing alert sent", "channel", ch)
-		done = append(done, ch)
+	// The preferences came with the record (Allowed nil: everything
+	// allowed, as on the event path).
+	var allowed func(string) (bool, error)
+	if s.Allowed != nil {
+		allowed = func(ch string) (bool, error) { return prefs.AllowedAnywhere(r.Prefs, "billing", ch), nil }
 	}
+	done, failed := s.sendAlert(ctx, log, u, sub, b.Money, allowed)
 	if len(failed) > 0 {
 		release(done)
 		return false, errors.Join(failed...)
