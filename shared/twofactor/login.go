@@ -15,6 +15,7 @@ import (
 
 	"github.com/example/myprofile/shared/account"
 	"github.com/example/myprofile/shared/metrics"
+	"github.com/example/myprofile/shared/notify"
 	"github.com/example/myprofile/shared/password"
 	"github.com/example/myprofile/shared/phone"
 	"github.com/example/myprofile/shared/ratelimit"
@@ -523,17 +524,26 @@ func (s *Service) SendSMSCode(ctx context.Context, src request.Source, challenge
 	}
 	d := s.data(u, MethodSMS)
 	d.Code = code
-	msg, err := smsSignIn.Render(u.Language, d)
-	if err != nil {
-		return time.Time{}, account.Internal(err)
-	}
-	if err := s.Texter.SendSMS(ctx, u.Phone, msg.Text); err != nil {
-		return time.Time{}, &account.Error{Code: account.CodeUnavailable, Detail: "The text message could not be sent; try again shortly.", Cause: err, RetryAfter: 5 * time.Second}
+	if err := s.textCode(ctx, u, smsSignIn, d, "sign-in sms sent"); err != nil {
+		return time.Time{}, err
 	}
 	sent = true
-	s.Log.InfoContext(ctx, "sign-in sms sent", "userId", u.ID)
-	metrics.Inc(ctx, s.Metrics, metrics.CodesSent, map[string]string{"channel": "sms"})
 	return exp, nil
+}
+
+// textCode texts the code message t, rendered with d in u's language, to
+// u's phone, then logs what (never the code) and counts a code sent.
+func (s *Service) textCode(ctx context.Context, u account.User, t notify.Template, d noticeData, what string) error {
+	msg, err := t.Render(u.Language, d)
+	if err != nil {
+		return account.Internal(err)
+	}
+	if err := s.Texter.SendSMS(ctx, u.Phone, msg.Text); err != nil {
+		return &account.Error{Code: account.CodeUnavailable, Detail: "The text message could not be sent; try again shortly.", Cause: err, RetryAfter: 5 * time.Second}
+	}
+	s.Log.InfoContext(ctx, what, "userId", u.ID)
+	metrics.Inc(ctx, s.Metrics, metrics.CodesSent, map[string]string{"channel": "sms"})
+	return nil
 }
 
 // smsHash is HMAC-SHA256 under the data key over the challenge and the

@@ -14,7 +14,6 @@ import (
 	"github.com/go-webauthn/webauthn/webauthn"
 
 	"github.com/example/myprofile/shared/account"
-	"github.com/example/myprofile/shared/metrics"
 	"github.com/example/myprofile/shared/phone"
 	"github.com/example/myprofile/shared/request"
 )
@@ -256,16 +255,10 @@ func (s *Service) SendStepUpSMS(ctx context.Context, u account.User, src request
 	d := s.data(u, MethodSMS)
 	d.Code = code
 	d.Minutes = int(StepUpTTL.Minutes())
-	msg, err := smsStepUp.Render(u.Language, d)
-	if err != nil {
-		return time.Time{}, account.Internal(err)
-	}
-	if err := s.Texter.SendSMS(ctx, u.Phone, msg.Text); err != nil {
-		return time.Time{}, &account.Error{Code: account.CodeUnavailable, Detail: "The text message could not be sent; try again shortly.", Cause: err, RetryAfter: 5 * time.Second}
+	if err := s.textCode(ctx, u, smsStepUp, d, "step-up sms sent"); err != nil {
+		return time.Time{}, err
 	}
 	sent = true
-	s.Log.InfoContext(ctx, "step-up sms sent", "userId", u.ID)
-	metrics.Inc(ctx, s.Metrics, metrics.CodesSent, map[string]string{"channel": "sms"})
 	return exp, nil
 }
 
