@@ -14,7 +14,6 @@ import (
 
 	"github.com/example/myprofile/shared/account"
 	"github.com/example/myprofile/shared/auth"
-	"github.com/example/myprofile/shared/retry"
 	"github.com/example/myprofile/shared/store"
 )
 
@@ -138,23 +137,5 @@ func (s *Store) ResetPassword(ctx context.Context, userID, hash string, ref auth
 			ConditionExpression: aws.String("attribute_exists(pk)"),
 		}},
 	}}
-	for attempt := 0; ; attempt++ {
-		_, err = s.DB.TransactWriteItems(ctx, in)
-		if err == nil {
-			return nil
-		}
-		r := store.CancelReasons(err)
-		if len(r) > 0 && r[0] == "ConditionalCheckFailed" {
-			return auth.ErrNoPending
-		}
-		if len(r) > 2 && r[2] == "ConditionalCheckFailed" {
-			return account.ErrNotFound
-		}
-		if !conflicted(err, r) || attempt == maxConflictRetries {
-			return fmt.Errorf("reset password: %w", err)
-		}
-		if err := retry.Backoff(ctx, attempt); err != nil {
-			return fmt.Errorf("reset password: %w", err)
-		}
-	}
+	return s.transact(ctx, in, map[int]error{0: auth.ErrNoPending, 2: account.ErrNotFound}, "reset password")
 }

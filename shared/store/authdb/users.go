@@ -86,23 +86,31 @@ func (s *Store) CreateAccount(ctx context.Context, a auth.NewAccount) error {
 	// fail its condition, or are cancelled with TransactionConflict while
 	// it is in flight (the SDK does not retry that). A conflicted attempt
 	// wrote nothing, so it is tried again and then meets the condition.
+	return s.transact(ctx, in, map[int]error{0: account.ErrEmailTaken, 6: auth.ErrNoPending}, "create account")
+}
+
+// transact writes the transaction in, tried again after a
+// TransactionConflict cancellation (which wrote nothing; up to
+// maxConflictRetries times, with backoff). A cancellation because item i
+// failed its condition returns failed[i]; any other error is wrapped as
+// "what: err".
+func (s *Store) transact(ctx context.Context, in *dynamodb.TransactWriteItemsInput, failed map[int]error, what string) error {
 	for attempt := 0; ; attempt++ {
-		_, err = s.DB.TransactWriteItems(ctx, in)
+		_, err := s.DB.TransactWriteItems(ctx, in)
 		if err == nil {
 			return nil
 		}
 		r := store.CancelReasons(err)
-		if len(r) > 0 && r[0] == "ConditionalCheckFailed" {
-			return account.ErrEmailTaken
-		}
-		if len(r) > 6 && r[6] == "ConditionalCheckFailed" {
-			return auth.ErrNoPending
+		for i, reason := range r {
+			if e, ok := failed[i]; ok && reason == "ConditionalCheckFailed" {
+				return e
+			}
 		}
 		if !conflicted(err, r) || attempt == maxConflictRetries {
-			return fmt.Errorf("create account: %w", err)
+			return fmt.Errorf("%s: %w", what, err)
 		}
 		if err := retry.Backoff(ctx, attempt); err != nil {
-			return fmt.Errorf("create account: %w", err)
+			return fmt.Errorf("%s: %w", what, err)
 		}
 	}
 }
