@@ -27,17 +27,7 @@ import (
 // endpoint, through the real SDK client.
 func withEvents(t *testing.T) (*apptest.Env, *localcloud.EventBridgeRecorder) {
 	t.Helper()
-	rec := &localcloud.EventBridgeRecorder{}
-	srv := httptest.NewServer(rec)
-	t.Cleanup(srv.Close)
-	e := apptest.New(t, &apptest.Options{
-		Env: map[string]string{"EVENT_BUS_NAME": "platform"},
-		Configure: func(d *app.Deps) {
-			d.SetClient(eventswire.EventBridge, eventbridge.NewFromConfig(testenv.Config(t), func(o *eventbridge.Options) {
-				o.BaseEndpoint = aws.String(srv.URL)
-			}))
-		},
-	})
+	e, rec := apptest.NewWithEvents(t, map[string]string{"EVENT_BUS_NAME": "platform"}, nil)
 	return e, rec
 }
 
@@ -115,17 +105,7 @@ func TestMembershipEvents(t *testing.T) {
 // A bus that refuses events never fails the request; the events stay in
 // the outbox for the sweep, which publishes them once the bus takes them.
 func TestFailedPublishKeepsTheEventForTheSweep(t *testing.T) {
-	rec := &localcloud.EventBridgeRecorder{}
-	srv := httptest.NewServer(rec)
-	t.Cleanup(srv.Close)
-	e := apptest.New(t, &apptest.Options{
-		Env: map[string]string{"EVENT_BUS_NAME": "platform", "EVENT_SOURCE": "fail"}, // the recorder refuses source "fail"
-		Configure: func(d *app.Deps) {
-			d.SetClient(eventswire.EventBridge, eventbridge.NewFromConfig(testenv.Config(t), func(o *eventbridge.Options) {
-				o.BaseEndpoint = aws.String(srv.URL)
-			}))
-		},
-	})
+	e, rec := apptest.NewWithEvents(t, map[string]string{"EVENT_BUS_NAME": "platform", "EVENT_SOURCE": "fail"}, nil)
 	owner := e.SignUp(nil)
 	member := invite(t, e, owner.Token, "user")
 	e.Must(http.StatusNoContent, apptest.Req{Method: "POST", Path: "/v1/organizations/" + owner.OrgID + "/leave", Token: member.Token})

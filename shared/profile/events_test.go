@@ -3,35 +3,17 @@ package profile_test
 import (
 	"encoding/json"
 	"net/http"
-	"net/http/httptest"
 	"reflect"
 	"strings"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
-
-	"github.com/example/myprofile/infra/localcloud"
-	"github.com/example/myprofile/infra/localcloud/testenv"
-	"github.com/example/myprofile/shared/app"
 	"github.com/example/myprofile/shared/app/apptest"
-	"github.com/example/myprofile/shared/app/eventswire"
 )
 
 // A saved profile change publishes one Profile Updated with the changed
 // field names and no values; a refused or no-op patch publishes none.
 func TestProfileUpdatedEvents(t *testing.T) {
-	rec := &localcloud.EventBridgeRecorder{}
-	srv := httptest.NewServer(rec)
-	t.Cleanup(srv.Close)
-	e := apptest.New(t, &apptest.Options{
-		Env: map[string]string{"EVENT_BUS_NAME": "platform"},
-		Configure: func(d *app.Deps) {
-			d.SetClient(eventswire.EventBridge, eventbridge.NewFromConfig(testenv.Config(t), func(o *eventbridge.Options) {
-				o.BaseEndpoint = aws.String(srv.URL)
-			}))
-		},
-	})
+	e, rec := apptest.NewWithEvents(t, map[string]string{"EVENT_BUS_NAME": "platform"}, nil)
 	u := e.SignUp(nil)
 	// fieldsOf lists the fields of each Profile Updated about u, in order.
 	fieldsOf := func() [][]string {

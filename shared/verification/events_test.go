@@ -3,33 +3,16 @@ package verification_test
 import (
 	"encoding/json"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
-
-	"github.com/example/myprofile/infra/localcloud"
 	"github.com/example/myprofile/infra/localcloud/testenv"
-	"github.com/example/myprofile/shared/app"
 	"github.com/example/myprofile/shared/app/apptest"
-	"github.com/example/myprofile/shared/app/eventswire"
 )
 
 // A confirmed email or phone change publishes one event with the user's id
 // only; a refused confirmation publishes none.
 func TestChangeEvents(t *testing.T) {
-	rec := &localcloud.EventBridgeRecorder{}
-	srv := httptest.NewServer(rec)
-	t.Cleanup(srv.Close)
-	e := apptest.New(t, &apptest.Options{
-		Env: map[string]string{"EVENT_BUS_NAME": "default"},
-		Configure: func(d *app.Deps) {
-			d.SetClient(eventswire.EventBridge, eventbridge.NewFromConfig(testenv.Config(t), func(o *eventbridge.Options) {
-				o.BaseEndpoint = aws.String(srv.URL)
-			}))
-		},
-	})
+	e, rec := apptest.NewWithEvents(t, map[string]string{"EVENT_BUS_NAME": "default"}, nil)
 	count := func(detailType, uid string) int {
 		n := 0
 		for _, ev := range rec.Events() {

@@ -44,28 +44,37 @@ func (f *OutboxFaults) TransactWriteItems(ctx context.Context, in *dynamodb.Tran
 	return f.DB.TransactWriteItems(ctx, in, o...)
 }
 
-// NewRefusedEvents starts an environment whose table is wrapped in
-// OutboxFaults and whose EventBridge, on the bus named bus, refuses every
-// event (its recorder refuses the source "fail"): what a change leaves in
-// the outbox is then all there is of its event. The recorder is returned
-// to check that nothing was accepted.
-func NewRefusedEvents(t *testing.T, bus string) (*Env, *OutboxFaults, *localcloud.EventBridgeRecorder) {
+// NewWithEvents starts an environment whose EventBridge is a local
+// recorder, returned with it. env sets the configuration (EVENT_BUS_NAME;
+// EVENT_SOURCE "fail" makes the recorder refuse every event); wrapDB, when
+// set, wraps the table's client.
+func NewWithEvents(t *testing.T, env map[string]string, wrapDB func(store.DB) store.DB) (*Env, *localcloud.EventBridgeRecorder) {
 	t.Helper()
 	rec := &localcloud.EventBridgeRecorder{}
 	srv := httptest.NewServer(rec)
 	t.Cleanup(srv.Close)
-	var faults *OutboxFaults
 	e := New(t, &Options{
-		Env: map[string]string{"EVENT_BUS_NAME": bus, "EVENT_SOURCE": "fail"},
-		WrapDB: func(db store.DB) store.DB {
-			faults = &OutboxFaults{DB: db}
-			return faults
-		},
+		Env:    env,
+		WrapDB: wrapDB,
 		Configure: func(d *app.Deps) {
 			d.SetClient(eventswire.EventBridge, eventbridge.NewFromConfig(testenv.Config(t), func(o *eventbridge.Options) {
 				o.BaseEndpoint = aws.String(srv.URL)
 			}))
 		},
+	})
+	return e, rec
+}
+
+// NewRefusedEvents starts an environment whose table is wrapped in
+// OutboxFaults and whose EventBridge, on the bus named bus, refuses every
+// event: what a change leaves in the outbox is then all there is of its
+// event. The recorder is returned to check that nothing was accepted.
+func NewRefusedEvents(t *testing.T, bus string) (*Env, *OutboxFaults, *localcloud.EventBridgeRecorder) {
+	t.Helper()
+	var faults *OutboxFaults
+	e, rec := NewWithEvents(t, map[string]string{"EVENT_BUS_NAME": bus, "EVENT_SOURCE": "fail"}, func(db store.DB) store.DB {
+		faults = &OutboxFaults{DB: db}
+		return faults
 	})
 	return e, faults, rec
 }
