@@ -371,16 +371,7 @@ func TestFanOutWorkerRepairsAStaleEntry(t *testing.T) {
 	u := subscribe(t, e, "UTC", "en", "08:00")
 	ctx := context.Background()
 	st := e.Deps.Store()
-	rec, err := st.GetUser(ctx, u.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	next := rec
-	next.DailySummary.Time = "10:00"
-	next.Version = rec.Version + 1
-	if err := st.SaveUser(ctx, next, rec.Version); err != nil { // no AfterSave hook
-		t.Fatal(err)
-	}
+	saveTimeWithoutHook(t, e, u.ID, "10:00")
 	worker, err := e.Deps.QueueJob("daily-summary-worker")
 	if err != nil {
 		t.Fatal(err)

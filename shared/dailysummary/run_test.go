@@ -259,16 +259,7 @@ func TestRunRepairsAnEntryAMissedHookLeftStale(t *testing.T) {
 	u := subscribe(t, e, "UTC", "en", "08:00")
 	ctx := context.Background()
 	st := e.Deps.Store()
-	rec, err := st.GetUser(ctx, u.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	next := rec
-	next.DailySummary.Time = "10:00"
-	next.Version = rec.Version + 1
-	if err := st.SaveUser(ctx, next, rec.Version); err != nil { // no AfterSave hook
-		t.Fatal(err)
-	}
+	saveTimeWithoutHook(t, e, u.ID, "10:00")
 	e.Clock.Set(start.Add(8 * time.Hour))
 	if s := mustRun(t, e.Deps.DailySummary()); s.Sent != 0 || s.Skipped != 1 {
 		t.Fatalf("run at the stale time: %+v, want nothing sent and the entry repaired", s)
@@ -331,5 +322,23 @@ func TestRunDropsTheEntryOfADeletedAccount(t *testing.T) {
 	out, err := st.DB.GetItem(ctx, &dynamodb.GetItemInput{TableName: &st.Table, Key: store.Key(store.UserPK(u.ID), store.SKDigest), ConsistentRead: aws.Bool(true)})
 	if err != nil || out.Item != nil {
 		t.Errorf("digest item after the run: %v (%v), want none", out.Item, err)
+	}
+}
+
+// saveTimeWithoutHook saves the user's summary time as hhmm without the
+// profile hook that moves the due entry (a crash between the save and the
+// hook), leaving the entry stale.
+func saveTimeWithoutHook(t *testing.T, e *apptest.Env, userID, hhmm string) {
+	t.Helper()
+	st := e.Deps.Store()
+	rec, err := st.GetUser(t.Context(), userID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	next := rec
+	next.DailySummary.Time = hhmm
+	next.Version = rec.Version + 1
+	if err := st.SaveUser(t.Context(), next, rec.Version); err != nil {
+		t.Fatal(err)
 	}
 }
